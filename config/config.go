@@ -1,0 +1,268 @@
+// Package config reads duban's TOML configuration: every key documented in
+// config.example.toml, unknown keys and wrong types refused with their line,
+// secrets optionally taken from the environment.
+package config
+
+import (
+	"bufio"
+	"bytes"
+	"errors"
+	"fmt"
+	"os"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/BurntSushi/toml"
+)
+
+// Config is the whole configuration. The zero value is not useful; start from
+// Default() or Load.
+type Config struct {
+	Server Server `toml:"server"`
+	Store  Store  `toml:"store"`
+	WeCom  WeCom  `toml:"wecom"`
+	LLM    LLM    `toml:"llm"`
+	Chat   Chat   `toml:"chat"`
+	Policy Policy `toml:"policy"`
+	// Remind is decoded into the reminder package's policy by the caller, so
+	// this package does not depend on it; see Config.Remind and DecodeRemind.
+	Remind toml.Primitive `toml:"remind"`
+
+	// File is the path the configuration came from, "" for built-in defaults.
+	File string `toml:"-"`
+	md   toml.MetaData
+	raw  []byte
+}
+
+// Server is the HTTP listener of `duban serve`.
+type Server struct {
+	Listen string `toml:"listen"`
+}
+
+// Store is where the Badger database lives.
+type Store struct {
+	Dir string `toml:"dir"`
+}
+
+// WeCom is the self-built application's credentials and callback settings.
+type WeCom struct {
+	CorpID          string   `toml:"corp_id"`
+	AgentID         int      `toml:"agent_id"`
+	Secret          string   `toml:"secret"`
+	Token           string   `toml:"token"`
+	EncodingAESKey  string   `toml:"encoding_aes_key"`
+	APIBase         string   `toml:"api_base"`
+	CallbackPath    string   `toml:"callback_path"`
+	TimestampWindow Duration `toml:"timestamp_window"`
+	MaxBodyBytes    int64    `toml:"max_body_bytes"`
+	// Cards turns template cards (buttons) on; off, everything is plain text.
+	Cards bool `toml:"cards"`
+}
+
+// Enabled reports whether enough is set to talk to WeCom.
+func (w WeCom) Enabled() bool { return w.CorpID != "" && w.Secret != "" && w.AgentID != 0 }
+
+// LLM is an OpenAI-compatible endpoint; an empty BaseURL means no LLM.
+type LLM struct {
+	BaseURL        string   `toml:"base_url"`
+	APIKey         string   `toml:"api_key"`
+	ChatModel      string   `toml:"chat_model"`
+	EmbeddingModel string   `toml:"embedding_model"`
+	Timeout        Duration `toml:"timeout"`
+}
+
+// Chat tunes the conversation.
+type Chat struct {
+	// UndoWindow is how long after a change its author may still 撤销 it.
+	UndoWindow Duration `toml:"undo_window"`
+	// WarnDays is the yellow-light window before a deadline, in days.
+	WarnDays int `toml:"warn_days"`
+}
+
+// Policy tunes policy Q&A.
+type Policy struct {
+	// DefaultCorpus ingests the shipped reform article into an empty corpus.
+	DefaultCorpus bool `toml:"default_corpus"`
+	// MinScore is the relevance below which the bot declines to answer; 0
+	// keeps the engine's calibrated default.
+	MinScore float64 `toml:"min_score"`
+}
+
+// Default returns the built-in configuration: a store in ./data, no WeCom,
+// no LLM.
+func Default() Config {
+	return Config{
+		Server: Server{Listen: "127.0.0.1:8080"},
+		Store:  Store{Dir: "data"},
+		WeCom: WeCom{
+			APIBase:         "https://qyapi.weixin.qq.com",
+			CallbackPath:    "/wecom/callback",
+			TimestampWindow: Duration(5 * time.Minute),
+			MaxBodyBytes:    64 << 10,
+			Cards:           true,
+		},
+		LLM:    LLM{Timeout: Duration(20 * time.Second)},
+		Chat:   Chat{UndoWindow: Duration(30 * time.Minute), WarnDays: 3},
+		Policy: Policy{DefaultCorpus: true},
+	}
+}
+
+// Load reads path over the defaults, then applies secrets from the
+// environment (DUBAN_WECOM_SECRET, DUBAN_WECOM_TOKEN, DUBAN_WECOM_AES_KEY,
+// DUBAN_LLM_API_KEY), which win over the file.
+func Load(path string) (Config, error) {
+	c := Default()
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		return c, fmt.Errorf("read config: %w", err)
+	}
+	if err := c.parse(path, raw); err != nil {
+		return c, err
+	}
+	c.applyEnv(os.Getenv)
+	return c, c.validate()
+}
+
+// LoadDefault loads path when it is set; otherwise duban.toml when present in
+// the working directory; otherwise the built-in defaults.
+func LoadDefault(path string) (Config, error) {
+	if path != "" {
+		return Load(path)
+	}
+	if _, err := os.Stat("duban.toml"); err == nil {
+		return Load("duban.toml")
+	}
+	c := Default()
+	c.applyEnv(os.Getenv)
+	return c, c.validate()
+}
+
+func (c *Config) parse(path string, raw []byte) error {
+	c.File, c.raw = path, raw
+	md, err := toml.Decode(string(raw), c)
+	if err != nil {
+		var pe toml.ParseError
+		if errors.As(err, &pe) {
+			return fmt.Errorf("%s:%d: %s", path, pe.Position.Line, pe.Message)
+		}
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	c.md = md
+	return c.undecoded("remind")
+}
+
+// undecoded reports the first key that no field took, with its line. Keys
+// under the sections named in skip are checked later, by their decoder.
+func (c *Config) undecoded(skip ...string) error {
+	for _, k := range c.md.Undecoded() {
+		if len(k) > 0 && slices.Contains(skip, k[0]) {
+			continue
+		}
+		return fmt.Errorf("%s:%d: unknown key %q", c.File, keyLine(c.raw, k), k.String())
+	}
+	return nil
+}
+
+// DecodeRemind decodes the [remind] section into v (the reminder policy,
+// already holding its defaults) and refuses unknown keys in it.
+func (c *Config) DecodeRemind(v any) error {
+	if c.File == "" || !c.md.IsDefined("remind") {
+		return nil
+	}
+	if err := c.md.PrimitiveDecode(c.Remind, v); err != nil {
+		return fmt.Errorf("%s: [remind]: %w", c.File, err)
+	}
+	return c.undecoded()
+}
+
+func (c *Config) applyEnv(getenv func(string) string) {
+	set := func(dst *string, name string) {
+		if v := getenv(name); v != "" {
+			*dst = v
+		}
+	}
+	set(&c.WeCom.Secret, "DUBAN_WECOM_SECRET")
+	set(&c.WeCom.Token, "DUBAN_WECOM_TOKEN")
+	set(&c.WeCom.EncodingAESKey, "DUBAN_WECOM_AES_KEY")
+	set(&c.LLM.APIKey, "DUBAN_LLM_API_KEY")
+}
+
+func (c *Config) validate() error {
+	var problems []string
+	bad := func(key, format string, args ...any) {
+		line := keyLine(c.raw, strings.Split(key, "."))
+		problems = append(problems, fmt.Sprintf("%s:%d: %s: %s", c.File, line, key, fmt.Sprintf(format, args...)))
+	}
+	if c.Store.Dir == "" {
+		bad("store.dir", "must not be empty")
+	}
+	if k := c.WeCom.EncodingAESKey; k != "" && len(k) != 43 {
+		bad("wecom.encoding_aes_key", "must be the 43 characters WeCom shows, got %d", len(k))
+	}
+	if !strings.HasPrefix(c.WeCom.CallbackPath, "/") {
+		bad("wecom.callback_path", "must start with /")
+	}
+	if c.WeCom.TimestampWindow < 0 {
+		bad("wecom.timestamp_window", "must not be negative")
+	}
+	if c.LLM.BaseURL != "" && c.LLM.ChatModel == "" {
+		bad("llm.chat_model", "must be set when llm.base_url is")
+	}
+	if c.Chat.WarnDays < 0 {
+		bad("chat.warn_days", "must not be negative")
+	}
+	if len(problems) > 0 {
+		return errors.New(strings.Join(problems, "\n"))
+	}
+	return nil
+}
+
+// keyLine finds the line where the dotted key is set in raw, 0 if unknown.
+func keyLine(raw []byte, key []string) int {
+	if len(key) == 0 {
+		return 0
+	}
+	section, name := strings.Join(key[:len(key)-1], "."), key[len(key)-1]
+	current := ""
+	sc := bufio.NewScanner(bytes.NewReader(raw))
+	for n := 1; sc.Scan(); n++ {
+		line := strings.TrimSpace(sc.Text())
+		if strings.HasPrefix(line, "[") {
+			current = strings.Trim(line, "[] ")
+			if i := strings.Index(current, "#"); i >= 0 {
+				current = strings.TrimSpace(strings.Trim(current[:i], "[] "))
+			}
+			if current == strings.Join(key, ".") {
+				return n
+			}
+			continue
+		}
+		if current != section {
+			continue
+		}
+		if k, _, ok := strings.Cut(line, "="); ok && strings.Trim(strings.TrimSpace(k), `"`) == name {
+			return n
+		}
+	}
+	return 0
+}
+
+// Duration is a time.Duration written as "5m", "30s", "2h".
+type Duration time.Duration
+
+// UnmarshalText parses a Go duration string.
+func (d *Duration) UnmarshalText(b []byte) error {
+	v, err := time.ParseDuration(string(b))
+	if err != nil {
+		return fmt.Errorf("invalid duration %q (use e.g. 30s, 5m, 2h)", b)
+	}
+	*d = Duration(v)
+	return nil
+}
+
+// MarshalText writes the duration as Go does.
+func (d Duration) MarshalText() ([]byte, error) { return []byte(time.Duration(d).String()), nil }
+
+// D returns the time.Duration.
+func (d Duration) D() time.Duration { return time.Duration(d) }

@@ -1,0 +1,92 @@
+package config
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+func write(t *testing.T, text string) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), "duban.toml")
+	if err := os.WriteFile(p, []byte(text), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func TestExampleIsValidAndDefault(t *testing.T) {
+	c, err := Load("../config.example.toml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := Default()
+	if c.Server != d.Server || c.Store != d.Store || c.WeCom != d.WeCom || c.LLM != d.LLM || c.Chat != d.Chat || c.Policy != d.Policy {
+		t.Errorf("config.example.toml differs from the defaults:\n%+v\n%+v", c, d)
+	}
+}
+
+func TestUnknownKeyNamesLine(t *testing.T) {
+	p := write(t, "[server]\nlisten = \":80\"\n\n[wecom]\ncorp_id = \"x\"\nsecrt = \"y\"\n")
+	_, err := Load(p)
+	if err == nil || !strings.Contains(err.Error(), ":6:") || !strings.Contains(err.Error(), "wecom.secrt") {
+		t.Fatalf("got %v", err)
+	}
+}
+
+func TestWrongTypeNamesLine(t *testing.T) {
+	p := write(t, "[wecom]\n\nagent_id = \"1000002\"\n")
+	_, err := Load(p)
+	if err == nil || !strings.Contains(err.Error(), "3") || !strings.Contains(err.Error(), "agent_id") {
+		t.Fatalf("got %v", err)
+	}
+	p = write(t, "[wecom]\ntimestamp_window = \"five minutes\"\n")
+	if _, err := Load(p); err == nil || !strings.Contains(err.Error(), "five minutes") {
+		t.Fatalf("bad duration: %v", err)
+	}
+}
+
+func TestEnvironmentSecretsWin(t *testing.T) {
+	t.Setenv("DUBAN_WECOM_SECRET", "from-env")
+	t.Setenv("DUBAN_LLM_API_KEY", "sk-env")
+	p := write(t, "[wecom]\nsecret = \"from-file\"\ntimestamp_window = \"0s\"\n[llm]\nbase_url = \"http://127.0.0.1:1\"\nchat_model = \"m\"\n")
+	c, err := Load(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.WeCom.Secret != "from-env" || c.LLM.APIKey != "sk-env" || c.WeCom.TimestampWindow.D() != 0 {
+		t.Errorf("got %+v", c)
+	}
+	if c.WeCom.CallbackPath != "/wecom/callback" || c.Chat.UndoWindow.D() != 30*time.Minute {
+		t.Errorf("defaults lost: %+v", c)
+	}
+}
+
+func TestValidation(t *testing.T) {
+	p := write(t, "[wecom]\nencoding_aes_key = \"short\"\n[llm]\nbase_url = \"http://x\"\n")
+	_, err := Load(p)
+	if err == nil || !strings.Contains(err.Error(), "encoding_aes_key") || !strings.Contains(err.Error(), "llm.chat_model") {
+		t.Fatalf("got %v", err)
+	}
+}
+
+func TestRemindSectionDecodedByCaller(t *testing.T) {
+	p := write(t, "[remind]\nsend_at = \"08:30\"\n")
+	c, err := Load(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var v struct {
+		SendAt string `toml:"send_at"`
+	}
+	if err := c.DecodeRemind(&v); err != nil || v.SendAt != "08:30" {
+		t.Fatalf("%+v %v", v, err)
+	}
+	p = write(t, "[remind]\nsend_at = \"08:30\"\nsendat = 1\n")
+	c, _ = Load(p)
+	if err := c.DecodeRemind(&v); err == nil || !strings.Contains(err.Error(), ":3:") {
+		t.Fatalf("unknown remind key: %v", err)
+	}
+}

@@ -1,0 +1,60 @@
+package duban
+
+import "time"
+
+// Inbound is one thing a person said or clicked in chat, whatever the channel
+// (WeCom callback or the local console). It is what the inbox stores and what
+// the handlers read.
+type Inbound struct {
+	// Key deduplicates deliveries: "msg:<MsgId>" for messages, and
+	// "evt:<From>:<CreateTime>:<Event>:<EventKey or TaskId>" for events.
+	Key  string    `json:"key"`
+	From string    `json:"from"` // WeCom userid
+	At   time.Time `json:"at"`
+	// Text is the content of a text message; empty for events.
+	Text string `json:"text,omitempty"`
+	// Event is enter_agent, click or template_card_event; empty for messages.
+	Event    string `json:"event,omitempty"`
+	EventKey string `json:"event_key,omitempty"`
+	// CardID and ResponseCode come with template_card_event: the card's
+	// task_id and the code that lets the card be updated once.
+	CardID       string `json:"card_id,omitempty"`
+	ResponseCode string `json:"response_code,omitempty"`
+}
+
+// Outgoing is one message for one person. Text is always set and readable on
+// its own (markdown does not render in the personal-WeChat plugin); Card,
+// when set, is a button card the channel may send instead.
+type Outgoing struct {
+	To   string `json:"to"` // WeCom userid
+	Text string `json:"text"`
+	Card *Card  `json:"card,omitempty"`
+	// CardUpdate, when set, replaces a clicked card's buttons with a note
+	// instead of sending a new message.
+	CardUpdate *CardUpdate `json:"card_update,omitempty"`
+	// NoticeKeys names the reminder notices this message carries, so their
+	// delivery can be recorded in the evidence trail (留痕).
+	NoticeKeys []string `json:"notice_keys,omitempty"`
+}
+
+// Card is a button-interaction card about one subject (usually one task).
+type Card struct {
+	ID      string   `json:"id"` // WeCom task_id: unique per card, ≤128 bytes of [A-Za-z0-9_\-@]
+	Title   string   `json:"title"`
+	Desc    string   `json:"desc"`
+	Buttons []Button `json:"buttons"`
+}
+
+// Button is one card button; Key comes back as EventKey when clicked.
+type Button struct {
+	Text string `json:"text"`
+	Key  string `json:"key"`
+	// Primary marks the button to emphasise.
+	Primary bool `json:"primary,omitempty"`
+}
+
+// CardUpdate replaces a clicked card's buttons with a short note.
+type CardUpdate struct {
+	ResponseCode string `json:"response_code"`
+	Note         string `json:"note"` // e.g. "已销号"
+}

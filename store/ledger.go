@@ -1,0 +1,515 @@
+package store
+
+// The ledger: units, people, tasks, their indexes and the append-only history.
+//
+//	unit/<code>                         Unit
+//	person/<userid, lower case>         Person
+//	task/<id>                           Task
+//	idx/unit/<unit>/<id>                (empty)   tasks of a unit
+//	idx/group/<group>/<id>              (empty)   tasks of a group
+//	idx/deadline/<YYYY-MM-DD>/<id>      (empty)   tasks by deadline
+//	hist/<id>/<seq:020>                 Change    append-only history of a task
+//	histseq/<id>                        uint64    last history seq of a task (binary)
+//	last/<userid>                       lastChange the user's most recent change (for 撤销)
+//	applied/<msg key>/<id>              uint64    history seq a message produced (TTL 7 days)
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/dgraph-io/badger/v4"
+
+	"github.com/duban-org/duban"
+)
+
+// appliedTTL bounds how long a message's effect is remembered for replay:
+// far longer than any crash-and-restart, short enough to keep the keys few.
+const appliedTTL = 7 * 24 * time.Hour
+
+func unitKey(code string) []byte     { return []byte("unit/" + code) }
+func personKey(userid string) []byte { return []byte("person/" + duban.CanonicalUserID(userid)) }
+func taskKey(id string) []byte       { return []byte("task/" + id) }
+func histPrefix(id string) []byte    { return []byte("hist/" + id + "/") }
+func histSeqKey(id string) []byte    { return []byte("histseq/" + id) }
+func lastKey(userid string) []byte   { return []byte("last/" + duban.CanonicalUserID(userid)) }
+func appliedKey(msg, id string) []byte {
+	return []byte("applied/" + msg + "/" + id)
+}
+
+func taskIndexKeys(t duban.Task, group string) [][]byte {
+	return [][]byte{
+		[]byte("idx/unit/" + t.Unit + "/" + t.ID),
+		[]byte("idx/group/" + group + "/" + t.ID),
+		[]byte("idx/deadline/" + t.Deadline.String() + "/" + t.ID),
+	}
+}
+
+type lastChange struct {
+	Task string `json:"task"`
+	Seq  uint64 `json:"seq"`
+}
+
+// Unit returns the unit with the given code.
+func (s *Store) Unit(ctx context.Context, code string) (duban.Unit, error) {
+	var u duban.Unit
+	err := s.view(ctx, func(txn *badger.Txn) error { return getJSON(txn, unitKey(code), &u) })
+	if err != nil {
+		return u, fmt.Errorf("unit %s: %w", code, err)
+	}
+	return u, nil
+}
+
+// Units returns every unit, ordered by code.
+func (s *Store) Units(ctx context.Context) ([]duban.Unit, error) {
+	return listJSON[duban.Unit](ctx, s, []byte("unit/"))
+}
+
+// Person returns the person with the given WeCom userid (case-insensitive).
+func (s *Store) Person(ctx context.Context, userid string) (duban.Person, error) {
+	var p duban.Person
+	err := s.view(ctx, func(txn *badger.Txn) error { return getJSON(txn, personKey(userid), &p) })
+	if err != nil {
+		return p, fmt.Errorf("person %s: %w", userid, err)
+	}
+	return p, nil
+}
+
+// People returns every person, ordered by userid.
+func (s *Store) People(ctx context.Context) ([]duban.Person, error) {
+	return listJSON[duban.Person](ctx, s, []byte("person/"))
+}
+
+// Task returns the task with the given id (as typed; it is canonicalised).
+func (s *Store) Task(ctx context.Context, id string) (duban.Task, error) {
+	var t duban.Task
+	id = duban.CanonicalID(id)
+	err := s.view(ctx, func(txn *badger.Txn) error { return getJSON(txn, taskKey(id), &t) })
+	if err != nil {
+		return t, fmt.Errorf("task %s: %w", id, err)
+	}
+	return t, nil
+}
+
+// TaskFilter selects tasks. Unit and Group use their indexes; Status filters
+// the result. The zero filter selects every task.
+type TaskFilter struct {
+	Unit   string
+	Group  string
+	Status duban.Status
+}
+
+// Tasks returns the tasks matching f, ordered by deadline then id.
+func (s *Store) Tasks(ctx context.Context, f TaskFilter) ([]duban.Task, error) {
+	var tasks []duban.Task
+	err := s.view(ctx, func(txn *badger.Txn) error {
+		var err error
+		switch {
+		case f.Unit != "":
+			tasks, err = tasksByIndex(txn, "idx/unit/"+f.Unit+"/")
+		case f.Group != "":
+			tasks, err = tasksByIndex(txn, "idx/group/"+f.Group+"/")
+		default:
+			tasks, err = tasksByIndex(txn, "idx/deadline/")
+		}
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("list tasks: %w", err)
+	}
+	tasks = slices.DeleteFunc(tasks, func(t duban.Task) bool {
+		return f.Status != "" && t.Status != f.Status
+	})
+	if f.Unit != "" && f.Group != "" && len(tasks) > 0 {
+		u, err := s.Unit(ctx, f.Unit)
+		if err != nil {
+			return nil, err
+		}
+		if u.Group != f.Group {
+			return nil, nil
+		}
+	}
+	sortTasks(tasks)
+	return tasks, nil
+}
+
+// TasksDue returns the tasks whose deadline falls in [from, to], by deadline.
+func (s *Store) TasksDue(ctx context.Context, from, to duban.Date) ([]duban.Task, error) {
+	var tasks []duban.Task
+	err := s.view(ctx, func(txn *badger.Txn) error {
+		opts := badger.DefaultIteratorOptions
+		opts.Prefix = []byte("idx/deadline/")
+		opts.PrefetchValues = false
+		it := txn.NewIterator(opts)
+		defer it.Close()
+		end := []byte("idx/deadline/" + to.String() + "/\xff")
+		for it.Seek([]byte("idx/deadline/" + from.String() + "/")); it.Valid(); it.Next() {
+			k := it.Item().Key()
+			if bytes.Compare(k, end) > 0 {
+				break
+			}
+			var t duban.Task
+			if err := getJSON(txn, taskKey(string(k[bytes.LastIndexByte(k, '/')+1:])), &t); err != nil {
+				return err
+			}
+			tasks = append(tasks, t)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("list tasks due %s..%s: %w", from, to, err)
+	}
+	return tasks, nil
+}
+
+func tasksByIndex(txn *badger.Txn, prefix string) ([]duban.Task, error) {
+	var tasks []duban.Task
+	err := scanPrefix(txn, []byte(prefix), true, func(key, _ []byte) error {
+		var t duban.Task
+		if err := getJSON(txn, taskKey(string(key[bytes.LastIndexByte(key, '/')+1:])), &t); err != nil {
+			return err
+		}
+		tasks = append(tasks, t)
+		return nil
+	})
+	return tasks, err
+}
+
+func sortTasks(tasks []duban.Task) {
+	slices.SortFunc(tasks, func(a, b duban.Task) int {
+		if a.Deadline != b.Deadline {
+			return int(a.Deadline - b.Deadline)
+		}
+		return strings.Compare(a.ID, b.ID)
+	})
+}
+
+// Snapshot returns the whole ledger as of one consistent read.
+func (s *Store) Snapshot(ctx context.Context) (duban.Ledger, error) {
+	var l duban.Ledger
+	err := s.view(ctx, func(txn *badger.Txn) error {
+		var err error
+		if l.Units, err = listIn[duban.Unit](txn, []byte("unit/")); err != nil {
+			return err
+		}
+		if l.People, err = listIn[duban.Person](txn, []byte("person/")); err != nil {
+			return err
+		}
+		l.Tasks, err = listIn[duban.Task](txn, []byte("task/"))
+		return err
+	})
+	if err != nil {
+		return l, fmt.Errorf("read ledger: %w", err)
+	}
+	sortTasks(l.Tasks)
+	return l, nil
+}
+
+// History returns the history of a task, oldest first.
+func (s *Store) History(ctx context.Context, id string) ([]duban.Change, error) {
+	id = duban.CanonicalID(id)
+	return listJSON[duban.Change](ctx, s, histPrefix(id))
+}
+
+// AllHistory calls fn with every history entry of every task, ordered by task
+// id then sequence. It is what an export's audit sheet is made of.
+func (s *Store) AllHistory(ctx context.Context, fn func(duban.Change) error) error {
+	return s.view(ctx, func(txn *badger.Txn) error {
+		return scanPrefix(txn, []byte("hist/"), false, func(_, val []byte) error {
+			var c duban.Change
+			if err := json.Unmarshal(val, &c); err != nil {
+				return fmt.Errorf("decode history: %w", err)
+			}
+			return fn(c)
+		})
+	})
+}
+
+// ApplyFunc computes a task's next state from its current one and its unit.
+type ApplyFunc func(t duban.Task, u duban.Unit) (duban.Task, duban.Change, error)
+
+// Applied is the outcome of Apply.
+type Applied struct {
+	Task   duban.Task
+	Change duban.Change
+	// Replayed is true when msgKey had already been applied to this task:
+	// nothing changed now, and Change is the one recorded then. This makes
+	// reprocessing a message after a crash harmless.
+	Replayed bool
+}
+
+// Apply reads task id and its unit, lets fn decide the change, and writes the
+// task, its indexes, the history entry and the sender's last-change pointer in
+// one transaction. msgKey names the message that asked for it ("" for none).
+func (s *Store) Apply(ctx context.Context, id, msgKey string, fn ApplyFunc) (Applied, error) {
+	id = duban.CanonicalID(id)
+	var out Applied
+	err := s.update(ctx, func(txn *badger.Txn) error {
+		out = Applied{}
+		if msgKey != "" {
+			var seq uint64
+			err := getJSON(txn, appliedKey(msgKey, id), &seq)
+			if err == nil {
+				out.Replayed = true
+				if err := getJSON(txn, taskKey(id), &out.Task); err != nil {
+					return err
+				}
+				return getJSON(txn, seqKey(string(histPrefix(id)), seq), &out.Change)
+			}
+			if !errors.Is(err, ErrNotFound) {
+				return err
+			}
+		}
+		var t duban.Task
+		if err := getJSON(txn, taskKey(id), &t); err != nil {
+			if errors.Is(err, ErrNotFound) {
+				return duban.Errorf(duban.ENOTFOUND, "没有编号为 %s 的任务。", id)
+			}
+			return err
+		}
+		var u duban.Unit
+		if err := getJSON(txn, unitKey(t.Unit), &u); err != nil {
+			return err
+		}
+		next, c, err := fn(t, u)
+		if err != nil {
+			return err
+		}
+		if err := writeTask(txn, &t, next, u.Group); err != nil {
+			return err
+		}
+		if c, err = appendHistory(txn, c); err != nil {
+			return err
+		}
+		if err := putJSON(txn, lastKey(c.By), lastChange{Task: id, Seq: c.Seq}); err != nil {
+			return err
+		}
+		if msgKey != "" {
+			b, _ := json.Marshal(c.Seq)
+			if err := txn.SetEntry(badger.NewEntry(appliedKey(msgKey, id), b).WithTTL(appliedTTL)); err != nil {
+				return fmt.Errorf("write applied marker: %w", err)
+			}
+		}
+		out.Task, out.Change = next, c
+		return nil
+	})
+	if err != nil {
+		return out, fmt.Errorf("apply to task %s: %w", id, err)
+	}
+	return out, nil
+}
+
+// LastChange returns the most recent change made by userid and the current
+// state of its task, so 撤销 can check it is still the task's latest change.
+func (s *Store) LastChange(ctx context.Context, userid string) (duban.Change, duban.Task, uint64, error) {
+	var (
+		c      duban.Change
+		t      duban.Task
+		latest uint64
+	)
+	err := s.view(ctx, func(txn *badger.Txn) error {
+		var lc lastChange
+		if err := getJSON(txn, lastKey(userid), &lc); err != nil {
+			return err
+		}
+		if err := getJSON(txn, seqKey(string(histPrefix(lc.Task)), lc.Seq), &c); err != nil {
+			return err
+		}
+		if err := getJSON(txn, taskKey(lc.Task), &t); err != nil {
+			return err
+		}
+		var err error
+		latest, err = readCounter(txn, histSeqKey(lc.Task))
+		return err
+	})
+	if err != nil {
+		return c, t, 0, fmt.Errorf("last change of %s: %w", userid, err)
+	}
+	return c, t, latest, nil
+}
+
+// writeTask stores next, moving its index entries when unit or deadline
+// changed. old is nil for a new task.
+func writeTask(txn *badger.Txn, old *duban.Task, next duban.Task, group string) error {
+	if old != nil {
+		var oldUnit duban.Unit
+		if err := getJSON(txn, unitKey(old.Unit), &oldUnit); err != nil && !errors.Is(err, ErrNotFound) {
+			return err
+		}
+		for _, k := range taskIndexKeys(*old, oldUnit.Group) {
+			if err := txn.Delete(k); err != nil {
+				return fmt.Errorf("delete index %s: %w", k, err)
+			}
+		}
+	}
+	for _, k := range taskIndexKeys(next, group) {
+		if err := txn.Set(k, nil); err != nil {
+			return fmt.Errorf("write index %s: %w", k, err)
+		}
+	}
+	return putJSON(txn, taskKey(next.ID), next)
+}
+
+func appendHistory(txn *badger.Txn, c duban.Change) (duban.Change, error) {
+	seq, err := nextSeq(txn, histSeqKey(c.TaskID))
+	if err != nil {
+		return c, err
+	}
+	c.Seq = seq
+	return c, putJSON(txn, seqKey(string(histPrefix(c.TaskID)), seq), c)
+}
+
+// ImportStats counts what an import did.
+type ImportStats struct {
+	Units, People            int
+	TasksAdded, TasksChanged int
+	TasksUnchanged           int
+}
+
+// Import writes a validated task list in one transaction: units and people
+// are upserted; tasks are created, or updated by id keeping their history.
+// An incoming task with an empty Status keeps the stored status (a plain
+// office sheet); one with a Status sets it (an export being restored).
+// Every created or changed task gets a history entry by `by`.
+func (s *Store) Import(ctx context.Context, l duban.Ledger, by string, at time.Time) (ImportStats, error) {
+	var st ImportStats
+	err := s.update(ctx, func(txn *badger.Txn) error {
+		st = ImportStats{Units: len(l.Units), People: len(l.People)}
+		groups := map[string]string{}
+		for _, u := range l.Units {
+			if err := moveUnitTasks(txn, u); err != nil {
+				return err
+			}
+			if err := putJSON(txn, unitKey(u.Code), u); err != nil {
+				return err
+			}
+			groups[u.Code] = u.Group
+		}
+		for _, p := range l.People {
+			if err := putJSON(txn, personKey(p.UserID), p); err != nil {
+				return err
+			}
+		}
+		for _, in := range l.Tasks {
+			in.ID = duban.CanonicalID(in.ID)
+			group, ok := groups[in.Unit]
+			if !ok {
+				var u duban.Unit
+				if err := getJSON(txn, unitKey(in.Unit), &u); err != nil {
+					return fmt.Errorf("task %s: unit %s: %w", in.ID, in.Unit, err)
+				}
+				group = u.Group
+			}
+			var old duban.Task
+			err := getJSON(txn, taskKey(in.ID), &old)
+			var prev *duban.Task
+			switch {
+			case errors.Is(err, ErrNotFound):
+				if in.Status == "" {
+					in.Status = duban.StatusNotStarted
+				}
+			case err != nil:
+				return err
+			default:
+				prev = &old
+				next := old
+				next.Unit, next.Title, next.Deadline, next.Note = in.Unit, in.Title, in.Deadline, in.Note
+				if in.Status != "" {
+					next.Status = in.Status
+				}
+				if in.Progress != "" {
+					next.Progress = in.Progress
+				}
+				if next.Unit == old.Unit && next.Title == old.Title && next.Deadline == old.Deadline &&
+					next.Note == old.Note && next.Status == old.Status && next.Progress == old.Progress {
+					st.TasksUnchanged++
+					continue
+				}
+				in = next
+			}
+			in.UpdatedAt, in.UpdatedBy = at, by
+			if err := writeTask(txn, prev, in, group); err != nil {
+				return err
+			}
+			c := duban.Change{TaskID: in.ID, At: at, By: by, Action: duban.ActImport,
+				ToStatus: in.Status, ToDeadline: in.Deadline, Note: "导入任务清单"}
+			if prev != nil {
+				c.FromStatus, c.FromDeadline, c.Before = prev.Status, prev.Deadline, prev
+				st.TasksChanged++
+			} else {
+				st.TasksAdded++
+			}
+			if _, err := appendHistory(txn, c); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if errors.Is(err, badger.ErrTxnTooBig) {
+		return ImportStats{}, fmt.Errorf("import: the task list is too large for one transaction (%d tasks); split it by unit: %w", len(l.Tasks), err)
+	}
+	if err != nil {
+		return ImportStats{}, fmt.Errorf("import: %w", err)
+	}
+	return st, nil
+}
+
+// moveUnitTasks re-files a unit's tasks under its new group when an import
+// moves the unit to another 督办组.
+func moveUnitTasks(txn *badger.Txn, u duban.Unit) error {
+	var old duban.Unit
+	err := getJSON(txn, unitKey(u.Code), &old)
+	if errors.Is(err, ErrNotFound) || err == nil && old.Group == u.Group {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	var ids []string
+	if err := scanPrefix(txn, []byte("idx/unit/"+u.Code+"/"), true, func(key, _ []byte) error {
+		ids = append(ids, string(key[bytes.LastIndexByte(key, '/')+1:]))
+		return nil
+	}); err != nil {
+		return err
+	}
+	for _, id := range ids {
+		if err := txn.Delete([]byte("idx/group/" + old.Group + "/" + id)); err != nil {
+			return err
+		}
+		if err := txn.Set([]byte("idx/group/"+u.Group+"/"+id), nil); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func listJSON[T any](ctx context.Context, s *Store, prefix []byte) ([]T, error) {
+	var out []T
+	err := s.view(ctx, func(txn *badger.Txn) error {
+		var err error
+		out, err = listIn[T](txn, prefix)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("list %s: %w", prefix, err)
+	}
+	return out, nil
+}
+
+func listIn[T any](txn *badger.Txn, prefix []byte) ([]T, error) {
+	var out []T
+	err := scanPrefix(txn, prefix, false, func(key, val []byte) error {
+		var v T
+		if err := json.Unmarshal(val, &v); err != nil {
+			return fmt.Errorf("decode %s: %w", key, err)
+		}
+		out = append(out, v)
+		return nil
+	})
+	return out, err
+}

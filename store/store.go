@@ -1,0 +1,242 @@
+// Package store keeps every byte of duban's state in an embedded Badger
+// database. It is the only package that imports Badger; the key layout is
+// documented in docs/store.md and summarised beside each concept's file.
+package store
+
+import (
+	"context"
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"strings"
+
+	"github.com/dgraph-io/badger/v4"
+)
+
+// SchemaVersion is the layout version written under meta/schema. Open refuses
+// a store written by a newer layout rather than misreading it.
+const SchemaVersion = 1
+
+var keySchema = []byte("meta/schema")
+
+// ErrNotFound is returned (wrapped) when a key, task, unit or person is absent.
+var ErrNotFound = errors.New("not found")
+
+// ErrLocked is returned by Open when another process holds the directory.
+var ErrLocked = errors.New("store is in use by another duban process")
+
+// Store is an open duban database.
+type Store struct {
+	db  *badger.DB
+	dir string
+}
+
+// Options tune Open; the zero value suits a small service.
+type Options struct {
+	// InMemory keeps everything in memory (tests, benchmarks); Dir is ignored.
+	InMemory bool
+	// Logger receives Badger's warnings and errors; nil discards them.
+	Logger *slog.Logger
+}
+
+// Open opens (creating if needed) the store in dir. Writes are synced to disk
+// before a transaction returns, so whatever a caller has been told is stored
+// survives a crash.
+func Open(dir string, o Options) (*Store, error) {
+	opts := badger.DefaultOptions(dir).
+		WithInMemory(o.InMemory).
+		WithSyncWrites(true).
+		WithLogger(badgerLogger{o.Logger}).
+		// Badger's defaults reserve hundreds of MB (64 MB memtables ×5,
+		// 256 MB block cache, 1 GB value-log files); a ledger of a few
+		// thousand tasks needs a fraction of that.
+		// 32 MB memtables allow ~4.8 MB transactions, enough for
+		// importing a few thousand tasks all-or-nothing.
+		WithMemTableSize(32 << 20).
+		WithNumMemtables(2).
+		WithNumLevelZeroTables(2).
+		WithNumLevelZeroTablesStall(4).
+		WithBaseTableSize(4 << 20).
+		WithBaseLevelSize(16 << 20).
+		WithValueLogFileSize(64 << 20).
+		WithBlockCacheSize(16 << 20).
+		WithIndexCacheSize(8 << 20).
+		WithNumCompactors(2).
+		WithNumGoroutines(2).
+		WithCompactL0OnClose(true)
+	if o.InMemory {
+		opts = opts.WithDir("").WithValueDir("")
+	} else if err := os.MkdirAll(dir, 0o750); err != nil {
+		return nil, fmt.Errorf("create store directory %s: %w", dir, err)
+	}
+	db, err := badger.Open(opts)
+	if err != nil {
+		if strings.Contains(err.Error(), "Cannot acquire directory lock") {
+			return nil, fmt.Errorf("open store %s: %w (is `duban serve` running? stop it, or run this command against another store)", dir, ErrLocked)
+		}
+		return nil, fmt.Errorf("open store %s: %w", dir, err)
+	}
+	s := &Store{db: db, dir: dir}
+	if err := s.checkSchema(); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// Close flushes and closes the database.
+func (s *Store) Close() error {
+	if err := s.db.Close(); err != nil {
+		return fmt.Errorf("close store %s: %w", s.dir, err)
+	}
+	return nil
+}
+
+// Dir returns the directory the store lives in ("" when in memory).
+func (s *Store) Dir() string { return s.dir }
+
+func (s *Store) checkSchema() error {
+	return s.update(context.Background(), func(txn *badger.Txn) error {
+		var v uint64
+		err := getJSON(txn, keySchema, &v)
+		switch {
+		case errors.Is(err, ErrNotFound):
+			return putJSON(txn, keySchema, SchemaVersion)
+		case err != nil:
+			return err
+		case v > SchemaVersion:
+			return fmt.Errorf("store %s has schema version %d, newer than this duban's %d: upgrade duban", s.dir, v, SchemaVersion)
+		}
+		return nil
+	})
+}
+
+// update runs fn in a read-write transaction and commits it, retrying when a
+// concurrent transaction conflicted. fn must be safe to run more than once.
+func (s *Store) update(ctx context.Context, fn func(txn *badger.Txn) error) error {
+	for attempt := 0; ; attempt++ {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		err := s.db.Update(fn)
+		if errors.Is(err, badger.ErrConflict) && attempt < 20 {
+			continue
+		}
+		return err
+	}
+}
+
+// view runs fn in a read-only transaction.
+func (s *Store) view(ctx context.Context, fn func(txn *badger.Txn) error) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	return s.db.View(fn)
+}
+
+func getJSON(txn *badger.Txn, key []byte, v any) error {
+	item, err := txn.Get(key)
+	if errors.Is(err, badger.ErrKeyNotFound) {
+		return fmt.Errorf("%s: %w", key, ErrNotFound)
+	}
+	if err != nil {
+		return fmt.Errorf("read %s: %w", key, err)
+	}
+	return item.Value(func(b []byte) error {
+		if err := json.Unmarshal(b, v); err != nil {
+			return fmt.Errorf("decode %s: %w", key, err)
+		}
+		return nil
+	})
+}
+
+func putJSON(txn *badger.Txn, key []byte, v any) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Errorf("encode %s: %w", key, err)
+	}
+	if err := txn.Set(key, b); err != nil {
+		return fmt.Errorf("write %s: %w", key, err)
+	}
+	return nil
+}
+
+// scanPrefix calls fn with the key and value of every entry under prefix,
+// in key order. The slices are only valid during the call.
+func scanPrefix(txn *badger.Txn, prefix []byte, keysOnly bool, fn func(key, val []byte) error) error {
+	opts := badger.DefaultIteratorOptions
+	opts.Prefix = prefix
+	opts.PrefetchValues = !keysOnly
+	it := txn.NewIterator(opts)
+	defer it.Close()
+	for it.Rewind(); it.Valid(); it.Next() {
+		item := it.Item()
+		var val []byte
+		if !keysOnly {
+			var err error
+			if val, err = item.ValueCopy(nil); err != nil {
+				return fmt.Errorf("read %s: %w", item.Key(), err)
+			}
+		}
+		if err := fn(item.Key(), val); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// readCounter returns the counter stored at key, 0 when absent.
+func readCounter(txn *badger.Txn, key []byte) (uint64, error) {
+	item, err := txn.Get(key)
+	if errors.Is(err, badger.ErrKeyNotFound) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, fmt.Errorf("read %s: %w", key, err)
+	}
+	var n uint64
+	err = item.Value(func(b []byte) error {
+		if len(b) != 8 {
+			return fmt.Errorf("counter %s: bad length %d", key, len(b))
+		}
+		n = binary.BigEndian.Uint64(b)
+		return nil
+	})
+	return n, err
+}
+
+// nextSeq increments and returns the counter stored at key, inside txn, so a
+// sequence number is allocated in the same transaction that uses it.
+func nextSeq(txn *badger.Txn, key []byte) (uint64, error) {
+	n, err := readCounter(txn, key)
+	if err != nil {
+		return 0, err
+	}
+	n++
+	if err := txn.Set(key, binary.BigEndian.AppendUint64(nil, n)); err != nil {
+		return 0, fmt.Errorf("write %s: %w", key, err)
+	}
+	return n, nil
+}
+
+// seqKey builds prefix + 20-digit zero-padded n, so keys sort numerically.
+func seqKey(prefix string, n uint64) []byte {
+	return fmt.Appendf(nil, "%s%020d", prefix, n)
+}
+
+type badgerLogger struct{ l *slog.Logger }
+
+func (b badgerLogger) Errorf(f string, a ...any) { b.log(slog.LevelError, f, a...) }
+func (b badgerLogger) Warningf(f string, a ...any) {
+	b.log(slog.LevelWarn, f, a...)
+}
+func (b badgerLogger) Infof(string, ...any)  {}
+func (b badgerLogger) Debugf(string, ...any) {}
+func (b badgerLogger) log(level slog.Level, f string, a ...any) {
+	if b.l != nil {
+		b.l.Log(context.Background(), level, "badger: "+strings.TrimSpace(fmt.Sprintf(f, a...)))
+	}
+}
