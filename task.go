@@ -109,6 +109,11 @@ const (
 	ActUndo        Action = "撤销"    // revert the sender's own last change
 	ActImport      Action = "导入"    // created or updated by a task-list import
 	ActAcknowledge Action = "收到"    // a reminder was acknowledged; no state change
+
+	// History-only entries: they record what was said, never change a task.
+	ActPropose Action = "提议" // a change inferred from free text, awaiting 确认
+	ActCancel  Action = "取消" // a proposal the sender cancelled
+	ActDenied  Action = "拒绝" // a request refused (not allowed, wrong state)
 )
 
 // Request is one asked-for change: who, what, on which task, with what words.

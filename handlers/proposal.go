@@ -1,0 +1,203 @@
+package handlers
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/duban-org/duban"
+	"github.com/duban-org/duban/store"
+)
+
+// interpret asks the LLM what free text means. It returns done=false when
+// the text should be treated as a policy question instead.
+func (h *Handler) interpret(ctx context.Context, t *turn, text string) (bool, error) {
+	mine, err := h.reportable(ctx, t.person)
+	if err != nil {
+		return false, err
+	}
+	intent, err := h.Interpreter.Interpret(ctx, InterpretInput{Person: t.person, Tasks: mine, Today: t.today, Text: text})
+	if err != nil {
+		h.log().Warn("LLM could not interpret a message; falling back to the grammar", "from", t.in.From, "err", err)
+		t.reply("（未能理解这句话，已按政策咨询处理。报送进展请用：完成 T012 说明）")
+		return false, nil
+	}
+	var r duban.Request
+	switch intent.Kind {
+	case IntentList:
+		return true, h.listTasks(ctx, t, "")
+	case IntentAsk:
+		q := intent.Question
+		if q == "" {
+			q = text
+		}
+		return true, h.ask(ctx, t, q, false)
+	case IntentReport:
+		r = duban.Request{Action: duban.ActReport, Note: intent.Note}
+	case IntentProgress:
+		r = duban.Request{Action: duban.ActProgress, Note: intent.Note}
+	case IntentExtend:
+		r = duban.Request{Action: duban.ActExtend, Note: intent.Note, Deadline: intent.Deadline}
+	default:
+		return false, nil
+	}
+	return true, h.propose(ctx, t, intent.TaskID, r)
+}
+
+// reportable returns the open tasks the person may report on: the only
+// tasks the LLM is shown.
+func (h *Handler) reportable(ctx context.Context, p duban.Person) ([]duban.Task, error) {
+	var out []duban.Task
+	for _, code := range p.Units() {
+		ts, err := h.Store.Tasks(ctx, store.TaskFilter{Unit: code})
+		if err != nil {
+			return nil, err
+		}
+		for _, t := range ts {
+			if t.Status != duban.StatusVerified {
+				out = append(out, t)
+			}
+		}
+	}
+	return out, nil
+}
+
+// propose checks an inferred change against the sender's rights and the
+// task's state without applying it, then asks the sender to confirm.
+func (h *Handler) propose(ctx context.Context, t *turn, taskID string, r duban.Request) error {
+	task, err := h.Store.Task(ctx, taskID)
+	if errors.Is(err, store.ErrNotFound) {
+		return duban.Errorf(duban.ENOTFOUND, "没有找到任务 %s，未做任何变更。", taskID)
+	}
+	if err != nil {
+		return err
+	}
+	unit, err := h.Store.Unit(ctx, task.Unit)
+	if err != nil {
+		return err
+	}
+	r.By, r.At, r.MsgID = t.person, t.now, t.in.Key
+	if _, _, err := duban.Apply(task, unit, r); err != nil {
+		if code := duban.ErrorCode(err); code == duban.EFORBIDDEN || code == duban.ECONFLICT {
+			h.recordRefusal(ctx, t, task.ID, r.Action, err)
+		}
+		return duban.Errorf(duban.ErrorCode(err), "%s 未做任何变更。", duban.ErrorMessage(err))
+	}
+	what := describeRequest(task, r)
+	p := store.Proposal{
+		ID: shortHash(t.in.Key), TaskID: task.ID, Action: r.Action, Note: r.Note, Deadline: r.Deadline,
+		MsgKey: t.in.Key, Text: what, At: t.now,
+	}
+	entry := duban.Change{TaskID: task.ID, At: t.now, By: t.person.UserID, Action: duban.ActPropose, Note: what, MsgID: t.in.Key}
+	if err := h.Store.Propose(ctx, t.person.UserID, p, entry); err != nil {
+		return err
+	}
+	o := duban.Outgoing{To: t.in.From, Text: "我理解为：" + what + "\n回复「确认」执行，回复「取消」放弃。"}
+	if h.Cards {
+		o.Card = &duban.Card{
+			ID: "confirm-" + p.ID, Title: "请确认", Desc: what,
+			Buttons: []duban.Button{{Text: "确认", Key: "confirm:" + p.ID, Primary: true}, {Text: "取消", Key: "cancel:" + p.ID}},
+		}
+	}
+	t.send(o)
+	return nil
+}
+
+func describeRequest(t duban.Task, r duban.Request) string {
+	s := fmt.Sprintf("%s %s「%s」", r.Action, t.ID, t.Title)
+	switch r.Action {
+	case duban.ActReport:
+		s += "：" + string(t.Status) + " → " + string(duban.StatusReported)
+	case duban.ActProgress:
+		s += "：" + string(t.Status) + " → " + string(duban.StatusInProgress)
+	case duban.ActExtend:
+		s += "：完成时限 " + t.Deadline.String() + " → " + r.Deadline.String() + "（待督办组审批）"
+	}
+	if n := strings.TrimSpace(r.Note); n != "" {
+		s += "，说明：" + n
+	}
+	return s
+}
+
+// confirm applies the sender's pending proposal. id, from a card button,
+// must match it; from text ("确认") any pending proposal is meant.
+func (h *Handler) confirm(ctx context.Context, t *turn, id string) error {
+	p, err := h.Store.Proposal(ctx, t.person.UserID)
+	if errors.Is(err, store.ErrNotFound) || err == nil && id != "" && p.ID != id {
+		t.reply("没有待确认的变更（可能已确认、已取消或已过期）。")
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	r := duban.Request{Action: p.Action, Note: p.Note, Deadline: p.Deadline}
+	if err := h.change(ctx, t, p.TaskID, r); err != nil {
+		if derr := h.Store.DropProposal(ctx, t.person.UserID, p.ID, nil); derr != nil {
+			h.log().Error("drop proposal", "err", derr)
+		}
+		return err
+	}
+	return h.Store.DropProposal(ctx, t.person.UserID, p.ID, nil)
+}
+
+func (h *Handler) cancel(ctx context.Context, t *turn, id string) error {
+	p, err := h.Store.Proposal(ctx, t.person.UserID)
+	if errors.Is(err, store.ErrNotFound) || err == nil && id != "" && p.ID != id {
+		t.reply("没有待确认的变更。")
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	entry := duban.Change{TaskID: p.TaskID, At: t.now, By: t.person.UserID, Action: duban.ActCancel, Note: p.Text, MsgID: t.in.Key}
+	if err := h.Store.DropProposal(ctx, t.person.UserID, p.ID, &entry); err != nil {
+		return err
+	}
+	t.reply("已取消：" + p.Text + "。未做任何变更。")
+	return nil
+}
+
+// cardClick acts on a template card button. The key is "verb:argument".
+// On success the clicked card is updated to show what was done.
+func (h *Handler) cardClick(ctx context.Context, t *turn) error {
+	verb, arg, _ := strings.Cut(t.in.EventKey, ":")
+	if !t.known {
+		t.reply(notRegistered(t.in.From))
+		return nil
+	}
+	var err error
+	var done string
+	n := len(t.out)
+	switch verb {
+	case "verify":
+		err, done = h.change(ctx, t, arg, duban.Request{Action: duban.ActVerify}), "已销号"
+	case "approve":
+		err, done = h.change(ctx, t, arg, duban.Request{Action: duban.ActApprove}), "已同意延期"
+	case "done":
+		err, done = h.change(ctx, t, arg, duban.Request{Action: duban.ActReport, Note: "（点击「已完成」报送）"}), "已报完成"
+	case "reject":
+		t.reply(fmt.Sprintf("请回复驳回理由，格式：驳回 %s 理由", arg))
+	case "refuse":
+		t.reply(fmt.Sprintf("请回复不同意的理由，格式：不同意延期 %s 理由", arg))
+	case "extend":
+		t.reply(fmt.Sprintf("请回复新时限和理由，格式：延期 %s 2018-01-15 理由", arg))
+	case "ack":
+		err, done = h.acknowledge(ctx, t, arg), "已收到"
+	case "confirm":
+		err, done = h.confirm(ctx, t, arg), "已确认"
+	case "cancel":
+		err, done = h.cancel(ctx, t, arg), "已取消"
+	default:
+		h.log().Warn("unknown card button", "key", t.in.EventKey, "from", t.in.From)
+		t.reply("这个按钮已失效，请用文字回复。发送「帮助」查看用法。")
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if done != "" && t.in.ResponseCode != "" && len(t.out) > n {
+		t.send(duban.Outgoing{To: t.in.From, Text: done, CardUpdate: &duban.CardUpdate{ResponseCode: t.in.ResponseCode, Note: done}})
+	}
+	return nil
+}
