@@ -35,6 +35,19 @@ type Config struct {
 	raw  []byte
 }
 
+// Timezone is the office's time zone, from [remind] timezone when set.
+func (c Config) Timezone() string {
+	var v struct {
+		Timezone string `toml:"timezone"`
+	}
+	if c.File != "" && c.md.IsDefined("remind", "timezone") {
+		if err := c.md.PrimitiveDecode(c.Remind, &v); err == nil && v.Timezone != "" {
+			return v.Timezone
+		}
+	}
+	return "Asia/Shanghai"
+}
+
 // Server is the HTTP listener of `duban serve`.
 type Server struct {
 	Listen string `toml:"listen"`

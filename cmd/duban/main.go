@@ -1,0 +1,127 @@
+// Command duban is the 督办 bot: a WeCom self-built app that chases a
+// reform's task lists, takes progress reports by chat and answers policy
+// questions from the reform documents.
+//
+// Usage: duban <command> [flags]; `duban help` lists the commands.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"sort"
+	"strings"
+	"syscall"
+)
+
+// command is one subcommand. run returns errDeclined (exit 1) when it ran
+// but found nothing, as grep does; any other error exits 2.
+type command struct {
+	summary string
+	run     func(ctx context.Context, e *env, args []string) error
+}
+
+var commands = map[string]command{}
+
+// errDeclined is returned by commands that succeed without a result.
+var errDeclined = errors.New("declined")
+
+// errUsage marks an error already explained by the flag package.
+var errUsage = errors.New("usage")
+
+// env is what a command may touch of the outside world, so tests can run
+// commands in process.
+type env struct {
+	stdin          io.Reader
+	stdout, stderr io.Writer
+	log            *slog.Logger
+	getenv         func(string) string
+}
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	os.Exit(run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
+}
+
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	e := &env{stdin: stdin, stdout: stdout, stderr: stderr, getenv: os.Getenv,
+		log: slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: logLevel()}))}
+	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
+		usage(stdout)
+		return 0
+	}
+	cmd, ok := commands[args[0]]
+	if !ok {
+		fmt.Fprintf(stderr, "duban: unknown command %q\n\n", args[0])
+		usage(stderr)
+		return 2
+	}
+	err := cmd.run(ctx, e, args[1:])
+	switch {
+	case err == nil:
+		return 0
+	case errors.Is(err, errDeclined):
+		return 1
+	case errors.Is(err, flag.ErrHelp):
+		return 0
+	case errors.Is(err, errUsage):
+		return 2
+	}
+	fmt.Fprintf(stderr, "duban %s: %v\n", args[0], err)
+	return 2
+}
+
+func logLevel() slog.Level {
+	var l slog.Level
+	if err := l.UnmarshalText([]byte(os.Getenv("DUBAN_LOG_LEVEL"))); err != nil {
+		return slog.LevelInfo
+	}
+	return l
+}
+
+func usage(w io.Writer) {
+	fmt.Fprintln(w, "duban — 督办: reform task lists, reminders, progress by chat, policy Q&A (WeCom app)")
+	fmt.Fprintln(w, "\nUsage: duban <command> [--config FILE] [flags]\n\nCommands:")
+	names := make([]string, 0, len(commands))
+	for n := range commands {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		fmt.Fprintf(w, "  %-8s %s\n", n, commands[n].summary)
+	}
+	fmt.Fprintln(w, "\nWithout --config, duban.toml in the working directory is used when present,\notherwise built-in defaults with the store in ./data. `duban <command> -h` shows its flags.")
+}
+
+// flags returns a flag set for a command with the common --config flag.
+func flags(e *env, name, args string) (*flag.FlagSet, *string) {
+	fs := flag.NewFlagSet("duban "+name, flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	cfg := fs.String("config", "", "configuration file (default duban.toml if present, else built-in defaults)")
+	fs.Usage = func() {
+		fmt.Fprintf(e.stderr, "Usage: duban %s [flags] %s\n\n%s\n\nFlags:\n", name, args, commands[name].summary)
+		fs.PrintDefaults()
+	}
+	return fs, cfg
+}
+
+// parse parses args, turning a flag error into errUsage (already printed).
+func parse(fs *flag.FlagSet, args []string) error {
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return err
+		}
+		return errUsage
+	}
+	return nil
+}
+
+// joinArgs is the remaining arguments as one string (a question typed
+// without quotes).
+func joinArgs(fs *flag.FlagSet) string { return strings.TrimSpace(strings.Join(fs.Args(), " ")) }

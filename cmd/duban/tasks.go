@@ -1,0 +1,78 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"text/tabwriter"
+
+	"github.com/duban-org/duban"
+	"github.com/duban-org/duban/store"
+)
+
+func init() {
+	commands["tasks"] = command{"list tasks with id, unit, title, deadline, state and light", runTasks}
+}
+
+func runTasks(ctx context.Context, e *env, args []string) error {
+	fs, cfgPath := flags(e, "tasks", "")
+	unit := fs.String("unit", "", "only this unit (单位编码)")
+	group := fs.String("group", "", "only this supervision group (督办组)")
+	state := fs.String("state", "", "only this state: 未启动, 推进中, 已报完成, 已销号, or 逾期 for overdue")
+	nowFlag := fs.String("now", "", "judge lights at this instant instead of now (2006-01-02 15:04)")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	a, err := openApp(ctx, e, *cfgPath)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	now, err := parseNow(*nowFlag, a.loc)
+	if err != nil {
+		return err
+	}
+	today := duban.DateOf(now)
+	f := store.TaskFilter{Unit: *unit, Group: *group}
+	overdueOnly := *state == "逾期" || *state == "overdue"
+	if *state != "" && !overdueOnly {
+		s, ok := duban.ParseStatus(*state)
+		if !ok {
+			return fmt.Errorf("--state %q: use 未启动, 推进中, 已报完成, 已销号 or 逾期", *state)
+		}
+		f.Status = s
+	}
+	tasks, err := a.st.Tasks(ctx, f)
+	if err != nil {
+		return err
+	}
+	units, err := a.st.Units(ctx)
+	if err != nil {
+		return err
+	}
+	names := map[string]string{}
+	for _, u := range units {
+		names[u.Code] = u.Name
+	}
+	if *unit != "" && names[*unit] == "" {
+		return fmt.Errorf("--unit %q: no such unit", *unit)
+	}
+	w := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(w, "编号\t单位\t任务事项\t完成时限\t状态\t灯")
+	n := 0
+	for _, t := range tasks {
+		if overdueOnly && !t.Overdue(today) {
+			continue
+		}
+		n++
+		light := string(t.Light(today, a.cfg.Chat.WarnDays))
+		if d := t.DaysOverdue(today); d > 0 {
+			light += fmt.Sprintf("（逾期%d天）", d)
+		}
+		fmt.Fprintf(w, "%s\t%s %s\t%s\t%s\t%s\t%s\n", t.ID, t.Unit, names[t.Unit], t.Title, t.Deadline, t.Status, light)
+	}
+	if err := w.Flush(); err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stderr, "%d 项任务\n", n)
+	return nil
+}
