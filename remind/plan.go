@@ -1,0 +1,384 @@
+// Package remind decides which reminders (照单催收) are due, for whom, and how
+// the ladder climbs for lagging units (督办组组长, then 专函督办 by 编办); it
+// batches them into one digest per person and computes the 工作通报.
+//
+// Planning is a pure function of (ledger, policy, calendar, now): Plan says
+// what is due at an instant and nothing else. Whether a notice was already
+// sent is the store's notice ledger's business (Runner glues the two).
+package remind
+
+import (
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/duban-org/duban"
+)
+
+// Stage is a step of the reminder ladder: before-7, before-3, before-1, due,
+// overdue-N (N working days overdue), escalate, letter, verify.
+type Stage string
+
+const (
+	StageDue      Stage = "due"      // the deadline day (or the working day before it)
+	StageEscalate Stage = "escalate" // to the group leader, once per task and deadline
+	StageLetter   Stage = "letter"   // 专函督办 draft to 编办, once per task and deadline
+	StageVerify   Stage = "verify"   // 已报完成 waiting for 销号, to the group leader
+)
+
+// StageBefore returns the stage "before-n".
+func StageBefore(n int) Stage { return Stage("before-" + strconv.Itoa(n)) }
+
+// StageOverdue returns the stage "overdue-n": n working days overdue.
+func StageOverdue(n int) Stage { return Stage("overdue-" + strconv.Itoa(n)) }
+
+// IsBefore reports whether s is a before-N stage.
+func (s Stage) IsBefore() bool { return strings.HasPrefix(string(s), "before-") }
+
+// IsOverdue reports whether s is an overdue-N stage.
+func (s Stage) IsOverdue() bool { return strings.HasPrefix(string(s), "overdue-") }
+
+// ToUnit reports whether the stage is addressed to the unit's own people
+// (联络员, 一把手) rather than to supervisors.
+func (s Stage) ToUnit() bool { return s.IsBefore() || s == StageDue || s.IsOverdue() }
+
+// Item is one task in a list carried by a notice (a unit's overdue list).
+type Item struct {
+	TaskID          string     `json:"task"`
+	Title           string     `json:"title"`
+	Deadline        duban.Date `json:"deadline"`
+	DaysOverdue     int        `json:"days_overdue"`     // calendar days
+	WorkdaysOverdue int        `json:"workdays_overdue"` // working days
+}
+
+// Notice is one reminder for one person about one task at one stage. Its
+// identity is Key(); the embedded Subject (shared by every notice about the
+// same task in one plan, read-only) is what the digest renders.
+type Notice struct {
+	TaskID   string     `json:"task"`
+	Stage    Stage      `json:"stage"`
+	To       string     `json:"to"` // WeCom userid
+	Deadline duban.Date `json:"deadline"`
+	// Since is the day a task was reported done (verify stage only); it is
+	// part of the key, so a task reported again after 驳回 is chased again.
+	Since duban.Date `json:"since,omitzero"`
+	// Role is the post the recipient gets the notice for.
+	Role duban.Role `json:"role"`
+	*Subject
+}
+
+// Subject is the task as a notice shows it, on the day of the plan.
+type Subject struct {
+	Unit     duban.Unit   `json:"unit"`
+	Title    string       `json:"title"`
+	Status   duban.Status `json:"status"`
+	Progress string       `json:"progress,omitempty"`
+	Light    duban.Light  `json:"light"`
+	Today    duban.Date   `json:"today"`
+	// DaysLeft counts calendar days from today to the deadline (negative past it).
+	DaysLeft        int `json:"days_left"`
+	WorkdaysOverdue int `json:"workdays_overdue,omitempty"`
+	// WorkdaysWaiting counts working days a reported task has waited for 销号.
+	WorkdaysWaiting int `json:"workdays_waiting,omitempty"`
+	// Extension is the deadline asked for by a pending 延期 request.
+	Extension duban.Date `json:"extension,omitzero"`
+	// Escalated is set once the group leader has been told.
+	Escalated bool `json:"escalated,omitempty"`
+	// UnitOverdue lists all overdue tasks of the unit, longest first; set
+	// when the task is escalated (the leader's and the letter's list).
+	UnitOverdue []Item `json:"unit_overdue,omitempty"`
+}
+
+// Key identifies the notice in the sent-notice ledger: task, stage,
+// recipient and deadline (and the report day for verify). A new deadline
+// (an approved extension) makes new keys, so the ladder starts afresh.
+func (n Notice) Key() string {
+	var b strings.Builder
+	b.Grow(len(n.TaskID) + len(n.Stage) + len(n.To) + 24)
+	b.WriteString(n.TaskID)
+	b.WriteByte('|')
+	b.WriteString(string(n.Stage))
+	if n.Stage == StageVerify {
+		b.WriteByte('@')
+		b.WriteString(n.Since.String())
+	}
+	b.WriteByte('|')
+	b.WriteString(n.To)
+	b.WriteByte('|')
+	b.WriteString(n.Deadline.String())
+	return b.String()
+}
+
+// KeyPrefix returns the prefix shared by the keys of every notice about task
+// id (for listing a task's evidence trail).
+func KeyPrefix(taskID string) string { return taskID + "|" }
+
+// Window reports whether now is inside the sending window: a working day,
+// at or after send_at, outside the quiet hours. It also returns today's date
+// in the policy's zone.
+func Window(p Policy, cal *Calendar, now time.Time) (today duban.Date, open bool) {
+	c, err := p.compile()
+	if err != nil {
+		return duban.DateOf(now), false
+	}
+	return c.window(cal, now)
+}
+
+func (c compiled) window(cal *Calendar, now time.Time) (duban.Date, bool) {
+	local := now.In(c.loc)
+	today := duban.DateOf(local)
+	m := local.Hour()*60 + local.Minute()
+	return today, cal.IsWorkday(today) && m >= c.sendAt && !c.quiet(m)
+}
+
+// stageInfo is what a deadline means on today; it depends on the deadline
+// alone, so the planner computes it once per distinct deadline.
+type stageInfo struct {
+	stage    Stage // "" when nothing is due yet
+	workdays int   // working days overdue
+}
+
+// people indexes who holds which post.
+type people struct {
+	contacts map[string][]string // unit code → userids
+	heads    map[string][]string
+	leaders  map[string][]string // group → userids
+	admins   []string
+}
+
+func indexPeople(ps []duban.Person) people {
+	ix := people{contacts: map[string][]string{}, heads: map[string][]string{}, leaders: map[string][]string{}}
+	for _, p := range ps {
+		for _, post := range p.Posts {
+			switch post.Role {
+			case duban.RoleContact:
+				ix.contacts[post.Scope] = appendUniq(ix.contacts[post.Scope], p.UserID)
+			case duban.RoleHead:
+				ix.heads[post.Scope] = appendUniq(ix.heads[post.Scope], p.UserID)
+			case duban.RoleLeader:
+				ix.leaders[post.Scope] = appendUniq(ix.leaders[post.Scope], p.UserID)
+			case duban.RoleAdmin:
+				ix.admins = appendUniq(ix.admins, p.UserID)
+			}
+		}
+	}
+	return ix
+}
+
+func appendUniq(s []string, v string) []string {
+	if v == "" || slices.Contains(s, v) {
+		return s
+	}
+	return append(s, v)
+}
+
+// supervisors returns the leaders of group, or 编办 when the group has none,
+// so an escalation never falls on nobody.
+func (ix people) supervisors(group string) ([]string, duban.Role) {
+	if l := ix.leaders[group]; len(l) > 0 {
+		return l, duban.RoleLeader
+	}
+	return ix.admins, duban.RoleAdmin
+}
+
+// Plan returns the notices due at now under policy p — nothing outside the
+// sending window (rest days, before send_at, quiet hours). For each task it
+// gives the current step of the ladder only: a step missed while duban was
+// down is superseded by the next, never sent late in a burst.
+//
+// The ladder: before the deadline, the unit's 联络员 (its 一把手 when it has
+// no contact); on the deadline day and every working day overdue, 联络员 and
+// 一把手; from escalate_after_workdays overdue, the group leader once (with
+// the unit's overdue list); from letter_after_workdays, a 专函督办 draft to
+// 编办 once. A task 已报完成 reminds its group leader once it has waited
+// verify_after_workdays for 销号. 已销号 tasks and tasks without a deadline
+// never remind. Notices come in ledger order, recipients in ladder order.
+//
+// An invalid policy plans nothing; check it with Validate first.
+func Plan(l duban.Ledger, p Policy, cal *Calendar, now time.Time) []Notice {
+	c, err := p.compile()
+	if err != nil {
+		return nil
+	}
+	today, open := c.window(cal, now)
+	if !open {
+		return nil
+	}
+	ix := indexPeople(l.People)
+	// One lookup per task finds the unit and everyone on its ladder.
+	units := make(map[string]*unitLadder, len(l.Units))
+	for i := range l.Units {
+		u := &l.Units[i]
+		lad := &unitLadder{unit: u, contacts: ix.contacts[u.Code], heads: ix.heads[u.Code]}
+		lad.sup, lad.supRole = ix.supervisors(u.Group)
+		units[u.Code] = lad
+	}
+	stages := map[duban.Date]stageInfo{}
+	waits := map[duban.Date]int{}
+	var escalated []*Subject
+	var out chunked
+
+	for i := range l.Tasks {
+		t := &l.Tasks[i]
+		lad := units[t.Unit]
+		if lad == nil || t.Deadline.IsZero() {
+			continue
+		}
+		u := lad.unit
+		var si stageInfo
+		var since duban.Date
+		waited := 0
+		switch {
+		case t.Status.Open():
+			var ok bool
+			if si, ok = stages[t.Deadline]; !ok {
+				si = c.stageOn(cal, t.Deadline, today)
+				stages[t.Deadline] = si
+			}
+			if si.stage == "" {
+				continue
+			}
+		case t.Status == duban.StatusReported && c.verify > 0 && !t.UpdatedAt.IsZero():
+			since = duban.DateOf(t.UpdatedAt.In(c.loc))
+			var ok bool
+			if waited, ok = waits[since]; !ok {
+				waited = cal.WorkdaysBetween(since, today)
+				waits[since] = waited
+			}
+			if waited < c.verify {
+				continue
+			}
+		default:
+			continue
+		}
+		subj := out.subject()
+		*subj = Subject{
+			Unit: *u, Title: t.Title, Status: t.Status, Progress: t.Progress, Today: today,
+			DaysLeft: int(t.Deadline - today), Light: t.Light(today, c.warn),
+			WorkdaysOverdue: si.workdays, WorkdaysWaiting: waited,
+		}
+		if t.Extension != nil {
+			subj.Extension = t.Extension.Deadline
+		}
+		base := Notice{TaskID: t.ID, Deadline: t.Deadline, Subject: subj}
+		if since != 0 {
+			base.Stage, base.Since = StageVerify, since
+			out.add(base, lad.sup, lad.supRole, nil)
+			continue
+		}
+		base.Stage = si.stage
+		if si.workdays > 0 {
+			lad.overdue = append(lad.overdue, Item{
+				TaskID: t.ID, Title: t.Title, Deadline: t.Deadline,
+				DaysOverdue: int(today - t.Deadline), WorkdaysOverdue: si.workdays,
+			})
+		}
+		contacts, heads := lad.contacts, lad.heads
+		if si.stage.IsBefore() && len(contacts) > 0 {
+			heads = nil // before the deadline the contact alone is chased
+		}
+		out.add(base, contacts, duban.RoleContact, nil)
+		out.add(base, heads, duban.RoleHead, contacts)
+		if c.escalate > 0 && si.workdays >= c.escalate {
+			subj.Escalated = true
+			escalated = append(escalated, subj)
+			base.Stage = StageEscalate
+			out.add(base, lad.sup, lad.supRole, nil)
+		}
+		if c.letter > 0 && si.workdays >= c.letter {
+			base.Stage = StageLetter
+			out.add(base, ix.admins, duban.RoleAdmin, nil)
+		}
+	}
+	for _, lad := range units {
+		slices.SortStableFunc(lad.overdue, func(a, b Item) int { return b.WorkdaysOverdue - a.WorkdaysOverdue })
+	}
+	for _, s := range escalated {
+		s.UnitOverdue = units[s.Unit.Code].overdue
+	}
+	return out.flatten()
+}
+
+// unitLadder is a unit with the people its notices go to and, while
+// planning, its overdue tasks.
+type unitLadder struct {
+	unit     *duban.Unit
+	contacts []string
+	heads    []string
+	sup      []string // group leaders, or 编办 when the group has none
+	supRole  duban.Role
+	overdue  []Item
+}
+
+// chunked collects notices and subjects in fixed-size blocks, so a plan of
+// hundreds of thousands of notices allocates each byte about twice instead of
+// growing one slice by repeated copying.
+type chunked struct {
+	blocks   [][]Notice
+	subjects []Subject
+	n        int
+}
+
+const chunkSize = 4096
+
+func (c *chunked) subject() *Subject {
+	if len(c.subjects) == cap(c.subjects) {
+		c.subjects = make([]Subject, 0, min(chunkSize, max(64, 2*cap(c.subjects))))
+	}
+	c.subjects = c.subjects[:len(c.subjects)+1]
+	return &c.subjects[len(c.subjects)-1]
+}
+
+// add appends base once for each recipient in to, skipping those in skip
+// (a person who is both contact and head is told once).
+func (c *chunked) add(base Notice, to []string, role duban.Role, skip []string) {
+	for _, id := range to {
+		if slices.Contains(skip, id) {
+			continue
+		}
+		if len(c.blocks) == 0 || len(c.blocks[len(c.blocks)-1]) == cap(c.blocks[len(c.blocks)-1]) {
+			c.blocks = append(c.blocks, make([]Notice, 0, min(chunkSize, max(64, c.n))))
+		}
+		b := &c.blocks[len(c.blocks)-1]
+		n := base
+		n.To, n.Role = id, role
+		*b = append(*b, n)
+		c.n++
+	}
+}
+
+func (c *chunked) flatten() []Notice {
+	if c.n == 0 {
+		return nil
+	}
+	if len(c.blocks) == 1 {
+		return c.blocks[0]
+	}
+	out := make([]Notice, 0, c.n)
+	for _, b := range c.blocks {
+		out = append(out, b...)
+	}
+	return out
+}
+
+// stageOn returns the current step of the ladder for an open task with
+// deadline d on working day today: the latest reminder day not after today
+// (before-N days and the deadline day, each moved back to a working day), or
+// overdue-N once the deadline has passed.
+func (c compiled) stageOn(cal *Calendar, d, today duban.Date) stageInfo {
+	if today > d {
+		w := cal.WorkdaysBetween(d, today)
+		return stageInfo{stage: StageOverdue(w), workdays: w}
+	}
+	var si stageInfo
+	for _, n := range c.before {
+		if cal.WorkdayOnOrBefore(d.AddDays(-n)) <= today {
+			si.stage = StageBefore(n)
+		}
+	}
+	if cal.WorkdayOnOrBefore(d) <= today {
+		si.stage = StageDue
+	}
+	return si
+}

@@ -1,0 +1,260 @@
+package remind
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"time"
+
+	"github.com/duban-org/duban"
+)
+
+// LedgerSource gives the planner one consistent snapshot of the ledger.
+// *store.Store implements it.
+type LedgerSource interface {
+	Snapshot(ctx context.Context) (duban.Ledger, error)
+}
+
+// NoticeLog is the ledger of sent notices (the store's equivalent of
+// Alertmanager's nflog). *store.Store implements it.
+type NoticeLog interface {
+	// Unsent returns the notices whose keys are not yet recorded, in order.
+	Unsent(ctx context.Context, notices []Notice) ([]Notice, error)
+	// RecordNotices records each message's notices as sent and puts the
+	// message in the outbox, atomically per message, so a crash leaves every
+	// notice either queued with its message or unrecorded (sent next run). A
+	// message whose notices another run recorded meanwhile is dropped. It
+	// returns the number of messages queued.
+	RecordNotices(ctx context.Context, notices []Notice, msgs []duban.Outgoing, at time.Time) (int, error)
+}
+
+// Runner runs planning passes: plan → drop what was sent → digest → record
+// and queue. It is safe to run passes one at a time; the notice ledger makes
+// overlapping passes harmless too.
+type Runner struct {
+	Source   LedgerSource
+	Log      NoticeLog
+	Policy   Policy
+	Calendar *Calendar
+	Logger   *slog.Logger // nil discards
+}
+
+// Result is what one pass found and did.
+type Result struct {
+	Now   time.Time
+	Today duban.Date
+	// Open is false outside the sending window (rest day, before send_at,
+	// quiet hours); nothing is planned then.
+	Open bool
+	// Planned is every notice due now, sent before or not.
+	Planned []Notice
+	// Due are the notices not yet sent that this pass carries.
+	Due []Notice
+	// Deferred counts unsent notices left for the next pass by the
+	// per-person cap (max_items_per_digest).
+	Deferred int
+	// Messages are the digests, one per recipient.
+	Messages []duban.Outgoing
+	// Queued counts the messages written to the outbox (0 on a dry run).
+	Queued int
+}
+
+// ErrNoCalendar is returned by a Runner without a Calendar.
+var ErrNoCalendar = errors.New("remind: runner has no calendar")
+
+// DryRun plans at now and returns the notices and messages a real pass would
+// send, without recording or queueing anything.
+func (r *Runner) DryRun(ctx context.Context, now time.Time) (Result, error) {
+	return r.pass(ctx, now, false)
+}
+
+// RunOnce runs one planning pass at now and queues its messages.
+func (r *Runner) RunOnce(ctx context.Context, now time.Time) (Result, error) {
+	return r.pass(ctx, now, true)
+}
+
+func (r *Runner) pass(ctx context.Context, now time.Time, write bool) (Result, error) {
+	res := Result{Now: now}
+	c, err := r.Policy.compile()
+	if err != nil {
+		return res, err
+	}
+	if r.Calendar == nil {
+		return res, ErrNoCalendar
+	}
+	res.Today, res.Open = c.window(r.Calendar, now)
+	if !res.Open {
+		return res, nil
+	}
+	if y := now.In(c.loc).Year(); !r.Calendar.Covers(y) {
+		r.logger().Warn("no holiday calendar for this year: only weekends count as rest days; add its file to [remind] calendar_dir", "year", y)
+	}
+	l, err := r.Source.Snapshot(ctx)
+	if err != nil {
+		return res, fmt.Errorf("remind: read ledger: %w", err)
+	}
+	res.Planned = Plan(l, r.Policy, r.Calendar, now)
+	unsent, err := r.Log.Unsent(ctx, res.Planned)
+	if err != nil {
+		return res, fmt.Errorf("remind: filter sent notices: %w", err)
+	}
+	res.Due, res.Deferred = capPerPerson(unsent, c.maxItems)
+	res.Messages = Digest(res.Due)
+	if !write || len(res.Messages) == 0 {
+		return res, nil
+	}
+	res.Queued, err = r.Log.RecordNotices(ctx, res.Due, res.Messages, now)
+	if err != nil {
+		return res, fmt.Errorf("remind: record notices: %w", err)
+	}
+	r.logger().Info("reminders queued", "today", res.Today, "planned", len(res.Planned),
+		"due", len(res.Due), "deferred", res.Deferred, "messages", res.Queued)
+	return res, nil
+}
+
+// WriteResult prints a pass as `duban remind --dry-run` shows it: one line
+// per notice (recipient userid, stage, task id, deadline), then each message.
+func WriteResult(w io.Writer, res Result) error {
+	bw := bufio.NewWriter(w)
+	if !res.Open {
+		fmt.Fprintf(bw, "%s: outside the sending window (rest day, before send_at or quiet hours); nothing is due.\n",
+			res.Now.Format("2006-01-02 15:04 MST"))
+		return bw.Flush()
+	}
+	fmt.Fprintf(bw, "# %s: %d notices due, %d not yet sent, %d deferred to the next pass, %d messages\n",
+		res.Now.Format("2006-01-02 15:04 MST"), len(res.Planned), len(res.Due), res.Deferred, len(res.Messages))
+	for _, n := range res.Due {
+		fmt.Fprintf(bw, "%s\t%s\t%s\t%s\n", n.To, n.Stage, n.TaskID, n.Deadline)
+	}
+	for _, m := range res.Messages {
+		fmt.Fprintf(bw, "\n----- to %s (%d notices", m.To, len(m.NoticeKeys))
+		if m.Card != nil {
+			fmt.Fprintf(bw, ", card %s", m.Card.ID)
+		}
+		fmt.Fprintf(bw, ") -----\n%s\n", m.Text)
+	}
+	return bw.Flush()
+}
+
+func (r *Runner) logger() *slog.Logger {
+	if r.Logger == nil {
+		return slog.New(slog.DiscardHandler)
+	}
+	return r.Logger
+}
+
+// capPerPerson keeps at most max notices per recipient (all when max <= 0),
+// earliest in plan order first, and counts the rest.
+func capPerPerson(ns []Notice, max int) ([]Notice, int) {
+	if max <= 0 {
+		return ns, 0
+	}
+	count := map[string]int{}
+	kept := make([]Notice, 0, len(ns))
+	for _, n := range ns {
+		if count[n.To] < max {
+			kept = append(kept, n)
+		}
+		count[n.To]++
+	}
+	return kept, len(ns) - len(kept)
+}
+
+// Scheduler runs the Runner inside `serve`: at send_at on every day, then
+// every catch_up_minutes while the sending window is open (to pick up
+// changes, deferred items and anything a crash left unsent), and calls
+// Bulletin at the configured bulletin time.
+type Scheduler struct {
+	Runner *Runner
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+	// Bulletin, when set, is called when the weekly bulletin time passes
+	// while the scheduler runs (compute, then store.PublishBulletin).
+	Bulletin func(ctx context.Context, now time.Time) error
+}
+
+// Run loops until ctx ends, then returns ctx's error. Errors of a pass are
+// logged and the next wake tries again.
+func (s *Scheduler) Run(ctx context.Context) error {
+	c, err := s.Runner.Policy.compile()
+	if err != nil {
+		return err
+	}
+	log := s.Runner.logger()
+	last := s.now()
+	for {
+		now := s.now()
+		if _, open := c.window(s.Runner.Calendar, now); open {
+			if _, err := s.Runner.RunOnce(ctx, now); err != nil && ctx.Err() == nil {
+				log.Error("reminder pass failed", "err", err)
+			}
+		}
+		if s.Bulletin != nil && c.bulletinOn {
+			if at := c.prevBulletin(now); at.After(last) {
+				if err := s.Bulletin(ctx, now); err != nil && ctx.Err() == nil {
+					log.Error("scheduled bulletin failed", "err", err)
+				}
+			}
+		}
+		last = now
+		wait := c.nextWake(s.Runner.Calendar, s.now()).Sub(s.now())
+		t := time.NewTimer(max(wait, time.Second))
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return ctx.Err()
+		case <-t.C:
+		}
+	}
+}
+
+func (s *Scheduler) now() time.Time {
+	if s.Now != nil {
+		return s.Now()
+	}
+	return time.Now()
+}
+
+// nextWake is the next send_at, or now+catch-up while the window is open,
+// or the next bulletin time, whichever comes first.
+func (c compiled) nextWake(cal *Calendar, now time.Time) time.Time {
+	local := now.In(c.loc)
+	next := atMinute(local, c.sendAt)
+	if !next.After(local) {
+		next = atMinute(local.AddDate(0, 0, 1), c.sendAt)
+	}
+	if _, open := c.window(cal, now); open {
+		next = minTime(next, local.Add(c.catchUp))
+	}
+	if c.bulletinOn {
+		b := c.prevBulletin(now).AddDate(0, 0, 7)
+		next = minTime(next, b)
+	}
+	return next
+}
+
+// prevBulletin returns the latest bulletin instant not after now.
+func (c compiled) prevBulletin(now time.Time) time.Time {
+	local := now.In(c.loc)
+	back := (int(local.Weekday()) - int(c.bulletinWd) + 7) % 7
+	at := atMinute(local.AddDate(0, 0, -back), c.bulletinAt)
+	if at.After(local) {
+		at = at.AddDate(0, 0, -7)
+	}
+	return at
+}
+
+func atMinute(day time.Time, minute int) time.Time {
+	y, m, d := day.Date()
+	return time.Date(y, m, d, minute/60, minute%60, 0, 0, day.Location())
+}
+
+func minTime(a, b time.Time) time.Time {
+	if b.Before(a) {
+		return b
+	}
+	return a
+}
