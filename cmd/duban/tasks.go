@@ -27,7 +27,7 @@ func runTasks(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer a.Close()
-	now, err := parseNow(*nowFlag, a.loc)
+	now, err := a.at(*nowFlag)
 	if err != nil {
 		return err
 	}
@@ -64,7 +64,7 @@ func runTasks(ctx context.Context, e *env, args []string) error {
 			continue
 		}
 		n++
-		light := string(t.Light(today, a.cfg.Chat.WarnDays))
+		light := string(t.Light(today, a.remind.WarnDays))
 		if d := t.DaysOverdue(today); d > 0 {
 			light += fmt.Sprintf("（逾期%d天）", d)
 		}

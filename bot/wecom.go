@@ -1,0 +1,321 @@
+package bot
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/duban-org/duban"
+	"github.com/duban-org/duban/store"
+)
+
+// DefaultAPIBase is WeCom's public API host.
+const DefaultAPIBase = "https://qyapi.weixin.qq.com"
+
+// API operations, as they appear in errors and logs.
+const (
+	opGetToken   = "gettoken"
+	opSend       = "message/send"
+	opUpdateCard = "message/update_template_card"
+)
+
+// tokenMargin renews a token this long before WeCom says it expires, so a
+// message is never sent with a token that dies in flight.
+const tokenMargin = 5 * time.Minute
+
+// ClientConfig configures a WeComClient.
+type ClientConfig struct {
+	APIBase string // default DefaultAPIBase; a private deployment or a test server
+	CorpID  string
+	AgentID int
+	Secret  string // the app's Secret
+	// HTTPClient must have timeouts; nil means one with a 10 s overall limit.
+	HTTPClient *http.Client
+	Now        func() time.Time // nil means time.Now
+	Logger     *slog.Logger
+}
+
+// WeComClient calls WeCom's message API for one self-built app. It is a
+// Deliverer. The access_token is cached in memory and in the store (so it
+// survives restarts), refreshed by one caller at a time, and renewed and the
+// call resent once when WeCom rejects it.
+type WeComClient struct {
+	base    string
+	corpID  string
+	agentID int
+	secret  string
+	http    *http.Client
+	now     func() time.Time
+	log     *slog.Logger
+	st      *store.Store // nil: memory only
+	name    string       // token cache key
+
+	mu  sync.Mutex // guards tok
+	tok store.AccessToken
+
+	refresh chan struct{} // one token refresh at a time; a context-aware mutex
+}
+
+// NewWeComClient returns a client; st (may be nil) caches the token.
+func NewWeComClient(cfg ClientConfig, st *store.Store) (*WeComClient, error) {
+	if cfg.CorpID == "" || cfg.Secret == "" || cfg.AgentID == 0 {
+		return nil, errors.New("wecom client: corp id, agent id and secret are required")
+	}
+	base := strings.TrimRight(cfg.APIBase, "/")
+	if base == "" {
+		base = DefaultAPIBase
+	}
+	if _, err := url.Parse(base); err != nil {
+		return nil, fmt.Errorf("wecom client: api base %q: %w", cfg.APIBase, err)
+	}
+	c := &WeComClient{
+		base: base, corpID: cfg.CorpID, agentID: cfg.AgentID, secret: cfg.Secret,
+		http: cfg.HTTPClient, now: cfg.Now, log: cfg.Logger, st: st,
+		name:    cfg.CorpID + "/" + strconv.Itoa(cfg.AgentID),
+		refresh: make(chan struct{}, 1),
+	}
+	if c.http == nil {
+		c.http = NewHTTPClient(10 * time.Second)
+	}
+	if c.now == nil {
+		c.now = time.Now
+	}
+	if c.log == nil {
+		c.log = slog.Default()
+	}
+	return c, nil
+}
+
+// NewHTTPClient returns an HTTP client whose every phase is bounded.
+func NewHTTPClient(timeout time.Duration) *http.Client {
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.DialContext = (&net.Dialer{Timeout: 5 * time.Second, KeepAlive: 30 * time.Second}).DialContext
+	t.TLSHandshakeTimeout = 5 * time.Second
+	t.ResponseHeaderTimeout = timeout
+	t.MaxIdleConnsPerHost = 8
+	return &http.Client{Timeout: timeout, Transport: t}
+}
+
+// Deliver sends one part prepared by the Sender: a card update, a
+// template_card, or a text of at most 2048 bytes.
+func (c *WeComClient) Deliver(ctx context.Context, m duban.Outgoing) error {
+	switch {
+	case m.CardUpdate != nil:
+		return c.UpdateTemplateCard(ctx, []string{m.To}, m.CardUpdate.ResponseCode, m.CardUpdate.Note)
+	case m.Card != nil:
+		_, err := c.Send(ctx, NewButtonCard(m.To, *m.Card))
+		return err
+	default:
+		_, err := c.Send(ctx, NewText(m.To, m.Text))
+		return err
+	}
+}
+
+// SendResult is WeCom's answer to message/send.
+type SendResult struct {
+	ErrCode      int    `json:"errcode"`
+	ErrMsg       string `json:"errmsg"`
+	InvalidUser  string `json:"invaliduser"`
+	InvalidParty string `json:"invalidparty"`
+	InvalidTag   string `json:"invalidtag"`
+	MsgID        string `json:"msgid"`
+	ResponseCode string `json:"response_code"`
+}
+
+// Send posts msg to /cgi-bin/message/send with the app's agentid. A success
+// answer naming an invalid user is returned as an *APIError with Code 0.
+func (c *WeComClient) Send(ctx context.Context, msg Sendable) (SendResult, error) {
+	h := msg.header()
+	h.AgentID = c.agentID
+	var res SendResult
+	if err := c.post(ctx, opSend, "/cgi-bin/message/send", msg, &res); err != nil {
+		return res, err
+	}
+	if res.InvalidUser != "" {
+		return res, &APIError{Op: opSend, Code: 0, Msg: res.ErrMsg, InvalidUser: res.InvalidUser}
+	}
+	return res, nil
+}
+
+// UpdateTemplateCard replaces the buttons of the card a click answered
+// (identified by its response_code) with note, for userids.
+func (c *WeComClient) UpdateTemplateCard(ctx context.Context, userIDs []string, responseCode, note string) error {
+	body := struct {
+		UserIDs      []string `json:"userids"`
+		AgentID      int      `json:"agentid"`
+		ResponseCode string   `json:"response_code"`
+		Button       struct {
+			ReplaceName string `json:"replace_name"`
+		} `json:"button"`
+	}{UserIDs: userIDs, AgentID: c.agentID, ResponseCode: responseCode}
+	body.Button.ReplaceName = note
+	var res SendResult
+	if err := c.post(ctx, opUpdateCard, "/cgi-bin/message/update_template_card", body, &res); err != nil {
+		return err
+	}
+	if res.InvalidUser != "" {
+		return &APIError{Op: opUpdateCard, Msg: res.ErrMsg, InvalidUser: res.InvalidUser}
+	}
+	return nil
+}
+
+// apiResult is the common head of every WeCom answer.
+type apiResult interface{ code() (int, string) }
+
+func (r *SendResult) code() (int, string) { return r.ErrCode, r.ErrMsg }
+
+type tokenResult struct {
+	ErrCode     int    `json:"errcode"`
+	ErrMsg      string `json:"errmsg"`
+	AccessToken string `json:"access_token"`
+	ExpiresIn   int    `json:"expires_in"`
+}
+
+func (r *tokenResult) code() (int, string) { return r.ErrCode, r.ErrMsg }
+
+// post calls path with the access token, renewing it and resending once if
+// WeCom says it is invalid or expired.
+func (c *WeComClient) post(ctx context.Context, op, path string, body any, out apiResult) error {
+	b, err := json.Marshal(body)
+	if err != nil {
+		return fmt.Errorf("wecom %s: encode: %w", op, err)
+	}
+	for attempt := 0; ; attempt++ {
+		tok, err := c.Token(ctx)
+		if err != nil {
+			return err
+		}
+		req, err := http.NewRequestWithContext(ctx, http.MethodPost,
+			c.base+path+"?access_token="+url.QueryEscape(tok), bytes.NewReader(b))
+		if err != nil {
+			return fmt.Errorf("wecom %s: %w", op, err)
+		}
+		req.Header.Set("Content-Type", "application/json; charset=utf-8")
+		err = c.do(op, req, out)
+		if ae, ok := errors.AsType[*APIError](err); ok && isTokenCode(ae.Code) && attempt == 0 {
+			c.log.Info("wecom access token refused; renewing and resending", "op", op, "errcode", ae.Code)
+			c.invalidate(ctx, tok)
+			continue
+		}
+		return err
+	}
+}
+
+// do sends req and decodes the answer into out; errcode != 0 is an *APIError.
+func (c *WeComClient) do(op string, req *http.Request, out apiResult) error {
+	resp, err := c.http.Do(req)
+	if err != nil {
+		return fmt.Errorf("wecom %s: %w", op, err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
+		return &HTTPStatusError{Op: op, Status: resp.StatusCode}
+	}
+	if err := json.NewDecoder(io.LimitReader(resp.Body, 1<<20)).Decode(out); err != nil {
+		return fmt.Errorf("wecom %s: decode answer: %w", op, err)
+	}
+	if code, msg := out.code(); code != 0 {
+		return &APIError{Op: op, Code: code, Msg: msg}
+	}
+	return nil
+}
+
+// Token returns a valid access_token: from memory, else from the store,
+// else from /cgi-bin/gettoken. Concurrent callers share one refresh.
+func (c *WeComClient) Token(ctx context.Context) (string, error) {
+	if t, ok := c.cached(); ok {
+		return t, nil
+	}
+	select {
+	case c.refresh <- struct{}{}:
+	case <-ctx.Done():
+		return "", fmt.Errorf("wecom %s: %w", opGetToken, ctx.Err())
+	}
+	defer func() { <-c.refresh }()
+	if t, ok := c.cached(); ok { // renewed while we waited
+		return t, nil
+	}
+	if c.st != nil {
+		if at, err := c.st.AccessToken(ctx, c.name); err == nil && c.usable(at) {
+			c.set(at)
+			return at.Token, nil
+		} else if err != nil && !errors.Is(err, store.ErrNotFound) {
+			c.log.Warn("cached wecom access token unreadable; fetching a new one", "err", err)
+		}
+	}
+	at, err := c.fetchToken(ctx)
+	if err != nil {
+		if ae, ok := errors.AsType[*APIError](err); ok && ae.Code == codeUntrustedIP {
+			c.log.Error("wecom refuses this server's IP: add the server's public IP to the app's trusted IP list (企业可信IP) in the WeCom admin console", "errcode", ae.Code)
+		}
+		return "", err
+	}
+	c.set(at)
+	if c.st != nil {
+		if err := c.st.SaveAccessToken(ctx, c.name, at); err != nil {
+			c.log.Warn("wecom access token not cached in the store", "err", err)
+		}
+	}
+	return at.Token, nil
+}
+
+func (c *WeComClient) fetchToken(ctx context.Context) (store.AccessToken, error) {
+	q := url.Values{"corpid": {c.corpID}, "corpsecret": {c.secret}}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, c.base+"/cgi-bin/gettoken?"+q.Encode(), nil)
+	if err != nil {
+		return store.AccessToken{}, fmt.Errorf("wecom %s: %w", opGetToken, err)
+	}
+	var res tokenResult
+	if err := c.do(opGetToken, req, &res); err != nil {
+		return store.AccessToken{}, err
+	}
+	if res.AccessToken == "" || res.ExpiresIn <= 0 {
+		return store.AccessToken{}, fmt.Errorf("wecom %s: answer without token or expiry", opGetToken)
+	}
+	return store.AccessToken{
+		Token:   res.AccessToken,
+		Expires: c.now().Add(time.Duration(res.ExpiresIn) * time.Second),
+	}, nil
+}
+
+func (c *WeComClient) usable(at store.AccessToken) bool {
+	return at.Token != "" && c.now().Add(tokenMargin).Before(at.Expires)
+}
+
+func (c *WeComClient) cached() (string, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.tok.Token, c.usable(c.tok)
+}
+
+func (c *WeComClient) set(at store.AccessToken) {
+	c.mu.Lock()
+	c.tok = at
+	c.mu.Unlock()
+}
+
+// invalidate forgets tok, unless another caller already replaced it.
+func (c *WeComClient) invalidate(ctx context.Context, tok string) {
+	c.mu.Lock()
+	if c.tok.Token == tok {
+		c.tok = store.AccessToken{}
+	}
+	c.mu.Unlock()
+	if c.st != nil {
+		if err := c.st.DeleteAccessToken(ctx, c.name, tok); err != nil {
+			c.log.Warn("stale wecom access token not removed from the store", "err", err)
+		}
+	}
+}

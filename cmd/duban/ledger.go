@@ -1,0 +1,106 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/duban-org/duban"
+	"github.com/duban-org/duban/store"
+	"github.com/duban-org/duban/tasklist"
+)
+
+func init() {
+	commands["import"] = command{"load a task list (.xlsx workbook or CSV directory) into the ledger; --dry-run shows what would change", runImport}
+	commands["export"] = command{"write the ledger (台账) with states and history to OUT.xlsx or the CSV directory OUT", runExport}
+}
+
+func runImport(ctx context.Context, e *env, args []string) error {
+	fs, cfgPath := flags(e, "import", "PATH")
+	dryRun := fs.Bool("dry-run", false, "print what would change and write nothing")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 {
+		fs.Usage()
+		return errUsage
+	}
+	in, err := tasklist.Read(fs.Arg(0))
+	if err != nil {
+		return err
+	}
+	a, err := openApp(ctx, e, *cfgPath)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	changes, stats, err := importLedger(ctx, a.st, in, *dryRun, a.now())
+	if err != nil {
+		return err
+	}
+	fmt.Fprint(e.stdout, changes.String())
+	if *dryRun {
+		fmt.Fprintln(e.stdout, "dry run: nothing written")
+		return nil
+	}
+	fmt.Fprintf(e.stdout, "imported %s: %d units, %d people, %d tasks added, %d changed, %d unchanged\n",
+		fs.Arg(0), stats.Units, stats.People, stats.TasksAdded, stats.TasksChanged, stats.TasksUnchanged)
+	return nil
+}
+
+// importLedger compares in with the store and, unless dryRun, writes it in
+// one transaction. A task keeps its stored status unless the sheet's 状态
+// cell was filled in (the re-import rule of tasklist.MergeTask).
+func importLedger(ctx context.Context, st *store.Store, in tasklist.Ledger, dryRun bool, now time.Time) (tasklist.Changes, store.ImportStats, error) {
+	cur, err := st.Snapshot(ctx)
+	if err != nil {
+		return tasklist.Changes{}, store.ImportStats{}, err
+	}
+	changes := tasklist.Diff(tasklist.Ledger{Units: cur.Units, People: cur.People, Tasks: cur.Tasks}, in)
+	if dryRun {
+		return changes, store.ImportStats{}, nil
+	}
+	l := duban.Ledger{Units: in.Units, People: in.People, Tasks: make([]duban.Task, len(in.Tasks))}
+	for i, t := range in.Tasks {
+		if !in.StatusSet[t.ID] {
+			t.Status = ""
+		}
+		l.Tasks[i] = t
+	}
+	stats, err := st.Import(ctx, l, "import", now)
+	return changes, stats, err
+}
+
+func runExport(ctx context.Context, e *env, args []string) error {
+	fs, cfgPath := flags(e, "export", "OUT")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 {
+		fs.Usage()
+		return errUsage
+	}
+	a, err := openApp(ctx, e, *cfgPath)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	l, err := a.st.Snapshot(ctx)
+	if err != nil {
+		return err
+	}
+	var history []duban.Change
+	if err := a.st.AllHistory(ctx, func(c duban.Change) error {
+		c.Before = nil
+		history = append(history, c)
+		return nil
+	}); err != nil {
+		return err
+	}
+	if err := tasklist.Write(fs.Arg(0), tasklist.Ledger{Units: l.Units, People: l.People, Tasks: l.Tasks}, history); err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "exported %d units, %d people, %d tasks and %d history entries to %s\n",
+		len(l.Units), len(l.People), len(l.Tasks), len(history), fs.Arg(0))
+	return nil
+}

@@ -1,0 +1,200 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/duban-org/duban"
+	"github.com/duban-org/duban/llm"
+	"github.com/duban-org/duban/remind"
+	"github.com/duban-org/duban/store"
+)
+
+func init() {
+	commands["remind"] = command{"run one reminder pass now (or at --now); --dry-run prints it without sending or recording", runRemind}
+	commands["report"] = command{"compute the 工作通报 (bulletin); --publish numbers, archives and sends it", runReport}
+}
+
+func runRemind(ctx context.Context, e *env, args []string) error {
+	fs, cfgPath := flags(e, "remind", "")
+	dryRun := fs.Bool("dry-run", false, "print what would be sent, send and record nothing")
+	nowFlag := fs.String("now", "", "plan as at this instant (2026-11-26 09:00, RFC 3339, or a date at send_at)")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	a, err := openApp(ctx, e, *cfgPath)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	now, err := a.at(*nowFlag)
+	if err != nil {
+		return err
+	}
+	r, err := a.runner()
+	if err != nil {
+		return err
+	}
+	var res remind.Result
+	if *dryRun {
+		res, err = r.DryRun(ctx, now)
+	} else {
+		res, err = r.RunOnce(ctx, now)
+	}
+	if err != nil {
+		return err
+	}
+	if err := remind.WriteResult(e.stdout, res); err != nil {
+		return err
+	}
+	if !*dryRun {
+		fmt.Fprintf(e.stdout, "queued %d messages in the outbox; `duban serve` delivers them\n", res.Queued)
+	}
+	return nil
+}
+
+func runReport(ctx context.Context, e *env, args []string) error {
+	fs, cfgPath := flags(e, "report", "")
+	publish := fs.Bool("publish", false, "number, archive and send the bulletin to 编办 and the group leaders")
+	nowFlag := fs.String("now", "", "compute as at this instant")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	a, err := openApp(ctx, e, *cfgPath)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	now, err := a.at(*nowFlag)
+	if err != nil {
+		return err
+	}
+	if *publish {
+		text, err := a.publishBulletin(ctx, "cli", now)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintln(e.stdout, text)
+		return nil
+	}
+	b, err := a.bulletin(ctx, now, nil)
+	if err != nil {
+		return err
+	}
+	no, err := a.st.NextBulletinNo(ctx)
+	if err != nil {
+		return err
+	}
+	b.No = no
+	fmt.Fprintln(e.stdout, remind.Render(b))
+	fmt.Fprintln(e.stderr, "(preview: not archived or sent; --publish issues it)")
+	return nil
+}
+
+// bulletin computes a bulletin from the ledger, framed by the LLM when one
+// is configured (client may be nil).
+func (a *app) bulletin(ctx context.Context, now time.Time, client *llm.Client) (remind.Bulletin, error) {
+	l, err := a.st.Snapshot(ctx)
+	if err != nil {
+		return remind.Bulletin{}, err
+	}
+	cal, err := a.calendar()
+	if err != nil {
+		return remind.Bulletin{}, err
+	}
+	b := remind.ComputeBulletin(l, a.remind, cal, now)
+	if client.CanChat() {
+		if err := remind.Frame(ctx, client, &b); err != nil {
+			a.e.log.Warn("bulletin framing skipped", "err", err)
+		}
+	}
+	return b, nil
+}
+
+// publishBulletin numbers, archives and queues the next bulletin to 编办 and
+// every group leader, returning its text.
+func (a *app) publishBulletin(ctx context.Context, by string, now time.Time) (string, error) {
+	client, err := a.llmClient()
+	if err != nil {
+		return "", err
+	}
+	b, err := a.bulletin(ctx, now, client)
+	if err != nil {
+		return "", err
+	}
+	l, err := a.st.Snapshot(ctx)
+	if err != nil {
+		return "", err
+	}
+	rec, err := a.st.PublishBulletin(ctx, b, remind.BulletinRecipients(l), by, now)
+	if err != nil {
+		return "", err
+	}
+	return rec.Text, nil
+}
+
+// reminders is the conversation's access to acknowledgements, the evidence
+// trail and bulletins.
+type reminders struct{ a *app }
+
+func (r *reminders) Acknowledge(ctx context.Context, userid, taskID string, at time.Time) (int, error) {
+	ids := []string{taskID}
+	if taskID == "" {
+		p, err := r.a.st.Person(ctx, userid)
+		if err != nil {
+			return 0, err
+		}
+		ids = nil
+		for _, u := range p.Units() {
+			tasks, err := r.a.st.Tasks(ctx, store.TaskFilter{Unit: u})
+			if err != nil {
+				return 0, err
+			}
+			for _, t := range tasks {
+				ids = append(ids, t.ID)
+			}
+		}
+	}
+	n := 0
+	for _, id := range ids {
+		err := r.a.st.Ack(ctx, id, userid, at)
+		if errors.Is(err, store.ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return n, err
+		}
+		n++
+	}
+	return n, nil
+}
+
+func (r *reminders) Evidence(ctx context.Context, taskID string) ([]string, error) {
+	recs, err := r.a.st.NoticesOf(ctx, taskID)
+	if err != nil {
+		return nil, err
+	}
+	lines := make([]string, len(recs))
+	for i, n := range recs {
+		s := fmt.Sprintf("%s 提醒（%s）→ %s（%s）", n.Queued.In(r.a.loc).Format("2006-01-02 15:04"), n.Stage, n.To, n.Role)
+		switch {
+		case n.Delivery == nil:
+			s += "｜待发送"
+		case n.Delivery.Status == store.DeliveryDelivered:
+			s += "｜已送达 " + n.Delivery.At.In(r.a.loc).Format("01-02 15:04")
+		default:
+			s += "｜发送失败：" + n.Delivery.Error
+		}
+		if !n.AckedAt.IsZero() {
+			s += "｜已确认收到 " + n.AckedAt.In(r.a.loc).Format("01-02 15:04")
+		}
+		lines[i] = s
+	}
+	return lines, nil
+}
+
+func (r *reminders) PublishBulletin(ctx context.Context, by duban.Person, now time.Time) (string, error) {
+	return r.a.publishBulletin(ctx, by.UserID, now)
+}

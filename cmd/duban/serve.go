@@ -1,0 +1,123 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/duban-org/duban/bot"
+)
+
+func init() {
+	commands["serve"] = command{"run the WeCom callback server, inbox worker, sender and reminder scheduler", runServe}
+}
+
+func runServe(ctx context.Context, e *env, args []string) error {
+	fs, cfgPath := flags(e, "serve", "")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	a, err := openApp(ctx, e, *cfgPath)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	w := a.cfg.WeCom
+	if !w.Enabled() || w.Token == "" || w.EncodingAESKey == "" {
+		return fmt.Errorf("[wecom] corp_id, agent_id, secret, token and encoding_aes_key must be set to serve (try `duban chat` without WeCom)")
+	}
+	h, err := a.handler(ctx)
+	if err != nil {
+		return err
+	}
+
+	worker := bot.NewWorker(a.st, h.Handle, e.log)
+	client, err := bot.NewWeComClient(bot.ClientConfig{
+		APIBase: w.APIBase, CorpID: w.CorpID, AgentID: w.AgentID, Secret: w.Secret, Logger: e.log,
+	}, a.st)
+	if err != nil {
+		return err
+	}
+	sender := bot.NewSender(a.st, client, e.log)
+	worker.OnReplies = sender.Wake
+	cb, err := bot.NewCallback(bot.CallbackConfig{
+		Token: w.Token, EncodingAESKey: w.EncodingAESKey, CorpID: w.CorpID,
+		TimestampWindow: w.TimestampWindow.D(), DisableTimestampCheck: w.TimestampWindow == 0,
+		MaxBodyBytes: w.MaxBodyBytes, OnEnqueue: worker.Wake, Logger: e.log,
+	}, a.st)
+	if err != nil {
+		return err
+	}
+	scheduler, err := a.scheduler(sender.Wake)
+	if err != nil {
+		return err
+	}
+
+	var ready atomic.Bool
+	mux := http.NewServeMux()
+	mux.Handle(w.CallbackPath, cb)
+	mux.HandleFunc("GET /healthz", func(rw http.ResponseWriter, _ *http.Request) {
+		if !ready.Load() {
+			http.Error(rw, "starting", http.StatusServiceUnavailable)
+			return
+		}
+		fmt.Fprintln(rw, "ok")
+	})
+	srv := &http.Server{
+		Handler:           mux,
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       10 * time.Second,
+		WriteTimeout:      10 * time.Second,
+		IdleTimeout:       60 * time.Second,
+	}
+	ln, err := net.Listen("tcp", a.cfg.Server.Listen)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", a.cfg.Server.Listen, err)
+	}
+
+	// The loops stop when work is cancelled, after the HTTP server has
+	// stopped accepting, so every acknowledged callback is in the inbox.
+	work, stopWork := context.WithCancel(context.WithoutCancel(ctx))
+	defer stopWork()
+	var wg sync.WaitGroup
+	loops := map[string]func(context.Context) error{"worker": worker.Run, "sender": sender.Run, "scheduler": scheduler}
+	errc := make(chan error, len(loops)+1)
+	for name, run := range loops {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := run(work); err != nil && !errors.Is(err, context.Canceled) {
+				errc <- fmt.Errorf("%s: %w", name, err)
+			}
+		}()
+	}
+	go func() {
+		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			errc <- fmt.Errorf("http: %w", err)
+		}
+	}()
+	ready.Store(true)
+	e.log.Info("serving", "addr", ln.Addr().String(), "callback", w.CallbackPath, "store", a.cfg.Store.Dir)
+
+	var runErr error
+	select {
+	case <-ctx.Done():
+		e.log.Info("shutting down")
+	case runErr = <-errc:
+		e.log.Error("stopping after a failure", "err", runErr)
+	}
+	ready.Store(false)
+	shutdownCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutdownCtx); err != nil {
+		e.log.Warn("http shutdown", "err", err)
+	}
+	stopWork()
+	wg.Wait()
+	return runErr
+}

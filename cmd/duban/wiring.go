@@ -1,0 +1,140 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/duban-org/duban/handlers"
+	"github.com/duban-org/duban/llm"
+	"github.com/duban-org/duban/policy"
+	"github.com/duban-org/duban/remind"
+)
+
+// llmClient returns the configured LLM client, or nil when [llm] base_url is
+// empty.
+func (a *app) llmClient() (*llm.Client, error) {
+	c := a.cfg.LLM
+	client, err := llm.New(llm.Config{BaseURL: c.BaseURL, APIKey: c.APIKey, ChatModel: c.ChatModel,
+		EmbeddingModel: c.EmbeddingModel, Timeout: c.Timeout.D()})
+	if errors.Is(err, llm.ErrDisabled) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("[llm]: %w", err)
+	}
+	return client, nil
+}
+
+// policyEngine builds the policy Q&A engine and, unless [policy]
+// default_corpus is off, loads the shipped reform article into an empty
+// corpus.
+func (a *app) policyEngine(ctx context.Context, client *llm.Client) (*policy.Engine, error) {
+	o := policy.Options{Threshold: a.cfg.Policy.MinScore, Logger: a.e.log}
+	if client.CanEmbed() {
+		o.Embedder, o.EmbeddingModel = client, client.Model()
+	}
+	if client.CanChat() {
+		o.Writer = answerWriter{client}
+	}
+	eng := policy.New(a.st, o)
+	if a.cfg.Policy.DefaultCorpus {
+		if _, err := eng.EnsureDefaultCorpus(ctx); err != nil {
+			return nil, err
+		}
+	}
+	return eng, nil
+}
+
+func (a *app) calendar() (*remind.Calendar, error) {
+	if a.remind.CalendarDir == "" {
+		return remind.DefaultCalendar(), nil
+	}
+	return remind.LoadCalendar(a.remind.CalendarDir)
+}
+
+func (a *app) runner() (*remind.Runner, error) {
+	cal, err := a.calendar()
+	if err != nil {
+		return nil, err
+	}
+	return &remind.Runner{Source: a.st, Log: a.st, Policy: a.remind, Calendar: cal, Logger: a.e.log}, nil
+}
+
+// handler wires the conversation: the store, policy Q&A, the LLM when
+// configured, and the reminders' acknowledgements, evidence and bulletins.
+func (a *app) handler(ctx context.Context) (*handlers.Handler, error) {
+	client, err := a.llmClient()
+	if err != nil {
+		return nil, err
+	}
+	eng, err := a.policyEngine(ctx, client)
+	if err != nil {
+		return nil, err
+	}
+	h := &handlers.Handler{
+		Store: a.st, Policy: policyAnswerer{eng}, Reminders: &reminders{a},
+		Now: a.now, Location: a.loc, WarnDays: a.remind.WarnDays,
+		UndoWindow: a.cfg.Chat.UndoWindow.D(), Cards: a.cfg.WeCom.Cards, Log: a.e.log,
+	}
+	if client.CanChat() {
+		h.Interpreter = interpreter{client}
+	}
+	return h, nil
+}
+
+// scheduler returns the reminder scheduler's loop for serve.
+func (a *app) scheduler(wake func()) (func(context.Context) error, error) {
+	r, err := a.runner()
+	if err != nil {
+		return nil, err
+	}
+	s := &remind.Scheduler{Runner: r, Now: a.now, Bulletin: func(ctx context.Context, now time.Time) error {
+		_, err := a.publishBulletin(ctx, "scheduler", now)
+		wake()
+		return err
+	}}
+	return func(ctx context.Context) error { return s.Run(ctx) }, nil
+}
+
+// policyAnswerer adapts the policy engine to the conversation.
+type policyAnswerer struct{ e *policy.Engine }
+
+func (p policyAnswerer) AnswerText(ctx context.Context, q string) (string, bool, error) {
+	a, err := p.e.Ask(ctx, q)
+	if err != nil {
+		return "", false, err
+	}
+	return policy.FormatAnswer(a), a.Declined, nil
+}
+
+// interpreter adapts the LLM's understanding to the conversation's intents.
+type interpreter struct{ c *llm.Client }
+
+func (i interpreter) Interpret(ctx context.Context, in handlers.InterpretInput) (handlers.Intent, error) {
+	got, err := i.c.Understand(ctx, llm.UnderstandInput{SenderName: in.Person.Name, SenderRoles: llm.RolesOf(in.Person),
+		Today: in.Today, Tasks: in.Tasks, Text: in.Text})
+	if err != nil {
+		return handlers.Intent{}, err
+	}
+	return handlers.Intent{Kind: handlers.IntentKind(got.Kind), TaskID: got.TaskID, Note: got.Note,
+		Deadline: got.Deadline, Question: got.Question}, nil
+}
+
+// answerWriter adapts the LLM's answer writing to the policy engine. A
+// model that finds the passages insufficient is treated as a failure, so
+// the engine falls back to its extractive answer from the same passages.
+type answerWriter struct{ c *llm.Client }
+
+func (w answerWriter) Write(ctx context.Context, q string, ps []policy.Passage) (string, error) {
+	in := make([]llm.Passage, len(ps))
+	for i, p := range ps {
+		in[i] = llm.Passage{Title: p.Citation.Title, Section: p.Citation.Section, Text: p.Text}
+	}
+	text, err := w.c.WriteAnswer(ctx, q, in)
+	if err == nil && llm.Declined(text) {
+		return "", errors.New("llm: the passages do not cover the question")
+	}
+	return text, err
+}

@@ -1,0 +1,126 @@
+package store
+
+// Published 工作通报, numbered 第N期:
+//
+//	bulletin/seq          uint64 (binary)   last number handed out
+//	bulletin/<no:020>     BulletinRecord    the archived bulletin, its text and recipients
+//
+// Numbering, archive and the outbox entries for the recipients are one
+// transaction: a number is never skipped, reused, or published unsent.
+
+import (
+	"context"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/dgraph-io/badger/v4"
+
+	"github.com/duban-org/duban"
+	"github.com/duban-org/duban/remind"
+)
+
+const prefixBulletin = "bulletin/"
+
+var keyBulletinSeq = []byte("bulletin/seq")
+
+func bulletinKey(no int) []byte { return seqKey(prefixBulletin, uint64(no)) }
+
+// BulletinRecord is one published bulletin.
+type BulletinRecord struct {
+	No       int             `json:"no"`
+	At       time.Time       `json:"at"` // when it was published
+	By       string          `json:"by"` // userid, or "scheduler"
+	To       []string        `json:"to"`
+	Text     string          `json:"text"` // exactly what was sent
+	Bulletin remind.Bulletin `json:"bulletin"`
+}
+
+// PublishBulletin gives b the next number, renders it, archives it and
+// queues it to every userid in to, in one transaction.
+func (s *Store) PublishBulletin(ctx context.Context, b remind.Bulletin, to []string, by string, at time.Time) (BulletinRecord, error) {
+	var rec BulletinRecord
+	err := s.update(ctx, func(txn *badger.Txn) error {
+		n, err := nextSeq(txn, keyBulletinSeq)
+		if err != nil {
+			return err
+		}
+		b.No = int(n)
+		rec = BulletinRecord{No: b.No, At: at, By: by, To: to, Text: remind.Render(b), Bulletin: b}
+		msgs := make([]duban.Outgoing, len(to))
+		for i, u := range to {
+			msgs[i] = duban.Outgoing{To: u, Text: rec.Text}
+		}
+		entries, keys, err := newOutboxEntries(msgs, at)
+		if err != nil {
+			return err
+		}
+		for i := range entries {
+			if err := putJSON(txn, keys[i], entries[i]); err != nil {
+				return err
+			}
+		}
+		return putJSON(txn, bulletinKey(rec.No), rec)
+	})
+	if err != nil {
+		return BulletinRecord{}, fmt.Errorf("publish bulletin: %w", err)
+	}
+	return rec, nil
+}
+
+// NextBulletinNo returns the number the next published bulletin will get.
+func (s *Store) NextBulletinNo(ctx context.Context) (int, error) {
+	var n uint64
+	err := s.view(ctx, func(txn *badger.Txn) error {
+		item, err := txn.Get(keyBulletinSeq)
+		if errors.Is(err, badger.ErrKeyNotFound) {
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("read %s: %w", keyBulletinSeq, err)
+		}
+		return item.Value(func(v []byte) error {
+			if len(v) != 8 {
+				return fmt.Errorf("counter %s: bad length %d", keyBulletinSeq, len(v))
+			}
+			n = binary.BigEndian.Uint64(v)
+			return nil
+		})
+	})
+	if err != nil {
+		return 0, fmt.Errorf("next bulletin number: %w", err)
+	}
+	return int(n) + 1, nil
+}
+
+// BulletinByNo returns published bulletin 第no期, or ErrNotFound.
+func (s *Store) BulletinByNo(ctx context.Context, no int) (BulletinRecord, error) {
+	var rec BulletinRecord
+	err := s.view(ctx, func(txn *badger.Txn) error { return getJSON(txn, bulletinKey(no), &rec) })
+	if err != nil {
+		return BulletinRecord{}, fmt.Errorf("bulletin %d: %w", no, err)
+	}
+	return rec, nil
+}
+
+// Bulletins returns every published bulletin, oldest first.
+func (s *Store) Bulletins(ctx context.Context) ([]BulletinRecord, error) {
+	var out []BulletinRecord
+	err := s.view(ctx, func(txn *badger.Txn) error {
+		out = out[:0]
+		// bulletin/0… holds the records; bulletin/seq sorts after them.
+		return scanPrefix(txn, []byte(prefixBulletin+"0"), false, func(key, val []byte) error {
+			var r BulletinRecord
+			if err := jsonUnmarshal(key, val, &r); err != nil {
+				return err
+			}
+			out = append(out, r)
+			return nil
+		})
+	})
+	if err != nil {
+		return nil, fmt.Errorf("list bulletins: %w", err)
+	}
+	return out, nil
+}

@@ -1,0 +1,61 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/duban-org/duban/remind"
+)
+
+func TestPublishBulletin(t *testing.T) {
+	ctx := context.Background()
+	s := openTestStore(t, t.TempDir())
+	defer s.Close()
+	l := remindLedger(3, "2026-09-30")
+	if _, err := s.Import(ctx, l, "test", shAt("2026-09-01 10:00")); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := s.NextBulletinNo(ctx); err != nil || n != 1 {
+		t.Fatalf("next number %d err %v", n, err)
+	}
+	snap, err := s.Snapshot(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	to := remind.BulletinRecipients(snap)
+	for want := 1; want <= 2; want++ {
+		b := remind.ComputeBulletin(snap, remind.Defaults(), remind.DefaultCalendar(), shAt("2026-10-16 16:00"))
+		rec, err := s.PublishBulletin(ctx, b, to, "A1", shAt("2026-10-16 16:00"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if rec.No != want || rec.Bulletin.No != want || !strings.HasPrefix(rec.Text, "工作通报（第") || !strings.Contains(rec.Text, "逾期 3 项") {
+			t.Fatalf("published %d: %+v", want, rec)
+		}
+	}
+	box := outboxByRecipient(t, s)
+	if len(box) != 2 || len(box["A1"]) != 2 || len(box["L1"]) != 2 || !strings.HasPrefix(box["L1"][1].Msg.Text, "工作通报（第2期）") {
+		t.Fatalf("outbox %v", box)
+	}
+	all, err := s.Bulletins(ctx)
+	if err != nil || len(all) != 2 || all[0].No != 1 || all[1].No != 2 {
+		t.Fatalf("archive %+v err %v", all, err)
+	}
+	if rec, err := s.BulletinByNo(ctx, 2); err != nil || rec.By != "A1" {
+		t.Fatalf("bulletin 2: %+v %v", rec, err)
+	}
+	if _, err := s.BulletinByNo(ctx, 3); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("bulletin 3: %v", err)
+	}
+	if n, _ := s.NextBulletinNo(ctx); n != 3 {
+		t.Fatalf("next number %d", n)
+	}
+	if _, err := s.PublishBulletin(ctx, remind.Bulletin{}, []string{""}, "A1", shAt("2026-10-16 16:00")); err == nil {
+		t.Fatal("empty recipient accepted")
+	}
+	if n, _ := s.NextBulletinNo(ctx); n != 3 {
+		t.Fatalf("a failed publish used a number: next %d", n)
+	}
+}

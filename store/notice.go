@@ -1,0 +1,210 @@
+package store
+
+// The ledger of sent reminder notices (Alertmanager's nflog, kept synchronously):
+//
+//	notice/<task>|<stage>|<userid>|<deadline>   NoticeRecord (JSON)
+//
+// (the verify stage's key reads <task>|verify@<reported day>|<userid>|<deadline>).
+// A record is written in the same transaction as the outbox entry of the
+// message carrying it, so a notice is either queued and recorded, or neither.
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/dgraph-io/badger/v4"
+
+	"github.com/duban-org/duban"
+	"github.com/duban-org/duban/remind"
+)
+
+const prefixNotice = "notice/"
+
+// NoticeRecord is one reminder notice as recorded when its message was
+// queued: the evidence trail (留痕) of a task's reminders.
+type NoticeRecord struct {
+	Key      string       `json:"key"`
+	TaskID   string       `json:"task"`
+	Stage    remind.Stage `json:"stage"`
+	To       string       `json:"to"`
+	Role     duban.Role   `json:"role"`
+	Deadline duban.Date   `json:"deadline"`
+	Unit     string       `json:"unit"`
+	Queued   time.Time    `json:"queued"`
+	OutboxID string       `json:"outbox_id"`
+	AckedAt  time.Time    `json:"acked_at,omitzero"`
+	// Delivery is the message's recorded outcome, filled by NoticesOf; nil
+	// while the message waits in the outbox.
+	Delivery *Delivery `json:"-"`
+}
+
+func noticeKey(key string) []byte { return []byte(prefixNotice + key) }
+
+// errNoticeTaken aborts a message's transaction when another run recorded
+// one of its notices first.
+var errNoticeTaken = errors.New("notice already recorded")
+
+// Unsent returns the notices whose keys are not recorded yet, in order.
+func (s *Store) Unsent(ctx context.Context, notices []remind.Notice) ([]remind.Notice, error) {
+	var out []remind.Notice
+	err := s.view(ctx, func(txn *badger.Txn) error {
+		out = out[:0]
+		for _, n := range notices {
+			_, err := txn.Get(noticeKey(n.Key()))
+			switch {
+			case errors.Is(err, badger.ErrKeyNotFound):
+				out = append(out, n)
+			case err != nil:
+				return fmt.Errorf("read notice %s: %w", n.Key(), err)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("filter unsent notices: %w", err)
+	}
+	return out, nil
+}
+
+// RecordNotices queues each message and records the notices it carries
+// (named by its NoticeKeys), one transaction per message: a crash between
+// messages leaves the rest unrecorded, to be sent by the next run, and
+// never a recorded notice without its message. A message any of whose
+// notices is already recorded (a concurrent run) is dropped whole. It
+// returns the number of messages queued.
+func (s *Store) RecordNotices(ctx context.Context, notices []remind.Notice, msgs []duban.Outgoing, at time.Time) (int, error) {
+	byKey := make(map[string]*remind.Notice, len(notices))
+	for i := range notices {
+		byKey[notices[i].Key()] = &notices[i]
+	}
+	queued := 0
+	for _, m := range msgs {
+		recs := make([]NoticeRecord, 0, len(m.NoticeKeys))
+		for _, k := range m.NoticeKeys {
+			n := byKey[k]
+			if n == nil {
+				return queued, fmt.Errorf("record notices: message to %s names notice %s not in the batch", m.To, k)
+			}
+			recs = append(recs, NoticeRecord{
+				Key: k, TaskID: n.TaskID, Stage: n.Stage, To: n.To, Role: n.Role,
+				Deadline: n.Deadline, Unit: n.Unit.Code, Queued: at,
+			})
+		}
+		err := s.update(ctx, func(txn *badger.Txn) error {
+			for _, r := range recs {
+				if _, err := txn.Get(noticeKey(r.Key)); err == nil {
+					return errNoticeTaken
+				} else if !errors.Is(err, badger.ErrKeyNotFound) {
+					return fmt.Errorf("read notice %s: %w", r.Key, err)
+				}
+			}
+			entries, keys, err := newOutboxEntries([]duban.Outgoing{m}, at)
+			if err != nil {
+				return err
+			}
+			if err := putJSON(txn, keys[0], entries[0]); err != nil {
+				return err
+			}
+			for _, r := range recs {
+				r.OutboxID = entries[0].ID
+				if err := putJSON(txn, noticeKey(r.Key), r); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		switch {
+		case errors.Is(err, errNoticeTaken):
+			continue
+		case err != nil:
+			return queued, fmt.Errorf("record notices for %s: %w", m.To, err)
+		}
+		queued++
+	}
+	return queued, nil
+}
+
+// Ack records that userID acknowledged the reminders about task taskID (the
+// 收到 button or reply): every notice of the task to that user not yet
+// acknowledged gets the time. It returns ErrNotFound when the user was sent
+// no notice about the task; acknowledging twice keeps the first time.
+func (s *Store) Ack(ctx context.Context, taskID, userID string, at time.Time) error {
+	taskID, user := duban.CanonicalID(taskID), duban.CanonicalUserID(userID)
+	prefix := noticeKey(remind.KeyPrefix(taskID))
+	err := s.update(ctx, func(txn *badger.Txn) error {
+		found := false
+		var updates []NoticeRecord
+		err := scanPrefix(txn, prefix, false, func(key, val []byte) error {
+			var r NoticeRecord
+			if err := jsonUnmarshal(key, val, &r); err != nil {
+				return err
+			}
+			if duban.CanonicalUserID(r.To) != user {
+				return nil
+			}
+			found = true
+			if r.AckedAt.IsZero() {
+				r.AckedAt = at
+				updates = append(updates, r)
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		if !found {
+			return fmt.Errorf("notice of task %s to %s: %w", taskID, userID, ErrNotFound)
+		}
+		for _, r := range updates {
+			if err := putJSON(txn, noticeKey(r.Key), r); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("acknowledge task %s by %s: %w", taskID, userID, err)
+	}
+	return nil
+}
+
+// NoticesOf returns the evidence trail of task taskID: every notice queued
+// about it, oldest first, with its acknowledgement and its message's
+// delivery outcome when one is recorded.
+func (s *Store) NoticesOf(ctx context.Context, taskID string) ([]NoticeRecord, error) {
+	taskID = duban.CanonicalID(taskID)
+	var out []NoticeRecord
+	err := s.view(ctx, func(txn *badger.Txn) error {
+		out = out[:0]
+		err := scanPrefix(txn, noticeKey(remind.KeyPrefix(taskID)), false, func(key, val []byte) error {
+			var r NoticeRecord
+			if err := jsonUnmarshal(key, val, &r); err != nil {
+				return err
+			}
+			out = append(out, r)
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		for i := range out {
+			var d Delivery
+			err := getJSON(txn, []byte(prefixSentNotice+out[i].Key), &d)
+			switch {
+			case err == nil:
+				out[i].Delivery = &d
+			case !errors.Is(err, ErrNotFound):
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("notices of task %s: %w", taskID, err)
+	}
+	slices.SortStableFunc(out, func(a, b NoticeRecord) int { return a.Queued.Compare(b.Queued) })
+	return out, nil
+}

@@ -1,0 +1,258 @@
+package store
+
+// Outbox: messages to deliver, and what became of them.
+//
+//	outbox/<id>          OutboxEntry (JSON)  waiting for (or between) delivery attempts
+//	sent/msg/<id>        Delivery (JSON)     outcome of outbox entry id, kept as evidence (留痕)
+//	sent/notice/<key>    Delivery (JSON)     latest outcome of the message carrying reminder notice key
+//
+// An entry leaves the outbox only in the transaction that records its outcome.
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/dgraph-io/badger/v4"
+
+	"github.com/duban-org/duban"
+)
+
+const (
+	prefixSentMsg    = "sent/msg/"
+	prefixSentNotice = "sent/notice/"
+)
+
+// OutboxEntry is one message waiting to be delivered, with its progress.
+type OutboxEntry struct {
+	ID     string         `json:"id"`
+	Msg    duban.Outgoing `json:"msg"`
+	Queued time.Time      `json:"queued"`
+	// PartsSent counts the parts of a split text already delivered, so a
+	// restart resumes with the next part instead of repeating any.
+	PartsSent int `json:"parts_sent,omitempty"`
+	// TextFallback is set when the card was refused and Text is sent instead.
+	TextFallback bool `json:"text_fallback,omitempty"`
+	// Attempts counts failed attempts; it sets the backoff.
+	Attempts    int       `json:"attempts,omitempty"`
+	NextAttempt time.Time `json:"next_attempt,omitzero"`
+	LastError   string    `json:"last_error,omitempty"`
+}
+
+// Delivery outcomes.
+const (
+	DeliveryDelivered = "delivered"
+	DeliveryFailed    = "failed"
+)
+
+// Delivery is the recorded outcome of one outbox entry.
+type Delivery struct {
+	OutboxID   string   `json:"outbox_id"`
+	To         string   `json:"to"`
+	NoticeKeys []string `json:"notice_keys,omitempty"`
+	Status     string   `json:"status"` // DeliveryDelivered or DeliveryFailed
+	Parts      int      `json:"parts"`  // parts delivered
+	// Failures counts the failed attempts along the way.
+	Failures int `json:"failures,omitempty"`
+	// Error says why delivery failed, in plain words.
+	Error       string    `json:"error,omitempty"`
+	InvalidUser string    `json:"invalid_user,omitempty"`
+	Queued      time.Time `json:"queued"`
+	At          time.Time `json:"at"`
+}
+
+func newOutboxEntries(msgs []duban.Outgoing, now time.Time) ([]OutboxEntry, [][]byte, error) {
+	entries := make([]OutboxEntry, len(msgs))
+	keys := make([][]byte, len(msgs))
+	for i, m := range msgs {
+		if m.To == "" {
+			return nil, nil, fmt.Errorf("queue outgoing message %d: no recipient", i)
+		}
+		n := newQueueID()
+		keys[i] = seqKey(prefixOutbox, n)
+		entries[i] = OutboxEntry{ID: string(keys[i][len(prefixOutbox):]), Msg: m, Queued: now}
+	}
+	return entries, keys, nil
+}
+
+// QueueOutgoing adds msgs to the outbox in one transaction and returns their
+// ids in order. Reminders and bulletins enter the outbox here.
+func (s *Store) QueueOutgoing(ctx context.Context, now time.Time, msgs ...duban.Outgoing) ([]string, error) {
+	entries, keys, err := newOutboxEntries(msgs, now)
+	if err != nil {
+		return nil, err
+	}
+	err = s.update(ctx, func(txn *badger.Txn) error {
+		for i := range entries {
+			if err := putJSON(txn, keys[i], entries[i]); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("queue outgoing: %w", err)
+	}
+	ids := make([]string, len(entries))
+	for i := range entries {
+		ids[i] = entries[i].ID
+	}
+	return ids, nil
+}
+
+// PendingOutgoing returns up to limit outbox entries (all when limit <= 0),
+// oldest first.
+func (s *Store) PendingOutgoing(ctx context.Context, limit int) ([]OutboxEntry, error) {
+	var out []OutboxEntry
+	err := s.view(ctx, func(txn *badger.Txn) error {
+		return scanPrefix(txn, []byte(prefixOutbox), false, func(key, val []byte) error {
+			var e OutboxEntry
+			if err := jsonUnmarshal(key, val, &e); err != nil {
+				return err
+			}
+			out = append(out, e)
+			if limit > 0 && len(out) >= limit {
+				return errStopScan
+			}
+			return nil
+		})
+	})
+	if err != nil && !errors.Is(err, errStopScan) {
+		return nil, fmt.Errorf("list outbox: %w", err)
+	}
+	return out, nil
+}
+
+// SaveOutgoingProgress stores e's progress (parts sent, attempts, next
+// attempt). It returns ErrNotFound when the entry has left the outbox.
+func (s *Store) SaveOutgoingProgress(ctx context.Context, e OutboxEntry) error {
+	k := []byte(prefixOutbox + e.ID)
+	err := s.update(ctx, func(txn *badger.Txn) error {
+		if _, err := txn.Get(k); errors.Is(err, badger.ErrKeyNotFound) {
+			return fmt.Errorf("outbox entry %s: %w", e.ID, ErrNotFound)
+		} else if err != nil {
+			return fmt.Errorf("read %s: %w", k, err)
+		}
+		return putJSON(txn, k, e)
+	})
+	if err != nil {
+		return fmt.Errorf("save outbox progress %s: %w", e.ID, err)
+	}
+	return nil
+}
+
+// FinishOutgoing removes entry e from the outbox and records outcome d under
+// the entry's id and under each of its notice keys, in one transaction.
+// It returns ErrNotFound when the entry has already left the outbox.
+func (s *Store) FinishOutgoing(ctx context.Context, e OutboxEntry, d Delivery) error {
+	k := []byte(prefixOutbox + e.ID)
+	d.OutboxID, d.To, d.NoticeKeys, d.Queued = e.ID, e.Msg.To, e.Msg.NoticeKeys, e.Queued
+	err := s.update(ctx, func(txn *badger.Txn) error {
+		if _, err := txn.Get(k); errors.Is(err, badger.ErrKeyNotFound) {
+			return fmt.Errorf("outbox entry %s: %w", e.ID, ErrNotFound)
+		} else if err != nil {
+			return fmt.Errorf("read %s: %w", k, err)
+		}
+		if err := txn.Delete(k); err != nil {
+			return fmt.Errorf("delete %s: %w", k, err)
+		}
+		if err := putJSON(txn, []byte(prefixSentMsg+e.ID), d); err != nil {
+			return err
+		}
+		for _, nk := range e.Msg.NoticeKeys {
+			if err := putJSON(txn, []byte(prefixSentNotice+nk), d); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("finish outgoing %s: %w", e.ID, err)
+	}
+	return nil
+}
+
+// DeliveryOf returns the latest recorded outcome of the message that carried
+// reminder notice noticeKey, or ErrNotFound while none is recorded (never
+// queued, or still in the outbox).
+func (s *Store) DeliveryOf(ctx context.Context, noticeKey string) (Delivery, error) {
+	var d Delivery
+	err := s.view(ctx, func(txn *badger.Txn) error {
+		return getJSON(txn, []byte(prefixSentNotice+noticeKey), &d)
+	})
+	if err != nil {
+		return Delivery{}, fmt.Errorf("delivery of notice %s: %w", noticeKey, err)
+	}
+	return d, nil
+}
+
+// DeliveryByID returns the recorded outcome of outbox entry id, or
+// ErrNotFound while none is recorded.
+func (s *Store) DeliveryByID(ctx context.Context, id string) (Delivery, error) {
+	var d Delivery
+	err := s.view(ctx, func(txn *badger.Txn) error {
+		return getJSON(txn, []byte(prefixSentMsg+id), &d)
+	})
+	if err != nil {
+		return Delivery{}, fmt.Errorf("delivery of outbox entry %s: %w", id, err)
+	}
+	return d, nil
+}
+
+// Deliveries returns up to limit recorded outcomes (all when limit <= 0), the
+// most recently queued first.
+func (s *Store) Deliveries(ctx context.Context, limit int) ([]Delivery, error) {
+	var out []Delivery
+	err := s.view(ctx, func(txn *badger.Txn) error {
+		opts := badger.DefaultIteratorOptions
+		opts.Prefix = []byte(prefixSentMsg)
+		opts.Reverse = true
+		it := txn.NewIterator(opts)
+		defer it.Close()
+		// Reverse iteration starts at the last key not after the seek key.
+		for it.Seek(append([]byte(prefixSentMsg), 0xff)); it.Valid(); it.Next() {
+			var d Delivery
+			b, err := it.Item().ValueCopy(nil)
+			if err != nil {
+				return fmt.Errorf("read %s: %w", it.Item().Key(), err)
+			}
+			if err := jsonUnmarshal(it.Item().Key(), b, &d); err != nil {
+				return err
+			}
+			out = append(out, d)
+			if limit > 0 && len(out) >= limit {
+				break
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("list deliveries: %w", err)
+	}
+	return out, nil
+}
+
+// OutboxLen counts the entries waiting in the outbox.
+func (s *Store) OutboxLen(ctx context.Context) (int, error) {
+	n := 0
+	err := s.view(ctx, func(txn *badger.Txn) error {
+		return scanPrefix(txn, []byte(prefixOutbox), true, func(_, _ []byte) error { n++; return nil })
+	})
+	if err != nil {
+		return 0, fmt.Errorf("count outbox: %w", err)
+	}
+	return n, nil
+}
+
+// InboxLen counts the entries waiting in the inbox.
+func (s *Store) InboxLen(ctx context.Context) (int, error) {
+	n := 0
+	err := s.view(ctx, func(txn *badger.Txn) error {
+		return scanPrefix(txn, []byte(prefixInbox), true, func(_, _ []byte) error { n++; return nil })
+	})
+	if err != nil {
+		return 0, fmt.Errorf("count inbox: %w", err)
+	}
+	return n, nil
+}
