@@ -35,19 +35,6 @@ type Config struct {
 	raw  []byte
 }
 
-// Timezone is the office's time zone, from [remind] timezone when set.
-func (c Config) Timezone() string {
-	var v struct {
-		Timezone string `toml:"timezone"`
-	}
-	if c.File != "" && c.md.IsDefined("remind", "timezone") {
-		if err := c.md.PrimitiveDecode(c.Remind, &v); err == nil && v.Timezone != "" {
-			return v.Timezone
-		}
-	}
-	return "Asia/Shanghai"
-}
-
 // Server is the HTTP listener of `duban serve`.
 type Server struct {
 	Listen string `toml:"listen"`
@@ -89,8 +76,6 @@ type LLM struct {
 type Chat struct {
 	// UndoWindow is how long after a change its author may still 撤销 it.
 	UndoWindow Duration `toml:"undo_window"`
-	// WarnDays is the yellow-light window before a deadline, in days.
-	WarnDays int `toml:"warn_days"`
 }
 
 // Policy tunes policy Q&A.
@@ -116,7 +101,7 @@ func Default() Config {
 			Cards:           true,
 		},
 		LLM:    LLM{Timeout: Duration(20 * time.Second)},
-		Chat:   Chat{UndoWindow: Duration(30 * time.Minute), WarnDays: 3},
+		Chat:   Chat{UndoWindow: Duration(30 * time.Minute)},
 		Policy: Policy{DefaultCorpus: true},
 	}
 }
@@ -221,9 +206,6 @@ func (c *Config) validate() error {
 	}
 	if c.LLM.BaseURL != "" && c.LLM.ChatModel == "" {
 		bad("llm.chat_model", "must be set when llm.base_url is")
-	}
-	if c.Chat.WarnDays < 0 {
-		bad("chat.warn_days", "must not be negative")
 	}
 	if len(problems) > 0 {
 		return errors.New(strings.Join(problems, "\n"))

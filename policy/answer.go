@@ -1,0 +1,337 @@
+package policy
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"unicode/utf8"
+)
+
+// Citation names the source of a passage: 《document title》section.
+type Citation struct {
+	Title    string // the document's headline
+	Section  string // heading path, e.g. "一、领导挂帅强推进"; empty for the lead
+	Document string // document name (path)
+}
+
+func (c Citation) String() string {
+	return "《" + c.Title + "》" + c.Section
+}
+
+// Passage is a retrieved chunk handed to a Writer, or quoted in an answer.
+type Passage struct {
+	Citation Citation
+	Text     string
+}
+
+// Hit is one retrieved chunk with its scores.
+type Hit struct {
+	Passage
+	DocID    string
+	Seq      int
+	Score    float64 // ranking score (BM25 with bonuses, or fused)
+	Coverage float64 // share of the question's weight the chunk matches, 0–1
+}
+
+// Answer is the reply to a policy question.
+type Answer struct {
+	Text      string
+	Citations []Citation
+	Declined  bool // the documents do not cover the question
+	Hits      []Hit
+}
+
+// Replies when declining. They say plainly that the documents do not cover
+// the question, so nobody mistakes silence for an answer.
+const (
+	declineText      = "已收录的政策文件中没有涉及这个问题的内容，无法据此回答。请换个说法，或咨询编办。"
+	declinePlaceText = "已收录的政策文件中没有涉及“%s”的内容，无法据此回答。"
+	emptyCorpusText  = "尚未收录任何政策文件，无法回答。请编办先导入文件（duban ingest）。"
+)
+
+// maxReplyBytes is WeCom's limit for a text message.
+const maxReplyBytes = 2048
+
+// Search returns the k best passages for question, best first.
+func (e *Engine) Search(ctx context.Context, question string, k int) ([]Hit, error) {
+	idx, err := e.index(ctx)
+	if err != nil {
+		return nil, err
+	}
+	q := idx.analyse(question)
+	ranked := e.rank(ctx, idx, q, question)
+	return idx.hits(ranked, k), nil
+}
+
+func (e *Engine) rank(ctx context.Context, idx *index, q query, question string) []scored {
+	lex := idx.lexical(q)
+	if e.o.Embedder == nil {
+		return lex
+	}
+	qv, err := e.queryVector(ctx, question)
+	if err != nil {
+		e.o.Logger.Warn("policy: question embedding failed; ranking by BM25 only", "err", err)
+		return lex
+	}
+	return fuse(lex, idx.vectorRank(qv))
+}
+
+func (x *index) hits(ranked []scored, k int) []Hit {
+	var out []Hit
+	for _, s := range ranked {
+		if len(out) == k {
+			break
+		}
+		c := x.chunks[s.chunk]
+		d := x.docs[c.doc]
+		out = append(out, Hit{
+			Passage:  Passage{Citation: Citation{Title: d.Title, Section: c.heading, Document: d.Name}, Text: c.text},
+			DocID:    d.ID,
+			Seq:      c.seq,
+			Score:    s.score,
+			Coverage: s.coverage,
+		})
+	}
+	return out
+}
+
+// Ask answers question from the documents: with a Writer, a short answer
+// written from the best passages; otherwise (or when the Writer fails) the
+// sentences of the best passages that answer it. Below the threshold it
+// declines.
+func (e *Engine) Ask(ctx context.Context, question string) (Answer, error) {
+	idx, err := e.index(ctx)
+	if err != nil {
+		return Answer{}, err
+	}
+	if len(idx.chunks) == 0 {
+		return Answer{Text: emptyCorpusText, Declined: true}, nil
+	}
+	q := idx.analyse(question)
+	for _, p := range q.places {
+		if !idx.knownPlace(p) {
+			return Answer{Text: fmt.Sprintf(declinePlaceText, p), Declined: true}, nil
+		}
+	}
+	ranked := e.rank(ctx, idx, q, question)
+	hits := idx.hits(ranked, 5)
+	// The decision rests on lexical evidence: the best coverage among the
+	// top passages (fusion may put a vector match first).
+	best := 0.0
+	for _, h := range hits[:min(3, len(hits))] {
+		best = max(best, h.Coverage)
+	}
+	if len(hits) == 0 || best < e.o.Threshold {
+		return Answer{Text: declineText, Declined: true, Hits: hits}, nil
+	}
+	if e.o.Writer != nil {
+		passages := make([]Passage, 0, 3)
+		for _, h := range hits[:min(3, len(hits))] {
+			passages = append(passages, h.Passage)
+		}
+		text, err := e.o.Writer.Write(ctx, question, passages)
+		if err == nil && strings.TrimSpace(text) != "" {
+			var cites []Citation
+			for _, p := range passages {
+				cites = appendCitation(cites, p.Citation)
+			}
+			return Answer{Text: strings.TrimSpace(text), Citations: cites, Hits: hits}, nil
+		}
+		e.o.Logger.Warn("policy: answer writer failed; answering with extracts", "err", err)
+	}
+	text, cites := idx.extract(q, ranked[:min(3, len(ranked))])
+	return Answer{Text: text, Citations: cites, Hits: hits}, nil
+}
+
+func appendCitation(cites []Citation, c Citation) []Citation {
+	if slices.Contains(cites, c) {
+		return cites
+	}
+	return append(cites, c)
+}
+
+// Limits of an extractive answer, in runes.
+const (
+	maxSentence = 150 // longer sentences are cut to the clauses that answer
+	maxExtract  = 220
+	leadIn      = 25
+)
+
+type candidate struct {
+	text    string
+	score   float64
+	cite    Citation
+	chunk   int
+	pos     int
+	hasFig  bool
+	numbers bool
+}
+
+// extract picks the sentences of the top passages that answer q best.
+func (x *index) extract(q query, top []scored) (string, []Citation) {
+	wantsFigure := q.asksFigure
+	var cands []candidate
+	for rank, s := range top {
+		c := x.chunks[s.chunk]
+		cite := Citation{Title: x.docs[c.doc].Title, Section: c.heading, Document: x.docs[c.doc].Name}
+		rankFactor := 1 - 0.15*float64(rank)
+		for pos, sent := range sentences(c.text) {
+			text := trimSentence(q, x, sent)
+			sc := x.sentenceScore(q, normalize(text))
+			hasFig := strings.ContainsFunc(text, isDigit)
+			if wantsFigure && hasFig {
+				sc *= 1.3
+			}
+			cands = append(cands, candidate{text: text, score: sc * rankFactor, cite: cite, chunk: rank, pos: pos, hasFig: hasFig})
+		}
+	}
+	if len(cands) == 0 {
+		return "", nil
+	}
+	order := make([]int, len(cands))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortStableFunc(order, func(a, b int) int {
+		switch {
+		case cands[a].score > cands[b].score:
+			return -1
+		case cands[a].score < cands[b].score:
+			return 1
+		}
+		return 0
+	})
+	best := cands[order[0]]
+	chosen := []candidate{best}
+	length := utf8.RuneCountInString(best.text)
+	// A short lead-in ("三是实行科室集约化。") says what follows; quote that too.
+	if length < leadIn {
+		for _, c := range cands {
+			if c.chunk == best.chunk && c.pos == best.pos+1 {
+				chosen = append(chosen, c)
+				length += utf8.RuneCountInString(c.text)
+			}
+		}
+	}
+	for _, i := range order[1:] {
+		c := cands[i]
+		n := utf8.RuneCountInString(c.text)
+		if c.score < 0.75*best.score || length+n > maxExtract || slices.ContainsFunc(chosen, func(o candidate) bool { return o.chunk == c.chunk && o.pos == c.pos }) {
+			continue
+		}
+		chosen = append(chosen, c)
+		length += n
+		break
+	}
+	// Quote in document order.
+	slices.SortFunc(chosen, func(a, b candidate) int {
+		if a.chunk != b.chunk {
+			return a.chunk - b.chunk
+		}
+		return a.pos - b.pos
+	})
+	var parts []string
+	var cites []Citation
+	for _, c := range chosen {
+		parts = append(parts, strings.TrimSpace(c.text))
+		cites = appendCitation(cites, c.cite)
+	}
+	return strings.Join(parts, ""), cites
+}
+
+// figureWords mark a question that asks for a number.
+var figureWords = []string{"多少", "几", "比例", "数量", "人数", "个数", "百分之", "完成率", "精简率"}
+
+// sentenceScore is the idf-weighted share of the question's terms the
+// sentence holds, plus the exact-run bonus.
+func (x *index) sentenceScore(q query, norm string) float64 {
+	sc := 0.0
+	for _, t := range q.terms {
+		if strings.Contains(norm, t.text) {
+			sc += t.idf * t.weight
+		}
+	}
+	return sc + x.runBonus(q, norm)
+}
+
+// trimSentence cuts a long sentence to the run of clauses that scores best,
+// marking the cuts with an ellipsis.
+func trimSentence(q query, x *index, sent string) string {
+	if utf8.RuneCountInString(sent) <= maxSentence {
+		return sent
+	}
+	clauses := splitRunes(sent, clauseEnds, 1<<30)
+	bestScore, bi, bj := -1.0, 0, 1
+	for i := range clauses {
+		n := 0
+		for j := i; j < len(clauses); j++ {
+			n += utf8.RuneCountInString(clauses[j])
+			if n > maxSentence && j > i {
+				break
+			}
+			sc := x.sentenceScore(q, normalize(strings.Join(clauses[i:j+1], "")))
+			if sc > bestScore+1e-9 {
+				bestScore, bi, bj = sc, i, j+1
+			}
+		}
+	}
+	out := strings.Join(clauses[bi:bj], "")
+	out = strings.TrimRight(out, "，,、：")
+	if bi > 0 {
+		out = "……" + out
+	}
+	if bj < len(clauses) {
+		out += "……"
+	}
+	return out
+}
+
+// FormatAnswer renders an answer as a chat reply: the text, then its sources.
+// The reply never exceeds WeCom's 2048 bytes; the text is shortened if needed.
+func FormatAnswer(a Answer) string {
+	if a.Declined || len(a.Citations) == 0 {
+		return truncateBytes(a.Text, maxReplyBytes)
+	}
+	tail := "\n——" + formatCitations(a.Citations)
+	if len(tail) > maxReplyBytes/2 {
+		tail = truncateBytes(tail, maxReplyBytes/2)
+	}
+	return truncateBytes(a.Text, maxReplyBytes-len(tail)) + tail
+}
+
+// formatCitations names each document once: 《标题》一、……、三、……
+func formatCitations(cites []Citation) string {
+	var titles []string
+	sections := map[string][]string{}
+	for _, c := range cites {
+		if _, ok := sections[c.Title]; !ok {
+			titles = append(titles, c.Title)
+			sections[c.Title] = nil
+		}
+		if c.Section != "" && !slices.Contains(sections[c.Title], c.Section) {
+			sections[c.Title] = append(sections[c.Title], c.Section)
+		}
+	}
+	parts := make([]string, len(titles))
+	for i, t := range titles {
+		parts[i] = "《" + t + "》" + strings.Join(sections[t], "、")
+	}
+	return strings.Join(parts, "；")
+}
+
+// truncateBytes cuts s to at most n bytes on a rune boundary, ending with "…" when cut.
+func truncateBytes(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	const ell = "…"
+	cut := n - len(ell)
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	if cut < 0 {
+		cut = 0
+	}
+	return s[:cut] + ell
+}

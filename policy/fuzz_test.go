@@ -1,0 +1,94 @@
+package policy
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+	"unicode/utf8"
+)
+
+// checkParsed asserts what every parse of outside input must give: valid
+// UTF-8, and chunks within the size limit.
+func checkParsed(t *testing.T, doc Document) {
+	t.Helper()
+	if !utf8.ValidString(doc.Title) {
+		t.Errorf("invalid UTF-8 title %q", doc.Title)
+	}
+	for _, p := range doc.Paragraphs {
+		if !utf8.ValidString(p) {
+			t.Errorf("invalid UTF-8 paragraph %q", p)
+		}
+	}
+	for _, c := range chunkDocument(doc) {
+		if n := utf8.RuneCountInString(c.Text); n > maxChunk || n == 0 {
+			t.Errorf("chunk of %d runes", n)
+		}
+		tokenize(normalize(c.Heading + c.Text))
+	}
+}
+
+func FuzzParseHTML(f *testing.F) {
+	f.Add([]byte(samplePage))
+	f.Add([]byte("<p>一、<b>总体</b>要求<br>第一条 内容。"))
+	f.Add([]byte("<h2></h2><h3>  </h3><div><div><div>文本"))
+	f.Add([]byte("<html><title>无标题文档</title><body>\xff\xfe 您现在的位置: 首页"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		doc, err := Parse("f.html", data)
+		if err != nil {
+			return
+		}
+		checkParsed(t, doc)
+	})
+}
+
+func FuzzParseDocx(f *testing.F) {
+	f.Add(makeDocx(f, "标题", "第一条 内容。", "一、要求", "（一）细则。正文"))
+	f.Add(makeDocx(f, "<", "&amp;"))
+	f.Add([]byte("PK\x03\x04garbage"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		doc, err := Parse("f.docx", data)
+		if err != nil {
+			return
+		}
+		checkParsed(t, doc)
+	})
+}
+
+func FuzzParseText(f *testing.F) {
+	f.Add(string(readFile(f, corpusFile)))
+	f.Add("# 标题\n## 一、\n- [x](y)\n```\ncode\n```")
+	f.Add("一、\n（一）\n1.\n第一条\n第一章\n" + strings.Repeat("很长的句子没有标点", 200))
+	f.Add("时间:2018-13-99\n鄂ICP备\n电话:027-1\n。。。；；；”””")
+	f.Fuzz(func(t *testing.T, s string) {
+		for _, name := range []string{"f.txt", "f.md"} {
+			doc, err := Parse(name, []byte(s))
+			if err != nil {
+				t.Fatalf("%s: %v", name, err)
+			}
+			checkParsed(t, doc)
+		}
+		for _, p := range queryParts(normalize(s)) {
+			if p == "" {
+				t.Error("empty query part")
+			}
+		}
+		placeNames(normalize(s))
+	})
+}
+
+func FuzzReadQuestions(f *testing.F) {
+	f.Add([]byte(`{"question":"每个科室最少要有几个人","fact":"3名"}` + "\n# comment\n\n" + `{"question":"x","fact":""}`))
+	f.Add([]byte(`{"question":""}`))
+	f.Add([]byte("not json"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		qs, err := ReadQuestions(bytes.NewReader(data))
+		if err != nil {
+			return
+		}
+		for _, q := range qs {
+			if strings.TrimSpace(q.Question) == "" {
+				t.Error("empty question accepted")
+			}
+		}
+	})
+}

@@ -1,0 +1,597 @@
+package policy
+
+import (
+	"cmp"
+	"container/heap"
+	"crypto/sha256"
+	"math"
+	"slices"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/duban-org/duban/store"
+)
+
+// BM25 parameters.
+const (
+	bm25K1 = 1.2
+	bm25B  = 0.75
+	// candidates re-scored with the exact-run bonus, and taken from each
+	// ranking into the reciprocal-rank fusion.
+	rerankDepth = 50
+	rrfK        = 60
+)
+
+type posting struct {
+	chunk int32
+	tf    float32
+}
+
+type indexedChunk struct {
+	doc     int32
+	seq     int
+	heading string
+	text    string
+	norm    string // normalized heading and text, for exact-run matching
+	length  float32
+	hash    [32]byte // of heading and text: the embedding cache key
+	vec     []float32
+}
+
+// index is the in-memory retrieval index, rebuilt from the store at first use
+// and after every change of the corpus.
+type index struct {
+	docs      []store.PolicyDoc
+	docTitles []string // normalized titles
+	chunks    []indexedChunk
+	post      map[string][]posting
+	docFreq   map[string]int32 // documents containing the term
+	charFreq  map[rune]int32   // chunks containing the character
+	avgLen    float64
+}
+
+func chunkHash(heading, text string) [32]byte {
+	return sha256.Sum256([]byte(heading + "\n" + text))
+}
+
+// indexTerms are the terms of a chunk: its heading path and its text.
+func indexTerms(heading, text string) []string {
+	return tokenize(normalize(heading + "\n" + text))
+}
+
+// postingsOf counts terms for the store.
+func postingsOf(terms []string) store.PolicyPostings {
+	counts := make(map[string]uint32, len(terms))
+	for _, t := range terms {
+		counts[t]++
+	}
+	p := store.PolicyPostings{Length: len(terms), Terms: make([]string, 0, len(counts)), Freqs: make([]uint32, 0, len(counts))}
+	for t := range counts {
+		p.Terms = append(p.Terms, t)
+	}
+	slices.Sort(p.Terms)
+	for _, t := range p.Terms {
+		p.Freqs = append(p.Freqs, counts[t])
+	}
+	return p
+}
+
+type indexBuilder struct {
+	idx      *index
+	docIndex map[string]int32
+	totalLen float64
+	lastDocs map[string]int32 // term → last doc counted in docFreq
+}
+
+func newIndexBuilder() *indexBuilder {
+	return &indexBuilder{
+		idx:      &index{post: make(map[string][]posting), docFreq: make(map[string]int32), charFreq: make(map[rune]int32)},
+		docIndex: make(map[string]int32),
+		lastDocs: make(map[string]int32),
+	}
+}
+
+func (b *indexBuilder) add(d store.PolicyDoc, c store.PolicyChunk) {
+	di, ok := b.docIndex[d.ID]
+	if !ok {
+		di = int32(len(b.idx.docs))
+		b.docIndex[d.ID] = di
+		b.idx.docs = append(b.idx.docs, d)
+		b.idx.docTitles = append(b.idx.docTitles, normalize(d.Title))
+	}
+	ci := int32(len(b.idx.chunks))
+	b.idx.chunks = append(b.idx.chunks, indexedChunk{
+		doc:     di,
+		seq:     c.Seq,
+		heading: c.Heading,
+		text:    c.Text,
+		norm:    normalize(c.Heading + "\n" + c.Text),
+		length:  float32(c.Postings.Length),
+		hash:    chunkHash(c.Heading, c.Text),
+	})
+	b.totalLen += float64(c.Postings.Length)
+	seen := map[rune]bool{}
+	for _, r := range b.idx.chunks[ci].norm {
+		if isHan(r) && !seen[r] {
+			seen[r] = true
+			b.idx.charFreq[r]++
+		}
+	}
+	for i, t := range c.Postings.Terms {
+		b.idx.post[t] = append(b.idx.post[t], posting{chunk: ci, tf: float32(c.Postings.Freqs[i])})
+		if last, seen := b.lastDocs[t]; !seen || last != di {
+			b.lastDocs[t] = di
+			b.idx.docFreq[t]++
+		}
+	}
+}
+
+func (b *indexBuilder) done() *index {
+	if n := len(b.idx.chunks); n > 0 {
+		b.idx.avgLen = b.totalLen / float64(n)
+	}
+	return b.idx
+}
+
+// idf is BM25's inverse document frequency over chunks; a term no chunk
+// holds gets the largest value, so an unknown word weighs in the coverage.
+func (x *index) idf(term string) float64 {
+	n := float64(len(x.chunks))
+	df := float64(len(x.post[term]))
+	return math.Log(1 + (n-df+0.5)/(df+0.5))
+}
+
+// charIDF is the idf of a single character over chunks.
+func (x *index) charIDF(r rune) float64 {
+	n := float64(len(x.chunks))
+	df := float64(x.charFreq[r])
+	return math.Log(1 + (n-df+0.5)/(df+0.5))
+}
+
+// query is an analysed question.
+type query struct {
+	parts []string // normalized segments between question words
+	terms []qterm
+	// units are the question's characters (and numbers, words) with their
+	// weight; a unit is covered by a chunk holding any of its terms. The
+	// covered share decides whether the documents answer the question at all:
+	// unlike a share of bigrams it does not suffer from bigrams that straddle
+	// two words of the question and so never occur in any text.
+	units  []qunit
+	places []string // named places ("孝感" in "孝感市…")
+	// asksFigure: the question asks for a number ("多少", "几").
+	asksFigure bool
+}
+
+type qunit struct {
+	weight float64
+	terms  []int // indexes into query.terms
+}
+
+type qterm struct {
+	text     string
+	idf      float64
+	weight   float64 // 1 for the question's own terms, less for synonym rewrites
+	isNumber bool    // a figure with its measure word, "84家"
+}
+
+func (x *index) analyse(question string) query {
+	norm := normalize(question)
+	q := query{places: placeNames(norm)}
+	for _, w := range figureWords {
+		q.asksFigure = q.asksFigure || strings.Contains(norm, w)
+	}
+	seen := map[string]int{}
+	termIndex := func(t string, weight float64) int {
+		if i, ok := seen[t]; ok {
+			q.terms[i].weight = max(q.terms[i].weight, weight)
+			return i
+		}
+		seen[t] = len(q.terms)
+		first, _ := utf8.DecodeRuneInString(t)
+		last := lastRune(t)
+		isNum := isDigit(first) && !isDigit(last) && last != '%'
+		q.terms = append(q.terms, qterm{text: t, idf: x.idf(t), weight: weight, isNumber: isNum})
+		return len(q.terms) - 1
+	}
+	// The documents' phrasing (synonyms rewritten) is the primary reading of
+	// the question; the question's own phrasing still counts, a little less.
+	var originals []string
+	for _, p := range queryParts(norm) {
+		rewritten := p
+		for from, to := range synonyms {
+			rewritten = strings.ReplaceAll(rewritten, from, to)
+		}
+		q.parts = append(q.parts, rewritten)
+		if rewritten != p {
+			originals = append(originals, p)
+		}
+	}
+	for _, p := range q.parts {
+		q.units = append(q.units, x.partUnits(p, termIndex)...)
+	}
+	for _, p := range originals {
+		for _, t := range tokenize(p) {
+			termIndex(t, 0.7)
+		}
+	}
+	return q
+}
+
+// partUnits registers the terms of one question segment and returns its
+// coverage units: each Han character, covered by either bigram it belongs
+// to; each number or ASCII word, covered by itself or with its measure word.
+func (x *index) partUnits(p string, termIndex func(string, float64) int) []qunit {
+	var units []qunit
+	rs := []rune(p)
+	for i := 0; i < len(rs); {
+		r := rs[i]
+		switch {
+		case isHan(r):
+			j := i
+			for j < len(rs) && isHan(rs[j]) {
+				j++
+			}
+			if j-i == 1 {
+				// A lone character left between question words weighs half.
+				units = append(units, qunit{weight: 0.5 * x.charIDF(r), terms: []int{termIndex(string(r), 1)}})
+				i = j
+				continue
+			}
+			bigrams := make([]int, 0, j-i-1)
+			for k := i; k+1 < j; k++ {
+				bigrams = append(bigrams, termIndex(string(rs[k:k+2]), 1))
+			}
+			for k := i; k < j; k++ {
+				u := qunit{weight: x.charIDF(rs[k])}
+				if k > i {
+					u.terms = append(u.terms, bigrams[k-i-1])
+				}
+				if k+1 < j {
+					u.terms = append(u.terms, bigrams[k-i])
+				}
+				units = append(units, u)
+			}
+			i = j
+		case isDigit(r) || (r < 0x80 && unicode.IsLetter(r)):
+			j := i + 1
+			for j < len(rs) && rs[j] < 0x80 && (unicode.IsLetter(rs[j]) || isDigit(rs[j]) || rs[j] == '.' || rs[j] == '%') {
+				j++
+			}
+			toks := tokenize(string(rs[i:min(j+1, len(rs))]))
+			u := qunit{}
+			for _, t := range toks {
+				if isHan(lastRune(t)) && !isDigit([]rune(t)[0]) {
+					continue // a bigram of the following text, registered with it
+				}
+				ti := termIndex(t, 1)
+				u.terms = append(u.terms, ti)
+				u.weight = max(u.weight, x.idf(t))
+			}
+			if len(u.terms) > 0 {
+				units = append(units, u)
+			}
+			i = j
+		default:
+			i++
+		}
+	}
+	return units
+}
+
+func lastRune(s string) rune {
+	r, _ := utf8.DecodeLastRuneInString(s)
+	return r
+}
+
+// placeNames finds the places a question names: two or three Han characters
+// before 市, 县 or 省, standing at the start of the question or after a
+// preposition ("孝感市纳入…", "在武汉市…").
+func placeNames(norm string) []string {
+	rs := []rune(norm)
+	var out []string
+	for i, r := range rs {
+		if r != '市' && r != '县' && r != '省' {
+			continue
+		}
+		for _, n := range []int{2, 3} {
+			start := i - n
+			if start < 0 {
+				continue
+			}
+			name := rs[start:i]
+			ok := true
+			for _, c := range name {
+				if !isHan(c) || strings.ContainsRune("的了在是和与及对从向据把被为个家名多少几些哪这那本全各每", c) {
+					ok = false
+				}
+			}
+			if !ok {
+				continue
+			}
+			if start == 0 || !isHan(rs[start-1]) || strings.ContainsRune("在是对从向据与和及于问", rs[start-1]) {
+				out = append(out, string(name))
+				break
+			}
+		}
+	}
+	return out
+}
+
+// coverage is the weighted share of the question's units that a chunk
+// holding the terms in mask covers.
+func (q query) coverage(mask uint64) float64 {
+	total, covered := 0.0, 0.0
+	for _, u := range q.units {
+		total += u.weight
+		for _, ti := range u.terms {
+			if ti < 64 && mask&(1<<ti) != 0 {
+				covered += u.weight
+				break
+			}
+		}
+	}
+	if total == 0 {
+		return 0
+	}
+	return covered / total
+}
+
+// scored is a chunk with its ranking evidence.
+type scored struct {
+	chunk    int32
+	bm25     float64
+	bonus    float64
+	coverage float64 // share of the question's weight (idf) the chunk matches
+	score    float64
+}
+
+// lexical ranks chunks for q: BM25 plus the exact-run and document bonuses,
+// with the place rule applied. It returns the best rerankDepth, best first.
+func (x *index) lexical(q query) []scored {
+	if len(x.chunks) == 0 || len(q.terms) == 0 {
+		return nil
+	}
+	bm := make([]float64, len(x.chunks))
+	matched := make([]uint64, len(x.chunks)) // query terms (first 64) the chunk holds
+	var touched []int32
+	// Documents holding each term that tells documents apart.
+	docHas := make([]uint64, len(x.docs))
+	for ti, t := range q.terms {
+		w := t.idf * t.weight
+		for _, p := range x.post[t.text] {
+			if bm[p.chunk] == 0 && matched[p.chunk] == 0 {
+				touched = append(touched, p.chunk)
+			}
+			c := &x.chunks[p.chunk]
+			norm := p.tf * (bm25K1 + 1) / (p.tf + bm25K1*(1-bm25B+bm25B*c.length/float32(x.avgLen)))
+			bm[p.chunk] += w * float64(norm)
+			if ti < 64 {
+				matched[p.chunk] |= 1 << ti
+				docHas[c.doc] |= 1 << ti
+			}
+		}
+	}
+	if len(touched) == 0 {
+		return nil
+	}
+	nDocs := len(x.docs)
+	docBonus := make([]float64, nDocs)
+	if nDocs > 1 {
+		for ti, t := range q.terms {
+			if ti >= 64 {
+				break
+			}
+			df := int(x.docFreq[t.text])
+			if df == 0 || df >= nDocs {
+				continue
+			}
+			idfDoc := math.Log(1 + (float64(nDocs)-float64(df)+0.5)/(float64(df)+0.5))
+			for d := range docHas {
+				if docHas[d]&(1<<ti) != 0 || strings.Contains(x.docTitles[d], t.text) {
+					docBonus[d] += idfDoc * t.weight
+				}
+			}
+		}
+	}
+	placeOK := make([]bool, nDocs)
+	for d := range placeOK {
+		placeOK[d] = true
+		for _, p := range q.places {
+			if !x.docHolds(d, p, q, docHas) {
+				placeOK[d] = false
+			}
+		}
+	}
+	// Keep the best 2×rerankDepth by BM25 in a min-heap: sorting every
+	// touched chunk (all of them, for a common bigram) costs more than the scoring.
+	top := make(scoredHeap, 0, rerankDepth*2)
+	for _, ci := range touched {
+		s := scored{chunk: ci, bm25: bm[ci]}
+		s.score = s.bm25 + docBonus[x.chunks[ci].doc]
+		if len(top) < cap(top) {
+			heap.Push(&top, s)
+		} else if s.score > top[0].score {
+			top[0] = s
+			heap.Fix(&top, 0)
+		}
+	}
+	res := []scored(top)
+	for i := range res {
+		res[i].coverage = q.coverage(matched[res[i].chunk])
+	}
+	for i := range res {
+		c := &x.chunks[res[i].chunk]
+		res[i].bonus = x.runBonus(q, c.norm)
+		res[i].score += res[i].bonus
+		for _, t := range q.terms {
+			if t.isNumber && t.weight == 1 && !strings.Contains(c.norm, t.text) {
+				res[i].score *= 0.6
+			}
+		}
+		if !placeOK[c.doc] {
+			res[i].score *= 0.2
+			res[i].coverage *= 0.2
+		}
+	}
+	sortScored(res)
+	if len(res) > rerankDepth {
+		res = res[:rerankDepth]
+	}
+	return res
+}
+
+// docHolds reports whether document d mentions place (in its title or any
+// chunk), using the postings of the place's bigrams gathered for this query.
+func (x *index) docHolds(d int, place string, q query, docHas []uint64) bool {
+	if strings.Contains(x.docTitles[d], place) {
+		return true
+	}
+	for _, bg := range tokenize(place) {
+		found := false
+		for ti, t := range q.terms {
+			if t.text == bg && ti < 64 {
+				found = docHas[d]&(1<<ti) != 0
+				break
+			}
+		}
+		if !found {
+			return false
+		}
+	}
+	return true
+}
+
+// knownPlace reports whether any document mentions place at all.
+func (x *index) knownPlace(place string) bool {
+	for _, t := range x.docTitles {
+		if strings.Contains(t, place) {
+			return true
+		}
+	}
+	for _, bg := range tokenize(place) {
+		if len(x.post[bg]) == 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// runBonus rewards the chunk for holding longer stretches of the question
+// verbatim: every bigram of a matched run of three or more characters past
+// the first adds half its idf.
+func (x *index) runBonus(q query, norm string) float64 {
+	bonus := 0.0
+	for _, part := range q.parts {
+		rs := []rune(part)
+		for i := 0; i+3 <= len(rs); {
+			j := i + 3
+			if !strings.Contains(norm, string(rs[i:j])) {
+				i++
+				continue
+			}
+			for j < len(rs) && strings.Contains(norm, string(rs[i:j+1])) {
+				j++
+			}
+			for k := i + 1; k+2 <= j; k++ {
+				bonus += 0.5 * x.idf(string(rs[k:k+2]))
+			}
+			i = j
+		}
+	}
+	return bonus
+}
+
+// scoredHeap is a min-heap by score.
+type scoredHeap []scored
+
+func (h scoredHeap) Len() int           { return len(h) }
+func (h scoredHeap) Less(i, j int) bool { return h[i].score < h[j].score }
+func (h scoredHeap) Swap(i, j int)      { h[i], h[j] = h[j], h[i] }
+func (h *scoredHeap) Push(x any)        { *h = append(*h, x.(scored)) }
+func (h *scoredHeap) Pop() any {
+	old := *h
+	x := old[len(old)-1]
+	*h = old[:len(old)-1]
+	return x
+}
+
+func sortScored(res []scored) {
+	slices.SortFunc(res, func(a, b scored) int {
+		if c := cmp.Compare(b.score, a.score); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.chunk, b.chunk)
+	})
+}
+
+// vectorRank ranks chunks by cosine similarity to qv (vectors are unit length).
+func (x *index) vectorRank(qv []float32) []scored {
+	top := make(scoredHeap, 0, rerankDepth)
+	for i := range x.chunks {
+		v := x.chunks[i].vec
+		if len(v) == 0 || len(v) != len(qv) {
+			continue
+		}
+		var dot float32
+		for k := range v {
+			dot += v[k] * qv[k]
+		}
+		s := scored{chunk: int32(i), score: float64(dot)}
+		if len(top) < cap(top) {
+			heap.Push(&top, s)
+		} else if s.score > top[0].score {
+			top[0] = s
+			heap.Fix(&top, 0)
+		}
+	}
+	res := []scored(top)
+	sortScored(res)
+	return res
+}
+
+// fuse merges rankings by reciprocal rank: score = Σ 1/(k + rank), rank from 1.
+// The lexical evidence (coverage) of each chunk is kept for the threshold.
+func fuse(lexical, vector []scored) []scored {
+	byChunk := map[int32]*scored{}
+	var order []int32
+	add := func(list []scored, lex bool) {
+		for rank, s := range list {
+			e, ok := byChunk[s.chunk]
+			if !ok {
+				e = &scored{chunk: s.chunk}
+				byChunk[s.chunk] = e
+				order = append(order, s.chunk)
+			}
+			if lex {
+				e.bm25, e.bonus, e.coverage = s.bm25, s.bonus, s.coverage
+			}
+			e.score += 1 / float64(rrfK+rank+1)
+		}
+	}
+	add(lexical, true)
+	add(vector, false)
+	out := make([]scored, 0, len(order))
+	for _, c := range order {
+		out = append(out, *byChunk[c])
+	}
+	sortScored(out)
+	return out
+}
+
+func unit32(v []float32) []float32 {
+	var n float64
+	for _, f := range v {
+		n += float64(f) * float64(f)
+	}
+	if n == 0 {
+		return nil
+	}
+	inv := float32(1 / math.Sqrt(n))
+	out := make([]float32, len(v))
+	for i, f := range v {
+		out[i] = f * inv
+	}
+	return out
+}

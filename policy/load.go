@@ -1,0 +1,315 @@
+package policy
+
+import (
+	"archive/zip"
+	"bytes"
+	"encoding/xml"
+	"errors"
+	"fmt"
+	"io"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"golang.org/x/net/html"
+)
+
+// ErrUnsupported is returned (wrapped) for a file type the loader cannot read.
+var ErrUnsupported = errors.New("unsupported document type")
+
+// maxDocBytes bounds a document file and the XML inside a .docx, so a hostile
+// file (or zip bomb) cannot exhaust memory.
+const maxDocBytes = 32 << 20
+
+// Supported reports whether a file name has an extension the loader reads.
+func Supported(name string) bool {
+	switch strings.ToLower(filepath.Ext(name)) {
+	case ".txt", ".md", ".markdown", ".html", ".htm", ".docx":
+		return true
+	}
+	return false
+}
+
+// Document is a cleaned document ready for chunking.
+type Document struct {
+	Title      string
+	Date       string   // as found, e.g. "2018-03-14"
+	Paragraphs []string // cleaned paragraphs in order; headings are paragraphs of their own
+}
+
+// Parse reads a document from its bytes, choosing the reader by the name's
+// extension, and cleans it. fallbackTitle is used when no headline is found.
+func Parse(name string, data []byte) (Document, error) {
+	if len(data) > maxDocBytes {
+		return Document{}, fmt.Errorf("%s: larger than %d MB", name, maxDocBytes>>20)
+	}
+	var lines []string
+	var titleHint string
+	switch ext := strings.ToLower(filepath.Ext(name)); ext {
+	case ".txt":
+		lines = textLines(decodeText(data))
+	case ".md", ".markdown":
+		lines, titleHint = markdownLines(decodeText(data))
+	case ".html", ".htm":
+		var err error
+		if lines, titleHint, err = htmlLines(data); err != nil {
+			return Document{}, fmt.Errorf("%s: %w", name, err)
+		}
+	case ".docx":
+		var err error
+		if lines, titleHint, err = docxLines(data); err != nil {
+			return Document{}, fmt.Errorf("%s: %w", name, err)
+		}
+	case ".pdf":
+		return Document{}, fmt.Errorf("%s: PDF is not read (no sound pure-Go extractor); save it as .docx or .txt: %w", name, ErrUnsupported)
+	default:
+		return Document{}, fmt.Errorf("%s: extension %q: %w", name, ext, ErrUnsupported)
+	}
+	doc := clean(lines, titleHint)
+	if doc.Title == "" {
+		doc.Title = strings.TrimSuffix(filepath.Base(name), filepath.Ext(name))
+	}
+	return doc, nil
+}
+
+// decodeText drops a UTF-8 BOM and replaces invalid bytes, so GBK text shows
+// as replacement characters rather than corrupting the index.
+func decodeText(data []byte) string {
+	data = bytes.TrimPrefix(data, []byte("\xEF\xBB\xBF"))
+	s := string(data)
+	if !utf8.ValidString(s) {
+		s = strings.ToValidUTF8(s, "\uFFFD")
+	}
+	return strings.ReplaceAll(strings.ReplaceAll(s, "\r\n", "\n"), "\r", "\n")
+}
+
+func textLines(s string) []string { return strings.Split(s, "\n") }
+
+var (
+	mdHeading = regexp.MustCompile(`^#{1,6}\s+`)
+	mdLink    = regexp.MustCompile(`!?\[([^\]]*)\]\([^)]*\)`)
+	mdEmph    = regexp.MustCompile(`(\*\*|__|\*|` + "`" + `)`)
+	mdList    = regexp.MustCompile(`^\s*([-*+]|>)\s+`)
+)
+
+// markdownLines strips Markdown markup; the first level-one heading is the title.
+func markdownLines(s string) (lines []string, title string) {
+	inFence := false
+	for _, l := range strings.Split(s, "\n") {
+		if strings.HasPrefix(strings.TrimSpace(l), "```") {
+			inFence = !inFence
+			continue
+		}
+		if !inFence {
+			if title == "" && strings.HasPrefix(l, "# ") {
+				title = strings.TrimSpace(mdEmph.ReplaceAllString(l[2:], ""))
+				continue
+			}
+			if m := mdHeading.FindString(l); m != "" {
+				level := strings.Count(m, "#")
+				l = headingMark + strconv.Itoa(level) + mdEmph.ReplaceAllString(l[len(m):], "")
+			}
+			l = mdList.ReplaceAllString(l, "")
+			l = mdLink.ReplaceAllString(l, "$1")
+			l = mdEmph.ReplaceAllString(l, "")
+			if strings.Trim(l, "-=*_| ") == "" {
+				l = ""
+			}
+		}
+		lines = append(lines, l)
+	}
+	return lines, title
+}
+
+// htmlLines extracts the visible text of a page, one line per block element.
+// Scripts, styles, navigation, headers and footers are dropped; the first h1
+// (or else the <title>, unless it is a placeholder) is the title hint.
+func htmlLines(data []byte) (lines []string, title string, err error) {
+	root, err := html.Parse(bytes.NewReader(data))
+	if err != nil {
+		return nil, "", fmt.Errorf("parse HTML: %w", err)
+	}
+	var cur strings.Builder
+	var pageTitle, h1 string
+	flush := func() {
+		s := strings.TrimSpace(cur.String())
+		if s != "" && !(strings.HasPrefix(s, headingMark) && len(strings.TrimSpace(s[len(headingMark)+1:])) == 0) {
+			lines = append(lines, s)
+		}
+		cur.Reset()
+	}
+	var walk func(n *html.Node, depth int)
+	walk = func(n *html.Node, depth int) {
+		if depth > 512 {
+			return
+		}
+		switch n.Type {
+		case html.TextNode:
+			cur.WriteString(strings.Join(strings.Fields(n.Data), " "))
+			return
+		case html.ElementNode:
+			switch n.Data {
+			case "script", "style", "noscript", "template", "nav", "footer", "header", "iframe", "svg", "select", "button", "form":
+				return
+			case "title":
+				if n.FirstChild != nil && pageTitle == "" {
+					pageTitle = strings.TrimSpace(textOf(n))
+				}
+				return
+			case "h1":
+				if h1 == "" {
+					h1 = strings.TrimSpace(strings.Join(strings.Fields(textOf(n)), " "))
+				}
+			}
+		}
+		block := n.Type == html.ElementNode && isBlock(n.Data)
+		if block {
+			flush()
+			if lv := headingLevel(n.Data); lv >= 2 {
+				cur.WriteString(headingMark + strconv.Itoa(lv))
+			}
+		}
+		if n.Type == html.ElementNode && n.Data == "br" {
+			flush()
+		}
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			walk(c, depth+1)
+		}
+		if block {
+			flush()
+		}
+	}
+	walk(root, 0)
+	flush()
+	title = strings.ToValidUTF8(h1, "\uFFFD")
+	if title == "" && !isPlaceholderTitle(pageTitle) {
+		title = strings.ToValidUTF8(pageTitle, "\uFFFD")
+	}
+	return lines, title, nil
+}
+
+func headingLevel(tag string) int {
+	if len(tag) == 2 && tag[0] == 'h' && tag[1] >= '1' && tag[1] <= '6' {
+		return int(tag[1] - '0')
+	}
+	return 0
+}
+
+func textOf(n *html.Node) string {
+	var b strings.Builder
+	var f func(*html.Node, int)
+	f = func(n *html.Node, depth int) {
+		if depth > 512 {
+			return
+		}
+		if n.Type == html.TextNode {
+			b.WriteString(n.Data)
+		}
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			f(c, depth+1)
+		}
+	}
+	f(n, 0)
+	return b.String()
+}
+
+func isBlock(tag string) bool {
+	switch tag {
+	case "p", "div", "section", "article", "main", "aside", "li", "ul", "ol", "table", "tr", "td", "th",
+		"h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre", "dl", "dt", "dd", "center", "body":
+		return true
+	}
+	return false
+}
+
+func isPlaceholderTitle(s string) bool {
+	s = strings.TrimSpace(s)
+	return s == "" || s == "无标题文档" || strings.EqualFold(s, "untitled") || strings.EqualFold(s, "untitled document")
+}
+
+// docxLines reads the paragraphs of word/document.xml: one line per w:p, text
+// from w:t, tabs and breaks kept. A paragraph styled Title is the title hint.
+func docxLines(data []byte) (lines []string, title string, err error) {
+	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
+	if err != nil {
+		return nil, "", fmt.Errorf("open docx (zip): %w", err)
+	}
+	var body io.ReadCloser
+	for _, f := range zr.File {
+		if f.Name == "word/document.xml" {
+			if body, err = f.Open(); err != nil {
+				return nil, "", fmt.Errorf("open word/document.xml: %w", err)
+			}
+			break
+		}
+	}
+	if body == nil {
+		return nil, "", errors.New("docx without word/document.xml")
+	}
+	defer body.Close()
+	dec := xml.NewDecoder(io.LimitReader(body, maxDocBytes))
+	dec.Strict = false
+	var (
+		cur     strings.Builder
+		inText  bool
+		isTitle bool
+		inPara  bool
+	)
+	const w = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+	for {
+		tok, err := dec.Token()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, "", fmt.Errorf("read word/document.xml: %w", err)
+		}
+		switch t := tok.(type) {
+		case xml.StartElement:
+			if t.Name.Space != w && t.Name.Space != "w" {
+				continue
+			}
+			switch t.Name.Local {
+			case "p":
+				inPara = true
+				cur.Reset()
+				isTitle = false
+			case "t":
+				inText = true
+			case "tab":
+				cur.WriteByte('\t')
+			case "br", "cr":
+				if inPara {
+					lines = append(lines, cur.String())
+					cur.Reset()
+				}
+			case "pStyle":
+				for _, a := range t.Attr {
+					if a.Name.Local == "val" && strings.EqualFold(a.Value, "title") {
+						isTitle = true
+					}
+				}
+			}
+		case xml.EndElement:
+			switch t.Name.Local {
+			case "t":
+				inText = false
+			case "p":
+				if isTitle && title == "" {
+					title = strings.TrimSpace(cur.String())
+				} else {
+					lines = append(lines, cur.String())
+				}
+				cur.Reset()
+				inPara = false
+			}
+		case xml.CharData:
+			if inText {
+				cur.Write(t)
+			}
+		}
+	}
+	return lines, title, nil
+}

@@ -1,0 +1,159 @@
+package policy
+
+import (
+	"strings"
+	"unicode"
+
+	"github.com/duban-org/duban"
+)
+
+// normalize folds full-width forms and case, and drops the characters that
+// only decorate a term (quotes, book-title marks, spaces between Han
+// characters), so "“大科室” 制改革" reads as "大科室制改革" for matching.
+func normalize(s string) string {
+	s = strings.ToLower(duban.FoldWidth(s))
+	var b strings.Builder
+	b.Grow(len(s))
+	rs := []rune(s)
+	for i, r := range rs {
+		switch r {
+		case '“', '”', '‘', '’', '"', '\'', '《', '》', '「', '」', '『', '』', '〈', '〉':
+			continue
+		}
+		if unicode.IsSpace(r) {
+			// Keep a space only where it separates two ASCII words.
+			prev, next := prevNonSpace(rs, i), nextNonSpace(rs, i)
+			if prev < 0x80 && next < 0x80 && prev != 0 && next != 0 {
+				if b.Len() > 0 && !strings.HasSuffix(b.String(), " ") {
+					b.WriteByte(' ')
+				}
+			}
+			continue
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+func prevNonSpace(rs []rune, i int) rune {
+	for j := i - 1; j >= 0; j-- {
+		if !unicode.IsSpace(rs[j]) {
+			return rs[j]
+		}
+	}
+	return 0
+}
+
+func nextNonSpace(rs []rune, i int) rune {
+	for j := i + 1; j < len(rs); j++ {
+		if !unicode.IsSpace(rs[j]) {
+			return rs[j]
+		}
+	}
+	return 0
+}
+
+func isHan(r rune) bool { return unicode.Is(unicode.Han, r) }
+
+func isDigit(r rune) bool { return r >= '0' && r <= '9' }
+
+// tokenize splits normalized text into index terms: bigrams of every run of
+// Han characters (a lone Han character is its own term), ASCII words,
+// numbers (with decimal point and %), and each number joined with the Han
+// character that follows it ("84家", "3名"), so a figure matches only with
+// its measure word.
+func tokenize(norm string) []string {
+	var terms []string
+	rs := []rune(norm)
+	for i := 0; i < len(rs); {
+		r := rs[i]
+		switch {
+		case isHan(r):
+			j := i
+			for j < len(rs) && isHan(rs[j]) {
+				j++
+			}
+			if j-i == 1 {
+				terms = append(terms, string(rs[i]))
+			}
+			for k := i; k+1 < j; k++ {
+				terms = append(terms, string(rs[k:k+2]))
+			}
+			i = j
+		case isDigit(r):
+			j := i
+			for j < len(rs) && (isDigit(rs[j]) || (rs[j] == '.' && j+1 < len(rs) && isDigit(rs[j+1]))) {
+				j++
+			}
+			if j < len(rs) && rs[j] == '%' {
+				j++
+			}
+			num := string(rs[i:j])
+			terms = append(terms, num)
+			if j < len(rs) && isHan(rs[j]) {
+				terms = append(terms, num+string(rs[j]))
+			}
+			i = j
+		case r < 0x80 && (unicode.IsLetter(r)):
+			j := i
+			for j < len(rs) && rs[j] < 0x80 && (unicode.IsLetter(rs[j]) || isDigit(rs[j])) {
+				j++
+			}
+			terms = append(terms, string(rs[i:j]))
+			i = j
+		default:
+			i++
+		}
+	}
+	return terms
+}
+
+// questionNoise are words that shape a question but say nothing about its
+// subject; the query is cut at them so they neither match nor form bigrams
+// with their neighbours.
+var questionNoise = []string{
+	"请问", "请告诉我", "告诉我", "我想知道", "想知道", "想问", "一下",
+	"什么时候", "何时", "这次", "此次", "本次", "这个", "有没有", "是不是", "是否", "是多少", "多少", "哪些", "哪里", "哪个", "哪家", "哪儿", "什么", "怎么样", "怎么", "怎样", "如何", "为什么", "为何",
+	"几个", "几家", "几名", "几项", "几次", "几期", "几",
+	"可以", "应该", "需要", "必须", "最多", "一共", "总共", "共有", "具体",
+	// Only the single characters that rarely start or end a content word;
+	// 有, 要, 在, 对, 到, 及 would break 主要, 存在, 对账, 到位, 及时.
+	"的", "了", "吗", "呢", "吧", "啊", "呀", "是", "都",
+}
+
+// synonyms rewrite question phrasing into the documents' phrasing; the
+// original stays in the query, the rewrite is added.
+var synonyms = map[string]string{
+	"最少":  "不少于",
+	"至少":  "不少于",
+	"起码":  "不少于",
+	"最低":  "不少于",
+	"砍掉":  "核减",
+	"裁掉":  "核减",
+	"减掉":  "核减",
+	"涉及":  "纳入",
+	"部门":  "单位",
+	"落后":  "滞后",
+	"拖后腿": "滞后",
+	"负责人": "主要领导",
+}
+
+// queryParts cuts a normalized question into the segments between noise words.
+func queryParts(norm string) []string {
+	parts := []string{norm}
+	for _, w := range questionNoise {
+		var next []string
+		for _, p := range parts {
+			next = append(next, strings.Split(p, w)...)
+		}
+		parts = next
+	}
+	out := parts[:0]
+	for _, p := range parts {
+		p = strings.TrimFunc(p, func(r rune) bool { return !isHan(r) && !isDigit(r) && !(r < 0x80 && unicode.IsLetter(r)) })
+		if p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
