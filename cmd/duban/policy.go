@@ -1,0 +1,159 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"text/tabwriter"
+
+	"github.com/duban-org/duban/policy"
+)
+
+func init() {
+	commands["ingest"] = command{"load policy documents (.txt .md .html .docx; files or directories); --list, --remove DOC", runIngest}
+	commands["ask"] = command{"answer a policy question from the documents, with citations; exit 1 when they do not cover it", runAsk}
+	commands["eval"] = command{"measure retrieval (recall@1/3/5, MRR) and answers on a questions.jsonl set", runEval}
+}
+
+func runIngest(ctx context.Context, e *env, args []string) error {
+	fs, cfgPath := flags(e, "ingest", "PATH...")
+	list := fs.Bool("list", false, "list the documents in the corpus")
+	remove := fs.String("remove", "", "remove a document (its id, name, or a unique part of its title)")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if !*list && *remove == "" && fs.NArg() == 0 {
+		fs.Usage()
+		return errUsage
+	}
+	a, err := openApp(ctx, e, *cfgPath)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	client, err := a.llmClient()
+	if err != nil {
+		return err
+	}
+	eng, err := a.policyEngine(ctx, client)
+	if err != nil {
+		return err
+	}
+	if *remove != "" {
+		d, err := eng.Remove(ctx, *remove)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stdout, "removed %s 《%s》 (%d chunks)\n", d.ID, d.Title, d.Chunks)
+	}
+	if fs.NArg() > 0 {
+		rep, err := eng.Ingest(ctx, fs.Args()...)
+		if err != nil {
+			return err
+		}
+		failed := 0
+		for _, f := range rep.Files {
+			if f.Err != nil {
+				failed++
+				fmt.Fprintf(e.stdout, "%-9s %s: %v\n", f.Status, f.Name, f.Err)
+				continue
+			}
+			fmt.Fprintf(e.stdout, "%-9s %s 《%s》 %d chunks\n", f.Status, f.Name, f.Title, f.Chunks)
+		}
+		if failed > 0 {
+			return fmt.Errorf("%d of %d files failed", failed, len(rep.Files))
+		}
+	}
+	if *list {
+		docs, err := eng.List(ctx)
+		if err != nil {
+			return err
+		}
+		w := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
+		fmt.Fprintln(w, "ID\t标题\t段落\t字数\t载入时间\t来源")
+		for _, d := range docs {
+			fmt.Fprintf(w, "%s\t%s\t%d\t%d\t%s\t%s\n", d.ID, d.Title, d.Chunks, d.Chars, d.IngestedAt.In(a.loc).Format("2006-01-02 15:04"), d.Name)
+		}
+		return w.Flush()
+	}
+	return nil
+}
+
+func runAsk(ctx context.Context, e *env, args []string) error {
+	fs, cfgPath := flags(e, "ask", `"问题"`)
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	q := joinArgs(fs)
+	if q == "" {
+		fs.Usage()
+		return errUsage
+	}
+	a, err := openApp(ctx, e, *cfgPath)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	client, err := a.llmClient()
+	if err != nil {
+		return err
+	}
+	eng, err := a.policyEngine(ctx, client)
+	if err != nil {
+		return err
+	}
+	ans, err := eng.Ask(ctx, q)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(e.stdout, policy.FormatAnswer(ans))
+	if ans.Declined {
+		return errDeclined
+	}
+	return nil
+}
+
+func runEval(ctx context.Context, e *env, args []string) error {
+	fs, cfgPath := flags(e, "eval", "questions.jsonl")
+	verbose := fs.Bool("v", false, "print every question's outcome")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 {
+		fs.Usage()
+		return errUsage
+	}
+	f, err := os.Open(fs.Arg(0))
+	if err != nil {
+		return fmt.Errorf("open question set: %w", err)
+	}
+	defer f.Close()
+	qs, err := policy.ReadQuestions(f)
+	if err != nil {
+		return fmt.Errorf("%s: %w", fs.Arg(0), err)
+	}
+	a, err := openApp(ctx, e, *cfgPath)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	client, err := a.llmClient()
+	if err != nil {
+		return err
+	}
+	eng, err := a.policyEngine(ctx, client)
+	if err != nil {
+		return err
+	}
+	rep, err := policy.Evaluate(ctx, eng, qs)
+	if err != nil {
+		return err
+	}
+	if *verbose {
+		for _, o := range rep.Outcomes {
+			fmt.Fprintf(e.stdout, "%+v\n", o)
+		}
+	}
+	fmt.Fprintln(e.stdout, rep.String())
+	return nil
+}
