@@ -148,11 +148,20 @@ type Change struct {
 func (c Change) Describe() string {
 	var b strings.Builder
 	b.WriteString(string(c.Action))
-	if c.FromStatus != c.ToStatus && c.ToStatus != "" {
-		b.WriteString("：" + string(c.FromStatus) + " → " + string(c.ToStatus))
+	sep := "："
+	switch {
+	case c.FromStatus == "" && c.ToStatus != "":
+		b.WriteString(sep + string(c.ToStatus))
+		sep = "；"
+	case c.FromStatus != c.ToStatus && c.ToStatus != "":
+		b.WriteString(sep + string(c.FromStatus) + " → " + string(c.ToStatus))
+		sep = "；"
 	}
-	if c.FromDeadline != c.ToDeadline && !c.ToDeadline.IsZero() {
-		b.WriteString("；完成时限 " + c.FromDeadline.String() + " → " + c.ToDeadline.String())
+	switch {
+	case c.FromDeadline.IsZero() && !c.ToDeadline.IsZero():
+		b.WriteString(sep + "完成时限 " + c.ToDeadline.String())
+	case c.FromDeadline != c.ToDeadline && !c.ToDeadline.IsZero():
+		b.WriteString(sep + "完成时限 " + c.FromDeadline.String() + " → " + c.ToDeadline.String())
 	}
 	if c.Note != "" {
 		b.WriteString("（" + c.Note + "）")

@@ -108,7 +108,7 @@ func TestExtensionApprovalMovesDeadline(t *testing.T) {
 	if c.FromDeadline != NewDate(2017, 12, 31) || c.ToDeadline != NewDate(2018, 1, 15) {
 		t.Errorf("history does not keep the old deadline: %+v", c)
 	}
-	if got := c.Describe(); got != "同意延期；完成时限 2017-12-31 → 2018-01-15" {
+	if got := c.Describe(); got != "同意延期：完成时限 2017-12-31 → 2018-01-15" {
 		t.Errorf("Describe = %q", got)
 	}
 }
@@ -189,5 +189,12 @@ func TestPersonPosts(t *testing.T) {
 	}
 	if !admin.CanSee(unitA) || other.CanSee(unitA) {
 		t.Errorf("visibility wrong")
+	}
+}
+
+func TestDescribeImport(t *testing.T) {
+	c := Change{Action: ActImport, ToStatus: StatusNotStarted, ToDeadline: NewDate(2027, 1, 5), Note: "导入任务清单"}
+	if got := c.Describe(); got != "导入：未启动；完成时限 2027-01-05（导入任务清单）" {
+		t.Errorf("Describe = %q", got)
 	}
 }
