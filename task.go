@@ -158,6 +158,8 @@ func (c Change) Describe() string {
 		sep = "；"
 	}
 	switch {
+	case c.Action == ActExtend:
+		b.WriteString(sep + "申请将完成时限由 " + c.FromDeadline.String() + " 延至 " + c.ToDeadline.String() + "，待审批")
 	case c.FromDeadline.IsZero() && !c.ToDeadline.IsZero():
 		b.WriteString(sep + "完成时限 " + c.ToDeadline.String())
 	case c.FromDeadline != c.ToDeadline && !c.ToDeadline.IsZero():
