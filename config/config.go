@@ -40,9 +40,14 @@ type Server struct {
 	Listen string `toml:"listen"`
 }
 
-// Store is where the Badger database lives.
+// Store is where the Badger database lives, and where serve backs it up.
 type Store struct {
 	Dir string `toml:"dir"`
+	// BackupDir, when set, makes serve write a full backup there every day
+	// at BackupAt (office time), keeping the newest BackupKeep files.
+	BackupDir  string `toml:"backup_dir"`
+	BackupAt   string `toml:"backup_at"`
+	BackupKeep int    `toml:"backup_keep"`
 }
 
 // WeCom is the self-built application's credentials and callback settings.
@@ -92,7 +97,7 @@ type Policy struct {
 func Default() Config {
 	return Config{
 		Server: Server{Listen: "127.0.0.1:8080"},
-		Store:  Store{Dir: "data"},
+		Store:  Store{Dir: "data", BackupAt: "03:00", BackupKeep: 7},
 		WeCom: WeCom{
 			APIBase:         "https://qyapi.weixin.qq.com",
 			CallbackPath:    "/wecom/callback",
@@ -194,6 +199,12 @@ func (c *Config) validate() error {
 	}
 	if c.Store.Dir == "" {
 		bad("store.dir", "must not be empty")
+	}
+	if _, err := time.Parse("15:04", c.Store.BackupAt); err != nil {
+		bad("store.backup_at", "must be a time of day such as 03:00")
+	}
+	if c.Store.BackupKeep < 1 {
+		bad("store.backup_keep", "must be at least 1")
 	}
 	if k := c.WeCom.EncodingAESKey; k != "" && len(k) != 43 {
 		bad("wecom.encoding_aes_key", "must be the 43 characters WeCom shows, got %d", len(k))

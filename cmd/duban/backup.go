@@ -2,12 +2,15 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
+
+	"github.com/duban-org/duban/store"
 )
 
 func init() {
-	commands["backup"] = command{"write a consistent backup of the store to FILE (stop `duban serve` first: it holds the store)", runBackup}
+	commands["backup"] = command{"write a consistent backup of the store to FILE (while `duban serve` runs, it makes daily backups itself: [store] backup_dir)", runBackup}
 	commands["restore"] = command{"load a backup FILE into a new, empty store", runRestore}
 }
 
@@ -21,6 +24,9 @@ func runBackup(ctx context.Context, e *env, args []string) error {
 		return errUsage
 	}
 	a, err := openApp(ctx, e, *cfgPath)
+	if errors.Is(err, store.ErrLocked) {
+		return fmt.Errorf("%w\nwhile serve runs it writes the backups itself: set [store] backup_dir (and backup_at)", err)
+	}
 	if err != nil {
 		return err
 	}

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
@@ -123,3 +124,5 @@ func TestAskExitCodes(t *testing.T) {
 		t.Fatalf("out-of-corpus question: exit %d\n%s", code, out)
 	}
 }
+
+func discardLog() *slog.Logger { return slog.New(slog.DiscardHandler) }

@@ -86,6 +86,9 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	defer stopWork()
 	var wg sync.WaitGroup
 	loops := map[string]func(context.Context) error{"worker": worker.Run, "sender": sender.Run, "scheduler": scheduler}
+	if a.cfg.Store.BackupDir != "" {
+		loops["backup"] = a.backupLoop
+	}
 	errc := make(chan error, len(loops)+1)
 	for name, run := range loops {
 		wg.Add(1)
