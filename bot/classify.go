@@ -62,6 +62,13 @@ func Permanent(err error) error { return &classified{err: err, retry: false} }
 // Temporary marks err as worth retrying later.
 func Temporary(err error) error { return &classified{err: err, retry: true} }
 
+// Retryable reports whether a delivery that failed with err will be tried
+// again, by the same rule the sender follows.
+func Retryable(err error) bool {
+	retry, _ := classify(err)
+	return retry
+}
+
 type classified struct {
 	err   error
 	retry bool

@@ -38,6 +38,8 @@ type Config struct {
 // Server is the HTTP listener of `duban serve`.
 type Server struct {
 	Listen string `toml:"listen"`
+	// Metrics serves Prometheus metrics at GET /metrics on Listen.
+	Metrics bool `toml:"metrics"`
 }
 
 // Store is where the Badger database lives, and where serve backs it up.
@@ -96,7 +98,7 @@ type Policy struct {
 // no LLM.
 func Default() Config {
 	return Config{
-		Server: Server{Listen: "127.0.0.1:8080"},
+		Server: Server{Listen: "127.0.0.1:8080", Metrics: true},
 		Store:  Store{Dir: "data", BackupAt: "03:00", BackupKeep: 7},
 		WeCom: WeCom{
 			APIBase:         "https://qyapi.weixin.qq.com",

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/duban-org/duban/bot"
+	"github.com/duban-org/duban/metrics"
 )
 
 func init() {
@@ -36,14 +37,15 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 
-	worker := bot.NewWorker(a.st, h.Handle, e.log)
+	m := metrics.New(a.st, a.loc, a.remind.WarnDays)
+	worker := bot.NewWorker(a.st, m.Handle(h.Handle), e.log)
 	client, err := bot.NewWeComClient(bot.ClientConfig{
 		APIBase: w.APIBase, CorpID: w.CorpID, AgentID: w.AgentID, Secret: w.Secret, Logger: e.log,
 	}, a.st)
 	if err != nil {
 		return err
 	}
-	sender := bot.NewSender(a.st, client, e.log)
+	sender := bot.NewSender(a.st, m.Deliverer(client), e.log)
 	worker.OnReplies = sender.Wake
 	cb, err := bot.NewCallback(bot.CallbackConfig{
 		Token: w.Token, EncodingAESKey: w.EncodingAESKey, CorpID: w.CorpID,
@@ -60,7 +62,10 @@ func runServe(ctx context.Context, e *env, args []string) error {
 
 	var ready atomic.Bool
 	mux := http.NewServeMux()
-	mux.Handle(w.CallbackPath, cb)
+	mux.Handle(w.CallbackPath, m.Instrument("callback", cb))
+	if a.cfg.Server.Metrics {
+		mux.Handle("GET /metrics", m.Handler())
+	}
 	mux.HandleFunc("GET /healthz", func(rw http.ResponseWriter, _ *http.Request) {
 		if !ready.Load() {
 			http.Error(rw, "starting", http.StatusServiceUnavailable)
