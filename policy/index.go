@@ -28,6 +28,28 @@ type posting struct {
 	tf    float32
 }
 
+// termEntry is a term's posting list and the number of documents holding it.
+type termEntry struct {
+	postings []posting
+	docs     int32
+	lastDoc  int32 // while building: the last document counted in docs
+}
+
+// postings returns the posting list of term (nil if no chunk holds it).
+func (x *index) postings(term string) []posting {
+	if e := x.post[term]; e != nil {
+		return e.postings
+	}
+	return nil
+}
+
+func (x *index) docFreq(term string) int {
+	if e := x.post[term]; e != nil {
+		return int(e.docs)
+	}
+	return 0
+}
+
 type indexedChunk struct {
 	doc     int32
 	seq     int
@@ -45,9 +67,8 @@ type index struct {
 	docs      []store.PolicyDoc
 	docTitles []string // normalized titles
 	chunks    []indexedChunk
-	post      map[string][]posting
-	docFreq   map[string]int32 // documents containing the term
-	charFreq  map[rune]int32   // chunks containing the character
+	post      map[string]*termEntry
+	charFreq  map[rune]int32 // chunks containing the character
 	avgLen    float64
 }
 
@@ -81,14 +102,14 @@ type indexBuilder struct {
 	idx      *index
 	docIndex map[string]int32
 	totalLen float64
-	lastDocs map[string]int32 // term → last doc counted in docFreq
+	seen     map[rune]bool
 }
 
 func newIndexBuilder() *indexBuilder {
 	return &indexBuilder{
-		idx:      &index{post: make(map[string][]posting), docFreq: make(map[string]int32), charFreq: make(map[rune]int32)},
+		idx:      &index{post: make(map[string]*termEntry), charFreq: make(map[rune]int32)},
 		docIndex: make(map[string]int32),
-		lastDocs: make(map[string]int32),
+		seen:     make(map[rune]bool),
 	}
 }
 
@@ -111,18 +132,23 @@ func (b *indexBuilder) add(d store.PolicyDoc, c store.PolicyChunk) {
 		hash:    chunkHash(c.Heading, c.Text),
 	})
 	b.totalLen += float64(c.Postings.Length)
-	seen := map[rune]bool{}
+	clear(b.seen)
 	for _, r := range b.idx.chunks[ci].norm {
-		if isHan(r) && !seen[r] {
-			seen[r] = true
+		if isHan(r) && !b.seen[r] {
+			b.seen[r] = true
 			b.idx.charFreq[r]++
 		}
 	}
 	for i, t := range c.Postings.Terms {
-		b.idx.post[t] = append(b.idx.post[t], posting{chunk: ci, tf: float32(c.Postings.Freqs[i])})
-		if last, seen := b.lastDocs[t]; !seen || last != di {
-			b.lastDocs[t] = di
-			b.idx.docFreq[t]++
+		e := b.idx.post[t]
+		if e == nil {
+			e = &termEntry{lastDoc: -1}
+			b.idx.post[t] = e
+		}
+		e.postings = append(e.postings, posting{chunk: ci, tf: float32(c.Postings.Freqs[i])})
+		if e.lastDoc != di {
+			e.lastDoc = di
+			e.docs++
 		}
 	}
 }
@@ -138,7 +164,7 @@ func (b *indexBuilder) done() *index {
 // holds gets the largest value, so an unknown word weighs in the coverage.
 func (x *index) idf(term string) float64 {
 	n := float64(len(x.chunks))
-	df := float64(len(x.post[term]))
+	df := float64(len(x.postings(term)))
 	return math.Log(1 + (n-df+0.5)/(df+0.5))
 }
 
@@ -360,7 +386,7 @@ func (x *index) lexical(q query) []scored {
 	docHas := make([]uint64, len(x.docs))
 	for ti, t := range q.terms {
 		w := t.idf * t.weight
-		for _, p := range x.post[t.text] {
+		for _, p := range x.postings(t.text) {
 			if bm[p.chunk] == 0 && matched[p.chunk] == 0 {
 				touched = append(touched, p.chunk)
 			}
@@ -383,7 +409,7 @@ func (x *index) lexical(q query) []scored {
 			if ti >= 64 {
 				break
 			}
-			df := int(x.docFreq[t.text])
+			df := x.docFreq(t.text)
 			if df == 0 || df >= nDocs {
 				continue
 			}
@@ -471,7 +497,7 @@ func (x *index) knownPlace(place string) bool {
 		}
 	}
 	for _, bg := range tokenize(place) {
-		if len(x.post[bg]) == 0 {
+		if len(x.postings(bg)) == 0 {
 			return false
 		}
 	}

@@ -3,54 +3,47 @@ package policy
 import (
 	"strings"
 	"unicode"
-
-	"github.com/duban-org/duban"
 )
 
 // normalize folds full-width forms and case, and drops the characters that
 // only decorate a term (quotes, book-title marks, spaces between Han
-// characters), so "“大科室” 制改革" reads as "大科室制改革" for matching.
+// characters), so "“大科室” 制改革" reads as "大科室制改革" for matching. A
+// space survives only between two ASCII characters.
 func normalize(s string) string {
-	s = strings.ToLower(duban.FoldWidth(s))
 	var b strings.Builder
 	b.Grow(len(s))
-	rs := []rune(s)
-	for i, r := range rs {
+	var prev rune         // last rune written
+	pendingSpace := false // white space seen since prev
+	for _, r := range s {
+		switch {
+		case r == '\u3000':
+			r = ' '
+		case r >= '\uFF01' && r <= '\uFF5E':
+			r -= 0xFEE0
+		}
 		switch r {
 		case '“', '”', '‘', '’', '"', '\'', '《', '》', '「', '」', '『', '』', '〈', '〉':
 			continue
 		}
 		if unicode.IsSpace(r) {
-			// Keep a space only where it separates two ASCII words.
-			prev, next := prevNonSpace(rs, i), nextNonSpace(rs, i)
-			if prev < 0x80 && next < 0x80 && prev != 0 && next != 0 {
-				if b.Len() > 0 && !strings.HasSuffix(b.String(), " ") {
-					b.WriteByte(' ')
-				}
-			}
+			pendingSpace = true
 			continue
 		}
+		if r < 0x80 {
+			if 'A' <= r && r <= 'Z' {
+				r += 'a' - 'A'
+			}
+		} else {
+			r = unicode.ToLower(r)
+		}
+		if pendingSpace && prev != 0 && prev < 0x80 && r < 0x80 {
+			b.WriteByte(' ')
+		}
+		pendingSpace = false
 		b.WriteRune(r)
+		prev = r
 	}
 	return b.String()
-}
-
-func prevNonSpace(rs []rune, i int) rune {
-	for j := i - 1; j >= 0; j-- {
-		if !unicode.IsSpace(rs[j]) {
-			return rs[j]
-		}
-	}
-	return 0
-}
-
-func nextNonSpace(rs []rune, i int) rune {
-	for j := i + 1; j < len(rs); j++ {
-		if !unicode.IsSpace(rs[j]) {
-			return rs[j]
-		}
-	}
-	return 0
 }
 
 func isHan(r rune) bool { return unicode.Is(unicode.Han, r) }
