@@ -1,6 +1,9 @@
 package duban
 
-import "time"
+import (
+	"strings"
+	"time"
+)
 
 // Inbound is one thing a person said or clicked in chat, whatever the channel
 // (WeCom callback or the local console). It is what the inbox stores and what
@@ -57,4 +60,18 @@ type Button struct {
 type CardUpdate struct {
 	ResponseCode string `json:"response_code"`
 	Note         string `json:"note"` // e.g. "已销号"
+}
+
+// chatPrefix marks a group-chat recipient in Outgoing.To. WeCom userids
+// cannot contain ':', so the two never collide.
+const chatPrefix = "chat:"
+
+// ChatRecipient is the Outgoing.To of a group chat the app created
+// (WeCom appchat), e.g. for bulletins.
+func ChatRecipient(chatID string) string { return chatPrefix + chatID }
+
+// ChatID returns the group chat o is for, if it is for one.
+func (o Outgoing) ChatID() (string, bool) {
+	id, ok := strings.CutPrefix(o.To, chatPrefix)
+	return id, ok && id != ""
 }

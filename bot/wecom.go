@@ -28,6 +28,8 @@ const (
 	opGetToken   = "gettoken"
 	opSend       = "message/send"
 	opUpdateCard = "message/update_template_card"
+	opChatSend   = "appchat/send"
+	opChatCreate = "appchat/create"
 )
 
 // tokenMargin renews a token this long before WeCom says it expires, so a
@@ -110,6 +112,9 @@ func NewHTTPClient(timeout time.Duration) *http.Client {
 // Deliver sends one part prepared by the Sender: a card update, a
 // template_card, or a text of at most 2048 bytes.
 func (c *WeComClient) Deliver(ctx context.Context, m duban.Outgoing) error {
+	if chatID, ok := m.ChatID(); ok {
+		return c.SendToChat(ctx, chatID, m.Text)
+	}
 	switch {
 	case m.CardUpdate != nil:
 		return c.UpdateTemplateCard(ctx, []string{m.To}, m.CardUpdate.ResponseCode, m.CardUpdate.Note)
@@ -146,6 +151,29 @@ func (c *WeComClient) Send(ctx context.Context, msg Sendable) (SendResult, error
 		return res, &APIError{Op: opSend, Code: 0, Msg: res.ErrMsg, InvalidUser: res.InvalidUser}
 	}
 	return res, nil
+}
+
+// SendToChat posts text to a group chat the app created
+// (/cgi-bin/appchat/send). Cards cannot go to such chats; text can.
+func (c *WeComClient) SendToChat(ctx context.Context, chatID, text string) error {
+	body := map[string]any{"chatid": chatID, "msgtype": "text", "text": map[string]string{"content": text}, "safe": 0}
+	var res SendResult
+	return c.post(ctx, opChatSend, "/cgi-bin/appchat/send", body, &res)
+}
+
+// CreateChat creates a group chat owned by the app (/cgi-bin/appchat/create)
+// with the given members (at least two), and returns its chatid. Only chats
+// the app created can receive its messages.
+func (c *WeComClient) CreateChat(ctx context.Context, name, owner string, members []string) (string, error) {
+	body := map[string]any{"name": name, "owner": owner, "userlist": members}
+	var res struct {
+		SendResult
+		ChatID string `json:"chatid"`
+	}
+	if err := c.post(ctx, opChatCreate, "/cgi-bin/appchat/create", body, &res); err != nil {
+		return "", err
+	}
+	return res.ChatID, nil
 }
 
 // UpdateTemplateCard replaces the buttons of the card a click answered

@@ -264,17 +264,21 @@ func Frame(ctx context.Context, f Framer, b *Bulletin) error {
 	return nil
 }
 
-// BulletinRecipients returns the userids a published bulletin goes to: 编办
-// and every group leader, each once, sorted.
-func BulletinRecipients(l duban.Ledger) []string {
+// BulletinRecipients returns who a published bulletin goes to: 编办 and
+// every group leader, each once, sorted, then the group chat if the policy
+// names one.
+func BulletinRecipients(l duban.Ledger, p Policy) []string {
 	var to []string
-	for _, p := range l.People {
-		for _, post := range p.Posts {
+	for _, person := range l.People {
+		for _, post := range person.Posts {
 			if post.Role == duban.RoleAdmin || post.Role == duban.RoleLeader {
-				to = appendUniq(to, p.UserID)
+				to = appendUniq(to, person.UserID)
 			}
 		}
 	}
 	slices.Sort(to)
+	if p.BulletinChatID != "" {
+		to = append(to, duban.ChatRecipient(p.BulletinChatID))
+	}
 	return to
 }

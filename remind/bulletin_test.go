@@ -99,7 +99,12 @@ func TestFrame(t *testing.T) {
 }
 
 func TestBulletinRecipients(t *testing.T) {
-	if got := BulletinRecipients(bulletinLedger()); !slices.Equal(got, []string{"A1", "L1"}) {
+	if got := BulletinRecipients(bulletinLedger(), Defaults()); !slices.Equal(got, []string{"A1", "L1"}) {
 		t.Fatalf("recipients %v", got)
+	}
+	p := Defaults()
+	p.BulletinChatID = "wrk123"
+	if got := BulletinRecipients(bulletinLedger(), p); !slices.Equal(got, []string{"A1", "L1", "chat:wrk123"}) {
+		t.Fatalf("recipients with a chat %v", got)
 	}
 }

@@ -50,6 +50,9 @@ type Policy struct {
 	// ("16:00") schedule the weekly 工作通报; "" leaves bulletins on demand only.
 	BulletinWeekday string `toml:"bulletin_weekday"`
 	BulletinAt      string `toml:"bulletin_at"`
+	// BulletinChatID, when set, also posts published bulletins to this
+	// group chat (one the app created: `duban groupchat`).
+	BulletinChatID string `toml:"bulletin_chat_id"`
 }
 
 // Defaults returns the policy of the issue: Asia/Shanghai, 09:00, 7/3/1 days

@@ -24,7 +24,7 @@ func TestPublishBulletin(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	to := remind.BulletinRecipients(snap)
+	to := remind.BulletinRecipients(snap, remind.Defaults())
 	for want := 1; want <= 2; want++ {
 		b := remind.ComputeBulletin(snap, remind.Defaults(), remind.DefaultCalendar(), shAt("2026-10-16 16:00"))
 		rec, err := s.PublishBulletin(ctx, b, to, "A1", shAt("2026-10-16 16:00"))

@@ -117,6 +117,7 @@ type Server struct {
 	delay         time.Duration
 	down          bool
 	invalid       map[string]bool // user → report via invaliduser field (true) or 81013 (false)
+	chats         map[string]bool // created through appchat/create
 }
 
 // New starts a fake WeCom on 127.0.0.1, closed when the test ends.
@@ -136,6 +137,8 @@ func New(t testing.TB) *Server {
 	mux.HandleFunc("GET /cgi-bin/gettoken", s.getToken)
 	mux.HandleFunc("POST /cgi-bin/message/send", s.send)
 	mux.HandleFunc("POST /cgi-bin/message/update_template_card", s.updateCard)
+	mux.HandleFunc("POST /cgi-bin/appchat/create", s.createChat)
+	mux.HandleFunc("POST /cgi-bin/appchat/send", s.chatSend)
 	s.srv = httptest.NewServer(s.gate(mux))
 	s.URL = s.srv.URL
 	t.Cleanup(s.srv.Close)
@@ -407,4 +410,67 @@ func (s *Server) updateCard(w http.ResponseWriter, r *http.Request) {
 	s.updates = append(s.updates, u)
 	s.changedLocked()
 	writeJSON(w, map[string]any{"errcode": 0, "errmsg": "ok", "invaliduser": ""})
+}
+
+// createChat answers /cgi-bin/appchat/create: a chat needs at least two
+// members and gets the chatid asked for, or a generated one.
+func (s *Server) createChat(w http.ResponseWriter, r *http.Request) {
+	var req struct {
+		Name     string   `json:"name"`
+		Owner    string   `json:"owner"`
+		UserList []string `json:"userlist"`
+		ChatID   string   `json:"chatid"`
+	}
+	if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 1<<20)).Decode(&req); err != nil {
+		apiError(w, 40058, "invalid json")
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if !s.gateMessageCall(w, r) {
+		return
+	}
+	if len(req.UserList) < 2 {
+		apiError(w, 86216, "chat member count must be at least 2")
+		return
+	}
+	if req.ChatID == "" {
+		req.ChatID = "fakechat" + strconv.Itoa(len(s.chats)+1)
+	}
+	if s.chats == nil {
+		s.chats = map[string]bool{}
+	}
+	s.chats[req.ChatID] = true
+	writeJSON(w, map[string]any{"errcode": 0, "errmsg": "ok", "chatid": req.ChatID})
+}
+
+// chatSend answers /cgi-bin/appchat/send for chats created through the fake;
+// the message is recorded with ToUser "chat:<chatid>".
+func (s *Server) chatSend(w http.ResponseWriter, r *http.Request) {
+	var req struct {
+		ChatID  string   `json:"chatid"`
+		MsgType string   `json:"msgtype"`
+		Text    *Content `json:"text"`
+	}
+	if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 1<<20)).Decode(&req); err != nil {
+		apiError(w, 40058, "invalid json")
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if !s.gateMessageCall(w, r) {
+		return
+	}
+	if !s.chats[req.ChatID] {
+		apiError(w, 86003, "chat not exist")
+		return
+	}
+	if req.Text == nil || req.Text.Content == "" {
+		apiError(w, 44004, "empty content")
+		return
+	}
+	s.messages = append(s.messages, Message{ToUser: "chat:" + req.ChatID, MsgType: req.MsgType, Text: req.Text,
+		MsgID: "fake-msgid-" + strconv.Itoa(len(s.messages)+1)})
+	s.changedLocked()
+	writeJSON(w, map[string]any{"errcode": 0, "errmsg": "ok"})
 }

@@ -128,7 +128,7 @@ func (a *app) publishBulletin(ctx context.Context, by string, now time.Time) (st
 	if err != nil {
 		return "", err
 	}
-	rec, err := a.st.PublishBulletin(ctx, b, remind.BulletinRecipients(l), by, now)
+	rec, err := a.st.PublishBulletin(ctx, b, remind.BulletinRecipients(l, a.remind), by, now)
 	if err != nil {
 		return "", err
 	}
