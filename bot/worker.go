@@ -5,36 +5,52 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/duban-org/duban"
 	"github.com/duban-org/duban/store"
 )
 
-// HandleFunc turns one inbound message into replies: the conversation.
+// HandleFunc turns one inbound message into replies: the conversation. The
+// worker calls it concurrently for different senders, never for one sender.
 type HandleFunc func(ctx context.Context, in duban.Inbound) ([]duban.Outgoing, error)
 
 // Apology is the reply sent when the handler fails on a message.
 const Apology = "抱歉，处理您的消息时出错了，请稍后再试；如一直出错，请联系编办。"
 
-// Worker drains the inbox in order: each entry is handed to Handle, and its
-// replies are queued in the outbox in the same transaction that removes the
-// entry, so a crash neither loses nor doubles a reply. Entries left by a
-// crash are simply still in the inbox at the next start.
+// Worker drains the inbox: each entry is handed to Handle, and its replies
+// are queued in the outbox in the same transaction that removes the entry,
+// so a crash neither loses nor doubles a reply. Entries left by a crash are
+// simply still in the inbox at the next start.
+//
+// Senders are served concurrently, so one slow answer does not hold up
+// everyone else; each sender's entries are handled one at a time in inbox
+// order, so "完成 T1" then "撤销" apply in that order.
 type Worker struct {
 	st     *store.Store
 	handle HandleFunc
 	log    *slog.Logger
 	wake   chan struct{}
 
+	// Fields below may be changed before Run.
+
 	// Now is the clock; time.Now unless replaced before Run.
 	Now func() time.Time
 	// HandleTimeout bounds one call of Handle (default 2 minutes), so
-	// shutdown, which waits for the entry in hand, is bounded too.
+	// shutdown, which waits for the entries in hand, is bounded too.
 	HandleTimeout time.Duration
 	// Poll is how often the inbox is checked without a wake-up (default 30s).
 	Poll time.Duration
+	// Concurrency is how many senders are served at once (default 4; 1
+	// handles the whole inbox one entry at a time in order).
+	Concurrency int
+	// Batch is how many inbox entries one pass reads (default 500). Only
+	// the oldest entry of each sender can start, so a pass sees further
+	// senders only as far as Batch reaches.
+	Batch int
 	// OnReplies is called after replies were queued, to wake the sender.
+	// It may be called from several goroutines at once.
 	OnReplies func()
 }
 
@@ -49,6 +65,8 @@ func NewWorker(st *store.Store, handle HandleFunc, logger *slog.Logger) *Worker 
 		Now:           time.Now,
 		HandleTimeout: 2 * time.Minute,
 		Poll:          30 * time.Second,
+		Concurrency:   4,
+		Batch:         500,
 		OnReplies:     func() {},
 	}
 }
@@ -61,18 +79,51 @@ func (w *Worker) Wake() {
 	}
 }
 
-// Run processes the inbox until ctx is cancelled. The entry in hand when ctx
-// is cancelled is finished (within HandleTimeout) before Run returns nil.
+// finished reports an entry that left a goroutine's hands.
+type finished struct {
+	id, sender string
+	err        error // the entry could not be completed and is still in the inbox
+}
+
+// inHand is the dispatcher's record of the entries being handled. Only Run's
+// goroutine touches it.
+type inHand struct {
+	ids     map[string]bool      // entry ids being handled
+	senders map[string]bool      // canonical senders with an entry being handled
+	held    map[string]time.Time // senders whose entry failed to complete: not before
+}
+
+// Run processes the inbox until ctx is cancelled. The entries in hand when
+// ctx is cancelled are finished (each within HandleTimeout) before Run
+// returns nil; the rest stay in the inbox for the next start.
 func (w *Worker) Run(ctx context.Context) error {
+	conc := max(w.Concurrency, 1)
+	hand := inHand{ids: map[string]bool{}, senders: map[string]bool{}, held: map[string]time.Time{}}
+	done := make(chan finished, conc) // never blocks: at most conc in hand
+	var wg sync.WaitGroup
+	defer wg.Wait()
 	for {
-		if err := w.drain(ctx); err != nil && ctx.Err() == nil {
-			w.log.Error("inbox worker", "err", err)
+		w.dispatch(ctx, conc, &hand, done, &wg)
+		wait := w.Poll
+		for _, at := range hand.held {
+			wait = min(wait, max(time.Until(at), time.Millisecond))
 		}
-		timer := time.NewTimer(w.Poll)
+		timer := time.NewTimer(wait)
 		select {
 		case <-ctx.Done():
 			timer.Stop()
 			return nil
+		case f := <-done:
+			w.release(&hand, f)
+		drain:
+			for {
+				select {
+				case f := <-done:
+					w.release(&hand, f)
+				default:
+					break drain
+				}
+			}
 		case <-w.wake:
 		case <-timer.C:
 		}
@@ -80,28 +131,66 @@ func (w *Worker) Run(ctx context.Context) error {
 	}
 }
 
-// drain handles every entry present, oldest first, until the inbox is empty
-// or ctx is cancelled.
-func (w *Worker) drain(ctx context.Context) error {
-	for ctx.Err() == nil {
-		entries, err := w.st.InboxEntries(ctx, 64)
-		if err != nil {
-			return err
-		}
-		if len(entries) == 0 {
-			return nil
-		}
-		for _, e := range entries {
-			if ctx.Err() != nil {
-				return nil
-			}
-			// Detached from ctx: an entry once started is finished.
-			if err := w.process(context.WithoutCancel(ctx), e); err != nil {
-				return err
-			}
+// release forgets a finished entry. One that could not be completed is left
+// in the inbox and its sender held back for Poll, as the store is failing.
+func (w *Worker) release(hand *inHand, f finished) {
+	delete(hand.ids, f.id)
+	delete(hand.senders, f.sender)
+	if f.err != nil {
+		w.log.Error("inbox worker", "err", f.err)
+		hand.held[f.sender] = time.Now().Add(w.Poll)
+	}
+}
+
+// dispatch starts the oldest entry of every sender that has none in hand,
+// oldest first, until Concurrency entries are in hand.
+func (w *Worker) dispatch(ctx context.Context, conc int, hand *inHand, done chan<- finished, wg *sync.WaitGroup) {
+	now := time.Now()
+	for sender, at := range hand.held {
+		if !now.Before(at) {
+			delete(hand.held, sender)
 		}
 	}
-	return nil
+	if ctx.Err() != nil || len(hand.ids) >= conc {
+		return
+	}
+	batch := w.Batch
+	if batch <= 0 {
+		batch = 500
+	}
+	entries, err := w.st.InboxEntries(ctx, batch)
+	if err != nil {
+		if ctx.Err() == nil {
+			w.log.Error("inbox worker", "err", err)
+		}
+		return
+	}
+	seen := map[string]bool{}
+	for _, e := range entries {
+		sender := duban.CanonicalUserID(e.In.From)
+		if seen[sender] {
+			continue // keep each sender's order
+		}
+		seen[sender] = true
+		if hand.ids[e.ID] || hand.senders[sender] {
+			continue
+		}
+		if _, ok := hand.held[sender]; ok {
+			continue
+		}
+		if len(hand.ids) >= conc {
+			return // a finishing entry wakes Run
+		}
+		hand.ids[e.ID] = true
+		hand.senders[sender] = true
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			// Detached from ctx: an entry once started is finished.
+			err := w.process(context.WithoutCancel(ctx), e)
+			done <- finished{id: e.ID, sender: sender, err: err}
+		}()
+	}
 }
 
 // process handles one entry and completes it.
