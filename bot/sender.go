@@ -84,8 +84,9 @@ func (s *Sender) Run(ctx context.Context) error {
 	var wg sync.WaitGroup
 	defer wg.Wait()
 	lastForget := s.Now()
+	var cursor queueCursor
 	for {
-		next := s.dispatch(ctx, lim, conc, inflight, done, &wg)
+		next := s.dispatch(ctx, &cursor, lim, conc, inflight, done, &wg)
 		now := s.Now()
 		if now.Sub(lastForget) > time.Hour {
 			lim.forget(now)
@@ -121,19 +122,30 @@ func (s *Sender) Run(ctx context.Context) error {
 // dispatch starts a delivery for the first entry of every recipient that is
 // due and not in flight, and returns when the earliest waiting entry is due
 // (zero if none waits).
-func (s *Sender) dispatch(ctx context.Context, lim *rateLimiter, conc int, inflight map[string]bool, done chan<- string, wg *sync.WaitGroup) (next time.Time) {
+func (s *Sender) dispatch(ctx context.Context, cursor *queueCursor, lim *rateLimiter, conc int, inflight map[string]bool, done chan<- string, wg *sync.WaitGroup) (next time.Time) {
 	if ctx.Err() != nil {
 		return time.Time{}
 	}
-	entries, err := s.st.PendingOutgoing(ctx, s.Batch)
+	scanned := time.Now()
+	// The pass is planned from the keys alone (id and recipient); only the
+	// first entry of each recipient not in flight is read.
+	refs, err := s.st.OutboxQueue(ctx, cursor.start(scanned, s.Poll), s.Batch)
 	if err != nil {
 		s.log.Error("read outbox", "err", err)
 		return s.Now().Add(s.MinBackoff)
 	}
+	// Every entry read may still be in the outbox next time (a delivery can
+	// fail), so the next scan starts at the oldest one read: past the
+	// deletion markers of everything delivered before it.
+	if n := len(refs); n > 0 {
+		cursor.advance(scanned, refs[0].ID, refs[n-1].ID, s.Batch > 0 && n >= s.Batch)
+	} else {
+		cursor.advance(scanned, "", "", false)
+	}
 	now := s.Now()
 	seen := map[string]bool{}
-	for _, e := range entries {
-		to := e.Msg.To
+	for _, ref := range refs {
+		to := ref.Who
 		if seen[to] {
 			continue // keep each recipient's order
 		}
@@ -141,14 +153,22 @@ func (s *Sender) dispatch(ctx context.Context, lim *rateLimiter, conc int, infli
 		if inflight[to] {
 			continue
 		}
+		if len(inflight) >= conc {
+			break // a finishing delivery wakes Run
+		}
+		e, err := s.st.OutboxEntryByID(ctx, ref.ID)
+		if errors.Is(err, store.ErrNotFound) {
+			continue // finished since the scan
+		}
+		if err != nil {
+			s.log.Error("read outbox", "err", err)
+			return s.Now().Add(s.MinBackoff)
+		}
 		if e.NextAttempt.After(now) {
 			if next.IsZero() || e.NextAttempt.Before(next) {
 				next = e.NextAttempt
 			}
 			continue
-		}
-		if len(inflight) >= conc {
-			break // a finishing delivery wakes Run
 		}
 		inflight[to] = true
 		wg.Add(1)

@@ -88,6 +88,7 @@ type finished struct {
 // inHand is the dispatcher's record of the entries being handled. Only Run's
 // goroutine touches it.
 type inHand struct {
+	cursor  queueCursor
 	ids     map[string]bool      // entry ids being handled
 	senders map[string]bool      // canonical senders with an entry being handled
 	held    map[string]time.Time // senders whose entry failed to complete: not before
@@ -139,6 +140,7 @@ func (w *Worker) release(hand *inHand, f finished) {
 	if f.err != nil {
 		w.log.Error("inbox worker", "err", f.err)
 		hand.held[f.sender] = time.Now().Add(w.Poll)
+		hand.cursor.reset()
 	}
 }
 
@@ -158,28 +160,60 @@ func (w *Worker) dispatch(ctx context.Context, conc int, hand *inHand, done chan
 	if batch <= 0 {
 		batch = 500
 	}
-	entries, err := w.st.InboxEntries(ctx, batch)
+	// The pass is planned from the keys alone (id and sender); only the
+	// entries started are read.
+	refs, err := w.st.InboxQueue(ctx, hand.cursor.start(now, w.Poll), batch)
 	if err != nil {
 		if ctx.Err() == nil {
 			w.log.Error("inbox worker", "err", err)
 		}
 		return
 	}
-	seen := map[string]bool{}
-	for _, e := range entries {
-		sender := duban.CanonicalUserID(e.In.From)
-		if seen[sender] {
-			continue // keep each sender's order
+	// waiting is the oldest entry read that is not in hand: the next scan
+	// must see it again. Entries in hand leave the inbox when done (or
+	// reset the cursor when they cannot).
+	waiting := ""
+	wait := func(id string) {
+		if waiting == "" {
+			waiting = id
 		}
-		seen[sender] = true
-		if hand.ids[e.ID] || hand.senders[sender] {
+	}
+	if n := len(refs); n > 0 {
+		defer func() { hand.cursor.advance(now, waiting, refs[n-1].ID, n >= batch) }()
+	} else {
+		hand.cursor.advance(now, "", "", false)
+	}
+	seen := map[string]bool{}
+	for _, ref := range refs {
+		sender := ref.Who
+		if hand.ids[ref.ID] {
+			seen[sender] = true
 			continue
 		}
+		if seen[sender] || hand.senders[sender] {
+			seen[sender] = true
+			wait(ref.ID) // keep each sender's order
+			continue
+		}
+		seen[sender] = true
 		if _, ok := hand.held[sender]; ok {
+			wait(ref.ID)
 			continue
 		}
 		if len(hand.ids) >= conc {
+			wait(ref.ID)
 			return // a finishing entry wakes Run
+		}
+		e, err := w.st.InboxEntryByID(ctx, ref.ID)
+		if errors.Is(err, store.ErrNotFound) {
+			continue // completed since the scan
+		}
+		if err != nil {
+			if ctx.Err() == nil {
+				w.log.Error("inbox worker", "err", err)
+			}
+			wait(ref.ID)
+			return
 		}
 		hand.ids[e.ID] = true
 		hand.senders[sender] = true

@@ -5,6 +5,11 @@ package store
 //	dedupe/<Inbound.Key>  empty, Badger TTL     a delivery already accepted
 //	inbox/<id>            duban.Inbound (JSON)  waiting for the worker
 //
+// A queue id (inbox and outbox) is <clock ns, 20 digits>/<who, path-escaped>:
+// it sorts by arrival, and it names the sender (inbox) or recipient
+// (outbox), so the worker and the sender can plan a pass from the keys
+// alone and read only the entries they start.
+//
 // The dedupe record and the inbox entry are written in one transaction, so a
 // WeCom retry is either refused as a duplicate or enqueued, never both lost
 // and never twice.
@@ -14,6 +19,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/url"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -55,6 +62,65 @@ func newQueueID() uint64 {
 	}
 }
 
+// queueKey returns a new key in the queue under prefix for an entry about who.
+func queueKey(prefix, who string) []byte {
+	return append(seqKey(prefix, newQueueID()), "/"+url.PathEscape(who)...)
+}
+
+// QueueRef is a queue entry known by its key alone: its id and whom it is
+// from (inbox) or for (outbox).
+type QueueRef struct {
+	ID  string
+	Who string
+}
+
+// queueRefs lists up to limit entries of the queue under prefix from id
+// from on, reading keys only.
+func (s *Store) queueRefs(ctx context.Context, prefix, from string, limit int) ([]QueueRef, error) {
+	var out []QueueRef
+	err := s.view(ctx, func(txn *badger.Txn) error {
+		return scanFrom(txn, []byte(prefix), []byte(prefix+from), true, func(key, _ []byte) error {
+			id := string(key[len(prefix):])
+			_, esc, _ := strings.Cut(id, "/")
+			who, err := url.PathUnescape(esc)
+			if err != nil {
+				return fmt.Errorf("queue key %s: %w", key, err)
+			}
+			out = append(out, QueueRef{ID: id, Who: who})
+			if limit > 0 && len(out) >= limit {
+				return errStopScan
+			}
+			return nil
+		})
+	})
+	if err != nil && !errors.Is(err, errStopScan) {
+		return nil, fmt.Errorf("list %s: %w", strings.TrimSuffix(prefix, "/"), err)
+	}
+	return out, nil
+}
+
+// InboxQueue lists up to limit inbox entries (all when limit <= 0) from id
+// from on, oldest first, by their keys: the sender is the canonical userid.
+func (s *Store) InboxQueue(ctx context.Context, from string, limit int) ([]QueueRef, error) {
+	return s.queueRefs(ctx, prefixInbox, from, limit)
+}
+
+// InboxEntryByID reads one inbox entry, or ErrNotFound once it is completed.
+func (s *Store) InboxEntryByID(ctx context.Context, id string) (InboxEntry, error) {
+	e := InboxEntry{ID: id}
+	err := s.view(ctx, func(txn *badger.Txn) error { return getJSON(txn, []byte(prefixInbox+id), &e.In) })
+	if err != nil {
+		return e, fmt.Errorf("inbox entry %s: %w", id, err)
+	}
+	return e, nil
+}
+
+// QueueIDAt is the queue id an entry enqueued at t would get (before the
+// bump that keeps ids unique): a scan starting there skips older entries.
+func QueueIDAt(t time.Time) string {
+	return fmt.Sprintf("%020d", max(t.UnixNano(), 0))
+}
+
 // InboxEntry is one inbound message waiting for the worker.
 type InboxEntry struct {
 	ID string        // orders entries; pass it back to CompleteInbound
@@ -76,7 +142,7 @@ func (s *Store) Enqueue(ctx context.Context, in duban.Inbound, dedupeTTL time.Du
 		return false, fmt.Errorf("encode inbound %s: %w", in.Key, err)
 	}
 	dk := []byte(prefixDedupe + in.Key)
-	ik := seqKey(prefixInbox, newQueueID())
+	ik := queueKey(prefixInbox, duban.CanonicalUserID(in.From))
 	err = s.update(ctx, func(txn *badger.Txn) error {
 		fresh = false
 		_, err := txn.Get(dk)
@@ -101,11 +167,12 @@ func (s *Store) Enqueue(ctx context.Context, in duban.Inbound, dedupeTTL time.Du
 	return fresh, nil
 }
 
-// InboxEntries returns up to limit entries (all when limit <= 0), oldest first.
-func (s *Store) InboxEntries(ctx context.Context, limit int) ([]InboxEntry, error) {
+// InboxEntries returns up to limit entries (all when limit <= 0), oldest
+// first, starting at id from ("" for the oldest).
+func (s *Store) InboxEntries(ctx context.Context, from string, limit int) ([]InboxEntry, error) {
 	var out []InboxEntry
 	err := s.view(ctx, func(txn *badger.Txn) error {
-		return scanPrefix(txn, []byte(prefixInbox), false, func(key, val []byte) error {
+		return scanFrom(txn, []byte(prefixInbox), []byte(prefixInbox+from), false, func(key, val []byte) error {
 			var e InboxEntry
 			if err := jsonUnmarshal(key, val, &e.In); err != nil {
 				return err

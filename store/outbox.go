@@ -69,8 +69,7 @@ func newOutboxEntries(msgs []duban.Outgoing, now time.Time) ([]OutboxEntry, [][]
 		if m.To == "" {
 			return nil, nil, fmt.Errorf("queue outgoing message %d: no recipient", i)
 		}
-		n := newQueueID()
-		keys[i] = seqKey(prefixOutbox, n)
+		keys[i] = queueKey(prefixOutbox, m.To)
 		entries[i] = OutboxEntry{ID: string(keys[i][len(prefixOutbox):]), Msg: m, Queued: now}
 	}
 	return entries, keys, nil
@@ -102,11 +101,11 @@ func (s *Store) QueueOutgoing(ctx context.Context, now time.Time, msgs ...duban.
 }
 
 // PendingOutgoing returns up to limit outbox entries (all when limit <= 0),
-// oldest first.
-func (s *Store) PendingOutgoing(ctx context.Context, limit int) ([]OutboxEntry, error) {
+// oldest first, starting at id from ("" for the oldest).
+func (s *Store) PendingOutgoing(ctx context.Context, from string, limit int) ([]OutboxEntry, error) {
 	var out []OutboxEntry
 	err := s.view(ctx, func(txn *badger.Txn) error {
-		return scanPrefix(txn, []byte(prefixOutbox), false, func(key, val []byte) error {
+		return scanFrom(txn, []byte(prefixOutbox), []byte(prefixOutbox+from), false, func(key, val []byte) error {
 			var e OutboxEntry
 			if err := jsonUnmarshal(key, val, &e); err != nil {
 				return err
@@ -122,6 +121,22 @@ func (s *Store) PendingOutgoing(ctx context.Context, limit int) ([]OutboxEntry, 
 		return nil, fmt.Errorf("list outbox: %w", err)
 	}
 	return out, nil
+}
+
+// OutboxQueue lists up to limit outbox entries (all when limit <= 0) from id
+// from on, oldest first, by their keys: Who is the recipient (Outgoing.To).
+func (s *Store) OutboxQueue(ctx context.Context, from string, limit int) ([]QueueRef, error) {
+	return s.queueRefs(ctx, prefixOutbox, from, limit)
+}
+
+// OutboxEntryByID reads one outbox entry, or ErrNotFound once it has left.
+func (s *Store) OutboxEntryByID(ctx context.Context, id string) (OutboxEntry, error) {
+	var e OutboxEntry
+	err := s.view(ctx, func(txn *badger.Txn) error { return getJSON(txn, []byte(prefixOutbox+id), &e) })
+	if err != nil {
+		return e, fmt.Errorf("outbox entry %s: %w", id, err)
+	}
+	return e, nil
 }
 
 // SaveOutgoingProgress stores e's progress (parts sent, attempts, next

@@ -75,19 +75,29 @@ type PlainMessage struct {
 // Text returns s as optional CDATA, for the fields of a PlainMessage.
 func Text(s string) *CDATA { return &CDATA{s} }
 
+// Sealer builds correctly encrypted and signed callbacks, as WeCom does,
+// without a fake server: for load generators and other tools outside
+// tests. Server's callback builders use it with the server's settings.
+type Sealer struct {
+	CorpID         string
+	AgentID        int
+	Token          string // callback token
+	EncodingAESKey string // callback key, 43 characters
+}
+
+// sealer returns the server's callback settings.
+func (s *Server) sealer() Sealer {
+	return Sealer{CorpID: s.CorpID, AgentID: s.AgentID, Token: s.Token, EncodingAESKey: s.EncodingAESKey}
+}
+
 // NewPlain returns the common head of a message from user `from` at Now.
 func (s *Server) NewPlain(from, msgType string) PlainMessage {
-	return PlainMessage{
-		ToUserName: CDATA{s.CorpID}, FromUserName: CDATA{from},
-		CreateTime: s.Now().Unix(), MsgType: CDATA{msgType}, AgentID: s.AgentID,
-	}
+	return s.sealer().NewPlain(from, msgType, s.Now())
 }
 
 // NewTextCallback returns a text message callback.
 func (s *Server) NewTextCallback(from, content, msgID string) Callback {
-	p := s.NewPlain(from, "text")
-	p.Content, p.MsgID = Text(content), Text(msgID)
-	return s.SealMessage(p)
+	return s.sealer().TextCallback(from, content, msgID, s.Now())
 }
 
 // NewEventCallback returns an event callback (enter_agent, click…).
@@ -108,16 +118,49 @@ func (s *Server) NewCardEventCallback(from, taskID, eventKey, responseCode strin
 
 // SealMessage encrypts and signs p for the server's corp id, stamped Now.
 func (s *Server) SealMessage(p PlainMessage) Callback {
-	b, err := xml.Marshal(p)
-	if err != nil {
-		panic(err) // a PlainMessage always marshals
-	}
-	return s.Seal(b, s.CorpID, s.Now())
+	return s.sealer().SealMessage(p, s.Now())
 }
 
 // Seal encrypts plain for receiver corpID (the server's, or another to test
 // refusal) and signs it with timestamp at.
 func (s *Server) Seal(plain []byte, corpID string, at time.Time) Callback {
+	return s.sealer().Seal(plain, corpID, at)
+}
+
+// NewURLVerification returns the GET WeCom makes when the callback URL is
+// saved in the admin console; the handler must answer echo.
+func (s *Server) NewURLVerification(echo string) Callback {
+	return s.sealer().URLVerification(echo, s.Now())
+}
+
+// NewPlain returns the common head of a message from user `from` at time at.
+func (s Sealer) NewPlain(from, msgType string, at time.Time) PlainMessage {
+	return PlainMessage{
+		ToUserName: CDATA{s.CorpID}, FromUserName: CDATA{from},
+		CreateTime: at.Unix(), MsgType: CDATA{msgType}, AgentID: s.AgentID,
+	}
+}
+
+// TextCallback returns a text message callback sent at time at.
+func (s Sealer) TextCallback(from, content, msgID string, at time.Time) Callback {
+	p := s.NewPlain(from, "text", at)
+	p.Content, p.MsgID = Text(content), Text(msgID)
+	return s.SealMessage(p, at)
+}
+
+// SealMessage encrypts and signs p for s.CorpID with timestamp at.
+func (s Sealer) SealMessage(p PlainMessage, at time.Time) Callback {
+	b, err := xml.Marshal(p)
+	if err != nil {
+		panic(err) // a PlainMessage always marshals
+	}
+	return s.Seal(b, s.CorpID, at)
+}
+
+// Seal encrypts plain for receiver corpID (s.CorpID, or another to test
+// refusal) and signs it with timestamp at. It panics on a malformed
+// EncodingAESKey.
+func (s Sealer) Seal(plain []byte, corpID string, at time.Time) Callback {
 	encrypted := s.encrypt(plain, corpID)
 	env := struct {
 		XMLName    xml.Name `xml:"xml"`
@@ -132,16 +175,16 @@ func (s *Server) Seal(plain []byte, corpID string, at time.Time) Callback {
 	return Callback{Method: http.MethodPost, Query: s.sign(encrypted, at), Body: body}
 }
 
-// NewURLVerification returns the GET WeCom makes when the callback URL is
+// URLVerification returns the GET WeCom makes when the callback URL is
 // saved in the admin console; the handler must answer echo.
-func (s *Server) NewURLVerification(echo string) Callback {
+func (s Sealer) URLVerification(echo string, at time.Time) Callback {
 	encrypted := s.encrypt([]byte(echo), s.CorpID)
-	q := s.sign(encrypted, s.Now())
+	q := s.sign(encrypted, at)
 	q.Set("echostr", encrypted)
 	return Callback{Method: http.MethodGet, Query: q}
 }
 
-func (s *Server) encrypt(plain []byte, corpID string) string {
+func (s Sealer) encrypt(plain []byte, corpID string) string {
 	random := make([]byte, 16)
 	rand.Read(random)
 	b, err := util.EncryptMsg(random, plain, corpID, s.EncodingAESKey)
@@ -151,7 +194,7 @@ func (s *Server) encrypt(plain []byte, corpID string) string {
 	return string(b)
 }
 
-func (s *Server) sign(encrypted string, at time.Time) url.Values {
+func (s Sealer) sign(encrypted string, at time.Time) url.Values {
 	n := make([]byte, 8)
 	rand.Read(n)
 	ts := strconv.FormatInt(at.Unix(), 10)

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"net/http/pprof"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -109,6 +110,9 @@ func runServe(ctx context.Context, e *env, args []string) error {
 			errc <- fmt.Errorf("http: %w", err)
 		}
 	}()
+	if addr := e.getenv("DUBAN_PPROF"); addr != "" {
+		servePprof(work, e, addr)
+	}
 	ready.Store(true)
 	e.log.Info("serving", "addr", ln.Addr().String(), "callback", w.CallbackPath, "store", a.cfg.Store.Dir)
 
@@ -128,4 +132,24 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	stopWork()
 	wg.Wait()
 	return runErr
+}
+
+// servePprof serves Go's profiler on addr (DUBAN_PPROF, e.g.
+// 127.0.0.1:6060) for diagnosing a live serve; it is off unless set.
+func servePprof(ctx context.Context, e *env, addr string) {
+	mux := http.NewServeMux()
+	mux.HandleFunc("/debug/pprof/", pprof.Index)
+	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+	srv := &http.Server{Addr: addr, Handler: mux, ReadHeaderTimeout: 5 * time.Second}
+	go func() {
+		<-ctx.Done()
+		srv.Close()
+	}()
+	go func() {
+		e.log.Info("pprof", "addr", addr)
+		if err := srv.ListenAndServe(); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			e.log.Warn("pprof", "err", err)
+		}
+	}()
 }
