@@ -40,7 +40,7 @@ func TestTextDeliveredThreeTimesIsEnqueuedOnce(t *testing.T) {
 			t.Fatalf("delivery %d: got %d %q, want 200 and an empty body", i+1, code, body)
 		}
 	}
-	entries, err := st.InboxEntries(context.Background(), "", 0)
+	entries, err := st.InboxEntries(context.Background(), 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -153,7 +153,7 @@ func TestCallbackEventsAndOtherTypes(t *testing.T) {
 			t.Fatalf("got %d %q", code, body)
 		}
 	}
-	entries, err := st.InboxEntries(context.Background(), "", 0)
+	entries, err := st.InboxEntries(context.Background(), 0)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -49,8 +49,6 @@ type Sender struct {
 	MaxAge time.Duration
 	// Poll is how often the outbox is read without a wake-up (default 30 s).
 	Poll time.Duration
-	// Batch is how many outbox entries one pass reads (default 2000).
-	Batch int
 }
 
 // NewSender returns a sender from st's outbox to d.
@@ -62,7 +60,7 @@ func NewSender(st *store.Store, d Deliverer, logger *slog.Logger) *Sender {
 		st: st, d: d, log: logger, wake: make(chan struct{}, 1),
 		Now: time.Now, PartBytes: MaxTextBytes, PerMinute: 25, PerHour: 900,
 		Concurrency: 4, MinBackoff: 2 * time.Second, MaxBackoff: 5 * time.Minute,
-		MaxAge: 24 * time.Hour, Poll: 30 * time.Second, Batch: 2000,
+		MaxAge: 24 * time.Hour, Poll: 30 * time.Second,
 	}
 }
 
@@ -84,9 +82,14 @@ func (s *Sender) Run(ctx context.Context) error {
 	var wg sync.WaitGroup
 	defer wg.Wait()
 	lastForget := s.Now()
-	var cursor queueCursor
+	queue := newQueueView()
+	stop := s.st.WatchOutbox(func(ids []string) {
+		queue.notify(ids)
+		s.Wake()
+	})
+	defer stop()
 	for {
-		next := s.dispatch(ctx, &cursor, lim, conc, inflight, done, &wg)
+		next := s.dispatch(ctx, queue, lim, conc, inflight, done, &wg)
 		now := s.Now()
 		if now.Sub(lastForget) > time.Hour {
 			lim.forget(now)
@@ -122,63 +125,53 @@ func (s *Sender) Run(ctx context.Context) error {
 // dispatch starts a delivery for the first entry of every recipient that is
 // due and not in flight, and returns when the earliest waiting entry is due
 // (zero if none waits).
-func (s *Sender) dispatch(ctx context.Context, cursor *queueCursor, lim *rateLimiter, conc int, inflight map[string]bool, done chan<- string, wg *sync.WaitGroup) (next time.Time) {
+func (s *Sender) dispatch(ctx context.Context, queue *queueView, lim *rateLimiter, conc int, inflight map[string]bool, done chan<- string, wg *sync.WaitGroup) (next time.Time) {
 	if ctx.Err() != nil {
 		return time.Time{}
 	}
-	scanned := time.Now()
-	// The pass is planned from the keys alone (id and recipient); only the
-	// first entry of each recipient not in flight is read.
-	refs, err := s.st.OutboxQueue(ctx, cursor.start(scanned, s.Poll), s.Batch)
+	err := queue.refresh(time.Now(), s.Poll, func() ([]store.QueueRef, error) { return s.st.OutboxQueue(ctx, 0) })
 	if err != nil {
 		s.log.Error("read outbox", "err", err)
 		return s.Now().Add(s.MinBackoff)
 	}
-	// Every entry read may still be in the outbox next time (a delivery can
-	// fail), so the next scan starts at the oldest one read: past the
-	// deletion markers of everything delivered before it.
-	if n := len(refs); n > 0 {
-		cursor.advance(scanned, refs[0].ID, refs[n-1].ID, s.Batch > 0 && n >= s.Batch)
-	} else {
-		cursor.advance(scanned, "", "", false)
-	}
 	now := s.Now()
-	seen := map[string]bool{}
-	for _, ref := range refs {
-		to := ref.Who
-		if seen[to] {
-			continue // keep each recipient's order
-		}
-		seen[to] = true
+	for _, head := range queue.heads() {
+		to, id := head.Who, head.ID
 		if inflight[to] {
-			continue
+			continue // keep each recipient's order
 		}
 		if len(inflight) >= conc {
 			break // a finishing delivery wakes Run
 		}
-		e, err := s.st.OutboxEntryByID(ctx, ref.ID)
-		if errors.Is(err, store.ErrNotFound) {
-			continue // finished since the scan
-		}
-		if err != nil {
-			s.log.Error("read outbox", "err", err)
-			return s.Now().Add(s.MinBackoff)
-		}
-		if e.NextAttempt.After(now) {
-			if next.IsZero() || e.NextAttempt.Before(next) {
-				next = e.NextAttempt
+		// A delivered entry leaves the outbox but not the view: the read
+		// finds it gone and moves on to the recipient's next one.
+		for ; id != ""; id = queue.pop(to) {
+			e, err := s.st.OutboxEntryByID(ctx, id)
+			if errors.Is(err, store.ErrNotFound) {
+				continue
 			}
-			continue
+			if err != nil {
+				s.log.Error("read outbox", "err", err)
+				queue.stale = true
+				return s.Now().Add(s.MinBackoff)
+			}
+			if e.NextAttempt.After(now) {
+				if next.IsZero() || e.NextAttempt.Before(next) {
+					next = e.NextAttempt
+				}
+				break
+			}
+			inflight[to] = true
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				// Detached: a part once started is finished; ctx is still
+				// checked between parts.
+				s.deliver(ctx, context.WithoutCancel(ctx), lim, e)
+				done <- to
+			}()
+			break
 		}
-		inflight[to] = true
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			// Detached: a part once started is finished; ctx is still
-			// checked between parts.
-			s.deliver(ctx, context.WithoutCancel(ctx), lim, e)
-			done <- to
-		}()
 	}
 	return next
 }

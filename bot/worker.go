@@ -45,10 +45,6 @@ type Worker struct {
 	// Concurrency is how many senders are served at once (default 4; 1
 	// handles the whole inbox one entry at a time in order).
 	Concurrency int
-	// Batch is how many inbox entries one pass reads (default 500). Only
-	// the oldest entry of each sender can start, so a pass sees further
-	// senders only as far as Batch reaches.
-	Batch int
 	// OnReplies is called after replies were queued, to wake the sender.
 	// It may be called from several goroutines at once.
 	OnReplies func()
@@ -66,7 +62,6 @@ func NewWorker(st *store.Store, handle HandleFunc, logger *slog.Logger) *Worker 
 		HandleTimeout: 2 * time.Minute,
 		Poll:          30 * time.Second,
 		Concurrency:   4,
-		Batch:         500,
 		OnReplies:     func() {},
 	}
 }
@@ -88,7 +83,7 @@ type finished struct {
 // inHand is the dispatcher's record of the entries being handled. Only Run's
 // goroutine touches it.
 type inHand struct {
-	cursor  queueCursor
+	queue   *queueView
 	ids     map[string]bool      // entry ids being handled
 	senders map[string]bool      // canonical senders with an entry being handled
 	held    map[string]time.Time // senders whose entry failed to complete: not before
@@ -99,7 +94,12 @@ type inHand struct {
 // returns nil; the rest stay in the inbox for the next start.
 func (w *Worker) Run(ctx context.Context) error {
 	conc := max(w.Concurrency, 1)
-	hand := inHand{ids: map[string]bool{}, senders: map[string]bool{}, held: map[string]time.Time{}}
+	hand := inHand{queue: newQueueView(), ids: map[string]bool{}, senders: map[string]bool{}, held: map[string]time.Time{}}
+	stop := w.st.WatchInbox(func(ids []string) {
+		hand.queue.notify(ids)
+		w.Wake()
+	})
+	defer stop()
 	done := make(chan finished, conc) // never blocks: at most conc in hand
 	var wg sync.WaitGroup
 	defer wg.Wait()
@@ -140,7 +140,7 @@ func (w *Worker) release(hand *inHand, f finished) {
 	if f.err != nil {
 		w.log.Error("inbox worker", "err", f.err)
 		hand.held[f.sender] = time.Now().Add(w.Poll)
-		hand.cursor.reset()
+		hand.queue.stale = true // the entry is still in the inbox
 	}
 }
 
@@ -156,74 +156,51 @@ func (w *Worker) dispatch(ctx context.Context, conc int, hand *inHand, done chan
 	if ctx.Err() != nil || len(hand.ids) >= conc {
 		return
 	}
-	batch := w.Batch
-	if batch <= 0 {
-		batch = 500
-	}
-	// The pass is planned from the keys alone (id and sender); only the
-	// entries started are read.
-	refs, err := w.st.InboxQueue(ctx, hand.cursor.start(now, w.Poll), batch)
+	err := hand.queue.refresh(now, w.Poll, func() ([]store.QueueRef, error) { return w.st.InboxQueue(ctx, 0) })
 	if err != nil {
 		if ctx.Err() == nil {
 			w.log.Error("inbox worker", "err", err)
 		}
 		return
 	}
-	// waiting is the oldest entry read that is not in hand: the next scan
-	// must see it again. Entries in hand leave the inbox when done (or
-	// reset the cursor when they cannot).
-	waiting := ""
-	wait := func(id string) {
-		if waiting == "" {
-			waiting = id
+	for _, head := range hand.queue.heads() {
+		sender, id := head.Who, head.ID
+		if hand.senders[sender] {
+			continue // keep each sender's order
 		}
-	}
-	if n := len(refs); n > 0 {
-		defer func() { hand.cursor.advance(now, waiting, refs[n-1].ID, n >= batch) }()
-	} else {
-		hand.cursor.advance(now, "", "", false)
-	}
-	seen := map[string]bool{}
-	for _, ref := range refs {
-		sender := ref.Who
-		if hand.ids[ref.ID] {
-			seen[sender] = true
-			continue
-		}
-		if seen[sender] || hand.senders[sender] {
-			seen[sender] = true
-			wait(ref.ID) // keep each sender's order
-			continue
-		}
-		seen[sender] = true
 		if _, ok := hand.held[sender]; ok {
-			wait(ref.ID)
 			continue
 		}
 		if len(hand.ids) >= conc {
-			wait(ref.ID)
 			return // a finishing entry wakes Run
 		}
-		e, err := w.st.InboxEntryByID(ctx, ref.ID)
-		if errors.Is(err, store.ErrNotFound) {
-			continue // completed since the scan
-		}
-		if err != nil {
-			if ctx.Err() == nil {
-				w.log.Error("inbox worker", "err", err)
+		for ; id != ""; id = hand.queue.pop(sender) {
+			if hand.ids[id] {
+				continue // left over from a read while it was in hand
 			}
-			wait(ref.ID)
-			return
+			e, err := w.st.InboxEntryByID(ctx, id)
+			if errors.Is(err, store.ErrNotFound) {
+				continue // handled since the view learnt of it
+			}
+			if err != nil {
+				if ctx.Err() == nil {
+					w.log.Error("inbox worker", "err", err)
+				}
+				hand.queue.stale = true
+				return
+			}
+			hand.queue.pop(sender)
+			hand.ids[e.ID] = true
+			hand.senders[sender] = true
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				// Detached from ctx: an entry once started is finished.
+				err := w.process(context.WithoutCancel(ctx), e)
+				done <- finished{id: e.ID, sender: sender, err: err}
+			}()
+			break
 		}
-		hand.ids[e.ID] = true
-		hand.senders[sender] = true
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			// Detached from ctx: an entry once started is finished.
-			err := w.process(context.WithoutCancel(ctx), e)
-			done <- finished{id: e.ID, sender: sender, err: err}
-		}()
 	}
 }
 

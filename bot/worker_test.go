@@ -34,7 +34,7 @@ func echo(_ context.Context, in duban.Inbound) ([]duban.Outgoing, error) {
 
 func pending(t *testing.T, st *store.Store) []store.OutboxEntry {
 	t.Helper()
-	es, err := st.PendingOutgoing(context.Background(), "", 0)
+	es, err := st.PendingOutgoing(context.Background(), 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -408,7 +408,7 @@ func TestWorkerStopWaitsForAllInHand(t *testing.T) {
 	if len(calls) != 2 {
 		t.Errorf("handled %q after stop, want only the two in hand", calls)
 	}
-	es, err := st.InboxEntries(context.Background(), "", 0)
+	es, err := st.InboxEntries(context.Background(), 0)
 	if err != nil {
 		t.Fatal(err)
 	}

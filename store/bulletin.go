@@ -41,7 +41,9 @@ type BulletinRecord struct {
 // queues it to every userid in to, in one transaction.
 func (s *Store) PublishBulletin(ctx context.Context, b remind.Bulletin, to []string, by string, at time.Time) (BulletinRecord, error) {
 	var rec BulletinRecord
+	var ids []string
 	err := s.update(ctx, func(txn *badger.Txn) error {
+		ids = ids[:0]
 		n, err := nextSeq(txn, keyBulletinSeq)
 		if err != nil {
 			return err
@@ -60,12 +62,14 @@ func (s *Store) PublishBulletin(ctx context.Context, b remind.Bulletin, to []str
 			if err := putJSON(txn, keys[i], entries[i]); err != nil {
 				return err
 			}
+			ids = append(ids, entries[i].ID)
 		}
 		return putJSON(txn, bulletinKey(rec.No), rec)
 	})
 	if err != nil {
 		return BulletinRecord{}, fmt.Errorf("publish bulletin: %w", err)
 	}
+	s.outboxWatch.tell(ids)
 	return rec, nil
 }
 

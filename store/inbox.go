@@ -74,19 +74,14 @@ type QueueRef struct {
 	Who string
 }
 
-// queueRefs lists up to limit entries of the queue under prefix from id
-// from on, reading keys only.
-func (s *Store) queueRefs(ctx context.Context, prefix, from string, limit int) ([]QueueRef, error) {
+// queueRefs lists up to limit entries of the queue under prefix, reading
+// keys only.
+func (s *Store) queueRefs(ctx context.Context, prefix string, limit int) ([]QueueRef, error) {
 	var out []QueueRef
 	err := s.view(ctx, func(txn *badger.Txn) error {
-		return scanFrom(txn, []byte(prefix), []byte(prefix+from), true, func(key, _ []byte) error {
+		return scanPrefix(txn, []byte(prefix), true, func(key, _ []byte) error {
 			id := string(key[len(prefix):])
-			_, esc, _ := strings.Cut(id, "/")
-			who, err := url.PathUnescape(esc)
-			if err != nil {
-				return fmt.Errorf("queue key %s: %w", key, err)
-			}
-			out = append(out, QueueRef{ID: id, Who: who})
+			out = append(out, QueueRef{ID: id, Who: QueueWho(id)})
 			if limit > 0 && len(out) >= limit {
 				return errStopScan
 			}
@@ -99,10 +94,10 @@ func (s *Store) queueRefs(ctx context.Context, prefix, from string, limit int) (
 	return out, nil
 }
 
-// InboxQueue lists up to limit inbox entries (all when limit <= 0) from id
-// from on, oldest first, by their keys: the sender is the canonical userid.
-func (s *Store) InboxQueue(ctx context.Context, from string, limit int) ([]QueueRef, error) {
-	return s.queueRefs(ctx, prefixInbox, from, limit)
+// InboxQueue lists up to limit inbox entries (all when limit <= 0), oldest
+// first, by their keys: the sender is the canonical userid.
+func (s *Store) InboxQueue(ctx context.Context, limit int) ([]QueueRef, error) {
+	return s.queueRefs(ctx, prefixInbox, limit)
 }
 
 // InboxEntryByID reads one inbox entry, or ErrNotFound once it is completed.
@@ -113,12 +108,6 @@ func (s *Store) InboxEntryByID(ctx context.Context, id string) (InboxEntry, erro
 		return e, fmt.Errorf("inbox entry %s: %w", id, err)
 	}
 	return e, nil
-}
-
-// QueueIDAt is the queue id an entry enqueued at t would get (before the
-// bump that keeps ids unique): a scan starting there skips older entries.
-func QueueIDAt(t time.Time) string {
-	return fmt.Sprintf("%020d", max(t.UnixNano(), 0))
 }
 
 // InboxEntry is one inbound message waiting for the worker.
@@ -164,15 +153,17 @@ func (s *Store) Enqueue(ctx context.Context, in duban.Inbound, dedupeTTL time.Du
 	if err != nil {
 		return false, fmt.Errorf("enqueue inbound %s: %w", in.Key, err)
 	}
+	if fresh {
+		s.inboxWatch.tell([]string{string(ik[len(prefixInbox):])})
+	}
 	return fresh, nil
 }
 
-// InboxEntries returns up to limit entries (all when limit <= 0), oldest
-// first, starting at id from ("" for the oldest).
-func (s *Store) InboxEntries(ctx context.Context, from string, limit int) ([]InboxEntry, error) {
+// InboxEntries returns up to limit entries (all when limit <= 0), oldest first.
+func (s *Store) InboxEntries(ctx context.Context, limit int) ([]InboxEntry, error) {
 	var out []InboxEntry
 	err := s.view(ctx, func(txn *badger.Txn) error {
-		return scanFrom(txn, []byte(prefixInbox), []byte(prefixInbox+from), false, func(key, val []byte) error {
+		return scanPrefix(txn, []byte(prefixInbox), false, func(key, val []byte) error {
 			var e InboxEntry
 			if err := jsonUnmarshal(key, val, &e.In); err != nil {
 				return err
@@ -224,6 +215,7 @@ func (s *Store) CompleteInbound(ctx context.Context, id string, replies []duban.
 	for i := range entries {
 		ids[i] = entries[i].ID
 	}
+	s.outboxWatch.tell(ids)
 	return ids, nil
 }
 

@@ -34,7 +34,7 @@ func TestEnqueueDeduplicates(t *testing.T) {
 	if _, err := st.Enqueue(ctx, duban.Inbound{From: "u1"}, time.Minute); err == nil {
 		t.Error("an inbound without a key was accepted")
 	}
-	es, err := st.InboxEntries(ctx, "", 0)
+	es, err := st.InboxEntries(ctx, 0)
 	if err != nil || len(es) != 1 || es[0].In != in {
 		t.Fatalf("inbox = %+v, %v", es, err)
 	}
@@ -89,7 +89,7 @@ func TestCompleteInboundIsAtomicAndOnce(t *testing.T) {
 	for i := range 3 {
 		st.Enqueue(ctx, duban.Inbound{Key: fmt.Sprintf("msg:%d", i), From: "u1", Text: fmt.Sprint(i)}, time.Minute)
 	}
-	es, _ := st.InboxEntries(ctx, "", 2)
+	es, _ := st.InboxEntries(ctx, 2)
 	if len(es) != 2 || es[0].In.Text != "0" || es[1].In.Text != "1" {
 		t.Fatalf("first two entries = %+v", es)
 	}
@@ -108,8 +108,8 @@ func TestCompleteInboundIsAtomicAndOnce(t *testing.T) {
 
 	st = openQueueStore(t, dir) // what a restart finds
 	defer st.Close()
-	rest, _ := st.InboxEntries(ctx, "", 0)
-	out, _ := st.PendingOutgoing(ctx, "", 0)
+	rest, _ := st.InboxEntries(ctx, 0)
+	out, _ := st.PendingOutgoing(ctx, 0)
 	if len(rest) != 2 || len(out) != 2 || out[0].Msg.Text != "a" || out[1].Msg.Text != "b" || !out[0].Queued.Equal(now) || out[0].ID != ids[0] {
 		t.Fatalf("after restart: inbox %+v, outbox %+v", rest, out)
 	}

@@ -93,6 +93,7 @@ func (s *Store) RecordNotices(ctx context.Context, notices []remind.Notice, msgs
 				Deadline: n.Deadline, Unit: n.Unit.Code, Queued: at,
 			})
 		}
+		var queuedID string
 		err := s.update(ctx, func(txn *badger.Txn) error {
 			for _, r := range recs {
 				if _, err := txn.Get(noticeKey(r.Key)); err == nil {
@@ -108,6 +109,7 @@ func (s *Store) RecordNotices(ctx context.Context, notices []remind.Notice, msgs
 			if err := putJSON(txn, keys[0], entries[0]); err != nil {
 				return err
 			}
+			queuedID = entries[0].ID
 			for _, r := range recs {
 				r.OutboxID = entries[0].ID
 				if err := putJSON(txn, noticeKey(r.Key), r); err != nil {
@@ -122,6 +124,7 @@ func (s *Store) RecordNotices(ctx context.Context, notices []remind.Notice, msgs
 		case err != nil:
 			return queued, fmt.Errorf("record notices for %s: %w", m.To, err)
 		}
+		s.outboxWatch.tell([]string{queuedID})
 		queued++
 	}
 	return queued, nil

@@ -67,7 +67,7 @@ func newRunner(s *Store) *remind.Runner {
 
 func outboxByRecipient(t *testing.T, s *Store) map[string][]OutboxEntry {
 	t.Helper()
-	entries, err := s.PendingOutgoing(context.Background(), "", 0)
+	entries, err := s.PendingOutgoing(context.Background(), 0)
 	if err != nil {
 		t.Fatal(err)
 	}

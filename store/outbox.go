@@ -97,15 +97,16 @@ func (s *Store) QueueOutgoing(ctx context.Context, now time.Time, msgs ...duban.
 	for i := range entries {
 		ids[i] = entries[i].ID
 	}
+	s.outboxWatch.tell(ids)
 	return ids, nil
 }
 
 // PendingOutgoing returns up to limit outbox entries (all when limit <= 0),
-// oldest first, starting at id from ("" for the oldest).
-func (s *Store) PendingOutgoing(ctx context.Context, from string, limit int) ([]OutboxEntry, error) {
+// oldest first.
+func (s *Store) PendingOutgoing(ctx context.Context, limit int) ([]OutboxEntry, error) {
 	var out []OutboxEntry
 	err := s.view(ctx, func(txn *badger.Txn) error {
-		return scanFrom(txn, []byte(prefixOutbox), []byte(prefixOutbox+from), false, func(key, val []byte) error {
+		return scanPrefix(txn, []byte(prefixOutbox), false, func(key, val []byte) error {
 			var e OutboxEntry
 			if err := jsonUnmarshal(key, val, &e); err != nil {
 				return err
@@ -123,10 +124,10 @@ func (s *Store) PendingOutgoing(ctx context.Context, from string, limit int) ([]
 	return out, nil
 }
 
-// OutboxQueue lists up to limit outbox entries (all when limit <= 0) from id
-// from on, oldest first, by their keys: Who is the recipient (Outgoing.To).
-func (s *Store) OutboxQueue(ctx context.Context, from string, limit int) ([]QueueRef, error) {
-	return s.queueRefs(ctx, prefixOutbox, from, limit)
+// OutboxQueue lists up to limit outbox entries (all when limit <= 0),
+// oldest first, by their keys: Who is the recipient (Outgoing.To).
+func (s *Store) OutboxQueue(ctx context.Context, limit int) ([]QueueRef, error) {
+	return s.queueRefs(ctx, prefixOutbox, limit)
 }
 
 // OutboxEntryByID reads one outbox entry, or ErrNotFound once it has left.

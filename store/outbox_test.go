@@ -20,7 +20,7 @@ func TestOutboxLifecycle(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	es, _ := st.PendingOutgoing(ctx, "", 0)
+	es, _ := st.PendingOutgoing(ctx, 0)
 	if len(es) != 2 || es[0].ID != ids[0] || es[1].ID != ids[1] {
 		t.Fatalf("pending = %+v", es)
 	}
@@ -29,7 +29,7 @@ func TestOutboxLifecycle(t *testing.T) {
 	if err := st.SaveOutgoingProgress(ctx, e); err != nil {
 		t.Fatal(err)
 	}
-	if es, _ = st.PendingOutgoing(ctx, "", 1); len(es) != 1 || es[0].PartsSent != 1 || es[0].LastError != "boom" {
+	if es, _ = st.PendingOutgoing(ctx, 1); len(es) != 1 || es[0].PartsSent != 1 || es[0].LastError != "boom" {
 		t.Fatalf("progress not kept: %+v", es)
 	}
 	if _, err := st.DeliveryOf(ctx, "due:T1"); !errors.Is(err, ErrNotFound) {
@@ -53,7 +53,7 @@ func TestOutboxLifecycle(t *testing.T) {
 	if d, err := st.DeliveryByID(ctx, ids[0]); err != nil || d.Parts != 2 {
 		t.Errorf("DeliveryByID = %+v, %v", d, err)
 	}
-	e2, _ := st.PendingOutgoing(ctx, "", 0)
+	e2, _ := st.PendingOutgoing(ctx, 0)
 	st.FinishOutgoing(ctx, e2[0], Delivery{Status: DeliveryFailed, Error: "invalid user", InvalidUser: "u2"})
 	all, err := st.Deliveries(ctx, 0)
 	if err != nil || len(all) != 2 || all[0].OutboxID != ids[1] || all[1].OutboxID != ids[0] {

@@ -32,6 +32,8 @@ var ErrLocked = errors.New("store is in use by another duban process")
 type Store struct {
 	db  *badger.DB
 	dir string
+
+	inboxWatch, outboxWatch watchers
 }
 
 // Options tune Open; the zero value suits a small service.
@@ -168,18 +170,12 @@ func putJSON(txn *badger.Txn, key []byte, v any) error {
 // scanPrefix calls fn with the key and value of every entry under prefix,
 // in key order. The slices are only valid during the call.
 func scanPrefix(txn *badger.Txn, prefix []byte, keysOnly bool, fn func(key, val []byte) error) error {
-	return scanFrom(txn, prefix, prefix, keysOnly, fn)
-}
-
-// scanFrom is scanPrefix starting at the first key ≥ start (start must
-// begin with prefix), so a queue's scan can skip what it has handled.
-func scanFrom(txn *badger.Txn, prefix, start []byte, keysOnly bool, fn func(key, val []byte) error) error {
 	opts := badger.DefaultIteratorOptions
 	opts.Prefix = prefix
 	opts.PrefetchValues = !keysOnly
 	it := txn.NewIterator(opts)
 	defer it.Close()
-	for it.Seek(start); it.Valid(); it.Next() {
+	for it.Rewind(); it.Valid(); it.Next() {
 		item := it.Item()
 		var val []byte
 		if !keysOnly {
