@@ -210,7 +210,7 @@ func (s *Sender) deliver(stop, ctx context.Context, lim *rateLimiter, e store.Ou
 		p := parts[e.PartsSent]
 		now := s.Now()
 		if p.CardUpdate == nil { // updating a card is not a new message
-			if ok, at := lim.reserve(e.Msg.To, now); !ok {
+			if ok, at := lim.reserve(duban.CanonicalUserID(e.Msg.To), now); !ok {
 				e.NextAttempt = at
 				s.save(ctx, e)
 				return

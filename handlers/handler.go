@@ -428,22 +428,12 @@ func holders(people []duban.Person, keep func(duban.Person) bool) []duban.Person
 	return out
 }
 
-// undo reverts the sender's own last change, if it is still the task's
-// latest and within the undo window.
+// undo reverts the sender's own last change, if nobody changed the task
+// since and it is within the undo window; the store checks both in the
+// transaction that writes the undo.
 func (h *Handler) undo(ctx context.Context, t *turn) error {
-	last, _, latest, err := h.Store.LastChange(ctx, t.person.UserID)
-	if errors.Is(err, store.ErrNotFound) {
-		t.reply("您还没有可撤销的变更。")
-		return nil
-	}
-	if err != nil {
-		return err
-	}
-	if last.Seq != latest {
-		return duban.Errorf(duban.ECONFLICT, "任务 %s 在您的变更之后又有新的变更，不能撤销。发送「记录 %s」查看。", last.TaskID, last.TaskID)
-	}
 	r := duban.Request{Action: duban.ActUndo, By: t.person, MsgID: t.in.Key, At: t.now}
-	applied, err := h.Store.Apply(ctx, last.TaskID, t.in.Key, func(tk duban.Task, _ duban.Unit) (duban.Task, duban.Change, error) {
+	applied, err := h.Store.Undo(ctx, t.person.UserID, t.in.Key, func(tk duban.Task, last duban.Change) (duban.Task, duban.Change, error) {
 		return duban.Undo(tk, last, r, h.UndoWindow)
 	})
 	if err != nil {

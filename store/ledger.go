@@ -10,12 +10,14 @@ package store
 //	idx/deadline/<YYYY-MM-DD>/<id>      (empty)   tasks by deadline
 //	hist/<id>/<seq:020>                 Change    append-only history of a task
 //	histseq/<id>                        uint64    last history seq of a task (binary)
+//	lastmod/<id>                        uint64    seq of the task's latest change that altered it (binary)
 //	last/<userid>                       lastChange the user's most recent change (for 撤销)
 //	applied/<msg key>/<id>              uint64    history seq a message produced (TTL 7 days)
 
 import (
 	"bytes"
 	"context"
+	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -37,6 +39,7 @@ func personKey(userid string) []byte { return []byte("person/" + duban.Canonical
 func taskKey(id string) []byte       { return []byte("task/" + id) }
 func histPrefix(id string) []byte    { return []byte("hist/" + id + "/") }
 func histSeqKey(id string) []byte    { return []byte("histseq/" + id) }
+func lastModKey(id string) []byte    { return []byte("lastmod/" + id) }
 func lastKey(userid string) []byte   { return []byte("last/" + duban.CanonicalUserID(userid)) }
 func appliedKey(msg, id string) []byte {
 	return []byte("applied/" + msg + "/" + id)
@@ -250,53 +253,9 @@ func (s *Store) Apply(ctx context.Context, id, msgKey string, fn ApplyFunc) (App
 	id = duban.CanonicalID(id)
 	var out Applied
 	err := s.update(ctx, func(txn *badger.Txn) error {
-		out = Applied{}
-		if msgKey != "" {
-			var seq uint64
-			err := getJSON(txn, appliedKey(msgKey, id), &seq)
-			if err == nil {
-				out.Replayed = true
-				if err := getJSON(txn, taskKey(id), &out.Task); err != nil {
-					return err
-				}
-				return getJSON(txn, seqKey(string(histPrefix(id)), seq), &out.Change)
-			}
-			if !errors.Is(err, ErrNotFound) {
-				return err
-			}
-		}
-		var t duban.Task
-		if err := getJSON(txn, taskKey(id), &t); err != nil {
-			if errors.Is(err, ErrNotFound) {
-				return duban.Errorf(duban.ENOTFOUND, "没有编号为 %s 的任务。", id)
-			}
-			return err
-		}
-		var u duban.Unit
-		if err := getJSON(txn, unitKey(t.Unit), &u); err != nil {
-			return err
-		}
-		next, c, err := fn(t, u)
-		if err != nil {
-			return err
-		}
-		if err := writeTask(txn, &t, next, u.Group); err != nil {
-			return err
-		}
-		if c, err = appendHistory(txn, c); err != nil {
-			return err
-		}
-		if err := putJSON(txn, lastKey(c.By), lastChange{Task: id, Seq: c.Seq}); err != nil {
-			return err
-		}
-		if msgKey != "" {
-			b, _ := json.Marshal(c.Seq)
-			if err := txn.SetEntry(badger.NewEntry(appliedKey(msgKey, id), b).WithTTL(appliedTTL)); err != nil {
-				return fmt.Errorf("write applied marker: %w", err)
-			}
-		}
-		out.Task, out.Change = next, c
-		return nil
+		var err error
+		out, err = applyIn(txn, id, msgKey, fn)
+		return err
 	})
 	if err != nil {
 		return out, fmt.Errorf("apply to task %s: %w", id, err)
@@ -304,33 +263,102 @@ func (s *Store) Apply(ctx context.Context, id, msgKey string, fn ApplyFunc) (App
 	return out, nil
 }
 
-// LastChange returns the most recent change made by userid and the current
-// state of its task, so 撤销 can check it is still the task's latest change.
-func (s *Store) LastChange(ctx context.Context, userid string) (duban.Change, duban.Task, uint64, error) {
-	var (
-		c      duban.Change
-		t      duban.Task
-		latest uint64
-	)
-	err := s.view(ctx, func(txn *badger.Txn) error {
+// UndoFunc computes the task restored from last, the change being undone.
+type UndoFunc func(t duban.Task, last duban.Change) (duban.Task, duban.Change, error)
+
+// Undo reverts userid's most recent change with fn, in one transaction that
+// also checks nobody has changed the task since (history-only entries such
+// as refusals and proposals do not count).
+func (s *Store) Undo(ctx context.Context, userid, msgKey string, fn UndoFunc) (Applied, error) {
+	var out Applied
+	err := s.update(ctx, func(txn *badger.Txn) error {
 		var lc lastChange
 		if err := getJSON(txn, lastKey(userid), &lc); err != nil {
-			return err
-		}
-		if err := getJSON(txn, seqKey(string(histPrefix(lc.Task)), lc.Seq), &c); err != nil {
-			return err
-		}
-		if err := getJSON(txn, taskKey(lc.Task), &t); err != nil {
+			if errors.Is(err, ErrNotFound) {
+				return duban.Errorf(duban.ENOTFOUND, "您还没有可撤销的变更。")
+			}
 			return err
 		}
 		var err error
-		latest, err = readCounter(txn, histSeqKey(lc.Task))
+		out, err = applyIn(txn, lc.Task, msgKey, func(t duban.Task, _ duban.Unit) (duban.Task, duban.Change, error) {
+			mod, err := readCounter(txn, lastModKey(lc.Task))
+			if err != nil {
+				return t, duban.Change{}, err
+			}
+			if mod != lc.Seq {
+				return t, duban.Change{}, duban.Errorf(duban.ECONFLICT, "任务 %s 在您的变更之后又有新的变更，不能撤销。发送「记录 %s」查看。", lc.Task, lc.Task)
+			}
+			var last duban.Change
+			if err := getJSON(txn, seqKey(string(histPrefix(lc.Task)), lc.Seq), &last); err != nil {
+				return t, duban.Change{}, err
+			}
+			return fn(t, last)
+		})
 		return err
 	})
 	if err != nil {
-		return c, t, 0, fmt.Errorf("last change of %s: %w", userid, err)
+		return out, fmt.Errorf("undo the last change of %s: %w", userid, err)
 	}
-	return c, t, latest, nil
+	return out, nil
+}
+
+// applyIn is Apply inside txn.
+func applyIn(txn *badger.Txn, id, msgKey string, fn ApplyFunc) (Applied, error) {
+	if msgKey != "" {
+		var seq uint64
+		err := getJSON(txn, appliedKey(msgKey, id), &seq)
+		if err == nil {
+			out := Applied{Replayed: true}
+			if err := getJSON(txn, taskKey(id), &out.Task); err != nil {
+				return out, err
+			}
+			return out, getJSON(txn, seqKey(string(histPrefix(id)), seq), &out.Change)
+		}
+		if !errors.Is(err, ErrNotFound) {
+			return Applied{}, err
+		}
+	}
+	var t duban.Task
+	if err := getJSON(txn, taskKey(id), &t); err != nil {
+		if errors.Is(err, ErrNotFound) {
+			return Applied{}, duban.Errorf(duban.ENOTFOUND, "没有编号为 %s 的任务。", id)
+		}
+		return Applied{}, err
+	}
+	var u duban.Unit
+	if err := getJSON(txn, unitKey(t.Unit), &u); err != nil {
+		return Applied{}, err
+	}
+	next, c, err := fn(t, u)
+	if err != nil {
+		return Applied{}, err
+	}
+	if err := writeTask(txn, &t, next, u.Group); err != nil {
+		return Applied{}, err
+	}
+	if c, err = appendChange(txn, c); err != nil {
+		return Applied{}, err
+	}
+	if err := putJSON(txn, lastKey(c.By), lastChange{Task: id, Seq: c.Seq}); err != nil {
+		return Applied{}, err
+	}
+	if err := markApplied(txn, msgKey, id, c.Seq); err != nil {
+		return Applied{}, err
+	}
+	return Applied{Task: next, Change: c}, nil
+}
+
+// markApplied remembers that msgKey produced history entry seq of task id,
+// so reprocessing the message replays instead of repeating it.
+func markApplied(txn *badger.Txn, msgKey, id string, seq uint64) error {
+	if msgKey == "" {
+		return nil
+	}
+	b, _ := json.Marshal(seq)
+	if err := txn.SetEntry(badger.NewEntry(appliedKey(msgKey, id), b).WithTTL(appliedTTL)); err != nil {
+		return fmt.Errorf("write applied marker: %w", err)
+	}
+	return nil
 }
 
 // writeTask stores next, moving its index entries when unit or deadline
@@ -355,6 +383,21 @@ func writeTask(txn *badger.Txn, old *duban.Task, next duban.Task, group string) 
 	return putJSON(txn, taskKey(next.ID), next)
 }
 
+// appendChange appends the history entry of a change that altered the task
+// and makes it the task's latest change (what 撤销 checks against).
+func appendChange(txn *badger.Txn, c duban.Change) (duban.Change, error) {
+	c, err := appendHistory(txn, c)
+	if err != nil {
+		return c, err
+	}
+	if err := txn.Set(lastModKey(c.TaskID), binary.BigEndian.AppendUint64(nil, c.Seq)); err != nil {
+		return c, fmt.Errorf("write %s: %w", lastModKey(c.TaskID), err)
+	}
+	return c, nil
+}
+
+// appendHistory appends an entry to a task's history; on its own it is for
+// entries that record without altering (refusals, proposals).
 func appendHistory(txn *badger.Txn, c duban.Change) (duban.Change, error) {
 	seq, err := nextSeq(txn, histSeqKey(c.TaskID))
 	if err != nil {
@@ -444,7 +487,7 @@ func (s *Store) Import(ctx context.Context, l duban.Ledger, by string, at time.T
 			} else {
 				st.TasksAdded++
 			}
-			if _, err := appendHistory(txn, c); err != nil {
+			if _, err := appendChange(txn, c); err != nil {
 				return err
 			}
 		}

@@ -148,9 +148,52 @@ func TestApplyReplayAndRefusal(t *testing.T) {
 	if _, err := s.Apply(ctx, "T999", "", reportDone("lilei", "U01")); duban.ErrorCode(err) != duban.ENOTFOUND {
 		t.Errorf("unknown task: %v", err)
 	}
-	c, tk, latest, err := s.LastChange(ctx, "LILEI")
-	if err != nil || c.TaskID != "T001" || tk.Status != duban.StatusReported || latest != c.Seq {
-		t.Errorf("last change: %+v %+v %d %v", c, tk, latest, err)
+}
+
+func TestUndoChecksInsideTheTransaction(t *testing.T) {
+	ctx := context.Background()
+	s := openTemp(t)
+	if _, err := s.Import(ctx, sampleLedger(), "import", at); err != nil {
+		t.Fatal(err)
+	}
+	lilei := duban.Person{UserID: "lilei", Posts: []duban.Post{{Role: duban.RoleContact, Scope: "U01"}}}
+	undo := func(msg string) (Applied, error) {
+		return s.Undo(ctx, "LILEI", msg, func(tk duban.Task, last duban.Change) (duban.Task, duban.Change, error) {
+			return duban.Undo(tk, last, duban.Request{By: lilei, At: at, MsgID: msg}, time.Hour)
+		})
+	}
+	if _, err := undo("msg:0"); duban.ErrorCode(err) != duban.ENOTFOUND {
+		t.Fatalf("undo with no change: %v", err)
+	}
+	if _, err := s.Apply(ctx, "T001", "msg:1", reportDone("lilei", "U01")); err != nil {
+		t.Fatal(err)
+	}
+	// A history-only entry (a refusal, a proposal) does not block 撤销.
+	if err := s.Record(ctx, duban.Change{TaskID: "T001", At: at, By: "zhao", Action: duban.ActDenied, Note: "不是该单位"}); err != nil {
+		t.Fatal(err)
+	}
+	a, err := undo("msg:2")
+	if err != nil || a.Task.Status != duban.StatusNotStarted {
+		t.Fatalf("undo: %+v %v", a, err)
+	}
+	if again, err := undo("msg:2"); err != nil || !again.Replayed || again.Change.Seq != a.Change.Seq {
+		t.Fatalf("replayed undo: %+v %v", again, err)
+	}
+	// Someone else's change in between makes the undo refuse.
+	if _, err := s.Apply(ctx, "T001", "msg:3", reportDone("lilei", "U01")); err != nil {
+		t.Fatal(err)
+	}
+	leader := duban.Person{UserID: "wang", Posts: []duban.Post{{Role: duban.RoleLeader, Scope: "政府组"}}}
+	if _, err := s.Apply(ctx, "T001", "msg:4", func(tk duban.Task, u duban.Unit) (duban.Task, duban.Change, error) {
+		return duban.Apply(tk, u, duban.Request{Action: duban.ActVerify, By: leader, At: at})
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := undo("msg:5"); duban.ErrorCode(err) != duban.ECONFLICT {
+		t.Fatalf("undo over another's change: %v", err)
+	}
+	if tk, _ := s.Task(ctx, "T001"); tk.Status != duban.StatusVerified {
+		t.Fatalf("the leader's 销号 was undone: %+v", tk)
 	}
 }
 

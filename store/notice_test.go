@@ -317,3 +317,32 @@ func (p progressLog) RecordNotices(ctx context.Context, ns []remind.Notice, msgs
 	}
 	return q, nil
 }
+
+// A notice whose message failed for good is sent again by the next pass;
+// one to a member WeCom does not know is not.
+func TestFailedNoticeIsPlannedAgain(t *testing.T) {
+	ctx := context.Background()
+	s := openTestStore(t, t.TempDir())
+	defer s.Close()
+	if _, err := s.Import(ctx, remindLedger(1, "2026-09-30"), "test", shAt("2026-09-01 10:00")); err != nil {
+		t.Fatal(err)
+	}
+	r := newRunner(s)
+	if res, err := r.RunOnce(ctx, shAt("2026-10-09 09:00")); err != nil || res.Queued != 2 {
+		t.Fatalf("run: %+v %v", res, err)
+	}
+	box := outboxByRecipient(t, s)
+	if err := s.FinishOutgoing(ctx, box["c0"][0], Delivery{Status: DeliveryFailed, Error: "errcode 60020: untrusted IP"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.FinishOutgoing(ctx, box["h0"][0], Delivery{Status: DeliveryFailed, Error: "errcode 81013", InvalidUser: "h0"}); err != nil {
+		t.Fatal(err)
+	}
+	res, err := r.RunOnce(ctx, shAt("2026-10-09 09:15"))
+	if err != nil || res.Queued != 1 || len(res.Due) != 1 || res.Due[0].To != "c0" {
+		t.Fatalf("catch-up pass: queued %d, due %+v, err %v; want the contact's notice again", res.Queued, res.Due, err)
+	}
+	if d, err := s.DeliveryOf(ctx, "T0|overdue-2|c0|2026-09-30"); err != nil || d.Status != DeliveryFailed {
+		t.Errorf("the failure is no longer on record: %+v %v", d, err)
+	}
+}

@@ -69,7 +69,7 @@ func newOutboxEntries(msgs []duban.Outgoing, now time.Time) ([]OutboxEntry, [][]
 		if m.To == "" {
 			return nil, nil, fmt.Errorf("queue outgoing message %d: no recipient", i)
 		}
-		keys[i] = queueKey(prefixOutbox, m.To)
+		keys[i] = queueKey(prefixOutbox, duban.CanonicalUserID(m.To))
 		entries[i] = OutboxEntry{ID: string(keys[i][len(prefixOutbox):]), Msg: m, Queued: now}
 	}
 	return entries, keys, nil
@@ -125,7 +125,7 @@ func (s *Store) PendingOutgoing(ctx context.Context, limit int) ([]OutboxEntry, 
 }
 
 // OutboxQueue lists up to limit outbox entries (all when limit <= 0),
-// oldest first, by their keys: Who is the recipient (Outgoing.To).
+// oldest first, by their keys: Who is the recipient (Outgoing.To, canonical).
 func (s *Store) OutboxQueue(ctx context.Context, limit int) ([]QueueRef, error) {
 	return s.queueRefs(ctx, prefixOutbox, limit)
 }
@@ -159,7 +159,8 @@ func (s *Store) SaveOutgoingProgress(ctx context.Context, e OutboxEntry) error {
 }
 
 // FinishOutgoing removes entry e from the outbox and records outcome d under
-// the entry's id and under each of its notice keys, in one transaction.
+// the entry's id and under each of its notice keys, in one transaction. The
+// notices of a message that failed for good are released to be sent again.
 // It returns ErrNotFound when the entry has already left the outbox.
 func (s *Store) FinishOutgoing(ctx context.Context, e OutboxEntry, d Delivery) error {
 	k := []byte(prefixOutbox + e.ID)
@@ -179,6 +180,15 @@ func (s *Store) FinishOutgoing(ctx context.Context, e OutboxEntry, d Delivery) e
 		for _, nk := range e.Msg.NoticeKeys {
 			if err := putJSON(txn, []byte(prefixSentNotice+nk), d); err != nil {
 				return err
+			}
+			// A notice whose message failed for good (untrusted IP, an
+			// outage past MaxAge) is planned again by the next reminder
+			// pass: a repeat is possible, a loss is not. One to a member
+			// WeCom does not know stays recorded: it cannot succeed.
+			if d.Status == DeliveryFailed && d.InvalidUser == "" {
+				if err := txn.Delete(noticeKey(nk)); err != nil {
+					return fmt.Errorf("release notice %s: %w", nk, err)
+				}
 			}
 		}
 		return nil
