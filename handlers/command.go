@@ -83,7 +83,8 @@ func Parse(text string) Command {
 		return Command{}
 	}
 	verb, rest, ok := splitVerb(s)
-	if !ok {
+	if !ok || isQuestion(s) && verb != VerbAsk && verb != VerbHelp {
+		// "延期需要什么手续？" is a question that starts like a command.
 		return Command{Rest: s}
 	}
 	c := Command{Verb: verb}
@@ -110,7 +111,10 @@ func Parse(text string) Command {
 		}
 		return c
 	case VerbAck:
-		c.Task = firstToken(rest)
+		// "收到 T012" acknowledges one task; "收到，谢谢" all of them.
+		if tok := firstToken(rest); isID(tok) && hasDigit(tok) {
+			c.Task = tok
+		}
 		return c
 	}
 	c.Task = taskToken(rest)
@@ -197,6 +201,10 @@ func taskToken(s string) string {
 
 func isIDByte(b byte) bool {
 	return b >= '0' && b <= '9' || b >= 'a' && b <= 'z' || b >= 'A' && b <= 'Z' || b == '-' || b == '_'
+}
+
+func isQuestion(s string) bool {
+	return strings.HasSuffix(s, "?") || strings.HasSuffix(s, "？")
 }
 
 func isID(s string) bool {

@@ -37,6 +37,10 @@ func TestParse(t *testing.T) {
 		{"确认", Command{Verb: VerbConfirm}},
 		{"取消", Command{Verb: VerbCancel}},
 		{"收到", Command{Verb: VerbAck}},
+		{"收到，谢谢", Command{Verb: VerbAck}},
+		{"收到 T012", Command{Verb: VerbAck, Task: "T012"}},
+		{"延期需要什么手续？", Command{Rest: "延期需要什么手续？"}},
+		{"完成时限是哪天?", Command{Rest: "完成时限是哪天?"}},
 		{"通报", Command{Verb: VerbBulletin}},
 		{"问 每个科室最少几个人", Command{Verb: VerbAsk, Rest: "每个科室最少几个人"}},
 		// Not commands: free text goes to the LLM or policy Q&A.

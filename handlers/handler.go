@@ -65,7 +65,8 @@ type Reminders interface {
 	Acknowledge(ctx context.Context, userid, taskID string, at time.Time) (int, error)
 	// Evidence returns one line per notice sent about taskID.
 	Evidence(ctx context.Context, taskID string) ([]string, error)
-	// PublishBulletin issues the next 工作通报 on behalf of by.
+	// PublishBulletin issues the next 工作通报 on behalf of by (who receives
+	// it with everyone else) and returns a line saying so.
 	PublishBulletin(ctx context.Context, by duban.Person, now time.Time) (string, error)
 }
 
@@ -197,11 +198,14 @@ func (h *Handler) command(ctx context.Context, t *turn, c Command) error {
 	case VerbRecord:
 		return h.record(ctx, t, c.Task)
 	case VerbConfirm:
-		return h.confirm(ctx, t, "")
+		_, err := h.confirm(ctx, t, "")
+		return err
 	case VerbCancel:
-		return h.cancel(ctx, t, "")
+		_, err := h.cancel(ctx, t, "")
+		return err
 	case VerbAck:
-		return h.acknowledge(ctx, t, c.Task)
+		_, err := h.acknowledge(ctx, t, c.Task)
+		return err
 	case VerbBulletin:
 		return h.bulletin(ctx, t)
 	}
@@ -292,19 +296,27 @@ func (h *Handler) change(ctx context.Context, t *turn, ref string, r duban.Reque
 		return duban.Apply(tk, u, r)
 	})
 	if err != nil {
-		if code := duban.ErrorCode(err); code == duban.EFORBIDDEN || code == duban.ECONFLICT {
-			h.recordRefusal(ctx, t, task.ID, r.Action, err)
-		}
+		h.recordRefusal(ctx, t, task, r.Action, err)
 		return err
 	}
 	return h.announce(ctx, t, applied)
 }
 
-func (h *Handler) recordRefusal(ctx context.Context, t *turn, taskID string, a duban.Action, why error) {
-	err := h.Store.Record(ctx, duban.Change{TaskID: taskID, At: t.now, By: t.person.UserID, Action: duban.ActDenied,
+// recordRefusal keeps a refused request in the task's history when the
+// sender is concerned with the task (a stranger's attempts are not its
+// history) and the refusal is about rights or state.
+func (h *Handler) recordRefusal(ctx context.Context, t *turn, task duban.Task, a duban.Action, why error) {
+	if code := duban.ErrorCode(why); code != duban.EFORBIDDEN && code != duban.ECONFLICT {
+		return
+	}
+	u, err := h.Store.Unit(ctx, task.Unit)
+	if err != nil || !t.person.CanSee(u) {
+		return
+	}
+	err = h.Store.Record(ctx, duban.Change{TaskID: task.ID, At: t.now, By: t.person.UserID, Action: duban.ActDenied,
 		Note: string(a) + "：" + duban.ErrorMessage(why), MsgID: t.in.Key})
 	if err != nil {
-		h.log().Error("record refusal", "task", taskID, "err", err)
+		h.log().Error("record refusal", "task", task.ID, "err", err)
 	}
 }
 
@@ -365,6 +377,11 @@ func (h *Handler) announce(ctx context.Context, t *turn, a store.Applied) error 
 		h.notify(t, unitPeople, fmt.Sprintf("【同意延期】%s 的完成时限已由 %s 调整为 %s（%s同意）。", subject, c.FromDeadline, c.ToDeadline, by), nil)
 	case duban.ActRefuse:
 		h.notify(t, unitPeople, fmt.Sprintf("【不同意延期】%s 的延期申请未获同意，完成时限仍为 %s。\n理由：%s", subject, task.Deadline, c.Note), nil)
+	case duban.ActUndo:
+		// Whoever acted on the undone change must not act on it still.
+		text := fmt.Sprintf("【撤销】%s：%s%s，现为「%s」，完成时限 %s。", subject, by, c.Note, task.Status, task.Deadline)
+		h.notify(t, unitPeople, text, nil)
+		h.notify(t, leaders, text, nil)
 	}
 	return nil
 }
@@ -480,29 +497,31 @@ func (h *Handler) record(ctx context.Context, t *turn, ref string) error {
 	return nil
 }
 
-func (h *Handler) acknowledge(ctx context.Context, t *turn, ref string) error {
+// acknowledge records 收到 for one task's reminders, or for all the
+// sender's, and returns how many it covered.
+func (h *Handler) acknowledge(ctx context.Context, t *turn, ref string) (int, error) {
 	if h.Reminders == nil {
 		t.reply("好的。")
-		return nil
+		return 0, nil
 	}
 	id := ""
 	if ref != "" {
 		task, err := h.resolve(ctx, t.person, ref)
 		if err != nil {
-			return err
+			return 0, err
 		}
 		id = task.ID
 	}
 	n, err := h.Reminders.Acknowledge(ctx, t.person.UserID, id, t.now)
 	if err != nil {
-		return err
+		return 0, err
 	}
 	if n == 0 {
 		t.reply("好的。目前没有需要确认收到的提醒。")
-		return nil
+		return 0, nil
 	}
 	t.reply(fmt.Sprintf("已确认收到 %d 条提醒，已留痕。", n))
-	return nil
+	return n, nil
 }
 
 func (h *Handler) bulletin(ctx context.Context, t *turn) error {
@@ -512,10 +531,10 @@ func (h *Handler) bulletin(ctx context.Context, t *turn) error {
 	if h.Reminders == nil {
 		return duban.Errorf(duban.EINVALID, "本部署未启用工作通报。")
 	}
-	text, err := h.Reminders.PublishBulletin(ctx, t.person, t.now)
+	summary, err := h.Reminders.PublishBulletin(ctx, t.person, t.now)
 	if err != nil {
 		return err
 	}
-	t.reply(text)
+	t.reply(summary)
 	return nil
 }

@@ -143,6 +143,13 @@ func TestRejectAndRefusals(t *testing.T) {
 	}
 	out = say(t, h, "zhao", "完成 T001")
 	must(t, out, "zhao", "不是该单位的一把手或联络员")
+	// Refusals of people concerned with the task are its history; a
+	// stranger's attempts (zhao's above) are not.
+	out = say(t, h, "lilei", "销号 T001")
+	must(t, out, "lilei", "只有该组督办组长或编办可以销号")
+	say(t, h, "lilei", "完成 T001")
+	out = say(t, h, "hanmei", "完成 T001")
+	must(t, out, "hanmei", "不能再完成")
 	out = say(t, h, "lilei", "完成 T999")
 	must(t, out, "lilei", "没有找到任务「T999」")
 	out = say(t, h, "lilei", "完成 方案")
@@ -288,4 +295,25 @@ func TestReplayedMessageChangesOnce(t *testing.T) {
 	if len(hist) != 2 {
 		t.Errorf("history has %d entries, want import + one report", len(hist))
 	}
+}
+
+func TestCardUpdatedOnlyWhenTheClickActed(t *testing.T) {
+	h := newHandler(t)
+	for _, key := range []string{"confirm:nothing", "cancel:nothing", "ack:T001", "reject:T001"} {
+		out := click(t, h, "lilei", key)
+		for _, o := range out {
+			if o.CardUpdate != nil {
+				t.Errorf("%s: the card was updated though nothing was done: %+v", key, out)
+			}
+		}
+	}
+}
+
+func TestUndoTellsWhoActedOnTheChange(t *testing.T) {
+	h := newHandler(t)
+	say(t, h, "lilei", "完成 T002 已报")
+	out := say(t, h, "lilei", "撤销")
+	must(t, out, "lilei", "撤销「完成」")
+	must(t, out, "wang", "【撤销】", "现为「未启动」")
+	must(t, out, "hanmei", "【撤销】")
 }

@@ -79,9 +79,7 @@ func (h *Handler) propose(ctx context.Context, t *turn, taskID string, r duban.R
 	}
 	r.By, r.At, r.MsgID = t.person, t.now, t.in.Key
 	if _, _, err := duban.Apply(task, unit, r); err != nil {
-		if code := duban.ErrorCode(err); code == duban.EFORBIDDEN || code == duban.ECONFLICT {
-			h.recordRefusal(ctx, t, task.ID, r.Action, err)
-		}
+		h.recordRefusal(ctx, t, task, r.Action, err)
 		return duban.Errorf(duban.ErrorCode(err), "%s 未做任何变更。", duban.ErrorMessage(err))
 	}
 	what := describeRequest(task, r)
@@ -121,41 +119,46 @@ func describeRequest(t duban.Task, r duban.Request) string {
 }
 
 // confirm applies the sender's pending proposal. id, from a card button,
-// must match it; from text ("确认") any pending proposal is meant.
-func (h *Handler) confirm(ctx context.Context, t *turn, id string) error {
+// must match it; from text ("确认") any pending proposal is meant. It
+// reports whether a proposal was acted on.
+func (h *Handler) confirm(ctx context.Context, t *turn, id string) (bool, error) {
 	p, err := h.Store.Proposal(ctx, t.person.UserID)
 	if errors.Is(err, store.ErrNotFound) || err == nil && id != "" && p.ID != id {
 		t.reply("没有待确认的变更（可能已确认、已取消或已过期）。")
-		return nil
+		return false, nil
 	}
 	if err != nil {
-		return err
+		return false, err
 	}
 	r := duban.Request{Action: p.Action, Note: p.Note, Deadline: p.Deadline}
 	if err := h.change(ctx, t, p.TaskID, r); err != nil {
-		if derr := h.Store.DropProposal(ctx, t.person.UserID, p.ID, nil); derr != nil {
-			h.log().Error("drop proposal", "err", derr)
+		// A refusal ends the proposal; a failure of the store keeps it
+		// for another 确认.
+		if duban.ErrorCode(err) != duban.EINTERNAL {
+			if derr := h.Store.DropProposal(ctx, t.person.UserID, p.ID, nil); derr != nil {
+				return false, derr
+			}
 		}
-		return err
+		return false, err
 	}
-	return h.Store.DropProposal(ctx, t.person.UserID, p.ID, nil)
+	return true, h.Store.DropProposal(ctx, t.person.UserID, p.ID, nil)
 }
 
-func (h *Handler) cancel(ctx context.Context, t *turn, id string) error {
+func (h *Handler) cancel(ctx context.Context, t *turn, id string) (bool, error) {
 	p, err := h.Store.Proposal(ctx, t.person.UserID)
 	if errors.Is(err, store.ErrNotFound) || err == nil && id != "" && p.ID != id {
 		t.reply("没有待确认的变更。")
-		return nil
+		return false, nil
 	}
 	if err != nil {
-		return err
+		return false, err
 	}
 	entry := duban.Change{TaskID: p.TaskID, At: t.now, By: t.person.UserID, Action: duban.ActCancel, Note: p.Text, MsgID: t.in.Key}
 	if err := h.Store.DropProposal(ctx, t.person.UserID, p.ID, &entry); err != nil {
-		return err
+		return false, err
 	}
 	t.reply("已取消：" + p.Text + "。未做任何变更。")
-	return nil
+	return true, nil
 }
 
 // cardClick acts on a template card button. The key is "verb:argument".
@@ -166,16 +169,18 @@ func (h *Handler) cardClick(ctx context.Context, t *turn) error {
 		t.reply(notRegistered(t.in.From))
 		return nil
 	}
-	var err error
-	var done string
-	n := len(t.out)
+	var (
+		err  error
+		ok   bool   // the click did what its button says
+		done string // what the card shows afterwards
+	)
 	switch verb {
 	case "verify":
-		err, done = h.change(ctx, t, arg, duban.Request{Action: duban.ActVerify}), "已销号"
+		err, ok, done = h.change(ctx, t, arg, duban.Request{Action: duban.ActVerify}), true, "已销号"
 	case "approve":
-		err, done = h.change(ctx, t, arg, duban.Request{Action: duban.ActApprove}), "已同意延期"
+		err, ok, done = h.change(ctx, t, arg, duban.Request{Action: duban.ActApprove}), true, "已同意延期"
 	case "done":
-		err, done = h.change(ctx, t, arg, duban.Request{Action: duban.ActReport, Note: "（点击「已完成」报送）"}), "已报完成"
+		err, ok, done = h.change(ctx, t, arg, duban.Request{Action: duban.ActReport, Note: "（点击「已完成」报送）"}), true, "已报完成"
 	case "reject":
 		t.reply(fmt.Sprintf("请回复驳回理由，格式：驳回 %s 理由", arg))
 	case "refuse":
@@ -183,11 +188,15 @@ func (h *Handler) cardClick(ctx context.Context, t *turn) error {
 	case "extend":
 		t.reply(fmt.Sprintf("请回复新时限和理由，格式：延期 %s 2018-01-15 理由", arg))
 	case "ack":
-		err, done = h.acknowledge(ctx, t, arg), "已收到"
+		var n int
+		n, err = h.acknowledge(ctx, t, arg)
+		ok, done = n > 0, "已收到"
 	case "confirm":
-		err, done = h.confirm(ctx, t, arg), "已确认"
+		ok, err = h.confirm(ctx, t, arg)
+		done = "已确认"
 	case "cancel":
-		err, done = h.cancel(ctx, t, arg), "已取消"
+		ok, err = h.cancel(ctx, t, arg)
+		done = "已取消"
 	default:
 		h.log().Warn("unknown card button", "key", t.in.EventKey, "from", t.in.From)
 		t.reply("这个按钮已失效，请用文字回复。发送「帮助」查看用法。")
@@ -196,7 +205,7 @@ func (h *Handler) cardClick(ctx context.Context, t *turn) error {
 	if err != nil {
 		return err
 	}
-	if done != "" && t.in.ResponseCode != "" && len(t.out) > n {
+	if ok && t.in.ResponseCode != "" {
 		t.send(duban.Outgoing{To: t.in.From, Text: done, CardUpdate: &duban.CardUpdate{ResponseCode: t.in.ResponseCode, Note: done}})
 	}
 	return nil

@@ -174,6 +174,42 @@ func (s *Store) Ack(ctx context.Context, taskID, userID string, at time.Time) er
 	return nil
 }
 
+// AckAll records that userID acknowledged every notice sent to them and not
+// yet acknowledged (收到 without a task), and returns how many it covered.
+func (s *Store) AckAll(ctx context.Context, userID string, at time.Time) (int, error) {
+	user := duban.CanonicalUserID(userID)
+	n := 0
+	err := s.update(ctx, func(txn *badger.Txn) error {
+		n = 0
+		var updates []NoticeRecord
+		err := scanPrefix(txn, []byte(prefixNotice), false, func(key, val []byte) error {
+			var r NoticeRecord
+			if err := jsonUnmarshal(key, val, &r); err != nil {
+				return err
+			}
+			if duban.CanonicalUserID(r.To) == user && r.AckedAt.IsZero() {
+				r.AckedAt = at
+				updates = append(updates, r)
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		for _, r := range updates {
+			if err := putJSON(txn, noticeKey(r.Key), r); err != nil {
+				return err
+			}
+		}
+		n = len(updates)
+		return nil
+	})
+	if err != nil {
+		return 0, fmt.Errorf("acknowledge the notices of %s: %w", userID, err)
+	}
+	return n, nil
+}
+
 // NoticesOf returns the evidence trail of task taskID: every notice queued
 // about it, oldest first, with its acknowledgement and its message's
 // delivery outcome when one is recorded.

@@ -33,6 +33,11 @@ func runChat(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer a.Close()
+	if a.cfg.WeCom.Enabled() {
+		// The console takes over the outbox: on a deployment's store it
+		// would print WeCom's pending messages and record them delivered.
+		return fmt.Errorf("%s has [wecom] set: duban chat would take over that store's outbox; try it on a copy of the store with a config without [wecom]", a.cfg.File)
+	}
 	if a.cfg.File == "" {
 		if err := loadSample(ctx, a); err != nil {
 			return err

@@ -72,11 +72,12 @@ func runReport(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	if *publish {
-		text, err := a.publishBulletin(ctx, "cli", now)
+		rec, err := a.publishBulletin(ctx, "cli", now)
 		if err != nil {
 			return err
 		}
-		fmt.Fprintln(e.stdout, text)
+		fmt.Fprintln(e.stdout, rec.Text)
+		fmt.Fprintf(e.stderr, "published as 第%d期 to %d recipients\n", rec.No, len(rec.To))
 		return nil
 	}
 	b, err := a.bulletin(ctx, now, nil)
@@ -113,26 +114,22 @@ func (a *app) bulletin(ctx context.Context, now time.Time, client *llm.Client) (
 	return b, nil
 }
 
-// publishBulletin numbers, archives and queues the next bulletin to 编办 and
-// every group leader, returning its text.
-func (a *app) publishBulletin(ctx context.Context, by string, now time.Time) (string, error) {
+// publishBulletin numbers, archives and queues the next bulletin to 编办,
+// every group leader and the bulletin chat.
+func (a *app) publishBulletin(ctx context.Context, by string, now time.Time) (store.BulletinRecord, error) {
 	client, err := a.llmClient()
 	if err != nil {
-		return "", err
+		return store.BulletinRecord{}, err
 	}
 	b, err := a.bulletin(ctx, now, client)
 	if err != nil {
-		return "", err
+		return store.BulletinRecord{}, err
 	}
 	l, err := a.st.Snapshot(ctx)
 	if err != nil {
-		return "", err
+		return store.BulletinRecord{}, err
 	}
-	rec, err := a.st.PublishBulletin(ctx, b, remind.BulletinRecipients(l, a.remind), by, now)
-	if err != nil {
-		return "", err
-	}
-	return rec.Text, nil
+	return a.st.PublishBulletin(ctx, b, remind.BulletinRecipients(l, a.remind), by, now)
 }
 
 // reminders is the conversation's access to acknowledgements, the evidence
@@ -140,35 +137,17 @@ func (a *app) publishBulletin(ctx context.Context, by string, now time.Time) (st
 type reminders struct{ a *app }
 
 func (r *reminders) Acknowledge(ctx context.Context, userid, taskID string, at time.Time) (int, error) {
-	ids := []string{taskID}
 	if taskID == "" {
-		p, err := r.a.st.Person(ctx, userid)
-		if err != nil {
-			return 0, err
-		}
-		ids = nil
-		for _, u := range p.Units() {
-			tasks, err := r.a.st.Tasks(ctx, store.TaskFilter{Unit: u})
-			if err != nil {
-				return 0, err
-			}
-			for _, t := range tasks {
-				ids = append(ids, t.ID)
-			}
-		}
+		return r.a.st.AckAll(ctx, userid, at)
 	}
-	n := 0
-	for _, id := range ids {
-		err := r.a.st.Ack(ctx, id, userid, at)
-		if errors.Is(err, store.ErrNotFound) {
-			continue
-		}
-		if err != nil {
-			return n, err
-		}
-		n++
+	err := r.a.st.Ack(ctx, taskID, userid, at)
+	if errors.Is(err, store.ErrNotFound) {
+		return 0, nil
 	}
-	return n, nil
+	if err != nil {
+		return 0, err
+	}
+	return 1, nil
 }
 
 func (r *reminders) Evidence(ctx context.Context, taskID string) ([]string, error) {
@@ -196,5 +175,9 @@ func (r *reminders) Evidence(ctx context.Context, taskID string) ([]string, erro
 }
 
 func (r *reminders) PublishBulletin(ctx context.Context, by duban.Person, now time.Time) (string, error) {
-	return r.a.publishBulletin(ctx, by.UserID, now)
+	rec, err := r.a.publishBulletin(ctx, by.UserID, now)
+	if err != nil {
+		return "", err
+	}
+	return fmt.Sprintf("已发布工作通报（第%d期），发送给编办和督办组长共 %d 个接收方。", rec.No, len(rec.To)), nil
 }

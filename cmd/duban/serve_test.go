@@ -4,8 +4,11 @@ import (
 	"context"
 	"encoding/json"
 	"encoding/xml"
+	"fmt"
 	"io"
 	"net/http"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"syscall"
@@ -177,7 +180,12 @@ func TestServeSplitsLongReply(t *testing.T) {
 	t.Parallel()
 	e := newE2E(t, e2eOptions{})
 	// The console shows the same reply; its lines are the reference order.
-	ref, refErr, code := e.dubanStdin("任务\n", "chat", "--config", e.cfgPath, "--as", "chenzhiqiang")
+	// (chat refuses a config with [wecom], so it gets one of its own.)
+	chatCfg := filepath.Join(e.dir, "chat.toml")
+	if err := os.WriteFile(chatCfg, fmt.Appendf(nil, "[store]\ndir = %q\n[policy]\ndefault_corpus = false\n", e.storeDir), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	ref, refErr, code := e.dubanStdin("任务\n", "chat", "--config", chatCfg, "--as", "chenzhiqiang")
 	if code != 0 {
 		t.Fatalf("duban chat: exit %d\n%s", code, refErr)
 	}
