@@ -317,3 +317,18 @@ func TestUndoTellsWhoActedOnTheChange(t *testing.T) {
 	must(t, out, "wang", "【撤销】", "现为「未启动」")
 	must(t, out, "hanmei", "【撤销】")
 }
+
+func TestReplayedRefusalRecordedOnce(t *testing.T) {
+	h := newHandler(t)
+	in := duban.Inbound{Key: "msg:refused", From: "lilei", At: clock, Text: "销号 T001"}
+	for range 2 {
+		out, err := h.Handle(context.Background(), in)
+		if err != nil || !strings.Contains(out[0].Text, "只有该组督办组长或编办可以销号") {
+			t.Fatalf("%+v %v", out, err)
+		}
+	}
+	hist, _ := h.Store.History(context.Background(), "T001")
+	if len(hist) != 2 || hist[1].Action != duban.ActDenied {
+		t.Errorf("history after a replayed refusal: %+v", hist)
+	}
+}

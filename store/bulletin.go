@@ -10,8 +10,6 @@ package store
 
 import (
 	"context"
-	"encoding/binary"
-	"errors"
 	"fmt"
 	"time"
 
@@ -77,20 +75,9 @@ func (s *Store) PublishBulletin(ctx context.Context, b remind.Bulletin, to []str
 func (s *Store) NextBulletinNo(ctx context.Context) (int, error) {
 	var n uint64
 	err := s.view(ctx, func(txn *badger.Txn) error {
-		item, err := txn.Get(keyBulletinSeq)
-		if errors.Is(err, badger.ErrKeyNotFound) {
-			return nil
-		}
-		if err != nil {
-			return fmt.Errorf("read %s: %w", keyBulletinSeq, err)
-		}
-		return item.Value(func(v []byte) error {
-			if len(v) != 8 {
-				return fmt.Errorf("counter %s: bad length %d", keyBulletinSeq, len(v))
-			}
-			n = binary.BigEndian.Uint64(v)
-			return nil
-		})
+		var err error
+		n, err = readCounter(txn, keyBulletinSeq)
+		return err
 	})
 	if err != nil {
 		return 0, fmt.Errorf("next bulletin number: %w", err)

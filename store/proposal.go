@@ -3,7 +3,8 @@ package store
 // Proposals: a change the LLM inferred from free text waits here until its
 // sender confirms (确认) or cancels (取消) it.
 //
-//	proposal/<userid>   Proposal   at most one per person, expires after a day
+//	proposal/<userid>             Proposal  at most one per person, expires after a day
+//	recorded/<msg key>/<task id>  empty     a history-only entry a message left (TTL 7 days)
 
 import (
 	"context"
@@ -43,8 +44,7 @@ func (s *Store) Propose(ctx context.Context, userid string, p Proposal, entry du
 		if err := txn.SetEntry(badger.NewEntry(proposalKey(userid), b).WithTTL(proposalTTL)); err != nil {
 			return fmt.Errorf("write proposal: %w", err)
 		}
-		_, err = appendHistory(txn, entry)
-		return err
+		return recordOnce(txn, entry)
 	})
 	if err != nil {
 		return fmt.Errorf("store proposal of %s: %w", userid, err)
@@ -91,6 +91,30 @@ func (s *Store) DropProposal(ctx context.Context, userid, id string, entry *duba
 	return nil
 }
 
+// recordOnce appends a history-only entry unless the message it comes from
+// already left one on the task (a message reprocessed after a crash). Its
+// marker is not Apply's: a recorded refusal is not an applied change.
+func recordOnce(txn *badger.Txn, c duban.Change) error {
+	marker := []byte("recorded/" + c.MsgID + "/" + c.TaskID)
+	if c.MsgID != "" {
+		if _, err := txn.Get(marker); err == nil {
+			return nil
+		} else if !errors.Is(err, badger.ErrKeyNotFound) {
+			return fmt.Errorf("read %s: %w", marker, err)
+		}
+	}
+	if _, err := appendHistory(txn, c); err != nil {
+		return err
+	}
+	if c.MsgID == "" {
+		return nil
+	}
+	if err := txn.SetEntry(badger.NewEntry(marker, nil).WithTTL(appliedTTL)); err != nil {
+		return fmt.Errorf("write %s: %w", marker, err)
+	}
+	return nil
+}
+
 // Record appends a history-only entry (a refusal, an acknowledgement) to an
 // existing task.
 func (s *Store) Record(ctx context.Context, c duban.Change) error {
@@ -102,8 +126,7 @@ func (s *Store) Record(ctx context.Context, c duban.Change) error {
 			}
 			return err
 		}
-		_, err := appendHistory(txn, c)
-		return err
+		return recordOnce(txn, c)
 	})
 	if err != nil {
 		return fmt.Errorf("record %s on task %s: %w", c.Action, c.TaskID, err)
