@@ -99,16 +99,15 @@ func (t Task) DaysOverdue(today Date) int {
 type Action string
 
 const (
-	ActProgress    Action = "进展"    // report progress: → 推进中
-	ActReport      Action = "完成"    // report done: → 已报完成
-	ActVerify      Action = "销号"    // close: 已报完成 → 已销号
-	ActReject      Action = "驳回"    // send back: 已报完成 → 推进中
-	ActExtend      Action = "延期"    // request a later deadline
-	ActApprove     Action = "同意延期"  // approve the pending request: new deadline
-	ActRefuse      Action = "不同意延期" // refuse the pending request
-	ActUndo        Action = "撤销"    // revert the sender's own last change
-	ActImport      Action = "导入"    // created or updated by a task-list import
-	ActAcknowledge Action = "收到"    // a reminder was acknowledged; no state change
+	ActProgress Action = "进展"    // report progress: → 推进中
+	ActReport   Action = "完成"    // report done: → 已报完成
+	ActVerify   Action = "销号"    // close: 已报完成 → 已销号
+	ActReject   Action = "驳回"    // send back: 已报完成 → 推进中
+	ActExtend   Action = "延期"    // request a later deadline
+	ActApprove  Action = "同意延期"  // approve the pending request: new deadline
+	ActRefuse   Action = "不同意延期" // refuse the pending request
+	ActUndo     Action = "撤销"    // revert the sender's own last change
+	ActImport   Action = "导入"    // created or updated by a task-list import
 
 	// History-only entries: they record what was said, never change a task.
 	ActPropose Action = "提议" // a change inferred from free text, awaiting 确认
@@ -203,8 +202,6 @@ func Apply(t Task, u Unit, r Request) (Task, Change, error) {
 		next.Deadline, next.Extension = t.Extension.Deadline, nil
 	case ActRefuse:
 		next.Extension = nil
-	case ActAcknowledge:
-		next.UpdatedAt, next.UpdatedBy = t.UpdatedAt, t.UpdatedBy
 	}
 	c := Change{
 		TaskID: t.ID, At: r.At, By: r.By.UserID, Action: r.Action,
@@ -222,7 +219,7 @@ func Apply(t Task, u Unit, r Request) (Task, Change, error) {
 func allowed(t Task, u Unit, r Request) error {
 	who := r.By
 	switch r.Action {
-	case ActProgress, ActReport, ActExtend, ActAcknowledge:
+	case ActProgress, ActReport, ActExtend:
 		if !who.CanReport(u) {
 			return Errorf(EFORBIDDEN, "任务 %s 属于%s，您不是该单位的一把手或联络员，不能报送。", t.ID, u.Name)
 		}
