@@ -78,7 +78,11 @@ func (s *Sender) Run(ctx context.Context) error {
 	lim := newRateLimiter(s.PerMinute, s.PerHour)
 	conc := max(s.Concurrency, 1)
 	inflight := map[string]bool{}
-	done := make(chan string, conc) // never blocks: at most conc in flight
+	// held are recipients whose outcome could not be written to the store:
+	// their entry is still in the outbox, and sending it again at once
+	// would repeat a delivered message over and over.
+	held := map[string]time.Time{}
+	done := make(chan delivered, conc) // never blocks: at most conc in flight
 	var wg sync.WaitGroup
 	defer wg.Wait()
 	lastForget := s.Now()
@@ -89,7 +93,7 @@ func (s *Sender) Run(ctx context.Context) error {
 	})
 	defer stop()
 	for {
-		next := s.dispatch(ctx, queue, lim, conc, inflight, done, &wg)
+		next := s.dispatch(ctx, queue, lim, conc, inflight, held, done, &wg)
 		now := s.Now()
 		if now.Sub(lastForget) > time.Hour {
 			lim.forget(now)
@@ -104,13 +108,13 @@ func (s *Sender) Run(ctx context.Context) error {
 		case <-ctx.Done():
 			timer.Stop()
 			return nil
-		case to := <-done:
-			delete(inflight, to)
+		case d := <-done:
+			s.release(inflight, held, d)
 		drain:
 			for {
 				select {
-				case to := <-done:
-					delete(inflight, to)
+				case d := <-done:
+					s.release(inflight, held, d)
 				default:
 					break drain
 				}
@@ -122,10 +126,23 @@ func (s *Sender) Run(ctx context.Context) error {
 	}
 }
 
+// delivered reports a delivery that left a goroutine's hands.
+type delivered struct {
+	to      string
+	written bool // its progress or outcome reached the store
+}
+
+func (s *Sender) release(inflight map[string]bool, held map[string]time.Time, d delivered) {
+	delete(inflight, d.to)
+	if !d.written {
+		held[d.to] = s.Now().Add(s.Poll)
+	}
+}
+
 // dispatch starts a delivery for the first entry of every recipient that is
 // due and not in flight, and returns when the earliest waiting entry is due
 // (zero if none waits).
-func (s *Sender) dispatch(ctx context.Context, queue *queueView, lim *rateLimiter, conc int, inflight map[string]bool, done chan<- string, wg *sync.WaitGroup) (next time.Time) {
+func (s *Sender) dispatch(ctx context.Context, queue *queueView, lim *rateLimiter, conc int, inflight map[string]bool, held map[string]time.Time, done chan<- delivered, wg *sync.WaitGroup) (next time.Time) {
 	if ctx.Err() != nil {
 		return time.Time{}
 	}
@@ -139,6 +156,15 @@ func (s *Sender) dispatch(ctx context.Context, queue *queueView, lim *rateLimite
 		to, id := head.Who, head.ID
 		if inflight[to] {
 			continue // keep each recipient's order
+		}
+		if until, ok := held[to]; ok {
+			if now.Before(until) {
+				if next.IsZero() || until.Before(next) {
+					next = until
+				}
+				continue
+			}
+			delete(held, to)
 		}
 		if len(inflight) >= conc {
 			break // a finishing delivery wakes Run
@@ -167,8 +193,8 @@ func (s *Sender) dispatch(ctx context.Context, queue *queueView, lim *rateLimite
 				defer wg.Done()
 				// Detached: a part once started is finished; ctx is still
 				// checked between parts.
-				s.deliver(ctx, context.WithoutCancel(ctx), lim, e)
-				done <- to
+				written := s.deliver(ctx, context.WithoutCancel(ctx), lim, e)
+				done <- delivered{to: to, written: written}
 			}()
 			break
 		}
@@ -196,24 +222,23 @@ func (s *Sender) parts(e store.OutboxEntry) []duban.Outgoing {
 // deliver sends e's remaining parts in order. It saves progress after each
 // part, so a restart never resends a delivered part, and stops (to be
 // resumed by a later pass) when the recipient's rate limit is reached, a
-// temporary failure occurs, or stop is cancelled.
-func (s *Sender) deliver(stop, ctx context.Context, lim *rateLimiter, e store.OutboxEntry) {
+// temporary failure occurs, or stop is cancelled. It returns false when
+// the store refused to record progress or the outcome.
+func (s *Sender) deliver(stop, ctx context.Context, lim *rateLimiter, e store.OutboxEntry) bool {
 	parts := s.parts(e)
 	if len(parts) == 0 {
-		s.finish(ctx, e, store.Delivery{Status: store.DeliveryFailed, Error: "empty message: nothing to send"})
-		return
+		return s.finish(ctx, e, store.Delivery{Status: store.DeliveryFailed, Error: "empty message: nothing to send"})
 	}
 	for e.PartsSent < len(parts) {
 		if stop.Err() != nil {
-			return // progress so far is saved
+			return true // progress so far is saved
 		}
 		p := parts[e.PartsSent]
 		now := s.Now()
 		if p.CardUpdate == nil { // updating a card is not a new message
 			if ok, at := lim.reserve(duban.CanonicalUserID(e.Msg.To), now); !ok {
 				e.NextAttempt = at
-				s.save(ctx, e)
-				return
+				return s.save(ctx, e)
 			}
 		}
 		err := s.d.Deliver(ctx, p)
@@ -221,7 +246,7 @@ func (s *Sender) deliver(stop, ctx context.Context, lim *rateLimiter, e store.Ou
 			e.PartsSent++
 			e.LastError, e.NextAttempt = "", time.Time{}
 			if e.PartsSent < len(parts) && !s.save(ctx, e) {
-				return
+				return false
 			}
 			continue
 		}
@@ -237,17 +262,15 @@ func (s *Sender) deliver(stop, ctx context.Context, lim *rateLimiter, e store.Ou
 		if retry && now.Sub(e.Queued) < s.MaxAge {
 			e.NextAttempt = now.Add(s.backoff(e.Attempts))
 			s.log.Warn("delivery failed; will retry", "outbox", e.ID, "to", e.Msg.To, "attempt", e.Attempts, "retry_at", e.NextAttempt, "err", err)
-			s.save(ctx, e)
-			return
+			return s.save(ctx, e)
 		}
 		s.log.Error("delivery failed for good", "outbox", e.ID, "to", e.Msg.To, "parts_sent", e.PartsSent, "attempts", e.Attempts, "err", err)
-		s.finish(ctx, e, store.Delivery{
+		return s.finish(ctx, e, store.Delivery{
 			Status: store.DeliveryFailed, Parts: e.PartsSent, Failures: e.Attempts,
 			Error: err.Error(), InvalidUser: invalidUser(err, e.Msg.To),
 		})
-		return
 	}
-	s.finish(ctx, e, store.Delivery{Status: store.DeliveryDelivered, Parts: e.PartsSent, Failures: e.Attempts})
+	return s.finish(ctx, e, store.Delivery{Status: store.DeliveryDelivered, Parts: e.PartsSent, Failures: e.Attempts})
 }
 
 // backoff is MinBackoff doubled per attempt, capped at MaxBackoff, with up
@@ -262,16 +285,19 @@ func (s *Sender) backoff(attempt int) time.Duration {
 }
 
 func (s *Sender) save(ctx context.Context, e store.OutboxEntry) bool {
-	if err := s.st.SaveOutgoingProgress(ctx, e); err != nil {
-		s.log.Error("outbox progress not saved", "outbox", e.ID, "err", err)
+	err := s.st.SaveOutgoingProgress(ctx, e)
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		s.log.Error("outbox progress not saved; holding the recipient back", "outbox", e.ID, "err", err)
 		return false
 	}
 	return true
 }
 
-func (s *Sender) finish(ctx context.Context, e store.OutboxEntry, d store.Delivery) {
+func (s *Sender) finish(ctx context.Context, e store.OutboxEntry, d store.Delivery) bool {
 	d.At = s.Now()
 	if err := s.st.FinishOutgoing(ctx, e, d); err != nil && !errors.Is(err, store.ErrNotFound) {
-		s.log.Error("delivery outcome not recorded", "outbox", e.ID, "err", err)
+		s.log.Error("delivery outcome not recorded; holding the recipient back", "outbox", e.ID, "err", err)
+		return false
 	}
+	return true
 }
