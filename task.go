@@ -55,8 +55,11 @@ type Task struct {
 	Status    Status     `json:"status"`
 	Progress  string     `json:"progress,omitempty"`  // the latest report's words
 	Extension *Extension `json:"extension,omitempty"` // pending request, if any
-	UpdatedAt time.Time  `json:"updated_at"`
-	UpdatedBy string     `json:"updated_by,omitempty"`
+	// ReportedAt is when the unit last reported the task done: how long it
+	// has waited for 销号, whatever else touched it since.
+	ReportedAt time.Time `json:"reported_at,omitzero"`
+	UpdatedAt  time.Time `json:"updated_at"`
+	UpdatedBy  string    `json:"updated_by,omitempty"`
 }
 
 // Overdue reports whether the deadline has passed on today and the unit has
@@ -188,7 +191,7 @@ func Apply(t Task, u Unit, r Request) (Task, Change, error) {
 	case ActProgress:
 		next.Status, next.Progress = StatusInProgress, note
 	case ActReport:
-		next.Status = StatusReported
+		next.Status, next.ReportedAt = StatusReported, r.At
 		if note != "" {
 			next.Progress = note
 		}

@@ -198,3 +198,15 @@ func TestDescribeImport(t *testing.T) {
 		t.Errorf("Describe = %q", got)
 	}
 }
+
+func TestReportedAtSurvivesLaterChanges(t *testing.T) {
+	tk, _, err := Apply(task(StatusInProgress), unitA, Request{Action: ActReport, By: contact, At: now})
+	if err != nil || !tk.ReportedAt.Equal(now) {
+		t.Fatalf("report: %+v %v", tk, err)
+	}
+	later := now.Add(48 * time.Hour)
+	tk, _, err = Apply(tk, unitA, Request{Action: ActExtend, By: contact, Note: "待审议", Deadline: NewDate(2018, 1, 15), At: later})
+	if err != nil || !tk.ReportedAt.Equal(now) || !tk.UpdatedAt.Equal(later) {
+		t.Fatalf("an extension request moved the report time: %+v %v", tk, err)
+	}
+}

@@ -239,8 +239,8 @@ func Plan(l duban.Ledger, p Policy, cal *Calendar, now time.Time) []Notice {
 			if si.stage == "" {
 				continue
 			}
-		case t.Status == duban.StatusReported && c.verify > 0 && !t.UpdatedAt.IsZero():
-			since = duban.DateOf(t.UpdatedAt.In(c.loc))
+		case t.Status == duban.StatusReported && c.verify > 0 && !reportedAt(*t).IsZero():
+			since = duban.DateOf(reportedAt(*t).In(c.loc))
 			var ok bool
 			if waited, ok = waits[since]; !ok {
 				waited = cal.WorkdaysBetween(since, today)
@@ -381,4 +381,13 @@ func (c compiled) stageOn(cal *Calendar, d, today duban.Date) stageInfo {
 		si.stage = StageDue
 	}
 	return si
+}
+
+// reportedAt is when a task was reported done; for one imported as 已报完成
+// (no report in its history) its last update stands in.
+func reportedAt(t duban.Task) time.Time {
+	if !t.ReportedAt.IsZero() {
+		return t.ReportedAt
+	}
+	return t.UpdatedAt
 }
