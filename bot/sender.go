@@ -49,6 +49,8 @@ type Sender struct {
 	MaxAge time.Duration
 	// Poll is how often the outbox is read without a wake-up (default 30 s).
 	Poll time.Duration
+	// TextOnly sends every card as its text ([wecom] cards = false).
+	TextOnly bool
 }
 
 // NewSender returns a sender from st's outbox to d.
@@ -208,7 +210,7 @@ func (s *Sender) parts(e store.OutboxEntry) []duban.Outgoing {
 	switch {
 	case m.CardUpdate != nil:
 		return []duban.Outgoing{{To: m.To, Text: m.Text, CardUpdate: m.CardUpdate}}
-	case m.Card != nil && !e.TextFallback:
+	case m.Card != nil && !e.TextFallback && !s.TextOnly:
 		return []duban.Outgoing{{To: m.To, Text: m.Text, Card: m.Card}}
 	}
 	texts := splitText(m.Text, s.PartBytes)

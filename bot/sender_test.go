@@ -334,6 +334,21 @@ func TestSenderFallsBackToTextWhenCardRefused(t *testing.T) {
 	}
 }
 
+func TestSenderTextOnlySendsCardsAsText(t *testing.T) {
+	fake := wecomtest.New(t)
+	st := newMemStore(t)
+	ids := queue(t, st, duban.Outgoing{To: "u1", Text: "待销号：T012，请回复「销号 T012」", Card: &duban.Card{ID: "c1", Title: "t",
+		Buttons: []duban.Button{{Text: "销号", Key: "verify:T012"}}}})
+	startSender(t, fake, st, func(s *Sender) { s.TextOnly = true })
+	if d := delivery(t, st, ids[0]); d.Status != store.DeliveryDelivered {
+		t.Fatalf("delivery = %+v", d)
+	}
+	msgs := fake.Messages()
+	if len(msgs) != 1 || msgs[0].MsgType != "text" || msgs[0].Body() != "待销号：T012，请回复「销号 T012」" {
+		t.Errorf("messages = %+v", msgs)
+	}
+}
+
 // A restart in the middle of a split message resumes after the sent parts.
 func TestSenderResumesAfterSentParts(t *testing.T) {
 	fake := wecomtest.New(t)

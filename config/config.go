@@ -63,7 +63,8 @@ type WeCom struct {
 	CallbackPath    string   `toml:"callback_path"`
 	TimestampWindow Duration `toml:"timestamp_window"`
 	MaxBodyBytes    int64    `toml:"max_body_bytes"`
-	// Cards turns template cards (buttons) on; off, everything is plain text.
+	// Cards sends template cards (buttons); off, the sender sends every card
+	// as its text, which always stands alone.
 	Cards bool `toml:"cards"`
 }
 

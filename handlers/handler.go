@@ -80,7 +80,6 @@ type Handler struct {
 	Location    *time.Location
 	WarnDays    int
 	UndoWindow  time.Duration
-	Cards       bool // send button cards
 	Log         *slog.Logger
 }
 
@@ -417,12 +416,10 @@ func (h *Handler) notify(t *turn, to []duban.Person, text string, card *duban.Ca
 	}
 }
 
-// card builds a button card, or nil when cards are off. Its id is unique per
-// change, so a later card for the same task is a new card.
+// card builds a button card; its id is unique per change, so a later card
+// for the same task is a new card. Whether cards are sent at all is the
+// channel's choice (bot.Sender.TextOnly); Text always stands alone.
 func (h *Handler) card(kind string, task duban.Task, c duban.Change, title string, buttons ...duban.Button) *duban.Card {
-	if !h.Cards {
-		return nil
-	}
 	desc := fmt.Sprintf("完成时限 %s", task.Deadline)
 	if c.Note != "" {
 		desc += "｜" + c.Note

@@ -38,7 +38,7 @@ func newHandler(t *testing.T) *Handler {
 	if _, err := st.Import(context.Background(), l, "import", clock.Add(-time.Hour)); err != nil {
 		t.Fatal(err)
 	}
-	return &Handler{Store: st, Now: func() time.Time { return clock }, Location: time.UTC, WarnDays: 3, UndoWindow: 30 * time.Minute, Cards: true}
+	return &Handler{Store: st, Now: func() time.Time { return clock }, Location: time.UTC, WarnDays: 3, UndoWindow: 30 * time.Minute}
 }
 
 var msgSeq int

@@ -91,14 +91,11 @@ func (h *Handler) propose(ctx context.Context, t *turn, taskID string, r duban.R
 	if err := h.Store.Propose(ctx, t.person.UserID, p, entry); err != nil {
 		return err
 	}
-	o := duban.Outgoing{To: t.in.From, Text: "我理解为：" + what + "\n回复「确认」执行，回复「取消」放弃。"}
-	if h.Cards {
-		o.Card = &duban.Card{
+	t.send(duban.Outgoing{To: t.in.From, Text: "我理解为：" + what + "\n回复「确认」执行，回复「取消」放弃。",
+		Card: &duban.Card{
 			ID: "confirm-" + p.ID, Title: "请确认", Desc: what,
 			Buttons: []duban.Button{{Text: "确认", Key: "confirm:" + p.ID, Primary: true}, {Text: "取消", Key: "cancel:" + p.ID}},
-		}
-	}
-	t.send(o)
+		}})
 	return nil
 }
 

@@ -47,6 +47,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	sender := bot.NewSender(a.st, m.Deliverer(client), e.log)
+	sender.TextOnly = !w.Cards
 	worker.OnReplies = sender.Wake
 	cb, err := bot.NewCallback(bot.CallbackConfig{
 		Token: w.Token, EncodingAESKey: w.EncodingAESKey, CorpID: w.CorpID,

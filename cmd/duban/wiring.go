@@ -76,7 +76,7 @@ func (a *app) handler(ctx context.Context) (*handlers.Handler, error) {
 	h := &handlers.Handler{
 		Store: a.st, Policy: policyAnswerer{eng}, Reminders: &reminders{a},
 		Now: a.now, Location: a.loc, WarnDays: a.remind.WarnDays,
-		UndoWindow: a.cfg.Chat.UndoWindow.D(), Cards: a.cfg.WeCom.Cards, Log: a.e.log,
+		UndoWindow: a.cfg.Chat.UndoWindow.D(), Log: a.e.log,
 	}
 	if client.CanChat() {
 		h.Interpreter = interpreter{client}
