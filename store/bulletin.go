@@ -10,13 +10,13 @@ package store
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"time"
 
 	"github.com/dgraph-io/badger/v4"
 
 	"github.com/duban-org/duban"
-	"github.com/duban-org/duban/remind"
 )
 
 const prefixBulletin = "bulletin/"
@@ -31,13 +31,17 @@ type BulletinRecord struct {
 	At       time.Time       `json:"at"` // when it was published
 	By       string          `json:"by"` // userid, or "scheduler"
 	To       []string        `json:"to"`
-	Text     string          `json:"text"` // exactly what was sent
-	Bulletin remind.Bulletin `json:"bulletin"`
+	Text     string          `json:"text"`     // exactly what was sent
+	Bulletin json.RawMessage `json:"bulletin"` // its figures, as the reminder package computed them
 }
 
-// PublishBulletin gives b the next number, renders it, archives it and
-// queues it to every userid in to, in one transaction.
-func (s *Store) PublishBulletin(ctx context.Context, b remind.Bulletin, to []string, by string, at time.Time) (BulletinRecord, error) {
+// IssueFunc renders a bulletin once its number is known: the text to send
+// and the figures to archive.
+type IssueFunc func(no int) (text string, figures any, err error)
+
+// PublishBulletin gives the next bulletin its number, has issue render it,
+// archives it and queues it to every recipient in to, in one transaction.
+func (s *Store) PublishBulletin(ctx context.Context, issue IssueFunc, to []string, by string, at time.Time) (BulletinRecord, error) {
 	var rec BulletinRecord
 	var ids []string
 	err := s.update(ctx, func(txn *badger.Txn) error {
@@ -46,8 +50,15 @@ func (s *Store) PublishBulletin(ctx context.Context, b remind.Bulletin, to []str
 		if err != nil {
 			return err
 		}
-		b.No = int(n)
-		rec = BulletinRecord{No: b.No, At: at, By: by, To: to, Text: remind.Render(b), Bulletin: b}
+		text, figures, err := issue(int(n))
+		if err != nil {
+			return err
+		}
+		archived, err := jsonBytes(figures)
+		if err != nil {
+			return err
+		}
+		rec = BulletinRecord{No: int(n), At: at, By: by, To: to, Text: text, Bulletin: archived}
 		msgs := make([]duban.Outgoing, len(to))
 		for i, u := range to {
 			msgs[i] = duban.Outgoing{To: u, Text: rec.Text}

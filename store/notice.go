@@ -18,7 +18,6 @@ import (
 	"github.com/dgraph-io/badger/v4"
 
 	"github.com/duban-org/duban"
-	"github.com/duban-org/duban/remind"
 )
 
 const prefixNotice = "notice/"
@@ -26,16 +25,16 @@ const prefixNotice = "notice/"
 // NoticeRecord is one reminder notice as recorded when its message was
 // queued: the evidence trail (留痕) of a task's reminders.
 type NoticeRecord struct {
-	Key      string       `json:"key"`
-	TaskID   string       `json:"task"`
-	Stage    remind.Stage `json:"stage"`
-	To       string       `json:"to"`
-	Role     duban.Role   `json:"role"`
-	Deadline duban.Date   `json:"deadline"`
-	Unit     string       `json:"unit"`
-	Queued   time.Time    `json:"queued"`
-	OutboxID string       `json:"outbox_id"`
-	AckedAt  time.Time    `json:"acked_at,omitzero"`
+	Key      string     `json:"key"`
+	TaskID   string     `json:"task"`
+	Stage    string     `json:"stage"`
+	To       string     `json:"to"`
+	Role     duban.Role `json:"role"`
+	Deadline duban.Date `json:"deadline"`
+	Unit     string     `json:"unit"`
+	Queued   time.Time  `json:"queued"`
+	OutboxID string     `json:"outbox_id"`
+	AckedAt  time.Time  `json:"acked_at,omitzero"`
 	// Delivery is the message's recorded outcome, filled by NoticesOf; nil
 	// while the message waits in the outbox.
 	Delivery *Delivery `json:"-"`
@@ -47,51 +46,44 @@ func noticeKey(key string) []byte { return []byte(prefixNotice + key) }
 // one of its notices first.
 var errNoticeTaken = errors.New("notice already recorded")
 
-// Unsent returns the notices whose keys are not recorded yet, in order.
-func (s *Store) Unsent(ctx context.Context, notices []remind.Notice) ([]remind.Notice, error) {
-	var out []remind.Notice
+// Recorded returns which of keys are recorded (queued before).
+func (s *Store) Recorded(ctx context.Context, keys []string) (map[string]bool, error) {
+	out := map[string]bool{}
 	err := s.view(ctx, func(txn *badger.Txn) error {
-		out = out[:0]
-		for _, n := range notices {
-			_, err := txn.Get(noticeKey(n.Key()))
+		for _, k := range keys {
+			_, err := txn.Get(noticeKey(k))
 			switch {
-			case errors.Is(err, badger.ErrKeyNotFound):
-				out = append(out, n)
-			case err != nil:
-				return fmt.Errorf("read notice %s: %w", n.Key(), err)
+			case err == nil:
+				out[k] = true
+			case !errors.Is(err, badger.ErrKeyNotFound):
+				return fmt.Errorf("read notice %s: %w", k, err)
 			}
 		}
 		return nil
 	})
 	if err != nil {
-		return nil, fmt.Errorf("filter unsent notices: %w", err)
+		return nil, fmt.Errorf("look up notices: %w", err)
 	}
 	return out, nil
 }
 
 // RecordNotices queues each message and records the notices it carries
-// (named by its NoticeKeys), one transaction per message: a crash between
-// messages leaves the rest unrecorded, to be sent by the next run, and
-// never a recorded notice without its message. A message any of whose
-// notices is already recorded (a concurrent run) is dropped whole. It
-// returns the number of messages queued.
-func (s *Store) RecordNotices(ctx context.Context, notices []remind.Notice, msgs []duban.Outgoing, at time.Time) (int, error) {
-	byKey := make(map[string]*remind.Notice, len(notices))
-	for i := range notices {
-		byKey[notices[i].Key()] = &notices[i]
-	}
+// (named by its NoticeKeys, described in records), one transaction per
+// message: a crash between messages leaves the rest unrecorded, to be sent
+// by the next run, and never a recorded notice without its message. A
+// message any of whose notices is already recorded (a concurrent run) is
+// dropped whole. It returns the number of messages queued.
+func (s *Store) RecordNotices(ctx context.Context, msgs []duban.Outgoing, records map[string]NoticeRecord, at time.Time) (int, error) {
 	queued := 0
 	for _, m := range msgs {
 		recs := make([]NoticeRecord, 0, len(m.NoticeKeys))
 		for _, k := range m.NoticeKeys {
-			n := byKey[k]
-			if n == nil {
+			r, ok := records[k]
+			if !ok {
 				return queued, fmt.Errorf("record notices: message to %s names notice %s not in the batch", m.To, k)
 			}
-			recs = append(recs, NoticeRecord{
-				Key: k, TaskID: n.TaskID, Stage: n.Stage, To: n.To, Role: n.Role,
-				Deadline: n.Deadline, Unit: n.Unit.Code, Queued: at,
-			})
+			r.Key, r.Queued = k, at
+			recs = append(recs, r)
 		}
 		var queuedID string
 		err := s.update(ctx, func(txn *badger.Txn) error {
@@ -136,7 +128,7 @@ func (s *Store) RecordNotices(ctx context.Context, notices []remind.Notice, msgs
 // no notice about the task; acknowledging twice keeps the first time.
 func (s *Store) Ack(ctx context.Context, taskID, userID string, at time.Time) error {
 	taskID, user := duban.CanonicalID(taskID), duban.CanonicalUserID(userID)
-	prefix := noticeKey(remind.KeyPrefix(taskID))
+	prefix := noticeKey(taskID + "|")
 	err := s.update(ctx, func(txn *badger.Txn) error {
 		found := false
 		var updates []NoticeRecord
@@ -218,7 +210,7 @@ func (s *Store) NoticesOf(ctx context.Context, taskID string) ([]NoticeRecord, e
 	var out []NoticeRecord
 	err := s.view(ctx, func(txn *badger.Txn) error {
 		out = out[:0]
-		err := scanPrefix(txn, noticeKey(remind.KeyPrefix(taskID)), false, func(key, val []byte) error {
+		err := scanPrefix(txn, noticeKey(taskID+"|"), false, func(key, val []byte) error {
 			var r NoticeRecord
 			if err := jsonUnmarshal(key, val, &r); err != nil {
 				return err

@@ -9,6 +9,7 @@ import (
 	"github.com/duban-org/duban"
 	"github.com/duban-org/duban/llm"
 	"github.com/duban-org/duban/remind"
+	"github.com/duban-org/duban/remind/remindstore"
 	"github.com/duban-org/duban/store"
 )
 
@@ -129,7 +130,7 @@ func (a *app) publishBulletin(ctx context.Context, by string, now time.Time) (st
 	if err != nil {
 		return store.BulletinRecord{}, err
 	}
-	return a.st.PublishBulletin(ctx, b, remind.BulletinRecipients(l, a.remind), by, now)
+	return remindstore.Publish(ctx, a.st, b, remind.BulletinRecipients(l, a.remind), by, now)
 }
 
 // reminders is the conversation's access to acknowledgements, the evidence

@@ -10,6 +10,7 @@ import (
 	"github.com/duban-org/duban/llm"
 	"github.com/duban-org/duban/policy"
 	"github.com/duban-org/duban/remind"
+	"github.com/duban-org/duban/remind/remindstore"
 )
 
 // llmClient returns the configured LLM client, or nil when [llm] base_url is
@@ -59,7 +60,7 @@ func (a *app) runner() (*remind.Runner, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &remind.Runner{Source: a.st, Log: a.st, Policy: a.remind, Calendar: cal, Logger: a.e.log}, nil
+	return &remind.Runner{Source: a.st, Log: remindstore.NoticeLog{Store: a.st}, Policy: a.remind, Calendar: cal, Logger: a.e.log}, nil
 }
 
 // handler wires the conversation: the store, policy Q&A, the LLM when

@@ -1,12 +1,14 @@
-package store
+package remindstore
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"strings"
 	"testing"
 
 	"github.com/duban-org/duban/remind"
+	"github.com/duban-org/duban/store"
 )
 
 func TestPublishBulletin(t *testing.T) {
@@ -27,11 +29,15 @@ func TestPublishBulletin(t *testing.T) {
 	to := remind.BulletinRecipients(snap, remind.Defaults())
 	for want := 1; want <= 2; want++ {
 		b := remind.ComputeBulletin(snap, remind.Defaults(), remind.DefaultCalendar(), shAt("2026-10-16 16:00"))
-		rec, err := s.PublishBulletin(ctx, b, to, "A1", shAt("2026-10-16 16:00"))
+		rec, err := Publish(ctx, s, b, to, "A1", shAt("2026-10-16 16:00"))
 		if err != nil {
 			t.Fatal(err)
 		}
-		if rec.No != want || rec.Bulletin.No != want || !strings.HasPrefix(rec.Text, "工作通报（第") || !strings.Contains(rec.Text, "逾期 3 项") {
+		var archived remind.Bulletin
+		if err := json.Unmarshal(rec.Bulletin, &archived); err != nil {
+			t.Fatal(err)
+		}
+		if rec.No != want || archived.No != want || archived.Overdue != 3 || !strings.HasPrefix(rec.Text, "工作通报（第") || !strings.Contains(rec.Text, "逾期 3 项") {
 			t.Fatalf("published %d: %+v", want, rec)
 		}
 	}
@@ -46,13 +52,13 @@ func TestPublishBulletin(t *testing.T) {
 	if rec, err := s.BulletinByNo(ctx, 2); err != nil || rec.By != "A1" {
 		t.Fatalf("bulletin 2: %+v %v", rec, err)
 	}
-	if _, err := s.BulletinByNo(ctx, 3); !errors.Is(err, ErrNotFound) {
+	if _, err := s.BulletinByNo(ctx, 3); !errors.Is(err, store.ErrNotFound) {
 		t.Fatalf("bulletin 3: %v", err)
 	}
 	if n, _ := s.NextBulletinNo(ctx); n != 3 {
 		t.Fatalf("next number %d", n)
 	}
-	if _, err := s.PublishBulletin(ctx, remind.Bulletin{}, []string{""}, "A1", shAt("2026-10-16 16:00")); err == nil {
+	if _, err := Publish(ctx, s, remind.Bulletin{}, []string{""}, "A1", shAt("2026-10-16 16:00")); err == nil {
 		t.Fatal("empty recipient accepted")
 	}
 	if n, _ := s.NextBulletinNo(ctx); n != 3 {

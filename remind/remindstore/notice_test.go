@@ -1,4 +1,4 @@
-package store
+package remindstore
 
 import (
 	"bufio"
@@ -14,6 +14,7 @@ import (
 
 	"github.com/duban-org/duban"
 	"github.com/duban-org/duban/remind"
+	"github.com/duban-org/duban/store"
 )
 
 var shanghai = remind.Defaults().Location()
@@ -52,26 +53,26 @@ func remindLedger(n int, deadline string) duban.Ledger {
 	return l
 }
 
-func openTestStore(t *testing.T, dir string) *Store {
+func openTestStore(t *testing.T, dir string) *store.Store {
 	t.Helper()
-	s, err := Open(dir, Options{})
+	s, err := store.Open(dir, store.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	return s
 }
 
-func newRunner(s *Store) *remind.Runner {
-	return &remind.Runner{Source: s, Log: s, Policy: remind.Defaults(), Calendar: remind.DefaultCalendar()}
+func newRunner(s *store.Store) *remind.Runner {
+	return &remind.Runner{Source: s, Log: NoticeLog{s}, Policy: remind.Defaults(), Calendar: remind.DefaultCalendar()}
 }
 
-func outboxByRecipient(t *testing.T, s *Store) map[string][]OutboxEntry {
+func outboxByRecipient(t *testing.T, s *store.Store) map[string][]store.OutboxEntry {
 	t.Helper()
 	entries, err := s.PendingOutgoing(context.Background(), 0)
 	if err != nil {
 		t.Fatal(err)
 	}
-	m := map[string][]OutboxEntry{}
+	m := map[string][]store.OutboxEntry{}
 	for _, e := range entries {
 		m[e.Msg.To] = append(m[e.Msg.To], e)
 	}
@@ -113,8 +114,8 @@ func TestNoticeLedgerTrail(t *testing.T) {
 			t.Errorf("record %+v", n)
 		}
 	}
-	// Delivery is joined in once the sender records it.
-	if err := s.FinishOutgoing(ctx, box["c0"][0], Delivery{Status: DeliveryDelivered, Parts: 1, At: shAt("2026-10-09 09:01")}); err != nil {
+	// store.Delivery is joined in once the sender records it.
+	if err := s.FinishOutgoing(ctx, box["c0"][0], store.Delivery{Status: store.DeliveryDelivered, Parts: 1, At: shAt("2026-10-09 09:01")}); err != nil {
 		t.Fatal(err)
 	}
 	if err := s.Ack(ctx, "T0", "C0", shAt("2026-10-09 09:30")); err != nil {
@@ -127,7 +128,7 @@ func TestNoticeLedgerTrail(t *testing.T) {
 	for _, n := range trail {
 		switch n.To {
 		case "c0":
-			if n.Delivery == nil || n.Delivery.Status != DeliveryDelivered || !n.AckedAt.Equal(shAt("2026-10-09 09:30")) {
+			if n.Delivery == nil || n.Delivery.Status != store.DeliveryDelivered || !n.AckedAt.Equal(shAt("2026-10-09 09:30")) {
 				t.Errorf("contact record %+v delivery %+v", n, n.Delivery)
 			}
 		case "h0":
@@ -136,10 +137,10 @@ func TestNoticeLedgerTrail(t *testing.T) {
 			}
 		}
 	}
-	if err := s.Ack(ctx, "T0", "L1", shAt("2026-10-09 10:30")); !errors.Is(err, ErrNotFound) {
+	if err := s.Ack(ctx, "T0", "L1", shAt("2026-10-09 10:30")); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("ack by someone never reminded: %v", err)
 	}
-	if err := s.Ack(ctx, "T00", "c0", shAt("2026-10-09 10:30")); !errors.Is(err, ErrNotFound) {
+	if err := s.Ack(ctx, "T00", "c0", shAt("2026-10-09 10:30")); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("ack of another task: %v", err)
 	}
 }
@@ -281,7 +282,7 @@ func TestRemindSurvivesSIGKILL(t *testing.T) {
 		}
 	}
 	planned := remind.Plan(remindLedger(units, "2026-10-09"), remind.Defaults(), remind.DefaultCalendar(), shAt("2026-10-09 09:00"))
-	if unsent, err := s.Unsent(context.Background(), planned); err != nil || len(unsent) != 0 {
+	if unsent, err := (NoticeLog{s}).Unsent(context.Background(), planned); err != nil || len(unsent) != 0 {
 		t.Fatalf("%d notices unrecorded, err %v", len(unsent), err)
 	}
 }
@@ -295,7 +296,7 @@ func TestRemindChild(t *testing.T) {
 	s := openTestStore(t, dir)
 	defer s.Close()
 	r := newRunner(s)
-	r.Log = progressLog{s}
+	r.Log = progressLog{NoticeLog{s}}
 	if _, err := r.RunOnce(context.Background(), shAt("2026-10-09 09:00")); err != nil {
 		t.Fatal(err)
 	}
@@ -303,12 +304,12 @@ func TestRemindChild(t *testing.T) {
 
 // progressLog records one message at a time (as the store does anyway) and
 // prints the count, so the parent can kill the child mid-run.
-type progressLog struct{ *Store }
+type progressLog struct{ NoticeLog }
 
 func (p progressLog) RecordNotices(ctx context.Context, ns []remind.Notice, msgs []duban.Outgoing, at time.Time) (int, error) {
 	q := 0
 	for i := range msgs {
-		n, err := p.Store.RecordNotices(ctx, ns, msgs[i:i+1], at)
+		n, err := p.NoticeLog.RecordNotices(ctx, ns, msgs[i:i+1], at)
 		q += n
 		if err != nil {
 			return q, err
@@ -332,17 +333,17 @@ func TestFailedNoticeIsPlannedAgain(t *testing.T) {
 		t.Fatalf("run: %+v %v", res, err)
 	}
 	box := outboxByRecipient(t, s)
-	if err := s.FinishOutgoing(ctx, box["c0"][0], Delivery{Status: DeliveryFailed, Error: "errcode 60020: untrusted IP"}); err != nil {
+	if err := s.FinishOutgoing(ctx, box["c0"][0], store.Delivery{Status: store.DeliveryFailed, Error: "errcode 60020: untrusted IP"}); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.FinishOutgoing(ctx, box["h0"][0], Delivery{Status: DeliveryFailed, Error: "errcode 81013", InvalidUser: "h0"}); err != nil {
+	if err := s.FinishOutgoing(ctx, box["h0"][0], store.Delivery{Status: store.DeliveryFailed, Error: "errcode 81013", InvalidUser: "h0"}); err != nil {
 		t.Fatal(err)
 	}
 	res, err := r.RunOnce(ctx, shAt("2026-10-09 09:15"))
 	if err != nil || res.Queued != 1 || len(res.Due) != 1 || res.Due[0].To != "c0" {
 		t.Fatalf("catch-up pass: queued %d, due %+v, err %v; want the contact's notice again", res.Queued, res.Due, err)
 	}
-	if d, err := s.DeliveryOf(ctx, "T0|overdue-2|c0|2026-09-30"); err != nil || d.Status != DeliveryFailed {
+	if d, err := s.DeliveryOf(ctx, "T0|overdue-2|c0|2026-09-30"); err != nil || d.Status != store.DeliveryFailed {
 		t.Errorf("the failure is no longer on record: %+v %v", d, err)
 	}
 }

@@ -1,0 +1,56 @@
+// Package remindstore keeps the reminder planner's records in the store:
+// the ledger of sent notices (remind.NoticeLog) and published bulletins. It
+// is the one place that knows both packages, so the store depends on the
+// domain alone and the planner on nothing that does I/O.
+package remindstore
+
+import (
+	"context"
+	"time"
+
+	"github.com/duban-org/duban"
+	"github.com/duban-org/duban/remind"
+	"github.com/duban-org/duban/store"
+)
+
+// NoticeLog is the store's notice ledger seen as a remind.NoticeLog.
+type NoticeLog struct{ Store *store.Store }
+
+// Unsent returns the notices not recorded yet, in order.
+func (l NoticeLog) Unsent(ctx context.Context, notices []remind.Notice) ([]remind.Notice, error) {
+	keys := make([]string, len(notices))
+	for i, n := range notices {
+		keys[i] = n.Key()
+	}
+	recorded, err := l.Store.Recorded(ctx, keys)
+	if err != nil {
+		return nil, err
+	}
+	var out []remind.Notice
+	for i, n := range notices {
+		if !recorded[keys[i]] {
+			out = append(out, n)
+		}
+	}
+	return out, nil
+}
+
+// RecordNotices records each message's notices and queues the message,
+// atomically per message (see store.Store.RecordNotices).
+func (l NoticeLog) RecordNotices(ctx context.Context, notices []remind.Notice, msgs []duban.Outgoing, at time.Time) (int, error) {
+	records := make(map[string]store.NoticeRecord, len(notices))
+	for _, n := range notices {
+		records[n.Key()] = store.NoticeRecord{TaskID: n.TaskID, Stage: string(n.Stage), To: n.To, Role: n.Role,
+			Deadline: n.Deadline, Unit: n.Unit.Code}
+	}
+	return l.Store.RecordNotices(ctx, msgs, records, at)
+}
+
+// Publish numbers, renders, archives and queues bulletin b to every
+// recipient in to, in one transaction.
+func Publish(ctx context.Context, st *store.Store, b remind.Bulletin, to []string, by string, at time.Time) (store.BulletinRecord, error) {
+	return st.PublishBulletin(ctx, func(no int) (string, any, error) {
+		b.No = no
+		return remind.Render(b), b, nil
+	}, to, by, at)
+}
