@@ -26,19 +26,11 @@ func runIngest(ctx context.Context, e *env, args []string) error {
 		fs.Usage()
 		return errUsage
 	}
-	a, err := openApp(ctx, e, *cfgPath)
+	a, eng, err := openPolicy(ctx, e, *cfgPath)
 	if err != nil {
 		return err
 	}
 	defer a.Close()
-	client, err := a.llmClient()
-	if err != nil {
-		return err
-	}
-	eng, err := a.policyEngine(ctx, client)
-	if err != nil {
-		return err
-	}
 	if *remove != "" {
 		d, err := eng.Remove(ctx, *remove)
 		if err != nil {
@@ -89,19 +81,11 @@ func runAsk(ctx context.Context, e *env, args []string) error {
 		fs.Usage()
 		return errUsage
 	}
-	a, err := openApp(ctx, e, *cfgPath)
+	a, eng, err := openPolicy(ctx, e, *cfgPath)
 	if err != nil {
 		return err
 	}
 	defer a.Close()
-	client, err := a.llmClient()
-	if err != nil {
-		return err
-	}
-	eng, err := a.policyEngine(ctx, client)
-	if err != nil {
-		return err
-	}
 	ans, err := eng.Ask(ctx, q)
 	if err != nil {
 		return err
@@ -132,19 +116,11 @@ func runEval(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return fmt.Errorf("%s: %w", fs.Arg(0), err)
 	}
-	a, err := openApp(ctx, e, *cfgPath)
+	a, eng, err := openPolicy(ctx, e, *cfgPath)
 	if err != nil {
 		return err
 	}
 	defer a.Close()
-	client, err := a.llmClient()
-	if err != nil {
-		return err
-	}
-	eng, err := a.policyEngine(ctx, client)
-	if err != nil {
-		return err
-	}
 	rep, err := policy.Evaluate(ctx, eng, qs)
 	if err != nil {
 		return err
@@ -156,4 +132,24 @@ func runEval(ctx context.Context, e *env, args []string) error {
 	}
 	fmt.Fprintln(e.stdout, rep.String())
 	return nil
+}
+
+// openPolicy opens the app and its policy engine (with the LLM when one is
+// configured); the caller closes the app.
+func openPolicy(ctx context.Context, e *env, cfgPath string) (*app, *policy.Engine, error) {
+	a, err := openApp(ctx, e, cfgPath)
+	if err != nil {
+		return nil, nil, err
+	}
+	client, err := a.llmClient()
+	if err != nil {
+		a.Close()
+		return nil, nil, err
+	}
+	eng, err := a.policyEngine(ctx, client)
+	if err != nil {
+		a.Close()
+		return nil, nil, err
+	}
+	return a, eng, nil
 }
