@@ -66,8 +66,9 @@ type Reminders interface {
 	// Evidence returns one line per notice sent about taskID.
 	Evidence(ctx context.Context, taskID string) ([]string, error)
 	// PublishBulletin issues the next 工作通报 on behalf of by (who receives
-	// it with everyone else) and returns a line saying so.
-	PublishBulletin(ctx context.Context, by duban.Person, now time.Time) (string, error)
+	// it with everyone else) and returns a line saying so; the same msgKey
+	// again (a message reprocessed after a crash) publishes nothing new.
+	PublishBulletin(ctx context.Context, by duban.Person, msgKey string, now time.Time) (string, error)
 }
 
 // Handler answers messages. Only Store is required.
@@ -528,7 +529,7 @@ func (h *Handler) bulletin(ctx context.Context, t *turn) error {
 	if h.Reminders == nil {
 		return duban.Errorf(duban.EINVALID, "本部署未启用工作通报。")
 	}
-	summary, err := h.Reminders.PublishBulletin(ctx, t.person, t.now)
+	summary, err := h.Reminders.PublishBulletin(ctx, t.person, t.in.Key, t.now)
 	if err != nil {
 		return err
 	}

@@ -4,6 +4,7 @@ package store
 //
 //	bulletin/seq          uint64 (binary)   last number handed out
 //	bulletin/<no:020>     BulletinRecord    the archived bulletin, its text and recipients
+//	bulletin/msg/<key>    int (JSON)        the number a chat message published (TTL 7 days)
 //
 // Numbering, archive and the outbox entries for the recipients are one
 // transaction: a number is never skipped, reused, or published unsent.
@@ -11,6 +12,7 @@ package store
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"time"
 
@@ -41,11 +43,25 @@ type IssueFunc func(no int) (text string, figures any, err error)
 
 // PublishBulletin gives the next bulletin its number, has issue render it,
 // archives it and queues it to every recipient in to, in one transaction.
-func (s *Store) PublishBulletin(ctx context.Context, issue IssueFunc, to []string, by string, at time.Time) (BulletinRecord, error) {
+// msgKey names the chat message that asked for it ("" for none): asked
+// again by the same message (reprocessed after a crash), it returns the
+// bulletin already published instead of a second one.
+func (s *Store) PublishBulletin(ctx context.Context, issue IssueFunc, to []string, by, msgKey string, at time.Time) (BulletinRecord, error) {
 	var rec BulletinRecord
 	var ids []string
+	marker := []byte("bulletin/msg/" + msgKey)
 	err := s.update(ctx, func(txn *badger.Txn) error {
 		ids = ids[:0]
+		if msgKey != "" {
+			var no int
+			err := getJSON(txn, marker, &no)
+			if err == nil {
+				return getJSON(txn, bulletinKey(no), &rec)
+			}
+			if !errors.Is(err, ErrNotFound) {
+				return err
+			}
+		}
 		n, err := nextSeq(txn, keyBulletinSeq)
 		if err != nil {
 			return err
@@ -72,6 +88,11 @@ func (s *Store) PublishBulletin(ctx context.Context, issue IssueFunc, to []strin
 				return err
 			}
 			ids = append(ids, entries[i].ID)
+		}
+		if msgKey != "" {
+			if err := txn.SetEntry(badger.NewEntry(marker, []byte(fmt.Sprint(rec.No))).WithTTL(appliedTTL)); err != nil {
+				return fmt.Errorf("write %s: %w", marker, err)
+			}
 		}
 		return putJSON(txn, bulletinKey(rec.No), rec)
 	})

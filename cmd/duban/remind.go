@@ -73,7 +73,7 @@ func runReport(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	if *publish {
-		rec, err := a.publishBulletin(ctx, "cli", now)
+		rec, err := a.publishBulletin(ctx, "cli", "", now)
 		if err != nil {
 			return err
 		}
@@ -117,7 +117,7 @@ func (a *app) bulletin(ctx context.Context, now time.Time, client *llm.Client) (
 
 // publishBulletin numbers, archives and queues the next bulletin to 编办,
 // every group leader and the bulletin chat.
-func (a *app) publishBulletin(ctx context.Context, by string, now time.Time) (store.BulletinRecord, error) {
+func (a *app) publishBulletin(ctx context.Context, by, msgKey string, now time.Time) (store.BulletinRecord, error) {
 	client, err := a.llmClient()
 	if err != nil {
 		return store.BulletinRecord{}, err
@@ -130,7 +130,7 @@ func (a *app) publishBulletin(ctx context.Context, by string, now time.Time) (st
 	if err != nil {
 		return store.BulletinRecord{}, err
 	}
-	return remindstore.Publish(ctx, a.st, b, remind.BulletinRecipients(l, a.remind), by, now)
+	return remindstore.Publish(ctx, a.st, b, remind.BulletinRecipients(l, a.remind), by, msgKey, now)
 }
 
 // reminders is the conversation's access to acknowledgements, the evidence
@@ -175,8 +175,8 @@ func (r *reminders) Evidence(ctx context.Context, taskID string) ([]string, erro
 	return lines, nil
 }
 
-func (r *reminders) PublishBulletin(ctx context.Context, by duban.Person, now time.Time) (string, error) {
-	rec, err := r.a.publishBulletin(ctx, by.UserID, now)
+func (r *reminders) PublishBulletin(ctx context.Context, by duban.Person, msgKey string, now time.Time) (string, error) {
+	rec, err := r.a.publishBulletin(ctx, by.UserID, msgKey, now)
 	if err != nil {
 		return "", err
 	}

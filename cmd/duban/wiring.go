@@ -92,7 +92,7 @@ func (a *app) scheduler(wake func()) (func(context.Context) error, error) {
 		return nil, err
 	}
 	s := &remind.Scheduler{Runner: r, Now: a.now, Bulletin: func(ctx context.Context, now time.Time) error {
-		_, err := a.publishBulletin(ctx, "scheduler", now)
+		_, err := a.publishBulletin(ctx, "scheduler", "", now)
 		wake()
 		return err
 	}}

@@ -29,7 +29,7 @@ func TestPublishBulletin(t *testing.T) {
 	to := remind.BulletinRecipients(snap, remind.Defaults())
 	for want := 1; want <= 2; want++ {
 		b := remind.ComputeBulletin(snap, remind.Defaults(), remind.DefaultCalendar(), shAt("2026-10-16 16:00"))
-		rec, err := Publish(ctx, s, b, to, "A1", shAt("2026-10-16 16:00"))
+		rec, err := Publish(ctx, s, b, to, "A1", "", shAt("2026-10-16 16:00"))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -58,10 +58,23 @@ func TestPublishBulletin(t *testing.T) {
 	if n, _ := s.NextBulletinNo(ctx); n != 3 {
 		t.Fatalf("next number %d", n)
 	}
-	if _, err := Publish(ctx, s, remind.Bulletin{}, []string{""}, "A1", shAt("2026-10-16 16:00")); err == nil {
+	if _, err := Publish(ctx, s, remind.Bulletin{}, []string{""}, "A1", "", shAt("2026-10-16 16:00")); err == nil {
 		t.Fatal("empty recipient accepted")
 	}
 	if n, _ := s.NextBulletinNo(ctx); n != 3 {
 		t.Fatalf("a failed publish used a number: next %d", n)
+	}
+	// The same chat message twice (reprocessed after a crash) publishes once.
+	b := remind.ComputeBulletin(snap, remind.Defaults(), remind.DefaultCalendar(), shAt("2026-10-16 16:00"))
+	first, err := Publish(ctx, s, b, to, "A1", "msg:通报", shAt("2026-10-16 16:00"))
+	if err != nil || first.No != 3 {
+		t.Fatalf("publish 3: %+v %v", first, err)
+	}
+	again, err := Publish(ctx, s, b, to, "A1", "msg:通报", shAt("2026-10-16 16:05"))
+	if err != nil || again.No != 3 || again.Text != first.Text {
+		t.Fatalf("replayed publish: %+v %v", again, err)
+	}
+	if n, _ := s.NextBulletinNo(ctx); n != 4 {
+		t.Fatalf("a replayed message published again: next %d", n)
 	}
 }

@@ -47,10 +47,11 @@ func (l NoticeLog) RecordNotices(ctx context.Context, notices []remind.Notice, m
 }
 
 // Publish numbers, renders, archives and queues bulletin b to every
-// recipient in to, in one transaction.
-func Publish(ctx context.Context, st *store.Store, b remind.Bulletin, to []string, by string, at time.Time) (store.BulletinRecord, error) {
+// recipient in to, in one transaction; msgKey (the chat message asking for
+// it, "" for none) makes a repeat of that message publish nothing new.
+func Publish(ctx context.Context, st *store.Store, b remind.Bulletin, to []string, by, msgKey string, at time.Time) (store.BulletinRecord, error) {
 	return st.PublishBulletin(ctx, func(no int) (string, any, error) {
 		b.No = no
 		return remind.Render(b), b, nil
-	}, to, by, at)
+	}, to, by, msgKey, at)
 }
