@@ -1,6 +1,7 @@
 package bot
 
 import (
+	"context"
 	"slices"
 	"sync/atomic"
 	"time"
@@ -115,4 +116,38 @@ func (v *queueView) pop(who string) string {
 	}
 	v.byWho[who] = list[1:]
 	return list[1]
+}
+
+// runPasses is the loop of the worker and the sender: a pass, then a wait
+// for a job to finish (it and every other finished job are released), a
+// wake-up, the time the pass asked to be called again (zero: none), or the
+// poll period; until ctx ends.
+func runPasses[T any](ctx context.Context, poll time.Duration, now func() time.Time,
+	pass func() (again time.Time), done <-chan T, release func(T), wake <-chan struct{}) {
+	for {
+		wait := poll
+		if again := pass(); !again.IsZero() {
+			wait = min(wait, max(again.Sub(now()), time.Millisecond))
+		}
+		timer := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+			timer.Stop()
+			return
+		case d := <-done:
+			release(d)
+		drain:
+			for {
+				select {
+				case d := <-done:
+					release(d)
+				default:
+					break drain
+				}
+			}
+		case <-wake:
+		case <-timer.C:
+		}
+		timer.Stop()
+	}
 }

@@ -94,38 +94,14 @@ func (s *Sender) Run(ctx context.Context) error {
 		s.Wake()
 	})
 	defer stop()
-	for {
-		next := s.dispatch(ctx, queue, lim, conc, inflight, held, done, &wg)
-		now := s.Now()
-		if now.Sub(lastForget) > time.Hour {
+	runPasses(ctx, s.Poll, s.Now, func() time.Time {
+		if now := s.Now(); now.Sub(lastForget) > time.Hour {
 			lim.forget(now)
 			lastForget = now
 		}
-		wait := s.Poll
-		if !next.IsZero() {
-			wait = min(wait, max(next.Sub(now), time.Millisecond))
-		}
-		timer := time.NewTimer(wait)
-		select {
-		case <-ctx.Done():
-			timer.Stop()
-			return nil
-		case d := <-done:
-			s.release(inflight, held, d)
-		drain:
-			for {
-				select {
-				case d := <-done:
-					s.release(inflight, held, d)
-				default:
-					break drain
-				}
-			}
-		case <-s.wake:
-		case <-timer.C:
-		}
-		timer.Stop()
-	}
+		return s.dispatch(ctx, queue, lim, conc, inflight, held, done, &wg)
+	}, done, func(d delivered) { s.release(inflight, held, d) }, s.wake)
+	return nil
 }
 
 // delivered reports a delivery that left a goroutine's hands.

@@ -103,33 +103,17 @@ func (w *Worker) Run(ctx context.Context) error {
 	done := make(chan finished, conc) // never blocks: at most conc in hand
 	var wg sync.WaitGroup
 	defer wg.Wait()
-	for {
+	runPasses(ctx, w.Poll, time.Now, func() time.Time {
 		w.dispatch(ctx, conc, &hand, done, &wg)
-		wait := w.Poll
+		var again time.Time
 		for _, at := range hand.held {
-			wait = min(wait, max(time.Until(at), time.Millisecond))
-		}
-		timer := time.NewTimer(wait)
-		select {
-		case <-ctx.Done():
-			timer.Stop()
-			return nil
-		case f := <-done:
-			w.release(&hand, f)
-		drain:
-			for {
-				select {
-				case f := <-done:
-					w.release(&hand, f)
-				default:
-					break drain
-				}
+			if again.IsZero() || at.Before(again) {
+				again = at
 			}
-		case <-w.wake:
-		case <-timer.C:
 		}
-		timer.Stop()
-	}
+		return again
+	}, done, func(f finished) { w.release(&hand, f) }, w.wake)
+	return nil
 }
 
 // release forgets a finished entry. One that could not be completed is left
