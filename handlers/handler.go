@@ -337,7 +337,7 @@ func (h *Handler) announce(ctx context.Context, t *turn, a store.Applied) error 
 		return err
 	}
 	subject := fmt.Sprintf("任务 %s「%s」（%s）", task.ID, task.Title, unit.Name)
-	t.reply("已记录。" + subject + "：" + c.Describe() + "。" + nextStep(c.Action, task))
+	t.reply("已记录。" + subject + "：" + c.Describe() + "。" + nextStep(c.Action))
 	people, err := h.Store.People(ctx)
 	if err != nil {
 		return err
@@ -386,7 +386,8 @@ func (h *Handler) announce(ctx context.Context, t *turn, a store.Applied) error 
 	return nil
 }
 
-func nextStep(a duban.Action, t duban.Task) string {
+// nextStep tells the sender who was told of their change.
+func nextStep(a duban.Action) string {
 	switch a {
 	case duban.ActReport:
 		return "已通知督办组对账销号。"
@@ -395,13 +396,13 @@ func nextStep(a duban.Action, t duban.Task) string {
 	case duban.ActReject, duban.ActApprove, duban.ActRefuse, duban.ActVerify:
 		return "已通知该单位。"
 	case duban.ActUndo:
-		return ""
+		return "已通知该单位和督办组。"
 	}
 	return ""
 }
 
-// notify sends text (and the card, when cards are on) to each person except
-// the sender, who already has the reply.
+// notify sends text (and the card, if any) to each person except the
+// sender, who already has the reply.
 func (h *Handler) notify(t *turn, to []duban.Person, text string, card *duban.Card) {
 	for _, p := range to {
 		if duban.CanonicalUserID(p.UserID) == duban.CanonicalUserID(t.in.From) {
