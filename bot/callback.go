@@ -35,8 +35,6 @@ type CallbackConfig struct {
 	MaxBodyBytes int64
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
-	// OnEnqueue is called after a fresh inbound was stored, to wake the worker.
-	OnEnqueue func()
 	// Logger; nil means slog.Default().
 	Logger *slog.Logger
 }
@@ -60,7 +58,6 @@ type Callback struct {
 	dedupeTTL time.Duration
 	maxBody   int64
 	now       func() time.Time
-	onEnqueue func()
 	inbox     Inbox
 	log       *slog.Logger
 }
@@ -75,13 +72,12 @@ func NewCallback(cfg CallbackConfig, inbox Inbox) (*Callback, error) {
 		return nil, errors.New("wecom callback: no inbox")
 	}
 	cb := &Callback{
-		crypt:     c,
-		window:    cfg.TimestampWindow,
-		maxBody:   cfg.MaxBodyBytes,
-		now:       cfg.Now,
-		onEnqueue: cfg.OnEnqueue,
-		inbox:     inbox,
-		log:       cfg.Logger,
+		crypt:   c,
+		window:  cfg.TimestampWindow,
+		maxBody: cfg.MaxBodyBytes,
+		now:     cfg.Now,
+		inbox:   inbox,
+		log:     cfg.Logger,
 	}
 	switch {
 	case cfg.DisableTimestampCheck || cb.window < 0:
@@ -101,9 +97,6 @@ func NewCallback(cfg CallbackConfig, inbox Inbox) (*Callback, error) {
 	}
 	if cb.now == nil {
 		cb.now = time.Now
-	}
-	if cb.onEnqueue == nil {
-		cb.onEnqueue = func() {}
 	}
 	if cb.log == nil {
 		cb.log = slog.Default()
@@ -166,9 +159,7 @@ func (cb *Callback) accept(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "internal error", http.StatusInternalServerError)
 		return
 	}
-	if fresh {
-		cb.onEnqueue()
-	} else {
+	if !fresh {
 		cb.log.Debug("wecom callback duplicate", "key", in.Key)
 	}
 	w.WriteHeader(http.StatusOK)

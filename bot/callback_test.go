@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -30,8 +31,9 @@ func TestURLVerification(t *testing.T) {
 func TestTextDeliveredThreeTimesIsEnqueuedOnce(t *testing.T) {
 	fake := wecomtest.New(t)
 	st := newMemStore(t)
-	woken := 0
-	target, _ := callbackServer(t, fake, st, func(c *CallbackConfig) { c.OnEnqueue = func() { woken++ } })
+	var woken atomic.Int32 // the worker is woken by the store's notification
+	defer st.WatchInbox(func([]string) { woken.Add(1) })()
+	target, _ := callbackServer(t, fake, st, nil)
 
 	cb := fake.NewTextCallback("zhangsan", "我的任务", "7312345678901234567")
 	for i := range 3 { // WeCom's retries resend the same request
@@ -54,8 +56,8 @@ func TestTextDeliveredThreeTimesIsEnqueuedOnce(t *testing.T) {
 	if in.At.IsZero() || time.Since(in.At) > time.Minute {
 		t.Errorf("inbound At = %v, want the message's CreateTime", in.At)
 	}
-	if woken != 1 {
-		t.Errorf("worker woken %d times, want 1", woken)
+	if woken.Load() != 1 {
+		t.Errorf("worker woken %d times, want 1", woken.Load())
 	}
 }
 

@@ -16,15 +16,14 @@ import (
 func TestPipelineOneReplyPerMessage(t *testing.T) {
 	fake := wecomtest.New(t)
 	st := newMemStore(t)
-	s := startSender(t, fake, st, nil)
+	startSender(t, fake, st, nil)
 	var handled atomic.Int32
 	w := NewWorker(st, func(_ context.Context, in duban.Inbound) ([]duban.Outgoing, error) {
 		handled.Add(1)
 		return []duban.Outgoing{{To: in.From, Text: "您的任务：T012 制定三定方案（推进中）"}}, nil
 	}, quietLogger())
-	w.OnReplies = s.Wake
 	runWorker(t, w)
-	target, _ := callbackServer(t, fake, st, func(c *CallbackConfig) { c.OnEnqueue = w.Wake })
+	target, _ := callbackServer(t, fake, st, nil)
 
 	cb := fake.NewTextCallback("leader1", "任务", "9001")
 	for range 3 {

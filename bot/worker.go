@@ -45,9 +45,6 @@ type Worker struct {
 	// Concurrency is how many senders are served at once (default 4; 1
 	// handles the whole inbox one entry at a time in order).
 	Concurrency int
-	// OnReplies is called after replies were queued, to wake the sender.
-	// It may be called from several goroutines at once.
-	OnReplies func()
 }
 
 // NewWorker returns a worker calling handle for each inbox entry.
@@ -62,7 +59,6 @@ func NewWorker(st *store.Store, handle HandleFunc, logger *slog.Logger) *Worker 
 		HandleTimeout: 2 * time.Minute,
 		Poll:          30 * time.Second,
 		Concurrency:   4,
-		OnReplies:     func() {},
 	}
 }
 
@@ -196,15 +192,13 @@ func (w *Worker) process(ctx context.Context, e store.InboxEntry) error {
 		replies = []duban.Outgoing{{To: e.In.From, Text: Apology}}
 	}
 	replies = validReplies(replies, w.log, e.In.Key)
-	ids, err := w.st.CompleteInbound(ctx, e.ID, replies, w.Now())
+	// The store tells the sender of the replies (Store.WatchOutbox).
+	_, err = w.st.CompleteInbound(ctx, e.ID, replies, w.Now())
 	switch {
 	case errors.Is(err, store.ErrNotFound):
 		return nil // completed by someone else: nothing to add
 	case err != nil:
 		return fmt.Errorf("complete inbox entry %s: %w", e.ID, err)
-	}
-	if len(ids) > 0 {
-		w.OnReplies()
 	}
 	return nil
 }

@@ -52,7 +52,7 @@ func TestWorkerAnswersInOrder(t *testing.T) {
 	}
 	w := NewWorker(st, echo, quietLogger())
 	woken := make(chan struct{}, 10)
-	w.OnReplies = func() { woken <- struct{}{} }
+	defer st.WatchOutbox(func([]string) { woken <- struct{}{} })()
 	runWorker(t, w)
 	waitFor(t, "three replies", func() bool { return outboxLen(t, st) == 3 })
 	if n := inboxLen(t, st); n != 0 {
@@ -292,7 +292,7 @@ func TestWorkerServesOtherSendersWhileOneIsSlow(t *testing.T) {
 	w := NewWorker(st, rec.handle, quietLogger())
 	w.Poll = time.Millisecond // poll hard while u1's entry is in hand
 	var woken atomic.Int32
-	w.OnReplies = func() { woken.Add(1) }
+	defer st.WatchOutbox(func([]string) { woken.Add(1) })()
 	runWorker(t, w)
 	t.Cleanup(rec.freeAll) // before the worker is stopped
 
@@ -316,7 +316,7 @@ func TestWorkerServesOtherSendersWhileOneIsSlow(t *testing.T) {
 		}
 	}
 	if woken.Load() != 2 {
-		t.Errorf("OnReplies called %d times, want 2", woken.Load())
+		t.Errorf("the sender was told of replies %d times, want 2", woken.Load())
 	}
 }
 

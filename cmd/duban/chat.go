@@ -58,7 +58,6 @@ func runChat(ctx context.Context, e *env, args []string) error {
 	sender := bot.NewSender(a.st, console, e.log)
 	sender.PerMinute, sender.PerHour = -1, -1
 	sender.Concurrency = 1 // print in the order the bot wrote them
-	worker.OnReplies = sender.Wake
 
 	work, stop := context.WithCancel(ctx)
 	var wg sync.WaitGroup

@@ -48,11 +48,10 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	}
 	sender := bot.NewSender(a.st, m.Deliverer(client), e.log)
 	sender.TextOnly = !w.Cards
-	worker.OnReplies = sender.Wake
 	cb, err := bot.NewCallback(bot.CallbackConfig{
 		Token: w.Token, EncodingAESKey: w.EncodingAESKey, CorpID: w.CorpID,
 		TimestampWindow: w.TimestampWindow.D(), DisableTimestampCheck: w.TimestampWindow == 0,
-		MaxBodyBytes: w.MaxBodyBytes, OnEnqueue: worker.Wake, Logger: e.log,
+		MaxBodyBytes: w.MaxBodyBytes, Logger: e.log,
 	}, a.st)
 	if err != nil {
 		return err
