@@ -345,17 +345,29 @@ func (s *Server) gateMessageCall(w http.ResponseWriter, r *http.Request) bool {
 	return true
 }
 
-func (s *Server) send(w http.ResponseWriter, r *http.Request) {
-	var raw json.RawMessage
-	if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 1<<20)).Decode(&raw); err != nil {
+// accept decodes a message call's JSON body into v and takes the lock,
+// unless the call is refused (bad JSON, a scripted failure, an expired
+// token…): then the answer is written, the lock is not held, and it
+// returns false.
+func (s *Server) accept(w http.ResponseWriter, r *http.Request, v any) bool {
+	if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 1<<20)).Decode(v); err != nil {
 		apiError(w, 40058, "invalid json")
-		return
+		return false
 	}
 	s.mu.Lock()
-	defer s.mu.Unlock()
 	if !s.gateMessageCall(w, r) {
+		s.mu.Unlock()
+		return false
+	}
+	return true
+}
+
+func (s *Server) send(w http.ResponseWriter, r *http.Request) {
+	var raw json.RawMessage
+	if !s.accept(w, r, &raw) {
 		return
 	}
+	defer s.mu.Unlock()
 	var probe struct {
 		AgentID any `json:"agentid"`
 	}
@@ -394,15 +406,10 @@ func (s *Server) send(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) updateCard(w http.ResponseWriter, r *http.Request) {
 	var u CardUpdate
-	if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 1<<20)).Decode(&u); err != nil {
-		apiError(w, 40058, "invalid json")
+	if !s.accept(w, r, &u) {
 		return
 	}
-	s.mu.Lock()
 	defer s.mu.Unlock()
-	if !s.gateMessageCall(w, r) {
-		return
-	}
 	if u.AgentID != s.AgentID || u.ResponseCode == "" {
 		apiError(w, 40058, "invalid agentid or response_code")
 		return
@@ -421,15 +428,10 @@ func (s *Server) createChat(w http.ResponseWriter, r *http.Request) {
 		UserList []string `json:"userlist"`
 		ChatID   string   `json:"chatid"`
 	}
-	if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 1<<20)).Decode(&req); err != nil {
-		apiError(w, 40058, "invalid json")
+	if !s.accept(w, r, &req) {
 		return
 	}
-	s.mu.Lock()
 	defer s.mu.Unlock()
-	if !s.gateMessageCall(w, r) {
-		return
-	}
 	if len(req.UserList) < 2 {
 		apiError(w, 86216, "chat member count must be at least 2")
 		return
@@ -452,15 +454,10 @@ func (s *Server) chatSend(w http.ResponseWriter, r *http.Request) {
 		MsgType string   `json:"msgtype"`
 		Text    *Content `json:"text"`
 	}
-	if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 1<<20)).Decode(&req); err != nil {
-		apiError(w, 40058, "invalid json")
+	if !s.accept(w, r, &req) {
 		return
 	}
-	s.mu.Lock()
 	defer s.mu.Unlock()
-	if !s.gateMessageCall(w, r) {
-		return
-	}
 	if !s.chats[req.ChatID] {
 		apiError(w, 86003, "chat not exist")
 		return
