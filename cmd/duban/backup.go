@@ -16,12 +16,8 @@ func init() {
 
 func runBackup(ctx context.Context, e *env, args []string) error {
 	fs, cfgPath := flags(e, "backup", "FILE")
-	if err := parse(fs, args); err != nil {
+	if err := parseOne(fs, args); err != nil {
 		return err
-	}
-	if fs.NArg() != 1 {
-		fs.Usage()
-		return errUsage
 	}
 	a, err := openApp(ctx, e, *cfgPath)
 	if errors.Is(err, store.ErrLocked) {
@@ -53,12 +49,8 @@ func runBackup(ctx context.Context, e *env, args []string) error {
 
 func runRestore(ctx context.Context, e *env, args []string) error {
 	fs, cfgPath := flags(e, "restore", "FILE")
-	if err := parse(fs, args); err != nil {
+	if err := parseOne(fs, args); err != nil {
 		return err
-	}
-	if fs.NArg() != 1 {
-		fs.Usage()
-		return errUsage
 	}
 	f, err := os.Open(fs.Arg(0))
 	if err != nil {

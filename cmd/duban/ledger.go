@@ -18,12 +18,8 @@ func init() {
 func runImport(ctx context.Context, e *env, args []string) error {
 	fs, cfgPath := flags(e, "import", "PATH")
 	dryRun := fs.Bool("dry-run", false, "print what would change and write nothing")
-	if err := parse(fs, args); err != nil {
+	if err := parseOne(fs, args); err != nil {
 		return err
-	}
-	if fs.NArg() != 1 {
-		fs.Usage()
-		return errUsage
 	}
 	in, err := tasklist.Read(fs.Arg(0))
 	if err != nil {
@@ -73,12 +69,8 @@ func importLedger(ctx context.Context, st *store.Store, in tasklist.Ledger, dryR
 
 func runExport(ctx context.Context, e *env, args []string) error {
 	fs, cfgPath := flags(e, "export", "OUT")
-	if err := parse(fs, args); err != nil {
+	if err := parseOne(fs, args); err != nil {
 		return err
-	}
-	if fs.NArg() != 1 {
-		fs.Usage()
-		return errUsage
 	}
 	a, err := openApp(ctx, e, *cfgPath)
 	if err != nil {

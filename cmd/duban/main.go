@@ -122,6 +122,18 @@ func parse(fs *flag.FlagSet, args []string) error {
 	return nil
 }
 
+// parseOne parses args for a command that takes exactly one argument.
+func parseOne(fs *flag.FlagSet, args []string) error {
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 {
+		fs.Usage()
+		return errUsage
+	}
+	return nil
+}
+
 // joinArgs is the remaining arguments as one string (a question typed
 // without quotes).
 func joinArgs(fs *flag.FlagSet) string { return strings.TrimSpace(strings.Join(fs.Args(), " ")) }

@@ -100,12 +100,8 @@ func runAsk(ctx context.Context, e *env, args []string) error {
 func runEval(ctx context.Context, e *env, args []string) error {
 	fs, cfgPath := flags(e, "eval", "questions.jsonl")
 	verbose := fs.Bool("v", false, "print every question's outcome")
-	if err := parse(fs, args); err != nil {
+	if err := parseOne(fs, args); err != nil {
 		return err
-	}
-	if fs.NArg() != 1 {
-		fs.Usage()
-		return errUsage
 	}
 	f, err := os.Open(fs.Arg(0))
 	if err != nil {
