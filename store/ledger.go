@@ -1,6 +1,7 @@
 package store
 
 // The ledger: units, people, tasks, their indexes and the append-only history.
+// Every <code>, <id>, <group>, <userid> and <msg key> is escaped (keys.go).
 //
 //	unit/<code>                         Unit
 //	person/<userid, lower case>         Person
@@ -33,25 +34,6 @@ import (
 // appliedTTL bounds how long a message's effect is remembered for replay:
 // far longer than any crash-and-restart, short enough to keep the keys few.
 const appliedTTL = 7 * 24 * time.Hour
-
-func unitKey(code string) []byte     { return []byte("unit/" + code) }
-func personKey(userid string) []byte { return []byte("person/" + duban.CanonicalUserID(userid)) }
-func taskKey(id string) []byte       { return []byte("task/" + id) }
-func histPrefix(id string) []byte    { return []byte("hist/" + id + "/") }
-func histSeqKey(id string) []byte    { return []byte("histseq/" + id) }
-func lastModKey(id string) []byte    { return []byte("lastmod/" + id) }
-func lastKey(userid string) []byte   { return []byte("last/" + duban.CanonicalUserID(userid)) }
-func appliedKey(msg, id string) []byte {
-	return []byte("applied/" + msg + "/" + id)
-}
-
-func taskIndexKeys(t duban.Task, group string) [][]byte {
-	return [][]byte{
-		[]byte("idx/unit/" + t.Unit + "/" + t.ID),
-		[]byte("idx/group/" + group + "/" + t.ID),
-		[]byte("idx/deadline/" + t.Deadline.String() + "/" + t.ID),
-	}
-}
 
 type lastChange struct {
 	Task string `json:"task"`
@@ -114,11 +96,11 @@ func (s *Store) Tasks(ctx context.Context, f TaskFilter) ([]duban.Task, error) {
 		var err error
 		switch {
 		case f.Unit != "":
-			tasks, err = tasksByIndex(txn, "idx/unit/"+f.Unit+"/")
+			tasks, err = tasksByIndex(txn, unitIndex(f.Unit))
 		case f.Group != "":
-			tasks, err = tasksByIndex(txn, "idx/group/"+f.Group+"/")
+			tasks, err = tasksByIndex(txn, groupIndex(f.Group))
 		default:
-			tasks, err = tasksByIndex(txn, "idx/deadline/")
+			tasks, err = tasksByIndex(txn, []byte("idx/deadline/"))
 		}
 		return err
 	})
@@ -150,14 +132,18 @@ func (s *Store) TasksDue(ctx context.Context, from, to duban.Date) ([]duban.Task
 		opts.PrefetchValues = false
 		it := txn.NewIterator(opts)
 		defer it.Close()
-		end := []byte("idx/deadline/" + to.String() + "/\xff")
-		for it.Seek([]byte("idx/deadline/" + from.String() + "/")); it.Valid(); it.Next() {
+		end := append(deadlineIndex(to), 0xff)
+		for it.Seek(deadlineIndex(from)); it.Valid(); it.Next() {
 			k := it.Item().Key()
 			if bytes.Compare(k, end) > 0 {
 				break
 			}
+			id, err := lastPart(k)
+			if err != nil {
+				return err
+			}
 			var t duban.Task
-			if err := getJSON(txn, taskKey(string(k[bytes.LastIndexByte(k, '/')+1:])), &t); err != nil {
+			if err := getJSON(txn, taskKey(id), &t); err != nil {
 				return err
 			}
 			tasks = append(tasks, t)
@@ -170,11 +156,15 @@ func (s *Store) TasksDue(ctx context.Context, from, to duban.Date) ([]duban.Task
 	return tasks, nil
 }
 
-func tasksByIndex(txn *badger.Txn, prefix string) ([]duban.Task, error) {
+func tasksByIndex(txn *badger.Txn, prefix []byte) ([]duban.Task, error) {
 	var tasks []duban.Task
-	err := scanPrefix(txn, []byte(prefix), true, func(key, _ []byte) error {
+	err := scanPrefix(txn, prefix, true, func(key, _ []byte) error {
+		id, err := lastPart(key)
+		if err != nil {
+			return err
+		}
 		var t duban.Task
-		if err := getJSON(txn, taskKey(string(key[bytes.LastIndexByte(key, '/')+1:])), &t); err != nil {
+		if err := getJSON(txn, taskKey(id), &t); err != nil {
 			return err
 		}
 		tasks = append(tasks, t)
@@ -289,7 +279,7 @@ func (s *Store) Undo(ctx context.Context, userid, msgKey string, fn UndoFunc) (A
 				return t, duban.Change{}, duban.Errorf(duban.ECONFLICT, "任务 %s 在您的变更之后又有新的变更，不能撤销。发送「记录 %s」查看。", lc.Task, lc.Task)
 			}
 			var last duban.Change
-			if err := getJSON(txn, seqKey(string(histPrefix(lc.Task)), lc.Seq), &last); err != nil {
+			if err := getJSON(txn, histKey(lc.Task, lc.Seq), &last); err != nil {
 				return t, duban.Change{}, err
 			}
 			return fn(t, last)
@@ -312,7 +302,7 @@ func applyIn(txn *badger.Txn, id, msgKey string, fn ApplyFunc) (Applied, error) 
 			if err := getJSON(txn, taskKey(id), &out.Task); err != nil {
 				return out, err
 			}
-			return out, getJSON(txn, seqKey(string(histPrefix(id)), seq), &out.Change)
+			return out, getJSON(txn, histKey(id, seq), &out.Change)
 		}
 		if !errors.Is(err, ErrNotFound) {
 			return Applied{}, err
@@ -404,7 +394,7 @@ func appendHistory(txn *badger.Txn, c duban.Change) (duban.Change, error) {
 		return c, err
 	}
 	c.Seq = seq
-	return c, putJSON(txn, seqKey(string(histPrefix(c.TaskID)), seq), c)
+	return c, putJSON(txn, histKey(c.TaskID, seq), c)
 }
 
 // ImportStats counts what an import did.
@@ -513,18 +503,19 @@ func moveUnitTasks(txn *badger.Txn, u duban.Unit) error {
 	if err != nil {
 		return err
 	}
-	var ids []string
-	if err := scanPrefix(txn, []byte("idx/unit/"+u.Code+"/"), true, func(key, _ []byte) error {
-		ids = append(ids, string(key[bytes.LastIndexByte(key, '/')+1:]))
+	prefix := unitIndex(u.Code)
+	var ids [][]byte // escaped task ids
+	if err := scanPrefix(txn, prefix, true, func(key, _ []byte) error {
+		ids = append(ids, bytes.Clone(key[len(prefix):]))
 		return nil
 	}); err != nil {
 		return err
 	}
 	for _, id := range ids {
-		if err := txn.Delete([]byte("idx/group/" + old.Group + "/" + id)); err != nil {
+		if err := txn.Delete(append(groupIndex(old.Group), id...)); err != nil {
 			return err
 		}
-		if err := txn.Set([]byte("idx/group/"+u.Group+"/"+id), nil); err != nil {
+		if err := txn.Set(append(groupIndex(u.Group), id...), nil); err != nil {
 			return err
 		}
 	}

@@ -3,12 +3,20 @@ package store
 // The ledger of sent reminder notices (Alertmanager's nflog, kept synchronously):
 //
 //	notice/<task>|<stage>|<userid>|<deadline>   NoticeRecord (JSON)
+//	unacked/<userid>/<notice key>               (empty)  a notice its recipient has not acknowledged
 //
 // (the verify stage's key reads <task>|verify@<reported day>|<userid>|<deadline>).
 // A record is written in the same transaction as the outbox entry of the
 // message carrying it, so a notice is either queued and recorded, or neither.
+// The notice key is the reminder planner's; the records of one task are
+// found by the prefix <task>| and checked against the record's own TaskID,
+// since a task id may itself hold a '|'. unacked/ lets 收到 reach a
+// person's open notices without reading every notice ever sent; an entry
+// whose notice was released (its message failed for good) is dropped when
+// next met.
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -41,6 +49,11 @@ type NoticeRecord struct {
 }
 
 func noticeKey(key string) []byte { return []byte(prefixNotice + key) }
+
+func unackedDir(userid string) []byte { return keyDir("unacked/", duban.CanonicalUserID(userid)) }
+func unackedKey(r NoticeRecord) []byte {
+	return append(unackedDir(r.To), r.Key...)
+}
 
 // errNoticeTaken aborts a message's transaction when another run recorded
 // one of its notices first.
@@ -107,6 +120,9 @@ func (s *Store) RecordNotices(ctx context.Context, msgs []duban.Outgoing, record
 				if err := putJSON(txn, noticeKey(r.Key), r); err != nil {
 					return err
 				}
+				if err := txn.Set(unackedKey(r), nil); err != nil {
+					return fmt.Errorf("write %s: %w", unackedKey(r), err)
+				}
 			}
 			return nil
 		})
@@ -128,24 +144,17 @@ func (s *Store) RecordNotices(ctx context.Context, msgs []duban.Outgoing, record
 // no notice about the task; acknowledging twice keeps the first time.
 func (s *Store) Ack(ctx context.Context, taskID, userID string, at time.Time) error {
 	taskID, user := duban.CanonicalID(taskID), duban.CanonicalUserID(userID)
-	prefix := noticeKey(taskID + "|")
 	err := s.update(ctx, func(txn *badger.Txn) error {
 		found := false
 		var updates []NoticeRecord
-		err := scanPrefix(txn, prefix, false, func(key, val []byte) error {
-			var r NoticeRecord
-			if err := jsonUnmarshal(key, val, &r); err != nil {
-				return err
-			}
+		err := scanNotices(txn, taskID, func(r NoticeRecord) {
 			if duban.CanonicalUserID(r.To) != user {
-				return nil
+				return
 			}
 			found = true
 			if r.AckedAt.IsZero() {
-				r.AckedAt = at
 				updates = append(updates, r)
 			}
-			return nil
 		})
 		if err != nil {
 			return err
@@ -153,12 +162,7 @@ func (s *Store) Ack(ctx context.Context, taskID, userID string, at time.Time) er
 		if !found {
 			return fmt.Errorf("notice of task %s to %s: %w", taskID, userID, ErrNotFound)
 		}
-		for _, r := range updates {
-			if err := putJSON(txn, noticeKey(r.Key), r); err != nil {
-				return err
-			}
-		}
-		return nil
+		return ackIn(txn, updates, at)
 	})
 	if err != nil {
 		return fmt.Errorf("acknowledge task %s by %s: %w", taskID, userID, err)
@@ -168,38 +172,72 @@ func (s *Store) Ack(ctx context.Context, taskID, userID string, at time.Time) er
 
 // AckAll records that userID acknowledged every notice sent to them and not
 // yet acknowledged (收到 without a task), and returns how many it covered.
+// It reads the person's unacked/ entries only.
 func (s *Store) AckAll(ctx context.Context, userID string, at time.Time) (int, error) {
-	user := duban.CanonicalUserID(userID)
 	n := 0
 	err := s.update(ctx, func(txn *badger.Txn) error {
-		n = 0
+		prefix := unackedDir(userID)
 		var updates []NoticeRecord
-		err := scanPrefix(txn, []byte(prefixNotice), false, func(key, val []byte) error {
+		var stale [][]byte
+		err := scanPrefix(txn, prefix, true, func(key, _ []byte) error {
 			var r NoticeRecord
-			if err := jsonUnmarshal(key, val, &r); err != nil {
+			err := getJSON(txn, noticeKey(string(key[len(prefix):])), &r)
+			switch {
+			case errors.Is(err, ErrNotFound):
+				stale = append(stale, bytes.Clone(key))
+			case err != nil:
 				return err
-			}
-			if duban.CanonicalUserID(r.To) == user && r.AckedAt.IsZero() {
-				r.AckedAt = at
+			case r.AckedAt.IsZero():
 				updates = append(updates, r)
+			default:
+				stale = append(stale, bytes.Clone(key))
 			}
 			return nil
 		})
 		if err != nil {
 			return err
 		}
-		for _, r := range updates {
-			if err := putJSON(txn, noticeKey(r.Key), r); err != nil {
-				return err
+		for _, k := range stale {
+			if err := txn.Delete(k); err != nil {
+				return fmt.Errorf("delete %s: %w", k, err)
 			}
 		}
 		n = len(updates)
-		return nil
+		return ackIn(txn, updates, at)
 	})
 	if err != nil {
 		return 0, fmt.Errorf("acknowledge the notices of %s: %w", userID, err)
 	}
 	return n, nil
+}
+
+// ackIn stamps each record acknowledged at at and drops it from its
+// recipient's unacked/ entries.
+func ackIn(txn *badger.Txn, recs []NoticeRecord, at time.Time) error {
+	for _, r := range recs {
+		r.AckedAt = at
+		if err := putJSON(txn, noticeKey(r.Key), r); err != nil {
+			return err
+		}
+		if err := txn.Delete(unackedKey(r)); err != nil {
+			return fmt.Errorf("delete %s: %w", unackedKey(r), err)
+		}
+	}
+	return nil
+}
+
+// scanNotices calls fn with every notice record of task taskID (canonical).
+func scanNotices(txn *badger.Txn, taskID string, fn func(NoticeRecord)) error {
+	return scanPrefix(txn, noticeKey(taskID+"|"), false, func(key, val []byte) error {
+		var r NoticeRecord
+		if err := jsonUnmarshal(key, val, &r); err != nil {
+			return err
+		}
+		if duban.CanonicalID(r.TaskID) == taskID {
+			fn(r)
+		}
+		return nil
+	})
 }
 
 // NoticesOf returns the evidence trail of task taskID: every notice queued
@@ -210,14 +248,7 @@ func (s *Store) NoticesOf(ctx context.Context, taskID string) ([]NoticeRecord, e
 	var out []NoticeRecord
 	err := s.view(ctx, func(txn *badger.Txn) error {
 		out = out[:0]
-		err := scanPrefix(txn, noticeKey(taskID+"|"), false, func(key, val []byte) error {
-			var r NoticeRecord
-			if err := jsonUnmarshal(key, val, &r); err != nil {
-				return err
-			}
-			out = append(out, r)
-			return nil
-		})
+		err := scanNotices(txn, taskID, func(r NoticeRecord) { out = append(out, r) })
 		if err != nil {
 			return err
 		}
@@ -225,10 +256,13 @@ func (s *Store) NoticesOf(ctx context.Context, taskID string) ([]NoticeRecord, e
 			var d Delivery
 			err := getJSON(txn, []byte(prefixSentNotice+out[i].Key), &d)
 			switch {
-			case err == nil:
-				out[i].Delivery = &d
-			case !errors.Is(err, ErrNotFound):
+			case err != nil && !errors.Is(err, ErrNotFound):
 				return err
+			// The outcome of an earlier message with the same notice (one
+			// that failed, after which the notice was queued again) is
+			// not this record's: until its own message is done it waits.
+			case err == nil && d.OutboxID == out[i].OutboxID:
+				out[i].Delivery = &d
 			}
 		}
 		return nil

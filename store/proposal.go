@@ -31,8 +31,6 @@ type Proposal struct {
 	At       time.Time    `json:"at"`
 }
 
-func proposalKey(userid string) []byte { return []byte("proposal/" + duban.CanonicalUserID(userid)) }
-
 // Propose stores p as userid's pending proposal, replacing any earlier one,
 // and records it in the task's history, in one transaction.
 func (s *Store) Propose(ctx context.Context, userid string, p Proposal, entry duban.Change) error {
@@ -95,7 +93,7 @@ func (s *Store) DropProposal(ctx context.Context, userid, id string, entry *duba
 // already left one on the task (a message reprocessed after a crash). Its
 // marker is not Apply's: a recorded refusal is not an applied change.
 func recordOnce(txn *badger.Txn, c duban.Change) error {
-	marker := []byte("recorded/" + c.MsgID + "/" + c.TaskID)
+	marker := recordedKey(c.MsgID, c.TaskID)
 	if c.MsgID != "" {
 		if _, err := txn.Get(marker); err == nil {
 			return nil

@@ -18,7 +18,7 @@ import (
 
 // SchemaVersion is the layout version written under meta/schema. Open refuses
 // a store written by a newer layout rather than misreading it.
-const SchemaVersion = 1
+const SchemaVersion = 2
 
 var keySchema = []byte("meta/schema")
 
@@ -102,11 +102,12 @@ func (s *Store) Close() error {
 func (s *Store) Dir() string { return s.dir }
 
 func (s *Store) checkSchema() error {
-	return s.update(context.Background(), func(txn *badger.Txn) error {
-		var v uint64
+	var v uint64
+	err := s.update(context.Background(), func(txn *badger.Txn) error {
 		err := getJSON(txn, keySchema, &v)
 		switch {
 		case errors.Is(err, ErrNotFound):
+			v = SchemaVersion
 			return putJSON(txn, keySchema, SchemaVersion)
 		case err != nil:
 			return err
@@ -115,6 +116,10 @@ func (s *Store) checkSchema() error {
 		}
 		return nil
 	})
+	if err != nil || v == SchemaVersion {
+		return err
+	}
+	return s.migrate(v)
 }
 
 // update runs fn in a read-write transaction and commits it, retrying when a

@@ -1,0 +1,133 @@
+package store
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/dgraph-io/badger/v4"
+
+	"github.com/duban-org/duban"
+)
+
+// recordOne queues one message carrying notice key k of task id to user.
+func recordOne(t *testing.T, s *Store, id, user, k string, at time.Time) OutboxEntry {
+	t.Helper()
+	rec := map[string]NoticeRecord{k: {TaskID: id, Stage: "overdue-1", To: user, Role: duban.RoleContact, Unit: "A"}}
+	n, err := s.RecordNotices(context.Background(), []duban.Outgoing{{To: user, Text: "提醒", NoticeKeys: []string{k}}}, rec, at)
+	if err != nil || n != 1 {
+		t.Fatalf("RecordNotices(%s) = %d, %v", k, n, err)
+	}
+	es, err := s.PendingOutgoing(context.Background(), 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range es {
+		if len(e.Msg.NoticeKeys) == 1 && e.Msg.NoticeKeys[0] == k {
+			return e
+		}
+	}
+	t.Fatalf("no outbox entry carries %s", k)
+	return OutboxEntry{}
+}
+
+// A notice whose message failed for good is queued again; until the new
+// message is delivered, the trail shows it waiting, not the old failure.
+func TestNoticesOfShowsTheLatestDelivery(t *testing.T) {
+	ctx := context.Background()
+	s := openTemp(t)
+	const k = "T1|overdue-1|c0|2026-09-30"
+	e := recordOne(t, s, "T1", "c0", k, at)
+	if err := s.FinishOutgoing(ctx, e, Delivery{Status: DeliveryFailed, Error: "企业微信暂时无法访问", At: at}); err != nil {
+		t.Fatal(err)
+	}
+	e2 := recordOne(t, s, "T1", "c0", k, at.Add(time.Hour))
+	trail, err := s.NoticesOf(ctx, "T1")
+	if err != nil || len(trail) != 1 {
+		t.Fatalf("trail = %+v, %v", trail, err)
+	}
+	if d := trail[0].Delivery; d != nil {
+		t.Fatalf("the re-sent notice shows the earlier message's outcome %+v; want it waiting", *d)
+	}
+	if err := s.FinishOutgoing(ctx, e2, Delivery{Status: DeliveryDelivered, Parts: 1, At: at.Add(2 * time.Hour)}); err != nil {
+		t.Fatal(err)
+	}
+	trail, _ = s.NoticesOf(ctx, "T1")
+	if len(trail) != 1 || trail[0].Delivery == nil || trail[0].Delivery.Status != DeliveryDelivered {
+		t.Fatalf("after delivery: %+v", trail)
+	}
+}
+
+// A task id holding the notice key's '|' does not bring its notices into
+// another task's trail or acknowledgement.
+func TestNoticesStayWithTheirTask(t *testing.T) {
+	ctx := context.Background()
+	s := openTemp(t)
+	recordOne(t, s, "T1", "c0", "T1|overdue-1|c0|2026-09-30", at)
+	recordOne(t, s, "T1|X", "c0", "T1|X|overdue-1|c0|2026-09-30", at)
+	trail, err := s.NoticesOf(ctx, "T1")
+	if err != nil || len(trail) != 1 || trail[0].TaskID != "T1" {
+		t.Fatalf("trail of T1 = %+v, %v", trail, err)
+	}
+	if err := s.Ack(ctx, "T1", "c0", at); err != nil {
+		t.Fatal(err)
+	}
+	if trail, _ := s.NoticesOf(ctx, "T1|X"); len(trail) != 1 || !trail[0].AckedAt.IsZero() {
+		t.Fatalf("acknowledging T1 acknowledged T1|X: %+v", trail)
+	}
+}
+
+// 收到 reads the person's unacknowledged notices from unacked/, which
+// holds exactly those: recorded with the notice, dropped with the
+// acknowledgement, and dropped when the notice was released.
+func TestAckAllUsesThePersonsIndex(t *testing.T) {
+	ctx := context.Background()
+	s := openTemp(t)
+	recordOne(t, s, "T1", "C0", "T1|overdue-1|c0|2026-09-30", at)
+	recordOne(t, s, "T2", "c0", "T2|overdue-1|c0|2026-09-30", at)
+	recordOne(t, s, "T2", "h0", "T2|overdue-1|h0|2026-09-30", at)
+	released := recordOne(t, s, "T3", "c0", "T3|overdue-1|c0|2026-09-30", at)
+	if err := s.FinishOutgoing(ctx, released, Delivery{Status: DeliveryFailed, At: at}); err != nil {
+		t.Fatal(err)
+	}
+	if got := countKeys(t, s, "unacked/c0/"); got != 3 {
+		t.Fatalf("unacked/c0/ holds %d entries, want 3 (T1, T2, the released T3)", got)
+	}
+	if err := s.Ack(ctx, "T1", "c0", at); err != nil {
+		t.Fatal(err)
+	}
+	if got := countKeys(t, s, "unacked/c0/"); got != 2 {
+		t.Fatalf("after 收到 T1, unacked/c0/ holds %d entries, want 2", got)
+	}
+	n, err := s.AckAll(ctx, "C0", at.Add(time.Minute))
+	if err != nil || n != 1 {
+		t.Fatalf("AckAll = %d, %v; want T2 only", n, err)
+	}
+	if got := countKeys(t, s, "unacked/c0/"); got != 0 {
+		t.Errorf("after 收到, unacked/c0/ holds %d entries", got)
+	}
+	if got := countKeys(t, s, "unacked/h0/"); got != 1 {
+		t.Errorf("another person's entry went: unacked/h0/ holds %d", got)
+	}
+	trail, _ := s.NoticesOf(ctx, "T2")
+	for _, r := range trail {
+		if acked := !r.AckedAt.IsZero(); acked != (r.To == "c0") {
+			t.Errorf("notice %s acknowledged = %v", r.Key, acked)
+		}
+	}
+	if n, _ := s.AckAll(ctx, "c0", at.Add(2*time.Minute)); n != 0 {
+		t.Errorf("second 收到 covered %d", n)
+	}
+}
+
+func countKeys(t testing.TB, s *Store, prefix string) int {
+	t.Helper()
+	n := 0
+	err := s.db.View(func(txn *badger.Txn) error {
+		return scanPrefix(txn, []byte(prefix), true, func(_, _ []byte) error { n++; return nil })
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
