@@ -38,8 +38,9 @@ type Config struct {
 // Server is the HTTP listener of `duban serve`.
 type Server struct {
 	Listen string `toml:"listen"`
-	// Metrics serves Prometheus metrics at GET /metrics on Listen.
-	Metrics bool `toml:"metrics"`
+	// MetricsListen is the address of the Prometheus listener (GET
+	// /metrics), apart from the callback's; "" turns it off.
+	MetricsListen string `toml:"metrics_listen"`
 }
 
 // Store is where the Badger database lives, and where serve backs it up.
@@ -50,6 +51,9 @@ type Store struct {
 	BackupDir  string `toml:"backup_dir"`
 	BackupAt   string `toml:"backup_at"`
 	BackupKeep int    `toml:"backup_keep"`
+	// ReceiptsKeep is how long serve keeps a message's delivery receipt
+	// (sent/msg); 0 keeps them forever. Evidence is always kept.
+	ReceiptsKeep Duration `toml:"receipts_keep"`
 }
 
 // WeCom is the self-built application's credentials and callback settings.
@@ -99,8 +103,8 @@ type Policy struct {
 // no LLM.
 func Default() Config {
 	return Config{
-		Server: Server{Listen: "127.0.0.1:8080", Metrics: true},
-		Store:  Store{Dir: "data", BackupAt: "03:00", BackupKeep: 7},
+		Server: Server{Listen: "127.0.0.1:8080", MetricsListen: "127.0.0.1:9464"},
+		Store:  Store{Dir: "data", BackupAt: "03:00", BackupKeep: 7, ReceiptsKeep: Duration(90 * 24 * time.Hour)},
 		WeCom: WeCom{
 			APIBase:         "https://qyapi.weixin.qq.com",
 			CallbackPath:    "/wecom/callback",
@@ -165,7 +169,11 @@ func (c *Config) undecoded(skip ...string) error {
 		if len(k) > 0 && slices.Contains(skip, k[0]) {
 			continue
 		}
-		return fmt.Errorf("%s:%d: unknown key %q", c.File, keyLine(c.raw, k), k.String())
+		hint := ""
+		if k.String() == "server.metrics" {
+			hint = " (metrics now have their own listener: use server.metrics_listen, empty to turn them off)"
+		}
+		return fmt.Errorf("%s:%d: unknown key %q%s", c.File, keyLine(c.raw, k), k.String(), hint)
 	}
 	return nil
 }
@@ -208,6 +216,9 @@ func (c *Config) validate() error {
 	}
 	if c.Store.BackupKeep < 1 {
 		bad("store.backup_keep", "must be at least 1")
+	}
+	if c.Store.ReceiptsKeep < 0 {
+		bad("store.receipts_keep", "must not be negative")
 	}
 	if k := c.WeCom.EncodingAESKey; k != "" && len(k) != 43 {
 		bad("wecom.encoding_aes_key", "must be the 43 characters WeCom shows, got %d", len(k))

@@ -90,3 +90,20 @@ func TestRemindSectionDecodedByCaller(t *testing.T) {
 		t.Fatalf("unknown remind key: %v", err)
 	}
 }
+
+func TestMetricsListenReplacesMetrics(t *testing.T) {
+	if d := Default(); d.Server.MetricsListen != "127.0.0.1:9464" || d.Store.ReceiptsKeep.D() != 90*24*time.Hour {
+		t.Errorf("defaults: %+v %+v", d.Server, d.Store)
+	}
+	_, err := Load(write(t, "[server]\nmetrics = true\n"))
+	if err == nil || !strings.Contains(err.Error(), ":2:") || !strings.Contains(err.Error(), "metrics_listen") {
+		t.Errorf("old metrics key: %v", err)
+	}
+	c, err := Load(write(t, "[server]\nmetrics_listen = \"\"\n[store]\nreceipts_keep = \"720h\"\n"))
+	if err != nil || c.Server.MetricsListen != "" || c.Store.ReceiptsKeep.D() != 720*time.Hour {
+		t.Errorf("metrics off, 30 days of receipts: %+v %+v %v", c.Server, c.Store, err)
+	}
+	if _, err := Load(write(t, "[store]\nreceipts_keep = \"-1h\"\n")); err == nil || !strings.Contains(err.Error(), "store.receipts_keep") {
+		t.Errorf("negative receipts_keep: %v", err)
+	}
+}

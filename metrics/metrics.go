@@ -1,11 +1,10 @@
 // Package metrics exposes duban's health to Prometheus: HTTP traffic on the
-// callback, deliveries to WeCom by outcome, messages handled, and the state
-// of the queues and of the ledger read from the store at scrape time.
+// callback, deliveries to WeCom by outcome, messages handled, the queues'
+// lengths and the ledger's tasks by status and light (ledger.go).
 package metrics
 
 import (
 	"context"
-	"errors"
 	"net/http"
 	"strconv"
 	"time"
@@ -16,7 +15,6 @@ import (
 
 	"github.com/duban-org/duban"
 	"github.com/duban-org/duban/bot"
-	"github.com/duban-org/duban/store"
 )
 
 // Metrics holds duban's collectors in a registry of its own.
@@ -25,12 +23,12 @@ type Metrics struct {
 	requests   *prometheus.HistogramVec
 	deliveries *prometheus.CounterVec
 	handled    *prometheus.CounterVec
+	ledger     *ledgerCollector
 }
 
-// New registers the collectors. The store is read at each scrape for the
-// queue lengths and the ledger's standing; today is judged in loc with a
-// yellow window of warnDays.
-func New(st *store.Store, loc *time.Location, warnDays int) *Metrics {
+// New registers the collectors. The ledger's gauges follow st's changes;
+// today is judged in loc with a yellow window of warnDays.
+func New(st Source, loc *time.Location, warnDays int) *Metrics {
 	m := &Metrics{
 		reg: prometheus.NewRegistry(),
 		requests: prometheus.NewHistogramVec(prometheus.HistogramOpts{
@@ -46,10 +44,11 @@ func New(st *store.Store, loc *time.Location, warnDays int) *Metrics {
 			Name: "duban_inbound_handled_total",
 			Help: "Inbound messages and events handled by the conversation, by kind and outcome.",
 		}, []string{"kind", "outcome"}),
+		ledger: newLedgerCollector(st, loc, warnDays),
 	}
 	m.reg.MustRegister(m.requests, m.deliveries, m.handled,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
-		&storeCollector{st: st, loc: loc, warnDays: warnDays})
+		m.ledger)
 	return m
 }
 
@@ -114,58 +113,4 @@ func (m *Metrics) Handle(h bot.HandleFunc) bot.HandleFunc {
 		m.handled.WithLabelValues(kind, outcome).Inc()
 		return out, err
 	}
-}
-
-// storeCollector reads queue lengths and the ledger's standing at scrape time.
-type storeCollector struct {
-	st       *store.Store
-	loc      *time.Location
-	warnDays int
-}
-
-var (
-	inboxDesc  = prometheus.NewDesc("duban_inbox_pending", "Accepted callbacks not yet handled.", nil, nil)
-	outboxDesc = prometheus.NewDesc("duban_outbox_pending", "Outgoing messages not yet delivered (including those waiting to retry).", nil, nil)
-	tasksDesc  = prometheus.NewDesc("duban_tasks", "Tasks by status and traffic light.", []string{"status", "light"}, nil)
-	errDesc    = prometheus.NewDesc("duban_store_scrape_error", "1 when the store could not be read for this scrape.", nil, nil)
-)
-
-func (c *storeCollector) Describe(ch chan<- *prometheus.Desc) {
-	ch <- inboxDesc
-	ch <- outboxDesc
-	ch <- tasksDesc
-	ch <- errDesc
-}
-
-func (c *storeCollector) Collect(ch chan<- prometheus.Metric) {
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	failed := 0.0
-	if n, err := c.st.InboxLen(ctx); err == nil {
-		ch <- prometheus.MustNewConstMetric(inboxDesc, prometheus.GaugeValue, float64(n))
-	} else {
-		failed = 1
-	}
-	if n, err := c.st.OutboxLen(ctx); err == nil {
-		ch <- prometheus.MustNewConstMetric(outboxDesc, prometheus.GaugeValue, float64(n))
-	} else {
-		failed = 1
-	}
-	if l, err := c.st.Snapshot(ctx); err == nil {
-		today := duban.DateOf(time.Now().In(c.loc))
-		type key struct {
-			s duban.Status
-			l duban.Light
-		}
-		counts := map[key]int{}
-		for _, t := range l.Tasks {
-			counts[key{t.Status, t.Light(today, c.warnDays)}]++
-		}
-		for k, n := range counts {
-			ch <- prometheus.MustNewConstMetric(tasksDesc, prometheus.GaugeValue, float64(n), string(k.s), string(k.l))
-		}
-	} else if !errors.Is(err, context.Canceled) {
-		failed = 1
-	}
-	ch <- prometheus.MustNewConstMetric(errDesc, prometheus.GaugeValue, failed)
 }

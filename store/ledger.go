@@ -250,8 +250,15 @@ func (s *Store) Apply(ctx context.Context, id, msgKey string, fn ApplyFunc) (App
 	if err != nil {
 		return out, fmt.Errorf("apply to task %s: %w", id, err)
 	}
+	if !out.Replayed {
+		s.taskWatch.tell([]string{id})
+	}
 	return out, nil
 }
+
+// WatchTasks calls fn (which must not block) with the ids of tasks whose
+// change (Apply, Undo, Import) has committed, until stop is called.
+func (s *Store) WatchTasks(fn func(ids []string)) (stop func()) { return s.taskWatch.add(fn) }
 
 // UndoFunc computes the task restored from last, the change being undone.
 type UndoFunc func(t duban.Task, last duban.Change) (duban.Task, duban.Change, error)
@@ -288,6 +295,9 @@ func (s *Store) Undo(ctx context.Context, userid, msgKey string, fn UndoFunc) (A
 	})
 	if err != nil {
 		return out, fmt.Errorf("undo the last change of %s: %w", userid, err)
+	}
+	if !out.Replayed {
+		s.taskWatch.tell([]string{out.Task.ID})
 	}
 	return out, nil
 }
@@ -411,8 +421,10 @@ type ImportStats struct {
 // Every created or changed task gets a history entry by `by`.
 func (s *Store) Import(ctx context.Context, l duban.Ledger, by string, at time.Time) (ImportStats, error) {
 	var st ImportStats
+	var written []string
 	err := s.update(ctx, func(txn *badger.Txn) error {
 		st = ImportStats{Units: len(l.Units), People: len(l.People)}
+		written = written[:0]
 		groups := map[string]string{}
 		for _, u := range l.Units {
 			if err := moveUnitTasks(txn, u); err != nil {
@@ -469,6 +481,7 @@ func (s *Store) Import(ctx context.Context, l duban.Ledger, by string, at time.T
 			if err := writeTask(txn, prev, in, group); err != nil {
 				return err
 			}
+			written = append(written, in.ID)
 			c := duban.Change{TaskID: in.ID, At: at, By: by, Action: duban.ActImport,
 				ToStatus: in.Status, ToDeadline: in.Deadline, Note: "导入任务清单"}
 			if prev != nil {
@@ -489,6 +502,7 @@ func (s *Store) Import(ctx context.Context, l duban.Ledger, by string, at time.T
 	if err != nil {
 		return ImportStats{}, fmt.Errorf("import: %w", err)
 	}
+	s.taskWatch.tell(written)
 	return st, nil
 }
 

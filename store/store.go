@@ -34,6 +34,7 @@ type Store struct {
 	dir string
 
 	inboxWatch, outboxWatch watchers
+	taskWatch               watchers // ids of tasks changed
 }
 
 // Options tune Open; the zero value suits a small service.

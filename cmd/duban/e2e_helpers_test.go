@@ -122,6 +122,7 @@ func (e *e2e) writeConfig() {
 	// scheduler does not add messages the tests do not expect.
 	cfg := fmt.Sprintf(`[server]
 listen = "127.0.0.1:0"
+metrics_listen = "127.0.0.1:0"
 
 [store]
 dir = %q

@@ -64,9 +64,6 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	var ready atomic.Bool
 	mux := http.NewServeMux()
 	mux.Handle(w.CallbackPath, m.Instrument("callback", cb))
-	if a.cfg.Server.Metrics {
-		mux.Handle("GET /metrics", m.Handler())
-	}
 	mux.HandleFunc("GET /healthz", func(rw http.ResponseWriter, _ *http.Request) {
 		if !ready.Load() {
 			http.Error(rw, "starting", http.StatusServiceUnavailable)
@@ -85,6 +82,11 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", a.cfg.Server.Listen, err)
 	}
+	msrv, mln, err := metricsServer(a.cfg.Server.MetricsListen, m.Handler())
+	if err != nil {
+		ln.Close()
+		return err
+	}
 
 	// The loops stop when work is cancelled, after the HTTP server has
 	// stopped accepting, so every acknowledged callback is in the inbox.
@@ -95,7 +97,10 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	if a.cfg.Store.BackupDir != "" {
 		loops["backup"] = a.backupLoop
 	}
-	errc := make(chan error, len(loops)+1)
+	if a.cfg.Store.ReceiptsKeep > 0 {
+		loops["receipts"] = a.receiptsLoop
+	}
+	errc := make(chan error, len(loops)+2)
 	for name, run := range loops {
 		wg.Add(1)
 		go func() {
@@ -110,6 +115,15 @@ func runServe(ctx context.Context, e *env, args []string) error {
 			errc <- fmt.Errorf("http: %w", err)
 		}
 	}()
+	if msrv != nil {
+		defer msrv.Close()
+		go func() {
+			if err := msrv.Serve(mln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+				errc <- fmt.Errorf("metrics http: %w", err)
+			}
+		}()
+		e.log.Info("metrics", "addr", mln.Addr().String())
+	}
 	if addr := e.getenv("DUBAN_PPROF"); addr != "" {
 		servePprof(work, e, addr)
 	}
