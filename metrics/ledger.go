@@ -49,9 +49,13 @@ type ledgerCollector struct {
 	warnDays int
 	now      func() time.Time
 
-	mu       sync.Mutex
+	// dirty holds the tasks changed since the last scrape, under its own
+	// lock so a writer telling a change never waits for a scrape.
+	dirtyMu sync.Mutex
+	dirty   map[string]bool
+
+	mu       sync.Mutex // serialises scrapes
 	seeded   bool
-	dirty    map[string]bool // tasks changed since the last scrape
 	tasks    map[string]standing
 	counts   map[standing]int
 	queuedAt time.Time // when inbox and outbox were counted
@@ -70,8 +74,8 @@ func newLedgerCollector(src Source, loc *time.Location, warnDays int) *ledgerCol
 
 // changed is told the ids of tasks whose change has committed.
 func (c *ledgerCollector) changed(ids []string) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
+	c.dirtyMu.Lock()
+	defer c.dirtyMu.Unlock()
 	for _, id := range ids {
 		c.dirty[id] = true
 	}
@@ -135,19 +139,24 @@ func (c *ledgerCollector) refresh(ctx context.Context) error {
 		}
 		c.seeded = true
 	}
-	for id := range c.dirty {
+	c.dirtyMu.Lock()
+	dirty := c.dirty
+	c.dirty = map[string]bool{}
+	c.dirtyMu.Unlock()
+	var unread []string
+	for id := range dirty {
 		t, err := c.src.Task(ctx, id)
 		switch {
 		case errors.Is(err, store.ErrNotFound):
 			c.set(id, standing{}, false)
 		case err != nil:
 			errs = append(errs, err)
-			continue // stays dirty, read again next scrape
+			unread = append(unread, id) // read again next scrape
 		default:
 			c.set(id, standing{t.Status, t.Deadline}, true)
 		}
-		delete(c.dirty, id)
 	}
+	c.changed(unread)
 	return errors.Join(errs...)
 }
 
