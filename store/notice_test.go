@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"fmt"
 	"testing"
 	"time"
 
@@ -130,4 +131,46 @@ func countKeys(t testing.TB, s *Store, prefix string) int {
 		t.Fatal(err)
 	}
 	return n
+}
+
+// BenchmarkAckAll acknowledges one person's open notice in a store holding
+// 20,000 notices to others: the cost follows the person's open notices,
+// not every notice ever sent.
+func BenchmarkAckAll(b *testing.B) {
+	ctx := context.Background()
+	s, err := Open("", Options{InMemory: true})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close()
+	const others = 20_000
+	msgs := make([]duban.Outgoing, 0, 500)
+	recs := map[string]NoticeRecord{}
+	flush := func() {
+		if _, err := s.RecordNotices(ctx, msgs, recs, at); err != nil {
+			b.Fatal(err)
+		}
+		msgs, recs = msgs[:0], map[string]NoticeRecord{}
+	}
+	for i := range others {
+		to := fmt.Sprintf("u%d", i%500)
+		k := fmt.Sprintf("T%05d|overdue-1|%s|2026-09-30", i, to)
+		msgs = append(msgs, duban.Outgoing{To: to, Text: "提醒", NoticeKeys: []string{k}})
+		recs[k] = NoticeRecord{TaskID: fmt.Sprintf("T%05d", i), To: to}
+		if len(msgs) == cap(msgs) {
+			flush()
+		}
+	}
+	b.ResetTimer()
+	for i := range b.N {
+		b.StopTimer()
+		k := fmt.Sprintf("X%d|overdue-1|me|2026-09-30", i)
+		msgs = append(msgs, duban.Outgoing{To: "me", Text: "提醒", NoticeKeys: []string{k}})
+		recs[k] = NoticeRecord{TaskID: fmt.Sprintf("X%d", i), To: "me"}
+		flush()
+		b.StartTimer()
+		if n, err := s.AckAll(ctx, "me", at); err != nil || n != 1 {
+			b.Fatalf("AckAll = %d, %v", n, err)
+		}
+	}
 }
