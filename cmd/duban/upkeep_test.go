@@ -1,0 +1,55 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"os"
+	"testing"
+	"time"
+
+	"github.com/duban-org/duban"
+	"github.com/duban-org/duban/store"
+)
+
+// serve's receipts loop deletes, as it starts, the receipts older than
+// [store] receipts_keep and keeps the newer ones.
+func TestReceiptsLoopPrunesOldReceipts(t *testing.T) {
+	cfg, _ := tempConfig(t)
+	ctx := context.Background()
+	a, err := openApp(ctx, &env{stdout: os.Stdout, stderr: os.Stderr, log: discardLog()}, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	now := time.Date(2026, 11, 26, 9, 0, 0, 0, a.loc)
+	a.now = func() time.Time { return now }
+	ids, err := a.st.QueueOutgoing(ctx, now, duban.Outgoing{To: "u1", Text: "旧"}, duban.Outgoing{To: "u2", Text: "新"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	es, _ := a.st.PendingOutgoing(ctx, 0)
+	ended := map[string]time.Time{ids[0]: now.AddDate(0, 0, -91), ids[1]: now.AddDate(0, 0, -89)}
+	for _, e := range es {
+		if err := a.st.FinishOutgoing(ctx, e, store.Delivery{Status: store.DeliveryDelivered, At: ended[e.ID]}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	loopCtx, cancel := context.WithCancel(ctx)
+	done := make(chan error, 1)
+	go func() { done <- a.receiptsLoop(loopCtx) }()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		if _, err := a.st.DeliveryByID(ctx, ids[0]); errors.Is(err, store.ErrNotFound) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the 91-day-old receipt was not pruned")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	cancel()
+	<-done
+	if _, err := a.st.DeliveryByID(ctx, ids[1]); err != nil {
+		t.Errorf("the 89-day-old receipt went: %v", err)
+	}
+}
