@@ -1,0 +1,58 @@
+package main
+
+import (
+	"context"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/duban-org/duban"
+	"github.com/duban-org/duban/store"
+)
+
+// 记录's reminder lines show each notice's latest delivery: a notice queued
+// again after its message failed shows 待发送, then 已送达, never the old
+// failure.
+func TestEvidenceShowsTheLatestDelivery(t *testing.T) {
+	cfg, _ := tempConfig(t)
+	ctx := context.Background()
+	a, err := openApp(ctx, &env{stdout: os.Stdout, stderr: os.Stderr, log: discardLog()}, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	now := time.Date(2026, 10, 9, 9, 0, 0, 0, a.loc)
+	const k = "T1|overdue-1|c0|2026-09-30"
+	queue := func(at time.Time) store.OutboxEntry {
+		t.Helper()
+		recs := map[string]store.NoticeRecord{k: {TaskID: "T1", Stage: "overdue-1", To: "c0", Role: duban.RoleContact, Unit: "A"}}
+		if _, err := a.st.RecordNotices(ctx, []duban.Outgoing{{To: "c0", Text: "提醒", NoticeKeys: []string{k}}}, recs, at); err != nil {
+			t.Fatal(err)
+		}
+		es, _ := a.st.PendingOutgoing(ctx, 0)
+		return es[len(es)-1]
+	}
+	evidence := func() string {
+		t.Helper()
+		lines, err := (&reminders{a}).Evidence(ctx, "T1")
+		if err != nil || len(lines) != 1 {
+			t.Fatalf("evidence = %q, %v", lines, err)
+		}
+		return lines[0]
+	}
+	first := queue(now)
+	if err := a.st.FinishOutgoing(ctx, first, store.Delivery{Status: store.DeliveryFailed, Error: "企业微信暂时无法访问", At: now}); err != nil {
+		t.Fatal(err)
+	}
+	second := queue(now.Add(15 * time.Minute))
+	if got := evidence(); !strings.Contains(got, "待发送") || strings.Contains(got, "发送失败") {
+		t.Errorf("re-sent notice: %s", got)
+	}
+	if err := a.st.FinishOutgoing(ctx, second, store.Delivery{Status: store.DeliveryDelivered, Parts: 1, At: now.Add(16 * time.Minute)}); err != nil {
+		t.Fatal(err)
+	}
+	if got := evidence(); !strings.Contains(got, "已送达 10-09 09:16") {
+		t.Errorf("delivered: %s", got)
+	}
+}
