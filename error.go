@@ -12,6 +12,7 @@ const (
 	ENOTFOUND  = "not_found" // no such task, unit or person
 	EFORBIDDEN = "forbidden" // the sender's post does not allow it
 	ECONFLICT  = "conflict"  // not allowed in the task's current state
+	ESTALE     = "stale"     // a card acted on a request or report no longer pending
 	EINTERNAL  = "internal"
 )
 

@@ -1,6 +1,9 @@
 package duban
 
 import (
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/hex"
 	"strings"
 	"time"
 )
@@ -43,6 +46,9 @@ type Extension struct {
 	Reason   string    `json:"reason"`
 	By       string    `json:"by"`
 	At       time.Time `json:"at"`
+	// Ref names this request (see RefOf): a card that showed it carries
+	// it, so the card can act on this request and no later one.
+	Ref string `json:"ref,omitempty"`
 }
 
 // Task is one item of a unit's task list (任务清单).
@@ -58,8 +64,12 @@ type Task struct {
 	// ReportedAt is when the unit last reported the task done: how long it
 	// has waited for 销号, whatever else touched it since.
 	ReportedAt time.Time `json:"reported_at,omitzero"`
-	UpdatedAt  time.Time `json:"updated_at"`
-	UpdatedBy  string    `json:"updated_by,omitempty"`
+	// ReportedBy made that report: nobody closes a report they made.
+	ReportedBy string `json:"reported_by,omitempty"`
+	// ReportRef names that report (see RefOf), as Extension.Ref does.
+	ReportRef string    `json:"report_ref,omitempty"`
+	UpdatedAt time.Time `json:"updated_at"`
+	UpdatedBy string    `json:"updated_by,omitempty"`
 }
 
 // Overdue reports whether the deadline has passed on today and the unit has
@@ -126,6 +136,30 @@ type Request struct {
 	Deadline Date   // the requested deadline, for ActExtend
 	MsgID    string // the message it came from, kept in the history
 	At       time.Time
+	// Ref, for a decision made on a card, names the report or extension
+	// request the card showed: the decision acts on that one alone and is
+	// refused (ESTALE) when another one, or none, is pending now. Empty
+	// for text commands, which act on what is pending.
+	Ref string
+}
+
+// RefOf names the report or extension request made by the message msgID of
+// userid at at: a short hash, unique per request however fast they come
+// and whatever the clock says, since a message is handled once.
+func RefOf(a Action, userid, msgID string, at time.Time) string {
+	h := sha256.New()
+	h.Write([]byte(string(a) + "\x00" + CanonicalUserID(userid) + "\x00" + msgID + "\x00"))
+	h.Write(binary.BigEndian.AppendUint64(nil, uint64(at.UnixNano())))
+	return hex.EncodeToString(h.Sum(nil)[:6])
+}
+
+// Ref names the report or extension request this history entry recorded
+// (as RefOf); empty for other entries.
+func (c Change) Ref() string {
+	if c.Action != ActReport && c.Action != ActExtend {
+		return ""
+	}
+	return RefOf(c.Action, c.By, c.MsgID, c.At)
 }
 
 // Change is one append-only history entry of a task: who, when, from which
@@ -162,6 +196,8 @@ func (c Change) Describe() string {
 	switch {
 	case c.Action == ActExtend:
 		b.WriteString(sep + "申请将完成时限由 " + c.FromDeadline.String() + " 延至 " + c.ToDeadline.String() + "，待审批")
+	case c.Action == ActRefuse && c.Before != nil && c.Before.Extension != nil:
+		b.WriteString(sep + "申请延至 " + c.Before.Extension.Deadline.String() + " 未获同意，完成时限仍为 " + c.ToDeadline.String())
 	case c.FromDeadline.IsZero() && !c.ToDeadline.IsZero():
 		b.WriteString(sep + "完成时限 " + c.ToDeadline.String())
 	case c.FromDeadline != c.ToDeadline && !c.ToDeadline.IsZero():
@@ -191,7 +227,8 @@ func Apply(t Task, u Unit, r Request) (Task, Change, error) {
 	case ActProgress:
 		next.Status, next.Progress = StatusInProgress, note
 	case ActReport:
-		next.Status, next.ReportedAt = StatusReported, r.At
+		next.Status, next.ReportedAt, next.ReportedBy = StatusReported, r.At, r.By.UserID
+		next.ReportRef = RefOf(ActReport, r.By.UserID, r.MsgID, r.At)
 		if note != "" {
 			next.Progress = note
 		}
@@ -200,7 +237,8 @@ func Apply(t Task, u Unit, r Request) (Task, Change, error) {
 	case ActReject:
 		next.Status = StatusInProgress
 	case ActExtend:
-		next.Extension = &Extension{Deadline: r.Deadline, Reason: note, By: r.By.UserID, At: r.At}
+		next.Extension = &Extension{Deadline: r.Deadline, Reason: note, By: r.By.UserID, At: r.At,
+			Ref: RefOf(ActExtend, r.By.UserID, r.MsgID, r.At)}
 	case ActApprove:
 		next.Deadline, next.Extension = t.Extension.Deadline, nil
 	case ActRefuse:
@@ -218,7 +256,13 @@ func Apply(t Task, u Unit, r Request) (Task, Change, error) {
 	return next, c, nil
 }
 
-// allowed holds the permission table and the life-cycle rules.
+// Allowed reports whether r may be applied to t of unit u, as Apply would,
+// without applying it: nil, or the refusal Apply would return.
+func Allowed(t Task, u Unit, r Request) error { return allowed(t, u, r) }
+
+// allowed holds the permission table and the life-cycle rules. The order
+// of the checks decides which refusal a person reads: rights first, then
+// whether a card is out of date, then separation of duties, then state.
 func allowed(t Task, u Unit, r Request) error {
 	who := r.By
 	switch r.Action {
@@ -229,6 +273,12 @@ func allowed(t Task, u Unit, r Request) error {
 	case ActVerify, ActReject, ActApprove, ActRefuse:
 		if !who.CanSupervise(u) {
 			return Errorf(EFORBIDDEN, "任务 %s 属于%s（%s），只有该组督办组长或编办可以%s。", t.ID, u.Name, u.Group, r.Action)
+		}
+		if err := stale(t, r); err != nil {
+			return err
+		}
+		if err := ownRequest(t, u, r); err != nil {
+			return err
 		}
 	default:
 		return Errorf(EINVALID, "不支持的操作：%s", r.Action)
@@ -270,6 +320,70 @@ func allowed(t Task, u Unit, r Request) error {
 		}
 	}
 	return nil
+}
+
+// PendingRef returns the ref of what a decision a would act on now: the
+// report awaiting 销号 (verify, reject) or the extension request awaiting
+// approval (approve, refuse); "" when there is none.
+func (t Task) PendingRef(a Action) string {
+	switch a {
+	case ActVerify, ActReject:
+		if t.Status == StatusReported {
+			return t.ReportRef
+		}
+	case ActApprove, ActRefuse:
+		if t.Extension != nil {
+			return t.Extension.Ref
+		}
+	}
+	return ""
+}
+
+// stale refuses a decision made on a card when the report or request the
+// card showed is no longer the one pending.
+func stale(t Task, r Request) error {
+	if r.Ref == "" || t.PendingRef(r.Action) == r.Ref {
+		return nil
+	}
+	switch r.Action {
+	case ActVerify, ActReject:
+		if t.Status == StatusReported {
+			return Errorf(ESTALE, "该卡片已过期：卡片上的报送已不是待销号的报送（当前：任务 %s 有一份新的报送待销号）。未做任何变更。", t.ID)
+		}
+		return Errorf(ESTALE, "该卡片已过期：卡片上的报送已处理（当前：任务 %s 为「%s」）。未做任何变更。", t.ID, t.Status)
+	default:
+		if t.Extension != nil {
+			return Errorf(ESTALE, "该卡片已过期：卡片上的延期申请已处理（当前：任务 %s 待审批的是延至 %s 的新申请）。未做任何变更。", t.ID, t.Extension.Deadline)
+		}
+		return Errorf(ESTALE, "该卡片已过期：卡片上的延期申请已处理（当前：任务 %s 没有待审批的延期申请，完成时限 %s）。未做任何变更。", t.ID, t.Deadline)
+	}
+}
+
+// ownRequest keeps anyone, whatever posts they hold, from closing a report
+// they made or deciding an extension they asked for (separation of duties).
+func ownRequest(t Task, u Unit, r Request) error {
+	me := CanonicalUserID(r.By.UserID)
+	switch r.Action {
+	case ActVerify, ActReject:
+		if t.Status == StatusReported && t.ReportedBy != "" && CanonicalUserID(t.ReportedBy) == me {
+			return Errorf(EFORBIDDEN, "任务 %s 是您本人报完成的，不能由本人%s。请由%s办理。", t.ID, r.Action, DecidersBesides(r.By, u))
+		}
+	case ActApprove, ActRefuse:
+		if t.Extension != nil && CanonicalUserID(t.Extension.By) == me {
+			return Errorf(EFORBIDDEN, "任务 %s 的延期申请是您本人提出的，不能由本人审批。请由%s办理。", t.ID, DecidersBesides(r.By, u))
+		}
+	}
+	return nil
+}
+
+// DecidersBesides names, in words, who decides on unit u's tasks when p
+// (who made the request) may not: 编办 when p leads u's group, the group's
+// leader otherwise.
+func DecidersBesides(p Person, u Unit) string {
+	if p.Has(RoleLeader, u.Group) {
+		return "编办"
+	}
+	return u.Group + "督办组长"
 }
 
 // Undo reverts last, the most recent change of the task, when it was made by

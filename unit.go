@@ -94,6 +94,26 @@ func (p Person) CanSupervise(u Unit) bool {
 	return p.IsAdmin() || p.Has(RoleLeader, u.Group)
 }
 
+// RolesFor returns p's posts that concern unit u, in ladder order: 联络员 or
+// 一把手 of u, leader of u's group, 编办. It is what a card says of the
+// person who asked ("赵杰（联络员）").
+func (p Person) RolesFor(u Unit) []Role {
+	var roles []Role
+	for _, r := range Roles {
+		scope := u.Code
+		switch r {
+		case RoleLeader:
+			scope = u.Group
+		case RoleAdmin:
+			scope = ""
+		}
+		if p.Has(r, scope) {
+			roles = append(roles, r)
+		}
+	}
+	return roles
+}
+
 // CanSee reports whether p may read the tasks of unit u.
 func (p Person) CanSee(u Unit) bool { return p.CanReport(u) || p.CanSupervise(u) }
 
