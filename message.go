@@ -42,10 +42,19 @@ type Outgoing struct {
 
 // Card is a button-interaction card about one subject (usually one task).
 type Card struct {
-	ID      string   `json:"id"` // WeCom task_id: unique per card, ≤128 bytes of [A-Za-z0-9_\-@]
-	Title   string   `json:"title"`
+	ID    string `json:"id"` // WeCom task_id: unique per card, ≤128 bytes of [A-Za-z0-9_\-@]
+	Title string `json:"title"`
+	// Fields are the facts a decision needs (单位, 申请人, 完成时限…), one
+	// short label and value each, at most six.
+	Fields  []Field  `json:"fields,omitempty"`
 	Desc    string   `json:"desc"`
 	Buttons []Button `json:"buttons"`
+}
+
+// Field is one labelled fact on a card.
+type Field struct {
+	Label string `json:"label"`
+	Value string `json:"value"`
 }
 
 // Button is one card button; Key comes back as EventKey when clicked.

@@ -109,6 +109,9 @@ const (
 	cardSubTitleMax = 44 * 3 // sub_title_text allows a few lines
 	cardButtonMax   = 10
 	cardButtonsMax  = 6
+	cardFieldsMax   = 6
+	cardKeyNameMax  = 5
+	cardValueMax    = 30
 )
 
 // NewButtonCard returns a button_interaction template card for to.
@@ -118,6 +121,13 @@ func NewButtonCard(to string, c duban.Card) *TemplateCardMessage {
 		MainTitle:    CardTitle{Title: truncateRunes(c.Title, cardTitleMax)},
 		SubTitleText: truncateRunes(c.Desc, cardSubTitleMax),
 		TaskID:       c.ID,
+	}
+	for i, f := range c.Fields {
+		if i == cardFieldsMax {
+			break
+		}
+		tc.HorizontalContentList = append(tc.HorizontalContentList,
+			CardKeyValue{KeyName: truncateRunes(f.Label, cardKeyNameMax), Value: truncateRunes(f.Value, cardValueMax)})
 	}
 	for i, b := range c.Buttons {
 		if i == cardButtonsMax {

@@ -368,23 +368,6 @@ func TestSenderResumesAfterSentParts(t *testing.T) {
 	}
 }
 
-func TestConsoleDeliverer(t *testing.T) {
-	var b strings.Builder
-	st := newMemStore(t)
-	ids := queue(t, st, duban.Outgoing{To: "u1", Text: "你好"})
-	s := NewSender(st, &ConsoleDeliverer{W: &b}, quietLogger())
-	s.PerMinute, s.PerHour = -1, -1
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error)
-	go func() { done <- s.Run(ctx) }()
-	delivery(t, st, ids[0])
-	cancel()
-	<-done
-	if b.String() != "你好\n" {
-		t.Errorf("console got %q", b.String())
-	}
-}
-
 func TestClassify(t *testing.T) {
 	for _, tc := range []struct {
 		err   error

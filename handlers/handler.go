@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"strings"
 	"time"
 
@@ -328,24 +329,20 @@ func (h *Handler) log() *slog.Logger {
 }
 
 // announce replies to the sender with what changed and notifies the people
-// the change concerns: the group leaders when a task awaits their decision,
-// the unit when the group decided.
+// the change concerns: those who decide when a task awaits a decision, the
+// unit when it was decided (and the group's leader when 编办 decided).
 func (h *Handler) announce(ctx context.Context, t *turn, a store.Applied) error {
 	task, c := a.Task, a.Change
 	unit, err := h.Store.Unit(ctx, task.Unit)
 	if err != nil {
 		return err
 	}
-	subject := fmt.Sprintf("任务 %s「%s」（%s）", task.ID, task.Title, unit.Name)
-	t.reply("已记录。" + subject + "：" + c.Describe() + "。" + nextStep(c.Action))
 	people, err := h.Store.People(ctx)
 	if err != nil {
 		return err
 	}
+	subject := fmt.Sprintf("任务 %s「%s」（%s）", task.ID, task.Title, unit.Name)
 	leaders := holders(people, func(p duban.Person) bool { return p.Has(duban.RoleLeader, unit.Group) })
-	if len(leaders) == 0 {
-		leaders = holders(people, duban.Person.IsAdmin)
-	}
 	unitPeople := holders(people, func(p duban.Person) bool {
 		return p.Has(duban.RoleContact, unit.Code) || p.Has(duban.RoleHead, unit.Code)
 	})
@@ -353,52 +350,95 @@ func (h *Handler) announce(ctx context.Context, t *turn, a store.Applied) error 
 	if by == "" {
 		by = t.person.UserID
 	}
+	said := "已记录。" + subject + "：" + c.Describe()
 	switch c.Action {
-	case duban.ActReport:
-		text := fmt.Sprintf("【待销号】%s 已由%s报完成，请对账销号。\n完成时限：%s", subject, by, task.Deadline)
-		if task.Progress != "" {
-			text += "\n报送说明：" + task.Progress
+	case duban.ActReport, duban.ActExtend:
+		deciders, title := deciders(people, unit, t.person)
+		verb := "审批"
+		if c.Action == duban.ActReport {
+			verb = "对账销号"
 		}
-		text += fmt.Sprintf("\n核实无误请回复「销号 %s」；需补充请回复「驳回 %s 理由」。", task.ID, task.ID)
-		h.notify(t, leaders, text, h.card("verify", task, c, "待销号："+task.ID+" "+task.Title,
-			duban.Button{Text: "销号", Key: "verify:" + task.ID, Primary: true},
-			duban.Button{Text: "驳回", Key: "reject:" + task.ID}))
-	case duban.ActExtend:
-		text := fmt.Sprintf("【延期申请】%s：%s申请将完成时限由 %s 延至 %s。\n理由：%s\n同意请回复「同意延期 %s」；不同意请回复「不同意延期 %s 理由」。",
-			subject, by, task.Deadline, c.ToDeadline, c.Note, task.ID, task.ID)
-		h.notify(t, leaders, text, h.card("extend", task, c, "延期申请："+task.ID+" "+task.Title,
-			duban.Button{Text: "同意延期", Key: "approve:" + task.ID, Primary: true},
-			duban.Button{Text: "不同意", Key: "refuse:" + task.ID}))
-	case duban.ActVerify:
-		h.notify(t, unitPeople, fmt.Sprintf("【已销号】%s 已由%s核实销号。", subject, by), nil)
-	case duban.ActReject:
-		h.notify(t, unitPeople, fmt.Sprintf("【驳回】%s 被%s驳回，已退回「推进中」。\n理由：%s\n补充完善后请再次回复「完成 %s 说明」。", subject, by, c.Note, task.ID), nil)
-	case duban.ActApprove:
-		h.notify(t, unitPeople, fmt.Sprintf("【同意延期】%s 的完成时限已由 %s 调整为 %s（%s同意）。", subject, c.FromDeadline, c.ToDeadline, by), nil)
-	case duban.ActRefuse:
-		h.notify(t, unitPeople, fmt.Sprintf("【不同意延期】%s 的延期申请未获同意，完成时限仍为 %s。\n理由：%s", subject, task.Deadline, c.Note), nil)
+		switch {
+		case len(deciders) == 0:
+			t.reply(said + "。目前没有可以" + verb + "的人员，请联系编办。")
+		case title == "编办" && len(leaders) > 0:
+			t.reply(said + "。已提交编办" + verb + "（您是该组督办组长，不能办理本人的申请）。")
+		default:
+			t.reply(said + "。已提交" + title + verb + "。")
+		}
+		text, card := requestNotice(unit, task, c, t.person, t.now.Location())
+		h.notify(t, deciders, text, card)
+	case duban.ActVerify, duban.ActReject, duban.ActApprove, duban.ActRefuse:
+		said += h.decidedOn(ctx, t, c)
+		var text string
+		switch c.Action {
+		case duban.ActVerify:
+			text = fmt.Sprintf("【已销号】%s 已由%s核实销号。", subject, by)
+		case duban.ActReject:
+			text = fmt.Sprintf("【驳回】%s 被%s驳回，已退回「推进中」。\n理由：%s\n补充完善后请再次回复「完成 %s 说明」。", subject, by, c.Note, task.ID)
+		case duban.ActApprove:
+			text = fmt.Sprintf("【同意延期】%s 的完成时限已由 %s 调整为 %s（%s同意）。", subject, c.FromDeadline, c.ToDeadline, by)
+		case duban.ActRefuse:
+			text = fmt.Sprintf("【不同意延期】%s 的延期申请未获同意，完成时限仍为 %s（%s）。\n理由：%s", subject, task.Deadline, by, c.Note)
+		}
+		told, whom := unitPeople, "该单位"
+		if len(leaders) > 0 && !t.person.Has(duban.RoleLeader, unit.Group) {
+			// 编办 decided on a group's task: its leader is told too.
+			told, whom = union(told, leaders), "该单位和"+unit.Group+"督办组长"
+		}
+		t.reply(said + "。已通知" + whom + "。")
+		h.notify(t, told, text, nil)
 	case duban.ActUndo:
 		// Whoever acted on the undone change must not act on it still.
+		t.reply(said + "。已通知该单位和督办组。")
 		text := fmt.Sprintf("【撤销】%s：%s%s，现为「%s」，完成时限 %s。", subject, by, c.Note, task.Status, task.Deadline)
-		h.notify(t, unitPeople, text, nil)
-		h.notify(t, leaders, text, nil)
+		h.notify(t, union(unitPeople, leaders), text, nil)
+	default:
+		t.reply(said + "。")
 	}
 	return nil
 }
 
-// nextStep tells the sender who was told of their change.
-func nextStep(a duban.Action) string {
-	switch a {
-	case duban.ActReport:
-		return "已通知督办组对账销号。"
-	case duban.ActExtend:
-		return "已提交督办组审批。"
-	case duban.ActReject, duban.ActApprove, duban.ActRefuse, duban.ActVerify:
-		return "已通知该单位。"
-	case duban.ActUndo:
-		return "已通知该单位和督办组。"
+// deciders returns who decides on a request by requester about unit's
+// tasks, and what they are called: the group's leaders, or 编办 when no
+// one else leads the group (the leader asked as the unit's contact).
+// Nobody decides their own request.
+func deciders(people []duban.Person, unit duban.Unit, requester duban.Person) ([]duban.Person, string) {
+	me := duban.CanonicalUserID(requester.UserID)
+	others := func(keep func(duban.Person) bool) []duban.Person {
+		return holders(people, func(p duban.Person) bool { return keep(p) && duban.CanonicalUserID(p.UserID) != me })
 	}
-	return ""
+	if leaders := others(func(p duban.Person) bool { return p.Has(duban.RoleLeader, unit.Group) }); len(leaders) > 0 {
+		return leaders, unit.Group + "督办组长"
+	}
+	return others(duban.Person.IsAdmin), "编办"
+}
+
+// decidedOn says which report or request a decision acted on: who made it
+// and when, so a text command's reply shows what was pending.
+func (h *Handler) decidedOn(ctx context.Context, t *turn, c duban.Change) string {
+	if c.Before == nil {
+		return ""
+	}
+	var userid string
+	var at time.Time
+	switch {
+	case (c.Action == duban.ActVerify || c.Action == duban.ActReject) && c.Before.ReportedBy != "":
+		userid, at = c.Before.ReportedBy, c.Before.ReportedAt
+	case (c.Action == duban.ActApprove || c.Action == duban.ActRefuse) && c.Before.Extension != nil:
+		userid, at = c.Before.Extension.By, c.Before.Extension.At
+	default:
+		return ""
+	}
+	name := userid
+	if p, err := h.person(ctx, userid); err == nil && p.Name != "" {
+		name = p.Name
+	}
+	what := "报送"
+	if c.Action == duban.ActApprove || c.Action == duban.ActRefuse {
+		what = "申请"
+	}
+	return "；所办理的是" + name + " " + at.In(t.now.Location()).Format(stamp) + " 的" + what
 }
 
 // notify sends text (and the card, if any) to each person except the
@@ -418,20 +458,22 @@ func (h *Handler) notify(t *turn, to []duban.Person, text string, card *duban.Ca
 	}
 }
 
-// card builds a button card; its id is unique per change, so a later card
-// for the same task is a new card. Whether cards are sent at all is the
-// channel's choice (bot.Sender.TextOnly); Text always stands alone.
-func (h *Handler) card(kind string, task duban.Task, c duban.Change, title string, buttons ...duban.Button) *duban.Card {
-	desc := fmt.Sprintf("完成时限 %s", task.Deadline)
-	if c.Note != "" {
-		desc += "｜" + c.Note
-	}
-	return &duban.Card{ID: fmt.Sprintf("%s-%s-%d", kind, shortHash(task.ID), c.Seq), Title: title, Desc: desc, Buttons: buttons}
-}
-
 func shortHash(s string) string {
 	sum := sha1.Sum([]byte(s))
 	return hex.EncodeToString(sum[:5])
+}
+
+// union returns the people of a and then those of b not in a.
+func union(a, b []duban.Person) []duban.Person {
+	out := slices.Clone(a)
+	for _, p := range b {
+		if !slices.ContainsFunc(out, func(q duban.Person) bool {
+			return duban.CanonicalUserID(q.UserID) == duban.CanonicalUserID(p.UserID)
+		}) {
+			out = append(out, p)
+		}
+	}
+	return out
 }
 
 func holders(people []duban.Person, keep func(duban.Person) bool) []duban.Person {

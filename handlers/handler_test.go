@@ -13,7 +13,9 @@ import (
 
 var clock = time.Date(2017, 12, 20, 10, 0, 0, 0, time.UTC)
 
-func newHandler(t *testing.T) *Handler {
+// newHandler returns a handler on a fresh store with two units, five
+// people (and extra), and three tasks.
+func newHandler(t *testing.T, extra ...duban.Person) *Handler {
 	t.Helper()
 	st, err := store.Open(t.TempDir(), store.Options{})
 	if err != nil {
@@ -35,6 +37,7 @@ func newHandler(t *testing.T) *Handler {
 			{ID: "T003", Unit: "U02", Title: "设置法制机构", Deadline: duban.NewDate(2018, 1, 10)},
 		},
 	}
+	l.People = append(l.People, extra...)
 	if _, err := st.Import(context.Background(), l, "import", clock.Add(-time.Hour)); err != nil {
 		t.Fatal(err)
 	}
@@ -104,14 +107,14 @@ func TestVerificationLoop(t *testing.T) {
 	out = say(t, h, "lilei", "完成 t001 方案已报编办")
 	must(t, out, "lilei", "未启动 → 已报完成")
 	card := must(t, out, "wang", "待销号", "方案已报编办", "销号 T001")
-	if card.Card == nil || card.Card.Buttons[0].Key != "verify:T001" {
+	if card.Card == nil || !strings.HasPrefix(card.Card.Buttons[0].Key, "verify:T001@") {
 		t.Fatalf("leader got no verify card: %+v", card)
 	}
 	if len(to(out, "hanmei")) != 0 {
 		t.Errorf("head notified of own unit's report: %+v", out)
 	}
 
-	out = click(t, h, "wang", "verify:T001")
+	out = click(t, h, "wang", card.Card.Buttons[0].Key)
 	if status(t, h, "T001") != duban.StatusVerified {
 		t.Fatal("not verified")
 	}

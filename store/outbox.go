@@ -44,6 +44,8 @@ type OutboxEntry struct {
 const (
 	DeliveryDelivered = "delivered"
 	DeliveryFailed    = "failed"
+	// DeliveryConsole: shown in `duban chat`'s console, never sent to WeCom.
+	DeliveryConsole = "console"
 )
 
 // Delivery is the recorded outcome of one outbox entry.
@@ -51,7 +53,7 @@ type Delivery struct {
 	OutboxID   string   `json:"outbox_id"`
 	To         string   `json:"to"`
 	NoticeKeys []string `json:"notice_keys,omitempty"`
-	Status     string   `json:"status"` // DeliveryDelivered or DeliveryFailed
+	Status     string   `json:"status"` // DeliveryDelivered, DeliveryFailed or DeliveryConsole
 	Parts      int      `json:"parts"`  // parts delivered
 	// Failures counts the failed attempts along the way.
 	Failures int `json:"failures,omitempty"`

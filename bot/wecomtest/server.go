@@ -56,8 +56,13 @@ type TemplateCard struct {
 	CardType     string                       `json:"card_type"`
 	MainTitle    struct{ Title, Desc string } `json:"main_title"`
 	SubTitleText string                       `json:"sub_title_text"`
-	TaskID       string                       `json:"task_id"`
-	ButtonList   []struct {
+	// HorizontalContentList holds the card's labelled facts.
+	HorizontalContentList []struct {
+		KeyName string `json:"keyname"`
+		Value   string `json:"value"`
+	} `json:"horizontal_content_list"`
+	TaskID     string `json:"task_id"`
+	ButtonList []struct {
 		Text  string `json:"text"`
 		Style int    `json:"style"`
 		Key   string `json:"key"`

@@ -3,11 +3,9 @@ package main
 import (
 	"bufio"
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/duban-org/duban"
@@ -20,7 +18,7 @@ func init() {
 	commands["chat"] = command{"talk to the bot as a WeCom user in the console, through the same handlers, store and outbox as serve", runChat}
 }
 
-const chatHelp = `控制台命令：/as 账号 换一个人说话；/click 按钮键 点击最近卡片上的按钮（如 /click verify:T001）；/quit 退出。`
+const chatHelp = `控制台命令：/as 账号 换一个人说话；/click 按钮键 点击卡片上的按钮（键见按钮旁；只有一张卡片带该按钮时可只写开头，如 /click verify:T001）；/quit 退出。`
 
 func runChat(ctx context.Context, e *env, args []string) error {
 	fs, cfgPath := flags(e, "chat", "")
@@ -34,9 +32,10 @@ func runChat(ctx context.Context, e *env, args []string) error {
 	}
 	defer a.Close()
 	if a.cfg.WeCom.Enabled() {
-		// The console takes over the outbox: on a deployment's store it
-		// would print WeCom's pending messages and record them delivered.
-		return fmt.Errorf("%s has [wecom] set: duban chat would take over that store's outbox; try it on a copy of the store with a config without [wecom]", a.cfg.File)
+		// What a session produces for other people (a 待销号 card to a
+		// group leader) is shown on the console, never sent: on a
+		// deployment's store they would miss it.
+		return fmt.Errorf("%s has [wecom] set: messages duban chat produces for other people are shown in the console, never sent to WeCom; try it on a copy of the store with a config without [wecom]", a.cfg.File)
 	}
 	if a.cfg.File == "" {
 		if err := loadSample(ctx, a); err != nil {
@@ -53,24 +52,11 @@ func runChat(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	console := &chatConsole{w: e.stdout, cards: map[string]duban.Card{}}
-	worker := bot.NewWorker(a.st, h.Handle, e.log)
-	sender := bot.NewSender(a.st, console, e.log)
-	sender.PerMinute, sender.PerHour = -1, -1
-	sender.Concurrency = 1 // print in the order the bot wrote them
-
-	work, stop := context.WithCancel(ctx)
-	var wg sync.WaitGroup
-	for _, run := range []func(context.Context) error{worker.Run, sender.Run} {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			if err := run(work); err != nil && !errors.Is(err, context.Canceled) {
-				e.log.Error("chat loop stopped", "err", err)
-			}
-		}()
-	}
-	defer func() { stop(); wg.Wait() }()
+	// The console handles and shows only what this session says and
+	// produces; anything already queued stays for serve.
+	console := bot.NewConsole(a.st, h.Handle, e.stdout, e.log)
+	defer console.Close()
+	console.Now = a.now
 
 	user := *as
 	if p, err := a.st.Person(ctx, user); err == nil {
@@ -93,10 +79,10 @@ func runChat(ctx context.Context, e *env, args []string) error {
 			fmt.Fprintf(e.stdout, "（现在以 %s 的身份说话）\n", user)
 			continue
 		case strings.HasPrefix(line, "/click "):
-			key := strings.TrimSpace(strings.TrimPrefix(line, "/click "))
-			card, ok := console.cardWith(user, key)
-			if !ok {
-				fmt.Fprintf(e.stdout, "（%s 最近没有收到带 %s 按钮的卡片）\n", user, key)
+			shown := strings.TrimSpace(strings.TrimPrefix(line, "/click "))
+			card, key, err := console.Click(user, shown)
+			if err != nil {
+				fmt.Fprintf(e.stdout, "（%v）\n", err)
 				continue
 			}
 			msg.Text, msg.Event, msg.EventKey, msg.CardID = "", "template_card_event", key, card.ID
@@ -106,102 +92,11 @@ func runChat(ctx context.Context, e *env, args []string) error {
 			fmt.Fprintln(e.stdout, chatHelp)
 			continue
 		}
-		console.setSpeaker(user)
-		if _, err := a.st.Enqueue(ctx, msg, time.Hour); err != nil {
-			return err
-		}
-		worker.Wake()
-		if err := waitQuiet(ctx, a); err != nil {
+		if err := console.Say(ctx, msg); err != nil {
 			return err
 		}
 	}
 	return in.Err()
-}
-
-// waitQuiet returns once the inbox and outbox are empty: the message has
-// been handled and every reply printed.
-func waitQuiet(ctx context.Context, a *app) error {
-	deadline := time.Now().Add(2 * time.Minute)
-	for {
-		inbox, err := a.st.InboxLen(ctx)
-		if err != nil {
-			return err
-		}
-		outbox, err := a.st.OutboxLen(ctx)
-		if err != nil {
-			return err
-		}
-		if inbox == 0 && outbox == 0 {
-			return nil
-		}
-		if time.Now().After(deadline) {
-			return fmt.Errorf("no reply after 2 minutes (%d in inbox, %d in outbox)", inbox, outbox)
-		}
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-time.After(5 * time.Millisecond):
-		}
-	}
-}
-
-// chatConsole is the outbox's destination in `duban chat`: replies to the
-// speaker are printed as they are; messages for anyone else are labelled
-// with their recipient, as a demo of who WeCom would notify.
-type chatConsole struct {
-	mu      sync.Mutex
-	w       io.Writer
-	speaker string
-	cards   map[string]duban.Card // last card per recipient, for /click
-}
-
-func (c *chatConsole) setSpeaker(u string) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.speaker = u
-}
-
-func (c *chatConsole) cardWith(user, key string) (duban.Card, bool) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	card, ok := c.cards[duban.CanonicalUserID(user)]
-	if !ok {
-		return card, false
-	}
-	for _, b := range card.Buttons {
-		if b.Key == key {
-			return card, true
-		}
-	}
-	return card, false
-}
-
-// Deliver implements bot.Deliverer.
-func (c *chatConsole) Deliver(_ context.Context, m duban.Outgoing) error {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	var b strings.Builder
-	if duban.CanonicalUserID(m.To) != duban.CanonicalUserID(c.speaker) {
-		fmt.Fprintf(&b, "【发给 %s】\n", m.To)
-	}
-	switch {
-	case m.CardUpdate != nil:
-		fmt.Fprintf(&b, "（卡片已更新：%s）\n", m.CardUpdate.Note)
-	case m.Card != nil:
-		b.WriteString(m.Text + "\n")
-		for _, btn := range m.Card.Buttons {
-			fmt.Fprintf(&b, "[%s → /click %s] ", btn.Text, btn.Key)
-		}
-		b.WriteString("\n")
-		c.cards[duban.CanonicalUserID(m.To)] = *m.Card
-	default:
-		b.WriteString(m.Text + "\n")
-	}
-	b.WriteString("\n")
-	if _, err := io.WriteString(c.w, b.String()); err != nil {
-		return bot.Permanent(fmt.Errorf("write to console: %w", err))
-	}
-	return nil
 }
 
 // loadSample loads the shipped sample ledger into a store with no ledger

@@ -49,7 +49,7 @@ func TestChatVerificationLoop(t *testing.T) {
 	for _, want := range []string{
 		"完成：未启动 → 已报完成（方案已报编办）",
 		"【发给 liujianhua】\n【待销号】任务 T003",
-		"[销号 → /click verify:T003]",
+		"[销号 → /click verify:T003@",
 		"销号：已报完成 → 已销号",
 		"【发给 zhaojie】\n【已销号】任务 T003",
 		"（卡片已更新：已销号）",
