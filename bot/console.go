@@ -47,6 +47,7 @@ type Console struct {
 type shownCard struct {
 	card duban.Card
 	key  string
+	no   int // the card's place among those shown in the session
 }
 
 // NewConsole returns a console session on st, answering with handle and
@@ -153,7 +154,7 @@ func (c *Console) render(m duban.Outgoing) string {
 			if _, taken := c.cards[to][shown]; taken {
 				shown = fmt.Sprintf("%s#%d", btn.Key, c.shown)
 			}
-			c.cards[to][shown] = shownCard{card: *m.Card, key: btn.Key}
+			c.cards[to][shown] = shownCard{card: *m.Card, key: btn.Key, no: c.shown}
 			fmt.Fprintf(&b, "[%s → /click %s] ", btn.Text, shown)
 		}
 		b.WriteString("\n")
@@ -186,6 +187,6 @@ func (c *Console) Click(user, key string) (card duban.Card, sends string, err er
 		sc := shown[matches[0]]
 		return sc.card, sc.key, nil
 	}
-	slices.Sort(matches)
-	return duban.Card{}, "", fmt.Errorf("%s 收到过 %d 张带 %s 按钮的卡片，请写出完整的键：%s", user, len(matches), key, strings.Join(matches, "、"))
+	slices.SortFunc(matches, func(a, b string) int { return shown[a].no - shown[b].no })
+	return duban.Card{}, "", fmt.Errorf("%s 收到过 %d 张带 %s 按钮的卡片，请写出完整的键（按收到先后）：%s", user, len(matches), key, strings.Join(matches, "、"))
 }

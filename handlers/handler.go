@@ -379,7 +379,11 @@ func (h *Handler) announce(ctx context.Context, t *turn, a store.Applied) error 
 		case duban.ActApprove:
 			text = fmt.Sprintf("【同意延期】%s 的完成时限已由 %s 调整为 %s（%s同意）。", subject, c.FromDeadline, c.ToDeadline, by)
 		case duban.ActRefuse:
-			text = fmt.Sprintf("【不同意延期】%s 的延期申请未获同意，完成时限仍为 %s（%s）。\n理由：%s", subject, task.Deadline, by, c.Note)
+			asked := ""
+			if c.Before != nil && c.Before.Extension != nil {
+				asked = "（延至 " + c.Before.Extension.Deadline.String() + "）"
+			}
+			text = fmt.Sprintf("【不同意延期】%s 的延期申请%s未获%s同意，完成时限仍为 %s。\n理由：%s", subject, asked, by, task.Deadline, c.Note)
 		}
 		told, whom := unitPeople, "该单位"
 		if len(leaders) > 0 && !t.person.Has(duban.RoleLeader, unit.Group) {

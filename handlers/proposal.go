@@ -82,7 +82,7 @@ func (h *Handler) propose(ctx context.Context, t *turn, taskID string, r duban.R
 		h.recordRefusal(ctx, t, task, r.Action, err)
 		return duban.Errorf(duban.ErrorCode(err), "%s 未做任何变更。", duban.ErrorMessage(err))
 	}
-	what := describeRequest(task, r)
+	what := describeRequest(task, unit, r)
 	p := store.Proposal{
 		ID: shortHash(t.in.Key), TaskID: task.ID, Action: r.Action, Note: r.Note, Deadline: r.Deadline,
 		MsgKey: t.in.Key, Text: what, At: t.now,
@@ -99,8 +99,8 @@ func (h *Handler) propose(ctx context.Context, t *turn, taskID string, r duban.R
 	return nil
 }
 
-func describeRequest(t duban.Task, r duban.Request) string {
-	s := fmt.Sprintf("%s %s「%s」", r.Action, t.ID, t.Title)
+func describeRequest(t duban.Task, u duban.Unit, r duban.Request) string {
+	s := fmt.Sprintf("%s %s「%s」（%s）", r.Action, t.ID, t.Title, u.Name)
 	switch r.Action {
 	case duban.ActReport:
 		s += "：" + string(t.Status) + " → " + string(duban.StatusReported)

@@ -122,7 +122,10 @@ func TestChatStaleClickAndTwoPostPerson(t *testing.T) {
 		t.Fatalf("the second request's card has no key of its own (%v, %v):\n%s", first, second, out)
 	}
 	mustSay(t, s, "/as liujianhua")
-	mustSay(t, s, "/click approve:T004", "请写出完整的键", first[1], second[1])
+	out = mustSay(t, s, "/click approve:T004", "请写出完整的键", first[1], second[1])
+	if strings.Index(out, first[1]) > strings.Index(out, second[1]) {
+		t.Errorf("the cards are not listed in the order they came:\n%s", out)
+	}
 	out = mustSay(t, s, "/click "+first[1], "该卡片已过期：", "2027-01-20", "当前", "2027-03-31", "未做任何变更", "（卡片已更新：已过期）")
 	if strings.Contains(out, "【发给 zhaojie】") {
 		t.Errorf("a stale click told the unit something:\n%s", out)
