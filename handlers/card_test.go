@@ -210,3 +210,25 @@ func TestCardsCarryTheFacts(t *testing.T) {
 		t.Errorf("待销号 card: %+v", o.Card)
 	}
 }
+
+// A report made before reports recorded their author: its author is found
+// in the history, and still may not close it.
+func TestOwnReportFromBeforeTheUpgrade(t *testing.T) {
+	h := newHandler(t, boss)
+	ctx := context.Background()
+	_, err := h.Store.Apply(ctx, "T001", "msg:old", func(tk duban.Task, u duban.Unit) (duban.Task, duban.Change, error) {
+		next, c, err := duban.Apply(tk, u, duban.Request{Action: duban.ActReport, By: boss, MsgID: "msg:old", At: clock})
+		next.ReportedBy, next.ReportRef = "", "" // as stored by the old code
+		return next, c, err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := say(t, h, "boss", "销号 T001")
+	must(t, out, "boss", "是您本人报完成的")
+	if task(t, h, "T001").Status != duban.StatusReported {
+		t.Fatal("an old report was closed by its author")
+	}
+	out = say(t, h, "wang", "销号 T001")
+	must(t, out, "wang", "已报完成 → 已销号", "所办理的是钱主任")
+}

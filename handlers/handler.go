@@ -293,7 +293,14 @@ func (h *Handler) change(ctx context.Context, t *turn, ref string, r duban.Reque
 		return err
 	}
 	r.By, r.MsgID, r.At = t.person, t.in.Key, t.now
+	reporter, err := h.reporter(ctx, task)
+	if err != nil {
+		return err
+	}
 	applied, err := h.Store.Apply(ctx, task.ID, t.in.Key, func(tk duban.Task, u duban.Unit) (duban.Task, duban.Change, error) {
+		if tk.Status == duban.StatusReported && tk.ReportedBy == "" {
+			tk.ReportedBy = reporter
+		}
 		return duban.Apply(tk, u, r)
 	})
 	if err != nil {
@@ -301,6 +308,25 @@ func (h *Handler) change(ctx context.Context, t *turn, ref string, r duban.Reque
 		return err
 	}
 	return h.announce(ctx, t, applied)
+}
+
+// reporter returns who made task's pending report when the task, reported
+// before reports recorded their author, does not say: the author of the
+// last 完成 in its history. Nobody closes their own report, old or new.
+func (h *Handler) reporter(ctx context.Context, task duban.Task) (string, error) {
+	if task.Status != duban.StatusReported || task.ReportedBy != "" {
+		return task.ReportedBy, nil
+	}
+	hist, err := h.Store.History(ctx, task.ID)
+	if err != nil {
+		return "", err
+	}
+	for i := len(hist) - 1; i >= 0; i-- {
+		if hist[i].Action == duban.ActReport {
+			return hist[i].By, nil
+		}
+	}
+	return "", nil
 }
 
 // recordRefusal keeps a refused request in the task's history when the

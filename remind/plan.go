@@ -182,6 +182,21 @@ func (ix people) supervisors(group string) ([]string, duban.Role) {
 	return ix.admins, duban.RoleAdmin
 }
 
+// verifiers returns who is reminded to 销号 a report by reporter: the
+// supervisors other than the reporter, who may not close their own report
+// (a group leader who reported as a unit's contact leaves it to 编办).
+func (ix people) verifiers(group, reporter string) ([]string, duban.Role) {
+	others := func(ids []string) []string {
+		return slices.DeleteFunc(slices.Clone(ids), func(id string) bool {
+			return duban.CanonicalUserID(id) == duban.CanonicalUserID(reporter)
+		})
+	}
+	if l := others(ix.leaders[group]); len(l) > 0 {
+		return l, duban.RoleLeader
+	}
+	return others(ix.admins), duban.RoleAdmin
+}
+
 // Plan returns the notices due at now under policy p — nothing outside the
 // sending window (rest days, before send_at, quiet hours). For each task it
 // gives the current step of the ladder only: a step missed while duban was
@@ -264,7 +279,11 @@ func Plan(l duban.Ledger, p Policy, cal *Calendar, now time.Time) []Notice {
 		base := Notice{TaskID: t.ID, Deadline: t.Deadline, Subject: subj}
 		if since != 0 {
 			base.Stage, base.Since = StageVerify, since
-			out.add(base, lad.sup, lad.supRole, nil)
+			sup, role := lad.sup, lad.supRole
+			if t.ReportedBy != "" {
+				sup, role = ix.verifiers(u.Group, t.ReportedBy)
+			}
+			out.add(base, sup, role, nil)
 			continue
 		}
 		base.Stage = si.stage

@@ -140,6 +140,11 @@ func TestPlanLadder(t *testing.T) {
 					t.Errorf("verify key %q lacks the report day", ns[0].Key())
 				}
 			}},
+		{name: "a leader's own report waits for 编办, not for him", task: func() duban.Task {
+			t := reported(task("T1", "U1", "2026-09-30"), "2026-10-08 15:00")
+			t.ReportedBy = "l1" // WeCom userids compare without case
+			return t
+		}(), now: "2026-10-12 09:00", want: []string{"T1 verify→A1"}},
 		{name: "verified never reminds", task: func() duban.Task {
 			t := task("T1", "U1", "2026-09-30")
 			t.Status = duban.StatusVerified
