@@ -232,3 +232,26 @@ func TestOwnReportFromBeforeTheUpgrade(t *testing.T) {
 	out = say(t, h, "wang", "销号 T001")
 	must(t, out, "wang", "已报完成 → 已销号", "所办理的是钱主任")
 }
+
+// Ids may hold the characters keys are built with (':', '@', '/').
+func TestCardKeysWithOddIDs(t *testing.T) {
+	h := newHandler(t)
+	ctx := context.Background()
+	l, err := h.Store.Snapshot(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	l.Tasks = append(l.Tasks, duban.Task{ID: "A:1/2@3", Unit: "U01", Title: "奇怪编号", Deadline: duban.NewDate(2018, 1, 31)})
+	if _, err := h.Store.Import(ctx, l, "import", clock); err != nil {
+		t.Fatal(err)
+	}
+	out := say(t, h, "lilei", "延期 奇怪编号 2018-02-28 待审议")
+	first := cardTo(t, out, "wang")
+	say(t, h, "wang", "不同意延期 奇怪编号 不行")
+	out = say(t, h, "lilei", "延期 奇怪编号 2018-03-31 再议")
+	second := cardTo(t, out, "wang")
+	out = click(t, h, "wang", button(t, first, "同意延期"))
+	must(t, out, "wang", "该卡片已过期：", "A:1/2@3")
+	out = click(t, h, "wang", button(t, second, "同意延期"))
+	must(t, out, "wang", "同意延期：完成时限 2018-01-31 → 2018-03-31")
+}
