@@ -255,3 +255,18 @@ func TestCardKeysWithOddIDs(t *testing.T) {
 	out = click(t, h, "wang", button(t, second, "同意延期"))
 	must(t, out, "wang", "同意延期：完成时限 2018-01-31 → 2018-03-31")
 }
+
+// 党群组 has no leader: 编办 decides its requests, and when the only 编办
+// member made the request, nobody can; the reply says so.
+func TestNoOneElseToDecide(t *testing.T) {
+	h := newHandler(t)
+	out := say(t, h, "zhao", "完成 T003 已报")
+	must(t, out, "zhao", "已提交编办对账销号")
+	cardTo(t, out, "admin")
+	say(t, h, "admin", "驳回 T003 缺材料")
+	out = say(t, h, "admin", "完成 T003 编办代报")
+	must(t, out, "admin", "目前没有可以对账销号的人员，请联系编办")
+	if len(out) != 1 {
+		t.Errorf("someone was asked to close 编办's own report: %+v", out)
+	}
+}

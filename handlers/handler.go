@@ -380,15 +380,15 @@ func (h *Handler) announce(ctx context.Context, t *turn, a store.Applied) error 
 	switch c.Action {
 	case duban.ActReport, duban.ActExtend:
 		deciders, title := deciders(people, unit, t.person)
-		verb := "审批"
+		verb, own := "审批", "申请"
 		if c.Action == duban.ActReport {
-			verb = "对账销号"
+			verb, own = "对账销号", "报送"
 		}
 		switch {
 		case len(deciders) == 0:
 			t.reply(said + "。目前没有可以" + verb + "的人员，请联系编办。")
 		case title == "编办" && len(leaders) > 0:
-			t.reply(said + "。已提交编办" + verb + "（您是该组督办组长，不能办理本人的申请）。")
+			t.reply(said + "。已提交编办" + verb + "（您是该组督办组长，本人的" + own + "不能由本人办理）。")
 		default:
 			t.reply(said + "。已提交" + title + verb + "。")
 		}
