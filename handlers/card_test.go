@@ -270,3 +270,11 @@ func TestNoOneElseToDecide(t *testing.T) {
 		t.Errorf("someone was asked to close 编办's own report: %+v", out)
 	}
 }
+
+// 编办 decided on a leaderless group's request: an undo of it tells 编办.
+func TestUndoInALeaderlessGroupTellsAdmin(t *testing.T) {
+	h := newHandler(t)
+	say(t, h, "zhao", "完成 T003 已报")
+	out := say(t, h, "zhao", "撤销")
+	must(t, out, "admin", "【撤销】")
+}

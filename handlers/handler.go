@@ -422,7 +422,11 @@ func (h *Handler) announce(ctx context.Context, t *turn, a store.Applied) error 
 		// Whoever acted on the undone change must not act on it still.
 		t.reply(said + "。已通知该单位和督办组。")
 		text := fmt.Sprintf("【撤销】%s：%s%s，现为「%s」，完成时限 %s。", subject, by, c.Note, task.Status, task.Deadline)
-		h.notify(t, union(unitPeople, leaders), text, nil)
+		supervisors := leaders
+		if len(supervisors) == 0 {
+			supervisors = holders(people, duban.Person.IsAdmin)
+		}
+		h.notify(t, union(unitPeople, supervisors), text, nil)
 	default:
 		t.reply(said + "。")
 	}
