@@ -95,11 +95,12 @@ func requestNotice(unit duban.Unit, task duban.Task, c duban.Change, by duban.Pe
 	}
 	// The card's id is unique per change (notify makes it unique per
 	// recipient), so a later request is a new card.
-	card.ID = fmt.Sprintf("%s-%s-%d", keyOf(c.Action), shortHash(task.ID), c.Seq)
+	card.ID = fmt.Sprintf("%s-%s-%d", cardKind(c.Action), shortHash(task.ID), c.Seq)
 	return b.String(), card
 }
 
-func keyOf(a duban.Action) string {
+// cardKind starts a card id: what the card asks for.
+func cardKind(a duban.Action) string {
 	if a == duban.ActExtend {
 		return "extend"
 	}
