@@ -55,11 +55,15 @@ func (c *Client) WriteAnswer(ctx context.Context, question string, passages []Pa
 			{Role: openai.ChatMessageRoleUser, Content: answerInput(question, passages)},
 		},
 	}
-	msg, err := c.chat(ctx, "answer", req)
+	choice, err := c.chat(ctx, "answer", req)
 	if err != nil {
 		return "", err
 	}
-	return checkAnswer(msg.Content, passages)
+	text, err := answerText(choice)
+	if err != nil {
+		return "", fmt.Errorf("llm: answer: %w", err)
+	}
+	return checkAnswer(text, passages)
 }
 
 const answerPrompt = `你是“督办”机器人的政策问答助手，根据改革文件的摘录回答机关干部的问题。
@@ -83,6 +87,20 @@ func answerInput(question string, passages []Passage) string {
 }
 
 var citation = regexp.MustCompile(`《([^《》]+)》`)
+
+// answerText is the reply's text without the model's reasoning. A reply
+// with nothing left, or cut off by the length limit, is malformed.
+func answerText(choice openai.ChatCompletionChoice) (string, error) {
+	if choice.FinishReason == openai.FinishReasonLength {
+		// Cut off: half an answer, or thinking whose opening tag the
+		// template wrote, which cannot be told from an answer.
+		return "", fmt.Errorf("%w: cut off at the length limit", ErrMalformed)
+	}
+	if text := visibleText(choice.Message.Content); text != "" {
+		return text, nil
+	}
+	return "", fmt.Errorf("%w: empty answer", ErrMalformed)
+}
 
 // checkAnswer trims the model's answer and makes sure it is grounded: it
 // cites at least one of the passages' titles, or it declines.
@@ -127,11 +145,15 @@ func (c *Client) Frame(ctx context.Context, summary string) (string, error) {
 			{Role: openai.ChatMessageRoleUser, Content: "本期情况（仅供把握形势和语气，不要复述其中的任何数字）：\n" + clip(summary, 2000)},
 		},
 	}
-	msg, err := c.chat(ctx, "frame", req)
+	choice, err := c.chat(ctx, "frame", req)
 	if err != nil {
 		return "", err
 	}
-	return checkFrame(msg.Content)
+	text, err := answerText(choice)
+	if err != nil {
+		return "", fmt.Errorf("llm: frame: %w", err)
+	}
+	return checkFrame(text)
 }
 
 const framePrompt = `你为机构改革“督办”工作的《工作通报》写开头的一段导语。

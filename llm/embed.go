@@ -4,20 +4,20 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	"net/http"
+	"regexp"
 	"time"
 
 	openai "github.com/sashabaranov/go-openai"
 )
 
-// embedAttempts is how many times one batch is tried when the endpoint is
-// rate limited or failing; the call's timeout bounds the waits too.
-const embedAttempts = 3
-
 // Embed returns one vector per text, in the order of texts, using model, or
 // the configured embedding model when model is "". (The model argument makes
-// *Client a policy.Embedder as it is.) Texts are sent in batches of Config.EmbedBatch; a batch
-// that meets HTTP 429, a 5xx or a network error is retried with backoff
-// within the timeout, which bounds each batch. Errors: ErrDisabled, ErrUnavailable, ErrMalformed (the
+// *Client a policy.Embedder as it is.) Texts are sent in batches of
+// Config.EmbedBatch; a batch the provider refuses for its size is halved
+// (and the smaller size kept for later batches). Rate limits and server
+// errors are retried as Config.MaxRetries says, within the timeout, which
+// bounds each batch. Errors: ErrDisabled, ErrUnavailable, ErrMalformed (the
 // response does not hold exactly one vector per text of one dimension).
 func (c *Client) Embed(ctx context.Context, model string, texts []string) ([][]float32, error) {
 	if c == nil {
@@ -30,11 +30,15 @@ func (c *Client) Embed(ctx context.Context, model string, texts []string) ([][]f
 	if len(texts) == 0 {
 		return nil, nil
 	}
+	if err := c.health.embed.allow(time.Now()); err != nil {
+		return nil, fmt.Errorf("llm: embed: %w: %w", ErrUnavailable, err)
+	}
 	out := make([][]float32, 0, len(texts))
 	dims := 0
-	for start := 0; start < len(texts); start += c.cfg.EmbedBatch {
-		batch := texts[start:min(start+c.cfg.EmbedBatch, len(texts))]
-		vecs, err := c.embedBatch(ctx, model, batch)
+	for start := 0; start < len(texts); {
+		size := int(c.health.batch.Load())
+		batch := texts[start:min(start+size, len(texts))]
+		vecs, err := c.embedSplitting(ctx, model, batch)
 		if err != nil {
 			return nil, fmt.Errorf("llm: embed texts %d..%d: %w", start, start+len(batch)-1, err)
 		}
@@ -47,13 +51,48 @@ func (c *Client) Embed(ctx context.Context, model string, texts []string) ([][]f
 			}
 		}
 		out = append(out, vecs...)
+		start += len(batch)
 	}
 	return out, nil
 }
 
-// embedBatch embeds one batch, its retries bounded by the timeout.
+// embedSplitting embeds one batch, halving it while the provider refuses
+// it for its size (DashScope: "batch size is invalid, it should not be
+// larger than 10").
+func (c *Client) embedSplitting(ctx context.Context, model string, texts []string) ([][]float32, error) {
+	vecs, err := c.embedBatch(ctx, model, texts)
+	if err == nil || len(texts) < 2 || !tooLarge(err) {
+		return vecs, err
+	}
+	half := len(texts) / 2
+	if c.health.batch.Load() > int64(half) {
+		c.health.batch.Store(int64(half))
+		_, msg := statusOf(err)
+		c.log.Warn("llm: embeddings batch refused for its size; sending smaller batches", "batch", half, "provider", msg)
+	}
+	first, err := c.embedSplitting(ctx, model, texts[:half])
+	if err != nil {
+		return nil, err
+	}
+	second, err := c.embedSplitting(ctx, model, texts[half:])
+	if err != nil {
+		return nil, err
+	}
+	return append(first, second...), nil
+}
+
+// batchRefusal matches what providers answer to a batch with too many texts.
+var batchRefusal = regexp.MustCompile(`(?i)batch|too many|too large|larger than|exceed|maximum|at most|limit`)
+
+func tooLarge(err error) bool {
+	status, msg := statusOf(err)
+	return status == http.StatusRequestEntityTooLarge ||
+		(status == http.StatusBadRequest || status == http.StatusUnprocessableEntity) && batchRefusal.MatchString(msg)
+}
+
+// embedBatch embeds one batch within the timeout.
 func (c *Client) embedBatch(ctx context.Context, model string, texts []string) ([][]float32, error) {
-	ctx, cancel := context.WithTimeout(ctx, c.cfg.Timeout)
+	ctx, cancel := c.bounded(ctx)
 	defer cancel()
 	input := make([]string, len(texts))
 	for i, t := range texts {
@@ -63,22 +102,16 @@ func (c *Client) embedBatch(ctx context.Context, model string, texts []string) (
 		input[i] = t
 	}
 	req := openai.EmbeddingRequestStrings{Input: input, Model: openai.EmbeddingModel(model)}
-	wait := c.embedBackoff
-	for attempt := 1; ; attempt++ {
-		resp, err := c.api.CreateEmbeddings(ctx, req)
-		if err == nil {
-			return orderVectors(resp.Data, len(texts))
+	resp, err := c.api.CreateEmbeddings(ctx, req)
+	if err != nil {
+		err = classify("embeddings", err)
+		if !tooLarge(err) {
+			c.health.embed.failed(ctx, err, time.Now())
 		}
-		if attempt == embedAttempts || !retryable(err) {
-			return nil, classify("embeddings", err)
-		}
-		select {
-		case <-ctx.Done():
-			return nil, classify("embeddings", fmt.Errorf("%w (after %w)", ctx.Err(), err))
-		case <-time.After(wait):
-		}
-		wait *= 2
+		return nil, err
 	}
+	c.health.embed.succeeded()
+	return orderVectors(resp.Data, len(texts))
 }
 
 // orderVectors places each returned vector at its index; servers may answer

@@ -102,7 +102,7 @@ func TestEmbedRefusesBrokenResponses(t *testing.T) {
 
 func TestEmbedRetriesRateLimits(t *testing.T) {
 	srv, c := fake(t, nil, nil)
-	llm.SetEmbedBackoff(c, time.Millisecond)
+	llm.SetBackoff(c, time.Millisecond)
 	var calls atomic.Int32
 	srv.SetEmbed(func(_ string, input []string) ([][]float32, llmtest.Reply, bool) {
 		if calls.Add(1) == 1 {
@@ -138,7 +138,7 @@ func TestEmbedGivesUp(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			srv, c := fake(t, nil, nil)
-			llm.SetEmbedBackoff(c, time.Millisecond)
+			llm.SetBackoff(c, time.Millisecond)
 			var calls atomic.Int32
 			srv.SetEmbed(func(string, []string) ([][]float32, llmtest.Reply, bool) {
 				calls.Add(1)

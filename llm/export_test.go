@@ -2,5 +2,5 @@ package llm
 
 import "time"
 
-// SetEmbedBackoff shortens the wait between embedding retries in tests.
-func SetEmbedBackoff(c *Client, d time.Duration) { c.embedBackoff = d }
+// SetBackoff shortens the first wait between retries in tests.
+func SetBackoff(c *Client, d time.Duration) { c.wire.backoff = d }

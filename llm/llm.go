@@ -10,9 +10,10 @@ package llm
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
+	"log/slog"
 	"net"
 	"net/http"
 	"strings"
@@ -44,8 +45,12 @@ var (
 	ErrUnknownTask = errors.New("llm: task not in the sender's list")
 )
 
-// DefaultTimeout bounds one call when Config.Timeout is zero.
-const DefaultTimeout = 30 * time.Second
+// Defaults for the zero values of Config.
+const (
+	DefaultTimeout    = 30 * time.Second
+	DefaultEmbedBatch = 10 // DashScope's limit, the smallest known
+	DefaultMaxRetries = 2
+)
 
 // maxResponseBytes caps what the endpoint may send back; a batch of 64
 // embeddings of 3072 dimensions is about 2.5 MB as JSON.
@@ -62,23 +67,38 @@ type Config struct {
 	// serves Embed. Either may be empty, disabling those calls.
 	ChatModel      string
 	EmbeddingModel string
-	// Timeout bounds each request: one chat completion, or one embeddings
-	// batch with its retries (DefaultTimeout when 0).
+	// Timeout bounds each call, retries included (DefaultTimeout when 0).
+	// Calls made with a context from Budget share one Timeout.
 	Timeout time.Duration
-	// EmbedBatch is how many texts go in one embeddings request (64 when 0);
-	// many compatible servers accept far fewer than OpenAI's 2048.
+	// EmbedBatch is how many texts go in one embeddings request
+	// (DefaultEmbedBatch when 0). A batch the provider refuses for its size
+	// is halved, and the smaller size kept.
 	EmbedBatch int
+	// MaxRetries is how many times a request is repeated after HTTP 429, a
+	// 5xx or a network error, waiting as Retry-After asks (up to 20 s) or
+	// backing off; DefaultMaxRetries when 0, none when negative.
+	MaxRetries int
+	// NoTools never offers tools: free text is understood by asking for a
+	// JSON object in plain text instead. Without it an endpoint that refuses
+	// tools is detected and the same is done for an hour.
+	NoTools bool
+	// ExtraBody is merged into every chat completion request body, for
+	// provider switches such as DashScope's enable_thinking = false or
+	// vLLM's chat_template_kwargs. It never replaces a field duban sets.
+	ExtraBody map[string]any
+	// Logger receives the provider's refusals, retries and, at debug
+	// level, the model's words when it calls no tool (slog.Default when nil).
+	Logger *slog.Logger
 }
 
 // Client calls one OpenAI-compatible endpoint. It is safe for concurrent use.
 // A nil *Client is valid and answers every call with ErrDisabled.
 type Client struct {
-	cfg  Config
-	api  *openai.Client
-	http *http.Client
-	// embedBackoff is the first wait before retrying a rate-limited or
-	// failed embeddings batch; tests shorten it.
-	embedBackoff time.Duration
+	cfg    Config
+	api    *openai.Client
+	wire   *wire
+	log    *slog.Logger
+	health health
 }
 
 // New returns a client for cfg. With an empty BaseURL it returns (nil,
@@ -94,23 +114,42 @@ func New(cfg Config) (*Client, error) {
 	if cfg.ChatModel == "" && cfg.EmbeddingModel == "" {
 		return nil, fmt.Errorf("llm: base_url is set but neither chat_model nor embedding_model is")
 	}
+	for k := range cfg.ExtraBody {
+		if reservedFields[k] {
+			return nil, fmt.Errorf("llm: extra_body.%s would replace a field duban sets", k)
+		}
+	}
 	if cfg.Timeout <= 0 {
 		cfg.Timeout = DefaultTimeout
 	}
 	if cfg.EmbedBatch <= 0 {
-		cfg.EmbedBatch = 64
+		cfg.EmbedBatch = DefaultEmbedBatch
+	}
+	switch {
+	case cfg.MaxRetries == 0:
+		cfg.MaxRetries = DefaultMaxRetries
+	case cfg.MaxRetries < 0:
+		cfg.MaxRetries = 0
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
 	}
 	transport := http.DefaultTransport.(*http.Transport).Clone()
 	transport.DialContext = (&net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second}).DialContext
 	transport.TLSHandshakeTimeout = 10 * time.Second
 	transport.ResponseHeaderTimeout = cfg.Timeout
-	hc := &http.Client{Timeout: cfg.Timeout, Transport: limitedTransport{transport}}
+	w := &wire{next: transport, log: cfg.Logger, extra: cfg.ExtraBody, retries: cfg.MaxRetries, backoff: time.Second}
 
 	oc := openai.DefaultConfig(cfg.APIKey)
 	oc.BaseURL = cfg.BaseURL
-	oc.HTTPClient = hc
-	return &Client{cfg: cfg, api: openai.NewClientWithConfig(oc), http: hc, embedBackoff: time.Second}, nil
+	oc.HTTPClient = &http.Client{Transport: w}
+	c := &Client{cfg: cfg, api: openai.NewClientWithConfig(oc), wire: w, log: cfg.Logger}
+	c.health.batch.Store(int64(cfg.EmbedBatch))
+	return c, nil
 }
+
+// reservedFields are the request fields extra_body may not set.
+var reservedFields = map[string]bool{"model": true, "messages": true, "tools": true, "tool_choice": true, "stream": true}
 
 // Model returns the embedding model's name, which keys cached vectors, or ""
 // when embeddings are not configured.
@@ -135,23 +174,58 @@ func (c *Client) CanChat() bool { return c != nil && c.cfg.ChatModel != "" }
 // CanEmbed reports whether Embed may be called.
 func (c *Client) CanEmbed() bool { return c != nil && c.cfg.EmbeddingModel != "" }
 
-// chat sends one chat completion bounded by the configured timeout and
-// returns the first choice's message.
-func (c *Client) chat(ctx context.Context, op string, req openai.ChatCompletionRequest) (openai.ChatCompletionMessage, error) {
-	if !c.CanChat() {
-		return openai.ChatCompletionMessage{}, fmt.Errorf("llm: %s: %w (no chat_model)", op, ErrDisabled)
+// Budget returns a context under which every call of this client shares
+// one Timeout counted from now, so that understanding a message and then
+// answering it cost one timeout, not two. A budget already in ctx is kept.
+func (c *Client) Budget(ctx context.Context) context.Context {
+	if c == nil {
+		return ctx
 	}
-	ctx, cancel := context.WithTimeout(ctx, c.cfg.Timeout)
+	if _, ok := ctx.Value(budgetKey{}).(time.Time); ok {
+		return ctx
+	}
+	return context.WithValue(ctx, budgetKey{}, time.Now().Add(c.cfg.Timeout))
+}
+
+type budgetKey struct{}
+
+// bounded returns ctx limited by the timeout and by the context's budget.
+func (c *Client) bounded(ctx context.Context) (context.Context, context.CancelFunc) {
+	deadline := time.Now().Add(c.cfg.Timeout)
+	if b, ok := ctx.Value(budgetKey{}).(time.Time); ok && b.Before(deadline) {
+		deadline = b
+	}
+	return context.WithDeadline(ctx, deadline)
+}
+
+// chat sends one chat completion bounded by the timeout and returns the
+// first choice. While the circuit is open it fails at once.
+func (c *Client) chat(ctx context.Context, op string, req openai.ChatCompletionRequest) (openai.ChatCompletionChoice, error) {
+	if !c.CanChat() {
+		return openai.ChatCompletionChoice{}, fmt.Errorf("llm: %s: %w (no chat_model)", op, ErrDisabled)
+	}
+	if err := c.health.chat.allow(time.Now()); err != nil {
+		return openai.ChatCompletionChoice{}, fmt.Errorf("llm: %s: %w: %w", op, ErrUnavailable, err)
+	}
+	ctx, cancel := c.bounded(ctx)
 	defer cancel()
 	req.Model = c.cfg.ChatModel
 	resp, err := c.api.CreateChatCompletion(ctx, req)
 	if err != nil {
-		return openai.ChatCompletionMessage{}, classify(op, err)
+		if len(req.Tools) > 0 && toolsRefused(err) {
+			return openai.ChatCompletionChoice{}, fmt.Errorf("llm: %s: %w: %w", op, errToolsRefused, classify(op, err))
+		}
+		err = classify(op, err)
+		c.health.chat.failed(ctx, err, time.Now())
+		return openai.ChatCompletionChoice{}, err
 	}
 	if len(resp.Choices) == 0 {
-		return openai.ChatCompletionMessage{}, fmt.Errorf("llm: %s: %w: response has no choices", op, ErrUnavailable)
+		err := fmt.Errorf("llm: %s: %w: response has no choices", op, ErrUnavailable)
+		c.health.chat.failed(ctx, err, time.Now())
+		return openai.ChatCompletionChoice{}, err
 	}
-	return resp.Choices[0].Message, nil
+	c.health.chat.succeeded()
+	return resp.Choices[0], nil
 }
 
 // classify wraps an error from the endpoint so callers can tell it is the
@@ -179,41 +253,22 @@ func statusOf(err error) (int, string) {
 	var reqErr *openai.RequestError
 	if errors.As(err, &reqErr) {
 		msg := strings.ToValidUTF8(strings.TrimSpace(string(reqErr.Body)), "")
+		// vLLM answers {"object":"error","message":…}, Ollama {"error":"…"}.
+		var body struct {
+			Message string `json:"message"`
+			Error   any    `json:"error"`
+		}
+		if json.Unmarshal(reqErr.Body, &body) == nil {
+			if s, ok := body.Error.(string); ok && s != "" {
+				msg = s
+			} else if body.Message != "" {
+				msg = body.Message
+			}
+		}
 		if len(msg) > 200 {
 			msg = strings.ToValidUTF8(msg[:200], "")
 		}
 		return reqErr.HTTPStatusCode, msg
 	}
 	return 0, ""
-}
-
-// retryable reports whether a call that failed with err (as go-openai
-// returned it) may succeed if repeated.
-func retryable(err error) bool {
-	if status, _ := statusOf(err); status != 0 {
-		return status == http.StatusTooManyRequests || status >= 500
-	}
-	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
-		return false
-	}
-	var netErr net.Error
-	return errors.As(err, &netErr)
-}
-
-// limitedTransport caps response bodies so a misbehaving endpoint cannot
-// exhaust memory (go-openai reads bodies whole).
-type limitedTransport struct{ next http.RoundTripper }
-
-func (t limitedTransport) RoundTrip(req *http.Request) (*http.Response, error) {
-	resp, err := t.next.RoundTrip(req)
-	if err != nil {
-		return nil, err
-	}
-	resp.Body = limitedBody{Reader: io.LimitReader(resp.Body, maxResponseBytes), Closer: resp.Body}
-	return resp, nil
-}
-
-type limitedBody struct {
-	io.Reader
-	io.Closer
 }

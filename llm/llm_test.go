@@ -32,6 +32,7 @@ func fake(t *testing.T, chat llmtest.ChatFunc, change func(*llm.Config)) (*llmte
 	if err != nil {
 		t.Fatalf("New: %v", err)
 	}
+	llm.SetBackoff(c, time.Millisecond)
 	return srv, c
 }
 

@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	duban "github.com/duban-org/duban"
@@ -98,47 +100,109 @@ func (i Intent) Action() duban.Action {
 // Understand asks the model which one of four tools the message calls for
 // and returns it as an Intent after checking every argument. A message the
 // model answers in words (greeting, refusal, unclear) is KindNone with a nil
-// error. Errors: ErrDisabled, ErrUnavailable (timeout, HTTP error),
-// ErrMalformed or ErrUnknownTask (the model's call was not acceptable). On
-// any error the caller falls back to the command grammar.
+// error. Tool calls are read wherever servers put them: tool_calls (with
+// string or object arguments), the legacy function_call, or as text in the
+// content; the model's reasoning (<think>…</think>) is dropped first. An
+// endpoint that cannot do function calling (Config.NoTools, or detected by
+// its refusal) is asked for the same call as a JSON object in plain text.
+// Errors: ErrDisabled, ErrUnavailable (timeout, HTTP error, circuit open),
+// ErrMalformed or ErrUnknownTask (the model's reply was not acceptable, or
+// empty). On any error the caller falls back to the command grammar.
 func (c *Client) Understand(ctx context.Context, in UnderstandInput) (Intent, error) {
+	system := understandPrompt(in)
+	tools := understandTools(in.Tasks)
+	if !c.CanChat() || c.cfg.NoTools || c.health.toolsOff(time.Now()) {
+		return c.understandAsText(ctx, in, system, tools)
+	}
 	req := openai.ChatCompletionRequest{
 		Messages: []openai.ChatCompletionMessage{
-			{Role: openai.ChatMessageRoleSystem, Content: understandPrompt(in)},
+			{Role: openai.ChatMessageRoleSystem, Content: system},
 			{Role: openai.ChatMessageRoleUser, Content: quoteMessage(in.Text)},
 		},
-		Tools:      understandTools(in.Tasks),
+		Tools:      tools,
 		ToolChoice: "auto",
 	}
-	msg, err := c.chat(ctx, "understand", req)
+	choice, err := c.chat(ctx, "understand", req)
+	if errors.Is(err, errToolsRefused) {
+		_, msg := statusOf(err)
+		if c.health.refuseTools(msg, time.Now()) {
+			c.log.Warn("llm: the endpoint refuses function calling; asking for JSON in plain text for the next hour",
+				"model", c.cfg.ChatModel, "provider", msg)
+		}
+		return c.understandAsText(ctx, in, system, tools)
+	}
 	if err != nil {
 		return Intent{}, err
 	}
-	return intentOf(msg, in)
+	return c.intentOf(choice, in)
 }
 
-// intentOf checks the assistant message and turns it into an Intent.
-func intentOf(msg openai.ChatCompletionMessage, in UnderstandInput) (Intent, error) {
-	calls := msg.ToolCalls
+// understandAsText asks for the tool call as a JSON object in the reply's
+// text, for endpoints without function calling; the reply is read and
+// checked exactly as a tool call is.
+func (c *Client) understandAsText(ctx context.Context, in UnderstandInput, system string, tools []openai.Tool) (Intent, error) {
+	req := openai.ChatCompletionRequest{
+		Messages: []openai.ChatCompletionMessage{
+			{Role: openai.ChatMessageRoleSystem, Content: system + jsonModeRules(tools)},
+			{Role: openai.ChatMessageRoleUser, Content: quoteMessage(in.Text)},
+		},
+	}
+	choice, err := c.chat(ctx, "understand", req)
+	if err != nil {
+		return Intent{}, err
+	}
+	return c.intentOf(choice, in)
+}
+
+// jsonModeRules describes the tools in the prompt and the one JSON object
+// to answer with.
+func jsonModeRules(tools []openai.Tool) string {
+	var b strings.Builder
+	b.WriteString("\n本接口不支持函数调用。可用的工具（JSON Schema）：\n")
+	for _, t := range tools {
+		params, _ := json.Marshal(t.Function.Parameters)
+		fmt.Fprintf(&b, "- %s：%s 参数：%s\n", t.Function.Name, t.Function.Description, params)
+	}
+	b.WriteString(`需要调用工具时，只输出一个 JSON 对象，不要输出任何其他文字，格式：{"name": "工具名", "arguments": {参数}}。不需要调用工具时，用一句话回答，不要输出 JSON。` + "\n")
+	return b.String()
+}
+
+// intentOf checks the assistant's reply and turns it into an Intent.
+func (c *Client) intentOf(choice openai.ChatCompletionChoice, in UnderstandInput) (Intent, error) {
+	msg := choice.Message
+	var calls []textCall
+	for _, tc := range msg.ToolCalls {
+		if tc.Type != "" && tc.Type != openai.ToolTypeFunction {
+			return Intent{}, fmt.Errorf("%w: tool call of type %q", ErrMalformed, tc.Type)
+		}
+		calls = append(calls, textCall{Name: tc.Function.Name, Arguments: tc.Function.Arguments})
+	}
 	if len(calls) == 0 && msg.FunctionCall != nil { // the legacy single-call field some servers still use
-		calls = []openai.ToolCall{{Type: openai.ToolTypeFunction, Function: *msg.FunctionCall}}
+		calls = append(calls, textCall{Name: msg.FunctionCall.Name, Arguments: msg.FunctionCall.Arguments})
+	}
+	text := visibleText(msg.Content)
+	if len(calls) == 0 {
+		calls, _ = callsInText(text)
+	}
+	if len(calls) == 0 && choice.FinishReason == openai.FinishReasonLength {
+		// Half a sentence, or thinking whose opening tag the template wrote.
+		return Intent{}, fmt.Errorf("%w: cut off at the length limit without a tool call", ErrMalformed)
 	}
 	switch len(calls) {
 	case 0:
-		reply := strings.TrimSpace(msg.Content)
+		reply := text
 		if reply == "" {
-			reply = strings.TrimSpace(msg.Refusal)
+			reply = visibleText(msg.Refusal)
 		}
+		if reply == "" {
+			return Intent{}, fmt.Errorf("%w: empty reply without a tool call", ErrMalformed)
+		}
+		c.log.Debug("llm: the model called no tool", "reply", clip(reply, 500))
 		return Intent{Kind: KindNone, Reply: clip(reply, 500)}, nil
 	case 1:
-	default:
-		return Intent{}, fmt.Errorf("%w: %d tool calls, want at most one", ErrMalformed, len(calls))
+		return parseCall(calls[0].Name, calls[0].Arguments, in.Tasks, in.Today)
 	}
-	call := calls[0]
-	if call.Type != "" && call.Type != openai.ToolTypeFunction {
-		return Intent{}, fmt.Errorf("%w: tool call of type %q", ErrMalformed, call.Type)
-	}
-	return parseCall(call.Function.Name, call.Function.Arguments, in.Tasks, in.Today)
+	return Intent{}, fmt.Errorf("%w: %d tool calls, want at most one", ErrMalformed, len(calls))
 }
 
 // parseCall checks one function call against the tools and the shown tasks.

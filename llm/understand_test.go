@@ -84,11 +84,6 @@ func TestUnderstandToolCallsBecomeIntents(t *testing.T) {
 			llmtest.Reply{Refusal: "无法处理"},
 			llm.Intent{Kind: llm.KindNone, Reply: "无法处理"},
 		},
-		{
-			"empty answer", "……",
-			llmtest.Reply{},
-			llm.Intent{Kind: llm.KindNone},
-		},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

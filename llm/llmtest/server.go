@@ -39,6 +39,9 @@ type ChatRequest struct {
 	ToolChoice  json.RawMessage `json:"tool_choice,omitempty"`
 	Temperature *float64        `json:"temperature,omitempty"`
 	Stream      bool            `json:"stream"`
+	// Fields holds every top-level field as received, for the ones a
+	// provider adds (enable_thinking, chat_template_kwargs).
+	Fields map[string]json.RawMessage `json:"-"`
 }
 
 // Message is one chat message on the wire.
@@ -111,6 +114,13 @@ type Reply struct {
 	// LegacyFunctionCall sends the first call in the deprecated
 	// function_call field instead of tool_calls.
 	LegacyFunctionCall bool
+	// Thinking is the model's reasoning; where it goes is the server's
+	// Quirks.Think. Empty means a stock reasoning that repeats the rules
+	// (including "文件未涉及") when the server thinks at all.
+	Thinking string
+	// FinishReason overrides the finish_reason ("length" for a reply cut
+	// off; an empty Content is then sent as null).
+	FinishReason string
 }
 
 // Call is one tool call; Arguments is sent as is, valid JSON or not.
@@ -165,6 +175,100 @@ type EmbedRequest struct {
 	EncodingFormat string   `json:"encoding_format,omitempty"`
 }
 
+// Think is where a thinking model's reasoning goes.
+type Think int
+
+const (
+	NoThink    Think = iota
+	ThinkTags        // "<think>…</think>answer" in content (Ollama, vLLM without a reasoning parser)
+	ThinkClose       // "…</think>answer": the chat template opened the tag (Qwen3, DeepSeek-R1 distills)
+	ThinkField       // reasoning_content beside content (DeepSeek, DashScope, GLM)
+)
+
+// ToolFormat is how calls are written when a server leaves them in content.
+type ToolFormat int
+
+const (
+	HermesCalls ToolFormat = iota // <tool_call>{"name":…,"arguments":{…}}</tool_call> (Qwen)
+	GLMCalls                      // <tool_call>name<arg_key>k</arg_key><arg_value>v</arg_value></tool_call> (GLM-4.5)
+)
+
+// Refusal is an error answer exactly as a provider sends it.
+type Refusal struct {
+	Status int
+	Body   string
+}
+
+// Quirks make the fake answer as a particular real server does; the zero
+// value is OpenAI. Presets: DeepSeekReasoner, DashScopeQwen3, VLLMQwen3,
+// OllamaR1, GLMThinking.
+type Quirks struct {
+	Think Think
+	// ToolsInContent writes tool calls as text in content, in ToolFormat,
+	// with finish_reason "stop" (vLLM serving a model without a tool parser).
+	ToolsInContent bool
+	ToolFormat     ToolFormat
+	// ObjectArguments sends tool-call arguments as a JSON object (Ollama).
+	ObjectArguments bool
+	// StopWithCalls sends tool_calls with finish_reason "stop" and no ids.
+	StopWithCalls bool
+	// RefuseTools answers every request that offers tools with it.
+	RefuseTools *Refusal
+	// Require lists top-level chat fields that must be present with these
+	// values (compared as JSON); otherwise RequireRefusal is the answer.
+	Require        map[string]any
+	RequireRefusal Refusal
+	// EmbedBatchLimit refuses embedding requests of more inputs with
+	// EmbedBatchRefusal.
+	EmbedBatchLimit   int
+	EmbedBatchRefusal Refusal
+	// RateLimited answers the next that many requests (chat or embeddings)
+	// with 429 and a Retry-After of RetryAfter ("1" when empty).
+	RateLimited int
+	RetryAfter  string
+}
+
+// DeepSeekReasoner is api.deepseek.com serving deepseek-reasoner: reasoning
+// in reasoning_content, and no function calling.
+func DeepSeekReasoner() Quirks {
+	return Quirks{Think: ThinkField, RefuseTools: &Refusal{400,
+		`{"error":{"message":"deepseek-reasoner does not support Function Calling","type":"invalid_request_error","param":null,"code":"invalid_request_error"}}`}}
+}
+
+// DashScopeQwen3 is DashScope's compatible mode serving Qwen3: non-streaming
+// calls need enable_thinking false, and embeddings take at most 10 texts.
+func DashScopeQwen3() Quirks {
+	return Quirks{
+		Require: map[string]any{"enable_thinking": false},
+		RequireRefusal: Refusal{400,
+			`{"error":{"code":"invalid_parameter_error","message":"parameter.enable_thinking must be set to false for non-streaming calls","param":null,"type":"invalid_request_error"},"request_id":"53ada3be-865a-4b26-a48d-1ca6e3cf6219"}`},
+		EmbedBatchLimit: 10,
+		EmbedBatchRefusal: Refusal{400,
+			`{"error":{"message":"<400> InternalError.Algo.InvalidParameter: Value error, batch size is invalid, it should not be larger than 10.: input.contents","type":"InvalidParameter","param":null,"code":"InvalidParameter"},"id":"318cff27-38bd-4289-8f70-18d8d37bded9","request_id":"318cff27-38bd-4289-8f70-18d8d37bded9"}`},
+	}
+}
+
+// VLLMQwen3 is vLLM serving Qwen3 without --enable-auto-tool-choice and
+// without a reasoning parser: tool_choice "auto" is refused, thinking
+// arrives in content, and a model shown tools writes <tool_call> text.
+func VLLMQwen3() Quirks {
+	return Quirks{Think: ThinkTags, ToolsInContent: true, RefuseTools: &Refusal{400,
+		`{"object":"error","message":"\"auto\" tool choice requires --enable-auto-tool-choice and --tool-call-parser to be set","type":"BadRequestError","param":null,"code":400}`}}
+}
+
+// OllamaR1 is Ollama serving deepseek-r1: <think> in content and no tools.
+func OllamaR1() Quirks {
+	return Quirks{Think: ThinkTags, ObjectArguments: true, StopWithCalls: true, RefuseTools: &Refusal{400,
+		`{"error":{"message":"registry.ollama.ai/library/deepseek-r1:7b does not support tools","type":"api_error","param":null,"code":null}}`}}
+}
+
+// GLMThinking is Zhipu's GLM-4.5 family: reasoning_content, calls with
+// finish_reason "tool_calls" as OpenAI.
+func GLMThinking() Quirks { return Quirks{Think: ThinkField} }
+
+// stockThinking is a reasoning that repeats the prompt's rules, as models do.
+const stockThinking = "用户在问什么？规则说：摘录没有回答这个问题时，只回答“文件未涉及”。让我看看摘录……摘录里有答案，应当作答并注明出处。"
+
 // Server is the fake endpoint. Set Chat and Embed before the client calls;
 // they may be replaced between calls with SetChat and SetEmbed.
 type Server struct {
@@ -173,6 +277,7 @@ type Server struct {
 	APIKey string
 
 	mu       sync.Mutex
+	quirks   Quirks
 	chat     ChatFunc
 	embed    EmbedFunc
 	requests []Request
@@ -190,6 +295,38 @@ func NewServer(chat ChatFunc) *Server {
 
 // BaseURL is the API root, ending in /v1.
 func (s *Server) BaseURL() string { return s.URL + "/v1" }
+
+// SetQuirks makes the server answer as a real provider does.
+func (s *Server) SetQuirks(q Quirks) { s.mu.Lock(); s.quirks = q; s.mu.Unlock() }
+
+// rateLimited takes one of the 429s still to give, if any.
+func (s *Server) rateLimited(w http.ResponseWriter) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.quirks.RateLimited <= 0 {
+		return false
+	}
+	s.quirks.RateLimited--
+	w.Header().Set("Retry-After", cmpOr(s.quirks.RetryAfter, "1"))
+	writeError(w, http.StatusTooManyRequests, "Rate limit reached for requests", "requests")
+	return true
+}
+
+func cmpOr(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
+}
+
+func (s *Server) getQuirks() Quirks { s.mu.Lock(); defer s.mu.Unlock(); return s.quirks }
+
+// writeRaw answers with a provider's own error body.
+func writeRaw(w http.ResponseWriter, r Refusal) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(r.Status)
+	io.WriteString(w, r.Body)
+}
 
 // SetChat replaces the chat script.
 func (s *Server) SetChat(f ChatFunc) { s.mu.Lock(); s.chat = f; s.mu.Unlock() }
@@ -261,8 +398,24 @@ func (s *Server) serveChat(w http.ResponseWriter, r *http.Request, rec Request) 
 		writeError(w, http.StatusBadRequest, "invalid JSON body: "+err.Error(), "invalid_request_error")
 		return
 	}
+	json.Unmarshal(rec.Body, &req.Fields)
 	rec.Chat = &req
 	s.record(rec)
+	q := s.getQuirks()
+	if s.rateLimited(w) {
+		return
+	}
+	if len(req.Tools) > 0 && q.RefuseTools != nil {
+		writeRaw(w, *q.RefuseTools)
+		return
+	}
+	for k, want := range q.Require {
+		b, _ := json.Marshal(want)
+		if got, ok := req.Fields[k]; !ok || !bytes.Equal(bytes.TrimSpace(got), b) {
+			writeRaw(w, q.RequireRefusal)
+			return
+		}
+	}
 	switch {
 	case req.Model == "":
 		writeError(w, http.StatusBadRequest, "you must provide a model parameter", "invalid_request_error")
@@ -293,42 +446,81 @@ func (s *Server) serveChat(w http.ResponseWriter, r *http.Request, rec Request) 
 		io.WriteString(w, reply.Raw)
 		return
 	}
-	writeJSON(w, http.StatusOK, s.completion(req.Model, reply))
+	writeJSON(w, http.StatusOK, s.completion(req, q, reply))
 }
 
-// completion renders reply as OpenAI's chat.completion object.
-func (s *Server) completion(model string, reply Reply) map[string]any {
+// completion renders reply as the server would: OpenAI's chat.completion
+// object, with the provider's quirks. A model that was offered no tools
+// can only write its calls as text: as the JSON object duban's prompt asks
+// for, or in the server's ToolFormat.
+func (s *Server) completion(req ChatRequest, q Quirks, reply Reply) map[string]any {
 	n := s.seq.Add(1)
 	msg := map[string]any{"role": "assistant", "content": nil}
-	if reply.Content != "" {
-		msg["content"] = reply.Content
+	content := reply.Content
+	calls := reply.Calls
+	switch {
+	case len(calls) > 0 && q.ToolsInContent && len(req.Tools) > 0:
+		content = strings.TrimSpace(content + "\n" + textCalls(calls, q.ToolFormat))
+		calls = nil
+	case len(calls) > 0 && len(req.Tools) == 0:
+		content = strings.TrimSpace(content + "\n" + jsonCalls(calls))
+		calls = nil
+	}
+	thinking := reply.Thinking
+	if thinking == "" {
+		thinking = stockThinking
+	}
+	cut := reply.FinishReason == "length" && reply.Content == "" && len(reply.Calls) == 0
+	switch {
+	case cut && q.Think == ThinkTags: // cut off while thinking: the tag never closes
+		content = "<think>\n" + half(thinking)
+	case cut && q.Think == ThinkClose:
+		content = half(thinking)
+	case q.Think == ThinkTags:
+		content = "<think>\n" + thinking + "\n</think>\n\n" + content
+	case q.Think == ThinkClose:
+		content = thinking + "\n</think>\n\n" + content
+	}
+	if q.Think == ThinkField {
+		msg["reasoning_content"] = thinking
+	}
+	if content != "" {
+		msg["content"] = content
 	}
 	if reply.Refusal != "" {
 		msg["refusal"] = reply.Refusal
 	}
 	finish := "stop"
-	if len(reply.Calls) > 0 {
+	if len(calls) > 0 {
 		if reply.LegacyFunctionCall {
 			msg["function_call"] = map[string]any{"name": reply.Calls[0].Name, "arguments": reply.Calls[0].Arguments}
 			finish = "function_call"
 		} else {
-			calls := make([]map[string]any, len(reply.Calls))
-			for i, c := range reply.Calls {
-				calls[i] = map[string]any{
-					"id":       fmt.Sprintf("call_%d_%d", n, i),
-					"type":     "function",
-					"function": map[string]any{"name": c.Name, "arguments": c.Arguments},
+			wire := make([]map[string]any, len(calls))
+			for i, c := range calls {
+				var args any = c.Arguments
+				if q.ObjectArguments && json.Valid([]byte(c.Arguments)) {
+					args = json.RawMessage(c.Arguments)
+				}
+				wire[i] = map[string]any{"type": "function", "function": map[string]any{"name": c.Name, "arguments": args}}
+				if !q.StopWithCalls {
+					wire[i]["id"] = fmt.Sprintf("call_%d_%d", n, i)
 				}
 			}
-			msg["tool_calls"] = calls
-			finish = "tool_calls"
+			msg["tool_calls"] = wire
+			if !q.StopWithCalls {
+				finish = "tool_calls"
+			}
 		}
+	}
+	if reply.FinishReason != "" {
+		finish = reply.FinishReason
 	}
 	return map[string]any{
 		"id":      fmt.Sprintf("chatcmpl-fake%d", n),
 		"object":  "chat.completion",
 		"created": time.Now().Unix(),
-		"model":   model,
+		"model":   req.Model,
 		"choices": []map[string]any{{
 			"index":         0,
 			"message":       msg,
@@ -358,6 +550,13 @@ func (s *Server) serveEmbed(w http.ResponseWriter, r *http.Request, rec Request)
 	}
 	rec.Embed = &req
 	s.record(rec)
+	if s.rateLimited(w) {
+		return
+	}
+	if q := s.getQuirks(); q.EmbedBatchLimit > 0 && len(req.Input) > q.EmbedBatchLimit {
+		writeRaw(w, q.EmbedBatchRefusal)
+		return
+	}
 	if req.Model == "" {
 		writeError(w, http.StatusBadRequest, "you must provide a model parameter", "invalid_request_error")
 		return
@@ -410,6 +609,43 @@ func (s *Server) serveEmbed(w http.ResponseWriter, r *http.Request, rec Request)
 		"model":  req.Model,
 		"usage":  map[string]any{"prompt_tokens": len(req.Input), "total_tokens": len(req.Input)},
 	})
+}
+
+func half(s string) string { r := []rune(s); return string(r[:len(r)/2]) }
+
+// textCalls writes calls as a server without a tool parser leaves them.
+func textCalls(calls []Call, format ToolFormat) string {
+	var b strings.Builder
+	for _, c := range calls {
+		if format == GLMCalls {
+			var args map[string]any
+			json.Unmarshal([]byte(c.Arguments), &args)
+			fmt.Fprintf(&b, "<tool_call>%s\n", c.Name)
+			for k, v := range args {
+				fmt.Fprintf(&b, "<arg_key>%s</arg_key>\n<arg_value>%v</arg_value>\n", k, v)
+			}
+			b.WriteString("</tool_call>\n")
+			continue
+		}
+		fmt.Fprintf(&b, "<tool_call>\n{\"name\": %q, \"arguments\": %s}\n</tool_call>\n", c.Name, orEmpty(c.Arguments))
+	}
+	return b.String()
+}
+
+// jsonCalls writes calls as duban's JSON-in-text prompt asks.
+func jsonCalls(calls []Call) string {
+	var parts []string
+	for _, c := range calls {
+		parts = append(parts, fmt.Sprintf("{\"name\": %q, \"arguments\": %s}", c.Name, orEmpty(c.Arguments)))
+	}
+	return strings.Join(parts, "\n")
+}
+
+func orEmpty(args string) string {
+	if strings.TrimSpace(args) == "" {
+		return "{}"
+	}
+	return args
 }
 
 // Vector is the fake's embedding of text: its character bigrams (Han, and

@@ -1,0 +1,132 @@
+package llm
+
+import (
+	"bytes"
+	"encoding/json"
+	"regexp"
+	"strings"
+)
+
+// visibleText returns what the model answered without its reasoning.
+// Thinking models (DeepSeek-R1 and its distills, Qwen3, GLM) put it in
+// front of the answer as <think>…</think>, or only the closing tag when the
+// chat template opened it; everything up to the last </think> goes. An
+// opening <think> never closed (the reply was cut off while thinking)
+// leaves only what came before it. reasoning_content, where a server sends
+// it, is a separate field and is never read.
+func visibleText(s string) string {
+	if i := strings.LastIndex(s, "</think>"); i >= 0 {
+		s = s[i+len("</think>"):]
+	} else if i := strings.Index(s, "<think>"); i >= 0 {
+		s = s[:i]
+	}
+	return strings.TrimSpace(s)
+}
+
+// textCall is a tool call a server left in the message's content.
+type textCall struct {
+	Name      string
+	Arguments string // a JSON object's text, as in tool_calls
+}
+
+var (
+	toolCallBlock = regexp.MustCompile(`(?s)<tool_call>(.*?)(?:</tool_call>|$)`)
+	argPair       = regexp.MustCompile(`(?s)<arg_key>(.*?)</arg_key>\s*<arg_value>(.*?)</arg_value>`)
+	codeFence     = regexp.MustCompile("(?s)^```[a-zA-Z]*\\s*(.*?)\\s*```$")
+)
+
+// callsInText finds tool calls written as text, as servers without a
+// tool-call parser return them: Hermes/Qwen <tool_call>{"name":…,
+// "arguments":{…}}</tool_call> blocks (several, the last possibly unclosed),
+// GLM's <tool_call>name<arg_key>k</arg_key><arg_value>v</arg_value>,
+// Mistral's [TOOL_CALLS][…], or the whole content (perhaps in a code fence)
+// being one {"name":…,"arguments":…} object or an array of them. ok is false
+// when the text holds no call; a block that cannot be read is returned with
+// empty arguments so validation refuses it rather than the text being
+// taken for small talk.
+func callsInText(s string) (calls []textCall, ok bool) {
+	s = strings.TrimSpace(s)
+	if strings.Contains(s, "<tool_call>") {
+		for _, m := range toolCallBlock.FindAllStringSubmatch(s, -1) {
+			calls = append(calls, blockCall(strings.TrimSpace(m[1])))
+		}
+		return calls, len(calls) > 0
+	}
+	if rest, found := strings.CutPrefix(s, "[TOOL_CALLS]"); found {
+		calls, _ = jsonCalls(strings.TrimSpace(rest))
+		if len(calls) == 0 {
+			calls = []textCall{{}}
+		}
+		return calls, true
+	}
+	if m := codeFence.FindStringSubmatch(s); m != nil {
+		s = m[1]
+	}
+	return jsonCalls(s)
+}
+
+// blockCall reads the inside of one <tool_call> block.
+func blockCall(inner string) textCall {
+	if calls, ok := jsonCalls(inner); ok && len(calls) == 1 {
+		return calls[0]
+	}
+	// GLM-4.5: the name, then key/value pairs.
+	name, _, _ := strings.Cut(inner, "<arg_key>")
+	name = strings.TrimSpace(name)
+	if name == "" || strings.ContainsAny(name, "{}<>\n") {
+		return textCall{Name: firstLine(name)}
+	}
+	args := map[string]string{}
+	for _, p := range argPair.FindAllStringSubmatch(inner, -1) {
+		args[strings.TrimSpace(p[1])] = strings.TrimSpace(p[2])
+	}
+	b, _ := json.Marshal(args)
+	return textCall{Name: name, Arguments: string(b)}
+}
+
+// jsonCalls reads s as one call object or an array of them. Objects
+// without a "name" are not calls.
+func jsonCalls(s string) ([]textCall, bool) {
+	s = strings.TrimSpace(s)
+	if s == "" || (s[0] != '{' && s[0] != '[') {
+		return nil, false
+	}
+	type object struct {
+		Name       string          `json:"name"`
+		Arguments  json.RawMessage `json:"arguments"`
+		Parameters json.RawMessage `json:"parameters"`
+	}
+	var list []object
+	if s[0] == '{' {
+		var one object
+		if json.Unmarshal([]byte(s), &one) != nil {
+			return nil, false
+		}
+		list = []object{one}
+	} else if json.Unmarshal([]byte(s), &list) != nil {
+		return nil, false
+	}
+	var calls []textCall
+	for _, o := range list {
+		if strings.TrimSpace(o.Name) == "" {
+			return nil, false
+		}
+		args := bytes.TrimSpace(o.Arguments)
+		if len(args) == 0 {
+			args = bytes.TrimSpace(o.Parameters)
+		}
+		if len(args) > 0 && args[0] == '"' { // arguments as a string, as in tool_calls
+			var inner string
+			if json.Unmarshal(args, &inner) == nil {
+				args = []byte(inner)
+			}
+		}
+		calls = append(calls, textCall{Name: strings.TrimSpace(o.Name), Arguments: string(args)})
+	}
+	return calls, len(calls) > 0
+}
+
+func firstLine(s string) string {
+	s, _, _ = strings.Cut(strings.TrimSpace(s), "\n")
+	return s
+}
