@@ -3,6 +3,7 @@ package llm_test
 import (
 	"context"
 	"errors"
+	"log/slog"
 	"net/http"
 	"strings"
 	"testing"
@@ -24,6 +25,7 @@ func fake(t *testing.T, chat llmtest.ChatFunc, change func(*llm.Config)) (*llmte
 		ChatModel:      "qwen-test",
 		EmbeddingModel: "embed-test",
 		Timeout:        5 * time.Second,
+		Logger:         slog.New(slog.DiscardHandler),
 	}
 	if change != nil {
 		change(&cfg)

@@ -3,6 +3,7 @@ package llm
 import (
 	"encoding/json"
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -106,6 +107,75 @@ func TestCutSentences(t *testing.T) {
 	} {
 		if got := cutSentences(tc.in, tc.n); got != tc.want {
 			t.Errorf("cutSentences(%q, %d) = %q, want %q", tc.in, tc.n, got, tc.want)
+		}
+	}
+}
+
+// FuzzReadReply feeds arbitrary message content, as servers send it, to the
+// reasoning stripper and the text tool-call reader: they must never panic,
+// the visible text never holds a closing think tag, and every call found
+// goes through parseCall's checks like any other.
+func FuzzReadReply(f *testing.F) {
+	for _, seed := range []string{
+		"<think>\n让我想想。规则说只回答“文件未涉及”。\n</think>\n\n答案（《文件》一、）",
+		"用户问的是进展。\n</think>\n\n<tool_call>\n{\"name\": \"report_progress\", \"arguments\": {\"task_id\": \"T012\", \"status\": \"done\"}}\n</tool_call>",
+		"<tool_call>\n{\"name\": \"list_tasks\", \"arguments\": {}}\n</tool_call>\n<tool_call>\n{\"name\": \"ask_policy\", \"arguments\": {\"question\": \"q\"}}",
+		"<tool_call>report_progress\n<arg_key>task_id</arg_key>\n<arg_value>T012</arg_value>\n<arg_key>status</arg_key>\n<arg_value>done</arg_value>\n</tool_call>",
+		"[TOOL_CALLS][{\"name\": \"list_tasks\", \"arguments\": {}}]",
+		"```json\n{\"name\": \"ask_policy\", \"arguments\": \"{\\\"question\\\": \\\"几个人\\\"}\"}\n```",
+		"{\"name\": \"report_progress\", \"parameters\": {\"task_id\": \"T012\", \"status\": \"done\"}}",
+		"<think>想了一半",
+		"<tool_call>{\"name\": \"report_progress\", \"arguments\": {\"task_id\": \"T0",
+		"[提示] 您好",
+		"{\"answer\": 1}",
+		"",
+	} {
+		f.Add(seed)
+	}
+	today := duban.NewDate(2017, 12, 20)
+	f.Fuzz(func(t *testing.T, content string) {
+		text := visibleText(content)
+		if strings.Contains(text, "</think>") {
+			t.Fatalf("visible text keeps a closing think tag: %q", text)
+		}
+		calls, ok := callsInText(text)
+		if ok != (len(calls) > 0) {
+			t.Fatalf("callsInText(%q) = %v, %v", text, calls, ok)
+		}
+		for _, c := range calls {
+			in, err := parseCall(c.Name, c.Arguments, fuzzTasks, today)
+			if err == nil && in.TaskID != "" && in.TaskID != "T012" && in.TaskID != "t-7" {
+				t.Fatalf("call %+v named a task not shown: %+v", c, in)
+			}
+		}
+	})
+}
+
+func TestReadReplyForms(t *testing.T) {
+	for content, want := range map[string]string{
+		"<think>规则：文件未涉及</think>答案":   "答案",
+		"想法</think>\n\n答案":            "答案",
+		"<think>a</think>b</think>答案": "答案",
+		"<think>没想完":                  "",
+		"前言<think>没想完":                "前言",
+		"  答案  ":                      "答案",
+	} {
+		if got := visibleText(content); got != want {
+			t.Errorf("visibleText(%q) = %q, want %q", content, got, want)
+		}
+	}
+	for content, want := range map[string][]textCall{
+		"<tool_call>\n{\"name\": \"list_tasks\", \"arguments\": {}}\n</tool_call>":          {{"list_tasks", "{}"}},
+		"<tool_call>report_progress\n<arg_key>task_id</arg_key><arg_value>T012</arg_value>": {{"report_progress", `{"task_id":"T012"}`}},
+		"[TOOL_CALLS][{\"name\": \"a\", \"arguments\": {\"x\": \"1\"}}, {\"name\": \"b\"}]": {{"a", `{"x": "1"}`}, {"b", ""}},
+		"```json\n{\"name\": \"ask_policy\", \"arguments\": \"{}\"}\n```":                   {{"ask_policy", "{}"}},
+		"<tool_call>{broken</tool_call>":                                                    {{"{broken", ""}},
+		"您好，请写明任务编号。":                                                                       nil,
+		"{\"reply\": \"hi\"}":                                                               nil,
+	} {
+		got, _ := callsInText(content)
+		if !slices.Equal(got, want) {
+			t.Errorf("callsInText(%q) = %q, want %q", content, got, want)
 		}
 	}
 }
