@@ -8,6 +8,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"slices"
 	"strings"
@@ -82,6 +83,17 @@ type LLM struct {
 	ChatModel      string   `toml:"chat_model"`
 	EmbeddingModel string   `toml:"embedding_model"`
 	Timeout        Duration `toml:"timeout"`
+	// Tools offers function calling; off, free text is understood by
+	// asking for a JSON object in plain text.
+	Tools bool `toml:"tools"`
+	// ExtraBody is merged into every chat request (enable_thinking = false
+	// for DashScope's Qwen3, chat_template_kwargs for vLLM).
+	ExtraBody map[string]any `toml:"extra_body"`
+	// EmbedBatch is how many texts go in one embeddings request.
+	EmbedBatch int `toml:"embed_batch"`
+	// MaxRetries is how many times a rate-limited or failed request is
+	// repeated, waiting as Retry-After asks.
+	MaxRetries int `toml:"max_retries"`
 }
 
 // Chat tunes the conversation.
@@ -112,7 +124,7 @@ func Default() Config {
 			MaxBodyBytes:    64 << 10,
 			Cards:           true,
 		},
-		LLM:    LLM{Timeout: Duration(20 * time.Second)},
+		LLM:    LLM{Timeout: Duration(20 * time.Second), Tools: true, EmbedBatch: 10, MaxRetries: 2},
 		Chat:   Chat{UndoWindow: Duration(30 * time.Minute)},
 		Policy: Policy{DefaultCorpus: true},
 	}
@@ -168,6 +180,9 @@ func (c *Config) undecoded(skip ...string) error {
 	for _, k := range c.md.Undecoded() {
 		if len(k) > 0 && slices.Contains(skip, k[0]) {
 			continue
+		}
+		if len(k) > 2 && k[0] == "llm" && k[1] == "extra_body" {
+			continue // free-form: whatever the provider takes
 		}
 		hint := ""
 		if k.String() == "server.metrics" {
@@ -231,6 +246,21 @@ func (c *Config) validate() error {
 	}
 	if c.LLM.BaseURL != "" && c.LLM.ChatModel == "" {
 		bad("llm.chat_model", "must be set when llm.base_url is")
+	}
+	if c.LLM.Timeout <= 0 {
+		bad("llm.timeout", "must be positive")
+	}
+	if c.LLM.EmbedBatch < 1 || c.LLM.EmbedBatch > 2048 {
+		bad("llm.embed_batch", "must be between 1 and 2048, got %d", c.LLM.EmbedBatch)
+	}
+	if c.LLM.MaxRetries < 0 || c.LLM.MaxRetries > 10 {
+		bad("llm.max_retries", "must be between 0 and 10, got %d", c.LLM.MaxRetries)
+	}
+	for _, k := range slices.Sorted(maps.Keys(c.LLM.ExtraBody)) {
+		switch k {
+		case "model", "messages", "tools", "tool_choice", "stream":
+			bad("llm.extra_body."+k, "is set by duban and cannot be overridden")
+		}
 	}
 	if len(problems) > 0 {
 		return errors.New(strings.Join(problems, "\n"))

@@ -3,6 +3,7 @@ package config
 import (
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -23,7 +24,7 @@ func TestExampleIsValidAndDefault(t *testing.T) {
 		t.Fatal(err)
 	}
 	d := Default()
-	if c.Server != d.Server || c.Store != d.Store || c.WeCom != d.WeCom || c.LLM != d.LLM || c.Chat != d.Chat || c.Policy != d.Policy {
+	if c.Server != d.Server || c.Store != d.Store || c.WeCom != d.WeCom || !reflect.DeepEqual(c.LLM, d.LLM) || c.Chat != d.Chat || c.Policy != d.Policy {
 		t.Errorf("config.example.toml differs from the defaults:\n%+v\n%+v", c, d)
 	}
 }
@@ -105,5 +106,42 @@ func TestMetricsListenReplacesMetrics(t *testing.T) {
 	}
 	if _, err := Load(write(t, "[store]\nreceipts_keep = \"-1h\"\n")); err == nil || !strings.Contains(err.Error(), "store.receipts_keep") {
 		t.Errorf("negative receipts_keep: %v", err)
+	}
+}
+
+func TestLLMProviderKeys(t *testing.T) {
+	p := write(t, `[llm]
+base_url = "https://dashscope.aliyuncs.com/compatible-mode/v1"
+chat_model = "qwen3-32b"
+embedding_model = "text-embedding-v4"
+embed_batch = 10
+max_retries = 3
+tools = false
+
+[llm.extra_body]
+enable_thinking = false
+chat_template_kwargs = { enable_thinking = false }
+`)
+	c, err := Load(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]any{"enable_thinking": false, "chat_template_kwargs": map[string]any{"enable_thinking": false}}
+	if c.LLM.Tools || c.LLM.EmbedBatch != 10 || c.LLM.MaxRetries != 3 || !reflect.DeepEqual(c.LLM.ExtraBody, want) {
+		t.Errorf("got %+v", c.LLM)
+	}
+	for text, key := range map[string]string{
+		"[llm]\nembed_batch = 0\n":                "llm.embed_batch",
+		"[llm]\nmax_retries = -1\n":               "llm.max_retries",
+		"[llm]\ntimeout = \"0s\"\n":               "llm.timeout",
+		"[llm.extra_body]\nmodel = \"other\"\n":   "llm.extra_body.model",
+		"[llm]\nextra_body = { messages = [] }\n": "llm.extra_body.messages",
+	} {
+		if _, err := Load(write(t, text)); err == nil || !strings.Contains(err.Error(), key) {
+			t.Errorf("%q: err = %v, want one naming %s", text, err, key)
+		}
+	}
+	if _, err := Load(write(t, "[llm]\nembed_batch = 0\n")); err == nil || !strings.Contains(err.Error(), ":2:") {
+		t.Errorf("no line: %v", err)
 	}
 }

@@ -20,8 +20,7 @@ func (h *Handler) interpret(ctx context.Context, t *turn, text string) (bool, er
 	intent, err := h.Interpreter.Interpret(ctx, InterpretInput{Person: t.person, Tasks: mine, Today: t.today, Text: text})
 	if err != nil {
 		h.log().Warn("LLM could not interpret a message; falling back to the grammar", "from", t.in.From, "err", err)
-		t.reply("（未能理解这句话，已按政策咨询处理。报送进展请用：完成 T012 说明）")
-		return false, nil
+		return true, h.notUnderstood(ctx, t, text, mine, errors.Is(err, ErrInterpreterUnavailable))
 	}
 	var r duban.Request
 	switch intent.Kind {
@@ -43,6 +42,36 @@ func (h *Handler) interpret(ctx context.Context, t *turn, text string) (bool, er
 		return false, nil
 	}
 	return true, h.propose(ctx, t, intent.TaskID, r)
+}
+
+// ErrInterpreterUnavailable is wrapped by an Interpreter whose model could
+// not be reached (timeout, HTTP error, paused after failures), as opposed to
+// one that answered with something unusable.
+var ErrInterpreterUnavailable = errors.New("interpreter unavailable")
+
+// notUnderstood tells the sender the free text was not understood, and
+// how to say it as a command with one of their own tasks; the documents'
+// answer follows when they cover the text, since it may be a question.
+func (h *Handler) notUnderstood(ctx context.Context, t *turn, text string, mine []duban.Task, unavailable bool) error {
+	id := "T012"
+	if len(mine) > 0 {
+		id = mine[0].ID
+	}
+	head := "未能理解这句话。"
+	if unavailable {
+		head = "智能理解暂不可用，"
+	}
+	t.reply(fmt.Sprintf("%s请用命令：完成 %s 说明｜进展 %s 说明｜延期 %s %s 理由。发送「帮助」查看全部用法。",
+		head, id, id, id, t.today.AddDays(14)))
+	if h.Policy == nil {
+		return nil
+	}
+	answer, declined, err := h.Policy.AnswerText(ctx, text)
+	if err != nil || declined {
+		return err
+	}
+	t.reply(answer)
+	return nil
 }
 
 // reportable returns the open tasks the person may report on: the only

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/duban-org/duban/config"
+	"github.com/duban-org/duban/llm"
 	"github.com/duban-org/duban/remind"
 	"github.com/duban-org/duban/store"
 )
@@ -18,6 +19,7 @@ type app struct {
 	e      *env
 	loc    *time.Location
 	now    func() time.Time
+	llm    *llm.Client // set by handler; nil without an LLM
 }
 
 // openApp loads the configuration at path (see config.LoadDefault) and opens

@@ -54,7 +54,7 @@ func runChat(ctx context.Context, e *env, args []string) error {
 	}
 	// The console handles and shows only what this session says and
 	// produces; anything already queued stays for serve.
-	console := bot.NewConsole(a.st, h.Handle, e.stdout, e.log)
+	console := bot.NewConsole(a.st, a.handle(h), e.stdout, e.log)
 	defer console.Close()
 	console.Now = a.now
 

@@ -147,8 +147,12 @@ func TestLLMRefusedAndFailingToolCallsChangeNothing(t *testing.T) {
 			}
 			c := &chatter{t: t, h: h}
 			reply := c.say("zhaojie", tt.text)
-			if !strings.Contains(reply, "未能理解") {
-				t.Errorf("the sender was not told the text was not understood:\n%s", reply)
+			want := "未能理解这句话。请用命令：完成 T003 说明"
+			if tt.name == "server error" || tt.name == "timeout" {
+				want = "智能理解暂不可用，请用命令：完成 T003 说明"
+			}
+			if !strings.Contains(reply, want) {
+				t.Errorf("the sender was not told %q:\n%s", want, reply)
 			}
 			c.say("zhaojie", "确认")
 			after, err := a.st.Snapshot(context.Background())

@@ -39,7 +39,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	}
 
 	m := metrics.New(a.st, a.loc, a.remind.WarnDays)
-	worker := bot.NewWorker(a.st, m.Handle(h.Handle), e.log)
+	worker := bot.NewWorker(a.st, m.Handle(a.handle(h)), e.log)
 	client, err := bot.NewWeComClient(bot.ClientConfig{
 		APIBase: w.APIBase, CorpID: w.CorpID, AgentID: w.AgentID, Secret: w.Secret, Logger: e.log,
 	}, a.st)

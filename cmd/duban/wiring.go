@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/duban-org/duban"
 	"github.com/duban-org/duban/handlers"
 	"github.com/duban-org/duban/llm"
 	"github.com/duban-org/duban/policy"
@@ -17,8 +18,13 @@ import (
 // empty.
 func (a *app) llmClient() (*llm.Client, error) {
 	c := a.cfg.LLM
+	retries := c.MaxRetries
+	if retries == 0 {
+		retries = -1 // llm reads 0 as its default
+	}
 	client, err := llm.New(llm.Config{BaseURL: c.BaseURL, APIKey: c.APIKey, ChatModel: c.ChatModel,
-		EmbeddingModel: c.EmbeddingModel, Timeout: c.Timeout.D()})
+		EmbeddingModel: c.EmbeddingModel, Timeout: c.Timeout.D(), NoTools: !c.Tools, ExtraBody: c.ExtraBody,
+		EmbedBatch: c.EmbedBatch, MaxRetries: retries, Logger: a.e.log})
 	if errors.Is(err, llm.ErrDisabled) {
 		return nil, nil
 	}
@@ -82,7 +88,16 @@ func (a *app) handler(ctx context.Context) (*handlers.Handler, error) {
 	if client.CanChat() {
 		h.Interpreter = interpreter{client}
 	}
+	a.llm = client
 	return h, nil
+}
+
+// handle is h.Handle with one LLM timeout for the whole message, so that
+// understanding it and answering it cost one timeout, not two.
+func (a *app) handle(h *handlers.Handler) func(context.Context, duban.Inbound) ([]duban.Outgoing, error) {
+	return func(ctx context.Context, in duban.Inbound) ([]duban.Outgoing, error) {
+		return h.Handle(a.llm.Budget(ctx), in)
+	}
 }
 
 // scheduler returns the reminder scheduler's loop for serve.
@@ -116,6 +131,9 @@ type interpreter struct{ c *llm.Client }
 func (i interpreter) Interpret(ctx context.Context, in handlers.InterpretInput) (handlers.Intent, error) {
 	got, err := i.c.Understand(ctx, llm.UnderstandInput{SenderName: in.Person.Name, SenderRoles: llm.RolesOf(in.Person),
 		Today: in.Today, Tasks: in.Tasks, Text: in.Text})
+	if errors.Is(err, llm.ErrUnavailable) || errors.Is(err, llm.ErrDisabled) {
+		return handlers.Intent{}, fmt.Errorf("%w: %w", handlers.ErrInterpreterUnavailable, err)
+	}
 	if err != nil {
 		return handlers.Intent{}, err
 	}
