@@ -232,16 +232,29 @@ func (c *Client) chat(ctx context.Context, op string, req openai.ChatCompletionR
 // endpoint that failed, and why.
 func classify(op string, err error) error {
 	status, msg := statusOf(err)
+	if status == 0 {
+		return fmt.Errorf("llm: %s: %w: %w", op, ErrUnavailable, err)
+	}
+	he := &httpError{status: status, msg: msg, cause: err}
 	switch {
 	case status == http.StatusTooManyRequests:
-		return fmt.Errorf("llm: %s: %w: %w: HTTP %d: %s", op, ErrUnavailable, ErrRateLimited, status, msg)
+		return fmt.Errorf("llm: %s: %w: %w: %w", op, ErrUnavailable, ErrRateLimited, he)
 	case status == http.StatusUnauthorized || status == http.StatusForbidden:
-		return fmt.Errorf("llm: %s: %w: %w: HTTP %d: %s", op, ErrUnavailable, ErrUnauthorized, status, msg)
-	case status != 0:
-		return fmt.Errorf("llm: %s: %w: HTTP %d: %s", op, ErrUnavailable, status, msg)
+		return fmt.Errorf("llm: %s: %w: %w: %w", op, ErrUnavailable, ErrUnauthorized, he)
 	}
-	return fmt.Errorf("llm: %s: %w: %w", op, ErrUnavailable, err)
+	return fmt.Errorf("llm: %s: %w: %w", op, ErrUnavailable, he)
 }
+
+// httpError is an error status with the provider's own message; it keeps
+// go-openai's error underneath for statusOf.
+type httpError struct {
+	status int
+	msg    string
+	cause  error
+}
+
+func (e *httpError) Error() string { return fmt.Sprintf("HTTP %d: %s", e.status, e.msg) }
+func (e *httpError) Unwrap() error { return e.cause }
 
 // statusOf returns the HTTP status and message of an error response from
 // go-openai, or 0 when err did not come from one.

@@ -1,9 +1,12 @@
 package llm_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
+	"log/slog"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -281,5 +284,63 @@ func TestBudgetSharedByCalls(t *testing.T) {
 	// Without the budget each call has its own timeout.
 	if _, err := c.WriteAnswer(context.Background(), "q", passages); err != nil {
 		t.Errorf("fresh call: %v", err)
+	}
+}
+
+// DashScope refuses more than 10 texts a batch: a larger batch is halved,
+// and the smaller size kept.
+func TestEmbedHalvesABatchRefusedForSize(t *testing.T) {
+	srv, c := fake(t, nil, func(c *llm.Config) { c.EmbedBatch = 16 })
+	srv.SetQuirks(llmtest.DashScopeQwen3())
+	texts := make([]string, 40)
+	for i := range texts {
+		texts[i] = strings.Repeat("改革", i+1)
+	}
+	got, err := c.Embed(context.Background(), "", texts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range texts {
+		if !slices.Equal(got[i], llmtest.Vector(texts[i])) {
+			t.Fatalf("vector %d is not its text's", i)
+		}
+	}
+	var sizes []int
+	for _, r := range srv.Requests() {
+		sizes = append(sizes, len(r.Embed.Input))
+	}
+	if want := []int{16, 8, 8, 8, 8, 8}; !slices.Equal(sizes, want) {
+		t.Errorf("batch sizes %v, want %v", sizes, want)
+	}
+}
+
+// What a person needs to fix a deployment is in the log: the provider's
+// refusal of tools (once), a reply that is not JSON (its type and first
+// bytes), and at debug level the model's words when it called no tool.
+func TestProviderProblemsAreLogged(t *testing.T) {
+	var buf bytes.Buffer
+	log := slog.New(slog.NewTextHandler(&buf, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	srv, c := fake(t, reply(llmtest.Text("您好，请写明任务编号。")), func(c *llm.Config) { c.Logger = log })
+	srv.SetQuirks(llmtest.DeepSeekReasoner())
+	for range 3 {
+		if _, err := c.Understand(context.Background(), sampleInput("你好")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	out := buf.String()
+	if n := strings.Count(out, "refuses function calling"); n != 1 || !strings.Contains(out, "deepseek-reasoner does not support Function Calling") {
+		t.Errorf("tools refusal logged %d times, or without the provider's words:\n%s", n, out)
+	}
+	if !strings.Contains(out, "called no tool") || !strings.Contains(out, "请写明任务编号") {
+		t.Errorf("the model's words are not logged:\n%s", out)
+	}
+	buf.Reset()
+	srv.SetQuirks(llmtest.Quirks{})
+	srv.SetChat(reply(llmtest.Reply{Raw: "<html><body>502 Bad Gateway</body></html>"}))
+	if _, err := c.Understand(context.Background(), sampleInput("你好")); !errors.Is(err, llm.ErrUnavailable) {
+		t.Fatalf("err = %v", err)
+	}
+	if out := buf.String(); !strings.Contains(out, "not JSON") || !strings.Contains(out, "application/json") || !strings.Contains(out, "502 Bad Gateway") {
+		t.Errorf("a reply that is not JSON is not logged with its type and first bytes:\n%s", out)
 	}
 }

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"mime"
 	"net/http"
 	"strconv"
 	"strings"
@@ -166,7 +165,7 @@ func (w *wire) finish(req *http.Request, resp *http.Response, chat bool) (*http.
 	if err != nil {
 		return nil, fmt.Errorf("read response: %w", err)
 	}
-	if !looksJSON(resp.Header.Get("Content-Type"), body) {
+	if !looksJSON(body) {
 		w.log.Warn("llm: reply is not JSON", "path", req.URL.Path, "status", resp.StatusCode,
 			"content_type", resp.Header.Get("Content-Type"), "body", firstBytes(body, 200))
 	} else if chat && resp.StatusCode == http.StatusOK {
@@ -178,11 +177,9 @@ func (w *wire) finish(req *http.Request, resp *http.Response, chat bool) (*http.
 	return resp, nil
 }
 
-func looksJSON(contentType string, body []byte) bool {
-	mt, _, _ := mime.ParseMediaType(contentType)
-	if mt == "application/json" || strings.HasSuffix(mt, "+json") {
-		return true
-	}
+// looksJSON reports whether body starts as JSON does, whatever the
+// Content-Type says (gateways send HTML error pages as application/json).
+func looksJSON(body []byte) bool {
 	t := bytes.TrimSpace(body)
 	return len(t) > 0 && (t[0] == '{' || t[0] == '[')
 }

@@ -54,8 +54,9 @@ type Engine struct {
 	st *store.Store
 	o  Options
 
-	mu  sync.RWMutex
-	idx *index // nil until first use
+	mu      sync.RWMutex
+	idx     *index       // nil until first use
+	vectors VectorReport // of the last build
 }
 
 // New returns an engine over st. The index is built from the store at first use.
@@ -113,7 +114,8 @@ func (e *Engine) build(ctx context.Context) (*index, error) {
 	}
 	idx := b.done()
 	if e.o.Embedder != nil {
-		e.attachVectors(ctx, idx)
+		n, err := e.attachVectors(ctx, idx)
+		e.vectors = VectorReport{Model: e.o.EmbeddingModel, Chunks: len(idx.chunks), WithVectors: n, Err: err}
 	}
 	return idx, nil
 }
@@ -122,8 +124,9 @@ func (e *Engine) build(ctx context.Context) (*index, error) {
 const embedBatch = 32
 
 // attachVectors loads cached vectors for every chunk, embedding the missing
-// ones. Failures leave chunks without vectors: retrieval falls back to BM25.
-func (e *Engine) attachVectors(ctx context.Context, idx *index) {
+// ones, and returns how many chunks have one. Failures leave chunks without
+// vectors: retrieval falls back to BM25; the first is returned.
+func (e *Engine) attachVectors(ctx context.Context, idx *index) (int, error) {
 	model := e.o.EmbeddingModel
 	hashes := make([][32]byte, len(idx.chunks))
 	for i, c := range idx.chunks {
@@ -132,12 +135,14 @@ func (e *Engine) attachVectors(ctx context.Context, idx *index) {
 	cached, err := e.st.PolicyVectors(ctx, model, hashes)
 	if err != nil {
 		e.o.Logger.Warn("policy: read cached vectors", "model", model, "err", err)
-		return
+		return 0, fmt.Errorf("read cached vectors: %w", err)
 	}
+	have := 0
 	var missing []int
 	for i := range idx.chunks {
 		if v, ok := cached[hashes[i]]; ok {
 			idx.chunks[i].vec = unit32(v)
+			have++
 		} else {
 			missing = append(missing, i)
 		}
@@ -154,8 +159,9 @@ func (e *Engine) attachVectors(ctx context.Context, idx *index) {
 		}
 		if err != nil {
 			e.o.Logger.Warn("policy: embed chunks; those chunks rank by BM25 only", "model", model, "chunks", len(missing)-start, "err", err)
-			return
+			return have, err
 		}
+		have += len(batch)
 		fresh := make(map[[32]byte][]float32, len(batch))
 		for k, i := range batch {
 			fresh[hashes[i]] = vecs[k]
@@ -165,6 +171,7 @@ func (e *Engine) attachVectors(ctx context.Context, idx *index) {
 			e.o.Logger.Warn("policy: cache vectors", "model", model, "err", err)
 		}
 	}
+	return have, nil
 }
 
 // queryVector embeds a question, through the same cache as the chunks.

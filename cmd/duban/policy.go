@@ -52,6 +52,9 @@ func runIngest(ctx context.Context, e *env, args []string) error {
 			}
 			fmt.Fprintf(e.stdout, "%-9s %s 《%s》 %d chunks\n", f.Status, f.Name, f.Title, f.Chunks)
 		}
+		if err := printVectors(ctx, e, eng); err != nil {
+			return err
+		}
 		if failed > 0 {
 			return fmt.Errorf("%d of %d files failed", failed, len(rep.Files))
 		}
@@ -67,6 +70,20 @@ func runIngest(ctx context.Context, e *env, args []string) error {
 			fmt.Fprintf(w, "%s\t%s\t%d\t%d\t%s\t%s\n", d.ID, d.Title, d.Chunks, d.Chars, d.IngestedAt.In(a.loc).Format("2006-01-02 15:04"), d.Name)
 		}
 		return w.Flush()
+	}
+	return nil
+}
+
+// printVectors embeds the chunks that have no vector yet, when an embedding
+// model is configured, and says how many have one, or why the others do not.
+func printVectors(ctx context.Context, e *env, eng *policy.Engine) error {
+	v, err := eng.Vectors(ctx)
+	if err != nil || v.Model == "" {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "向量（%s）：%d 段中 %d 段已有向量。\n", v.Model, v.Chunks, v.WithVectors)
+	if v.Err != nil {
+		fmt.Fprintf(e.stdout, "其余 %d 段未能取得向量，检索对它们只用关键词。原因：%v\n", v.Chunks-v.WithVectors, v.Err)
 	}
 	return nil
 }
