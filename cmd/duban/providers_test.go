@@ -217,3 +217,41 @@ func TestIngestSaysWhyNoVectors(t *testing.T) {
 		t.Fatalf("ingest does not say why there are no vectors:\n%s", out)
 	}
 }
+
+func TestLLMCheck(t *testing.T) {
+	srv := llmtest.NewServer(func(r llmtest.ChatRequest) llmtest.Reply {
+		if len(r.Tools) > 0 {
+			return llmtest.CallTool("list_tasks", map[string]string{})
+		}
+		return llmtest.Text("好")
+	})
+	defer srv.Close()
+	srv.SetQuirks(llmtest.DeepSeekReasoner())
+	cfg := providerConfig(t, srv, "2s", "")
+	code, out, errs := cli(t, "", "llm", "check", "--config", cfg)
+	if code != 0 {
+		t.Fatalf("llm check: %d\n%s\n%s", code, out, errs)
+	}
+	for _, want := range []string{
+		"对话（fake-chat）：可用。回复：好（回复带有思考过程，已去除）",
+		"工具调用（fake-chat）：不可用。HTTP 400：deepseek-reasoner does not support Function Calling。duban 会改用“JSON 文本”方式理解消息",
+		"向量（fake-embed）：可用。64 维",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+
+	hermes := llmtest.VLLMQwen3()
+	hermes.RefuseTools = nil
+	srv.SetQuirks(hermes)
+	if _, out, _ := cli(t, "", "llm", "check", "--config", cfg); !strings.Contains(out, "工具调用（fake-chat）：可用。调用写在回复文字中") {
+		t.Errorf("calls in content:\n%s", out)
+	}
+
+	srv.SetQuirks(llmtest.DashScopeQwen3())
+	code, out, _ = cli(t, "", "llm", "check", "--config", cfg)
+	if code == 0 || !strings.Contains(out, "对话（fake-chat）：不可用。HTTP 400：parameter.enable_thinking must be set to false for non-streaming calls") {
+		t.Errorf("DashScope without enable_thinking: exit %d\n%s", code, out)
+	}
+}
