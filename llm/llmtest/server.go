@@ -2,7 +2,11 @@
 // httptest server on 127.0.0.1 that speaks the wire formats of
 // POST /v1/chat/completions (assistant tool_calls, finish_reason
 // "tool_calls") and POST /v1/embeddings, answers chat requests through a
-// script the test supplies, and records every request it receives.
+// script the test supplies, and records every request it receives. Quirks
+// (SetQuirks, with presets such as DashScopeQwen3) make it answer as real
+// providers do: thinking in the content or in reasoning_content, tool calls
+// as text or with object arguments, tools refused, fields required, batch
+// limits and rate limits, each with the provider's own error body.
 //
 // It does not import go-openai, so it checks the client's real wire format.
 package llmtest

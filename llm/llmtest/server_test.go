@@ -130,3 +130,58 @@ func TestVector(t *testing.T) {
 		t.Errorf("case and punctuation should not matter")
 	}
 }
+
+// The quirks are on the wire exactly as the providers send them.
+func TestQuirksOnTheWire(t *testing.T) {
+	s := NewServer(func(ChatRequest) Reply { return CallTool("list_tasks", map[string]string{"x": "1"}) })
+	defer s.Close()
+	tools := `"tools":[{"type":"function","function":{"name":"list_tasks","parameters":{"type":"object","properties":{}}}}]`
+
+	s.SetQuirks(Quirks{Think: ThinkField, ObjectArguments: true, StopWithCalls: true})
+	_, v := post(t, s.BaseURL()+"/chat/completions", `{"model":"m","messages":[{"role":"user","content":"x"}],`+tools+`}`)
+	choice := v["choices"].([]any)[0].(map[string]any)
+	msg := choice["message"].(map[string]any)
+	call := msg["tool_calls"].([]any)[0].(map[string]any)
+	if choice["finish_reason"] != "stop" || call["id"] != nil || msg["reasoning_content"] == nil {
+		t.Errorf("choice = %v", choice)
+	}
+	if args, ok := call["function"].(map[string]any)["arguments"].(map[string]any); !ok || args["x"] != "1" {
+		t.Errorf("arguments not an object: %v", call)
+	}
+
+	s.SetQuirks(VLLMQwen3())
+	resp, v := post(t, s.BaseURL()+"/chat/completions", `{"model":"m","messages":[{"role":"user","content":"x"}],`+tools+`}`)
+	if resp.StatusCode != 400 || v["object"] != "error" || !strings.Contains(v["message"].(string), "--enable-auto-tool-choice") {
+		t.Errorf("vLLM refusal: %d %v", resp.StatusCode, v)
+	}
+	q := VLLMQwen3()
+	q.RefuseTools = nil
+	s.SetQuirks(q)
+	_, v = post(t, s.BaseURL()+"/chat/completions", `{"model":"m","messages":[{"role":"user","content":"x"}],`+tools+`}`)
+	content := v["choices"].([]any)[0].(map[string]any)["message"].(map[string]any)["content"].(string)
+	if !strings.HasPrefix(content, "<think>\n") || !strings.Contains(content, "</think>\n\n<tool_call>\n{\"name\": \"list_tasks\", \"arguments\": {\"x\":\"1\"}}\n</tool_call>") {
+		t.Errorf("content = %q", content)
+	}
+
+	s.SetQuirks(DashScopeQwen3())
+	resp, v = post(t, s.BaseURL()+"/chat/completions", `{"model":"m","messages":[{"role":"user","content":"x"}]}`)
+	if resp.StatusCode != 400 || !strings.Contains(v["error"].(map[string]any)["message"].(string), "enable_thinking") {
+		t.Errorf("DashScope without enable_thinking: %d %v", resp.StatusCode, v)
+	}
+	if resp, _ := post(t, s.BaseURL()+"/chat/completions", `{"model":"m","enable_thinking":false,"messages":[{"role":"user","content":"x"}]}`); resp.StatusCode != 200 {
+		t.Errorf("DashScope with enable_thinking false: %d", resp.StatusCode)
+	}
+	resp, v = post(t, s.BaseURL()+"/embeddings", `{"model":"e","input":["1","2","3","4","5","6","7","8","9","10","11"]}`)
+	if resp.StatusCode != 400 || !strings.Contains(v["error"].(map[string]any)["message"].(string), "should not be larger than 10") {
+		t.Errorf("DashScope batch of 11: %d %v", resp.StatusCode, v)
+	}
+
+	s.SetQuirks(Quirks{RateLimited: 1, RetryAfter: "7"})
+	resp, _ = post(t, s.BaseURL()+"/embeddings", `{"model":"e","input":["a"]}`)
+	if resp.StatusCode != 429 || resp.Header.Get("Retry-After") != "7" {
+		t.Errorf("rate limit: %d %q", resp.StatusCode, resp.Header.Get("Retry-After"))
+	}
+	if resp, _ := post(t, s.BaseURL()+"/embeddings", `{"model":"e","input":["a"]}`); resp.StatusCode != 200 {
+		t.Errorf("after the rate limit: %d", resp.StatusCode)
+	}
+}
