@@ -96,7 +96,7 @@ func answerText(choice openai.ChatCompletionChoice) (string, error) {
 		// template wrote, which cannot be told from an answer.
 		return "", fmt.Errorf("%w: cut off at the length limit", ErrMalformed)
 	}
-	if text := visibleText(choice.Message.Content); text != "" {
+	if text := visibleText(contentOf(choice.Message)); text != "" {
 		return text, nil
 	}
 	return "", fmt.Errorf("%w: empty answer", ErrMalformed)

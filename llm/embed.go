@@ -82,7 +82,7 @@ func (c *Client) embedSplitting(ctx context.Context, model string, texts []strin
 }
 
 // batchRefusal matches what providers answer to a batch with too many texts.
-var batchRefusal = regexp.MustCompile(`(?i)batch|too many|too large|larger than|exceed|maximum|at most|limit`)
+var batchRefusal = regexp.MustCompile(`(?i)batch|too many|too large|larger than|exceed|maximum|at most|limit|超过|上限|最多|过多|过大`)
 
 func tooLarge(err error) bool {
 	status, msg := statusOf(err)

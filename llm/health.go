@@ -102,7 +102,7 @@ func (h *health) refuseTools(msg string, now time.Time) bool {
 // Calling", vLLM "\"auto\" tool choice requires --enable-auto-tool-choice
 // and --tool-call-parser to be set", Ollama "llama3 does not support
 // tools", llama.cpp "tools param requires --jinja flag".
-var toolRefusal = regexp.MustCompile(`(?i)(tool|function[ _-]?call).*(support|require|enable|not allowed|not permitted|unrecognized|unknown)|(support|require|enable).*(tool|function[ _-]?call)`)
+var toolRefusal = regexp.MustCompile(`(?i)(tool|function[ _-]?call).*(support|require|enable|not allowed|not permitted|unrecognized|unknown)|(support|require|enable).*(tool|function[ _-]?call)|(工具|函数|function).*(不支持|未开启|未启用)|不支持.*(工具|函数|function)`)
 
 // toolsRefused reports whether err is the endpoint refusing tools.
 func toolsRefused(err error) bool {

@@ -31,6 +31,8 @@ func FuzzParseCall(f *testing.F) {
 		{"ask_policy", `{"question":"每个科室最少几个人？"}`},
 		{"verify_task", `{"task_id":"T012"}`},
 		{"report_progress", `{"task_id":12}`},
+		{"report_progress", `"{\"task_id\":\"T012\",\"status\":\"done\"}"`},
+		{"list_tasks", `"oops"`},
 		{"report_progress", `{"task_id":"T012","status":"done"} trailing`},
 		{"report_progress", "{\"task_id\":\"T012\",\"status\":\"done\",\"note\":\"\xff\xfe\"}"},
 	} {
@@ -128,6 +130,7 @@ func FuzzReadReply(f *testing.F) {
 		"<tool_call>{\"name\": \"report_progress\", \"arguments\": {\"task_id\": \"T0",
 		"[提示] 您好",
 		"{\"answer\": 1}",
+		"好的：```json\n{\"name\": \"list_tasks\", \"arguments\": {}}\n```请确认。{",
 		"",
 	} {
 		f.Add(seed)

@@ -344,3 +344,31 @@ func TestProviderProblemsAreLogged(t *testing.T) {
 		t.Errorf("a reply that is not JSON is not logged with its type and first bytes:\n%s", out)
 	}
 }
+
+// Reply shapes seen from gateways and small servers.
+func TestUnusualReplyShapes(t *testing.T) {
+	completion := func(message string) llmtest.Reply {
+		return llmtest.Reply{Raw: `{"id":"x","object":"chat.completion","model":"m","choices":[{"index":0,"finish_reason":"stop","message":` + message + `}]}`}
+	}
+	for name, r := range map[string]llmtest.Reply{
+		"content as parts": completion(`{"role":"assistant","content":[{"type":"text","text":"<tool_call>{\"name\":\"report_progress\",\"arguments\":{\"task_id\":\"T012\",\"status\":\"done\",\"note\":\"方案已报编办\"}}</tool_call>"}]}`),
+		"arguments encoded twice": completion(`{"role":"assistant","content":null,"tool_calls":[{"id":"1","type":"function","function":{"name":"report_progress",` +
+			`"arguments":"\"{\\\"task_id\\\":\\\"T012\\\",\\\"status\\\":\\\"done\\\",\\\"note\\\":\\\"方案已报编办\\\"}\""}}]}`),
+		"JSON among words": completion(`{"role":"assistant","content":"好的，结果如下：\n` + "```json" + `\n{\"name\": \"report_progress\", \"arguments\": {\"task_id\": \"T012\", \"status\": \"done\", \"note\": \"方案已报编办\"}}\n` + "```" + `\n请确认。"}`),
+	} {
+		t.Run(name, func(t *testing.T) {
+			_, c := fake(t, reply(r), nil)
+			got, err := c.Understand(context.Background(), sampleInput("T012 已报编办"))
+			if err != nil || got != wantT012 {
+				t.Errorf("%+v, %v", got, err)
+			}
+		})
+	}
+	t.Run("error in a 200 reply", func(t *testing.T) {
+		_, c := fake(t, reply(llmtest.Reply{Raw: `{"error":{"message":"当前分组上游负载已饱和，请稍后再试","type":"new_api_error"}}`}), func(c *llm.Config) { c.MaxRetries = -1 })
+		_, err := c.Understand(context.Background(), sampleInput("T012 已报编办"))
+		if !errors.Is(err, llm.ErrUnavailable) || !strings.Contains(err.Error(), "上游负载已饱和") {
+			t.Errorf("err = %v, want ErrUnavailable with the gateway's message", err)
+		}
+	})
+}

@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"regexp"
 	"strings"
+
+	openai "github.com/sashabaranov/go-openai"
 )
 
 // visibleText returns what the model answered without its reasoning.
@@ -21,6 +23,21 @@ func visibleText(s string) string {
 		s = s[:i]
 	}
 	return strings.TrimSpace(s)
+}
+
+// contentOf is the message's text, also when a server sends content as an
+// array of parts.
+func contentOf(msg openai.ChatCompletionMessage) string {
+	if msg.Content != "" || len(msg.MultiContent) == 0 {
+		return msg.Content
+	}
+	var b strings.Builder
+	for _, p := range msg.MultiContent {
+		if p.Type == "" || p.Type == openai.ChatMessagePartTypeText {
+			b.WriteString(p.Text)
+		}
+	}
+	return b.String()
 }
 
 // textCall is a tool call a server left in the message's content.
@@ -62,7 +79,30 @@ func callsInText(s string) (calls []textCall, ok bool) {
 	if m := codeFence.FindStringSubmatch(s); m != nil {
 		s = m[1]
 	}
-	return jsonCalls(s)
+	if calls, ok := jsonCalls(s); ok {
+		return calls, true
+	}
+	return embeddedCall(s)
+}
+
+// embeddedCall finds one {"name":…,"arguments":…} object inside other
+// words, as a model asked for JSON in plain text may write it ("好的：
+// ```json {…} ```，请确认").
+func embeddedCall(s string) ([]textCall, bool) {
+	for i, tries := strings.IndexByte(s, '{'), 0; i >= 0 && tries < 8; tries++ {
+		var obj map[string]json.RawMessage
+		if json.NewDecoder(strings.NewReader(s[i:])).Decode(&obj) == nil && obj["name"] != nil &&
+			(obj["arguments"] != nil || obj["parameters"] != nil) {
+			b, _ := json.Marshal(obj)
+			return jsonCalls(string(b))
+		}
+		next := strings.IndexByte(s[i+1:], '{')
+		if next < 0 {
+			break
+		}
+		i += 1 + next
+	}
+	return nil, false
 }
 
 // blockCall reads the inside of one <tool_call> block.

@@ -180,7 +180,7 @@ func (c *Client) intentOf(choice openai.ChatCompletionChoice, in UnderstandInput
 	if len(calls) == 0 && msg.FunctionCall != nil { // the legacy single-call field some servers still use
 		calls = append(calls, textCall{Name: msg.FunctionCall.Name, Arguments: msg.FunctionCall.Arguments})
 	}
-	text := visibleText(msg.Content)
+	text := visibleText(contentOf(msg))
 	if len(calls) == 0 {
 		calls, _ = callsInText(text)
 	}
@@ -271,8 +271,18 @@ func parseCall(name, arguments string, tasks []duban.Task, today duban.Date) (In
 // strings. An empty string counts as {} (some servers send it for tools
 // without parameters); non-string values are rejected rather than guessed at.
 func decodeArgs(arguments string) (map[string]string, error) {
-	if strings.TrimSpace(arguments) == "" {
+	arguments = strings.TrimSpace(arguments)
+	if arguments == "" {
 		return map[string]string{}, nil
+	}
+	if arguments[0] == '"' { // encoded twice: a JSON string holding the object
+		var inner string
+		if err := json.Unmarshal([]byte(arguments), &inner); err != nil {
+			return nil, fmt.Errorf("not a JSON object: %w", err)
+		}
+		if strings.HasPrefix(strings.TrimSpace(inner), "{") {
+			arguments = inner
+		}
 	}
 	var raw map[string]json.RawMessage
 	dec := json.NewDecoder(strings.NewReader(arguments))

@@ -96,6 +96,9 @@ func (w *wire) retryable(ctx context.Context, resp *http.Response, err error) (b
 	}
 	switch {
 	case resp.StatusCode == http.StatusTooManyRequests, resp.StatusCode >= 500:
+		if ms, err := strconv.ParseFloat(resp.Header.Get("Retry-After-Ms"), 64); err == nil && ms > 0 { // OpenAI's finer hint
+			return true, time.Duration(ms * float64(time.Millisecond))
+		}
 		return true, retryAfter(resp.Header.Get("Retry-After"), time.Now())
 	}
 	return false, 0
@@ -168,6 +171,10 @@ func (w *wire) finish(req *http.Request, resp *http.Response, chat bool) (*http.
 	if !looksJSON(body) {
 		w.log.Warn("llm: reply is not JSON", "path", req.URL.Path, "status", resp.StatusCode,
 			"content_type", resp.Header.Get("Content-Type"), "body", firstBytes(body, 200))
+	} else if resp.StatusCode == http.StatusOK && errorIn200(body) {
+		// Some gateways answer errors with 200: make it the error it is,
+		// so its message reaches the log and the caller.
+		resp.StatusCode, resp.Status = http.StatusBadGateway, "502 error in a 200 reply"
 	} else if chat && resp.StatusCode == http.StatusOK {
 		body = normalizeCompletion(body)
 	}
@@ -182,6 +189,20 @@ func (w *wire) finish(req *http.Request, resp *http.Response, chat bool) (*http.
 func looksJSON(body []byte) bool {
 	t := bytes.TrimSpace(body)
 	return len(t) > 0 && (t[0] == '{' || t[0] == '[')
+}
+
+// errorIn200 reports whether a 200 body is an error object and no result.
+func errorIn200(body []byte) bool {
+	var v struct {
+		Error   json.RawMessage `json:"error"`
+		Choices json.RawMessage `json:"choices"`
+		Data    json.RawMessage `json:"data"`
+	}
+	if json.Unmarshal(body, &v) != nil {
+		return false
+	}
+	e := bytes.TrimSpace(v.Error)
+	return len(e) > 0 && !bytes.Equal(e, []byte("null")) && v.Choices == nil && v.Data == nil
 }
 
 // firstBytes keeps the start of a body printable for a log line.
