@@ -3,6 +3,7 @@ module github.com/duban-org/duban
 go 1.26.8
 
 require (
+	github.com/6tail/lunar-go v1.4.7
 	github.com/BurntSushi/toml v1.6.0
 	github.com/blakesmith/ar v0.0.0-20190502131153-809d4375e1fb
 	github.com/dgraph-io/badger/v4 v4.9.6

@@ -33,6 +33,9 @@ type Bulletin struct {
 
 	// Framing is a short paragraph an LLM may write; never numbers.
 	Framing string `json:"framing,omitempty"`
+	// Calendar says when the year's working days are computed, not
+	// published (CalendarCaveat); "" when they are published.
+	Calendar string `json:"calendar,omitempty"`
 }
 
 // Standing is the completion of a group or a unit.
@@ -69,6 +72,9 @@ func ComputeBulletin(l duban.Ledger, p Policy, cal *Calendar, now time.Time) Bul
 	today := duban.DateOf(now.In(loc))
 	warn := max(p.WarnDays, 0)
 	b := Bulletin{At: now.In(loc), Today: today, Units: len(l.Units)}
+	if y := year(today); !cal.Official(y) {
+		b.Calendar = CalendarCaveat([]int{y})
+	}
 	byUnit := make(map[string]*Standing, len(l.Units))
 	unitAt := make(map[string]int, len(l.Units))
 	ranking := make([]Standing, len(l.Units))
@@ -221,6 +227,9 @@ func Render(b Bulletin) string {
 			fmt.Fprintf(&s, " 逾期 %d", r.Overdue)
 		}
 		s.WriteByte('\n')
+	}
+	if b.Calendar != "" {
+		s.WriteString("\n" + b.Calendar + "\n")
 	}
 	return strings.TrimRight(s.String(), "\n")
 }

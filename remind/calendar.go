@@ -1,192 +1,227 @@
 package remind
 
 import (
-	"bufio"
-	"embed"
 	"fmt"
-	"io"
-	"io/fs"
 	"os"
-	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/duban-org/duban"
 )
 
-// The State Council's holiday schedules shipped with duban (see calendar/README.md).
-//
-//go:embed calendar/*.txt
-var embeddedCalendars embed.FS
-
-type dayKind uint8
+// Source says where a year's rest days and make-up working days come from.
+// A year takes its days whole from the first source that has it, in this
+// order: a file of [remind] calendar_dir, the library, the computed fallback.
+type Source string
 
 const (
-	dayOff  dayKind = 1 // a statutory holiday or a weekday moved off
-	dayWork dayKind = 2 // a make-up working day (调休上班) on a weekend
+	// SourceFile is a schedule file of [remind] calendar_dir.
+	SourceFile Source = "file"
+	// SourceLibrary is the State Council's published schedule as carried by
+	// github.com/6tail/lunar-go.
+	SourceLibrary Source = "library"
+	// SourceComputed is the fallback for a year no published schedule
+	// covers: the statutory holidays only, computed from the lunar calendar;
+	// the make-up working days (调休) and moved days off are unknown.
+	SourceComputed Source = "computed"
 )
 
-// CalendarDay is one listed exception to the weekend rule.
+// Official reports whether s is a published schedule rather than a
+// computation.
+func (s Source) Official() bool { return s != SourceComputed }
+
+// Label is the source as 编办 reads it.
+func (s Source) Label() string {
+	switch s {
+	case SourceFile:
+		return "日历文件（calendar_dir）"
+	case SourceLibrary:
+		return "国务院办公厅放假安排（内置）"
+	default:
+		return "按《全国年节及纪念日放假办法》推算"
+	}
+}
+
+// CalendarDay is one exception to the weekend rule.
 type CalendarDay struct {
 	Date duban.Date
 	Work bool   // true: 调休上班 on a weekend; false: a day off
 	Name string // 国庆节, 春节 …
+	// Source is where the day comes from (set by the Calendar).
+	Source Source
 }
 
-// Calendar decides what a working day is: Monday to Friday, except the
-// listed days off, plus the listed make-up working days. It is immutable once
-// loaded and safe for concurrent use.
+// Calendar decides what a working day is: Monday to Friday, except the days
+// off of the year's schedule, plus its make-up working days. It is safe for
+// concurrent use; a computed year is worked out on first use and kept.
+//
+// A schedule belongs to one year but may reach into the last days of the
+// year before (元旦 make-up days, such as 2018-12-29 for 2019): on a date
+// both list, the later year's schedule wins.
 type Calendar struct {
-	days  map[duban.Date]CalendarDay
-	years map[int]bool // years some file lists dates for
+	schedules map[int]*schedule // published: files or the library
+	computed  sync.Map          // int → *schedule, the fallback
 }
 
-// NewCalendar returns a calendar built from days, with no file behind it.
-// Every year a day falls in counts as covered.
-func NewCalendar(days ...CalendarDay) *Calendar {
-	c := &Calendar{days: make(map[duban.Date]CalendarDay, len(days)), years: map[int]bool{}}
+// schedule is one year's exceptions to the weekend rule, from one source.
+type schedule struct {
+	source Source
+	days   map[duban.Date]CalendarDay
+}
+
+func newSchedule(source Source, days []CalendarDay) *schedule {
+	s := &schedule{source: source, days: make(map[duban.Date]CalendarDay, len(days))}
 	for _, d := range days {
-		c.days[d.Date] = d
-		c.years[year(d.Date)] = true
+		d.Source = source
+		s.days[d.Date] = d
 	}
+	return s
+}
+
+// NewCalendar returns a calendar whose schedules are days, as if read from
+// files (see LoadCalendar); every other year is computed.
+func NewCalendar(days ...CalendarDay) *Calendar {
+	c := &Calendar{schedules: map[int]*schedule{}}
+	c.add(SourceFile, bySchedule(days))
 	return c
 }
 
-// DefaultCalendar returns the embedded calendars (2017 and 2026).
+// add puts each year's schedule in place of whatever the year had.
+func (c *Calendar) add(source Source, years map[int][]CalendarDay) {
+	for y, days := range years {
+		c.schedules[y] = newSchedule(source, days)
+	}
+}
+
+// bySchedule groups listed days by the year of the schedule they belong to:
+// their own, except that a December day named 元旦 belongs to the next
+// year's (2018-12-29, 调休 for 元旦 2019, was in the 2019 notice).
+func bySchedule(days []CalendarDay) map[int][]CalendarDay {
+	years := map[int][]CalendarDay{}
+	for _, d := range days {
+		y := year(d.Date)
+		if d.Date >= jan1(y+1)-31 && strings.Contains(d.Name, "元旦") {
+			y++
+		}
+		years[y] = append(years[y], d)
+	}
+	return years
+}
+
+// DefaultCalendar returns the State Council's published schedules as the
+// library carries them, with every other year computed.
 func DefaultCalendar() *Calendar {
-	c, err := LoadCalendar("")
-	if err != nil {
-		panic("remind: embedded calendar: " + err.Error()) // a build defect, caught by the tests
-	}
+	c := &Calendar{schedules: map[int]*schedule{}}
+	c.add(SourceLibrary, libraryYears())
 	return c
 }
 
-// LoadCalendar returns the embedded calendars plus every *.txt file in dir
-// (none when dir is ""). A year listed in dir replaces the embedded entries of
-// that year, so a corrected schedule needs no rebuild.
+// LoadCalendar returns DefaultCalendar with the *.txt files of dir laid
+// over it (none when dir is ""): a year the files list dates for takes its
+// days from the files alone, so a corrected or newly published schedule
+// needs no upgrade.
 func LoadCalendar(dir string) (*Calendar, error) {
-	base, err := parseFS(embeddedCalendars, "calendar")
+	c := DefaultCalendar()
+	if dir == "" {
+		return c, nil
+	}
+	if _, err := os.Stat(dir); err != nil {
+		return nil, fmt.Errorf("calendar_dir: %w", err)
+	}
+	days, err := parseFS(os.DirFS(dir), ".")
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("calendar_dir %s: %w", dir, err)
 	}
-	if dir != "" {
-		extra, err := parseFS(os.DirFS(dir), ".")
-		if err != nil {
-			return nil, fmt.Errorf("calendar_dir %s: %w", dir, err)
-		}
-		replaced := map[int]bool{}
-		for _, d := range extra {
-			replaced[year(d.Date)] = true
-		}
-		base = slices.DeleteFunc(base, func(d CalendarDay) bool { return replaced[year(d.Date)] })
-		base = append(base, extra...)
-	}
-	return NewCalendar(base...), nil
-}
-
-// parseFS reads every *.txt file of dir in fsys. A date listed twice, even in
-// two files, is an error.
-func parseFS(fsys fs.FS, dir string) ([]CalendarDay, error) {
-	names, err := fs.Glob(fsys, filepath.ToSlash(filepath.Join(dir, "*.txt")))
-	if err != nil {
-		return nil, fmt.Errorf("list calendars: %w", err)
-	}
-	var all []CalendarDay
-	seen := map[duban.Date]string{}
-	for _, name := range names {
-		f, err := fsys.Open(name)
-		if err != nil {
-			return nil, fmt.Errorf("open calendar: %w", err)
-		}
-		days, err := ParseCalendar(filepath.Base(name), f)
-		f.Close()
-		if err != nil {
-			return nil, err
-		}
-		for _, d := range days {
-			if prev, dup := seen[d.Date]; dup {
-				return nil, fmt.Errorf("%s: %s is also listed in %s", filepath.Base(name), d.Date, prev)
-			}
-			seen[d.Date] = filepath.Base(name)
-		}
-		all = append(all, days...)
-	}
-	return all, nil
-}
-
-// ParseCalendar reads one calendar file (format in calendar/README.md):
-//
-//	off  2026-10-01 国庆节
-//	work 2026-10-10 国庆节   # 调休上班
-//
-// Errors name the file and line.
-func ParseCalendar(name string, r io.Reader) ([]CalendarDay, error) {
-	var days []CalendarDay
-	lineOf := map[duban.Date]int{}
-	sc := bufio.NewScanner(r)
-	sc.Buffer(make([]byte, 0, 4096), 64<<10)
-	for n := 1; sc.Scan(); n++ {
-		line := sc.Text()
-		if i := strings.IndexByte(line, '#'); i >= 0 {
-			line = line[:i]
-		}
-		fields := strings.Fields(line)
-		if len(fields) == 0 {
-			continue
-		}
-		if len(fields) < 2 {
-			return nil, fmt.Errorf("%s:%d: want \"off|work YYYY-MM-DD name\", got %q", name, n, strings.TrimSpace(line))
-		}
-		var d CalendarDay
-		switch fields[0] {
-		case "off":
-		case "work":
-			d.Work = true
-		default:
-			return nil, fmt.Errorf("%s:%d: unknown kind %q (want off or work)", name, n, fields[0])
-		}
-		t, err := time.Parse("2006-01-02", fields[1])
-		if err != nil {
-			return nil, fmt.Errorf("%s:%d: bad date %q (want YYYY-MM-DD)", name, n, fields[1])
-		}
-		d.Date = duban.DateOf(t)
-		d.Name = strings.Join(fields[2:], " ")
-		if wd := d.Date.Weekday(); d.Work && wd != time.Saturday && wd != time.Sunday {
-			return nil, fmt.Errorf("%s:%d: work day %s is a %s, already a working day (work days are weekends)", name, n, d.Date, wd)
-		}
-		if prev, dup := lineOf[d.Date]; dup {
-			return nil, fmt.Errorf("%s:%d: %s already listed on line %d", name, n, d.Date, prev)
-		}
-		lineOf[d.Date] = n
-		days = append(days, d)
-	}
-	if err := sc.Err(); err != nil {
-		return nil, fmt.Errorf("%s: read: %w", name, err)
-	}
-	return days, nil
+	c.add(SourceFile, bySchedule(days))
+	return c, nil
 }
 
 func year(d duban.Date) int { return d.Time(time.UTC).Year() }
 
-// IsWorkday reports whether d is a working day.
-func (c *Calendar) IsWorkday(d duban.Date) bool {
-	if x, ok := c.days[d]; ok {
-		return x.Work
+// of returns year y's schedule, computing it when none is published.
+func (c *Calendar) of(y int) *schedule {
+	if s, ok := c.schedules[y]; ok {
+		return s
 	}
-	wd := d.Weekday()
-	return wd != time.Saturday && wd != time.Sunday
+	if s, ok := c.computed.Load(y); ok {
+		return s.(*schedule)
+	}
+	s, _ := c.computed.LoadOrStore(y, newSchedule(SourceComputed, StatutoryHolidays(y)))
+	return s.(*schedule)
 }
 
-// Day returns the listed exception on d, if any (for "国庆节" in messages).
+// Day returns the exception to the weekend rule on d, if any (for "国庆节"
+// in messages).
 func (c *Calendar) Day(d duban.Date) (CalendarDay, bool) {
-	x, ok := c.days[d]
+	y := year(d)
+	if x, ok := c.of(y + 1).days[d]; ok {
+		return x, true
+	}
+	x, ok := c.of(y).days[d]
 	return x, ok
 }
 
-// Covers reports whether a calendar file lists dates for year y. In a year
-// not covered, only weekends are rest days.
-func (c *Calendar) Covers(y int) bool { return c.years[y] }
+// IsWorkday reports whether d is a working day.
+func (c *Calendar) IsWorkday(d duban.Date) bool {
+	if x, ok := c.Day(d); ok {
+		return x.Work
+	}
+	return !weekend(d)
+}
+
+func weekend(d duban.Date) bool {
+	wd := d.Weekday()
+	return wd == time.Saturday || wd == time.Sunday
+}
+
+// Source returns where year y's schedule comes from.
+func (c *Calendar) Source(y int) Source { return c.of(y).source }
+
+// Official reports whether year y follows a published schedule; in a year
+// that does not, only the statutory holidays are rest days and the make-up
+// working days are unknown.
+func (c *Calendar) Official(y int) bool { return c.Source(y).Official() }
+
+// Days returns the exceptions to the weekend rule dated in year y, in date
+// order, each with its source.
+func (c *Calendar) Days(y int) []CalendarDay {
+	var out []CalendarDay
+	c.eachDay(jan1(y), jan1(y+1)-1, func(x CalendarDay) { out = append(out, x) })
+	slices.SortFunc(out, func(a, b CalendarDay) int { return int(a.Date - b.Date) })
+	return out
+}
+
+// eachDay calls fn with every exception to the weekend rule in [from, to],
+// in no order.
+func (c *Calendar) eachDay(from, to duban.Date, fn func(CalendarDay)) {
+	for y := year(from); y <= year(to)+1; y++ {
+		start, next := jan1(y), jan1(y+1)
+		s := c.of(y)
+		var later *schedule // the next year's, which wins on dates both list
+		for d, x := range s.days {
+			if d < from || d > to {
+				continue
+			}
+			switch {
+			case d >= start && d < next:
+				if later == nil {
+					later = c.of(y + 1)
+				}
+				if _, ok := later.days[d]; ok {
+					continue
+				}
+			case d >= jan1(y-1) && d < start:
+			default:
+				continue // a stray date no lookup reaches
+			}
+			fn(x)
+		}
+	}
+}
+
+func jan1(y int) duban.Date { return duban.NewDate(y, time.January, 1) }
 
 // PrevWorkday returns the last working day strictly before d.
 func (c *Calendar) PrevWorkday(d duban.Date) duban.Date {
@@ -196,7 +231,7 @@ func (c *Calendar) PrevWorkday(d duban.Date) duban.Date {
 // WorkdayOnOrBefore returns d when it is a working day, else the last working
 // day before it. Reminder days that fall on rest days move here.
 func (c *Calendar) WorkdayOnOrBefore(d duban.Date) duban.Date {
-	// Terminates: only finitely many days are listed, so some weekday is free.
+	// Terminates: a year has finitely many days off, so some weekday is free.
 	for !c.IsWorkday(d) {
 		d--
 	}
@@ -211,24 +246,20 @@ func (c *Calendar) WorkdaysBetween(from, to duban.Date) int {
 		return 0
 	}
 	span := int(to - from)
-	// Whole weeks hold five weekdays each; the listed days then adjust.
+	// Whole weeks hold five weekdays each; each year's exceptions then adjust.
 	n := span / 7 * 5
 	for d := from + duban.Date(span/7*7) + 1; d <= to; d++ {
-		if wd := d.Weekday(); wd != time.Saturday && wd != time.Sunday {
+		if !weekend(d) {
 			n++
 		}
 	}
-	for d, x := range c.days {
-		if d > from && d <= to {
-			wd := d.Weekday()
-			weekend := wd == time.Saturday || wd == time.Sunday
-			switch {
-			case x.Work && weekend:
-				n++
-			case !x.Work && !weekend:
-				n--
-			}
+	c.eachDay(from+1, to, func(x CalendarDay) {
+		switch we := weekend(x.Date); {
+		case x.Work && we:
+			n++
+		case !x.Work && !we:
+			n--
 		}
-	}
+	})
 	return n
 }

@@ -60,6 +60,9 @@ type Result struct {
 	Messages []duban.Outgoing
 	// Queued counts the messages written to the outbox (0 on a dry run).
 	Queued int
+	// Unofficial lists the years, today's and the coming month's, that follow
+	// no published holiday schedule: their working days are computed.
+	Unofficial []int
 }
 
 // ErrNoCalendar is returned by a Runner without a Calendar.
@@ -86,23 +89,30 @@ func (r *Runner) pass(ctx context.Context, now time.Time, write bool) (Result, e
 		return res, ErrNoCalendar
 	}
 	res.Today, res.Open = c.window(r.Calendar, now)
+	res.Unofficial = r.Calendar.Unofficial(res.Today)
 	if !res.Open {
 		return res, nil
 	}
-	if y := now.In(c.loc).Year(); !r.Calendar.Covers(y) {
-		r.logger().Warn("no holiday calendar for this year: only weekends count as rest days; add its file to [remind] calendar_dir", "year", y)
+	if len(res.Unofficial) > 0 {
+		r.logger().Warn("no published holiday schedule: statutory holidays are computed, make-up working days unknown; upgrade duban or add the year's file to [remind] calendar_dir",
+			"years", res.Unofficial)
 	}
 	l, err := r.Source.Snapshot(ctx)
 	if err != nil {
 		return res, fmt.Errorf("remind: read ledger: %w", err)
 	}
-	res.Planned = Plan(l, r.Policy, r.Calendar, now)
+	res.Planned = append(Plan(l, r.Policy, r.Calendar, now), calendarNotices(l, r.Calendar, res.Today)...)
 	unsent, err := r.Log.Unsent(ctx, res.Planned)
 	if err != nil {
 		return res, fmt.Errorf("remind: filter sent notices: %w", err)
 	}
-	res.Due, res.Deferred = capPerPerson(unsent, c.maxItems)
+	tasks, calendar := splitCalendar(unsent)
+	res.Due, res.Deferred = capPerPerson(tasks, c.maxItems)
 	res.Messages = Digest(res.Due)
+	for _, n := range calendar {
+		res.Due = append(res.Due, n)
+		res.Messages = append(res.Messages, calendarMessage(n))
+	}
 	if !write || len(res.Messages) == 0 {
 		return res, nil
 	}
@@ -119,6 +129,9 @@ func (r *Runner) pass(ctx context.Context, now time.Time, write bool) (Result, e
 // per notice (recipient userid, stage, task id, deadline), then each message.
 func WriteResult(w io.Writer, res Result) error {
 	bw := bufio.NewWriter(w)
+	if caveat := CalendarCaveat(res.Unofficial); caveat != "" {
+		fmt.Fprintln(bw, caveat)
+	}
 	if !res.Open {
 		fmt.Fprintf(bw, "%s: outside the sending window (rest day, before send_at or quiet hours); nothing is due.\n",
 			res.Now.Format("2006-01-02 15:04 MST"))
@@ -144,6 +157,19 @@ func (r *Runner) logger() *slog.Logger {
 		return slog.New(slog.DiscardHandler)
 	}
 	return r.Logger
+}
+
+// splitCalendar separates the calendar notices, each a message of its own,
+// from the notices about tasks.
+func splitCalendar(ns []Notice) (tasks, calendar []Notice) {
+	for _, n := range ns {
+		if n.Stage == StageCalendar {
+			calendar = append(calendar, n)
+		} else {
+			tasks = append(tasks, n)
+		}
+	}
+	return tasks, calendar
 }
 
 // capPerPerson keeps at most max notices per recipient (all when max <= 0),

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -190,7 +191,7 @@ func TestSchedulerWakes(t *testing.T) {
 			l := c.In(shanghai)
 			perDay[l.Format("01-02 Mon")] = append(perDay[l.Format("01-02 Mon")], l.Format("15:04"))
 		}
-		// Mon 01-03 … Fri 01-07 are working days (no 2000 calendar: weekends only).
+		// Mon 01-03 … Fri 01-07 are working days (2000 is computed: 元旦 is a Saturday).
 		for _, day := range []string{"01-03 Mon", "01-04 Tue", "01-05 Wed", "01-06 Thu", "01-07 Fri"} {
 			runs := perDay[day]
 			if len(runs) != 11 || runs[0] != "09:00" || runs[10] != "19:00" {
@@ -203,9 +204,13 @@ func TestSchedulerWakes(t *testing.T) {
 		if len(bulletins) != 1 || bulletins[0].In(shanghai).Format("01-02 15:04") != "01-03 16:00" {
 			t.Errorf("bulletins at %v, want once on Monday 16:00", bulletins)
 		}
-		// One digest per person per stage change: before-1 Mon, due Tue, overdue-1..3 Wed-Fri.
-		if got := len(log.msgs); got != 1+2+2+2+3 {
+		// One digest per person per stage change: before-1 Mon, due Tue,
+		// overdue-1..3 Wed-Fri; and once to 编办, 2000 has no published schedule.
+		if got := len(log.msgs); got != 1+2+2+2+3+1 {
 			t.Errorf("%d messages queued over the week", got)
+		}
+		if n := countCalendar(log.msgs); n != 1 {
+			t.Errorf("%d calendar notices, want 1", n)
 		}
 	})
 }
@@ -230,5 +235,76 @@ func TestWriteResult(t *testing.T) {
 	WriteResult(&b, res)
 	if !strings.Contains(b.String(), "outside the sending window") {
 		t.Errorf("closed window output %q", b.String())
+	}
+}
+
+func countCalendar(msgs []duban.Outgoing) int {
+	n := 0
+	for _, m := range msgs {
+		if strings.Contains(m.Text, "放假安排尚未发布") {
+			n++
+		}
+	}
+	return n
+}
+
+// TestCalendarNotice: from 1 December before a year with no published
+// schedule, 编办 is told once, with the computed holidays; the pass's output
+// and the bulletin say the working days are computed.
+func TestCalendarNotice(t *testing.T) {
+	cal := DefaultCalendar()
+	y := 2028
+	for cal.Official(y) {
+		y++ // a newer library: the first year it lacks
+	}
+	src := &fixedSource{l: testLedger(task("T1", "U1", fmt.Sprintf("%d-03-01", y)))}
+	log := &memLog{}
+	r := &Runner{Source: src, Log: log, Policy: Defaults(), Calendar: cal}
+	ctx := context.Background()
+	// Working days before December, then December, then the year itself.
+	nov := cal.WorkdayOnOrBefore(date(fmt.Sprintf("%d-11-30", y-1)))
+	dec := cal.PrevWorkday(date(fmt.Sprintf("%d-12-01", y-1)) + 7)
+	jan := cal.PrevWorkday(date(fmt.Sprintf("%d-01-10", y)))
+	nine := func(d duban.Date) time.Time { return d.Time(shanghai).Add(9 * time.Hour) }
+
+	res, err := r.RunOnce(ctx, nine(nov))
+	if err != nil || len(res.Unofficial) != 0 || countCalendar(log.msgs) != 0 {
+		t.Fatalf("November: %v, unofficial %v, %d calendar notices", err, res.Unofficial, countCalendar(log.msgs))
+	}
+	res, err = r.RunOnce(ctx, nine(dec))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(res.Unofficial, []int{y}) {
+		t.Errorf("December: unofficial %v, want [%d]", res.Unofficial, y)
+	}
+	if countCalendar(log.msgs) != 1 {
+		t.Fatalf("December: %d calendar notices, want 1: %+v", countCalendar(log.msgs), log.msgs)
+	}
+	m := log.msgs[len(log.msgs)-1]
+	want := fmt.Sprintf("%d年放假安排尚未发布", y)
+	if m.To != "A1" || !strings.HasPrefix(m.Text, want) || !strings.Contains(m.Text, Statutory(y)[1].String()) ||
+		!strings.Contains(m.Text, "调休上班日和补假无法推算") {
+		t.Errorf("calendar notice to %s:\n%s", m.To, m.Text)
+	}
+	var out strings.Builder
+	WriteResult(&out, res)
+	if !strings.Contains(out.String(), want) || !strings.Contains(out.String(), "调休上班日和补假未知") {
+		t.Errorf("pass output lacks the caveat:\n%s", out.String())
+	}
+	for _, at := range []time.Time{nine(dec).Add(time.Hour), nine(dec + 1), nine(jan)} {
+		if _, err := r.RunOnce(ctx, at); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := countCalendar(log.msgs); n != 1 {
+		t.Errorf("%d calendar notices after more passes, want 1", n)
+	}
+	b := ComputeBulletin(src.l, Defaults(), cal, nine(jan))
+	if !strings.Contains(Render(b), want) {
+		t.Errorf("bulletin lacks the caveat:\n%s", Render(b))
+	}
+	if b := ComputeBulletin(src.l, Defaults(), cal, at("2026-10-19 16:00")); strings.Contains(Render(b), "尚未发布") {
+		t.Errorf("2026 bulletin has a caveat:\n%s", Render(b))
 	}
 }
