@@ -36,9 +36,9 @@ func (s Source) Official() bool { return s != SourceComputed }
 func (s Source) Label() string {
 	switch s {
 	case SourceFile:
-		return "日历文件（calendar_dir）"
+		return "calendar_dir 中的日历文件"
 	case SourceLibrary:
-		return "国务院办公厅放假安排（内置）"
+		return "内置的国务院办公厅放假安排"
 	default:
 		return "按《全国年节及纪念日放假办法》推算"
 	}

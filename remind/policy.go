@@ -37,8 +37,8 @@ type Policy struct {
 	// WarnDays is the yellow-light window: an open task due within this many
 	// calendar days is 黄.
 	WarnDays int `toml:"warn_days"`
-	// CalendarDir holds extra holiday calendar files (*.txt) beside the
-	// embedded ones; "" uses the embedded ones only.
+	// CalendarDir holds holiday schedule files (*.txt) that override the
+	// built-in schedules and the computed years; "" uses the built-in ones.
 	CalendarDir string `toml:"calendar_dir"`
 	// CatchUpMinutes is how often the scheduler plans again during the
 	// sending window, to pick up changes and anything a crash left unsent.

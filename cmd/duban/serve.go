@@ -39,6 +39,11 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	}
 
 	m := metrics.New(a.st, a.loc, a.remind.WarnDays)
+	cal, err := a.calendar()
+	if err != nil {
+		return err
+	}
+	m.WatchCalendar(cal, a.loc, a.now)
 	worker := bot.NewWorker(a.st, m.Handle(a.handle(h)), e.log)
 	client, err := bot.NewWeComClient(bot.ClientConfig{
 		APIBase: w.APIBase, CorpID: w.CorpID, AgentID: w.AgentID, Secret: w.Secret, Logger: e.log,

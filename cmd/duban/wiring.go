@@ -54,10 +54,9 @@ func (a *app) policyEngine(ctx context.Context, client *llm.Client) (*policy.Eng
 	return eng, nil
 }
 
+// calendar is the built-in holiday schedules with [remind] calendar_dir's
+// files laid over them.
 func (a *app) calendar() (*remind.Calendar, error) {
-	if a.remind.CalendarDir == "" {
-		return remind.DefaultCalendar(), nil
-	}
 	return remind.LoadCalendar(a.remind.CalendarDir)
 }
 

@@ -1,0 +1,111 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/duban-org/duban"
+	"github.com/duban-org/duban/remind"
+)
+
+// TestRemindAcrossYears checks from outside, on the sample ledger (deadlines
+// around January 2027), that the working days of 2027 follow its published
+// schedule and those of a year no schedule covers its computed holidays.
+func TestRemindAcrossYears(t *testing.T) {
+	e := newE2E(t, e2eOptions{})
+	dry := func(now string) string {
+		t.Helper()
+		out, errOut, code := e.duban("remind", "--config", e.cfgPath, "--dry-run", "--now", now)
+		if code != 0 {
+			t.Fatalf("remind --dry-run --now %s: exit %d\n%s\n%s", now, code, out, errOut)
+		}
+		return out
+	}
+	planned := func(out string) bool {
+		return strings.Contains(out, "notices due") && strings.Contains(out, "\toverdue-")
+	}
+
+	for _, now := range []string{"2027-02-08 23:59", "2027-10-04 23:59", "2027-01-01 23:59"} { // 春节, 国庆, 元旦
+		if out := dry(now); planned(out) || !strings.Contains(out, "outside the sending window") {
+			t.Errorf("%s is a holiday, yet:\n%s", now, out)
+		}
+	}
+	if out := dry("2027-01-31 23:59"); !planned(out) || strings.Contains(out, "尚未发布") { // a Sunday, 调休上班
+		t.Errorf("2027-01-31 is a make-up working day, yet:\n%s", out)
+	}
+	if out := dry("2027-02-15 23:59"); !planned(out) {
+		t.Errorf("2027-02-15 is the first working day after 春节, yet:\n%s", out)
+	}
+
+	cal := remind.DefaultCalendar()
+	y := 2028
+	for cal.Official(y) {
+		y++
+	}
+	spring := remind.Statutory(y)[1] // 春节: 除夕 to 初三
+	for i := range spring.Days {
+		d := spring.From.AddDays(i)
+		out := dry(d.String() + " 23:59")
+		if planned(out) || !strings.Contains(out, fmt.Sprintf("%d年放假安排尚未发布", y)) || !strings.Contains(out, "调休上班日和补假未知") {
+			t.Errorf("%s is %d's computed 春节, yet:\n%s", d, y, out)
+		}
+	}
+	after := cal.WorkdayOnOrBefore(spring.From.AddDays(10))
+	if out := dry(after.String() + " 23:59"); !planned(out) || !strings.Contains(out, "尚未发布") {
+		t.Errorf("%s is an ordinary working day of %d, yet:\n%s", after, y, out)
+	}
+	// In December before that year, 编办 (wangjianguo, lixiaodong) are told.
+	dec := cal.WorkdayOnOrBefore(duban.NewDate(y-1, time.December, 15))
+	out := dry(dec.String() + " 23:59")
+	if !strings.Contains(out, "wangjianguo\tcalendar\t\t") || !strings.Contains(out, fmt.Sprintf("%d年放假安排尚未发布。", y)) {
+		t.Errorf("%s: no calendar notice to 编办:\n%s", dec, out)
+	}
+
+	report, _, code := e.duban("report", "--config", e.cfgPath, "--now", after.String()+" 16:00")
+	if code != 0 || !strings.Contains(report, fmt.Sprintf("%d年放假安排尚未发布", y)) {
+		t.Errorf("report in %d: exit %d, no caveat:\n%s", y, code, report)
+	}
+	if report, _, _ := e.duban("report", "--config", e.cfgPath, "--now", "2027-03-01 16:00"); strings.Contains(report, "尚未发布") {
+		t.Errorf("report in 2027 has a caveat:\n%s", report)
+	}
+}
+
+func TestCalendarShow(t *testing.T) {
+	e := newE2E(t, e2eOptions{})
+	out, errOut, code := e.duban("calendar", "show", "--config", e.cfgPath, "2027")
+	if code != 0 {
+		t.Fatalf("exit %d\n%s", code, errOut)
+	}
+	for _, want := range []string{"2027年放假安排：内置的国务院办公厅放假安排\n", "2027-01-31 周日 上班 春节调休\n",
+		"2027-02-05 周五 休息 春节\n", "2027-10-04 周一 休息 国庆节\n"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("calendar show 2027 lacks %q:\n%s", want, out)
+		}
+	}
+
+	// A calendar_dir file takes its year over; a bad one is refused, named.
+	dir := filepath.Join(e.dir, "calendars")
+	os.Mkdir(dir, 0o755)
+	os.WriteFile(filepath.Join(dir, "2027.txt"), []byte("off 2027-03-01 测试\n"), 0o644)
+	cfg, _ := os.ReadFile(e.cfgPath)
+	os.WriteFile(e.cfgPath, []byte(strings.Replace(string(cfg), "[remind]\n", fmt.Sprintf("[remind]\ncalendar_dir = %q\n", dir), 1)), 0o600)
+	out, _, _ = e.duban("calendar", "show", "--config", e.cfgPath, "2027")
+	if !strings.Contains(out, "2027年放假安排：calendar_dir 中的日历文件\n") || !strings.Contains(out, "2027-03-01 周一 休息 测试\n") || strings.Contains(out, "春节") {
+		t.Errorf("calendar show 2027 with a file:\n%s", out)
+	}
+	if out, _, _ := e.duban("remind", "--config", e.cfgPath, "--dry-run", "--now", "2027-02-08 23:59"); !strings.Contains(out, "notices due") {
+		t.Errorf("the file's 2027 has no 春节, yet 2027-02-08:\n%s", out)
+	}
+	os.WriteFile(filepath.Join(dir, "2028.txt"), []byte("off 2028-01-01 元旦\nwork 2028-01-03 元旦\n"), 0o644)
+	if _, errOut, code := e.duban("remind", "--config", e.cfgPath, "--dry-run", "--now", "2027-02-08 23:59"); code == 0 || !strings.Contains(errOut, "2028.txt:2: work day 2028-01-03 is a Monday") {
+		t.Errorf("bad calendar file: exit %d\n%s", code, errOut)
+	}
+
+	if _, errOut, code := e.duban("calendar", "show", "--config", e.cfgPath, "明年"); code == 0 || !strings.Contains(errOut, `年份 "明年" 无法识别`) {
+		t.Errorf("bad year: exit %d\n%s", code, errOut)
+	}
+}
