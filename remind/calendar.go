@@ -13,12 +13,16 @@ import (
 
 // Source says where a year's rest days and make-up working days come from.
 // A year takes its days whole from the first source that has it, in this
-// order: a file of [remind] calendar_dir, the library, the computed fallback.
+// order: a file of [remind] calendar_dir, an imported notice, the library,
+// the computed fallback.
 type Source string
 
 const (
 	// SourceFile is a schedule file of [remind] calendar_dir.
 	SourceFile Source = "file"
+	// SourceNotice is a State Council notice imported by 编办 (duban
+	// calendar import).
+	SourceNotice Source = "notice"
 	// SourceLibrary is the State Council's published schedule as carried by
 	// github.com/6tail/lunar-go.
 	SourceLibrary Source = "library"
@@ -37,6 +41,8 @@ func (s Source) Label() string {
 	switch s {
 	case SourceFile:
 		return "calendar_dir 中的日历文件"
+	case SourceNotice:
+		return "导入的国务院办公厅通知"
 	case SourceLibrary:
 		return "内置的国务院办公厅放假安排"
 	default:
@@ -118,12 +124,15 @@ func DefaultCalendar() *Calendar {
 	return c
 }
 
-// LoadCalendar returns DefaultCalendar with the *.txt files of dir laid
-// over it (none when dir is ""): a year the files list dates for takes its
-// days from the files alone, so a corrected or newly published schedule
-// needs no upgrade.
-func LoadCalendar(dir string) (*Calendar, error) {
+// LoadCalendar returns DefaultCalendar with the imported notices laid over
+// it, then the *.txt files of dir (none when dir is ""): a year a notice or
+// the files list dates for takes its days from them alone, so a newly
+// published or corrected schedule needs no upgrade.
+func LoadCalendar(dir string, notices ...HolidayNotice) (*Calendar, error) {
 	c := DefaultCalendar()
+	for _, n := range notices {
+		c.add(SourceNotice, map[int][]CalendarDay{n.Year: n.Days})
+	}
 	if dir == "" {
 		return c, nil
 	}

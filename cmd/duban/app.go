@@ -25,32 +25,22 @@ type app struct {
 // openApp loads the configuration at path (see config.LoadDefault) and opens
 // its store. The caller must Close it.
 func openApp(ctx context.Context, e *env, path string) (*app, error) {
-	cfg, rp, err := loadConfig(path)
+	cfg, err := config.LoadDefault(path)
 	if err != nil {
 		return nil, err
+	}
+	rp := remind.Defaults()
+	if err := cfg.DecodeRemind(&rp); err != nil {
+		return nil, err
+	}
+	if err := rp.Validate(); err != nil {
+		return nil, fmt.Errorf("%s: [remind]: %w", cfg.File, err)
 	}
 	st, err := store.Open(cfg.Store.Dir, store.Options{Logger: e.log})
 	if err != nil {
 		return nil, err
 	}
 	return &app{cfg: cfg, remind: rp, st: st, e: e, loc: rp.Location(), now: time.Now}, nil
-}
-
-// loadConfig loads the configuration at path and its [remind] policy,
-// checked, without opening the store.
-func loadConfig(path string) (config.Config, remind.Policy, error) {
-	cfg, err := config.LoadDefault(path)
-	if err != nil {
-		return cfg, remind.Policy{}, err
-	}
-	rp := remind.Defaults()
-	if err := cfg.DecodeRemind(&rp); err != nil {
-		return cfg, rp, err
-	}
-	if err := rp.Validate(); err != nil {
-		return cfg, rp, fmt.Errorf("%s: [remind]: %w", cfg.File, err)
-	}
-	return cfg, rp, nil
 }
 
 func (a *app) Close() error { return a.st.Close() }

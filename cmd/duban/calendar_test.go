@@ -109,3 +109,94 @@ func TestCalendarShow(t *testing.T) {
 		t.Errorf("bad year: exit %d\n%s", code, errOut)
 	}
 }
+
+// notice2028 is a notice for a year the library lacks, in the official
+// format (the dates are invented; the weekdays are right).
+const notice2028 = `国务院办公厅关于2028年部分节假日安排的通知
+各省、自治区、直辖市人民政府，国务院各部委、各直属机构：
+　　经国务院批准，现将2028年元旦、春节放假调休日期的具体安排通知如下。
+　　一、元旦：1月1日（周六）至3日（周一）放假，共3天。
+　　二、春节：1月25日（农历除夕、周二）至2月1日（农历正月初七、周二）放假调休，共8天。1月22日（周六）、2月5日（周六）上班。
+国务院办公厅
+`
+
+func TestCalendarImport(t *testing.T) {
+	e := newE2E(t, e2eOptions{})
+	notices, _ := filepath.Abs(filepath.Join("..", "..", "remind", "testdata", "notices"))
+
+	// A malformed notice: the line is named, nothing is stored.
+	bad := strings.Replace(notice2028, "2月5日（周六）上班", "2月7日（周一）上班", 1)
+	_, errOut, code := e.dubanStdin(bad, "calendar", "import", "--config", e.cfgPath, "--yes", "-")
+	if code == 0 || !strings.Contains(errOut, "第5行（春节）：调休上班日 2028-02-07 是周一") {
+		t.Errorf("bad notice: exit %d\n%s", code, errOut)
+	}
+	// Standard input needs --yes; a refusal stores nothing either.
+	if _, errOut, code := e.dubanStdin(notice2028, "calendar", "import", "--config", e.cfgPath, "-"); code == 0 || !strings.Contains(errOut, "--yes") {
+		t.Errorf("stdin without --yes: exit %d\n%s", code, errOut)
+	}
+	file := filepath.Join(e.dir, "notice2028.txt")
+	os.WriteFile(file, []byte(notice2028), 0o644)
+	out, _, code := e.dubanStdin("n\n", "calendar", "import", "--config", e.cfgPath, file)
+	if code != 1 || !strings.Contains(out, "2028-01-22 周六 上班 春节调休\n") || !strings.Contains(out, "未导入") {
+		t.Errorf("declined import: exit %d\n%s", code, out)
+	}
+	cal := remind.DefaultCalendar()
+	if !cal.Official(2028) {
+		out, _, _ := e.duban("remind", "--config", e.cfgPath, "--dry-run", "--now", "2028-01-26 23:59")
+		if !strings.Contains(out, "2028年放假安排尚未发布") {
+			t.Errorf("nothing imported, yet:\n%s", out)
+		}
+	}
+
+	out, errOut, code = e.dubanStdin("确认\n", "calendar", "import", "--config", e.cfgPath, file)
+	if code != 0 || !strings.Contains(out, "已导入2028年放假安排") {
+		t.Fatalf("import: exit %d\n%s\n%s", code, out, errOut)
+	}
+	out, _, _ = e.duban("calendar", "show", "--config", e.cfgPath, "2028")
+	if !strings.Contains(out, "2028年放假安排：导入的国务院办公厅通知\n") || !strings.Contains(out, "2028-02-05 周六 上班 春节调休\n") ||
+		!strings.Contains(out, "2028-01-31 周一 休息 春节\n") || strings.Contains(out, "尚未发布") {
+		t.Errorf("calendar show 2028 after the import:\n%s", out)
+	}
+	// The imported days decide the reminders: 01-22 (Saturday) is a working
+	// day, 01-31 (Monday) is not, and the year is no longer "unpublished".
+	if out, _, _ := e.duban("remind", "--config", e.cfgPath, "--dry-run", "--now", "2028-01-22 23:59"); !strings.Contains(out, "notices due") || strings.Contains(out, "尚未发布") {
+		t.Errorf("2028-01-22 is an imported make-up working day, yet:\n%s", out)
+	}
+	if out, _, _ := e.duban("remind", "--config", e.cfgPath, "--dry-run", "--now", "2028-01-31 23:59"); !strings.Contains(out, "outside the sending window") {
+		t.Errorf("2028-01-31 is an imported holiday, yet:\n%s", out)
+	}
+
+	// The published notices for 2017 and 2026 reproduce those years.
+	for _, y := range []string{"2017", "2026"} {
+		out, errOut, code := e.duban("calendar", "import", "--config", e.cfgPath, "--yes", filepath.Join(notices, y+".txt"))
+		if code != 0 {
+			t.Fatalf("import %s: exit %d\n%s\n%s", y, code, out, errOut)
+		}
+		show, _, _ := e.duban("calendar", "show", "--config", e.cfgPath, y)
+		want, _ := os.ReadFile(filepath.Join("..", "..", "remind", "testdata", "calendar", y+".txt"))
+		for _, line := range strings.Split(strings.TrimSpace(string(want)), "\n") {
+			f := strings.Fields(line)
+			kind := map[string]string{"off": "休息", "work": "上班"}[f[0]]
+			if !strings.Contains(show, f[1]+" ") || !strings.Contains(show, f[1]+" "+weekdays[mustDate(t, f[1]).Weekday()]+" "+kind+" ") {
+				t.Errorf("%s: show lacks %s:\n%s", y, line, show)
+			}
+		}
+		n := 0 // the notice's days; the 2018 notice's 元旦 reaches 2017-12-30
+		for _, l := range strings.Split(show, "\n") {
+			if strings.HasPrefix(l, y+"-") && !strings.Contains(l, "来源") {
+				n++
+			}
+		}
+		if n != len(strings.Split(strings.TrimSpace(string(want)), "\n")) || !strings.Contains(show, "导入的国务院办公厅通知") {
+			t.Errorf("%s: %d days shown:\n%s", y, n, show)
+		}
+	}
+}
+
+func mustDate(t *testing.T, s string) duban.Date {
+	d, err := duban.ParseDate(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d
+}

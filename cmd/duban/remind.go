@@ -34,7 +34,7 @@ func runRemind(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	r, err := a.runner()
+	r, err := a.runner(ctx)
 	if err != nil {
 		return err
 	}
@@ -102,7 +102,7 @@ func (a *app) bulletin(ctx context.Context, now time.Time, client *llm.Client) (
 	if err != nil {
 		return remind.Bulletin{}, err
 	}
-	cal, err := a.calendar()
+	cal, err := a.calendar(ctx)
 	if err != nil {
 		return remind.Bulletin{}, err
 	}

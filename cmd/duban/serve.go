@@ -39,7 +39,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	}
 
 	m := metrics.New(a.st, a.loc, a.remind.WarnDays)
-	cal, err := a.calendar()
+	cal, err := a.calendar(ctx)
 	if err != nil {
 		return err
 	}
@@ -61,7 +61,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	scheduler, err := a.scheduler(sender.Wake)
+	scheduler, err := a.scheduler(ctx, sender.Wake)
 	if err != nil {
 		return err
 	}

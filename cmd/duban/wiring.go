@@ -54,14 +54,18 @@ func (a *app) policyEngine(ctx context.Context, client *llm.Client) (*policy.Eng
 	return eng, nil
 }
 
-// calendar is the built-in holiday schedules with [remind] calendar_dir's
-// files laid over them.
-func (a *app) calendar() (*remind.Calendar, error) {
-	return remind.LoadCalendar(a.remind.CalendarDir)
+// calendar is the built-in holiday schedules with the imported notices and
+// then [remind] calendar_dir's files laid over them.
+func (a *app) calendar(ctx context.Context) (*remind.Calendar, error) {
+	notices, err := remindstore.HolidayNotices(ctx, a.st)
+	if err != nil {
+		return nil, err
+	}
+	return remind.LoadCalendar(a.remind.CalendarDir, notices...)
 }
 
-func (a *app) runner() (*remind.Runner, error) {
-	cal, err := a.calendar()
+func (a *app) runner(ctx context.Context) (*remind.Runner, error) {
+	cal, err := a.calendar(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -100,8 +104,8 @@ func (a *app) handle(h *handlers.Handler) func(context.Context, duban.Inbound) (
 }
 
 // scheduler returns the reminder scheduler's loop for serve.
-func (a *app) scheduler(wake func()) (func(context.Context) error, error) {
-	r, err := a.runner()
+func (a *app) scheduler(ctx context.Context, wake func()) (func(context.Context) error, error) {
+	r, err := a.runner(ctx)
 	if err != nil {
 		return nil, err
 	}

@@ -76,6 +76,6 @@ func calendarMessage(n Notice) duban.Outgoing {
 	for _, h := range Statutory(y) {
 		s.WriteString(h.String() + "\n")
 	}
-	s.WriteString("调休上班日和补假无法推算：除上述节日外，暂按周一至周五上班、周六周日休息。安排公布后，请升级 duban（内置的放假安排随之更新），或把当年的安排写成日历文件放入 [remind] calendar_dir（格式见 docs/calendar.md）。")
+	s.WriteString("调休上班日和补假无法推算：除上述节日外，暂按周一至周五上班、周六周日休息。通知公布后，用 duban calendar import 导入通知全文，或升级 duban（内置的放假安排随之更新）。")
 	return duban.Outgoing{To: n.To, Text: s.String(), NoticeKeys: []string{n.Key()}}
 }
