@@ -67,7 +67,7 @@ type CalendarDay struct {
 // year before (元旦 make-up days, such as 2018-12-29 for 2019): on a date
 // both list, the later year's schedule wins.
 type Calendar struct {
-	schedules map[int]*schedule // published: files or the library
+	schedules map[int]*schedule // published: files, notices or the library
 	computed  sync.Map          // int → *schedule, the fallback
 }
 

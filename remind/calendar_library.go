@@ -2,6 +2,7 @@ package remind
 
 import (
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/6tail/lunar-go/HolidayUtil"
@@ -19,8 +20,10 @@ const libraryFirst, libraryLast = 2001, 2199
 
 // libraryYears returns every schedule the library carries, by the year of
 // the holiday each day belongs to (2018-12-29, 调休 for 元旦 2019, is in
-// 2019's).
-func libraryYears() map[int][]CalendarDay {
+// 2019's). The result is shared: read it only.
+var libraryYears = sync.OnceValue(readLibrary)
+
+func readLibrary() map[int][]CalendarDay {
 	years := map[int][]CalendarDay{}
 	for y := libraryFirst; y <= libraryLast; y++ {
 		for e := HolidayUtil.GetHolidaysByYear(y).Front(); e != nil; e = e.Next() {
