@@ -94,7 +94,7 @@ func (r *Runner) pass(ctx context.Context, now time.Time, write bool) (Result, e
 		return res, nil
 	}
 	if len(res.Unofficial) > 0 {
-		r.logger().Warn("no published holiday schedule: statutory holidays are computed, make-up working days unknown; upgrade duban or add the year's file to [remind] calendar_dir",
+		r.logger().Warn("no published holiday schedule: statutory holidays are computed, make-up working days unknown; import the notice (duban calendar import) or upgrade duban",
 			"years", res.Unofficial)
 	}
 	l, err := r.Source.Snapshot(ctx)
