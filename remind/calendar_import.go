@@ -33,6 +33,8 @@ var (
 	noticeDateRe = regexp.MustCompile(`(?:(\d{4})\s*年\s*)?(?:(\d{1,2})\s*月\s*)?(\d{1,2})\s*日`)
 	noticeWdRe   = regexp.MustCompile(`(?:周|星期)([一二三四五六日天])`)
 	noticeParen  = regexp.MustCompile(`\([^)]*\)`)
+	// The date the notice was signed, alone on its line.
+	noticeSignedRe = regexp.MustCompile(`^\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日$`)
 )
 
 // noticeMaxBytes bounds the text read: a notice is about 1,500 characters.
@@ -40,7 +42,9 @@ const noticeMaxBytes = 256 << 10
 
 // ParseHolidayNotice reads a notice as published, in full- or half-width
 // punctuation. Lines other than the title and the numbered holiday lines
-// (the preamble, the closing paragraph, the signature) are skipped. A
+// (the preamble, the closing paragraph, the signature) are skipped, except
+// that a line right after a holiday's line continues it (a line wrapped
+// when copied) when that line stops mid-sentence or this one names dates. A
 // numbered line it cannot read fully is an error naming the line; so is a
 // make-up working day that is not a weekend, a weekday in brackets that
 // does not match its date, and a date given twice.
@@ -54,6 +58,7 @@ func ParseHolidayNotice(text string) (HolidayNotice, error) {
 		name, body string
 	}
 	var items []item
+	open := false // whether the last line read was a holiday's
 	sc := bufio.NewScanner(strings.NewReader(text))
 	sc.Buffer(make([]byte, 0, 4096), noticeMaxBytes)
 	for line := 1; sc.Scan(); line++ {
@@ -65,6 +70,16 @@ func ParseHolidayNotice(text string) (HolidayNotice, error) {
 		}
 		if m := noticeItemRe.FindStringSubmatch(s); m != nil {
 			items = append(items, item{line, strings.TrimSpace(m[2]), m[3]})
+			open = true
+		} else if s != "" {
+			// A line wrapped when copied goes on with its holiday's line;
+			// the first line that does not (the closing paragraph, 国务院
+			// 办公厅) ends the holidays' lines.
+			if last := len(items) - 1; open && !noticeSignedRe.MatchString(s) && (unfinished(items[last].body) || noticeDateRe.MatchString(s)) {
+				items[last].body += s
+			} else {
+				open = false
+			}
 		}
 	}
 	if n.Year == 0 {
@@ -91,6 +106,13 @@ func ParseHolidayNotice(text string) (HolidayNotice, error) {
 		n.Days = append(n.Days, days...)
 	}
 	return n, nil
+}
+
+// unfinished reports whether a holiday's line stops mid-sentence, so the
+// next line goes on with it.
+func unfinished(body string) bool {
+	body = strings.TrimSpace(body)
+	return !strings.HasSuffix(body, "。") && !strings.HasSuffix(body, ".")
 }
 
 // parseNoticeItem reads the body of one holiday's line: clauses separated

@@ -107,6 +107,28 @@ func TestNoticeHalfWidth(t *testing.T) {
 	}
 }
 
+// TestNoticeWrapped: a holiday's line wrapped when copied, even inside a
+// date, reads the same.
+func TestNoticeWrapped(t *testing.T) {
+	text := readNotice(t, "2026")
+	want, err := ParseHolidayNotice(text)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wrapped := strings.Replace(text, "共9天。2月14日（周六）、2月", "共9天。\n\n2月14日（周六）、2月\n", 1)
+	wrapped = strings.Replace(wrapped, "共7天。9月20日", "共7天。\n9月20日", 1)
+	// The last line without its full stop, then the signature straight after.
+	wrapped = strings.Replace(wrapped, "10月10日（周六）上班。", "10月10日（周六）上班", 1)
+	wrapped = strings.Replace(wrapped, "\n　　节假日期间", "\n2025年11月4日\n　　节假日期间", 1)
+	got, err := ParseHolidayNotice(wrapped)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(got.Days, want.Days) {
+		t.Errorf("wrapped notice:\n%+v\nwant\n%+v", got.Days, want.Days)
+	}
+}
+
 func TestNoticeErrors(t *testing.T) {
 	const title = "国务院办公厅关于2026年部分节假日安排的通知\n"
 	tests := []struct{ name, text, want string }{
