@@ -14,11 +14,12 @@ type Calendar interface {
 }
 
 var calendarDesc = prometheus.NewDesc("duban_calendar_official",
-	"1 when the year's holiday schedule is published (built in or from calendar_dir); 0 when only its statutory holidays are computed and its make-up working days are unknown. For this year and the next.",
+	"1 when the year's holiday schedule is published (built in, imported or from calendar_dir); 0 when only its statutory holidays are computed and its make-up working days are unknown. For this year, and in December the next.",
 	[]string{"year"}, nil)
 
-// WatchCalendar reports cal's duban_calendar_official for this year and the
-// next, as of each scrape in loc; now nil means time.Now.
+// WatchCalendar reports cal's duban_calendar_official for this year and,
+// from 1 December, the next (when 编办 is told in chat that it is missing),
+// as of each scrape in loc; now nil means time.Now.
 func (m *Metrics) WatchCalendar(cal Calendar, loc *time.Location, now func() time.Time) {
 	if now == nil {
 		now = time.Now
@@ -35,8 +36,8 @@ type calendarCollector struct {
 func (c calendarCollector) Describe(ch chan<- *prometheus.Desc) { ch <- calendarDesc }
 
 func (c calendarCollector) Collect(ch chan<- prometheus.Metric) {
-	y := c.now().In(c.loc).Year()
-	for _, year := range []int{y, y + 1} {
+	now := c.now().In(c.loc)
+	for year := now.Year(); year <= now.AddDate(0, 0, 31).Year(); year++ {
 		v := 0.0
 		if c.cal.Official(year) {
 			v = 1

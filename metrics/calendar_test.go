@@ -26,6 +26,10 @@ func TestCalendarGauge(t *testing.T) {
 			t.Errorf("metrics lack %s:\n%s", want, grep(body, "calendar"))
 		}
 	}
+	now = time.Date(2026, 11, 30, 9, 0, 0, 0, time.UTC) // before December: this year only
+	if body := grep(scrape(t, m), "duban_calendar_official{"); body != `duban_calendar_official{year="2026"} 1` {
+		t.Errorf("in November: %s", body)
+	}
 	last := 2027
 	for cal.Official(last + 1) {
 		last++
