@@ -19,7 +19,8 @@ var epoch = time.Date(1970, 1, 1, 0, 0, 0, 0, time.UTC)
 
 // NewDate returns the date y-m-d; out-of-range values are normalised as time.Date does.
 func NewDate(y int, m time.Month, d int) Date {
-	return Date(time.Date(y, m, d, 0, 0, 0, 0, time.UTC).Sub(epoch) / (24 * time.Hour))
+	// Unix seconds, not Sub: a time.Duration overflows for years after 2262.
+	return Date(time.Date(y, m, d, 0, 0, 0, 0, time.UTC).Unix() / (24 * 60 * 60))
 }
 
 // DateOf returns the civil date of t in t's own location.

@@ -210,3 +210,15 @@ func TestReportedAtSurvivesLaterChanges(t *testing.T) {
 		t.Fatalf("an extension request moved the report time: %+v %v", tk, err)
 	}
 }
+
+func TestDatesFarAhead(t *testing.T) {
+	for _, s := range []string{"2262-04-12", "2300-01-01", "2999-12-31"} {
+		d, err := ParseDate(s)
+		if err != nil {
+			t.Fatalf("ParseDate(%q): %v", s, err)
+		}
+		if d.String() != s {
+			t.Errorf("ParseDate(%q) = %s", s, d)
+		}
+	}
+}
