@@ -1,38 +1,370 @@
 package store
 
 import (
+	"bufio"
 	"context"
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
 	"fmt"
+	"hash"
 	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
 
 	"github.com/dgraph-io/badger/v4"
+	"github.com/dgraph-io/badger/v4/pb"
+	"google.golang.org/protobuf/proto"
 )
 
-// Backup writes a full, consistent backup of the store to w (Badger's
-// portable backup format). It can run while the store is in use.
+// A backup file is Badger's portable backup stream (frames of a
+// little-endian uint64 length and a protobuf KVList) between two frames of
+// duban's own: a header naming the format, and a trailer with the length
+// and SHA-256 of the frames between. Badger's stream has no checksum and no
+// end mark, so without them a flipped byte or a cut at a frame boundary
+// would load as a smaller, healthy store. Both marks are KVLists too, so
+// Badger's own tools can still read the file.
+const backupFormat = "duban-backup/1"
+
+var keyBackupMark = []byte("meta/backup")
+
+// keyRestored records where a restored store came from; it also marks the
+// store as not new, so `duban chat` never loads the sample ledger into it.
+var keyRestored = []byte("meta/restored")
+
+type backupMark struct {
+	Format  string    `json:"format"`
+	Part    string    `json:"part"` // "begin" or "end"
+	Schema  uint64    `json:"schema,omitempty"`
+	Written time.Time `json:"written,omitzero"`
+	Bytes   int64     `json:"bytes,omitempty"` // end: length of the frames between
+	SHA256  string    `json:"sha256,omitempty"`
+}
+
+// BackupInfo describes a backup file that passed VerifyBackup.
+type BackupInfo struct {
+	Written time.Time // when it was written (zero for a legacy backup)
+	Legacy  bool      // written before backups carried a checksum
+	Schema  uint64    // the store layout version inside
+	Keys    int       // live keys without a TTL (TTL'd ones may expire meanwhile)
+	Units   int
+	Tasks   int
+	Size    int64 // bytes of the file
+
+	body io.SectionReader // Badger's stream, without duban's marks
+}
+
+// BackupError is a backup file refused by VerifyBackup or RestoreBackup. Its
+// message is Chinese: it is shown to the person running the command.
+type BackupError struct {
+	File    string
+	Problem string
+}
+
+func (e *BackupError) Error() string { return fmt.Sprintf("备份文件 %s %s", e.File, e.Problem) }
+
+// Backup writes a full, consistent backup of the store to w. It can run
+// while the store is in use. Check the written file with VerifyBackup.
 func (s *Store) Backup(ctx context.Context, w io.Writer) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	if _, err := s.db.Backup(w, 0); err != nil {
+	bw := bufio.NewWriterSize(w, 64<<10)
+	if err := writeFrame(bw, markList(backupMark{Format: backupFormat, Part: "begin", Schema: SchemaVersion, Written: time.Now().UTC()})); err != nil {
+		return fmt.Errorf("back up store %s: %w", s.dir, err)
+	}
+	body := &hashingWriter{w: bw, h: sha256.New()}
+	if _, err := s.db.Backup(body, 0); err != nil {
+		return fmt.Errorf("back up store %s: %w", s.dir, err)
+	}
+	end := backupMark{Format: backupFormat, Part: "end", Bytes: body.n, SHA256: hex.EncodeToString(body.h.Sum(nil))}
+	if err := writeFrame(bw, markList(end)); err != nil {
+		return fmt.Errorf("back up store %s: %w", s.dir, err)
+	}
+	if err := bw.Flush(); err != nil {
 		return fmt.Errorf("back up store %s: %w", s.dir, err)
 	}
 	return nil
 }
 
-// Restore loads a backup written by Backup into this store, which must be
-// new: restoring over a ledger in use would mix two histories.
-func (s *Store) Restore(ctx context.Context, r io.Reader) error {
-	empty := true
-	err := s.view(ctx, func(txn *badger.Txn) error {
+type hashingWriter struct {
+	w io.Writer
+	h hash.Hash
+	n int64
+}
+
+func (w *hashingWriter) Write(p []byte) (int, error) {
+	n, err := w.w.Write(p)
+	w.h.Write(p[:n])
+	w.n += int64(n)
+	return n, err
+}
+
+func markList(m backupMark) *pb.KVList {
+	v, _ := json.Marshal(m) // a plain struct: cannot fail
+	return &pb.KVList{Kv: []*pb.KV{{Key: keyBackupMark, Value: v, Version: 1}}}
+}
+
+func writeFrame(w io.Writer, l *pb.KVList) error {
+	b, err := proto.Marshal(l)
+	if err != nil {
+		return err
+	}
+	if err := binary.Write(w, binary.LittleEndian, uint64(len(b))); err != nil {
+		return err
+	}
+	_, err = w.Write(b)
+	return err
+}
+
+// VerifyBackup reads the whole backup file f and checks it: its frames, its
+// checksum, its end mark and that it holds a duban store. A legacy backup
+// (no marks, written by an older duban) is reported as such, not refused.
+// It never panics, whatever the bytes.
+func VerifyBackup(f *os.File) (BackupInfo, error) {
+	name := f.Name()
+	fail := func(format string, a ...any) (BackupInfo, error) {
+		return BackupInfo{}, &BackupError{File: name, Problem: fmt.Sprintf(format, a...)}
+	}
+	st, err := f.Stat()
+	if err != nil {
+		return BackupInfo{}, fmt.Errorf("读取备份文件 %s：%w", name, err)
+	}
+	size := st.Size()
+	if st.IsDir() {
+		return fail("是一个目录，不是备份文件")
+	}
+	if size == 0 {
+		return fail("是空的（0 字节），不是 duban 备份；可能是备份没有写成，请换一个备份文件")
+	}
+	info := BackupInfo{Size: size}
+	r := bufio.NewReaderSize(io.NewSectionReader(f, 0, size), 64<<10)
+	var (
+		off       int64
+		frame     int
+		bodyStart int64 = -1
+		sum             = sha256.New()
+		end       *backupMark
+		live      = map[string]bool{}
+		ttl       = map[string]bool{}
+		lastKey   string
+		buf       []byte
+	)
+	for off < size {
+		frame++
+		if end != nil {
+			return fail("在结束标记之后还有 %d 字节多余的数据（第 %d 字节起），文件已损坏", size-off, off)
+		}
+		if size-off < 8 {
+			return fail("不完整：在第 %d 字节处被截断（文件共 %d 字节），请换一个完整的备份", off, size)
+		}
+		var head [8]byte
+		if _, err := io.ReadFull(r, head[:]); err != nil {
+			return fail("无法读取（第 %d 字节）：%v", off, err)
+		}
+		n := binary.LittleEndian.Uint64(head[:])
+		if n > uint64(size-off-8) {
+			if frame == 1 {
+				return fail("不是 duban 备份（开头不是备份格式）；请确认选对了文件")
+			}
+			return fail("不完整：第 %d 段从第 %d 字节起需要 %d 字节，文件只剩 %d 字节，可能在复制时被截断；请换一个完整的备份", frame, off, n, size-off-8)
+		}
+		if uint64(cap(buf)) < n {
+			buf = make([]byte, n)
+		}
+		buf = buf[:n]
+		if _, err := io.ReadFull(r, buf); err != nil {
+			return fail("无法读取（第 %d 字节）：%v", off+8, err)
+		}
+		var list pb.KVList
+		if err := proto.Unmarshal(buf, &list); err != nil {
+			if frame == 1 {
+				return fail("不是 duban 备份（开头不是备份格式）；请确认选对了文件")
+			}
+			return fail("已损坏：第 %d 段（第 %d 字节起）无法解析", frame, off)
+		}
+		if m, ok := markOf(&list); ok {
+			switch {
+			case m.Part == "begin" && frame == 1:
+				info.Written, info.Schema = m.Written, m.Schema
+				bodyStart = off + 8 + int64(n)
+			case m.Part == "end" && bodyStart >= 0:
+				end = &m
+				if got := off - bodyStart; got != m.Bytes || hex.EncodeToString(sum.Sum(nil)) != m.SHA256 {
+					return fail("已损坏：内容的校验和与备份时记录的不符（第 %d 至 %d 字节），请换一个备份", bodyStart, off)
+				}
+				info.body = *io.NewSectionReader(f, bodyStart, off-bodyStart)
+			default:
+				return fail("已损坏：第 %d 段（第 %d 字节起）有位置不对的备份标记", frame, off)
+			}
+		} else {
+			if frame == 1 {
+				info.Legacy, bodyStart = true, 0
+			}
+			if bodyStart > 0 {
+				sum.Write(head[:])
+				sum.Write(buf)
+			}
+			for _, kv := range list.Kv {
+				// Versions of a key come newest first; the newest decides.
+				if k := string(kv.Key); k != lastKey {
+					lastKey = k
+					live[k] = !deletedOrExpired(kv)
+					ttl[k] = kv.ExpiresAt != 0
+				}
+			}
+		}
+		off += 8 + int64(n)
+	}
+	if bodyStart > 0 && end == nil {
+		return fail("不完整：没有结束标记，文件在第 %d 字节处被截断；请换一个完整的备份", size)
+	}
+	if info.Legacy {
+		info.body = *io.NewSectionReader(f, 0, size)
+	}
+	for k, ok := range live {
+		if !ok {
+			continue
+		}
+		if !ttl[k] {
+			info.Keys++
+		}
+		switch {
+		case strings.HasPrefix(k, "unit/"):
+			info.Units++
+		case strings.HasPrefix(k, "task/"):
+			info.Tasks++
+		}
+	}
+	if !live[string(keySchema)] {
+		return fail("不含 duban 存储（没有版本标记 meta/schema），不是 duban 备份")
+	}
+	if info.Legacy {
+		info.Schema = SchemaVersion // a legacy backup predates any layout change
+	}
+	if info.Schema > SchemaVersion {
+		return fail("来自更新版本的 duban（存储版本 %d，本程序 %d），请先升级 duban", info.Schema, SchemaVersion)
+	}
+	return info, nil
+}
+
+func markOf(l *pb.KVList) (backupMark, bool) {
+	var m backupMark
+	if len(l.Kv) != 1 || string(l.Kv[0].Key) != string(keyBackupMark) {
+		return m, false
+	}
+	if json.Unmarshal(l.Kv[0].Value, &m) != nil || m.Format != backupFormat {
+		return m, false
+	}
+	return m, true
+}
+
+// deletedOrExpired mirrors Badger's reading of an entry's meta byte (bit 0
+// is a delete) and its TTL.
+func deletedOrExpired(kv *pb.KV) bool {
+	if len(kv.Meta) > 0 && kv.Meta[0]&1 != 0 {
+		return true
+	}
+	return kv.ExpiresAt != 0 && kv.ExpiresAt <= uint64(time.Now().Unix())
+}
+
+// RestoreOptions tune RestoreBackup.
+type RestoreOptions struct {
+	// Legacy accepts a backup without duban's checksum and end mark
+	// (written by an older duban); such a file cut at a frame boundary
+	// cannot be told from a whole one.
+	Legacy bool
+	// Logger receives Badger's warnings; nil discards them.
+	Logger *slog.Logger
+}
+
+// RestoreBackup checks the backup file, loads it into a new store built in a
+// fresh directory beside dir, checks that store, and only then renames it
+// to dir, which must not exist or be an empty directory. On any failure
+// nothing is left behind.
+func RestoreBackup(ctx context.Context, file, dir string, o RestoreOptions) (info BackupInfo, err error) {
+	if err := mustBeNew(dir); err != nil {
+		return info, err
+	}
+	f, err := os.Open(file)
+	if err != nil {
+		return info, fmt.Errorf("打开备份文件 %s：%w", file, err)
+	}
+	defer f.Close()
+	if info, err = VerifyBackup(f); err != nil {
+		return info, err
+	}
+	if info.Legacy && !o.Legacy {
+		return info, &BackupError{File: file, Problem: "没有 duban 备份的校验和与结束标记：它是旧版本 duban 写的备份，或者不完整。确认是旧版本的完整备份后，可加 --legacy 恢复"}
+	}
+	parent := filepath.Dir(filepath.Clean(dir))
+	if err := os.MkdirAll(parent, 0o750); err != nil {
+		return info, fmt.Errorf("创建目录 %s：%w", parent, err)
+	}
+	tmp, err := os.MkdirTemp(parent, "."+filepath.Base(dir)+".restore-")
+	if err != nil {
+		return info, fmt.Errorf("创建临时目录：%w", err)
+	}
+	defer func() {
+		if err != nil {
+			os.RemoveAll(tmp)
+		}
+	}()
+	if err := loadInto(ctx, tmp, file, &info, o.Logger); err != nil {
+		return info, err
+	}
+	if err := mustBeNew(dir); err != nil {
+		return info, err
+	}
+	os.Remove(dir) // empty, or absent
+	if err := os.Rename(tmp, dir); err != nil {
+		return info, fmt.Errorf("把恢复好的存储移到 %s：%w", dir, err)
+	}
+	syncDir(parent)
+	return info, nil
+}
+
+// loadInto loads the verified backup into a new store in dir and checks
+// that the store opens again with every key the backup holds.
+func loadInto(ctx context.Context, dir, file string, info *BackupInfo, logger *slog.Logger) (err error) {
+	s, err := Open(dir, Options{Logger: logger})
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if cerr := s.Close(); err == nil && cerr != nil {
+			err = cerr
+		}
+	}()
+	defer func() {
+		// Badger's loader trusts its input; the file was verified, but a
+		// panic must still end as an error, not a stack trace.
+		if r := recover(); r != nil {
+			err = &BackupError{File: file, Problem: fmt.Sprintf("无法载入：%v", r)}
+		}
+	}()
+	body := info.body
+	if err := s.db.Load(&body, 64); err != nil {
+		return &BackupError{File: file, Problem: fmt.Sprintf("无法载入：%v", err)}
+	}
+	if err := s.checkSchema(); err != nil {
+		return err
+	}
+	keys := 0
+	err = s.view(ctx, func(txn *badger.Txn) error {
 		opts := badger.DefaultIteratorOptions
 		opts.PrefetchValues = false
 		it := txn.NewIterator(opts)
 		defer it.Close()
 		for it.Rewind(); it.Valid(); it.Next() {
-			if string(it.Item().Key()) != string(keySchema) {
-				empty = false
-				return nil
+			item := it.Item()
+			if k := string(item.Key()); item.ExpiresAt() == 0 && k != string(keyBackupMark) && k != string(keyRestored) {
+				keys++
 			}
 		}
 		return nil
@@ -40,11 +372,34 @@ func (s *Store) Restore(ctx context.Context, r io.Reader) error {
 	if err != nil {
 		return err
 	}
-	if !empty {
-		return fmt.Errorf("restore into %s: the store is not empty; restore into a new directory ([store] dir)", s.dir)
+	if keys != info.Keys {
+		return &BackupError{File: file, Problem: fmt.Sprintf("载入后有 %d 条记录，备份中有 %d 条；没有恢复", keys, info.Keys)}
 	}
-	if err := s.db.Load(r, 64); err != nil {
-		return fmt.Errorf("restore into %s: %w", s.dir, err)
+	return s.update(ctx, func(txn *badger.Txn) error {
+		if err := txn.Delete(keyBackupMark); err != nil {
+			return err
+		}
+		return putJSON(txn, keyRestored, map[string]any{"from": filepath.Base(file), "written": info.Written, "at": time.Now().UTC()})
+	})
+}
+
+// mustBeNew refuses a restore target that holds anything.
+func mustBeNew(dir string) error {
+	entries, err := os.ReadDir(dir)
+	switch {
+	case errors.Is(err, os.ErrNotExist):
+		return nil
+	case err != nil:
+		return fmt.Errorf("读取目标目录 %s：%w", dir, err)
+	case len(entries) > 0:
+		return fmt.Errorf("目标目录 %s 已有内容，没有恢复：备份只恢复到新的空目录（在配置的 [store] dir 中写一个新目录）", dir)
 	}
-	return s.checkSchema()
+	return nil
+}
+
+func syncDir(dir string) {
+	if d, err := os.Open(dir); err == nil {
+		d.Sync()
+		d.Close()
+	}
 }

@@ -1,7 +1,6 @@
 package store
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -229,32 +228,6 @@ func TestDurableAcrossReopen(t *testing.T) {
 	l, err := s.Snapshot(ctx)
 	if err != nil || len(l.Tasks) != 3 || len(l.Units) != 2 || len(l.People) != 2 {
 		t.Fatalf("snapshot after reopen: %+v %v", l, err)
-	}
-}
-
-func TestBackupRestore(t *testing.T) {
-	ctx := context.Background()
-	src := openTemp(t)
-	if _, err := src.Import(ctx, sampleLedger(), "import", at); err != nil {
-		t.Fatal(err)
-	}
-	var buf bytes.Buffer
-	if err := src.Backup(ctx, &buf); err != nil {
-		t.Fatal(err)
-	}
-	dst := openTemp(t)
-	if err := dst.Restore(ctx, bytes.NewReader(buf.Bytes())); err != nil {
-		t.Fatal(err)
-	}
-	l, err := dst.Snapshot(ctx)
-	if err != nil || len(l.Tasks) != 3 {
-		t.Fatalf("restored: %+v %v", l, err)
-	}
-	if h, _ := dst.History(ctx, "T001"); len(h) != 1 {
-		t.Errorf("history not restored: %v", h)
-	}
-	if err := dst.Restore(ctx, bytes.NewReader(buf.Bytes())); err == nil {
-		t.Error("restore over a non-empty store accepted")
 	}
 }
 

@@ -14,6 +14,7 @@ import (
 	"strings"
 
 	"github.com/dgraph-io/badger/v4"
+	"github.com/dgraph-io/badger/v4/options"
 )
 
 // SchemaVersion is the layout version written under meta/schema. Open refuses
@@ -30,8 +31,10 @@ var ErrLocked = errors.New("store is in use by another duban process")
 
 // Store is an open duban database.
 type Store struct {
-	db  *badger.DB
-	dir string
+	db    *badger.DB
+	dir   string
+	fresh bool
+	lock  *os.File
 
 	inboxWatch, outboxWatch watchers
 	taskWatch               watchers // ids of tasks changed
@@ -51,6 +54,8 @@ type Options struct {
 func Open(dir string, o Options) (*Store, error) {
 	opts := badger.DefaultOptions(dir).
 		WithInMemory(o.InMemory).
+		// A block failing its checksum is an error, not wrong data.
+		WithChecksumVerificationMode(options.OnBlockRead).
 		WithSyncWrites(true).
 		WithLogger(badgerLogger{o.Logger}).
 		// Badger's defaults reserve hundreds of MB (64 MB memtables ×5,
@@ -71,33 +76,77 @@ func Open(dir string, o Options) (*Store, error) {
 		WithNumCompactors(2).
 		WithNumGoroutines(2).
 		WithCompactL0OnClose(true)
+	s := &Store{dir: dir}
 	if o.InMemory {
 		opts = opts.WithDir("").WithValueDir("")
-	} else if err := os.MkdirAll(dir, 0o750); err != nil {
-		return nil, fmt.Errorf("create store directory %s: %w", dir, err)
+	} else {
+		if err := os.MkdirAll(dir, 0o750); err != nil {
+			return nil, fmt.Errorf("create store directory %s: %w", dir, err)
+		}
+		// Held from before the files are checked until Close, so no other
+		// duban changes them in between.
+		lock, err := lockDir(dir)
+		if err != nil {
+			return nil, err
+		}
+		s.lock = lock
+		if s.fresh, err = checkFiles(dir); err != nil {
+			s.unlock()
+			return nil, err
+		}
 	}
-	db, err := badger.Open(opts)
+	db, err := openBadger(opts)
 	if err != nil {
+		s.unlock()
 		if strings.Contains(err.Error(), "Cannot acquire directory lock") {
-			return nil, fmt.Errorf("open store %s: %w (is `duban serve` running? stop it, or run this command against another store)", dir, ErrLocked)
+			return nil, lockedError(dir)
 		}
 		return nil, fmt.Errorf("open store %s: %w", dir, err)
 	}
-	s := &Store{db: db, dir: dir}
+	s.db = db
 	if err := s.checkSchema(); err != nil {
 		db.Close()
+		s.unlock()
 		return nil, err
 	}
 	return s, nil
 }
 
+// openBadger opens Badger, turning a panic of its own goroutine into an
+// error (panics in the goroutines it starts cannot be caught; checkFiles
+// keeps them from happening).
+func openBadger(opts badger.Options) (db *badger.DB, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = &DamageError{File: opts.Dir, Zh: "无法打开，内容已损坏", En: fmt.Sprintf("cannot be opened (%v)", firstLine(r))}
+		}
+	}()
+	return badger.Open(opts)
+}
+
+func lockedError(dir string) error {
+	return fmt.Errorf("open store %s: %w (is `duban serve` running? stop it, or run this command against another store)", dir, ErrLocked)
+}
+
 // Close flushes and closes the database.
 func (s *Store) Close() error {
+	defer s.unlock()
 	if err := s.db.Close(); err != nil {
 		return fmt.Errorf("close store %s: %w", s.dir, err)
 	}
 	return nil
 }
+
+func (s *Store) unlock() {
+	if s.lock != nil {
+		s.lock.Close() // closing the file releases its lock
+		s.lock = nil
+	}
+}
+
+// Fresh reports whether Open found no store in the directory and created
+// it.
+func (s *Store) Fresh() bool { return s.fresh }
 
 // Dir returns the directory the store lives in ("" when in memory).
 func (s *Store) Dir() string { return s.dir }

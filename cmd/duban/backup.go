@@ -4,20 +4,41 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
+	"path/filepath"
 
+	"github.com/duban-org/duban/config"
 	"github.com/duban-org/duban/store"
 )
 
 func init() {
-	commands["backup"] = command{"write a consistent backup of the store to FILE (while `duban serve` runs, it makes daily backups itself: [store] backup_dir)", runBackup}
-	commands["restore"] = command{"load a backup FILE into a new, empty store", runRestore}
+	commands["backup"] = command{"write a consistent backup of the store to FILE, checked once written (while `duban serve` runs, it makes daily backups itself: [store] backup_dir); --verify FILE checks a backup", runBackup}
+	commands["restore"] = command{"check a backup FILE, load it into a new directory and only then make it the store ([store] dir, which must not exist or be empty)", runRestore}
 }
 
 func runBackup(ctx context.Context, e *env, args []string) error {
 	fs, cfgPath := flags(e, "backup", "FILE")
+	verify := fs.Bool("verify", false, "only check the backup FILE (no store is opened; works while serve runs)")
 	if err := parseOne(fs, args); err != nil {
 		return err
+	}
+	if *verify {
+		f, err := os.Open(fs.Arg(0))
+		if err != nil {
+			return fmt.Errorf("打开备份文件：%w", err)
+		}
+		defer f.Close()
+		info, err := store.VerifyBackup(f)
+		if err != nil {
+			return err
+		}
+		if info.Legacy {
+			fmt.Fprintf(e.stdout, "备份 %s 结构完好（%s），但它是旧版本 duban 写的，没有校验和与结束标记，无法确认完整；恢复时需加 --legacy。\n", fs.Arg(0), describeBackup(info))
+			return nil
+		}
+		fmt.Fprintf(e.stdout, "备份 %s 完好：%s。\n", fs.Arg(0), describeBackup(info))
+		return nil
 	}
 	a, err := openApp(ctx, e, *cfgPath)
 	if errors.Is(err, store.ErrLocked) {
@@ -27,44 +48,73 @@ func runBackup(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer a.Close()
-	f, err := os.OpenFile(fs.Arg(0), os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	info, err := writeVerifiedBackup(ctx, a.st, fs.Arg(0))
 	if err != nil {
-		return fmt.Errorf("create backup: %w", err)
-	}
-	if err := a.st.Backup(ctx, f); err != nil {
-		f.Close()
-		os.Remove(fs.Arg(0))
 		return err
 	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		return fmt.Errorf("sync backup: %w", err)
-	}
-	if err := f.Close(); err != nil {
-		return fmt.Errorf("close backup: %w", err)
-	}
-	fmt.Fprintf(e.stdout, "backup written to %s\n", fs.Arg(0))
+	fmt.Fprintf(e.stdout, "备份已写入 %s 并校验无误：%s。\n", fs.Arg(0), describeBackup(info))
 	return nil
+}
+
+func describeBackup(info store.BackupInfo) string {
+	s := fmt.Sprintf("%d 个单位、%d 项任务，共 %d 条记录，%d 字节", info.Units, info.Tasks, info.Keys, info.Size)
+	if !info.Written.IsZero() {
+		s = "写于 " + info.Written.Local().Format("2006-01-02 15:04:05") + "，" + s
+	}
+	return s
+}
+
+// writeVerifiedBackup writes a backup of st to path, which must not exist:
+// into a temporary file beside it, synced, read back and checked, and only
+// then given its name, so a file with that name is always a whole backup.
+func writeVerifiedBackup(ctx context.Context, st *store.Store, path string) (store.BackupInfo, error) {
+	var info store.BackupInfo
+	if _, err := os.Lstat(path); err == nil {
+		return info, fmt.Errorf("备份文件 %s 已存在，没有覆盖它；请换一个文件名", path)
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".duban-backup-*")
+	if err != nil {
+		return info, fmt.Errorf("创建备份文件：%w", err)
+	}
+	defer os.Remove(tmp.Name())
+	err = st.Backup(ctx, tmp)
+	if err == nil {
+		err = tmp.Sync()
+	}
+	if err == nil {
+		_, err = tmp.Seek(0, io.SeekStart)
+	}
+	if err != nil {
+		tmp.Close()
+		return info, fmt.Errorf("写备份文件 %s：%w", path, err)
+	}
+	info, err = store.VerifyBackup(tmp)
+	tmp.Close()
+	if err != nil {
+		return info, fmt.Errorf("刚写好的备份没有通过校验，已删除：%w", err)
+	}
+	// A hard link gives the name without replacing a file that appeared
+	// meanwhile.
+	if err := os.Link(tmp.Name(), path); err != nil {
+		return info, fmt.Errorf("命名备份文件 %s：%w", path, err)
+	}
+	return info, nil
 }
 
 func runRestore(ctx context.Context, e *env, args []string) error {
 	fs, cfgPath := flags(e, "restore", "FILE")
+	legacy := fs.Bool("legacy", false, "accept a backup written by an older duban, without a checksum or end mark")
 	if err := parseOne(fs, args); err != nil {
 		return err
 	}
-	f, err := os.Open(fs.Arg(0))
-	if err != nil {
-		return fmt.Errorf("open backup: %w", err)
-	}
-	defer f.Close()
-	a, err := openApp(ctx, e, *cfgPath)
+	cfg, err := config.LoadDefault(*cfgPath)
 	if err != nil {
 		return err
 	}
-	defer a.Close()
-	if err := a.st.Restore(ctx, f); err != nil {
+	info, err := store.RestoreBackup(ctx, fs.Arg(0), cfg.Store.Dir, store.RestoreOptions{Legacy: *legacy, Logger: e.log})
+	if err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stdout, "restored %s into %s\n", fs.Arg(0), a.cfg.Store.Dir)
+	fmt.Fprintf(e.stdout, "已把备份 %s 恢复到 %s：%s。\n", fs.Arg(0), cfg.Store.Dir, describeBackup(info))
 	return nil
 }

@@ -37,32 +37,17 @@ func (a *app) backupLoop(ctx context.Context) error {
 	}
 }
 
-// writeBackup writes one backup file named by its time, atomically (a
-// partial file never carries the final name), then prunes old ones.
+// writeBackup writes one backup file named by its time, checked and
+// atomically (a partial file never carries the final name), then prunes
+// old ones.
 func (a *app) writeBackup(ctx context.Context, now time.Time) (string, error) {
 	dir := a.cfg.Store.BackupDir
 	if err := os.MkdirAll(dir, 0o750); err != nil {
 		return "", fmt.Errorf("create backup directory: %w", err)
 	}
 	path := filepath.Join(dir, "duban-"+now.Format("20060102-150405")+".bak")
-	tmp, err := os.CreateTemp(dir, ".duban-backup-*")
-	if err != nil {
-		return "", fmt.Errorf("create backup: %w", err)
-	}
-	defer os.Remove(tmp.Name())
-	if err := a.st.Backup(ctx, tmp); err != nil {
-		tmp.Close()
+	if _, err := writeVerifiedBackup(ctx, a.st, path); err != nil {
 		return "", err
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return "", fmt.Errorf("sync backup: %w", err)
-	}
-	if err := tmp.Close(); err != nil {
-		return "", fmt.Errorf("close backup: %w", err)
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		return "", fmt.Errorf("name backup: %w", err)
 	}
 	return path, pruneBackups(dir, a.cfg.Store.BackupKeep)
 }

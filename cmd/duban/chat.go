@@ -37,7 +37,7 @@ func runChat(ctx context.Context, e *env, args []string) error {
 		// deployment's store they would miss it.
 		return fmt.Errorf("%s has [wecom] set: messages duban chat produces for other people are shown in the console, never sent to WeCom; try it on a copy of the store with a config without [wecom]", a.cfg.File)
 	}
-	if a.cfg.File == "" {
+	if a.cfg.File == "" && a.st.Fresh() {
 		if err := loadSample(ctx, a); err != nil {
 			return err
 		}
@@ -100,8 +100,8 @@ func runChat(ctx context.Context, e *env, args []string) error {
 }
 
 // loadSample loads the shipped sample ledger into a store with no ledger
-// yet. It runs only on the embedded default (no config file), never on a
-// configured store.
+// yet. It runs only on the default store (no config file) that this run
+// created, never on a configured, restored or earlier store.
 func loadSample(ctx context.Context, a *app) error {
 	units, err := a.st.Units(ctx)
 	if err != nil || len(units) > 0 {
