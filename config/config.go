@@ -55,6 +55,10 @@ type Store struct {
 	// ReceiptsKeep is how long serve keeps a message's delivery receipt
 	// (sent/msg); 0 keeps them forever. Evidence is always kept.
 	ReceiptsKeep Duration `toml:"receipts_keep"`
+	// MinFreeMB is the floor of free disk space under Dir: below it
+	// callbacks get 503, reminder passes and backups wait, and imports are
+	// refused. 0 turns the guard off.
+	MinFreeMB int `toml:"min_free_mb"`
 }
 
 // WeCom is the self-built application's credentials and callback settings.
@@ -116,7 +120,7 @@ type Policy struct {
 func Default() Config {
 	return Config{
 		Server: Server{Listen: "127.0.0.1:8080", MetricsListen: "127.0.0.1:9464"},
-		Store:  Store{Dir: "data", BackupAt: "03:00", BackupKeep: 7, ReceiptsKeep: Duration(90 * 24 * time.Hour)},
+		Store:  Store{Dir: "data", BackupAt: "03:00", BackupKeep: 7, ReceiptsKeep: Duration(90 * 24 * time.Hour), MinFreeMB: 256},
 		WeCom: WeCom{
 			APIBase:         "https://qyapi.weixin.qq.com",
 			CallbackPath:    "/wecom/callback",
@@ -234,6 +238,9 @@ func (c *Config) validate() error {
 	}
 	if c.Store.ReceiptsKeep < 0 {
 		bad("store.receipts_keep", "must not be negative")
+	}
+	if c.Store.MinFreeMB < 0 {
+		bad("store.min_free_mb", "must not be negative (0 turns the guard off)")
 	}
 	if k := c.WeCom.EncodingAESKey; k != "" && len(k) != 43 {
 		bad("wecom.encoding_aes_key", "must be the 43 characters WeCom shows, got %d", len(k))

@@ -148,6 +148,13 @@ func (s *Store) unlock() {
 // it.
 func (s *Store) Fresh() bool { return s.fresh }
 
+// TableBytes is the size of the store's tables on disk, about the size of
+// a backup.
+func (s *Store) TableBytes() uint64 {
+	lsm, _ := s.db.Size()
+	return uint64(max(lsm, 0))
+}
+
 // Dir returns the directory the store lives in ("" when in memory).
 func (s *Store) Dir() string { return s.dir }
 

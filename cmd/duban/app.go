@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/duban-org/duban/config"
+	"github.com/duban-org/duban/diskspace"
 	"github.com/duban-org/duban/llm"
 	"github.com/duban-org/duban/remind"
 	"github.com/duban-org/duban/store"
@@ -20,6 +21,10 @@ type app struct {
 	loc    *time.Location
 	now    func() time.Time
 	llm    *llm.Client // set by handler; nil without an LLM
+	// space guards the disk under the store; waitForSpace (serve) makes
+	// roomToWrite wait for space instead of refusing.
+	space        *diskspace.Guard
+	waitForSpace bool
 }
 
 // openApp loads the configuration at path (see config.LoadDefault) and opens
@@ -40,7 +45,25 @@ func openApp(ctx context.Context, e *env, path string) (*app, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &app{cfg: cfg, remind: rp, st: st, e: e, loc: rp.Location(), now: time.Now}, nil
+	return &app{cfg: cfg, remind: rp, st: st, e: e, loc: rp.Location(), now: time.Now,
+		space: spaceGuard(cfg, cfg.Store.Dir, e)}, nil
+}
+
+func spaceGuard(cfg config.Config, dir string, e *env) *diskspace.Guard {
+	return diskspace.New(dir, diskspace.Options{MinFree: uint64(cfg.Store.MinFreeMB) << 20, Free: e.freeSpace, Logger: e.log})
+}
+
+// roomToWrite is called before a write-heavy step (an import, a reminder
+// pass, a bulletin, an ingest): under serve it waits until the disk has
+// room again, elsewhere it refuses at once.
+func (a *app) roomToWrite(ctx context.Context) error {
+	if a.waitForSpace {
+		return a.space.Wait(ctx)
+	}
+	if err := a.space.Check(); err != nil {
+		return fmt.Errorf("%w；没有写入任何内容", err)
+	}
+	return nil
 }
 
 func (a *app) Close() error { return a.st.Close() }

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 
 	"github.com/duban-org/duban/config"
+	"github.com/duban-org/duban/diskspace"
 	"github.com/duban-org/duban/store"
 )
 
@@ -48,7 +49,7 @@ func runBackup(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer a.Close()
-	info, err := writeVerifiedBackup(ctx, a.st, fs.Arg(0))
+	info, err := writeVerifiedBackup(ctx, a.st, fs.Arg(0), spaceGuard(a.cfg, filepath.Dir(fs.Arg(0)), e))
 	if err != nil {
 		return err
 	}
@@ -67,10 +68,13 @@ func describeBackup(info store.BackupInfo) string {
 // writeVerifiedBackup writes a backup of st to path, which must not exist:
 // into a temporary file beside it, synced, read back and checked, and only
 // then given its name, so a file with that name is always a whole backup.
-func writeVerifiedBackup(ctx context.Context, st *store.Store, path string) (store.BackupInfo, error) {
+func writeVerifiedBackup(ctx context.Context, st *store.Store, path string, space *diskspace.Guard) (store.BackupInfo, error) {
 	var info store.BackupInfo
 	if _, err := os.Lstat(path); err == nil {
 		return info, fmt.Errorf("备份文件 %s 已存在，没有覆盖它；请换一个文件名", path)
+	}
+	if err := space.CheckFor(2 * st.TableBytes()); err != nil {
+		return info, fmt.Errorf("%w；没有写备份", err)
 	}
 	tmp, err := os.CreateTemp(filepath.Dir(path), ".duban-backup-*")
 	if err != nil {
@@ -110,6 +114,13 @@ func runRestore(ctx context.Context, e *env, args []string) error {
 	cfg, err := config.LoadDefault(*cfgPath)
 	if err != nil {
 		return err
+	}
+	if fi, err := os.Stat(fs.Arg(0)); err == nil {
+		// The store's directory may not exist yet: its parent's disk.
+		space := spaceGuard(cfg, filepath.Dir(filepath.Clean(cfg.Store.Dir)), e)
+		if err := space.CheckFor(2 * uint64(fi.Size())); err != nil {
+			return fmt.Errorf("%w；没有恢复", err)
+		}
 	}
 	info, err := store.RestoreBackup(ctx, fs.Arg(0), cfg.Store.Dir, store.RestoreOptions{Legacy: *legacy, Logger: e.log})
 	if err != nil {

@@ -28,6 +28,9 @@ func (a *app) backupLoop(ctx context.Context) error {
 			return ctx.Err()
 		case <-time.After(next.Sub(now)):
 		}
+		if err := a.roomToWrite(ctx); err != nil {
+			return err // ctx ended
+		}
 		path, err := a.writeBackup(ctx, a.now().In(a.loc))
 		if err != nil {
 			a.e.log.Error("scheduled backup failed", "dir", a.cfg.Store.BackupDir, "err", err)
@@ -46,7 +49,7 @@ func (a *app) writeBackup(ctx context.Context, now time.Time) (string, error) {
 		return "", fmt.Errorf("create backup directory: %w", err)
 	}
 	path := filepath.Join(dir, "duban-"+now.Format("20060102-150405")+".bak")
-	if _, err := writeVerifiedBackup(ctx, a.st, path); err != nil {
+	if _, err := writeVerifiedBackup(ctx, a.st, path, spaceGuard(a.cfg, dir, a.e)); err != nil {
 		return "", err
 	}
 	return path, pruneBackups(dir, a.cfg.Store.BackupKeep)

@@ -30,6 +30,11 @@ func runImport(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer a.Close()
+	if !*dryRun {
+		if err := a.roomToWrite(ctx); err != nil {
+			return err
+		}
+	}
 	changes, stats, err := importLedger(ctx, a.st, in, *dryRun, a.now())
 	if err != nil {
 		return err

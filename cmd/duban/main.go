@@ -41,6 +41,9 @@ type env struct {
 	stdout, stderr io.Writer
 	log            *slog.Logger
 	getenv         func(string) string
+	// freeSpace replaces the filesystem's free-space figure (tests); nil
+	// reads the filesystem.
+	freeSpace func(dir string) (uint64, error)
 }
 
 func main() {
@@ -52,6 +55,12 @@ func main() {
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	e := &env{stdin: stdin, stdout: stdout, stderr: stderr, getenv: os.Getenv,
 		log: slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: logLevel()}))}
+	return runEnv(ctx, e, args)
+}
+
+// runEnv runs the command named by args[0] in e and returns its exit code.
+func runEnv(ctx context.Context, e *env, args []string) int {
+	stdout, stderr := e.stdout, e.stderr
 	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
 		usage(stdout)
 		return 0

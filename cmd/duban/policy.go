@@ -39,6 +39,9 @@ func runIngest(ctx context.Context, e *env, args []string) error {
 		fmt.Fprintf(e.stdout, "removed %s 《%s》 (%d chunks)\n", d.ID, d.Title, d.Chunks)
 	}
 	if fs.NArg() > 0 {
+		if err := a.roomToWrite(ctx); err != nil {
+			return err
+		}
 		rep, err := eng.Ingest(ctx, fs.Args()...)
 		if err != nil {
 			return err

@@ -73,6 +73,9 @@ func runReport(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	if *publish {
+		if err := a.roomToWrite(ctx); err != nil {
+			return err
+		}
 		rec, err := a.publishBulletin(ctx, "cli", "", now)
 		if err != nil {
 			return err

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/duban-org/duban/bot"
+	"github.com/duban-org/duban/diskspace"
 	"github.com/duban-org/duban/metrics"
 )
 
@@ -29,6 +30,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer a.Close()
+	a.waitForSpace = true
 	w := a.cfg.WeCom
 	if !w.Enabled() || w.Token == "" || w.EncodingAESKey == "" {
 		return fmt.Errorf("[wecom] corp_id, agent_id, secret, token and encoding_aes_key must be set to serve (try `duban chat` without WeCom)")
@@ -68,10 +70,15 @@ func runServe(ctx context.Context, e *env, args []string) error {
 
 	var ready atomic.Bool
 	mux := http.NewServeMux()
-	mux.Handle(w.CallbackPath, m.Instrument("callback", cb))
+	mux.Handle(w.CallbackPath, m.Instrument("callback", refuseWhenLow(a.space, cb)))
 	mux.HandleFunc("GET /healthz", func(rw http.ResponseWriter, _ *http.Request) {
 		if !ready.Load() {
 			http.Error(rw, "starting", http.StatusServiceUnavailable)
+			return
+		}
+		var low *diskspace.LowError
+		if errors.As(a.space.Check(), &low) {
+			http.Error(rw, low.English()+"\n"+low.Error(), http.StatusServiceUnavailable)
 			return
 		}
 		fmt.Fprintln(rw, "ok")
@@ -98,7 +105,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	work, stopWork := context.WithCancel(context.WithoutCancel(ctx))
 	defer stopWork()
 	var wg sync.WaitGroup
-	loops := map[string]func(context.Context) error{"worker": worker.Run, "sender": sender.Run, "scheduler": scheduler}
+	loops := map[string]func(context.Context) error{"worker": worker.Run, "sender": sender.Run, "scheduler": scheduler, "diskspace": a.space.Run}
 	if a.cfg.Store.BackupDir != "" {
 		loops["backup"] = a.backupLoop
 	}
@@ -151,6 +158,20 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	stopWork()
 	wg.Wait()
 	return runErr
+}
+
+// refuseWhenLow answers callbacks with 503 while disk space is below the
+// floor, before reading them: WeCom retries later, and nothing is written
+// that a full disk could lose. The guard logs it, once a minute.
+func refuseWhenLow(space *diskspace.Guard, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
+		if err := space.Check(); err != nil {
+			rw.Header().Set("Retry-After", "60")
+			http.Error(rw, "low disk space", http.StatusServiceUnavailable)
+			return
+		}
+		next.ServeHTTP(rw, r)
+	})
 }
 
 // servePprof serves Go's profiler on addr (DUBAN_PPROF, e.g.

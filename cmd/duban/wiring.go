@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/duban-org/duban"
+	"github.com/duban-org/duban/diskspace"
 	"github.com/duban-org/duban/handlers"
 	"github.com/duban-org/duban/llm"
 	"github.com/duban-org/duban/policy"
@@ -69,7 +70,24 @@ func (a *app) runner(ctx context.Context) (*remind.Runner, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &remind.Runner{Source: a.st, Log: remindstore.NoticeLog{Store: a.st}, Policy: a.remind, Calendar: cal, Logger: a.e.log}, nil
+	log := roomyLog{remindstore.NoticeLog{Store: a.st}, a.space}
+	return &remind.Runner{Source: a.st, Log: log, Policy: a.remind, Calendar: cal, Logger: a.e.log}, nil
+}
+
+// roomyLog refuses a reminder pass's records and messages while disk space
+// is below the floor. It does not wait: the pass was planned for its own
+// instant (quiet hours, rest days), so serve's scheduler plans it afresh
+// at its next wake instead.
+type roomyLog struct {
+	remind.NoticeLog
+	space *diskspace.Guard
+}
+
+func (l roomyLog) RecordNotices(ctx context.Context, ns []remind.Notice, msgs []duban.Outgoing, at time.Time) (int, error) {
+	if err := l.space.Check(); err != nil {
+		return 0, fmt.Errorf("%w；本轮提醒没有记录，也没有发出", err)
+	}
+	return l.NoticeLog.RecordNotices(ctx, ns, msgs, at)
 }
 
 // handler wires the conversation: the store, policy Q&A, the LLM when
@@ -110,6 +128,9 @@ func (a *app) scheduler(ctx context.Context, wake func()) (func(context.Context)
 		return nil, err
 	}
 	s := &remind.Scheduler{Runner: r, Now: a.now, Bulletin: func(ctx context.Context, now time.Time) error {
+		if err := a.roomToWrite(ctx); err != nil {
+			return err
+		}
 		_, err := a.publishBulletin(ctx, "scheduler", "", now)
 		wake()
 		return err
