@@ -35,7 +35,11 @@ func (e *LowError) Error() string {
 
 // English is the message in English.
 func (e *LowError) English() string {
-	return fmt.Sprintf("low disk space: %s free under %s, below the floor of %s ([store] min_free_mb) plus %s needed", mb(e.Free), e.Dir, mb(e.Min), mb(e.Need))
+	s := fmt.Sprintf("low disk space: %s free under %s, below the floor of %s ([store] min_free_mb)", mb(e.Free), e.Dir, mb(e.Min))
+	if e.Need > 0 {
+		s += fmt.Sprintf(" plus the %s this step needs", mb(e.Need))
+	}
+	return s
 }
 
 func (e *LowError) Is(target error) bool { return target == ErrLow }
@@ -52,7 +56,7 @@ type Options struct {
 	// Logger receives one line when space runs low, one a minute while it
 	// stays low, and one when it returns; nil discards them.
 	Logger *slog.Logger
-	// Poll is how often Wait and Run look again (default 5 s).
+	// Poll is how often Wait and Run look again (default 1 s).
 	Poll time.Duration
 	// Now is the clock of the log's rate limit; nil means time.Now.
 	Now func() time.Time
@@ -79,7 +83,7 @@ func New(dir string, o Options) *Guard {
 		o.Free = freeSpace
 	}
 	if o.Poll <= 0 {
-		o.Poll = 5 * time.Second
+		o.Poll = time.Second
 	}
 	if o.Now == nil {
 		o.Now = time.Now

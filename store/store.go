@@ -35,6 +35,7 @@ type Store struct {
 	dir   string
 	fresh bool
 	lock  *os.File
+	room  func() error
 
 	inboxWatch, outboxWatch watchers
 	taskWatch               watchers // ids of tasks changed
@@ -46,6 +47,10 @@ type Options struct {
 	InMemory bool
 	// Logger receives Badger's warnings and errors; nil discards them.
 	Logger *slog.Logger
+	// Room, when set, is asked before every write; its error refuses the
+	// write. Badger writes through memory maps, and a write that meets a
+	// full disk kills the process (SIGBUS) instead of failing.
+	Room func() error
 }
 
 // Open opens (creating if needed) the store in dir. Writes are synced to disk
@@ -109,6 +114,7 @@ func Open(dir string, o Options) (*Store, error) {
 		s.unlock()
 		return nil, err
 	}
+	s.room = o.Room // after the schema: opening must not fail on space
 	return s, nil
 }
 
@@ -182,6 +188,11 @@ func (s *Store) checkSchema() error {
 // update runs fn in a read-write transaction and commits it, retrying when a
 // concurrent transaction conflicted. fn must be safe to run more than once.
 func (s *Store) update(ctx context.Context, fn func(txn *badger.Txn) error) error {
+	if s.room != nil {
+		if err := s.room(); err != nil {
+			return fmt.Errorf("store %s: nothing written: %w", s.dir, err)
+		}
+	}
 	for attempt := 0; ; attempt++ {
 		if err := ctx.Err(); err != nil {
 			return err

@@ -41,12 +41,12 @@ func openApp(ctx context.Context, e *env, path string) (*app, error) {
 	if err := rp.Validate(); err != nil {
 		return nil, fmt.Errorf("%s: [remind]: %w", cfg.File, err)
 	}
-	st, err := store.Open(cfg.Store.Dir, store.Options{Logger: e.log})
+	space := spaceGuard(cfg, cfg.Store.Dir, e)
+	st, err := store.Open(cfg.Store.Dir, store.Options{Logger: e.log, Room: space.Check})
 	if err != nil {
 		return nil, err
 	}
-	return &app{cfg: cfg, remind: rp, st: st, e: e, loc: rp.Location(), now: time.Now,
-		space: spaceGuard(cfg, cfg.Store.Dir, e)}, nil
+	return &app{cfg: cfg, remind: rp, st: st, e: e, loc: rp.Location(), now: time.Now, space: space}, nil
 }
 
 func spaceGuard(cfg config.Config, dir string, e *env) *diskspace.Guard {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -36,12 +37,19 @@ func (w *syncWriter) String() string {
 }
 
 // serve with an injected free-space figure: below [store] min_free_mb it
-// refuses callbacks with 503 (stores nothing), /healthz says why, one log
-// line says so; when space returns it carries on by itself.
+// starts, holds its outbox, refuses callbacks with 503 (stores nothing),
+// /healthz says why, one log line says so; when space returns it carries
+// on by itself.
 func TestServeSurvivesLowDiskSpace(t *testing.T) {
 	e := newE2E(t, e2eOptions{})
+	code, out, errs := cli(t, "", "remind", "--config", e.cfgPath, "--now", "2026-11-26 23:59")
+	queued := 0
+	fmt.Sscanf(out[strings.LastIndex(out, "queued "):], "queued %d", &queued)
+	if code != 0 || queued == 0 {
+		t.Fatalf("remind: %d\n%s\n%s", code, out, errs)
+	}
 	var free atomic.Uint64
-	free.Store(10 << 30)
+	free.Store(100 << 20) // below the default floor of 256 MB
 	logs := &syncWriter{}
 	env := &env{stdin: strings.NewReader(""), stdout: io.Discard, stderr: logs, getenv: func(string) string { return "" },
 		log:       slog.New(slog.NewTextHandler(logs, nil)),
@@ -74,12 +82,6 @@ func TestServeSurvivesLowDiskSpace(t *testing.T) {
 		return resp.StatusCode, string(b)
 	}
 	const user = "zhaojie"
-	if code, _ := health(); code != http.StatusOK {
-		t.Fatalf("healthz %d with space", code)
-	}
-	before := len(e.barrier(p, user))
-
-	free.Store(100 << 20) // below the default floor of 256 MB
 	code, body := health()
 	if code != http.StatusServiceUnavailable || !strings.Contains(body, "low disk space: 100 MB free") || !strings.Contains(body, "磁盘空间不足") {
 		t.Fatalf("healthz while low: %d %q", code, body)
@@ -93,6 +95,10 @@ func TestServeSurvivesLowDiskSpace(t *testing.T) {
 	if n := strings.Count(logs.String(), "disk space low"); n != 1 {
 		t.Errorf("%d log lines about low space, want 1:\n%s", n, logs.String())
 	}
+	time.Sleep(300 * time.Millisecond)
+	if n := len(e.fake.Messages()); n != 0 {
+		t.Fatalf("%d messages sent while the store could not record them", n)
+	}
 
 	free.Store(10 << 30)
 	if code, body := health(); code != http.StatusOK {
@@ -101,14 +107,15 @@ func TestServeSurvivesLowDiskSpace(t *testing.T) {
 	if !strings.Contains(logs.String(), "resuming") {
 		t.Errorf("no recovery line:\n%s", logs.String())
 	}
-	// Nothing of the refused callbacks was stored: only the barrier's own
-	// reply follows.
-	if got := e.barrier(p, user); len(got) != before+1 {
-		t.Fatalf("%d messages before the barrier, want %d (the first barrier's reply)%s", len(got), before+1, describe(got))
+	waitFor(t, 20*time.Second, "the queued reminders", func() bool { return len(e.fake.Messages()) >= queued })
+	// Nothing of the refused callbacks was stored: no reply to them.
+	before := len(e.fake.MessagesTo(user))
+	if got := e.barrier(p, user); len(got) != before {
+		t.Fatalf("%d messages before the barrier, want %d%s", len(got), before, describe(got))
 	}
 	// WeCom's retry of a refused callback is now accepted and answered.
 	p.mustAck(refused)
-	e.waitMessagesTo(user, before+3, 10*time.Second)
+	e.waitMessagesTo(user, before+2, 10*time.Second)
 	select {
 	case code := <-done:
 		t.Fatalf("serve exited %d", code)

@@ -11,6 +11,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/duban-org/duban"
 	"github.com/duban-org/duban/bot"
 	"github.com/duban-org/duban/diskspace"
 	"github.com/duban-org/duban/metrics"
@@ -40,20 +41,26 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 
+	// The loops stop when work is cancelled, after the HTTP server has
+	// stopped accepting, so every acknowledged callback is in the inbox.
+	work, stopWork := context.WithCancel(context.WithoutCancel(ctx))
+	defer stopWork()
+	room := func(ctx context.Context) error { return a.waitForRoom(ctx, work) }
+
 	m := metrics.New(a.st, a.loc, a.remind.WarnDays)
 	cal, err := a.calendar(ctx)
 	if err != nil {
 		return err
 	}
 	m.WatchCalendar(cal, a.loc, a.now)
-	worker := bot.NewWorker(a.st, m.Handle(a.handle(h)), e.log)
+	worker := bot.NewWorker(a.st, m.Handle(roomyHandler(room, a.handle(h))), e.log)
 	client, err := bot.NewWeComClient(bot.ClientConfig{
 		APIBase: w.APIBase, CorpID: w.CorpID, AgentID: w.AgentID, Secret: w.Secret, Logger: e.log,
 	}, a.st)
 	if err != nil {
 		return err
 	}
-	sender := bot.NewSender(a.st, m.Deliverer(client), e.log)
+	sender := bot.NewSender(a.st, roomyDeliverer{m.Deliverer(client), room}, e.log)
 	sender.TextOnly = !w.Cards
 	cb, err := bot.NewCallback(bot.CallbackConfig{
 		Token: w.Token, EncodingAESKey: w.EncodingAESKey, CorpID: w.CorpID,
@@ -100,10 +107,6 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 
-	// The loops stop when work is cancelled, after the HTTP server has
-	// stopped accepting, so every acknowledged callback is in the inbox.
-	work, stopWork := context.WithCancel(context.WithoutCancel(ctx))
-	defer stopWork()
 	var wg sync.WaitGroup
 	loops := map[string]func(context.Context) error{"worker": worker.Run, "sender": sender.Run, "scheduler": scheduler, "diskspace": a.space.Run}
 	if a.cfg.Store.BackupDir != "" {
@@ -172,6 +175,41 @@ func refuseWhenLow(space *diskspace.Guard, next http.Handler) http.Handler {
 		}
 		next.ServeHTTP(rw, r)
 	})
+}
+
+// waitForRoom returns once the disk under the store has room, or with an
+// error when ctx or work ends.
+func (a *app) waitForRoom(ctx, work context.Context) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	defer context.AfterFunc(work, cancel)()
+	return a.space.Wait(ctx)
+}
+
+// roomyHandler holds the worker while the disk is below the floor: the
+// store would refuse the handler's changes and the replies.
+func roomyHandler(room func(context.Context) error, h bot.HandleFunc) bot.HandleFunc {
+	return func(ctx context.Context, in duban.Inbound) ([]duban.Outgoing, error) {
+		if err := room(ctx); err != nil {
+			return nil, err
+		}
+		return h(ctx, in)
+	}
+}
+
+// roomyDeliverer holds the sender while the disk is below the floor: a
+// message delivered whose delivery the store cannot record would be sent
+// again.
+type roomyDeliverer struct {
+	d    bot.Deliverer
+	room func(context.Context) error
+}
+
+func (r roomyDeliverer) Deliver(ctx context.Context, m duban.Outgoing) error {
+	if err := r.room(ctx); err != nil {
+		return bot.Temporary(err)
+	}
+	return r.d.Deliver(ctx, m)
 }
 
 // servePprof serves Go's profiler on addr (DUBAN_PPROF, e.g.
