@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -12,6 +13,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -168,5 +170,33 @@ func TestCommandsRefuseOnLowDiskSpace(t *testing.T) {
 	defer st.Close()
 	if n, err := st.OutboxLen(context.Background()); err != nil || n != 0 {
 		t.Errorf("outbox %d %v after a refused pass", n, err)
+	}
+}
+
+func TestServeWaitsToOpenAFullDisk(t *testing.T) {
+	logs := &syncWriter{}
+	e := &env{log: slog.New(slog.NewTextHandler(logs, nil))}
+	full := fmt.Errorf("open store: Cannot write pid file: %w", syscall.ENOSPC)
+	tries := 0
+	a, err := openWhenRoom(context.Background(), e, time.Millisecond, func() (*app, error) {
+		if tries++; tries < 5 {
+			return nil, full
+		}
+		return &app{}, nil
+	})
+	if err != nil || a == nil || tries != 5 {
+		t.Fatalf("%v %v after %d tries", a, err, tries)
+	}
+	if n := strings.Count(logs.String(), "waiting for space"); n != 1 {
+		t.Errorf("%d log lines:\n%s", n, logs.String())
+	}
+	other := errors.New("permission denied")
+	if _, err := openWhenRoom(context.Background(), e, time.Millisecond, func() (*app, error) { return nil, other }); err != other {
+		t.Errorf("other error: %v", err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if a, err := openWhenRoom(ctx, e, time.Hour, func() (*app, error) { return nil, full }); a != nil || err != nil {
+		t.Errorf("stopped while waiting: %v %v", a, err)
 	}
 }

@@ -7,8 +7,10 @@ import (
 	"net"
 	"net/http"
 	"net/http/pprof"
+	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"github.com/duban-org/duban"
@@ -26,9 +28,9 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	a, err := openApp(ctx, e, *cfgPath)
-	if err != nil {
-		return err
+	a, err := openWhenRoom(ctx, e, time.Second, func() (*app, error) { return openApp(ctx, e, *cfgPath) })
+	if err != nil || a == nil {
+		return err // a is nil when stopped while waiting for space
 	}
 	defer a.Close()
 	a.waitForSpace = true
@@ -175,6 +177,33 @@ func refuseWhenLow(space *diskspace.Guard, next http.Handler) http.Handler {
 		}
 		next.ServeHTTP(rw, r)
 	})
+}
+
+// openWhenRoom opens the app, and while that fails because the disk is full
+// (Badger cannot even write its lock file) tries again every poll, logging
+// once a minute, instead of exiting into a restart loop. A stop signal
+// meanwhile ends it with no error.
+func openWhenRoom(ctx context.Context, e *env, poll time.Duration, open func() (*app, error)) (*app, error) {
+	var logged time.Time
+	for {
+		a, err := open()
+		if err == nil || !diskFull(err) {
+			return a, err
+		}
+		if time.Since(logged) >= time.Minute {
+			logged = time.Now()
+			e.log.Warn("cannot open the store: the disk is full; waiting for space", "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return nil, nil
+		case <-time.After(poll):
+		}
+	}
+}
+
+func diskFull(err error) bool {
+	return errors.Is(err, syscall.ENOSPC) || strings.Contains(err.Error(), "no space left on device")
 }
 
 // waitForRoom returns once the disk under the store has room, or with an
