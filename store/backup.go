@@ -127,17 +127,19 @@ func writeFrame(w io.Writer, l *pb.KVList) error {
 // (no marks, written by an older duban) is reported as such, not refused.
 // It never panics, whatever the bytes.
 func VerifyBackup(f *os.File) (BackupInfo, error) {
-	name := f.Name()
-	fail := func(format string, a ...any) (BackupInfo, error) {
-		return BackupInfo{}, &BackupError{File: name, Problem: fmt.Sprintf(format, a...)}
-	}
 	st, err := f.Stat()
 	if err != nil {
-		return BackupInfo{}, fmt.Errorf("读取备份文件 %s：%w", name, err)
+		return BackupInfo{}, fmt.Errorf("读取备份文件 %s：%w", f.Name(), err)
 	}
-	size := st.Size()
 	if st.IsDir() {
-		return fail("是一个目录，不是备份文件")
+		return BackupInfo{}, &BackupError{File: f.Name(), Problem: "是一个目录，不是备份文件"}
+	}
+	return verifyBackup(f, st.Size(), f.Name())
+}
+
+func verifyBackup(f io.ReaderAt, size int64, name string) (BackupInfo, error) {
+	fail := func(format string, a ...any) (BackupInfo, error) {
+		return BackupInfo{}, &BackupError{File: name, Problem: fmt.Sprintf(format, a...)}
 	}
 	if size == 0 {
 		return fail("是空的（0 字节），不是 duban 备份；可能是备份没有写成，请换一个备份文件")
