@@ -193,7 +193,7 @@ func verifyBackup(f io.ReaderAt, size int64, name string) (BackupInfo, error) {
 		if m, ok := markOf(&list); ok {
 			switch {
 			case m.Part == "begin" && frame == 1:
-				info.Written, info.Schema = m.Written, m.Schema
+				info.Written = m.Written
 				bodyStart = off + 8 + int64(n)
 			case m.Part == "end" && bodyStart >= 0:
 				end = &m
@@ -218,6 +218,9 @@ func verifyBackup(f io.ReaderAt, size int64, name string) (BackupInfo, error) {
 					lastKey = k
 					live[k] = !deletedOrExpired(kv)
 					ttl[k] = kv.ExpiresAt != 0
+					if k == string(keySchema) && json.Unmarshal(kv.Value, &info.Schema) != nil {
+						return fail("已损坏：存储版本标记 meta/schema 无法读取")
+					}
 				}
 			}
 		}
@@ -245,9 +248,6 @@ func verifyBackup(f io.ReaderAt, size int64, name string) (BackupInfo, error) {
 	}
 	if !live[string(keySchema)] {
 		return fail("不含 duban 存储（没有版本标记 meta/schema），不是 duban 备份")
-	}
-	if info.Legacy {
-		info.Schema = SchemaVersion // a legacy backup predates any layout change
 	}
 	if info.Schema > SchemaVersion {
 		return fail("来自更新版本的 duban（存储版本 %d，本程序 %d），请先升级 duban", info.Schema, SchemaVersion)
@@ -331,18 +331,37 @@ func RestoreBackup(ctx context.Context, file, dir string, o RestoreOptions) (inf
 	return info, nil
 }
 
-// loadInto loads the verified backup into a new store in dir and checks
-// that the store opens again with every key the backup holds.
-func loadInto(ctx context.Context, dir, file string, info *BackupInfo, logger *slog.Logger) (err error) {
+// loadInto loads the verified backup into Badger in the empty directory
+// dir and checks it holds every key the backup does; then opens it as a
+// store, which migrates an older layout, and marks it restored.
+func loadInto(ctx context.Context, dir, file string, info *BackupInfo, logger *slog.Logger) error {
+	// Straight into Badger: Open would write this duban's meta/schema
+	// first, and it could shadow the backup's older one.
+	db, err := openBadger(badgerOptions(dir, Options{Logger: logger}))
+	if err != nil {
+		return fmt.Errorf("open store %s: %w", dir, err)
+	}
+	err = loadChecked(ctx, db, file, info)
+	if cerr := db.Close(); err == nil && cerr != nil {
+		err = fmt.Errorf("close store %s: %w", dir, cerr)
+	}
+	if err != nil {
+		return err
+	}
 	s, err := Open(dir, Options{Logger: logger})
 	if err != nil {
 		return err
 	}
-	defer func() {
-		if cerr := s.Close(); err == nil && cerr != nil {
-			err = cerr
-		}
-	}()
+	err = s.update(ctx, func(txn *badger.Txn) error {
+		return putJSON(txn, keyRestored, map[string]any{"from": filepath.Base(file), "written": info.Written, "at": time.Now().UTC()})
+	})
+	if cerr := s.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
+
+func loadChecked(ctx context.Context, db *badger.DB, file string, info *BackupInfo) (err error) {
 	defer func() {
 		// Badger's loader trusts its input; the file was verified, but a
 		// panic must still end as an error, not a stack trace.
@@ -351,14 +370,14 @@ func loadInto(ctx context.Context, dir, file string, info *BackupInfo, logger *s
 		}
 	}()
 	body := info.body
-	if err := s.db.Load(&body, 64); err != nil {
+	if err := db.Load(&body, 64); err != nil {
 		return &BackupError{File: file, Problem: fmt.Sprintf("无法载入：%v", err)}
 	}
-	if err := s.checkSchema(); err != nil {
+	if err := ctx.Err(); err != nil {
 		return err
 	}
 	keys := 0
-	err = s.view(ctx, func(txn *badger.Txn) error {
+	err = db.View(func(txn *badger.Txn) error {
 		opts := badger.DefaultIteratorOptions
 		opts.PrefetchValues = false
 		it := txn.NewIterator(opts)
@@ -377,12 +396,7 @@ func loadInto(ctx context.Context, dir, file string, info *BackupInfo, logger *s
 	if keys != info.Keys {
 		return &BackupError{File: file, Problem: fmt.Sprintf("载入后有 %d 条记录，备份中有 %d 条；没有恢复", keys, info.Keys)}
 	}
-	return s.update(ctx, func(txn *badger.Txn) error {
-		if err := txn.Delete(keyBackupMark); err != nil {
-			return err
-		}
-		return putJSON(txn, keyRestored, map[string]any{"from": filepath.Base(file), "written": info.Written, "at": time.Now().UTC()})
-	})
+	return nil
 }
 
 // mustBeNew refuses a restore target that holds anything.

@@ -241,3 +241,36 @@ func FuzzVerifyBackup(f *testing.F) {
 		}
 	})
 }
+
+// A backup of a layout-1 store restores migrated: the backup's own
+// meta/schema is what the restored store starts from.
+func TestRestoreMigratesAnOlderLayout(t *testing.T) {
+	ctx := context.Background()
+	src := openTemp(t)
+	if _, err := src.Import(ctx, slashLedger(), "import", at); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := src.Apply(ctx, "T1/2", "msg:1", reportDone("c", "A/B")); err != nil {
+		t.Fatal(err)
+	}
+	downgradeToLayout1(t, src)
+	file := filepath.Join(t.TempDir(), "layout1.bak")
+	var buf bytes.Buffer
+	if err := src.Backup(ctx, &buf); err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(file, buf.Bytes(), 0o600)
+	if info, err := verifyFile(t, file); err != nil || info.Schema != 1 {
+		t.Fatalf("verify: %+v %v", info, err)
+	}
+	dir := filepath.Join(t.TempDir(), "data")
+	if _, err := RestoreBackup(ctx, file, dir, RestoreOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	s, err := Open(dir, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	checkSlashLedger(t, s)
+}

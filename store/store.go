@@ -57,30 +57,7 @@ type Options struct {
 // before a transaction returns, so whatever a caller has been told is stored
 // survives a crash.
 func Open(dir string, o Options) (*Store, error) {
-	opts := badger.DefaultOptions(dir).
-		WithInMemory(o.InMemory).
-		// A block failing its checksum is an error, not wrong data.
-		WithChecksumVerificationMode(options.OnBlockRead).
-		WithSyncWrites(true).
-		WithLogger(badgerLogger{o.Logger}).
-		// Badger's defaults reserve hundreds of MB (64 MB memtables ×5,
-		// 256 MB block cache, 1 GB value-log files); a ledger of a few
-		// thousand tasks needs a fraction of that.
-		// 16 MB memtables allow ~2.4 MB transactions (about 3,000 tasks
-		// imported all-or-nothing); larger ones made every synced write
-		// (each callback's acknowledgement) measurably slower.
-		WithMemTableSize(16 << 20).
-		WithNumMemtables(2).
-		WithNumLevelZeroTables(2).
-		WithNumLevelZeroTablesStall(4).
-		WithBaseTableSize(4 << 20).
-		WithBaseLevelSize(16 << 20).
-		WithValueLogFileSize(64 << 20).
-		WithBlockCacheSize(16 << 20).
-		WithIndexCacheSize(8 << 20).
-		WithNumCompactors(2).
-		WithNumGoroutines(2).
-		WithCompactL0OnClose(true)
+	opts := badgerOptions(dir, o)
 	s := &Store{dir: dir}
 	if o.InMemory {
 		opts = opts.WithDir("").WithValueDir("")
@@ -116,6 +93,33 @@ func Open(dir string, o Options) (*Store, error) {
 	}
 	s.room = o.Room // after the schema: opening must not fail on space
 	return s, nil
+}
+
+func badgerOptions(dir string, o Options) badger.Options {
+	return badger.DefaultOptions(dir).
+		WithInMemory(o.InMemory).
+		// A block failing its checksum is an error, not wrong data.
+		WithChecksumVerificationMode(options.OnBlockRead).
+		WithSyncWrites(true).
+		WithLogger(badgerLogger{o.Logger}).
+		// Badger's defaults reserve hundreds of MB (64 MB memtables ×5,
+		// 256 MB block cache, 1 GB value-log files); a ledger of a few
+		// thousand tasks needs a fraction of that.
+		// 16 MB memtables allow ~2.4 MB transactions (about 3,000 tasks
+		// imported all-or-nothing); larger ones made every synced write
+		// (each callback's acknowledgement) measurably slower.
+		WithMemTableSize(16 << 20).
+		WithNumMemtables(2).
+		WithNumLevelZeroTables(2).
+		WithNumLevelZeroTablesStall(4).
+		WithBaseTableSize(4 << 20).
+		WithBaseLevelSize(16 << 20).
+		WithValueLogFileSize(64 << 20).
+		WithBlockCacheSize(16 << 20).
+		WithIndexCacheSize(8 << 20).
+		WithNumCompactors(2).
+		WithNumGoroutines(2).
+		WithCompactL0OnClose(true)
 }
 
 // openBadger opens Badger, turning a panic of its own goroutine into an
