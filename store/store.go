@@ -9,9 +9,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io/fs"
 	"log/slog"
 	"os"
 	"strings"
+	"syscall"
 
 	"github.com/dgraph-io/badger/v4"
 	"github.com/dgraph-io/badger/v4/options"
@@ -80,8 +82,16 @@ func Open(dir string, o Options) (*Store, error) {
 	db, err := openBadger(opts)
 	if err != nil {
 		s.unlock()
-		if strings.Contains(err.Error(), "Cannot acquire directory lock") {
+		switch msg := err.Error(); {
+		case strings.Contains(msg, "Cannot acquire directory lock"):
 			return nil, lockedError(dir)
+		case errors.Is(err, fs.ErrPermission), strings.Contains(msg, "permission denied"),
+			errors.Is(err, syscall.ENOSPC), strings.Contains(msg, "no space left on device"):
+			return nil, fmt.Errorf("open store %s: %w", dir, err)
+		case !s.fresh && !o.InMemory:
+			// Past the checks of checkFiles: a damaged key registry or
+			// value log, as Badger reports it.
+			return nil, &DamageError{File: dir, Zh: "无法打开，其中的文件可能已损坏", En: fmt.Sprintf("cannot be opened: %v", err)}
 		}
 		return nil, fmt.Errorf("open store %s: %w", dir, err)
 	}

@@ -112,3 +112,31 @@ func TestSampleLedgerOnlyInAFirstDefaultChat(t *testing.T) {
 		t.Fatalf("first chat: %d\n%s\n%s", code, out, errs)
 	}
 }
+
+// Every command stops on a damaged store with the message naming the file
+// and `duban restore`, never a stack trace, and changes nothing.
+func TestCommandsRefuseADamagedStore(t *testing.T) {
+	cfg, dir := tempConfig(t)
+	if code, out, errs := cli(t, "", "import", "--config", cfg, "../../examples/sample"); code != 0 {
+		t.Fatalf("import: %s %s", out, errs)
+	}
+	if err := os.Remove(filepath.Join(dir, "MANIFEST")); err != nil {
+		t.Fatal(err)
+	}
+	before, _ := os.ReadDir(dir)
+	out := t.TempDir()
+	for _, args := range [][]string{
+		{"tasks"}, {"export", filepath.Join(out, "x.xlsx")}, {"remind", "--dry-run"}, {"report"},
+		{"chat", "--as", "zhaojie"}, {"import", "../../examples/sample"}, {"ask", "大科室制"},
+		{"backup", filepath.Join(out, "x.bak")},
+	} {
+		code, _, errs := cli(t, "/quit\n", append([]string{args[0], "--config", cfg}, args[1:]...)...)
+		if code != 2 || !strings.Contains(errs, "存储已损坏："+filepath.Join(dir, "MANIFEST")) || !strings.Contains(errs, "duban restore") || strings.Contains(errs, "goroutine") {
+			t.Errorf("%s: %d\n%s", args[0], code, errs)
+		}
+	}
+	after, _ := os.ReadDir(dir)
+	if len(after) != len(before) {
+		t.Errorf("files changed: %v → %v", before, after)
+	}
+}
