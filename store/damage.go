@@ -47,7 +47,7 @@ func checkFiles(dir string) (fresh bool, err error) {
 		return false, fmt.Errorf("read store directory %s: %w", dir, err)
 	}
 	var data, tables []string
-	hasManifest := false
+	hasManifest, hasWAL := false, false
 	for _, e := range entries {
 		n := e.Name()
 		switch {
@@ -56,7 +56,10 @@ func checkFiles(dir string) (fresh bool, err error) {
 		case strings.HasSuffix(n, ".sst"):
 			tables = append(tables, n)
 			data = append(data, n)
-		case strings.HasSuffix(n, ".vlog"), strings.HasSuffix(n, ".mem"):
+		case strings.HasSuffix(n, ".mem"):
+			hasWAL = true
+			data = append(data, n)
+		case strings.HasSuffix(n, ".vlog"):
 			data = append(data, n)
 		}
 	}
@@ -72,7 +75,9 @@ func checkFiles(dir string) (fresh bool, err error) {
 	if err != nil {
 		return false, err
 	}
-	if len(m.Tables) == 0 && len(tables) > 0 {
+	// A crash during the first flush leaves a table MANIFEST does not list
+	// yet, and the write-ahead log (*.mem) still holding its data.
+	if len(m.Tables) == 0 && len(tables) > 0 && !hasWAL {
 		return false, &DamageError{File: filepath.Join(dir, badger.ManifestFilename),
 			Zh: fmt.Sprintf("没有登记任何表文件，但目录里有 %d 个（如 %s）；打开会把它们删除", len(tables), tables[0]),
 			En: fmt.Sprintf("lists no tables while the directory holds %d (e.g. %s); opening would delete them", len(tables), tables[0])}
