@@ -218,7 +218,7 @@ func verifyBackup(f io.ReaderAt, size int64, name string) (BackupInfo, error) {
 					lastKey = k
 					live[k] = !deletedOrExpired(kv)
 					ttl[k] = kv.ExpiresAt != 0
-					if k == string(keySchema) && json.Unmarshal(kv.Value, &info.Schema) != nil {
+					if k == string(keySchema) && live[k] && json.Unmarshal(kv.Value, &info.Schema) != nil {
 						return fail("已损坏：存储版本标记 meta/schema 无法读取")
 					}
 				}
