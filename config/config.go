@@ -26,6 +26,7 @@ type Config struct {
 	LLM    LLM    `toml:"llm"`
 	Chat   Chat   `toml:"chat"`
 	Policy Policy `toml:"policy"`
+	Office Office `toml:"office"`
 	// Remind is decoded into the reminder package's policy by the caller, so
 	// this package does not depend on it; see Config.Remind and DecodeRemind.
 	Remind toml.Primitive `toml:"remind"`
@@ -115,6 +116,28 @@ type Policy struct {
 	MinScore float64 `toml:"min_score"`
 }
 
+// Office is the issuing office as its documents name it: the 工作通报's 版头
+// and 版记 and the 专函督办's 文号, signature and contact line.
+type Office struct {
+	Name      string `toml:"name"`       // 中共咸宁市委机构编制委员会办公室
+	ShortName string `toml:"short_name"` // 市委编办, in running text
+	// BulletinTitle heads the bulletin's 版头 (工作通报, 改革工作通报).
+	BulletinTitle string `toml:"bulletin_title"`
+	// Numbering of the bulletins' 第N期: "year" starts again at 第1期 each
+	// year (2027年第1期), "continuous" never does.
+	Numbering string `toml:"numbering"`
+	// LetterPrefix is the 文号 prefix of a 专函督办 (咸编办函 → 咸编办函〔2026〕3号).
+	LetterPrefix string `toml:"letter_prefix"`
+	// ReplyWorkdays is how many working days a letter gives for the written reply.
+	ReplyWorkdays int `toml:"reply_workdays"`
+	// Signer signs letters and issues bulletins (印发 line).
+	Signer string `toml:"signer"`
+	// Contact is the contact line at the foot of a letter (联系人：…，电话：…).
+	Contact string `toml:"contact"`
+	// CC lists the 抄送 organs of the bulletin's 版记.
+	CC []string `toml:"cc"`
+}
+
 // Default returns the built-in configuration: a store in ./data, no WeCom,
 // no LLM.
 func Default() Config {
@@ -131,6 +154,8 @@ func Default() Config {
 		LLM:    LLM{Timeout: Duration(20 * time.Second), Tools: true, EmbedBatch: 10, MaxRetries: 2},
 		Chat:   Chat{UndoWindow: Duration(30 * time.Minute)},
 		Policy: Policy{DefaultCorpus: true},
+		Office: Office{Name: "机构编制委员会办公室", ShortName: "编办", BulletinTitle: "工作通报",
+			Numbering: "year", ReplyWorkdays: 5},
 	}
 }
 
@@ -250,6 +275,15 @@ func (c *Config) validate() error {
 	}
 	if c.WeCom.TimestampWindow < 0 {
 		bad("wecom.timestamp_window", "must not be negative")
+	}
+	if c.Office.Numbering != "year" && c.Office.Numbering != "continuous" {
+		bad("office.numbering", `must be "year" or "continuous", got %q`, c.Office.Numbering)
+	}
+	if strings.TrimSpace(c.Office.Name) == "" {
+		bad("office.name", "must not be empty")
+	}
+	if c.Office.ReplyWorkdays < 1 {
+		bad("office.reply_workdays", "must be at least 1")
 	}
 	if c.LLM.BaseURL != "" && c.LLM.ChatModel == "" {
 		bad("llm.chat_model", "must be set when llm.base_url is")

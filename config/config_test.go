@@ -4,6 +4,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -26,6 +27,33 @@ func TestExampleIsValidAndDefault(t *testing.T) {
 	d := Default()
 	if c.Server != d.Server || c.Store != d.Store || c.WeCom != d.WeCom || !reflect.DeepEqual(c.LLM, d.LLM) || c.Chat != d.Chat || c.Policy != d.Policy {
 		t.Errorf("config.example.toml differs from the defaults:\n%+v\n%+v", c, d)
+	}
+	co, do := c.Office, d.Office
+	if !slices.Equal(co.CC, do.CC) {
+		t.Errorf("office.cc: %q, default %q", co.CC, do.CC)
+	}
+	co.CC, do.CC = nil, nil
+	if !reflect.DeepEqual(co, do) {
+		t.Errorf("[office] differs from the defaults:\n%+v\n%+v", co, do)
+	}
+}
+
+func TestOffice(t *testing.T) {
+	c, err := Load(write(t, "[office]\nname = \"中共咸宁市委机构编制委员会办公室\"\nshort_name = \"市委编办\"\nletter_prefix = \"咸编办函\"\ncc = [\"市委办公室\", \"市政府办公室\"]\nnumbering = \"continuous\"\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	o := c.Office
+	if o.Name != "中共咸宁市委机构编制委员会办公室" || o.ShortName != "市委编办" || o.LetterPrefix != "咸编办函" ||
+		len(o.CC) != 2 || o.Numbering != "continuous" || o.BulletinTitle != "工作通报" || o.ReplyWorkdays != 5 {
+		t.Errorf("got %+v", o)
+	}
+	_, err = Load(write(t, "[office]\nname = \"编办\"\n\nnumbering = \"monthly\"\nreply_workdays = 0\n"))
+	if err == nil || !strings.Contains(err.Error(), ":4: office.numbering") || !strings.Contains(err.Error(), "office.reply_workdays") {
+		t.Errorf("bad numbering: %v", err)
+	}
+	if _, err := Load(write(t, "[office]\nsigner = \"x\"\nsigne = \"y\"\n")); err == nil || !strings.Contains(err.Error(), "office.signe") {
+		t.Errorf("unknown office key: %v", err)
 	}
 }
 
