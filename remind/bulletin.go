@@ -15,7 +15,8 @@ import (
 // Bulletin is a 工作通报: the standing of the reform at one instant, every
 // number computed from the ledger.
 type Bulletin struct {
-	No    int        `json:"no"` // 第N期; 0 until published
+	No    int        `json:"no"`             // 第N期; 0 until published
+	Year  int        `json:"year,omitempty"` // the year No counts in; 0 when numbering is continuous
 	At    time.Time  `json:"at"`
 	Today duban.Date `json:"today"`
 
@@ -36,6 +37,18 @@ type Bulletin struct {
 	// Calendar says when the year's working days are computed, not
 	// published (CalendarCaveat); "" when they are published.
 	Calendar string `json:"calendar,omitempty"`
+}
+
+// Issue names the bulletin's number: 2026年第3期, or 第3期 when numbering
+// is continuous; "" before it is published.
+func (b Bulletin) Issue() string {
+	switch {
+	case b.No == 0:
+		return ""
+	case b.Year > 0:
+		return fmt.Sprintf("%d年第%d期", b.Year, b.No)
+	}
+	return fmt.Sprintf("第%d期", b.No)
 }
 
 // Standing is the completion of a group or a unit.
@@ -170,7 +183,7 @@ func lags(units []duban.Unit, at map[string]int, m map[string][]Item, order func
 func Render(b Bulletin) string {
 	var s strings.Builder
 	if b.No > 0 {
-		fmt.Fprintf(&s, "工作通报（第%d期）\n", b.No)
+		fmt.Fprintf(&s, "工作通报（%s）\n", b.Issue())
 	} else {
 		s.WriteString("工作通报（预览，未编号）\n")
 	}
