@@ -12,13 +12,10 @@ package store
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"time"
 
 	"github.com/dgraph-io/badger/v4"
-
-	"github.com/duban-org/duban"
 )
 
 const prefixBulletin = "bulletin/"
@@ -30,11 +27,26 @@ func bulletinKey(no int) []byte { return seqKey(prefixBulletin, uint64(no)) }
 // BulletinRecord is one published bulletin.
 type BulletinRecord struct {
 	No       int             `json:"no"`
-	At       time.Time       `json:"at"` // when it was published
-	By       string          `json:"by"` // userid, or "scheduler"
+	Year     int             `json:"year,omitempty"`  // 第Issue期 counts within this year; 0 when continuous
+	Issue    int             `json:"issue,omitempty"` // 第N期 (No in records older than numbering by year)
+	At       time.Time       `json:"at"`              // when it was published
+	By       string          `json:"by"`              // userid, or "scheduler"
 	To       []string        `json:"to"`
-	Text     string          `json:"text"`     // exactly what was sent
-	Bulletin json.RawMessage `json:"bulletin"` // its figures, as the reminder package computed them
+	Text     string          `json:"text"`            // exactly what was sent
+	Bulletin json.RawMessage `json:"bulletin"`        // its figures, as the reminder package computed them
+	Files    []BulletinFile  `json:"files,omitempty"` // documents archived with it (bulletindocs.go)
+}
+
+// Label names the bulletin as printed: 2026年第3期, or 第3期.
+func (r BulletinRecord) Label() string {
+	issue := r.Issue
+	if issue == 0 {
+		issue = r.No
+	}
+	if r.Year > 0 {
+		return fmt.Sprintf("%d年第%d期", r.Year, issue)
+	}
+	return fmt.Sprintf("第%d期", issue)
 }
 
 // IssueFunc renders a bulletin once its number is known: the text to send
@@ -47,60 +59,10 @@ type IssueFunc func(no int) (text string, figures any, err error)
 // again by the same message (reprocessed after a crash), it returns the
 // bulletin already published instead of a second one.
 func (s *Store) PublishBulletin(ctx context.Context, issue IssueFunc, to []string, by, msgKey string, at time.Time) (BulletinRecord, error) {
-	var rec BulletinRecord
-	var ids []string
-	marker := []byte("bulletin/msg/" + msgKey)
-	err := s.update(ctx, func(txn *badger.Txn) error {
-		ids = ids[:0]
-		if msgKey != "" {
-			var no int
-			err := getJSON(txn, marker, &no)
-			if err == nil {
-				return getJSON(txn, bulletinKey(no), &rec)
-			}
-			if !errors.Is(err, ErrNotFound) {
-				return err
-			}
-		}
-		n, err := nextSeq(txn, keyBulletinSeq)
-		if err != nil {
-			return err
-		}
-		text, figures, err := issue(int(n))
-		if err != nil {
-			return err
-		}
-		archived, err := jsonBytes(figures)
-		if err != nil {
-			return err
-		}
-		rec = BulletinRecord{No: int(n), At: at, By: by, To: to, Text: text, Bulletin: archived}
-		msgs := make([]duban.Outgoing, len(to))
-		for i, u := range to {
-			msgs[i] = duban.Outgoing{To: u, Text: rec.Text}
-		}
-		entries, keys, err := newOutboxEntries(msgs, at)
-		if err != nil {
-			return err
-		}
-		for i := range entries {
-			if err := putJSON(txn, keys[i], entries[i]); err != nil {
-				return err
-			}
-			ids = append(ids, entries[i].ID)
-		}
-		if msgKey != "" {
-			if err := txn.SetEntry(badger.NewEntry(marker, []byte(fmt.Sprint(rec.No))).WithTTL(appliedTTL)); err != nil {
-				return fmt.Errorf("write %s: %w", marker, err)
-			}
-		}
-		return putJSON(txn, bulletinKey(rec.No), rec)
-	})
-	if err != nil {
-		return BulletinRecord{}, fmt.Errorf("publish bulletin: %w", err)
-	}
-	s.outboxWatch.tell(ids)
-	return rec, nil
+	return s.IssueBulletin(ctx, func(n BulletinNumber) (Issued, error) {
+		text, figures, err := issue(n.No)
+		return Issued{Text: text, Figures: figures}, err
+	}, Publication{To: to, By: by, MsgKey: msgKey, At: at})
 }
 
 // NextBulletinNo returns the number the next published bulletin will get.
