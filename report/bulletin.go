@@ -142,11 +142,20 @@ func changeText(c remind.Change) string {
 		s.WriteString("；无新增见底清零单位")
 	}
 	if n := c.NewlyOverdueTasks(); n > 0 {
-		units := make([]string, len(c.NewlyOverdue))
+		// Name the units with most new overdue tasks; the red list has all.
+		const named = 5
+		var units []string
 		for i, l := range c.NewlyOverdue {
-			units[i] = fmt.Sprintf("%s%d项", l.Unit.Name, len(l.Tasks))
+			if i == named {
+				break
+			}
+			units = append(units, fmt.Sprintf("%s%d项", l.Unit.Name, len(l.Tasks)))
 		}
-		fmt.Fprintf(&s, "；新增逾期任务%d项（%s）", n, strings.Join(units, "、"))
+		more := ""
+		if len(c.NewlyOverdue) > named {
+			more = fmt.Sprintf("等%d个单位", len(c.NewlyOverdue))
+		}
+		fmt.Fprintf(&s, "；新增逾期任务%d项（%s%s）", n, strings.Join(units, "、"), more)
 	} else {
 		s.WriteString("；无新增逾期任务")
 	}

@@ -9,13 +9,11 @@ import (
 	"github.com/duban-org/duban"
 	"github.com/duban-org/duban/llm"
 	"github.com/duban-org/duban/remind"
-	"github.com/duban-org/duban/remind/remindstore"
 	"github.com/duban-org/duban/store"
 )
 
 func init() {
 	commands["remind"] = command{"run one reminder pass now (or at --now); --dry-run prints it without sending or recording", runRemind}
-	commands["report"] = command{"compute the 工作通报 (bulletin); --publish numbers, archives and sends it", runReport}
 }
 
 func runRemind(ctx context.Context, e *env, args []string) error {
@@ -56,48 +54,6 @@ func runRemind(ctx context.Context, e *env, args []string) error {
 	return nil
 }
 
-func runReport(ctx context.Context, e *env, args []string) error {
-	fs, cfgPath := flags(e, "report", "")
-	publish := fs.Bool("publish", false, "number, archive and send the bulletin to 编办 and the group leaders")
-	nowFlag := fs.String("now", "", "compute as at this instant")
-	if err := parse(fs, args); err != nil {
-		return err
-	}
-	a, err := openApp(ctx, e, *cfgPath)
-	if err != nil {
-		return err
-	}
-	defer a.Close()
-	now, err := a.at(*nowFlag)
-	if err != nil {
-		return err
-	}
-	if *publish {
-		if err := a.roomToWrite(ctx); err != nil {
-			return err
-		}
-		rec, err := a.publishBulletin(ctx, "cli", "", now)
-		if err != nil {
-			return err
-		}
-		fmt.Fprintln(e.stdout, rec.Text)
-		fmt.Fprintf(e.stderr, "published as 第%d期 to %d recipients\n", rec.No, len(rec.To))
-		return nil
-	}
-	b, err := a.bulletin(ctx, now, nil)
-	if err != nil {
-		return err
-	}
-	no, err := a.st.NextBulletinNo(ctx)
-	if err != nil {
-		return err
-	}
-	b.No = no
-	fmt.Fprintln(e.stdout, remind.Render(b))
-	fmt.Fprintln(e.stderr, "(preview: not archived or sent; --publish issues it)")
-	return nil
-}
-
 // bulletin computes a bulletin from the ledger, framed by the LLM when one
 // is configured (client may be nil).
 func (a *app) bulletin(ctx context.Context, now time.Time, client *llm.Client) (remind.Bulletin, error) {
@@ -116,24 +72,6 @@ func (a *app) bulletin(ctx context.Context, now time.Time, client *llm.Client) (
 		}
 	}
 	return b, nil
-}
-
-// publishBulletin numbers, archives and queues the next bulletin to 编办,
-// every group leader and the bulletin chat.
-func (a *app) publishBulletin(ctx context.Context, by, msgKey string, now time.Time) (store.BulletinRecord, error) {
-	client, err := a.llmClient()
-	if err != nil {
-		return store.BulletinRecord{}, err
-	}
-	b, err := a.bulletin(ctx, now, client)
-	if err != nil {
-		return store.BulletinRecord{}, err
-	}
-	l, err := a.st.Snapshot(ctx)
-	if err != nil {
-		return store.BulletinRecord{}, err
-	}
-	return remindstore.Publish(ctx, a.st, b, remind.BulletinRecipients(l, a.remind), by, msgKey, now)
 }
 
 // reminders is the conversation's access to acknowledgements, the evidence
@@ -185,5 +123,5 @@ func (r *reminders) PublishBulletin(ctx context.Context, by duban.Person, msgKey
 	if err != nil {
 		return "", err
 	}
-	return fmt.Sprintf("已发布工作通报（第%d期），发送给编办和督办组长共 %d 个接收方。", rec.No, len(rec.To)), nil
+	return fmt.Sprintf("已发布工作通报（%s），发送给编办和督办组长共 %d 个接收方。", rec.Label(), len(rec.To)), nil
 }

@@ -1,0 +1,315 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/duban-org/duban"
+	"github.com/duban-org/duban/remind"
+	"github.com/duban-org/duban/report"
+	"github.com/duban-org/duban/store"
+)
+
+func init() {
+	commands["report"] = command{"the 工作通报 (bulletin): a preview, or --publish to number, archive and send it; --docx/--xlsx/--letters write its documents; --list the archive", runReport}
+}
+
+func runReport(ctx context.Context, e *env, args []string) error {
+	fs, cfgPath := flags(e, "report", "")
+	publish := fs.Bool("publish", false, "number, archive and send the bulletin to 编办 and the group leaders")
+	nowFlag := fs.String("now", "", "compute as at this instant")
+	docxOut := fs.String("docx", "", "write the bulletin as a Word document (GB/T 9704 layout) to this file")
+	xlsxOut := fs.String("xlsx", "", "write the red and yellow lists as a workbook to this file")
+	letters := fs.String("letters", "", "write a 专函督办 draft for each lagging unit into this directory")
+	list := fs.Bool("list", false, "list the published bulletins and their documents")
+	archived := fs.Int("archived", 0, "with --out: write the documents archived with published bulletin N (its serial number in --list)")
+	out := fs.String("out", "", "directory for --archived")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	a, err := openApp(ctx, e, *cfgPath)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	switch {
+	case *list:
+		return a.listBulletins(ctx)
+	case *archived > 0:
+		if *out == "" {
+			return fmt.Errorf("--archived needs --out DIR: %w", errUsageText(fs))
+		}
+		return a.writeArchived(ctx, *archived, *out)
+	}
+	now, err := a.at(*nowFlag)
+	if err != nil {
+		return err
+	}
+	var b remind.Bulletin
+	var files []store.BulletinFile
+	if *publish {
+		if err := a.roomToWrite(ctx); err != nil {
+			return err
+		}
+		rec, err := a.publishBulletin(ctx, "cli", "", now)
+		if err != nil {
+			return err
+		}
+		if err := json.Unmarshal(rec.Bulletin, &b); err != nil {
+			return fmt.Errorf("bulletin %d: %w", rec.No, err)
+		}
+		for _, f := range rec.Files {
+			data, err := a.st.BulletinDocument(ctx, rec.No, f.Name)
+			if err != nil {
+				return err
+			}
+			f.Data = data
+			files = append(files, f)
+		}
+		fmt.Fprintln(e.stdout, rec.Text)
+		fmt.Fprintf(e.stderr, "published as %s to %d recipients\n", rec.Label(), len(rec.To))
+	} else {
+		b, err = a.bulletin(ctx, now, nil)
+		if err != nil {
+			return err
+		}
+		prev, err := a.lastBulletin(ctx)
+		if err != nil {
+			return err
+		}
+		files, err = a.bulletinFiles(b, prev)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintln(e.stdout, remind.Render(b))
+		fmt.Fprintln(e.stderr, "(preview: not numbered, archived or sent; --publish issues it)")
+	}
+	for _, w := range []struct{ path, ext string }{{*docxOut, ".docx"}, {*xlsxOut, ".xlsx"}} {
+		if w.path == "" {
+			continue
+		}
+		for _, f := range files {
+			if strings.HasSuffix(f.Name, w.ext) {
+				if err := writeFile(w.path, f.Data); err != nil {
+					return err
+				}
+				fmt.Fprintf(e.stderr, "wrote %s\n", w.path)
+			}
+		}
+	}
+	if *letters != "" {
+		return a.writeLetters(ctx, b, *letters)
+	}
+	return nil
+}
+
+// errUsageText prints the usage and returns errUsage.
+func errUsageText(fs *flag.FlagSet) error {
+	fs.Usage()
+	return errUsage
+}
+
+// office is [office] as the documents want it.
+func (a *app) office() report.Office {
+	o := a.cfg.Office
+	return report.Office{Name: o.Name, ShortName: o.ShortName, BulletinTitle: o.BulletinTitle, LetterPrefix: o.LetterPrefix,
+		Signer: o.Signer, Contact: o.Contact, CC: o.CC}
+}
+
+// lastBulletin is the latest published bulletin, nil before the first.
+func (a *app) lastBulletin(ctx context.Context) (*store.BulletinRecord, error) {
+	rec, err := a.st.LastBulletin(ctx)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &rec, nil
+}
+
+// bulletinFiles renders bulletin b's documents: the Word document, with its
+// change since prev (nil for the first bulletin), and the red and yellow
+// lists as a workbook.
+func (a *app) bulletinFiles(b remind.Bulletin, prev *store.BulletinRecord) ([]store.BulletinFile, error) {
+	var change *remind.Change
+	if prev != nil {
+		var pb remind.Bulletin
+		if err := json.Unmarshal(prev.Bulletin, &pb); err != nil {
+			return nil, fmt.Errorf("previous bulletin %d: %w", prev.No, err)
+		}
+		if pb.No == 0 { // records from before numbering by year
+			pb.No, pb.Year = prev.No, prev.Year
+		}
+		c := remind.Compare(pb, b)
+		c.Since = prev.Label()
+		change = &c
+	}
+	label := b.Issue()
+	if label == "" {
+		label = "预览"
+	}
+	doc, err := report.BulletinDocx(a.office(), b, change)
+	if err != nil {
+		return nil, err
+	}
+	lists, err := report.ListsXLSX(b)
+	if err != nil {
+		return nil, err
+	}
+	return []store.BulletinFile{
+		{Name: a.cfg.Office.BulletinTitle + "-" + label + ".docx", Data: doc},
+		{Name: "红黄灯清单-" + label + ".xlsx", Data: lists},
+	}, nil
+}
+
+// publishBulletin numbers, renders, archives and queues the next bulletin
+// with its documents to 编办, every group leader and the bulletin chat.
+func (a *app) publishBulletin(ctx context.Context, by, msgKey string, now time.Time) (store.BulletinRecord, error) {
+	client, err := a.llmClient()
+	if err != nil {
+		return store.BulletinRecord{}, err
+	}
+	b, err := a.bulletin(ctx, now, client)
+	if err != nil {
+		return store.BulletinRecord{}, err
+	}
+	l, err := a.st.Snapshot(ctx)
+	if err != nil {
+		return store.BulletinRecord{}, err
+	}
+	year := 0
+	if a.cfg.Office.Numbering == "year" {
+		year = now.In(a.loc).Year()
+	}
+	return a.st.IssueBulletin(ctx, func(n store.BulletinNumber) (store.Issued, error) {
+		b.No, b.Year = n.Issue, n.Year
+		files, err := a.bulletinFiles(b, n.Prev)
+		if err != nil {
+			return store.Issued{}, err
+		}
+		return store.Issued{Text: remind.Render(b), Figures: b, Files: files}, nil
+	}, store.Publication{To: remind.BulletinRecipients(l, a.remind), By: by, MsgKey: msgKey, At: now, Year: year})
+}
+
+// writeLetters writes a 专函督办 draft for every unit overdue at least
+// letter_after_workdays working days, its 文号 left for registration.
+func (a *app) writeLetters(ctx context.Context, b remind.Bulletin, dir string) error {
+	l, err := a.st.Snapshot(ctx)
+	if err != nil {
+		return err
+	}
+	cal, err := a.calendar(ctx)
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("letters: %w", err)
+	}
+	letters := report.Lagging(b, l.People, a.remind.LetterAfterWorkdays)
+	replyBy := addWorkdays(cal, b.Today, a.cfg.Office.ReplyWorkdays)
+	for _, lt := range letters {
+		lt.Number = report.LetterNumber(a.cfg.Office.LetterPrefix, b.At.Year(), 0)
+		lt.ReplyBy = replyBy
+		data, err := report.LetterDocx(a.office(), lt)
+		if err != nil {
+			return err
+		}
+		path := filepath.Join(dir, lt.FileName())
+		if err := writeFile(path, data); err != nil {
+			return err
+		}
+		head := lt.Head
+		if head == "" {
+			head = "（台账未载一把手）"
+		}
+		fmt.Fprintf(a.e.stdout, "专函督办：%s %s，逾期 %d 项 → %s\n", lt.Unit.Name, head, len(lt.Tasks), path)
+	}
+	if len(letters) == 0 {
+		fmt.Fprintf(a.e.stdout, "没有逾期满 %d 个工作日的单位，无需专函督办。\n", a.remind.LetterAfterWorkdays)
+	}
+	return nil
+}
+
+// addWorkdays returns the n-th working day after d.
+func addWorkdays(cal *remind.Calendar, d duban.Date, n int) duban.Date {
+	for n > 0 {
+		d = d.AddDays(1)
+		if cal.IsWorkday(d) {
+			n--
+		}
+	}
+	return d
+}
+
+func (a *app) listBulletins(ctx context.Context) error {
+	all, err := a.st.Bulletins(ctx)
+	if err != nil {
+		return err
+	}
+	if len(all) == 0 {
+		fmt.Fprintln(a.e.stdout, "尚未发布工作通报。")
+		return nil
+	}
+	w := tabwriter.NewWriter(a.e.stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(w, "序号\t期号\t发布时间\t发布人\t接收方\t文件")
+	for _, r := range all {
+		names := make([]string, len(r.Files))
+		for i, f := range r.Files {
+			names[i] = fmt.Sprintf("%s（%d 字节）", f.Name, f.Size)
+		}
+		files := strings.Join(names, "，")
+		if files == "" {
+			files = "—"
+		}
+		fmt.Fprintf(w, "%d\t%s\t%s\t%s\t%d\t%s\n", r.No, r.Label(), r.At.In(a.loc).Format("2006-01-02 15:04"), r.By, len(r.To), files)
+	}
+	return w.Flush()
+}
+
+func (a *app) writeArchived(ctx context.Context, no int, dir string) error {
+	rec, err := a.st.BulletinByNo(ctx, no)
+	if err != nil {
+		return err
+	}
+	if len(rec.Files) == 0 {
+		return fmt.Errorf("bulletin %d (%s) was published without documents", no, rec.Label())
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("archived bulletin: %w", err)
+	}
+	for _, f := range rec.Files {
+		data, err := a.st.BulletinDocument(ctx, no, f.Name)
+		if err != nil {
+			return err
+		}
+		path := filepath.Join(dir, filepath.Base(f.Name))
+		if err := writeFile(path, data); err != nil {
+			return err
+		}
+		fmt.Fprintln(a.e.stdout, path)
+	}
+	return nil
+}
+
+// writeFile writes data to path through a temporary file, so a reader never
+// sees half a document.
+func writeFile(path string, data []byte) error {
+	tmp := path + ".tmp"
+	if err := os.WriteFile(tmp, data, 0o644); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		os.Remove(tmp)
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	return nil
+}
