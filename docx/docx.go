@@ -249,10 +249,10 @@ func paraXML(p Para) string {
 	if p.RightTab {
 		fmt.Fprintf(&b, `<w:tabs><w:tab w:val="right" w:pos="%d"/></w:tabs>`, TextWidth-p.RightChars*charTwips(p))
 	}
-	if !p.Exact || charTwips(p) != Size3*10 {
-		// The character grid is for 3号 text; other sizes set freely.
-		b.WriteString(`<w:snapToGrid w:val="0"/>`)
-	}
+	// Text is set by its own advance, not snapped to the section's grid:
+	// a grid that cannot compress (LibreOffice) would spread a line holding
+	// Latin digits; 3号 text is condensed to 28 a line instead (rPr).
+	b.WriteString(`<w:snapToGrid w:val="0"/>`)
 	spacing := fmt.Sprintf(`w:before="%d" w:after="%d"`, p.SpaceBefore, p.SpaceAfter)
 	if p.Exact {
 		fmt.Fprintf(&b, `<w:spacing %s w:line="%d" w:lineRule="exact"/>`, spacing, LinePitch)

@@ -85,7 +85,7 @@ func BulletinDocx(o Office, b remind.Bulletin, change *remind.Change) ([]byte, e
 				rows = append(rows, []string{no, unit, t.TaskID + " " + t.Title, t.Deadline.String(), fmt.Sprint(t.WorkdaysOverdue)})
 			}
 		}
-		d.Table([]int{2, 6, 12, 5, 3}, []string{"序号", "单位", "任务", "完成时限", "逾期工作日"}, rows)
+		d.Table([]int{3, 6, 12, 5, 4}, []string{"序号", "单位", "任务", "完成时限", "逾期工作日"}, rows)
 	}
 
 	d.Heading1("五、临近时限任务（黄灯）")
@@ -107,7 +107,7 @@ func BulletinDocx(o Office, b remind.Bulletin, change *remind.Change) ([]byte, e
 				rows = append(rows, []string{no, unit, t.TaskID + " " + t.Title, t.Deadline.String()})
 			}
 		}
-		d.Table([]int{2, 6, 15, 5}, []string{"序号", "单位", "任务", "完成时限"}, rows)
+		d.Table([]int{3, 6, 15, 5}, []string{"序号", "单位", "任务", "完成时限"}, rows)
 	}
 
 	d.Heading1("六、单位排名")
@@ -116,7 +116,7 @@ func BulletinDocx(o Office, b remind.Bulletin, change *remind.Change) ([]byte, e
 	for i, r := range b.Ranking {
 		rank[i] = []string{fmt.Sprint(i + 1), r.Name, r.Group, fmt.Sprintf("%d/%d", r.Verified, r.Total), percent(r.Verified, r.Total), fmt.Sprint(r.Overdue)}
 	}
-	d.Table([]int{2, 9, 5, 4, 4, 3}, []string{"名次", "单位", "督办组", "销号/任务", "销号率", "逾期"}, rank)
+	d.Table([]int{3, 9, 5, 4, 4, 3}, []string{"名次", "单位", "督办组", "销号/任务", "销号率", "逾期"}, rank)
 
 	d.Blank()
 	d.Body(fmt.Sprintf("请有逾期任务的单位对照清单抓紧办理，办结后及时报%s对账销号。", o.short()))

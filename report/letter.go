@@ -71,7 +71,7 @@ func LetterDocx(o Office, l Letter) ([]byte, error) {
 	for i, t := range l.Tasks {
 		rows[i] = []string{fmt.Sprint(i + 1), t.TaskID + " " + t.Title, t.Deadline.String(), fmt.Sprint(t.DaysOverdue), fmt.Sprint(t.WorkdaysOverdue)}
 	}
-	d.Table([]int{2, 14, 5, 3, 4}, []string{"序号", "任务", "完成时限", "逾期天数", "逾期工作日"}, rows)
+	d.Table([]int{3, 13, 5, 3, 4}, []string{"序号", "任务", "完成时限", "逾期天数", "逾期工作日"}, rows)
 	d.Blank()
 	d.Body(fmt.Sprintf("请贵单位主要负责同志高度重视，亲自研究部署，明确责任人和完成时间，抓紧完成上述任务，并于%s前将办理情况书面报送%s。",
 		dateOf(l.ReplyBy), o.short()))
