@@ -32,7 +32,7 @@ func BulletinDocx(o Office, b remind.Bulletin, change *remind.Change) ([]byte, e
 	}
 
 	d.Heading1("一、总体进展")
-	d.Body(fmt.Sprintf("全市%d个单位共有改革任务%d项，已销号%d项，销号率%s；已报完成待销号%d项；逾期未完成%d项；见底清零单位%d个。",
+	d.Body(fmt.Sprintf("纳入改革的%d个单位共有改革任务%d项，已销号%d项，销号率%s；已报完成待销号%d项；逾期未完成%d项；见底清零单位%d个。",
 		b.Units, b.Total, b.Verified, percent(b.Verified, b.Total), b.Reported, b.Overdue, len(b.Cleared)))
 	if change != nil {
 		d.Body(changeText(*change))

@@ -41,7 +41,7 @@ func TestReportDocuments(t *testing.T) {
 		t.Fatal(err)
 	}
 	text := docxtest.Text(t, docxtest.Parts(t, data)["word/document.xml"])
-	want := "全市" + m[1] + "个单位共有改革任务" + m[2] + "项，已销号" + m[3] + "项，销号率" + m[4] + "；已报完成待销号" + m[5] + "项；逾期未完成" + m[6] + "项"
+	want := "纳入改革的" + m[1] + "个单位共有改革任务" + m[2] + "项，已销号" + m[3] + "项，销号率" + m[4] + "；已报完成待销号" + m[5] + "项；逾期未完成" + m[6] + "项"
 	if !strings.Contains(text, want) || !strings.Contains(text, "预览稿") {
 		t.Errorf("document lacks %q:\n%.2000s", want, text)
 	}
