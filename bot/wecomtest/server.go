@@ -34,6 +34,8 @@ type Message struct {
 	Markdown     *Content        `json:"markdown,omitempty"`
 	TextCard     *TextCard       `json:"textcard,omitempty"`
 	TemplateCard *TemplateCard   `json:"template_card,omitempty"`
+	File         *MediaRef       `json:"file,omitempty"`  // media.go
+	Image        *MediaRef       `json:"image,omitempty"` // media.go
 	MsgID        string          `json:"-"`
 	Raw          json.RawMessage `json:"-"`
 }
@@ -123,6 +125,7 @@ type Server struct {
 	down          bool
 	invalid       map[string]bool // user → report via invaliduser field (true) or 81013 (false)
 	chats         map[string]bool // created through appchat/create
+	uploads       []Upload        // media.go
 }
 
 // New starts a fake WeCom on 127.0.0.1, closed when the test ends.
@@ -144,6 +147,7 @@ func New(t testing.TB) *Server {
 	mux.HandleFunc("POST /cgi-bin/message/update_template_card", s.updateCard)
 	mux.HandleFunc("POST /cgi-bin/appchat/create", s.createChat)
 	mux.HandleFunc("POST /cgi-bin/appchat/send", s.chatSend)
+	mux.HandleFunc("POST /cgi-bin/media/upload", s.upload)
 	s.srv = httptest.NewServer(s.gate(mux))
 	s.URL = s.srv.URL
 	t.Cleanup(s.srv.Close)
@@ -394,6 +398,9 @@ func (s *Server) send(w http.ResponseWriter, r *http.Request) {
 		apiError(w, 44004, "empty content")
 		return
 	}
+	if !s.mediaOK(w, m.MsgType, m.File, m.Image) {
+		return
+	}
 	if viaField, bad := s.invalid[m.ToUser]; bad {
 		if viaField {
 			writeJSON(w, map[string]any{"errcode": 0, "errmsg": "ok", "invaliduser": m.ToUser, "msgid": ""})
@@ -455,9 +462,11 @@ func (s *Server) createChat(w http.ResponseWriter, r *http.Request) {
 // the message is recorded with ToUser "chat:<chatid>".
 func (s *Server) chatSend(w http.ResponseWriter, r *http.Request) {
 	var req struct {
-		ChatID  string   `json:"chatid"`
-		MsgType string   `json:"msgtype"`
-		Text    *Content `json:"text"`
+		ChatID  string    `json:"chatid"`
+		MsgType string    `json:"msgtype"`
+		Text    *Content  `json:"text"`
+		File    *MediaRef `json:"file"`
+		Image   *MediaRef `json:"image"`
 	}
 	if !s.accept(w, r, &req) {
 		return
@@ -467,12 +476,16 @@ func (s *Server) chatSend(w http.ResponseWriter, r *http.Request) {
 		apiError(w, 86003, "chat not exist")
 		return
 	}
-	if req.Text == nil || req.Text.Content == "" {
+	if req.MsgType == "file" || req.MsgType == "image" {
+		if !s.mediaOK(w, req.MsgType, req.File, req.Image) {
+			return
+		}
+	} else if req.Text == nil || req.Text.Content == "" {
 		apiError(w, 44004, "empty content")
 		return
 	}
 	s.messages = append(s.messages, Message{ToUser: "chat:" + req.ChatID, MsgType: req.MsgType, Text: req.Text,
-		MsgID: "fake-msgid-" + strconv.Itoa(len(s.messages)+1)})
+		File: req.File, Image: req.Image, MsgID: "fake-msgid-" + strconv.Itoa(len(s.messages)+1)})
 	s.changedLocked()
 	writeJSON(w, map[string]any{"errcode": 0, "errmsg": "ok"})
 }
