@@ -84,6 +84,19 @@ func LetterDocx(o Office, l Letter) ([]byte, error) {
 	return d.Bytes()
 }
 
+// LetterNotice is the chat notice of an issued letter to its addressee:
+// what is overdue and the reply date, the formal letter following.
+func LetterNotice(o Office, l Letter) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "【专函督办】%s向贵单位发出《关于督促%s加快完成改革任务的函》（%s）。贵单位以下%d项任务已超过完成时限：\n",
+		o.short(), l.Unit.Name, l.Number, len(l.Tasks))
+	for i, t := range l.Tasks {
+		fmt.Fprintf(&b, "%d. %s %s（完成时限 %s，逾期 %d 个工作日）\n", i+1, t.TaskID, t.Title, t.Deadline, t.WorkdaysOverdue)
+	}
+	fmt.Fprintf(&b, "请于%s前将办理情况书面报送%s。函件正式文本另行送达。", dateOf(l.ReplyBy), o.short())
+	return b.String()
+}
+
 // safeName keeps a file name portable: no path separators or characters
 // Windows refuses.
 func safeName(s string) string {

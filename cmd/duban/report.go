@@ -200,45 +200,6 @@ func (a *app) publishBulletin(ctx context.Context, by, msgKey string, now time.T
 	}, store.Publication{To: remind.BulletinRecipients(l, a.remind), By: by, MsgKey: msgKey, At: now, Year: year})
 }
 
-// writeLetters writes a 专函督办 draft for every unit overdue at least
-// letter_after_workdays working days, its 文号 left for registration.
-func (a *app) writeLetters(ctx context.Context, b remind.Bulletin, dir string) error {
-	l, err := a.st.Snapshot(ctx)
-	if err != nil {
-		return err
-	}
-	cal, err := a.calendar(ctx)
-	if err != nil {
-		return err
-	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return fmt.Errorf("letters: %w", err)
-	}
-	letters := report.Lagging(b, l.People, a.remind.LetterAfterWorkdays)
-	replyBy := addWorkdays(cal, b.Today, a.cfg.Office.ReplyWorkdays)
-	for _, lt := range letters {
-		lt.Number = report.LetterNumber(a.cfg.Office.LetterPrefix, b.At.Year(), 0)
-		lt.ReplyBy = replyBy
-		data, err := report.LetterDocx(a.office(), lt)
-		if err != nil {
-			return err
-		}
-		path := filepath.Join(dir, lt.FileName())
-		if err := writeFile(path, data); err != nil {
-			return err
-		}
-		head := lt.Head
-		if head == "" {
-			head = "（台账未载一把手）"
-		}
-		fmt.Fprintf(a.e.stdout, "专函督办：%s %s，逾期 %d 项 → %s\n", lt.Unit.Name, head, len(lt.Tasks), path)
-	}
-	if len(letters) == 0 {
-		fmt.Fprintf(a.e.stdout, "没有逾期满 %d 个工作日的单位，无需专函督办。\n", a.remind.LetterAfterWorkdays)
-	}
-	return nil
-}
-
 // addWorkdays returns the n-th working day after d.
 func addWorkdays(cal *remind.Calendar, d duban.Date, n int) duban.Date {
 	for n > 0 {

@@ -1,0 +1,203 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/duban-org/duban"
+	"github.com/duban-org/duban/remind"
+	"github.com/duban-org/duban/report"
+	"github.com/duban-org/duban/store"
+)
+
+func init() {
+	commands["letters"] = command{"专函督办 to lagging units: drafts into --out; --issue numbers, archives and notifies each unit's 一把手; --list the letters issued", runLetters}
+}
+
+func runLetters(ctx context.Context, e *env, args []string) error {
+	fs, cfgPath := flags(e, "letters", "")
+	nowFlag := fs.String("now", "", "as at this instant")
+	out := fs.String("out", "", "directory for the letters (.docx)")
+	issue := fs.String("issue", "", `issue the letters to these units (codes, comma-separated, or "all"): number, archive, notify`)
+	list := fs.Bool("list", false, "list the letters issued")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	a, err := openApp(ctx, e, *cfgPath)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	if *list {
+		return a.listLetters(ctx)
+	}
+	if *out == "" {
+		return fmt.Errorf("letters need --out DIR: %w", errUsageText(fs))
+	}
+	now, err := a.at(*nowFlag)
+	if err != nil {
+		return err
+	}
+	b, err := a.bulletin(ctx, now, nil)
+	if err != nil {
+		return err
+	}
+	if *issue == "" {
+		return a.writeLetters(ctx, b, *out)
+	}
+	return a.issueLetters(ctx, b, *out, *issue)
+}
+
+// lagging is the letters due at b: one per unit overdue at least
+// letter_after_workdays working days, with its reply date.
+func (a *app) lagging(ctx context.Context, b remind.Bulletin) ([]report.Letter, duban.Ledger, error) {
+	l, err := a.st.Snapshot(ctx)
+	if err != nil {
+		return nil, l, err
+	}
+	cal, err := a.calendar(ctx)
+	if err != nil {
+		return nil, l, err
+	}
+	letters := report.Lagging(b, l.People, a.remind.LetterAfterWorkdays)
+	replyBy := addWorkdays(cal, b.Today, a.cfg.Office.ReplyWorkdays)
+	for i := range letters {
+		letters[i].ReplyBy = replyBy
+	}
+	return letters, l, nil
+}
+
+// writeLetters writes a 专函督办 draft for every lagging unit, its 文号's
+// number left blank: a preview that changes nothing.
+func (a *app) writeLetters(ctx context.Context, b remind.Bulletin, dir string) error {
+	letters, _, err := a.lagging(ctx, b)
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("letters: %w", err)
+	}
+	for _, lt := range letters {
+		lt.Number = report.LetterNumber(a.cfg.Office.LetterPrefix, b.At.Year(), 0)
+		data, err := report.LetterDocx(a.office(), lt)
+		if err != nil {
+			return err
+		}
+		path := filepath.Join(dir, lt.FileName())
+		if err := writeFile(path, data); err != nil {
+			return err
+		}
+		head := lt.Head
+		if head == "" {
+			head = "（台账未载一把手）"
+		}
+		fmt.Fprintf(a.e.stdout, "专函督办（草稿）：%s %s，逾期 %d 项 → %s\n", lt.Unit.Name, head, len(lt.Tasks), path)
+	}
+	if len(letters) == 0 {
+		fmt.Fprintf(a.e.stdout, "没有逾期满 %d 个工作日的单位，无需专函督办。\n", a.remind.LetterAfterWorkdays)
+	}
+	return nil
+}
+
+// issueLetters numbers, archives and writes the letters to the units named
+// (or all), and queues a notice to each unit's 一把手 (its 联络员 when the
+// ledger names no 一把手).
+func (a *app) issueLetters(ctx context.Context, b remind.Bulletin, dir, which string) error {
+	letters, l, err := a.lagging(ctx, b)
+	if err != nil {
+		return err
+	}
+	if which != "all" {
+		want := strings.FieldsFunc(which, func(r rune) bool { return r == ',' || r == '，' || r == ' ' })
+		var picked []report.Letter
+		for _, code := range want {
+			i := slices.IndexFunc(letters, func(lt report.Letter) bool { return strings.EqualFold(lt.Unit.Code, code) })
+			if i < 0 {
+				return fmt.Errorf("--issue %s: no letter is due to this unit (not overdue %d working days, or no such unit)", code, a.remind.LetterAfterWorkdays)
+			}
+			picked = append(picked, letters[i])
+		}
+		letters = picked
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("letters: %w", err)
+	}
+	year := b.At.Year()
+	issued := 0
+	for _, lt := range letters {
+		to := a.letterRecipients(l, lt)
+		if len(to) == 0 {
+			return fmt.Errorf("%s（%s）: the ledger names no 一把手 or 联络员 to send the letter to", lt.Unit.Name, lt.Unit.Code)
+		}
+		var doc []byte
+		rec, err := a.st.IssueLetter(ctx, year, lt.Unit.Code, b.Today, func(no int) (store.LetterIssue, error) {
+			lt.Number = report.LetterNumber(a.cfg.Office.LetterPrefix, year, no)
+			data, err := report.LetterDocx(a.office(), lt)
+			if err != nil {
+				return store.LetterIssue{}, err
+			}
+			doc = data
+			ids := make([]string, len(lt.Tasks))
+			for i, t := range lt.Tasks {
+				ids[i] = t.TaskID
+			}
+			return store.LetterIssue{
+				Record: store.LetterRecord{Number: lt.Number, Name: lt.Unit.Name, Head: lt.Head, HeadID: lt.HeadID, Tasks: ids, ReplyBy: lt.ReplyBy, File: lt.FileName()},
+				Doc:    data, Text: report.LetterNotice(a.office(), lt),
+			}, nil
+		}, to, "cli", b.At)
+		if errors.Is(err, store.ErrLetterIssued) {
+			fmt.Fprintf(a.e.stderr, "skipped: %v\n", err)
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		path := filepath.Join(dir, strings.TrimSuffix(lt.FileName(), ".docx")+"-"+fmt.Sprint(rec.No)+".docx")
+		if err := writeFile(path, doc); err != nil {
+			return err
+		}
+		issued++
+		fmt.Fprintf(a.e.stdout, "已发专函：%s %s → %s，已通知 %s\n", rec.Number, lt.Unit.Name, path, strings.Join(to, "、"))
+	}
+	fmt.Fprintf(a.e.stderr, "issued %d letters; `duban serve` delivers the notices\n", issued)
+	return nil
+}
+
+// letterRecipients is who is told of a letter: the unit's 一把手, or its
+// 联络员 when the ledger names no 一把手.
+func (a *app) letterRecipients(l duban.Ledger, lt report.Letter) []string {
+	if lt.HeadID != "" {
+		return []string{lt.HeadID}
+	}
+	var to []string
+	for _, p := range l.People {
+		if p.Has(duban.RoleContact, lt.Unit.Code) {
+			to = append(to, p.UserID)
+		}
+	}
+	return to
+}
+
+func (a *app) listLetters(ctx context.Context) error {
+	all, err := a.st.Letters(ctx)
+	if err != nil {
+		return err
+	}
+	if len(all) == 0 {
+		fmt.Fprintln(a.e.stdout, "尚未发出专函督办。")
+		return nil
+	}
+	w := tabwriter.NewWriter(a.e.stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(w, "文号\t单位\t一把手\t逾期任务\t书面报送期限\t发出时间")
+	for _, r := range all {
+		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\n", r.Number, r.Name, r.Head, strings.Join(r.Tasks, "、"), r.ReplyBy, r.At.In(a.loc).Format("2006-01-02 15:04"))
+	}
+	return w.Flush()
+}
