@@ -3,8 +3,10 @@ package bot
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"strconv"
 	"time"
@@ -60,6 +62,7 @@ type Callback struct {
 	now       func() time.Time
 	inbox     Inbox
 	log       *slog.Logger
+	logLimit  *throttle
 }
 
 // NewCallback returns the callback handler storing into inbox.
@@ -101,6 +104,7 @@ func NewCallback(cfg CallbackConfig, inbox Inbox) (*Callback, error) {
 	if cb.log == nil {
 		cb.log = slog.Default()
 	}
+	cb.logLimit = newThrottle(time.Minute, time.Now)
 	return cb, nil
 }
 
@@ -206,10 +210,25 @@ func (cb *Callback) check(signature, timestamp, nonce, encrypted string) error {
 		return errStale
 	}
 	if d := cb.now().Sub(time.Unix(sec, 0)); d > cb.window || d < -cb.window {
-		return errStale
+		return &staleError{behind: d}
 	}
 	return nil
 }
+
+// staleError is errStale saying by how much the callback's timestamp was
+// off the server's clock.
+type staleError struct {
+	behind time.Duration // server clock minus the timestamp; negative: ahead
+}
+
+func (e *staleError) Error() string {
+	if e.behind < 0 {
+		return fmt.Sprintf("%v: %s ahead of the server clock", errStale, (-e.behind).Round(time.Second))
+	}
+	return fmt.Sprintf("%v: %s behind the server clock", errStale, e.behind.Round(time.Second))
+}
+
+func (e *staleError) Is(target error) bool { return target == errStale }
 
 // refuse answers a bad callback with a 4xx and logs why.
 func (cb *Callback) refuse(w http.ResponseWriter, r *http.Request, err error) {
@@ -221,6 +240,41 @@ func (cb *Callback) refuse(w http.ResponseWriter, r *http.Request, err error) {
 	case errors.Is(err, errBadSignature), errors.Is(err, errStale), errors.Is(err, errDecrypt):
 		status = http.StatusForbidden
 	}
-	cb.log.Warn("wecom callback refused", "method", r.Method, "remote", r.RemoteAddr, "status", status, "err", err)
 	http.Error(w, http.StatusText(status), status)
+	// A flood (a slow-body client, a replayer, a wrong Token) writes a
+	// line a minute per kind, with the count of those left out.
+	kind := refusalKind(err)
+	ok, suppressed := cb.logLimit.allow(strconv.Itoa(status) + " " + kind)
+	if !ok {
+		return
+	}
+	attrs := []any{"method", r.Method, "remote", r.RemoteAddr, "status", status, "why", kind, "err", err}
+	if se, ok := errors.AsType[*staleError](err); ok {
+		attrs = append(attrs, "clock_off", se.behind.Round(time.Second).String())
+	}
+	if suppressed > 0 {
+		attrs = append(attrs, "like_this_not_logged", suppressed)
+	}
+	cb.log.Warn("wecom callback refused", attrs...)
+}
+
+// refusalKind names why a callback was refused, for the log and its limit.
+func refusalKind(err error) string {
+	var tooBig *http.MaxBytesError
+	switch {
+	case errors.As(err, &tooBig):
+		return "body too large"
+	case errors.Is(err, errStale):
+		return "stale timestamp"
+	case errors.Is(err, errBadSignature):
+		return "bad signature"
+	case errors.Is(err, errDecrypt):
+		return "cannot decrypt"
+	case errors.Is(err, errMalformed):
+		return "malformed"
+	}
+	if _, ok := errors.AsType[net.Error](err); ok {
+		return "slow or broken client"
+	}
+	return "unreadable body"
 }

@@ -62,3 +62,20 @@ func (l *rateLimiter) forget(now time.Time) {
 		}
 	}
 }
+
+// cancel takes back a reservation made at at: the message was refused or
+// never reached WeCom, so it does not count against the recipient.
+func (l *rateLimiter) cancel(to string, at time.Time) {
+	if l.perMinute <= 0 && l.perHour <= 0 {
+		return
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	ts := l.sent[to]
+	for i := len(ts) - 1; i >= 0; i-- {
+		if ts[i].Equal(at) {
+			l.sent[to] = append(ts[:i], ts[i+1:]...)
+			return
+		}
+	}
+}

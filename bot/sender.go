@@ -3,9 +3,11 @@ package bot
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"math/rand/v2"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/duban-org/duban"
@@ -31,6 +33,11 @@ type Sender struct {
 	log  *slog.Logger
 	wake chan struct{}
 
+	// Set by Run.
+	outage   *outage
+	finalLog *throttle    // lines about messages failed for good
+	reportAt atomic.Int64 // unix ns when failures are due to be told to 编办; 0: none known
+
 	// Fields below may be changed before Run.
 
 	Now func() time.Time
@@ -45,8 +52,14 @@ type Sender struct {
 	// after a temporary failure (defaults 2 s and 5 min).
 	MinBackoff, MaxBackoff time.Duration
 	// MaxAge stops retrying a message this long after it was queued and
-	// records it as failed (default 24 h).
+	// records it as failed (default 24 h, [wecom] max_retry_age).
 	MaxAge time.Duration
+	// ProbeEvery is how often, during an outage, one waiting message is
+	// tried whatever its own back-off (default 30 s).
+	ProbeEvery time.Duration
+	// ReportDelay gathers messages that failed for good for this long
+	// into one report to 编办 (default 1 min).
+	ReportDelay time.Duration
 	// Poll is how often the outbox is read without a wake-up (default 30 s).
 	Poll time.Duration
 	// TextOnly sends every card as its text ([wecom] cards = false).
@@ -63,6 +76,7 @@ func NewSender(st *store.Store, d Deliverer, logger *slog.Logger) *Sender {
 		Now: time.Now, PartBytes: MaxTextBytes, PerMinute: 25, PerHour: 900,
 		Concurrency: 4, MinBackoff: 2 * time.Second, MaxBackoff: 5 * time.Minute,
 		MaxAge: 24 * time.Hour, Poll: 30 * time.Second,
+		ProbeEvery: 30 * time.Second, ReportDelay: time.Minute,
 	}
 }
 
@@ -88,6 +102,9 @@ func (s *Sender) Run(ctx context.Context) error {
 	var wg sync.WaitGroup
 	defer wg.Wait()
 	lastForget := s.Now()
+	s.outage = newOutage(s.log, s.ProbeEvery)
+	s.finalLog = newThrottle(time.Minute, s.Now)
+	s.reportAt.Store(s.Now().UnixNano()) // failures left by an earlier run
 	queue := newQueueView()
 	stop := s.st.WatchOutbox(func(ids []string) {
 		queue.notify(ids)
@@ -99,7 +116,11 @@ func (s *Sender) Run(ctx context.Context) error {
 			lim.forget(now)
 			lastForget = now
 		}
-		return s.dispatch(ctx, queue, lim, conc, inflight, held, done, &wg)
+		next := s.dispatch(ctx, queue, lim, conc, inflight, held, done, &wg)
+		if at := s.reportUndelivered(ctx); !at.IsZero() && (next.IsZero() || at.Before(next)) {
+			next = at
+		}
+		return next
 	}, done, func(d delivered) { s.release(inflight, held, d) }, s.wake)
 	return nil
 }
@@ -130,6 +151,10 @@ func (s *Sender) dispatch(ctx context.Context, queue *queueView, lim *rateLimite
 		return s.Now().Add(s.MinBackoff)
 	}
 	now := s.Now()
+	probe, nextProbe := s.outage.probe(now)
+	if !nextProbe.IsZero() {
+		next = nextProbe
+	}
 	for _, head := range queue.heads() {
 		to, id := head.Who, head.ID
 		if inflight[to] {
@@ -159,11 +184,14 @@ func (s *Sender) dispatch(ctx context.Context, queue *queueView, lim *rateLimite
 				queue.stale = true
 				return s.Now().Add(s.MinBackoff)
 			}
-			if e.NextAttempt.After(now) {
-				if next.IsZero() || e.NextAttempt.Before(next) {
-					next = e.NextAttempt
+			if !s.outage.due(e.FailedAt, e.NextAttempt, now) {
+				if !probe {
+					if next.IsZero() || e.NextAttempt.Before(next) {
+						next = e.NextAttempt
+					}
+					break
 				}
-				break
+				probe = false // the oldest waiting message tests WeCom
 			}
 			inflight[to] = true
 			wg.Add(1)
@@ -200,55 +228,95 @@ func (s *Sender) parts(e store.OutboxEntry) []duban.Outgoing {
 // deliver sends e's remaining parts in order. It saves progress after each
 // part, so a restart never resends a delivered part, and stops (to be
 // resumed by a later pass) when the recipient's rate limit is reached, a
-// temporary failure occurs, or stop is cancelled. It returns false when
+// temporary failure occurs, or stop is cancelled. Each attempt is recorded
+// before it is made: a part whose attempt was cut off by a stop of the
+// process is sent once more, and one cut off twice is not sent again, so
+// a crash loop sends no message more than twice. It returns false when
 // the store refused to record progress or the outcome.
 func (s *Sender) deliver(stop, ctx context.Context, lim *rateLimiter, e store.OutboxEntry) bool {
 	parts := s.parts(e)
 	if len(parts) == 0 {
-		return s.finish(ctx, e, store.Delivery{Status: store.DeliveryFailed, Error: "empty message: nothing to send"})
+		return s.finish(ctx, e, store.Delivery{Status: store.DeliveryFailed, Error: "消息为空，无可发送"})
 	}
 	for e.PartsSent < len(parts) {
 		if stop.Err() != nil {
 			return true // progress so far is saved
 		}
+		if e.Unconfirmed >= 2 {
+			s.log.Error("delivery cut off twice by a stop of the process; not sending it again", "outbox", e.ID, "to", e.Msg.To, "part", e.PartsSent+1)
+			return s.finish(ctx, e, store.Delivery{
+				Status: store.DeliveryUncertain, Parts: e.PartsSent, Failures: e.Attempts,
+				Error: "送达情况不明：发送时服务两次中断，为免重复不再重发", Unreported: s.isReport(e),
+			})
+		}
 		p := parts[e.PartsSent]
 		now := s.Now()
 		if p.CardUpdate == nil { // updating a card is not a new message
 			if ok, at := lim.reserve(duban.CanonicalUserID(e.Msg.To), now); !ok {
-				e.NextAttempt = at
+				e.NextAttempt, e.FailedAt = at, time.Time{}
 				return s.save(ctx, e)
 			}
 		}
+		if e.Unconfirmed > 0 {
+			s.log.Warn("resending a message whose last attempt was cut off by a stop of the process", "outbox", e.ID, "to", e.Msg.To, "part", e.PartsSent+1)
+		}
+		e.Unconfirmed++
+		if !s.save(ctx, e) {
+			return false
+		}
 		err := s.d.Deliver(ctx, p)
+		e.Unconfirmed = 0
 		if err == nil {
+			if s.outage.delivered(s.Now()) {
+				s.Wake() // release every recipient's back-off
+			}
 			e.PartsSent++
-			e.LastError, e.NextAttempt = "", time.Time{}
+			e.LastError, e.NextAttempt, e.FailedAt = "", time.Time{}, time.Time{}
 			if e.PartsSent < len(parts) && !s.save(ctx, e) {
 				return false
 			}
 			continue
 		}
-		retry, err := classify(err)
-		if !retry && p.Card != nil && refusedContent(err) && e.Msg.Text != "" {
+		if p.CardUpdate == nil {
+			lim.cancel(duban.CanonicalUserID(e.Msg.To), now)
+		}
+		cause := CauseOf(err)
+		if p.Card != nil && refusedCard(err) && e.Msg.Text != "" {
 			s.log.Warn("card refused; sending its text instead", "outbox", e.ID, "to", e.Msg.To, "err", err)
 			e.TextFallback, e.PartsSent = true, 0
 			parts = s.parts(e)
 			continue
 		}
 		e.Attempts++
-		e.LastError = err.Error()
-		if retry && now.Sub(e.Queued) < s.MaxAge {
-			e.NextAttempt = now.Add(s.backoff(e.Attempts))
-			s.log.Warn("delivery failed; will retry", "outbox", e.ID, "to", e.Msg.To, "attempt", e.Attempts, "retry_at", e.NextAttempt, "err", err)
-			return s.save(ctx, e)
+		e.LastError = causeWords(cause, err)
+		if !cause.Final() {
+			s.outage.failed(cause, err, now)
+			if now.Sub(e.Queued) < s.MaxAge {
+				e.FailedAt, e.NextAttempt = now, now.Add(s.backoff(e.Attempts))
+				e.LastError += "，将自动重试"
+				s.log.Debug("delivery failed; will retry", "outbox", e.ID, "to", e.Msg.To, "attempt", e.Attempts, "retry_at", e.NextAttempt, "err", err)
+				return s.save(ctx, e)
+			}
+			e.LastError += fmt.Sprintf("，%s内重试 %d 次仍未送达", plainDuration(s.MaxAge), e.Attempts)
 		}
-		s.log.Error("delivery failed for good", "outbox", e.ID, "to", e.Msg.To, "parts_sent", e.PartsSent, "attempts", e.Attempts, "err", err)
+		if ok, n := s.finalLog.allow(string(cause)); ok {
+			s.log.Error("delivery failed for good", "outbox", e.ID, "to", e.Msg.To, "cause", string(cause),
+				"parts_sent", e.PartsSent, "attempts", e.Attempts, "err", err, "like_this_not_logged", n)
+		}
 		return s.finish(ctx, e, store.Delivery{
 			Status: store.DeliveryFailed, Parts: e.PartsSent, Failures: e.Attempts,
-			Error: err.Error(), InvalidUser: invalidUser(err, e.Msg.To),
+			Error: e.LastError, InvalidUser: invalidUser(err, e.Msg.To), Unreported: s.isReport(e),
 		})
 	}
 	return s.finish(ctx, e, store.Delivery{Status: store.DeliveryDelivered, Parts: e.PartsSent, Failures: e.Attempts})
+}
+
+// plainDuration says d in Chinese: "24小时", "90分钟".
+func plainDuration(d time.Duration) string {
+	if d >= time.Hour && d%time.Hour == 0 {
+		return fmt.Sprintf("%d小时", d/time.Hour)
+	}
+	return fmt.Sprintf("%d分钟", max(d/time.Minute, 1))
 }
 
 // backoff is MinBackoff doubled per attempt, capped at MaxBackoff, with up
@@ -276,6 +344,10 @@ func (s *Sender) finish(ctx context.Context, e store.OutboxEntry, d store.Delive
 	if err := s.st.FinishOutgoing(ctx, e, d); err != nil && !errors.Is(err, store.ErrNotFound) {
 		s.log.Error("delivery outcome not recorded; holding the recipient back", "outbox", e.ID, "err", err)
 		return false
+	}
+	if d.Status != store.DeliveryDelivered && !d.Unreported {
+		s.reportAt.CompareAndSwap(0, d.At.Add(s.ReportDelay).UnixNano())
+		s.Wake()
 	}
 	return true
 }

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/duban-org/duban"
@@ -19,6 +20,7 @@ func newClient(t *testing.T, fake *wecomtest.Server, st *store.Store, timeout ti
 	c, err := NewWeComClient(ClientConfig{
 		APIBase: fake.URL, CorpID: fake.CorpID, AgentID: fake.AgentID, Secret: fake.Secret,
 		HTTPClient: NewHTTPClient(timeout), Logger: quietLogger(),
+		TokenMinBackoff: 10 * time.Millisecond, TokenMaxBackoff: 50 * time.Millisecond,
 	}, st)
 	if err != nil {
 		t.Fatal(err)
@@ -31,6 +33,7 @@ func startSender(t *testing.T, fake *wecomtest.Server, st *store.Store, mod func
 	t.Helper()
 	s := NewSender(st, newClient(t, fake, st, 2*time.Second), quietLogger())
 	s.MinBackoff, s.MaxBackoff, s.Poll = 10*time.Millisecond, 50*time.Millisecond, time.Second
+	s.ProbeEvery, s.ReportDelay = 20*time.Millisecond, 10*time.Millisecond
 	if mod != nil {
 		mod(s)
 	}
@@ -227,7 +230,7 @@ func TestSenderRetriesSlowAnswers(t *testing.T) {
 	go s.Run(ctx)
 	waitFor(t, "a timed-out attempt", func() bool {
 		es := pending(t, st)
-		return len(es) == 1 && es[0].Attempts >= 1 && strings.Contains(strings.ToLower(es[0].LastError), "timeout")
+		return len(es) == 1 && es[0].Attempts >= 1 && es[0].LastError == "企业微信暂时无法访问，将自动重试"
 	})
 	fake.SetDelay(0)
 	if d := delivery(t, st, ids[0]); d.Status != store.DeliveryDelivered {
@@ -368,31 +371,41 @@ func TestSenderResumesAfterSentParts(t *testing.T) {
 	}
 }
 
-func TestClassify(t *testing.T) {
+func TestCauseOf(t *testing.T) {
 	for _, tc := range []struct {
 		err   error
-		retry bool
-		says  string
+		cause Cause
+		final bool
 	}{
-		{&APIError{Op: opSend, Code: -1}, true, ""},
-		{&APIError{Op: opSend, Code: 45009}, true, ""},
-		{&APIError{Op: opSend, Code: 45033}, true, ""},
-		{&APIError{Op: opSend, Code: 42001}, true, ""},
-		{&APIError{Op: opSend, Code: 81013}, false, "not a member"},
-		{&APIError{Op: opSend, Code: 40003}, false, "not a member"},
-		{&APIError{Op: opSend, Code: 0, InvalidUser: "x"}, false, "not a member"},
-		{&APIError{Op: opGetToken, Code: 60020}, false, "trusted IP"},
-		{&APIError{Op: opGetToken, Code: 40001}, false, "secret"},
-		{&APIError{Op: opSend, Code: 40058}, false, ""},
-		{&HTTPStatusError{Op: opSend, Status: 502}, true, ""},
-		{&HTTPStatusError{Op: opSend, Status: 404}, false, ""},
-		{context.DeadlineExceeded, true, ""},
-		{Permanent(errors.New("console closed")), false, ""},
-		{Temporary(errors.New("busy")), true, ""},
+		{&APIError{Op: opSend, Code: -1}, CauseBusy, false},
+		{&APIError{Op: opSend, Code: 45009}, CauseBusy, false},
+		{&APIError{Op: opSend, Code: 45033}, CauseBusy, false},
+		{&APIError{Op: opSend, Code: 42001}, CauseToken, false},
+		{&APIError{Op: opSend, Code: 60020}, CauseUntrustedIP, false},
+		{&APIError{Op: opGetToken, Code: 60020}, CauseUntrustedIP, false},
+		{&APIError{Op: opGetToken, Code: 40001}, CauseCredentials, false},
+		{&APIError{Op: opSend, Code: 93017}, CauseUnknown, false},
+		{&APIError{Op: opSend, Code: 81013}, CauseRecipient, true},
+		{&APIError{Op: opSend, Code: 60011}, CauseRecipient, true},
+		{&APIError{Op: opSend, Code: 0, InvalidUser: "x"}, CauseRecipient, true},
+		{&APIError{Op: opSend, Code: 40003}, CauseNoSuchUser, true},
+		{&APIError{Op: opSend, Code: 60111}, CauseNoSuchUser, true},
+		{&APIError{Op: opSend, Code: 40058}, CauseContent, true},
+		{&HTTPStatusError{Op: opSend, Status: 502}, CauseUnreachable, false},
+		{&HTTPStatusError{Op: opSend, Status: 429}, CauseBusy, false},
+		{&HTTPStatusError{Op: opSend, Status: 404}, CauseUnknown, false},
+		{&CallError{Op: opSend, Path: "/cgi-bin/message/send", Err: errors.New("dial tcp: connection refused")}, CauseUnreachable, false},
+		{context.DeadlineExceeded, CauseUnreachable, false},
+		{errors.New("something new"), CauseUnknown, false},
+		{Permanent(errors.New("console closed")), CauseConsole, true},
+		{Temporary(errors.New("busy")), CauseUnknown, false},
 	} {
-		retry, err := classify(tc.err)
-		if retry != tc.retry || !strings.Contains(err.Error(), tc.says) || !errors.Is(err, tc.err) {
-			t.Errorf("classify(%v) = %v, %v; want retry %v mentioning %q", tc.err, retry, err, tc.retry, tc.says)
+		c := CauseOf(tc.err)
+		if c != tc.cause || c.Final() != tc.final || Retryable(tc.err) == tc.final {
+			t.Errorf("CauseOf(%v) = %s (final %v); want %s (final %v)", tc.err, c, c.Final(), tc.cause, tc.final)
+		}
+		if w := c.Words(); !strings.ContainsFunc(w, func(r rune) bool { return unicode.Is(unicode.Han, r) }) || strings.ContainsAny(w, "=/:?&") {
+			t.Errorf("%s: words %q are not plain Chinese", c, w)
 		}
 	}
 }

@@ -46,6 +46,10 @@ type ClientConfig struct {
 	HTTPClient *http.Client
 	Now        func() time.Time // nil means time.Now
 	Logger     *slog.Logger
+	// TokenMinBackoff and TokenMaxBackoff bound the wait after a failed
+	// gettoken before the next (defaults 2 s and 5 min): while it lasts,
+	// every call fails at once with the same error instead of asking again.
+	TokenMinBackoff, TokenMaxBackoff time.Duration
 }
 
 // WeComClient calls WeCom's message API for one self-built app. It is a
@@ -67,6 +71,12 @@ type WeComClient struct {
 	tok store.AccessToken
 
 	refresh chan struct{} // one token refresh at a time; a context-aware mutex
+
+	// The last gettoken failures, guarded by refresh.
+	tokenMin, tokenMax time.Duration
+	tokenFails         int
+	tokenErr           error
+	tokenRetryAt       time.Time
 }
 
 // NewWeComClient returns a client; st (may be nil) caches the token.
@@ -84,8 +94,15 @@ func NewWeComClient(cfg ClientConfig, st *store.Store) (*WeComClient, error) {
 	c := &WeComClient{
 		base: base, corpID: cfg.CorpID, agentID: cfg.AgentID, secret: cfg.Secret,
 		http: cfg.HTTPClient, now: cfg.Now, log: cfg.Logger, st: st,
-		name:    cfg.CorpID + "/" + strconv.Itoa(cfg.AgentID),
-		refresh: make(chan struct{}, 1),
+		name:     cfg.CorpID + "/" + strconv.Itoa(cfg.AgentID),
+		refresh:  make(chan struct{}, 1),
+		tokenMin: cfg.TokenMinBackoff, tokenMax: cfg.TokenMaxBackoff,
+	}
+	if c.tokenMin <= 0 {
+		c.tokenMin = 2 * time.Second
+	}
+	if c.tokenMax < c.tokenMin {
+		c.tokenMax = max(5*time.Minute, c.tokenMin)
 	}
 	if c.http == nil {
 		c.http = NewHTTPClient(10 * time.Second)
@@ -224,13 +241,12 @@ func (c *WeComClient) post(ctx context.Context, op, path string, body any, out a
 		if err != nil {
 			return err
 		}
-		req, err := http.NewRequestWithContext(ctx, http.MethodPost,
-			c.base+path+"?access_token="+url.QueryEscape(tok), bytes.NewReader(b))
+		req, err := c.request(ctx, http.MethodPost, path, url.Values{"access_token": {tok}}, bytes.NewReader(b))
 		if err != nil {
 			return fmt.Errorf("wecom %s: %w", op, err)
 		}
 		req.Header.Set("Content-Type", "application/json; charset=utf-8")
-		err = c.do(op, req, out)
+		err = c.do(op, path, req, out)
 		if ae, ok := errors.AsType[*APIError](err); ok && isTokenCode(ae.Code) && attempt == 0 {
 			c.log.Info("wecom access token refused; renewing and resending", "op", op, "errcode", ae.Code)
 			c.invalidate(ctx, tok)
@@ -240,11 +256,26 @@ func (c *WeComClient) post(ctx context.Context, op, path string, body any, out a
 	}
 }
 
-// do sends req and decodes the answer into out; errcode != 0 is an *APIError.
-func (c *WeComClient) do(op string, req *http.Request, out apiResult) error {
+// request builds a request for path with query q. The URL is parsed
+// without the query, so no error about it can carry the secret or token.
+func (c *WeComClient) request(ctx context.Context, method, path string, q url.Values, body io.Reader) (*http.Request, error) {
+	req, err := http.NewRequestWithContext(ctx, method, c.base+path, body)
+	if err != nil {
+		return nil, fmt.Errorf("build request for %s: %w", path, err)
+	}
+	req.URL.RawQuery = q.Encode()
+	return req, nil
+}
+
+// do sends req and decodes the answer into out; errcode != 0 is an
+// *APIError, no answer a *CallError naming path only.
+func (c *WeComClient) do(op, path string, req *http.Request, out apiResult) error {
 	resp, err := c.http.Do(req)
 	if err != nil {
-		return fmt.Errorf("wecom %s: %w", op, err)
+		if ue, ok := errors.AsType[*url.Error](err); ok {
+			err = ue.Err // *url.Error repeats the URL, query and all
+		}
+		return &CallError{Op: op, Path: path, Err: c.scrub(err)}
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
@@ -252,7 +283,7 @@ func (c *WeComClient) do(op string, req *http.Request, out apiResult) error {
 		return &HTTPStatusError{Op: op, Status: resp.StatusCode}
 	}
 	if err := json.NewDecoder(io.LimitReader(resp.Body, 1<<20)).Decode(out); err != nil {
-		return fmt.Errorf("wecom %s: decode answer: %w", op, err)
+		return &CallError{Op: op, Path: path, Err: fmt.Errorf("decode answer: %w", c.scrub(err))}
 	}
 	if code, msg := out.code(); code != 0 {
 		return &APIError{Op: op, Code: code, Msg: msg}
@@ -283,13 +314,19 @@ func (c *WeComClient) Token(ctx context.Context) (string, error) {
 			c.log.Warn("cached wecom access token unreadable; fetching a new one", "err", err)
 		}
 	}
+	if now := c.now(); now.Before(c.tokenRetryAt) {
+		return "", fmt.Errorf("%w (not asking again before %s)", c.tokenErr, c.tokenRetryAt.Format(time.TimeOnly))
+	}
 	at, err := c.fetchToken(ctx)
 	if err != nil {
-		if ae, ok := errors.AsType[*APIError](err); ok && ae.Code == codeUntrustedIP {
-			c.log.Error("wecom refuses this server's IP: add the server's public IP to the app's trusted IP list (企业可信IP) in the WeCom admin console", "errcode", ae.Code)
+		if ctx.Err() == nil { // a caller giving up is not WeCom failing
+			c.tokenFails++
+			c.tokenErr = err
+			c.tokenRetryAt = c.now().Add(min(c.tokenMin<<min(c.tokenFails-1, 20), c.tokenMax))
 		}
 		return "", err
 	}
+	c.tokenFails, c.tokenErr, c.tokenRetryAt = 0, nil, time.Time{}
 	c.set(at)
 	if c.st != nil {
 		if err := c.st.SaveAccessToken(ctx, c.name, at); err != nil {
@@ -300,13 +337,13 @@ func (c *WeComClient) Token(ctx context.Context) (string, error) {
 }
 
 func (c *WeComClient) fetchToken(ctx context.Context) (store.AccessToken, error) {
-	q := url.Values{"corpid": {c.corpID}, "corpsecret": {c.secret}}
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, c.base+"/cgi-bin/gettoken?"+q.Encode(), nil)
+	const path = "/cgi-bin/gettoken"
+	req, err := c.request(ctx, http.MethodGet, path, url.Values{"corpid": {c.corpID}, "corpsecret": {c.secret}}, nil)
 	if err != nil {
 		return store.AccessToken{}, fmt.Errorf("wecom %s: %w", opGetToken, err)
 	}
 	var res tokenResult
-	if err := c.do(opGetToken, req, &res); err != nil {
+	if err := c.do(opGetToken, path, req, &res); err != nil {
 		return store.AccessToken{}, err
 	}
 	if res.AccessToken == "" || res.ExpiresIn <= 0 {
@@ -347,3 +384,33 @@ func (c *WeComClient) invalidate(ctx context.Context, tok string) {
 		}
 	}
 }
+
+// scrub returns err unchanged unless its text holds the secret or the
+// current access token (a transport error quoting what it was sent, a
+// redirect's Location): then an error with them replaced by "***".
+func (c *WeComClient) scrub(err error) error {
+	msg := err.Error()
+	c.mu.Lock()
+	tok := c.tok.Token
+	c.mu.Unlock()
+	clean := msg
+	for _, s := range []string{c.secret, url.QueryEscape(c.secret), tok} {
+		if s != "" {
+			clean = strings.ReplaceAll(clean, s, "***")
+		}
+	}
+	if clean == msg {
+		return err
+	}
+	return &scrubbed{msg: clean, err: err}
+}
+
+// scrubbed is an error whose text had a secret removed; it still unwraps
+// to the original, so it is classified the same (a timeout stays one).
+type scrubbed struct {
+	msg string
+	err error
+}
+
+func (s *scrubbed) Error() string { return s.msg }
+func (s *scrubbed) Unwrap() error { return s.err }

@@ -76,6 +76,10 @@ type WeCom struct {
 	// Cards sends template cards (buttons); off, the sender sends every card
 	// as its text, which always stands alone.
 	Cards bool `toml:"cards"`
+	// MaxRetryAge is how long a message is retried while WeCom fails for
+	// a cause that passes (outage, limits, the trusted-IP list) before it
+	// is recorded as failed and 编办 is told.
+	MaxRetryAge Duration `toml:"max_retry_age"`
 }
 
 // Enabled reports whether enough is set to talk to WeCom.
@@ -150,6 +154,7 @@ func Default() Config {
 			TimestampWindow: Duration(5 * time.Minute),
 			MaxBodyBytes:    64 << 10,
 			Cards:           true,
+			MaxRetryAge:     Duration(24 * time.Hour),
 		},
 		LLM:    LLM{Timeout: Duration(20 * time.Second), Tools: true, EmbedBatch: 10, MaxRetries: 2},
 		Chat:   Chat{UndoWindow: Duration(30 * time.Minute)},
@@ -272,6 +277,9 @@ func (c *Config) validate() error {
 	}
 	if !strings.HasPrefix(c.WeCom.CallbackPath, "/") {
 		bad("wecom.callback_path", "must start with /")
+	}
+	if c.WeCom.MaxRetryAge <= 0 {
+		bad("wecom.max_retry_age", "must be positive, such as 24h")
 	}
 	if c.WeCom.TimestampWindow < 0 {
 		bad("wecom.timestamp_window", "must not be negative")

@@ -22,6 +22,7 @@ type Metrics struct {
 	reg        *prometheus.Registry
 	requests   *prometheus.HistogramVec
 	deliveries *prometheus.CounterVec
+	failures   *prometheus.CounterVec
 	handled    *prometheus.CounterVec
 	ledger     *ledgerCollector
 }
@@ -40,13 +41,17 @@ func New(st Source, loc *time.Location, warnDays int) *Metrics {
 			Name: "duban_delivery_attempts_total",
 			Help: "Attempts to deliver one message part, by outcome: ok, retry (temporary failure) or failed (permanent).",
 		}, []string{"outcome"}),
+		failures: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "duban_delivery_failures_total",
+			Help: "Failed attempts to deliver one message part, by cause: unreachable, busy, untrusted_ip, credentials, token, unknown (all retried), recipient, no_such_user, content (final).",
+		}, []string{"cause"}),
 		handled: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "duban_inbound_handled_total",
 			Help: "Inbound messages and events handled by the conversation, by kind and outcome.",
 		}, []string{"kind", "outcome"}),
 		ledger: newLedgerCollector(st, loc, warnDays),
 	}
-	m.reg.MustRegister(m.requests, m.deliveries, m.handled,
+	m.reg.MustRegister(m.requests, m.deliveries, m.failures, m.handled,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		m.ledger)
 	return m
@@ -89,8 +94,10 @@ func (c countingDeliverer) Deliver(ctx context.Context, o duban.Outgoing) error 
 	err := c.next.Deliver(ctx, o)
 	outcome := "ok"
 	if err != nil {
+		cause := bot.CauseOf(err)
+		c.m.failures.WithLabelValues(string(cause)).Inc()
 		outcome = "failed"
-		if bot.Retryable(err) {
+		if !cause.Final() {
 			outcome = "retry"
 		}
 	}

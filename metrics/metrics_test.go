@@ -75,6 +75,8 @@ func TestMetrics(t *testing.T) {
 		`duban_delivery_attempts_total{outcome="ok"} 1`,
 		`duban_delivery_attempts_total{outcome="retry"} 1`,
 		`duban_delivery_attempts_total{outcome="failed"} 1`,
+		`duban_delivery_failures_total{cause="unknown"} 1`,
+		`duban_delivery_failures_total{cause="console"} 1`,
 		`duban_inbound_handled_total{kind="template_card_event",outcome="ok"} 1`,
 		`duban_outbox_pending 1`,
 		`duban_inbox_pending 0`,

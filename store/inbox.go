@@ -5,8 +5,8 @@ package store
 //	dedupe/<Inbound.Key>  empty, Badger TTL     a delivery already accepted
 //	inbox/<id>            duban.Inbound (JSON)  waiting for the worker
 //
-// A queue id (inbox and outbox) is <clock ns, 20 digits>/<who, path-escaped>:
-// it sorts by arrival, and it names the sender (inbox) or recipient
+// A queue id (inbox and outbox) is <clock ns, 20 digits>/<who, path-escaped>
+// (see queueIDs): it sorts by arrival, and it names the sender (inbox) or recipient
 // (outbox), so the worker and the sender can plan a pass from the keys
 // alone and read only the entries they start.
 //
@@ -19,9 +19,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"net/url"
+	"slices"
+	"strconv"
 	"strings"
-	"sync/atomic"
+	"sync"
 	"time"
 
 	"github.com/dgraph-io/badger/v4"
@@ -41,30 +44,96 @@ const DefaultDedupeTTL = 24 * time.Hour
 // errStopScan ends a scanPrefix early without being an error.
 var errStopScan = errors.New("stop scan")
 
-// lastID is the last queue id handed out by newQueueID.
-var lastID atomic.Uint64
+// queueIDs hands out the ids of inbox and outbox entries. An id is the
+// wall clock in nanoseconds, bumped to stay above every id handed out
+// before — in this process and, seeded at Open from the largest key in
+// the queues and the delivery receipts, in earlier ones — so a clock
+// stepped back can neither reorder the queues nor overwrite an entry or a
+// receipt. It only orders entries (first in, first out) and keeps them
+// apart; it is not a time any rule reads.
+//
+// Each sender's (inbox) or recipient's (outbox) ids are handed out and
+// committed under one lock of a small stripe, so an entry with a lower id
+// is always committed before one with a higher id for the same person:
+// the worker and the sender never see a later message of a person while
+// an earlier one is still being written. A shared counter key would do the
+// same at the cost of making every concurrent enqueue conflict in Badger.
+type queueIDs struct {
+	mu      sync.Mutex // guards last
+	last    uint64
+	stripes [64]sync.Mutex
+}
 
-// newQueueID returns an id for inbox and outbox keys: the wall clock in
-// nanoseconds, bumped to stay strictly increasing within the process. It only
-// orders entries (first in, first out) and keeps them apart; it is not a time
-// any rule reads. A shared counter key would make every concurrent enqueue
-// conflict in Badger.
-func newQueueID() uint64 {
-	for {
-		last := lastID.Load()
-		id := uint64(time.Now().UnixNano())
-		if id <= last {
-			id = last + 1
-		}
-		if lastID.CompareAndSwap(last, id) {
-			return id
+// next returns a new id.
+func (q *queueIDs) next() uint64 {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	id := uint64(time.Now().UnixNano())
+	if id <= q.last {
+		id = q.last + 1
+	}
+	q.last = id
+	return id
+}
+
+// seed makes every later id larger than id.
+func (q *queueIDs) seed(id uint64) {
+	q.mu.Lock()
+	q.last = max(q.last, id)
+	q.mu.Unlock()
+}
+
+// lock takes the stripes of whos (in order, so two callers cannot
+// deadlock) and returns their release.
+func (q *queueIDs) lock(whos ...string) (unlock func()) {
+	var idx []int
+	for _, w := range whos {
+		h := fnv.New32a()
+		h.Write([]byte(w))
+		idx = append(idx, int(h.Sum32()%uint32(len(q.stripes))))
+	}
+	slices.Sort(idx)
+	idx = slices.Compact(idx)
+	for _, i := range idx {
+		q.stripes[i].Lock()
+	}
+	return func() {
+		for _, i := range slices.Backward(idx) {
+			q.stripes[i].Unlock()
 		}
 	}
 }
 
-// queueKey returns a new key in the queue under prefix for an entry about who.
+// queueIDs is the process's: ids stay increasing across the stores a
+// process opens (tests open many), which is all they need.
+var ids queueIDs
+
+// queueKey returns a new key in the queue under prefix for an entry about
+// who. To keep who's entries committed in id order, the caller holds who's
+// stripe (ids.lock) until the entry is committed.
 func queueKey(prefix, who string) []byte {
-	return append(seqKey(prefix, newQueueID()), "/"+url.PathEscape(who)...)
+	return append(seqKey(prefix, ids.next()), "/"+url.PathEscape(who)...)
+}
+
+// seedQueueIDs makes new queue ids larger than every id in the inbox, the
+// outbox and the delivery receipts.
+func (s *Store) seedQueueIDs() error {
+	return s.view(context.Background(), func(txn *badger.Txn) error {
+		for _, prefix := range []string{prefixInbox, prefixOutbox, prefixSentMsg} {
+			opts := badger.DefaultIteratorOptions
+			opts.Prefix, opts.Reverse, opts.PrefetchValues = []byte(prefix), true, false
+			it := txn.NewIterator(opts)
+			it.Seek(append([]byte(prefix), 0xff))
+			if it.Valid() {
+				digits, _, _ := strings.Cut(string(it.Item().Key()[len(prefix):]), "/")
+				if n, err := strconv.ParseUint(digits, 10, 64); err == nil {
+					ids.seed(n)
+				}
+			}
+			it.Close()
+		}
+		return nil
+	})
 }
 
 // QueueRef is a queue entry known by its key alone: its id and whom it is
@@ -131,7 +200,10 @@ func (s *Store) Enqueue(ctx context.Context, in duban.Inbound, dedupeTTL time.Du
 		return false, fmt.Errorf("encode inbound %s: %w", in.Key, err)
 	}
 	dk := []byte(prefixDedupe + in.Key)
-	ik := queueKey(prefixInbox, duban.CanonicalUserID(in.From))
+	who := duban.CanonicalUserID(in.From)
+	unlock := ids.lock(who)
+	defer unlock()
+	ik := queueKey(prefixInbox, who)
 	err = s.update(ctx, func(txn *badger.Txn) error {
 		fresh = false
 		_, err := txn.Get(dk)
@@ -188,6 +260,7 @@ func (s *Store) InboxEntries(ctx context.Context, limit int) ([]InboxEntry, erro
 // when the entry was already completed.
 func (s *Store) CompleteInbound(ctx context.Context, id string, replies []duban.Outgoing, now time.Time) ([]string, error) {
 	ik := []byte(prefixInbox + id)
+	defer lockRecipients(replies)()
 	entries, keys, err := newOutboxEntries(replies, now)
 	if err != nil {
 		return nil, err

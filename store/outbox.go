@@ -5,6 +5,7 @@ package store
 //	outbox/<id>          OutboxEntry (JSON)  waiting for (or between) delivery attempts
 //	sent/msg/<id>        Delivery (JSON)     outcome of outbox entry id, kept as evidence (留痕)
 //	sent/notice/<key>    Delivery (JSON)     latest outcome of the message carrying reminder notice key
+//	undelivered/<id>     Delivery (JSON)     a message that failed for good, until 编办 is told
 //
 // An entry leaves the outbox only in the transaction that records its outcome.
 
@@ -20,8 +21,9 @@ import (
 )
 
 const (
-	prefixSentMsg    = "sent/msg/"
-	prefixSentNotice = "sent/notice/"
+	prefixSentMsg     = "sent/msg/"
+	prefixSentNotice  = "sent/notice/"
+	prefixUndelivered = "undelivered/"
 )
 
 // OutboxEntry is one message waiting to be delivered, with its progress.
@@ -37,7 +39,15 @@ type OutboxEntry struct {
 	// Attempts counts failed attempts; it sets the backoff.
 	Attempts    int       `json:"attempts,omitempty"`
 	NextAttempt time.Time `json:"next_attempt,omitzero"`
-	LastError   string    `json:"last_error,omitempty"`
+	// FailedAt is when the last attempt failed; zero while the entry
+	// waits for a rate limit rather than a back-off.
+	FailedAt time.Time `json:"failed_at,omitzero"`
+	// LastError says why the last attempt failed, in plain words.
+	LastError string `json:"last_error,omitempty"`
+	// Unconfirmed counts attempts at the current part that were begun
+	// (recorded before the call) but whose outcome never was: the process
+	// stopped while WeCom had the message, which may have arrived.
+	Unconfirmed int `json:"unconfirmed,omitempty"`
 }
 
 // Delivery outcomes.
@@ -46,6 +56,9 @@ const (
 	DeliveryFailed    = "failed"
 	// DeliveryConsole: shown in `duban chat`'s console, never sent to WeCom.
 	DeliveryConsole = "console"
+	// DeliveryUncertain: attempts were cut off twice by a stop of the
+	// process, so the message may have arrived, and is not sent again.
+	DeliveryUncertain = "uncertain"
 )
 
 // Delivery is the recorded outcome of one outbox entry.
@@ -62,6 +75,19 @@ type Delivery struct {
 	InvalidUser string    `json:"invalid_user,omitempty"`
 	Queued      time.Time `json:"queued"`
 	At          time.Time `json:"at"`
+	// Unreported keeps a failure off the list told to 编办 (it is itself
+	// such a report); not stored.
+	Unreported bool `json:"-"`
+}
+
+// lockRecipients takes the id stripes of msgs' recipients (see queueIDs);
+// the caller releases them after the commit that queues msgs.
+func lockRecipients(msgs []duban.Outgoing) (unlock func()) {
+	whos := make([]string, len(msgs))
+	for i, m := range msgs {
+		whos[i] = duban.CanonicalUserID(m.To)
+	}
+	return ids.lock(whos...)
 }
 
 func newOutboxEntries(msgs []duban.Outgoing, now time.Time) ([]OutboxEntry, [][]byte, error) {
@@ -80,6 +106,7 @@ func newOutboxEntries(msgs []duban.Outgoing, now time.Time) ([]OutboxEntry, [][]
 // QueueOutgoing adds msgs to the outbox in one transaction and returns their
 // ids in order. Reminders and bulletins enter the outbox here.
 func (s *Store) QueueOutgoing(ctx context.Context, now time.Time, msgs ...duban.Outgoing) ([]string, error) {
+	defer lockRecipients(msgs)()
 	entries, keys, err := newOutboxEntries(msgs, now)
 	if err != nil {
 		return nil, err
@@ -179,6 +206,11 @@ func (s *Store) FinishOutgoing(ctx context.Context, e OutboxEntry, d Delivery) e
 		if err := putJSON(txn, []byte(prefixSentMsg+e.ID), d); err != nil {
 			return err
 		}
+		if d.Status != DeliveryDelivered && !d.Unreported {
+			if err := putJSON(txn, []byte(prefixUndelivered+e.ID), d); err != nil {
+				return err
+			}
+		}
 		for _, nk := range e.Msg.NoticeKeys {
 			if err := putJSON(txn, []byte(prefixSentNotice+nk), d); err != nil {
 				return err
@@ -199,6 +231,57 @@ func (s *Store) FinishOutgoing(ctx context.Context, e OutboxEntry, d Delivery) e
 		return fmt.Errorf("finish outgoing %s: %w", e.ID, err)
 	}
 	return nil
+}
+
+// ReportUndelivered hands the messages that failed for good since the last
+// report to compose and, in one transaction, queues what it returns (the
+// reports to 编办) and forgets them. It returns how many were reported.
+func (s *Store) ReportUndelivered(ctx context.Context, now time.Time, compose func([]Delivery) []duban.Outgoing) (int, error) {
+	var failed []Delivery
+	err := s.view(ctx, func(txn *badger.Txn) error {
+		return scanPrefix(txn, []byte(prefixUndelivered), false, func(key, val []byte) error {
+			var d Delivery
+			if err := jsonUnmarshal(key, val, &d); err != nil {
+				return err
+			}
+			failed = append(failed, d)
+			return nil
+		})
+	})
+	if err != nil {
+		return 0, fmt.Errorf("read undelivered: %w", err)
+	}
+	if len(failed) == 0 {
+		return 0, nil
+	}
+	msgs := compose(failed)
+	defer lockRecipients(msgs)()
+	entries, keys, err := newOutboxEntries(msgs, now)
+	if err != nil {
+		return 0, err
+	}
+	err = s.update(ctx, func(txn *badger.Txn) error {
+		for _, d := range failed {
+			if err := txn.Delete([]byte(prefixUndelivered + d.OutboxID)); err != nil {
+				return fmt.Errorf("delete %s%s: %w", prefixUndelivered, d.OutboxID, err)
+			}
+		}
+		for i := range entries {
+			if err := putJSON(txn, keys[i], entries[i]); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, fmt.Errorf("report undelivered: %w", err)
+	}
+	ids := make([]string, len(entries))
+	for i := range entries {
+		ids[i] = entries[i].ID
+	}
+	s.outboxWatch.tell(ids)
+	return len(failed), nil
 }
 
 // DeliveryOf returns the latest recorded outcome of the message that carried

@@ -101,6 +101,11 @@ func Open(dir string, o Options) (*Store, error) {
 		s.unlock()
 		return nil, err
 	}
+	if err := s.seedQueueIDs(); err != nil {
+		db.Close()
+		s.unlock()
+		return nil, fmt.Errorf("open store %s: %w", dir, err)
+	}
 	s.room = o.Room // after the schema: opening must not fail on space
 	return s, nil
 }

@@ -9,8 +9,8 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"net"
 	"net/http"
-	"net/http/httptest"
 	"strconv"
 	"sync"
 	"testing"
@@ -99,7 +99,10 @@ type failure struct {
 
 // Server is a fake WeCom API and callback sealer.
 type Server struct {
-	srv *httptest.Server
+	addr    string       // 127.0.0.1:port, kept while the port is closed
+	handler http.Handler // the API, behind the switches
+	srvMu   sync.Mutex   // guards srv
+	srv     *http.Server // nil while the port is closed
 	// URL is the API base to configure in the client under test.
 	URL string
 
@@ -123,6 +126,8 @@ type Server struct {
 	rateLimited   bool
 	delay         time.Duration
 	down          bool
+	refuseCode    int             // every call, gettoken included, answers this errcode
+	refuseStatus  int             // every call answers this HTTP status
 	invalid       map[string]bool // user → report via invaliduser field (true) or 81013 (false)
 	chats         map[string]bool // created through appchat/create
 	uploads       []Upload        // media.go
@@ -148,14 +153,62 @@ func New(t testing.TB) *Server {
 	mux.HandleFunc("POST /cgi-bin/appchat/create", s.createChat)
 	mux.HandleFunc("POST /cgi-bin/appchat/send", s.chatSend)
 	mux.HandleFunc("POST /cgi-bin/media/upload", s.upload)
-	s.srv = httptest.NewServer(s.gate(mux))
-	s.URL = s.srv.URL
-	t.Cleanup(s.srv.Close)
+	s.handler = s.gate(mux)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatalf("wecomtest: listen: %v", err)
+	}
+	s.addr = ln.Addr().String()
+	s.URL = "http://" + s.addr
+	s.serve(ln)
+	t.Cleanup(s.Close)
 	return s
 }
 
+func (s *Server) serve(ln net.Listener) {
+	srv := &http.Server{Handler: s.handler, ReadHeaderTimeout: 5 * time.Second}
+	s.srv = srv
+	go srv.Serve(ln)
+}
+
 // Close stops the server.
-func (s *Server) Close() { s.srv.Close() }
+func (s *Server) Close() {
+	s.srvMu.Lock()
+	defer s.srvMu.Unlock()
+	if s.srv != nil {
+		s.srv.Close()
+		s.srv = nil
+	}
+}
+
+// SetPortClosed closes the fake's port (connections are refused, as when
+// WeCom's host is unreachable) or opens it again on the same address.
+func (s *Server) SetPortClosed(closed bool) error {
+	s.srvMu.Lock()
+	defer s.srvMu.Unlock()
+	switch {
+	case closed && s.srv != nil:
+		s.srv.Close()
+		s.srv = nil
+	case !closed && s.srv == nil:
+		ln, err := net.Listen("tcp", s.addr)
+		if err != nil {
+			return fmt.Errorf("wecomtest: reopen %s: %w", s.addr, err)
+		}
+		s.serve(ln)
+	}
+	return nil
+}
+
+// RefuseAll makes every call, gettoken included, answer errcode while it
+// is not 0: 60020 (this server's IP is not trusted) is WeCom's answer to
+// a server missing from the app's trusted IPs, -1 when it is busy, or a
+// code duban does not know.
+func (s *Server) RefuseAll(errcode int) { s.set(func() { s.refuseCode = errcode }) }
+
+// SetHTTPStatus makes every call, gettoken included, answer HTTP status
+// (e.g. 502 from WeCom's gateway) while it is not 0.
+func (s *Server) SetHTTPStatus(status int) { s.set(func() { s.refuseStatus = status }) }
 
 // ExpireTokens makes every token issued so far answer 42001.
 func (s *Server) ExpireTokens() {
@@ -274,7 +327,14 @@ func (s *Server) changedLocked() {
 func (s *Server) gate(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.mu.Lock()
-		down, delay := s.down, s.delay
+		down, delay, code, status := s.down, s.delay, s.refuseCode, s.refuseStatus
+		if code != 0 || status != 0 {
+			if r.URL.Path == "/cgi-bin/gettoken" {
+				s.tokenRequests++
+			} else {
+				s.sendRequests++
+			}
+		}
 		s.mu.Unlock()
 		if down {
 			if hj, ok := w.(http.Hijacker); ok {
@@ -292,7 +352,14 @@ func (s *Server) gate(next http.Handler) http.Handler {
 				return
 			}
 		}
-		next.ServeHTTP(w, r)
+		switch {
+		case status != 0:
+			http.Error(w, http.StatusText(status), status)
+		case code != 0:
+			apiError(w, code, fmt.Sprintf("refused, hint: [%d], from ip: 127.0.0.1, more info at https://open.work.weixin.qq.com/devtool/query?e=%d", time.Now().UnixNano(), code))
+		default:
+			next.ServeHTTP(w, r)
+		}
 	})
 }
 

@@ -107,6 +107,8 @@ func (r *reminders) Evidence(ctx context.Context, taskID string) ([]string, erro
 			s += "｜已送达 " + n.Delivery.At.In(r.a.loc).Format("01-02 15:04")
 		case n.Delivery.Status == store.DeliveryConsole:
 			s += "｜控制台显示 " + n.Delivery.At.In(r.a.loc).Format("01-02 15:04") + "（未发送到企业微信）"
+		case n.Delivery.Status == store.DeliveryUncertain:
+			s += "｜" + n.Delivery.Error
 		default:
 			s += "｜发送失败：" + n.Delivery.Error
 		}
