@@ -3,6 +3,7 @@ package bot
 import (
 	"context"
 	"net/http"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -183,5 +184,36 @@ func TestCallbackStoreFailureIsNotAcknowledged(t *testing.T) {
 	target, _ := callbackServer(t, fake, st, nil)
 	if code, _ := post(t, fake.NewTextCallback("u1", "hi", "m9"), target); code != http.StatusInternalServerError {
 		t.Fatalf("got %d, want 500 so that WeCom retries", code)
+	}
+}
+
+// A flood of refused callbacks writes a line a minute per kind, counting
+// the rest; a stale one says by how much its clock was off.
+func TestRefusedCallbackLogIsRateLimited(t *testing.T) {
+	fake := wecomtest.New(t)
+	st := newMemStore(t)
+	log, logs := captureLogger()
+	target, _ := callbackServer(t, fake, st, func(c *CallbackConfig) { c.Logger = log })
+	realNow := fake.Now
+	fake.Now = func() time.Time { return realNow().Add(-7*time.Minute - 30*time.Second) }
+	for i := range 50 {
+		if code, _ := post(t, fake.NewTextCallback("lisi", "任务", "stale-"+strconv.Itoa(i)), target); code != http.StatusForbidden {
+			t.Fatalf("stale callback answered %d", code)
+		}
+	}
+	fake.Now = realNow
+	forged := fake.NewTextCallback("lisi", "任务", "forged")
+	forged.Query.Set("msg_signature", strings.Repeat("0", 40))
+	for range 50 {
+		post(t, forged, target)
+	}
+	if n := logs.count("wecom callback refused"); n != 2 {
+		t.Errorf("%d lines for 100 refused callbacks of two kinds, want 2:\n%s", n, logs)
+	}
+	if !strings.Contains(logs.String(), "clock_off=7m3") || !strings.Contains(logs.String(), "behind the server clock") {
+		t.Errorf("the stale callback's line does not say how far off its clock was:\n%s", logs)
+	}
+	if n := inboxLen(t, st); n != 0 {
+		t.Errorf("%d refused callbacks in the inbox", n)
 	}
 }

@@ -68,7 +68,7 @@ type queueIDs struct {
 func (q *queueIDs) next() uint64 {
 	q.mu.Lock()
 	defer q.mu.Unlock()
-	id := uint64(time.Now().UnixNano())
+	id := uint64(queueClock().UnixNano())
 	if id <= q.last {
 		id = q.last + 1
 	}
@@ -103,6 +103,9 @@ func (q *queueIDs) lock(whos ...string) (unlock func()) {
 		}
 	}
 }
+
+// queueClock is the wall clock ids start from; tests step it back.
+var queueClock = time.Now
 
 // queueIDs is the process's: ids stay increasing across the stores a
 // process opens (tests open many), which is all they need.

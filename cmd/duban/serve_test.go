@@ -283,7 +283,7 @@ func TestServeDeliversAfterWeComIsBack(t *testing.T) {
 	e.fake.SetDown(true)
 	p.mustAck(e.fake.NewTextCallback("zhangwei", "任务", "7300000000000000040"))
 	waitFor(t, 10*time.Second, "a failed delivery attempt", func() bool {
-		return strings.Contains(p.logs.String(), "will retry")
+		return strings.Contains(p.logs.String(), "messages are kept and retried")
 	})
 	if n := len(e.fake.Messages()); n != 0 {
 		t.Fatalf("%d messages delivered while WeCom was down", n)
