@@ -34,9 +34,10 @@ type Sender struct {
 	wake chan struct{}
 
 	// Set by Run.
-	outage   *outage
-	finalLog *throttle    // lines about messages failed for good
-	reportAt atomic.Int64 // unix ns when failures are due to be told to 编办; 0: none known
+	outage     *outage
+	finalLog   *throttle    // lines about messages failed for good
+	reportAt   atomic.Int64 // unix ns when failures are due to be told to 编办; 0: none known
+	lastReport atomic.Int64 // unix ns of the last report; 0: none yet
 
 	// Fields below may be changed before Run.
 
@@ -58,8 +59,10 @@ type Sender struct {
 	// tried whatever its own back-off (default 30 s).
 	ProbeEvery time.Duration
 	// ReportDelay gathers messages that failed for good for this long
-	// into one report to 编办 (default 1 min).
-	ReportDelay time.Duration
+	// into one report to 编办 (default 10 s); ReportEvery spaces the
+	// reports (default 10 min), so a long outage ending in failures
+	// sends 编办 a few messages, not one per failure.
+	ReportDelay, ReportEvery time.Duration
 	// Poll is how often the outbox is read without a wake-up (default 30 s).
 	Poll time.Duration
 	// TextOnly sends every card as its text ([wecom] cards = false).
@@ -76,7 +79,7 @@ func NewSender(st *store.Store, d Deliverer, logger *slog.Logger) *Sender {
 		Now: time.Now, PartBytes: MaxTextBytes, PerMinute: 25, PerHour: 900,
 		Concurrency: 4, MinBackoff: 2 * time.Second, MaxBackoff: 5 * time.Minute,
 		MaxAge: 24 * time.Hour, Poll: 30 * time.Second,
-		ProbeEvery: 30 * time.Second, ReportDelay: time.Minute,
+		ProbeEvery: 30 * time.Second, ReportDelay: 10 * time.Second, ReportEvery: 10 * time.Minute,
 	}
 }
 
@@ -346,7 +349,11 @@ func (s *Sender) finish(ctx context.Context, e store.OutboxEntry, d store.Delive
 		return false
 	}
 	if d.Status != store.DeliveryDelivered && !d.Unreported {
-		s.reportAt.CompareAndSwap(0, d.At.Add(s.ReportDelay).UnixNano())
+		at := d.At.Add(s.ReportDelay)
+		if next := time.Unix(0, s.lastReport.Load()).Add(s.ReportEvery); s.lastReport.Load() != 0 && next.After(at) {
+			at = next
+		}
+		s.reportAt.CompareAndSwap(0, at.UnixNano())
 		s.Wake()
 	}
 	return true

@@ -48,6 +48,7 @@ func (s *Sender) reportUndelivered(ctx context.Context) time.Time {
 		return now.Add(s.Poll)
 	}
 	if n > 0 {
+		s.lastReport.Store(now.UnixNano())
 		s.log.Info("undelivered messages reported to 编办", "messages", n)
 	}
 	return time.Time{}

@@ -6,6 +6,8 @@ package store
 //	sent/msg/<id>        Delivery (JSON)     outcome of outbox entry id, kept as evidence (留痕)
 //	sent/notice/<key>    Delivery (JSON)     latest outcome of the message carrying reminder notice key
 //	undelivered/<id>     Delivery (JSON)     a message that failed for good, until 编办 is told
+//	released/notice/<key>/<id>  releasedNotice (JSON)  a notice whose message <id> failed for good,
+//	                                            released to be planned again, kept as evidence
 //
 // An entry leaves the outbox only in the transaction that records its outcome.
 
@@ -13,6 +15,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/dgraph-io/badger/v4"
@@ -24,6 +27,7 @@ const (
 	prefixSentMsg     = "sent/msg/"
 	prefixSentNotice  = "sent/notice/"
 	prefixUndelivered = "undelivered/"
+	prefixReleased    = "released/notice/"
 )
 
 // OutboxEntry is one message waiting to be delivered, with its progress.
@@ -215,13 +219,15 @@ func (s *Store) FinishOutgoing(ctx context.Context, e OutboxEntry, d Delivery) e
 			if err := putJSON(txn, []byte(prefixSentNotice+nk), d); err != nil {
 				return err
 			}
-			// A notice whose message failed for good (untrusted IP, an
-			// outage past MaxAge) is planned again by the next reminder
-			// pass: a repeat is possible, a loss is not. One to a member
+			// A notice whose message failed for good (an outage past
+			// MaxAge) is planned again by the next reminder pass: a repeat
+			// is possible, a loss is not. Its record and outcome move
+			// aside, still shown by 记录, so the new notice starts as
+			// waiting rather than with this failure. One to a member
 			// WeCom does not know stays recorded: it cannot succeed.
 			if d.Status == DeliveryFailed && d.InvalidUser == "" {
-				if err := txn.Delete(noticeKey(nk)); err != nil {
-					return fmt.Errorf("release notice %s: %w", nk, err)
+				if err := releaseNotice(txn, nk, e.ID, d); err != nil {
+					return err
 				}
 			}
 		}
@@ -231,6 +237,55 @@ func (s *Store) FinishOutgoing(ctx context.Context, e OutboxEntry, d Delivery) e
 		return fmt.Errorf("finish outgoing %s: %w", e.ID, err)
 	}
 	return nil
+}
+
+// releasedNotice is a notice record released after its message failed
+// for good, with that outcome.
+type releasedNotice struct {
+	Record   NoticeRecord `json:"record"`
+	Delivery Delivery     `json:"delivery"`
+}
+
+func releaseNotice(txn *badger.Txn, key, outboxID string, d Delivery) error {
+	var r NoticeRecord
+	switch err := getJSON(txn, noticeKey(key), &r); {
+	case errors.Is(err, ErrNotFound):
+		return nil // released before
+	case err != nil:
+		return err
+	}
+	if err := putJSON(txn, []byte(prefixReleased+key+"/"+outboxID), releasedNotice{Record: r, Delivery: d}); err != nil {
+		return err
+	}
+	for _, k := range [][]byte{noticeKey(key), []byte(prefixSentNotice + key)} {
+		if err := txn.Delete(k); err != nil {
+			return fmt.Errorf("release notice %s: %w", key, err)
+		}
+	}
+	return nil
+}
+
+// ReleasedNotices returns the notices about task taskID whose messages
+// failed for good and were released to be planned again, oldest first,
+// each with that failure: evidence 记录 shows beside NoticesOf.
+func (s *Store) ReleasedNotices(ctx context.Context, taskID string) ([]NoticeRecord, error) {
+	var out []NoticeRecord
+	err := s.view(ctx, func(txn *badger.Txn) error {
+		return scanPrefix(txn, []byte(prefixReleased+duban.CanonicalID(taskID)+"|"), false, func(key, val []byte) error {
+			var r releasedNotice
+			if err := jsonUnmarshal(key, val, &r); err != nil {
+				return err
+			}
+			r.Record.Delivery = &r.Delivery
+			out = append(out, r.Record)
+			return nil
+		})
+	})
+	if err != nil {
+		return nil, fmt.Errorf("released notices of task %s: %w", taskID, err)
+	}
+	slices.SortStableFunc(out, func(a, b NoticeRecord) int { return a.Queued.Compare(b.Queued) })
+	return out, nil
 }
 
 // ReportUndelivered hands the messages that failed for good since the last

@@ -74,6 +74,8 @@ type e2eOptions struct {
 	TimestampWindow string
 	// MaxBodyBytes is [wecom] max_body_bytes (default 65536).
 	MaxBodyBytes int
+	// MaxRetryAge is [wecom] max_retry_age (default "24h").
+	MaxRetryAge string
 }
 
 // e2e is one store and configuration, with the fake WeCom it points at, and
@@ -114,6 +116,10 @@ func (e *e2e) writeConfig() {
 	if window == "" {
 		window = "5m"
 	}
+	maxRetry := e.opts.MaxRetryAge
+	if maxRetry == "" {
+		maxRetry = "24h"
+	}
 	maxBody := e.opts.MaxBodyBytes
 	if maxBody == 0 {
 		maxBody = 65536
@@ -136,6 +142,7 @@ encoding_aes_key = %q
 api_base = %q
 timestamp_window = %q
 max_body_bytes = %d
+max_retry_age = %q
 
 [llm]
 base_url = %q
@@ -150,7 +157,7 @@ send_at = "23:59"
 quiet_start = "00:00"
 quiet_end = "23:59"
 `, e.storeDir, e.fake.CorpID, e.fake.AgentID, e.fake.Secret, e.fake.Token, e.fake.EncodingAESKey,
-		e.fake.URL, window, maxBody, e.opts.LLMBaseURL)
+		e.fake.URL, window, maxBody, maxRetry, e.opts.LLMBaseURL)
 	if err := os.WriteFile(e.cfgPath, []byte(cfg), 0o600); err != nil {
 		e.t.Fatal(err)
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/duban-org/duban"
@@ -97,6 +98,12 @@ func (r *reminders) Evidence(ctx context.Context, taskID string) ([]string, erro
 	if err != nil {
 		return nil, err
 	}
+	released, err := r.a.st.ReleasedNotices(ctx, taskID)
+	if err != nil {
+		return nil, err
+	}
+	recs = append(recs, released...)
+	slices.SortStableFunc(recs, func(a, b store.NoticeRecord) int { return a.Queued.Compare(b.Queued) })
 	lines := make([]string, len(recs))
 	for i, n := range recs {
 		s := fmt.Sprintf("%s 提醒（%s）→ %s（%s）", n.Queued.In(r.a.loc).Format("2006-01-02 15:04"), n.Stage, n.To, n.Role)

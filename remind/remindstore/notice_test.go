@@ -343,7 +343,10 @@ func TestFailedNoticeIsPlannedAgain(t *testing.T) {
 	if err != nil || res.Queued != 1 || len(res.Due) != 1 || res.Due[0].To != "c0" {
 		t.Fatalf("catch-up pass: queued %d, due %+v, err %v; want the contact's notice again", res.Queued, res.Due, err)
 	}
-	if d, err := s.DeliveryOf(ctx, "T0|overdue-2|c0|2026-09-30"); err != nil || d.Status != store.DeliveryFailed {
-		t.Errorf("the failure is no longer on record: %+v %v", d, err)
+	if rel, err := s.ReleasedNotices(ctx, "T0"); err != nil || len(rel) != 1 || rel[0].To != "c0" || rel[0].Delivery.Status != store.DeliveryFailed {
+		t.Errorf("the failure is no longer on record: %+v %v", rel, err)
+	}
+	if d, err := s.DeliveryOf(ctx, "T0|overdue-2|c0|2026-09-30"); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("the notice planned again shows the old outcome %+v (%v), want none while it waits", d, err)
 	}
 }
