@@ -159,8 +159,10 @@ func (cb *Callback) accept(w http.ResponseWriter, r *http.Request) {
 	fresh, err := cb.inbox.Enqueue(r.Context(), in, cb.dedupeTTL)
 	if err != nil {
 		// No 200: WeCom will retry, and nothing was stored.
-		cb.log.Error("wecom callback not stored", "key", in.Key, "err", err)
 		http.Error(w, "internal error", http.StatusInternalServerError)
+		if ok, n := cb.logLimit.allow("not stored"); ok {
+			cb.log.Error("wecom callback not stored", "key", in.Key, "err", err, "like_this_not_logged", n)
+		}
 		return
 	}
 	if !fresh {
