@@ -13,7 +13,7 @@ import (
 
 // 记录's reminder lines show each notice's latest delivery: a notice queued
 // again after its message failed shows 待发送, then 已送达, never the old
-// failure.
+// failure, which keeps a line of its own.
 func TestEvidenceShowsTheLatestDelivery(t *testing.T) {
 	cfg, _ := tempConfig(t)
 	ctx := context.Background()
@@ -33,13 +33,15 @@ func TestEvidenceShowsTheLatestDelivery(t *testing.T) {
 		es, _ := a.st.PendingOutgoing(ctx, 0)
 		return es[len(es)-1]
 	}
+	// The failure stays on record, on its own line (the notice as first
+	// queued); the line of the notice queued again shows its own outcome.
 	evidence := func() string {
 		t.Helper()
 		lines, err := (&reminders{a}).Evidence(ctx, "T1")
-		if err != nil || len(lines) != 1 {
+		if err != nil || len(lines) != 2 || !strings.Contains(lines[0], "09:00") || !strings.Contains(lines[0], "发送失败：企业微信暂时无法访问") {
 			t.Fatalf("evidence = %q, %v", lines, err)
 		}
-		return lines[0]
+		return lines[1]
 	}
 	first := queue(now)
 	if err := a.st.FinishOutgoing(ctx, first, store.Delivery{Status: store.DeliveryFailed, Error: "企业微信暂时无法访问", At: now}); err != nil {

@@ -47,7 +47,11 @@ func TestServeKeepsSecretsWhenWeComIsDown(t *testing.T) {
 	waitFor(t, 40*time.Second, "the failed reminders reported", func() bool {
 		return strings.Contains(p.logs.String(), "undelivered messages reported")
 	})
-	resp, err := http.Get(p.url("/metrics"))
+	m := metricsLine.FindStringSubmatch(p.logs.String())
+	if m == nil {
+		t.Fatalf("serve did not log its metrics address:\n%s", p.logs.String())
+	}
+	resp, err := http.Get("http://" + m[1] + "/metrics")
 	if err != nil {
 		t.Fatal(err)
 	}
