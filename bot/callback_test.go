@@ -2,9 +2,14 @@ package bot
 
 import (
 	"context"
+	"fmt"
+	"io"
+	"net"
 	"net/http"
+	"net/http/httptest"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -215,5 +220,38 @@ func TestRefusedCallbackLogIsRateLimited(t *testing.T) {
 	}
 	if n := inboxLen(t, st); n != 0 {
 		t.Errorf("%d refused callbacks in the inbox", n)
+	}
+}
+
+// A flood of clients that send half a body and stall (each cut off by the
+// server's read timeout) writes one line, not one per client.
+func TestSlowClientFloodLogsOnce(t *testing.T) {
+	fake := wecomtest.New(t)
+	st := newMemStore(t)
+	log, logs := captureLogger()
+	cb, err := NewCallback(CallbackConfig{Token: fake.Token, EncodingAESKey: fake.EncodingAESKey, CorpID: fake.CorpID, Logger: log}, st)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewUnstartedServer(cb)
+	srv.Config.ReadTimeout = 100 * time.Millisecond
+	srv.Start()
+	defer srv.Close()
+	var wg sync.WaitGroup
+	for range 30 {
+		wg.Go(func() {
+			conn, err := net.Dial("tcp", srv.Listener.Addr().String())
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			defer conn.Close()
+			fmt.Fprintf(conn, "POST /wecom/callback?msg_signature=x&timestamp=1&nonce=2 HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\n<xml><Encrypt>")
+			io.Copy(io.Discard, conn) // until the server gives up on the body
+		})
+	}
+	wg.Wait()
+	if n := logs.count("wecom callback refused"); n != 1 || !strings.Contains(logs.String(), `why="slow or broken client"`) {
+		t.Errorf("%d lines for 30 slow clients, want 1 naming them:\n%s", n, logs)
 	}
 }
