@@ -128,6 +128,7 @@ type Server struct {
 	down          bool
 	refuseCode    int             // every call, gettoken included, answers this errcode
 	refuseStatus  int             // every call answers this HTTP status
+	answerDelay   time.Duration   // message/send records the message, then waits this long to answer
 	invalid       map[string]bool // user → report via invaliduser field (true) or 81013 (false)
 	chats         map[string]bool // created through appchat/create
 	uploads       []Upload        // media.go
@@ -205,6 +206,11 @@ func (s *Server) SetPortClosed(closed bool) error {
 // a server missing from the app's trusted IPs, -1 when it is busy, or a
 // code duban does not know.
 func (s *Server) RefuseAll(errcode int) { s.set(func() { s.refuseCode = errcode }) }
+
+// SetAnswerDelay makes message/send record each message and then wait d
+// before answering (until the caller hangs up): WeCom has the message, the
+// sender does not know yet — the moment a crash makes a resend possible.
+func (s *Server) SetAnswerDelay(d time.Duration) { s.set(func() { s.answerDelay = d }) }
 
 // SetHTTPStatus makes every call, gettoken included, answer HTTP status
 // (e.g. 502 from WeCom's gateway) while it is not 0.
@@ -358,7 +364,16 @@ func (s *Server) gate(next http.Handler) http.Handler {
 		case code != 0:
 			apiError(w, code, fmt.Sprintf("refused, hint: [%d], from ip: 127.0.0.1, more info at https://open.work.weixin.qq.com/devtool/query?e=%d", time.Now().UnixNano(), code))
 		default:
-			next.ServeHTTP(w, r)
+			next.ServeHTTP(w, r) // the answer stays buffered until we return
+			s.mu.Lock()
+			wait := s.answerDelay
+			s.mu.Unlock()
+			if wait > 0 && r.URL.Path == "/cgi-bin/message/send" {
+				select {
+				case <-time.After(wait):
+				case <-r.Context().Done():
+				}
+			}
 		}
 	})
 }
