@@ -39,17 +39,23 @@ func (s *Sender) reportUndelivered(ctx context.Context) time.Time {
 		return now.Add(s.Poll)
 	}
 	s.reportAt.Store(0) // failures recorded from here on set it again
+	told := 0
 	n, err := s.st.ReportUndelivered(ctx, now, func(failed []store.Delivery) []duban.Outgoing {
-		return undeliveredReports(people, failed)
+		out := undeliveredReports(people, failed)
+		told = len(out)
+		return out
 	})
 	if err != nil {
 		s.log.Error("undelivered messages not reported", "err", err)
 		s.reportAt.CompareAndSwap(0, now.Add(s.Poll).UnixNano())
 		return now.Add(s.Poll)
 	}
-	if n > 0 {
+	switch {
+	case n > 0 && told == 0:
+		s.log.Warn("undelivered messages not reported: no 编办 member in the people list", "messages", n)
+	case n > 0:
 		s.lastReport.Store(now.UnixNano())
-		s.log.Info("undelivered messages reported to 编办", "messages", n)
+		s.log.Info("undelivered messages reported to 编办", "messages", n, "to", told)
 	}
 	return time.Time{}
 }
