@@ -58,6 +58,9 @@ var errStopScan = errors.New("stop scan")
 // the worker and the sender never see a later message of a person while
 // an earlier one is still being written. A shared counter key would do the
 // same at the cost of making every concurrent enqueue conflict in Badger.
+// Reminders and bulletins, queued inside transactions of their own, do not
+// take the lock: their order against a reply to the same person is
+// immaterial.
 type queueIDs struct {
 	mu      sync.Mutex // guards last
 	last    uint64
@@ -107,8 +110,8 @@ func (q *queueIDs) lock(whos ...string) (unlock func()) {
 // queueClock is the wall clock ids start from; tests step it back.
 var queueClock = time.Now
 
-// queueIDs is the process's: ids stay increasing across the stores a
-// process opens (tests open many), which is all they need.
+// ids is the process's: ids stay increasing across the stores a process
+// opens (tests open many), which is all they need.
 var ids queueIDs
 
 // queueKey returns a new key in the queue under prefix for an entry about
