@@ -264,7 +264,11 @@ func (s *Sender) deliver(stop, ctx context.Context, lim *rateLimiter, e store.Ou
 			s.log.Warn("resending a message whose last attempt was cut off by a stop of the process", "outbox", e.ID, "to", e.Msg.To, "part", e.PartsSent+1)
 		}
 		e.Unconfirmed++
-		if !s.save(ctx, e) {
+		switch err := s.st.SaveOutgoingProgress(ctx, e); {
+		case errors.Is(err, store.ErrNotFound):
+			return true // it left the outbox: nothing to send
+		case err != nil:
+			s.log.Error("attempt not recorded; holding the recipient back", "outbox", e.ID, "err", err)
 			return false
 		}
 		err := s.d.Deliver(ctx, p)
