@@ -47,9 +47,9 @@ type ClientConfig struct {
 	Now        func() time.Time // nil means time.Now
 	Logger     *slog.Logger
 	// TokenMinBackoff and TokenMaxBackoff bound the wait after a failed
-	// gettoken before the next (defaults 2 s and 30 s): while it lasts,
+	// gettoken before the next (defaults 2 s and 15 s): while it lasts,
 	// every call fails at once with the same error instead of asking again.
-	// The ceiling is the sender's probe interval, so a probe after an outage
+	// The ceiling is half the sender's probe interval, so a probe after an outage
 	// does ask WeCom.
 	TokenMinBackoff, TokenMaxBackoff time.Duration
 }
@@ -104,7 +104,7 @@ func NewWeComClient(cfg ClientConfig, st *store.Store) (*WeComClient, error) {
 		c.tokenMin = 2 * time.Second
 	}
 	if c.tokenMax < c.tokenMin {
-		c.tokenMax = max(30*time.Second, c.tokenMin)
+		c.tokenMax = max(15*time.Second, c.tokenMin)
 	}
 	if c.http == nil {
 		c.http = NewHTTPClient(10 * time.Second)
