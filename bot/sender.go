@@ -352,7 +352,7 @@ func (s *Sender) finish(ctx context.Context, e store.OutboxEntry, d store.Delive
 		s.log.Error("delivery outcome not recorded; holding the recipient back", "outbox", e.ID, "err", err)
 		return false
 	}
-	if d.Status != store.DeliveryDelivered && !d.Unreported {
+	if (d.Status == store.DeliveryFailed || d.Status == store.DeliveryUncertain) && !d.Unreported {
 		at := d.At.Add(s.ReportDelay)
 		if next := time.Unix(0, s.lastReport.Load()).Add(s.ReportEvery); s.lastReport.Load() != 0 && next.After(at) {
 			at = next

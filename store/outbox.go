@@ -70,7 +70,7 @@ type Delivery struct {
 	OutboxID   string   `json:"outbox_id"`
 	To         string   `json:"to"`
 	NoticeKeys []string `json:"notice_keys,omitempty"`
-	Status     string   `json:"status"` // DeliveryDelivered, DeliveryFailed or DeliveryConsole
+	Status     string   `json:"status"` // DeliveryDelivered, DeliveryFailed, DeliveryUncertain or DeliveryConsole
 	Parts      int      `json:"parts"`  // parts delivered
 	// Failures counts the failed attempts along the way.
 	Failures int `json:"failures,omitempty"`
@@ -210,7 +210,7 @@ func (s *Store) FinishOutgoing(ctx context.Context, e OutboxEntry, d Delivery) e
 		if err := putJSON(txn, []byte(prefixSentMsg+e.ID), d); err != nil {
 			return err
 		}
-		if d.Status != DeliveryDelivered && !d.Unreported {
+		if (d.Status == DeliveryFailed || d.Status == DeliveryUncertain) && !d.Unreported {
 			if err := putJSON(txn, []byte(prefixUndelivered+e.ID), d); err != nil {
 				return err
 			}
