@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -85,5 +86,53 @@ func TestAccessTokenCache(t *testing.T) {
 	st.DeleteAccessToken(ctx, "ww1/1", "t1")
 	if _, err := st.AccessToken(ctx, "ww1/1"); !errors.Is(err, ErrNotFound) {
 		t.Fatalf("after delete: %v", err)
+	}
+}
+
+// Failed and uncertain deliveries wait to be reported to 编办, once; one
+// shown in the console, one delivered, and a report's own failure do not.
+func TestReportUndelivered(t *testing.T) {
+	st := openQueueStore(t, "")
+	defer st.Close()
+	ctx := context.Background()
+	now := time.Now()
+	var msgs []duban.Outgoing
+	for _, to := range []string{"failed", "uncertain", "console", "delivered", "report"} {
+		msgs = append(msgs, duban.Outgoing{To: to, Text: to})
+	}
+	if _, err := st.QueueOutgoing(ctx, now, msgs...); err != nil {
+		t.Fatal(err)
+	}
+	es, err := st.PendingOutgoing(ctx, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range es {
+		d := map[string]Delivery{
+			"failed":    {Status: DeliveryFailed, Error: "该账号不在应用可见范围内"},
+			"uncertain": {Status: DeliveryUncertain},
+			"console":   {Status: DeliveryConsole},
+			"delivered": {Status: DeliveryDelivered},
+			"report":    {Status: DeliveryFailed, Unreported: true},
+		}[e.Msg.To]
+		if err := st.FinishOutgoing(ctx, e, d); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var got []string
+	n, err := st.ReportUndelivered(ctx, now, func(ds []Delivery) []duban.Outgoing {
+		for _, d := range ds {
+			got = append(got, d.To+":"+d.Status)
+		}
+		return []duban.Outgoing{{To: "admin", Text: "【消息未送达】"}}
+	})
+	if err != nil || n != 2 || strings.Join(got, ",") != "failed:failed,uncertain:uncertain" {
+		t.Fatalf("reported %d %v, %v; want the failed and the uncertain", n, got, err)
+	}
+	if es, _ := st.PendingOutgoing(ctx, 0); len(es) != 1 || es[0].Msg.To != "admin" {
+		t.Errorf("outbox after the report = %+v", es)
+	}
+	if n, err := st.ReportUndelivered(ctx, now, func([]Delivery) []duban.Outgoing { t.Error("reported twice"); return nil }); n != 0 || err != nil {
+		t.Errorf("second report: %d, %v", n, err)
 	}
 }
