@@ -107,7 +107,7 @@ func (s *Sender) Run(ctx context.Context) error {
 	lastForget := s.Now()
 	s.outage = newOutage(s.log, s.ProbeEvery)
 	s.finalLog = newThrottle(time.Minute, s.Now)
-	s.reportAt.Store(s.Now().UnixNano()) // failures left by an earlier run
+	s.reportAt.Store(s.Now().Add(s.ReportDelay).UnixNano()) // failures left by an earlier run
 	queue := newQueueView()
 	stop := s.st.WatchOutbox(func(ids []string) {
 		queue.notify(ids)
