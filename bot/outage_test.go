@@ -387,3 +387,35 @@ func describeMessages(msgs []wecomtest.Message) string {
 	}
 	return b.String()
 }
+
+// While Room waits (no disk space to record an attempt), nothing is
+// marked or sent; when it returns, the message goes out.
+func TestSenderWaitsForRoomBeforeAnAttempt(t *testing.T) {
+	fake := wecomtest.New(t)
+	st := newMemStore(t)
+	ids := queue(t, st, duban.Outgoing{To: "u1", Text: "等待磁盘空间"})
+	room := make(chan struct{})
+	waiting := make(chan struct{}, 1)
+	startSender(t, fake, st, func(s *Sender) {
+		s.Room = func(ctx context.Context) error {
+			select {
+			case waiting <- struct{}{}:
+			default:
+			}
+			select {
+			case <-room:
+				return nil
+			case <-ctx.Done():
+				return ctx.Err()
+			}
+		}
+	})
+	<-waiting
+	if e, err := st.OutboxEntryByID(context.Background(), ids[0]); err != nil || e.Unconfirmed != 0 || fake.SendRequests() != 0 {
+		t.Fatalf("while waiting for room: %+v, %v, %d sends", e, err, fake.SendRequests())
+	}
+	close(room)
+	if d := delivery(t, st, ids[0]); d.Status != store.DeliveryDelivered {
+		t.Errorf("delivery = %+v", d)
+	}
+}

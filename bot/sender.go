@@ -36,6 +36,7 @@ type Sender struct {
 	// Set by Run.
 	outage     *outage
 	finalLog   *throttle    // lines about messages failed for good
+	storeLog   *throttle    // lines about the store refusing a write
 	reportAt   atomic.Int64 // unix ns when failures are due to be told to 编办; 0: none known
 	lastReport atomic.Int64 // unix ns of the last report; 0: none yet
 
@@ -65,6 +66,10 @@ type Sender struct {
 	ReportDelay, ReportEvery time.Duration
 	// Poll is how often the outbox is read without a wake-up (default 30 s).
 	Poll time.Duration
+	// Room, when set, waits until the store has room to record an attempt
+	// (serve: until disk space returns); an error (shutdown) stops the
+	// delivery with nothing changed.
+	Room func(context.Context) error
 	// TextOnly sends every card as its text ([wecom] cards = false).
 	TextOnly bool
 }
@@ -107,6 +112,7 @@ func (s *Sender) Run(ctx context.Context) error {
 	lastForget := s.Now()
 	s.outage = newOutage(s.log, s.ProbeEvery)
 	s.finalLog = newThrottle(time.Minute, s.Now)
+	s.storeLog = newThrottle(time.Minute, s.Now)
 	s.reportAt.Store(s.Now().Add(s.ReportDelay).UnixNano()) // failures left by an earlier run
 	queue := newQueueView()
 	stop := s.st.WatchOutbox(func(ids []string) {
@@ -260,6 +266,11 @@ func (s *Sender) deliver(stop, ctx context.Context, lim *rateLimiter, e store.Ou
 				return s.save(ctx, e)
 			}
 		}
+		if s.Room != nil {
+			if err := s.Room(stop); err != nil {
+				return true
+			}
+		}
 		if e.Unconfirmed > 0 {
 			s.log.Warn("resending a message whose last attempt was cut off by a stop of the process", "outbox", e.ID, "to", e.Msg.To, "part", e.PartsSent+1)
 		}
@@ -268,7 +279,7 @@ func (s *Sender) deliver(stop, ctx context.Context, lim *rateLimiter, e store.Ou
 		case errors.Is(err, store.ErrNotFound):
 			return true // it left the outbox: nothing to send
 		case err != nil:
-			s.log.Error("attempt not recorded; holding the recipient back", "outbox", e.ID, "err", err)
+			s.storeFailed("attempt not recorded; holding the recipient back", e, err)
 			return false
 		}
 		err := s.d.Deliver(ctx, p)
@@ -340,7 +351,7 @@ func (s *Sender) backoff(attempt int) time.Duration {
 func (s *Sender) save(ctx context.Context, e store.OutboxEntry) bool {
 	err := s.st.SaveOutgoingProgress(ctx, e)
 	if err != nil && !errors.Is(err, store.ErrNotFound) {
-		s.log.Error("outbox progress not saved; holding the recipient back", "outbox", e.ID, "err", err)
+		s.storeFailed("outbox progress not saved; holding the recipient back", e, err)
 		return false
 	}
 	return true
@@ -349,7 +360,7 @@ func (s *Sender) save(ctx context.Context, e store.OutboxEntry) bool {
 func (s *Sender) finish(ctx context.Context, e store.OutboxEntry, d store.Delivery) bool {
 	d.At = s.Now()
 	if err := s.st.FinishOutgoing(ctx, e, d); err != nil && !errors.Is(err, store.ErrNotFound) {
-		s.log.Error("delivery outcome not recorded; holding the recipient back", "outbox", e.ID, "err", err)
+		s.storeFailed("delivery outcome not recorded; holding the recipient back", e, err)
 		return false
 	}
 	if (d.Status == store.DeliveryFailed || d.Status == store.DeliveryUncertain) && !d.Unreported {
@@ -361,4 +372,13 @@ func (s *Sender) finish(ctx context.Context, e store.OutboxEntry, d store.Delive
 		s.Wake()
 	}
 	return true
+}
+
+// storeFailed logs that the store refused to record e's progress (the
+// recipient is held back meanwhile): a line a minute, whatever the number
+// of recipients.
+func (s *Sender) storeFailed(msg string, e store.OutboxEntry, err error) {
+	if ok, n := s.storeLog.allow(msg); ok {
+		s.log.Error(msg, "outbox", e.ID, "err", err, "like_this_not_logged", n)
+	}
 }

@@ -63,7 +63,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	sender := bot.NewSender(a.st, roomyDeliverer{m.Deliverer(client), room}, e.log)
-	sender.TextOnly, sender.MaxAge = !w.Cards, w.MaxRetryAge.D()
+	sender.TextOnly, sender.MaxAge, sender.Room = !w.Cards, w.MaxRetryAge.D(), room
 	cb, err := bot.NewCallback(bot.CallbackConfig{
 		Token: w.Token, EncodingAESKey: w.EncodingAESKey, CorpID: w.CorpID,
 		TimestampWindow: w.TimestampWindow.D(), DisableTimestampCheck: w.TimestampWindow == 0,
