@@ -57,6 +57,10 @@ const (
 	codeSystemBusy        = -1
 	codeInvalidCredential = 40001 // bad secret, or a token WeCom no longer accepts
 	codeInvalidUserID     = 40003
+	codeInvalidMediaType  = 40004
+	codeInvalidFileType   = 40005
+	codeInvalidFileSize   = 40006
+	codeInvalidMediaID    = 40007
 	codeInvalidMsgType    = 40008
 	codeInvalidCorpID     = 40013
 	codeInvalidToken      = 40014
@@ -196,7 +200,8 @@ func CauseOf(err error) Cause {
 			return CauseRecipient
 		case codeInvalidUserID, codeUserIDNotFound, codeNoSuchMember:
 			return CauseNoSuchUser
-		case codeInvalidMsgType, codeInvalidParameter, codeBadCharacters, codeEmptyContent, codeContentTooLong:
+		case codeInvalidMsgType, codeInvalidParameter, codeBadCharacters, codeEmptyContent, codeContentTooLong,
+			codeInvalidMediaType, codeInvalidFileType, codeInvalidFileSize, codeInvalidMediaID:
 			return CauseContent
 		}
 		return CauseUnknown

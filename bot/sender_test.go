@@ -391,6 +391,7 @@ func TestCauseOf(t *testing.T) {
 		{&APIError{Op: opSend, Code: 40003}, CauseNoSuchUser, true},
 		{&APIError{Op: opSend, Code: 60111}, CauseNoSuchUser, true},
 		{&APIError{Op: opSend, Code: 40058}, CauseContent, true},
+		{&APIError{Op: opSend, Code: 40007}, CauseContent, true},
 		{&HTTPStatusError{Op: opSend, Status: 502}, CauseUnreachable, false},
 		{&HTTPStatusError{Op: opSend, Status: 429}, CauseBusy, false},
 		{&HTTPStatusError{Op: opSend, Status: 404}, CauseUnknown, false},
