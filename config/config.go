@@ -109,6 +109,11 @@ type LLM struct {
 type Chat struct {
 	// UndoWindow is how long after a change its author may still 撤销 it.
 	UndoWindow Duration `toml:"undo_window"`
+	// FollowupWindow is how long a question the bot asked (a date and a
+	// reason after 申请延期, a reason after 不同意) waits for its answer.
+	FollowupWindow Duration `toml:"followup_window"`
+	// MaxNoteChars caps the words of a report, reason or note.
+	MaxNoteChars int `toml:"max_note_chars"`
 }
 
 // Policy tunes policy Q&A.
@@ -157,7 +162,7 @@ func Default() Config {
 			MaxRetryAge:     Duration(24 * time.Hour),
 		},
 		LLM:    LLM{Timeout: Duration(20 * time.Second), Tools: true, EmbedBatch: 10, MaxRetries: 2},
-		Chat:   Chat{UndoWindow: Duration(30 * time.Minute)},
+		Chat:   Chat{UndoWindow: Duration(30 * time.Minute), FollowupWindow: Duration(30 * time.Minute), MaxNoteChars: 500},
 		Policy: Policy{DefaultCorpus: true},
 		Office: Office{Name: "机构编制委员会办公室", ShortName: "编办", BulletinTitle: "工作通报",
 			Numbering: "year", ReplyWorkdays: 5},
@@ -292,6 +297,12 @@ func (c *Config) validate() error {
 	}
 	if c.Office.ReplyWorkdays < 1 {
 		bad("office.reply_workdays", "must be at least 1")
+	}
+	if c.Chat.FollowupWindow <= 0 {
+		bad("chat.followup_window", "must be positive")
+	}
+	if c.Chat.MaxNoteChars < 1 {
+		bad("chat.max_note_chars", "must be at least 1")
 	}
 	if c.LLM.BaseURL != "" && c.LLM.ChatModel == "" {
 		bad("llm.chat_model", "must be set when llm.base_url is")

@@ -152,9 +152,9 @@ func (h *Handler) cardClick(ctx context.Context, t *turn) error {
 	case keyVerify, keyReject, keyApprove, keyRefuse:
 		return h.decisionClick(ctx, t, verb, arg)
 	case "done":
-		err, ok, done = h.change(ctx, t, arg, duban.Request{Action: duban.ActReport, Note: "（点击「已完成」报送）"}), true, "已报完成"
-	case "extend":
-		t.reply(fmt.Sprintf("请回复新时限和理由，格式：延期 %s 2018-01-15 理由", arg))
+		err, ok, done = h.change(ctx, t, arg, duban.Request{Action: duban.ActReport, Note: "点击「已完成」报送"}), true, "已报完成"
+	case "extend": // 申请延期 needs a date and a reason: the next message is read as them
+		err = h.clickAsks(ctx, t, duban.ActExtend, arg)
 	case "ack":
 		var n int
 		n, err = h.acknowledge(ctx, t, arg)
@@ -219,13 +219,10 @@ func (h *Handler) decisionClick(ctx context.Context, t *turn, verb, arg string) 
 		h.recordRefusal(ctx, t, task, act, err)
 		return err
 	}
-	switch act {
-	case duban.ActReject:
-		t.reply(fmt.Sprintf("请回复驳回理由，格式：驳回 %s 理由", task.ID))
-		return nil
-	case duban.ActRefuse:
-		t.reply(fmt.Sprintf("请回复不同意的理由，格式：不同意延期 %s 理由", task.ID))
-		return nil
+	if act == duban.ActReject || act == duban.ActRefuse {
+		// The next message is read as the reason, applied to what the
+		// card showed.
+		return h.askFor(ctx, t, task, store.Followup{Action: act, Ref: r.Ref})
 	}
 	// The store checks the ref again in the transaction that applies it.
 	err = h.change(ctx, t, task.ID, duban.Request{Action: act, Ref: ref})

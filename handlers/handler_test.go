@@ -102,7 +102,7 @@ func status(t *testing.T, h *Handler, id string) duban.Status {
 func TestVerificationLoop(t *testing.T) {
 	h := newHandler(t)
 	out := say(t, h, "lilei", "任务")
-	must(t, out, "lilei", "市财政局", "【红】T001", "逾期 5 天", "【黄】T002")
+	must(t, out, "lilei", "市财政局", "【红】T001", "逾期5天", "【黄】T002")
 
 	out = say(t, h, "lilei", "完成 t001 方案已报编办")
 	must(t, out, "lilei", "未启动 → 已报完成")
@@ -138,7 +138,7 @@ func TestRejectAndRefusals(t *testing.T) {
 	out := say(t, h, "zhao", "销号 T001")
 	must(t, out, "zhao", "只有该组督办组长或编办可以销号")
 	out = say(t, h, "wang", "驳回 T001")
-	must(t, out, "wang", "驳回须写明理由")
+	must(t, out, "wang", "请回复驳回理由")
 	out = say(t, h, "wang", "驳回 T001 未附审核意见")
 	must(t, out, "lilei", "未附审核意见", "推进中")
 	if status(t, h, "T001") != duban.StatusInProgress {
@@ -168,7 +168,7 @@ func TestRejectAndRefusals(t *testing.T) {
 		t.Errorf("refusals recorded: %d, want 2: %+v", denied, hist)
 	}
 	out = say(t, h, "lilei", "记录 T001")
-	must(t, out, "lilei", "导入", "已报完成", "驳回", "拒绝")
+	must(t, out, "lilei", "任务清单导入", "李雷（联络员） 完成", "驳回", "未执行：销号")
 }
 
 func TestExtensionAndUndo(t *testing.T) {
@@ -205,13 +205,13 @@ func TestUnknownUserAndFreeText(t *testing.T) {
 	out := say(t, h, "stranger", "任务")
 	must(t, out, "stranger", "还没有登记")
 	out = say(t, h, "lilei", "今天天气怎么样")
-	must(t, out, "lilei", "没有理解")
+	must(t, out, "lilei", "无法回答政策问题")
 	out = say(t, h, "admin", "任务")
 	must(t, out, "admin", "全部 2 个单位、3 项任务", "政府组：已销号 0/2", "逾期最久")
 	out = say(t, h, "wang", "任务")
 	must(t, out, "wang", "政府组：共 2 项任务")
 	out = say(t, h, "lilei", "帮助")
-	must(t, out, "lilei", "完成 T012")
+	must(t, out, "lilei", "完成 T001")
 	if strings.Contains(to(out, "lilei")[0].Text, "销号 T012 ——") {
 		t.Error("contact's help offers 销号")
 	}

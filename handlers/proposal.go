@@ -10,88 +10,6 @@ import (
 	"github.com/duban-org/duban/store"
 )
 
-// interpret asks the LLM what free text means. It returns done=false when
-// the text should be treated as a policy question instead.
-func (h *Handler) interpret(ctx context.Context, t *turn, text string) (bool, error) {
-	mine, err := h.reportable(ctx, t.person)
-	if err != nil {
-		return false, err
-	}
-	intent, err := h.Interpreter.Interpret(ctx, InterpretInput{Person: t.person, Tasks: mine, Today: t.today, Text: text})
-	if err != nil {
-		h.log().Warn("LLM could not interpret a message; falling back to the grammar", "from", t.in.From, "err", err)
-		return true, h.notUnderstood(ctx, t, text, mine, errors.Is(err, ErrInterpreterUnavailable))
-	}
-	var r duban.Request
-	switch intent.Kind {
-	case IntentList:
-		return true, h.listTasks(ctx, t, "")
-	case IntentAsk:
-		q := intent.Question
-		if q == "" {
-			q = text
-		}
-		return true, h.ask(ctx, t, q, false)
-	case IntentReport:
-		r = duban.Request{Action: duban.ActReport, Note: intent.Note}
-	case IntentProgress:
-		r = duban.Request{Action: duban.ActProgress, Note: intent.Note}
-	case IntentExtend:
-		r = duban.Request{Action: duban.ActExtend, Note: intent.Note, Deadline: intent.Deadline}
-	default:
-		return false, nil
-	}
-	return true, h.propose(ctx, t, intent.TaskID, r)
-}
-
-// ErrInterpreterUnavailable is wrapped by an Interpreter whose model could
-// not be reached (timeout, HTTP error, paused after failures), as opposed to
-// one that answered with something unusable.
-var ErrInterpreterUnavailable = errors.New("interpreter unavailable")
-
-// notUnderstood tells the sender the free text was not understood, and
-// how to say it as a command with one of their own tasks; the documents'
-// answer follows when they cover the text, since it may be a question.
-func (h *Handler) notUnderstood(ctx context.Context, t *turn, text string, mine []duban.Task, unavailable bool) error {
-	id := "T012"
-	if len(mine) > 0 {
-		id = mine[0].ID
-	}
-	head := "未能理解这句话。"
-	if unavailable {
-		head = "智能理解暂不可用，"
-	}
-	t.reply(fmt.Sprintf("%s请用命令：完成 %s 说明｜进展 %s 说明｜延期 %s %s 理由。发送「帮助」查看全部用法。",
-		head, id, id, id, t.today.AddDays(14)))
-	if h.Policy == nil {
-		return nil
-	}
-	answer, declined, err := h.Policy.AnswerText(ctx, text)
-	if err != nil || declined {
-		return err
-	}
-	t.reply(answer)
-	return nil
-}
-
-// reportable returns the open tasks the person may report on: the only
-// tasks the LLM is shown.
-func (h *Handler) reportable(ctx context.Context, p duban.Person) ([]duban.Task, error) {
-	var out []duban.Task
-	for _, code := range p.Units() {
-		ts, err := h.Store.Tasks(ctx, store.TaskFilter{Unit: code})
-		if err != nil {
-			return nil, err
-		}
-		for _, t := range ts {
-			if t.Status != duban.StatusVerified {
-				out = append(out, t)
-			}
-		}
-	}
-	return out, nil
-}
-
 // propose checks an inferred change against the sender's rights and the
 // task's state without applying it, then asks the sender to confirm.
 func (h *Handler) propose(ctx context.Context, t *turn, taskID string, r duban.Request) error {
@@ -112,6 +30,18 @@ func (h *Handler) propose(ctx context.Context, t *turn, taskID string, r duban.R
 		return duban.Errorf(duban.ErrorCode(err), "%s 未做任何变更。", duban.ErrorMessage(err))
 	}
 	what := describeRequest(task, unit, r)
+	return h.offer(ctx, t, task, r, what, "我理解为："+what+"\n回复「确认」执行，回复「取消」放弃。")
+}
+
+// proposeAsked asks back when a question named one of the sender's tasks
+// with an action they may take; the caller has checked it is allowed.
+func (h *Handler) proposeAsked(ctx context.Context, t *turn, task duban.Task, unit duban.Unit, r duban.Request) error {
+	return h.offer(ctx, t, task, r, describeRequest(task, unit, r), askBack(task, r)+"回复「确认」执行，回复「取消」放弃。")
+}
+
+// offer stores r as the sender's pending proposal, records it in the task's
+// history and sends text with 确认 and 取消 buttons.
+func (h *Handler) offer(ctx context.Context, t *turn, task duban.Task, r duban.Request, what, text string) error {
 	p := store.Proposal{
 		ID: shortHash(t.in.Key), TaskID: task.ID, Action: r.Action, Note: r.Note, Deadline: r.Deadline,
 		MsgKey: t.in.Key, Text: what, At: t.now,
@@ -120,7 +50,7 @@ func (h *Handler) propose(ctx context.Context, t *turn, taskID string, r duban.R
 	if err := h.Store.Propose(ctx, t.person.UserID, p, entry); err != nil {
 		return err
 	}
-	t.send(duban.Outgoing{To: t.in.From, Text: "我理解为：" + what + "\n回复「确认」执行，回复「取消」放弃。",
+	t.send(duban.Outgoing{To: t.in.From, Text: text,
 		Card: &duban.Card{
 			ID: "confirm-" + p.ID, Title: "请确认", Desc: what,
 			Buttons: []duban.Button{{Text: "确认", Key: "confirm:" + p.ID, Primary: true}, {Text: "取消", Key: "cancel:" + p.ID}},

@@ -26,11 +26,11 @@ func TestRemindAcrossYears(t *testing.T) {
 		return out
 	}
 	planned := func(out string) bool {
-		return strings.Contains(out, "notices due") && strings.Contains(out, "\toverdue-")
+		return strings.Contains(out, "应发提醒") && strings.Contains(out, "\t逾期第")
 	}
 
 	for _, now := range []string{"2027-02-08 23:59", "2027-10-04 23:59", "2027-01-01 23:59"} { // 春节, 国庆, 元旦
-		if out := dry(now); planned(out) || !strings.Contains(out, "outside the sending window") {
+		if out := dry(now); planned(out) || !strings.Contains(out, "不在发送时段") {
 			t.Errorf("%s is a holiday, yet:\n%s", now, out)
 		}
 	}
@@ -97,7 +97,7 @@ func TestCalendarShow(t *testing.T) {
 	if !strings.Contains(out, "2027年放假安排：calendar_dir 中的日历文件\n") || !strings.Contains(out, "2027-03-01 周一 休息 测试\n") || strings.Contains(out, "春节") {
 		t.Errorf("calendar show 2027 with a file:\n%s", out)
 	}
-	if out, _, _ := e.duban("remind", "--config", e.cfgPath, "--dry-run", "--now", "2027-02-08 23:59"); !strings.Contains(out, "notices due") {
+	if out, _, _ := e.duban("remind", "--config", e.cfgPath, "--dry-run", "--now", "2027-02-08 23:59"); !strings.Contains(out, "应发提醒") {
 		t.Errorf("the file's 2027 has no 春节, yet 2027-02-08:\n%s", out)
 	}
 	os.WriteFile(filepath.Join(dir, "2028.txt"), []byte("off 2028-01-01 元旦\nwork 2028-01-03 元旦\n"), 0o644)
@@ -159,10 +159,10 @@ func TestCalendarImport(t *testing.T) {
 	}
 	// The imported days decide the reminders: 01-22 (Saturday) is a working
 	// day, 01-31 (Monday) is not, and the year is no longer "unpublished".
-	if out, _, _ := e.duban("remind", "--config", e.cfgPath, "--dry-run", "--now", "2028-01-22 23:59"); !strings.Contains(out, "notices due") || strings.Contains(out, "尚未发布") {
+	if out, _, _ := e.duban("remind", "--config", e.cfgPath, "--dry-run", "--now", "2028-01-22 23:59"); !strings.Contains(out, "应发提醒") || strings.Contains(out, "尚未发布") {
 		t.Errorf("2028-01-22 is an imported make-up working day, yet:\n%s", out)
 	}
-	if out, _, _ := e.duban("remind", "--config", e.cfgPath, "--dry-run", "--now", "2028-01-31 23:59"); !strings.Contains(out, "outside the sending window") {
+	if out, _, _ := e.duban("remind", "--config", e.cfgPath, "--dry-run", "--now", "2028-01-31 23:59"); !strings.Contains(out, "不在发送时段") {
 		t.Errorf("2028-01-31 is an imported holiday, yet:\n%s", out)
 	}
 

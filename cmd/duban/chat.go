@@ -5,12 +5,15 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"os"
 	"strings"
 	"time"
 
 	"github.com/duban-org/duban"
 	"github.com/duban-org/duban/bot"
+	"github.com/duban-org/duban/config"
 	"github.com/duban-org/duban/examples"
+	"github.com/duban-org/duban/remind"
 	"github.com/duban-org/duban/tasklist"
 )
 
@@ -23,14 +26,29 @@ const chatHelp = `控制台命令：/as 账号 换一个人说话；/click 按�
 func runChat(ctx context.Context, e *env, args []string) error {
 	fs, cfgPath := flags(e, "chat", "")
 	as := fs.String("as", "", "the WeCom userid to speak as (required)")
+	nowFlag := fs.String("now", "", "run the console as at this instant (2026-11-26 09:00), the clock moving on from there")
+	fresh := fs.Bool("fresh", false, "start afresh: delete the embedded default's store (./data) and load the sample again")
 	if err := parse(fs, args); err != nil {
 		return err
+	}
+	if *fresh {
+		if err := resetDefaultStore(*cfgPath); err != nil {
+			return err
+		}
 	}
 	a, err := openApp(ctx, e, *cfgPath)
 	if err != nil {
 		return err
 	}
 	defer a.Close()
+	if *nowFlag != "" {
+		start, err := a.at(*nowFlag)
+		if err != nil {
+			return err
+		}
+		began := time.Now()
+		a.now = func() time.Time { return start.Add(time.Since(began)) }
+	}
 	if a.cfg.WeCom.Enabled() {
 		// What a session produces for other people (a 待销号 card to a
 		// group leader) is shown on the console, never sent: on a
@@ -42,10 +60,10 @@ func runChat(ctx context.Context, e *env, args []string) error {
 			return err
 		}
 	}
+	if err := printSampleUsers(ctx, a, e.stderr); err != nil {
+		return err
+	}
 	if *as == "" {
-		if err := printSampleUsers(ctx, a, e.stderr); err != nil {
-			return err
-		}
 		return fmt.Errorf("--as USERID is required")
 	}
 	h, err := a.handler(ctx)
@@ -81,9 +99,14 @@ func runChat(ctx context.Context, e *env, args []string) error {
 		case strings.HasPrefix(line, "/click "):
 			shown := strings.TrimSpace(strings.TrimPrefix(line, "/click "))
 			card, key, err := console.Click(user, shown)
-			if err != nil {
+			if err != nil && !reminderButton(shown) {
 				fmt.Fprintf(e.stdout, "（%v）\n", err)
 				continue
+			}
+			if err != nil {
+				// Reminder cards are sent by serve, never shown here: their
+				// buttons (已完成, 申请延期, 收到) are clicked by key.
+				card, key = duban.Card{ID: "console-reminder"}, shown
 			}
 			msg.Text, msg.Event, msg.EventKey, msg.CardID = "", "template_card_event", key, card.ID
 			msg.Key = fmt.Sprintf("evt:%s:%d:template_card_event:%s/%s", user, time.Now().UnixNano(), key, card.ID)
@@ -115,30 +138,64 @@ func loadSample(ctx context.Context, a *app) error {
 		return err
 	}
 	fmt.Fprintf(a.e.stderr, "首次运行：已将示例台账（%d 个单位、%d 项任务）载入 %s。\n", len(l.Units), len(l.Tasks), a.cfg.Store.Dir)
-	return printSampleUsers(ctx, a, a.e.stderr)
+	return nil
 }
 
-// printSampleUsers names one person of each role to try.
+// printSampleUsers names the people of README's conversation: the 联络员
+// and 一把手 of the first unit, the leader of its group, and one 编办.
 func printSampleUsers(ctx context.Context, a *app, w io.Writer) error {
-	people, err := a.st.People(ctx)
+	l, err := a.st.Snapshot(ctx)
+	if err != nil || len(l.Units) == 0 {
+		return err
+	}
+	first := l.Units[0]
+	for _, u := range l.Units[1:] {
+		if u.Code < first.Code {
+			first = u
+		}
+	}
+	fmt.Fprintln(w, "可以试试这些账号（--as，或在对话中用 /as 切换）：")
+	for _, want := range []duban.Post{{Role: duban.RoleContact, Scope: first.Code}, {Role: duban.RoleHead, Scope: first.Code},
+		{Role: duban.RoleLeader, Scope: first.Group}, {Role: duban.RoleAdmin}} {
+		var pick *duban.Person
+		for i, p := range l.People {
+			// Prefer someone who holds only this post: the clearest example.
+			if p.Has(want.Role, want.Scope) && (pick == nil || len(p.Posts) < len(pick.Posts)) {
+				pick = &l.People[i]
+			}
+		}
+		if pick == nil {
+			continue
+		}
+		where := want.Scope
+		if want.Role == duban.RoleHead || want.Role == duban.RoleContact {
+			where = first.Name + "（" + first.Code + "）"
+		}
+		fmt.Fprintf(w, "  %-14s %s，%s%s\n", pick.UserID, pick.Name, where, want.Role)
+	}
+	fmt.Fprintln(w, "重新开始（删除 ./data 并重新载入示例台账）：duban chat --fresh --as 账号")
+	return nil
+}
+
+// resetDefaultStore deletes the embedded default's store for --fresh. A
+// configured store is never deleted: it may be a deployment's.
+func resetDefaultStore(cfgPath string) error {
+	cfg, err := config.LoadDefault(cfgPath)
 	if err != nil {
 		return err
 	}
-	fmt.Fprintln(w, "可以试试这些账号（--as）：")
-	for _, role := range duban.Roles {
-		// The holder with the first scope (unit DQ01, the first group…).
-		var pick *duban.Person
-		var scope string
-		for i, p := range people {
-			for _, post := range p.Posts {
-				if post.Role == role && (pick == nil || post.Scope < scope) {
-					pick, scope = &people[i], post.Scope
-				}
-			}
-		}
-		if pick != nil {
-			fmt.Fprintf(w, "  %-14s %s，%s %s\n", pick.UserID, pick.Name, role, scope)
-		}
+	if cfg.File != "" {
+		return fmt.Errorf("--fresh only resets the embedded default's store; %s configures %s: delete it yourself if you mean to", cfg.File, cfg.Store.Dir)
+	}
+	if err := os.RemoveAll(cfg.Store.Dir); err != nil {
+		return fmt.Errorf("--fresh: remove %s: %w", cfg.Store.Dir, err)
 	}
 	return nil
+}
+
+// reminderButton reports whether key is a button of a reminder card:
+// 已完成, 申请延期 or 收到 on one task.
+func reminderButton(key string) bool {
+	verb, task, ok := strings.Cut(key, ":")
+	return ok && task != "" && (verb == remind.ButtonDone || verb == remind.ButtonExtend || verb == remind.ButtonAck)
 }

@@ -41,10 +41,10 @@ func runImport(ctx context.Context, e *env, args []string) error {
 	}
 	fmt.Fprint(e.stdout, changes.String())
 	if *dryRun {
-		fmt.Fprintln(e.stdout, "dry run: nothing written")
+		fmt.Fprintln(e.stdout, "试运行：未写入任何数据。")
 		return nil
 	}
-	fmt.Fprintf(e.stdout, "imported %s: %d units, %d people, %d tasks added, %d changed, %d unchanged\n",
+	fmt.Fprintf(e.stdout, "已导入 %s：单位 %d 个，人员 %d 人；任务新增 %d 项，变更 %d 项，不变 %d 项。\n",
 		fs.Arg(0), stats.Units, stats.People, stats.TasksAdded, stats.TasksChanged, stats.TasksUnchanged)
 	return nil
 }
@@ -97,7 +97,7 @@ func runExport(ctx context.Context, e *env, args []string) error {
 	if err := tasklist.Write(fs.Arg(0), tasklist.Ledger{Units: l.Units, People: l.People, Tasks: l.Tasks}, history); err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stdout, "exported %d units, %d people, %d tasks and %d history entries to %s\n",
+	fmt.Fprintf(e.stdout, "已导出单位 %d 个、人员 %d 人、任务 %d 项、变更记录 %d 条到 %s。\n",
 		len(l.Units), len(l.People), len(l.Tasks), len(history), fs.Arg(0))
 	return nil
 }

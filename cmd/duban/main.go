@@ -61,7 +61,24 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 // runEnv runs the command named by args[0] in e and returns its exit code.
 func runEnv(ctx context.Context, e *env, args []string) int {
 	stdout, stderr := e.stdout, e.stderr
-	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
+	switch {
+	case len(args) == 0:
+		usage(stderr)
+		return 2
+	case len(args) > 1 && (args[0] == "help"):
+		// duban help CMD: that command's usage and flags, on stdout.
+		cmd, ok := commands[args[1]]
+		if !ok {
+			fmt.Fprintf(stderr, "duban help: unknown command %q\n\n", args[1])
+			usage(stderr)
+			return 2
+		}
+		e.stderr = stdout
+		if err := cmd.run(ctx, e, []string{"-h"}); err != nil && !errors.Is(err, flag.ErrHelp) {
+			return 2
+		}
+		return 0
+	case args[0] == "help" || args[0] == "-h" || args[0] == "--help":
 		usage(stdout)
 		return 0
 	}
@@ -105,7 +122,7 @@ func usage(w io.Writer) {
 	for _, n := range names {
 		fmt.Fprintf(w, "  %-8s %s\n", n, commands[n].summary)
 	}
-	fmt.Fprintln(w, "\nWithout --config, duban.toml in the working directory is used when present,\notherwise built-in defaults with the store in ./data. `duban <command> -h` shows its flags.")
+	fmt.Fprintln(w, "\nWithout --config, duban.toml in the working directory is used when present,\notherwise built-in defaults with the store in ./data. `duban help <command>` (or `duban <command> -h`) shows its flags.")
 }
 
 // flags returns a flag set for a command with the common --config flag.

@@ -157,18 +157,25 @@ func TestProvidersFailingThroughChatAndAsk(t *testing.T) {
 	}
 }
 
-// A slow provider costs one timeout per message: after understanding timed
-// out, answering is not even sent.
+// A slow provider costs one timeout per message: free text whose
+// understanding timed out is told so; a question (which goes to policy Q&A,
+// never to understanding) falls back to the extractive answer after one
+// timed-out answer request.
 func TestSlowProviderCostsOneTimeout(t *testing.T) {
-	srv := llmtest.NewServer(func(r llmtest.ChatRequest) llmtest.Reply { return llmtest.Slow(5*time.Second, modelScript(r)) })
-	defer srv.Close()
-	cfg := providerConfig(t, srv, "1s", "")
-	code, out, errs := cli(t, question+"\n", "chat", "--config", cfg, "--as", "zhaojie")
-	if code != 0 || !strings.Contains(out, "智能理解暂不可用") || !strings.Contains(out, "84") {
-		t.Fatalf("chat: %d\n%s\n%s", code, out, errs)
-	}
-	if n := len(srv.ChatRequests()); n != 1 {
-		t.Errorf("%d chat requests for one message, want 1 (the answer has no time left)", n)
+	for _, tc := range []struct{ text, want string }{
+		{reportText, "智能理解暂不可用"},
+		{question, "84"},
+	} {
+		srv := llmtest.NewServer(func(r llmtest.ChatRequest) llmtest.Reply { return llmtest.Slow(5*time.Second, modelScript(r)) })
+		cfg := providerConfig(t, srv, "1s", "")
+		code, out, errs := cli(t, tc.text+"\n", "chat", "--config", cfg, "--as", "zhaojie")
+		if code != 0 || !strings.Contains(out, tc.want) {
+			t.Fatalf("chat %q: %d\n%s\n%s", tc.text, code, out, errs)
+		}
+		if n := len(srv.ChatRequests()); n != 1 {
+			t.Errorf("%q: %d chat requests for one message, want 1", tc.text, n)
+		}
+		srv.Close()
 	}
 }
 

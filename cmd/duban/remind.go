@@ -1,10 +1,13 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/duban-org/duban"
@@ -46,11 +49,11 @@ func runRemind(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	if err := remind.WriteResult(e.stdout, res); err != nil {
+	if err := writeResult(e.stdout, res, a.loc); err != nil {
 		return err
 	}
 	if !*dryRun {
-		fmt.Fprintf(e.stdout, "queued %d messages in the outbox; `duban serve` delivers them\n", res.Queued)
+		fmt.Fprintf(e.stdout, "已将 %d 条消息放入发件箱，由 duban serve 发送。\n", res.Queued)
 	}
 	return nil
 }
@@ -104,9 +107,21 @@ func (r *reminders) Evidence(ctx context.Context, taskID string) ([]string, erro
 	}
 	recs = append(recs, released...)
 	slices.SortStableFunc(recs, func(a, b store.NoticeRecord) int { return a.Queued.Compare(b.Queued) })
+	people, err := r.a.st.People(ctx)
+	if err != nil {
+		return nil, err
+	}
+	names := map[string]string{}
+	for _, p := range people {
+		names[duban.CanonicalUserID(p.UserID)] = p.Name
+	}
 	lines := make([]string, len(recs))
 	for i, n := range recs {
-		s := fmt.Sprintf("%s 提醒（%s）→ %s（%s）", n.Queued.In(r.a.loc).Format("2006-01-02 15:04"), n.Stage, n.To, n.Role)
+		who := names[duban.CanonicalUserID(n.To)]
+		if who == "" {
+			who = n.To
+		}
+		s := fmt.Sprintf("%s %s → %s（%s）", n.Queued.In(r.a.loc).Format("2006-01-02 15:04"), stageWords(n.Stage), who, n.Role)
 		switch {
 		case n.Delivery == nil:
 			s += "｜待发送"
@@ -133,4 +148,53 @@ func (r *reminders) PublishBulletin(ctx context.Context, by duban.Person, msgKey
 		return "", err
 	}
 	return fmt.Sprintf("已发布工作通报（%s），发送给编办和督办组长共 %d 个接收方。", rec.Label(), len(rec.To)), nil
+}
+
+// stageWords names a reminder stage as people read it in 记录.
+func stageWords(stage string) string {
+	s := remind.Stage(stage)
+	switch {
+	case s.IsBefore():
+		return "提前" + strings.TrimPrefix(stage, "before-") + "天提醒"
+	case s == remind.StageDue:
+		return "到期提醒"
+	case s.IsOverdue():
+		return "逾期第" + strings.TrimPrefix(stage, "overdue-") + "个工作日提醒"
+	case s == remind.StageEscalate:
+		return "升级至督办组长"
+	case s == remind.StageLetter:
+		return "专函督办"
+	case s == remind.StageVerify:
+		return "待销号提醒"
+	case s == remind.StageCalendar:
+		return "放假安排提醒"
+	}
+	return stage
+}
+
+// writeResult prints a reminder pass in Chinese: one line per notice due
+// (recipient, stage, task, deadline), then every message as it is sent.
+func writeResult(w io.Writer, res remind.Result, loc *time.Location) error {
+	bw := bufio.NewWriter(w)
+	if caveat := remind.CalendarCaveat(res.Unofficial); caveat != "" {
+		fmt.Fprintln(bw, caveat)
+	}
+	at := res.Now.In(loc).Format("2006-01-02 15:04")
+	if !res.Open {
+		fmt.Fprintf(bw, "%s 不在发送时段（休息日、未到发送时间或夜间免扰时段），没有到期的提醒。\n", at)
+		return bw.Flush()
+	}
+	fmt.Fprintf(bw, "# %s：应发提醒 %d 条，尚未发送 %d 条，顺延到下一轮 %d 条，合为 %d 条消息\n",
+		at, len(res.Planned), len(res.Due), res.Deferred, len(res.Messages))
+	for _, n := range res.Due {
+		fmt.Fprintf(bw, "%s\t%s\t%s\t%s\n", n.To, stageWords(string(n.Stage)), n.TaskID, n.Deadline)
+	}
+	for _, m := range res.Messages {
+		fmt.Fprintf(bw, "\n----- 发给 %s（%d 条提醒", m.To, len(m.NoticeKeys))
+		if m.Card != nil {
+			fmt.Fprintf(bw, "，带按钮卡片")
+		}
+		fmt.Fprintf(bw, "）-----\n%s\n", m.Text)
+	}
+	return bw.Flush()
 }

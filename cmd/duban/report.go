@@ -75,7 +75,7 @@ func runReport(ctx context.Context, e *env, args []string) error {
 			files = append(files, f)
 		}
 		fmt.Fprintln(e.stdout, rec.Text)
-		fmt.Fprintf(e.stderr, "published as %s to %d recipients\n", rec.Label(), len(rec.To))
+		fmt.Fprintf(e.stderr, "已发布%s，发送给 %d 个接收方。\n", rec.Label(), len(rec.To))
 	} else {
 		b, err = a.bulletin(ctx, now, nil)
 		if err != nil {
@@ -90,7 +90,7 @@ func runReport(ctx context.Context, e *env, args []string) error {
 			return err
 		}
 		fmt.Fprintln(e.stdout, remind.Render(b))
-		fmt.Fprintln(e.stderr, "(preview: not numbered, archived or sent; --publish issues it)")
+		fmt.Fprintln(e.stderr, "（预览：未编号、未存档、未发送；加 --publish 发布）")
 	}
 	for _, w := range []struct{ path, ext string }{{*docxOut, ".docx"}, {*xlsxOut, ".xlsx"}} {
 		if w.path == "" {
@@ -101,7 +101,7 @@ func runReport(ctx context.Context, e *env, args []string) error {
 				if err := writeFile(w.path, f.Data); err != nil {
 					return err
 				}
-				fmt.Fprintf(e.stderr, "wrote %s\n", w.path)
+				fmt.Fprintf(e.stderr, "已写入 %s\n", w.path)
 			}
 		}
 	}

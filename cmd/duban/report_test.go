@@ -90,7 +90,7 @@ func TestReportDocuments(t *testing.T) {
 			t.Fatalf("publish %d: %d\n%s\n%s", i, code, out, errs)
 		}
 		label := []string{"2026年第1期", "2027年第1期", "2027年第2期"}[i]
-		if !strings.Contains(errs, "published as "+label) || !strings.HasPrefix(out, "工作通报（"+label+"）") {
+		if !strings.Contains(errs, "已发布"+label) || !strings.HasPrefix(out, "工作通报（"+label+"）") {
 			t.Fatalf("publish %d: %s\n%.200s", i, errs, out)
 		}
 		data, err := os.ReadFile(pub)

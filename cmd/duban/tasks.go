@@ -15,8 +15,8 @@ func init() {
 
 func runTasks(ctx context.Context, e *env, args []string) error {
 	fs, cfgPath := flags(e, "tasks", "")
-	unit := fs.String("unit", "", "only this unit (单位编码)")
-	group := fs.String("group", "", "only this supervision group (督办组)")
+	unit := fs.String("unit", "", "only this unit: its code in any case, its name, or a unique word of its name")
+	group := fs.String("group", "", "only this supervision group (督办组), or a unique part of its name")
 	state := fs.String("state", "", "only this state: 未启动, 推进中, 已报完成, 已销号, or 逾期 for overdue")
 	nowFlag := fs.String("now", "", "judge lights at this instant instead of now (2006-01-02 15:04)")
 	if err := parse(fs, args); err != nil {
@@ -32,7 +32,26 @@ func runTasks(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	today := duban.DateOf(now)
-	f := store.TaskFilter{Unit: *unit, Group: *group}
+	l, err := a.st.Snapshot(ctx)
+	if err != nil {
+		return err
+	}
+	// An unknown unit or group is a mistake to say, never "0 项任务".
+	f := store.TaskFilter{}
+	if *unit != "" {
+		u, err := duban.FindUnit(l.Units, *unit)
+		if err != nil {
+			return fmt.Errorf("--unit: %s", duban.ErrorMessage(err))
+		}
+		f.Unit = u.Code
+	}
+	if *group != "" {
+		g, err := duban.FindGroup(l.Groups(), *group)
+		if err != nil {
+			return fmt.Errorf("--group: %s", duban.ErrorMessage(err))
+		}
+		f.Group = g
+	}
 	overdueOnly := *state == "逾期" || *state == "overdue"
 	if *state != "" && !overdueOnly {
 		s, ok := duban.ParseStatus(*state)
@@ -45,19 +64,16 @@ func runTasks(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	units, err := a.st.Units(ctx)
+	names := map[string]string{}
+	for _, u := range l.Units {
+		names[u.Code] = u.Name
+	}
+	cal, err := a.calendar(ctx)
 	if err != nil {
 		return err
 	}
-	names := map[string]string{}
-	for _, u := range units {
-		names[u.Code] = u.Name
-	}
-	if *unit != "" && names[*unit] == "" {
-		return fmt.Errorf("--unit %q: no such unit", *unit)
-	}
 	w := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(w, "编号\t单位\t任务事项\t完成时限\t状态\t灯")
+	fmt.Fprintln(w, "编号\t单位\t任务事项\t完成时限\t状态\t灯\t延期申请")
 	n := 0
 	for _, t := range tasks {
 		if overdueOnly && !t.Overdue(today) {
@@ -66,13 +82,26 @@ func runTasks(ctx context.Context, e *env, args []string) error {
 		n++
 		light := string(t.Light(today, a.remind.WarnDays))
 		if d := t.DaysOverdue(today); d > 0 {
-			light += fmt.Sprintf("（逾期%d天）", d)
+			light += " " + overdueText(cal.WorkdaysBetween(t.Deadline, today), d)
 		}
-		fmt.Fprintf(w, "%s\t%s %s\t%s\t%s\t%s\t%s\n", t.ID, t.Unit, names[t.Unit], t.Title, t.Deadline, t.Status, light)
+		ext := ""
+		if t.Extension != nil {
+			ext = "待批：延至 " + t.Extension.Deadline.String()
+		}
+		fmt.Fprintf(w, "%s\t%s %s\t%s\t%s\t%s\t%s\t%s\n", t.ID, t.Unit, names[t.Unit], t.Title, t.Deadline, t.Status, light, ext)
 	}
 	if err := w.Flush(); err != nil {
 		return err
 	}
 	fmt.Fprintf(e.stderr, "%d 项任务\n", n)
 	return nil
+}
+
+// overdueText is how overdue is said everywhere: working days, with the
+// calendar days in brackets when they differ.
+func overdueText(workdays, days int) string {
+	if workdays == days {
+		return fmt.Sprintf("逾期%d个工作日", workdays)
+	}
+	return fmt.Sprintf("逾期%d个工作日（%d天）", workdays, days)
 }

@@ -105,7 +105,13 @@ func (a *app) handler(ctx context.Context) (*handlers.Handler, error) {
 		Store: a.st, Policy: policyAnswerer{eng}, Reminders: &reminders{a},
 		Now: a.now, Location: a.loc, WarnDays: a.remind.WarnDays,
 		UndoWindow: a.cfg.Chat.UndoWindow.D(), Log: a.e.log,
+		FollowupWindow: a.cfg.Chat.FollowupWindow.D(), MaxNoteChars: a.cfg.Chat.MaxNoteChars,
 	}
+	cal, err := a.calendar(ctx)
+	if err != nil {
+		return nil, err
+	}
+	h.WorkdaysBetween = cal.WorkdaysBetween
 	if client.CanChat() {
 		h.Interpreter = interpreter{client}
 	}

@@ -2,7 +2,6 @@ package handlers
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -11,60 +10,21 @@ import (
 	"github.com/duban-org/duban/store"
 )
 
-func (h *Handler) greeting(t *turn) string {
-	if !t.known {
-		return notRegistered(t.in.From)
-	}
-	name := t.person.Name
-	if name == "" {
-		name = t.person.UserID
-	}
-	return fmt.Sprintf("%s，您好！我是改革督办助手。发送「任务」查看任务清单，「帮助」查看全部用法。", name)
-}
-
-// help lists what the sender can say, by their posts.
-func (h *Handler) help(t *turn) string {
-	var b strings.Builder
-	b.WriteString("可以这样对我说：\n")
-	if t.known {
-		b.WriteString("任务 —— 查看任务清单（编号、时限、状态、红黄绿灯）\n")
-	}
-	p := t.person
-	if p.IsAdmin() || len(p.Units()) > 0 {
-		b.WriteString("完成 T012 说明 —— 报告任务已完成，待督办组销号\n")
-		b.WriteString("进展 T012 说明 —— 报告进展\n")
-		b.WriteString("延期 T012 2018-01-15 理由 —— 申请延期\n")
-		b.WriteString("收到 —— 确认收到提醒\n")
-	}
-	if p.IsAdmin() || len(p.Groups()) > 0 {
-		b.WriteString("销号 T012 —— 对账无误，销号\n")
-		b.WriteString("驳回 T012 理由 —— 退回单位补充\n")
-		b.WriteString("同意延期 T012 / 不同意延期 T012 理由 —— 审批延期申请\n")
-		b.WriteString("通报 —— 发布工作通报\n")
-	}
-	if t.known {
-		b.WriteString("撤销 —— 撤销自己最近一次变更\n")
-		b.WriteString("记录 T012 —— 查看任务的变更和催办记录\n")
-		b.WriteString("任务编号也可以用任务名称中的词代替，如：完成 改革方案 已报编办\n")
-	}
-	b.WriteString("其他问题直接发给我，我从改革文件中查找答案，例如：每个科室最少要有几个人？")
-	if h.Interpreter != nil && t.known {
-		b.WriteString("\n也可以直接用自己的话说进展，我理解后请您确认。")
-	}
-	return b.String()
-}
-
 // listTasks shows the sender's tasks: a unit's list for its people, the
-// group's open tasks for a leader, a summary for 编办. unitCode narrows it.
+// group's open tasks for a leader, a summary for 编办. unitCode (a code,
+// a name or a unique word of one) narrows it to one unit.
 func (h *Handler) listTasks(ctx context.Context, t *turn, unitCode string) error {
 	p := t.person
 	if unitCode != "" {
-		u, err := h.Store.Unit(ctx, strings.ToUpper(unitCode))
-		if errors.Is(err, store.ErrNotFound) {
-			u, err = h.Store.Unit(ctx, unitCode)
+		units, err := h.Store.Units(ctx)
+		if err != nil {
+			return err
 		}
-		if errors.Is(err, store.ErrNotFound) {
-			return duban.Errorf(duban.ENOTFOUND, "没有编码为 %s 的单位。", unitCode)
+		u, err := duban.FindUnit(units, unitCode)
+		if duban.ErrorCode(err) == duban.ENOTFOUND && isTaskID(unitCode) {
+			if _, terr := h.resolve(ctx, p, unitCode); terr == nil {
+				return h.record(ctx, t, unitCode) // 任务 T003: that task
+			}
 		}
 		if err != nil {
 			return err
@@ -101,7 +61,7 @@ func (h *Handler) line(t *turn, task duban.Task) string {
 	light := task.Light(t.today, h.WarnDays)
 	s := fmt.Sprintf("【%s】%s %s｜时限 %s｜%s", light, task.ID, task.Title, task.Deadline, task.Status)
 	if n := task.DaysOverdue(t.today); n > 0 {
-		s += fmt.Sprintf("｜逾期 %d 天", n)
+		s += "｜" + h.overdue(task, t.today)
 	}
 	if task.Extension != nil {
 		s += "｜延期待批（至 " + task.Extension.Deadline.String() + "）"
@@ -250,33 +210,15 @@ func (h *Handler) summary(ctx context.Context, t *turn) error {
 	return nil
 }
 
-// freeText handles a message that is not a command: the LLM may read it as
-// a report or a question; without one (or when it fails) it is a policy
-// question.
-func (h *Handler) freeText(ctx context.Context, t *turn, text string) error {
-	if h.Interpreter != nil && t.known {
-		done, err := h.interpret(ctx, t, text)
-		if done || err != nil {
-			return err
-		}
+// overdue says how long a task is overdue, one way everywhere: working
+// days, with calendar days in brackets when they differ.
+func (h *Handler) overdue(task duban.Task, today duban.Date) string {
+	days := task.DaysOverdue(today)
+	if h.WorkdaysBetween == nil {
+		return fmt.Sprintf("逾期%d天", days)
 	}
-	return h.ask(ctx, t, text, true)
-}
-
-// ask answers a policy question. fromFreeText adds a hint about commands
-// when the documents do not cover it, since the sender may have meant one.
-func (h *Handler) ask(ctx context.Context, t *turn, question string, fromFreeText bool) error {
-	if h.Policy == nil {
-		t.reply("没有理解您的意思。发送「帮助」查看可以怎么说。")
-		return nil
+	if w := h.WorkdaysBetween(task.Deadline, today); w != days {
+		return fmt.Sprintf("逾期%d个工作日（%d天）", w, days)
 	}
-	text, declined, err := h.Policy.AnswerText(ctx, question)
-	if err != nil {
-		return err
-	}
-	if declined && fromFreeText {
-		text += "\n如果您是想报送任务进展，请用：完成 T012 说明；发送「帮助」查看全部用法。"
-	}
-	t.reply(text)
-	return nil
+	return fmt.Sprintf("逾期%d个工作日", days)
 }

@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"reflect"
 	"testing"
 	"unicode/utf8"
 
@@ -39,46 +40,56 @@ func TestParse(t *testing.T) {
 		{"收到", Command{Verb: VerbAck}},
 		{"收到，谢谢", Command{Verb: VerbAck}},
 		{"收到 T012", Command{Verb: VerbAck, Task: "T012"}},
-		{"延期需要什么手续？", Command{Rest: "延期需要什么手续？"}},
-		{"完成时限是哪天?", Command{Rest: "完成时限是哪天?"}},
+		{"延期需要什么手续？", Command{Rest: "延期需要什么手续？", Question: true}},
+		{"完成时限是哪天?", Command{Rest: "完成时限是哪天?", Question: true}},
 		{"通报", Command{Verb: VerbBulletin}},
-		{"问 每个科室最少几个人", Command{Verb: VerbAsk, Rest: "每个科室最少几个人"}},
+		{"问 每个科室最少几个人", Command{Verb: VerbAsk, Rest: "每个科室最少几个人", Question: true}},
 		// Not commands: free text goes to the LLM or policy Q&A.
-		{"每个科室最少要有几个人？", Command{Rest: "每个科室最少要有几个人？"}},
+		{"每个科室最少要有几个人？", Command{Rest: "每个科室最少要有几个人？", Question: true}},
 		{"提交方案那项上周已经报给编办了", Command{Rest: "提交方案那项上周已经报给编办了"}},
-		{"任务清单制是什么意思", Command{Rest: "任务清单制是什么意思"}},
-		{"撤销机构的规定有哪些", Command{Rest: "撤销机构的规定有哪些"}},
+		{"任务清单制是什么意思", Command{Rest: "任务清单制是什么意思", Question: true}},
+		{"撤销机构的规定有哪些", Command{Rest: "撤销机构的规定有哪些", Question: true}},
 		{"", Command{}},
 		// Malformed commands say what is missing.
-		{"完成", Command{Verb: VerbReport, Err: "请写上任务编号，例如：完成 T012"}},
-		{"延期 T012", Command{Verb: VerbExtend, Task: "T012", Err: "请写上申请的新时限和理由，例如：延期 T012 2018-01-15 待市编委会审议"}},
-		{"延期 T012 下个月", Command{Verb: VerbExtend, Task: "T012", Err: "请写上申请的新时限和理由，例如：延期 T012 2018-01-15 待市编委会审议"}},
-		{"问", Command{Verb: VerbAsk, Err: "请在「问」后写上问题，例如：问 每个科室最少要有几个人？"}},
+		{"完成", Command{Verb: VerbReport, Need: NeedTask}},
+		{"延期 T012", Command{Verb: VerbExtend, Task: "T012", Need: NeedDate}},
+		{"延期 T012 下个月", Command{Verb: VerbExtend, Task: "T012", Rest: "下个月", Need: NeedDate}},
+		{"问", Command{Verb: VerbAsk, Question: true, Need: NeedNote}},
 	}
 	for _, tt := range tests {
-		got := Parse(tt.in)
+		got := Parse(tt.in, duban.NewDate(2017, 12, 20))
 		// Task ids are kept as typed here; the store canonicalises them.
 		got.Task = duban.FoldWidth(got.Task)
-		if got != tt.want {
+		if !reflect.DeepEqual(got, tt.want) {
 			t.Errorf("Parse(%q)\n got %+v\nwant %+v", tt.in, got, tt.want)
 		}
 	}
 }
 
 func FuzzParse(f *testing.F) {
-	for _, s := range []string{"完成 T012 已报", "延期 T1 2018-01-15 理由", "完成T012说明", "不同意延期 x", "问", "　", "任务 U01 x", "延期 T1 2018年13月1日"} {
+	for _, s := range []string{"完成 T012 已报", "延期 T1 2018-01-15 理由", "完成T012说明", "不同意延期 x", "问", "　", "任务 U01 x", "延期 T1 2018年13月1日",
+		"T003 完成了", "完成了T003", "T003已完成，方案已报编办", "T003 有进展：方案已起草", "人员转岗 已完成",
+		"T003 申请延期到2027年1月25日，因为等审议", "延期 T1 1/25 x", "延期 T1 下周五 x", "延期 T1 2月30日 x",
+		"延期 T1 月底", "延期 T1 下月10日 x", "延期 T1 99999999天后 x", "收到提醒要回复吗", "撤消", "进展 T3 。",
+		"任务 司法局", "问题是什么", "延期 T1 两周 等审议", "T1 推迟一个月，等审议", "延期 T1 半个月", "\x00完成\u200b T1"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
-		c := Parse(s)
-		if c.Verb == "" && c.Err != "" {
+		c := Parse(s, duban.NewDate(2026, 11, 29))
+		if c.Verb == "" && (c.Err != "" || c.Need != "" && c.Need != NeedVerb) {
 			t.Fatalf("error without a verb: %+v", c)
 		}
-		if needsTask[c.Verb] && c.Err == "" && c.Task == "" {
+		if needsTask[c.Verb] && c.Err == "" && c.Need == "" && c.Task == "" {
 			t.Fatalf("%q: %s without a task and without an error", s, c.Verb)
 		}
-		if c.Verb == VerbExtend && c.Err == "" && c.Deadline.IsZero() {
+		if c.Verb == VerbExtend && c.Err == "" && c.Need != NeedDate && c.Need != NeedTask && c.Deadline.IsZero() && c.Shift == (shift{}) {
 			t.Fatalf("%q: extension without a date", s)
+		}
+		if c.Question && c.Verb != "" && c.Verb != VerbAsk {
+			t.Fatalf("%q: a question parsed as %s", s, c.Verb)
+		}
+		if isQuestion(normalise(s)) && c.Verb != "" && c.Verb != VerbAsk && c.Verb != VerbHelp {
+			t.Fatalf("%q reads as a question but parsed as %s", s, c.Verb)
 		}
 		if utf8.ValidString(s) && (!utf8.ValidString(c.Task) || !utf8.ValidString(c.Rest)) {
 			t.Fatalf("%q: split inside a character: %+v", s, c)

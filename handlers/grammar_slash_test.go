@@ -13,7 +13,7 @@ func TestParseIDWithSlash(t *testing.T) {
 		{"任务 A/B", "A/B"},
 		{"延期 T1/2 2026-12-30 等批复", "T1/2"},
 	} {
-		if got := Parse(c.in); got.Task != c.task || got.Err != "" {
+		if got := Parse(c.in, 0); got.Task != c.task || got.Err != "" || got.Need == NeedTask {
 			t.Errorf("Parse(%q) = %+v, want task %s", c.in, got, c.task)
 		}
 	}

@@ -1,0 +1,291 @@
+package handlers
+
+import (
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/duban-org/duban"
+)
+
+// Dates as people write them in chat. readDate reads one at the start of a
+// message's remainder, relative to today:
+//
+//	2027-01-25  2027/1/25  2027.1.25  2027年1月25日(号)
+//	1月25日  1/25  1-25         the next such date not before today
+//	下周五  本周五  周五  星期五    next week's Friday; this week's; the next one
+//	月底  本月底  下月底  1月底  年底
+//	下月10日  明天  后天  大后天  3天后
+
+var (
+	reFull     = regexp.MustCompile(`^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*[日号]?`)
+	reMonthDay = regexp.MustCompile(`^(\d{1,2})\s*月\s*(\d{1,2})\s*[日号]?`)
+	reSlash    = regexp.MustCompile(`^(\d{1,2})\s*[/-]\s*(\d{1,2})`)
+	reMonthEnd = regexp.MustCompile(`^(\d{1,2})\s*月\s*[底末]`)
+	reThisEnd  = regexp.MustCompile(`^(?:本月|这个月|这月|当月|月)[底末]`)
+	reNextEnd  = regexp.MustCompile(`^下个?月\s*(?:[底末]|(\d{1,2})\s*[日号])`)
+	reYearEnd  = regexp.MustCompile(`^(?:今年|本年|年)[底末]`)
+	reWeekday  = regexp.MustCompile(`^(下个?|本|这个?)?(?:周|星期|礼拜)([一二三四五六日天1-7])`)
+	reDaysOn   = regexp.MustCompile(`^(\d{1,3})\s*天(?:后|以后|之后)`)
+)
+
+var weekdays = map[string]int{"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "日": 7, "天": 7,
+	"1": 1, "2": 2, "3": 3, "4": 4, "5": 5, "6": 6, "7": 7}
+
+// readDate reads a date at the start of s. It returns the date and what
+// follows it; ok is false when s does not start with a date. An impossible
+// date (2月30日) is an error that says so.
+func readDate(s string, today duban.Date) (d duban.Date, rest string, ok bool, err error) {
+	s = strings.TrimSpace(s)
+	y, _, _ := dateParts(today)
+	switch {
+	case hasMatch(reFull, s):
+		m := reFull.FindStringSubmatch(s)
+		d, err = civil(atoi(m[1]), atoi(m[2]), atoi(m[3]), true)
+		return d, s[len(m[0]):], true, err
+	case hasMatch(reMonthEnd, s):
+		m := reMonthEnd.FindStringSubmatch(s)
+		mo := atoi(m[1])
+		if mo < 1 || mo > 12 {
+			return 0, s, true, duban.Errorf(duban.EINVALID, "没有%d月。", mo)
+		}
+		d = lastDay(y, time.Month(mo))
+		if d < today {
+			d = lastDay(y+1, time.Month(mo))
+		}
+		return d, s[len(m[0]):], true, nil
+	case hasMatch(reMonthDay, s):
+		m := reMonthDay.FindStringSubmatch(s)
+		d, err = nextMonthDay(atoi(m[1]), atoi(m[2]), today)
+		return d, s[len(m[0]):], true, err
+	case hasMatch(reSlash, s):
+		m := reSlash.FindStringSubmatch(s)
+		if after := s[len(m[0]):]; after != "" && after[0] >= '0' && after[0] <= '9' {
+			return 0, s, false, nil
+		}
+		d, err = nextMonthDay(atoi(m[1]), atoi(m[2]), today)
+		return d, s[len(m[0]):], true, err
+	case hasMatch(reThisEnd, s):
+		_, mo, _ := dateParts(today)
+		return lastDay(y, mo), s[len(reThisEnd.FindString(s)):], true, nil
+	case hasMatch(reNextEnd, s):
+		m := reNextEnd.FindStringSubmatch(s)
+		_, mo, _ := dateParts(today)
+		ny, nm := y, mo+1
+		if nm > 12 {
+			ny, nm = y+1, 1
+		}
+		if m[1] == "" {
+			return lastDay(ny, nm), s[len(m[0]):], true, nil
+		}
+		d, err = civil(ny, int(nm), atoi(m[1]), false)
+		return d, s[len(m[0]):], true, err
+	case hasMatch(reYearEnd, s):
+		return duban.NewDate(y, 12, 31), s[len(reYearEnd.FindString(s)):], true, nil
+	case hasMatch(reWeekday, s):
+		m := reWeekday.FindStringSubmatch(s)
+		return weekdayDate(m[1], weekdays[m[2]], today), s[len(m[0]):], true, nil
+	case hasMatch(reDaysOn, s):
+		m := reDaysOn.FindStringSubmatch(s)
+		return today.AddDays(atoi(m[1])), s[len(m[0]):], true, nil
+	}
+	for _, rel := range []struct {
+		word string
+		days int
+	}{{"大后天", 3}, {"后天", 2}, {"明天", 1}, {"明日", 1}, {"今天", 0}, {"今日", 0}} {
+		if strings.HasPrefix(s, rel.word) {
+			return today.AddDays(rel.days), s[len(rel.word):], true, nil
+		}
+	}
+	return 0, s, false, nil
+}
+
+// findDate finds the first date anywhere in s and returns it with s minus
+// the date's words; ok is false when s holds none.
+func findDate(s string, today duban.Date) (d duban.Date, without string, ok bool, err error) {
+	for i := range s {
+		if i > 0 && !startsDate(s[i:]) {
+			continue
+		}
+		d, rest, ok, err := readDate(s[i:], today)
+		if ok {
+			return d, strings.TrimSpace(s[:i]) + " " + strings.TrimSpace(rest), true, err
+		}
+	}
+	return 0, s, false, nil
+}
+
+// startsDate is a cheap check before readDate: a digit or one of the words
+// a relative date begins with.
+func startsDate(s string) bool {
+	if s == "" {
+		return false
+	}
+	if s[0] >= '0' && s[0] <= '9' {
+		return true
+	}
+	for _, w := range []string{"下", "本", "这", "周", "星期", "礼拜", "月", "今", "明", "后", "大后", "年"} {
+		if strings.HasPrefix(s, w) {
+			return true
+		}
+	}
+	return false
+}
+
+func hasMatch(re *regexp.Regexp, s string) bool { return re.MatchString(s) }
+
+func atoi(s string) int {
+	n, err := strconv.Atoi(s)
+	if err != nil {
+		return -1 // far too many digits: no such month or day
+	}
+	return n
+}
+
+func dateParts(d duban.Date) (int, time.Month, int) {
+	return d.Time(time.UTC).Date()
+}
+
+// civil returns y-m-d, or an error naming the date when there is no such
+// day (time.Date would quietly roll 2月30日 into March).
+func civil(y, m, d int, withYear bool) (duban.Date, error) {
+	if m < 1 || m > 12 {
+		return 0, duban.Errorf(duban.EINVALID, "没有%d月。", m)
+	}
+	if y < 1000 || y > 9999 || d < 1 || d > int(lastDay(y, time.Month(m))-duban.NewDate(y, time.Month(m), 1))+1 {
+		if withYear {
+			return 0, duban.Errorf(duban.EINVALID, "没有%d年%d月%d日。", y, m, d)
+		}
+		return 0, duban.Errorf(duban.EINVALID, "没有%d月%d日。", m, d)
+	}
+	return duban.NewDate(y, time.Month(m), d), nil
+}
+
+// nextMonthDay is month m, day d in the first year that has it, from today
+// on: 1月25日 typed in December means next January.
+func nextMonthDay(m, d int, today duban.Date) (duban.Date, error) {
+	y, _, _ := dateParts(today)
+	var first error
+	for yy := y; yy <= y+4; yy++ { // 2月29日 may be four years off
+		date, err := civil(yy, m, d, false)
+		if err != nil {
+			if first == nil {
+				first = err
+			}
+			if m < 1 || m > 12 || d < 1 || d > 29 || m != 2 {
+				return 0, err
+			}
+			continue
+		}
+		if date >= today {
+			return date, nil
+		}
+	}
+	return 0, first
+}
+
+func lastDay(y int, m time.Month) duban.Date {
+	return duban.NewDate(y, m+1, 1).AddDays(-1)
+}
+
+// weekdayDate is the day wd (1 Monday … 7 Sunday) of next week (下周),
+// this week (本周, 这周), or the next such day not before today.
+func weekdayDate(which string, wd int, today duban.Date) duban.Date {
+	cur := int(today.Weekday())
+	if cur == 0 {
+		cur = 7
+	}
+	monday := today.AddDays(1 - cur)
+	switch {
+	case strings.HasPrefix(which, "下"):
+		return monday.AddDays(7 + wd - 1)
+	case which != "":
+		return monday.AddDays(wd - 1)
+	}
+	d := monday.AddDays(wd - 1)
+	if d < today {
+		d = d.AddDays(7)
+	}
+	return d
+}
+
+// cnDate writes a date as people read it in a sentence: 2027年1月25日.
+func cnDate(d duban.Date) string {
+	y, m, dd := dateParts(d)
+	return fmt.Sprintf("%d年%d月%d日", y, int(m), dd)
+}
+
+// A shift of the current deadline: 延期两周, 推迟一个月, 延期10天.
+type shift struct{ days, months int }
+
+var reShift = regexp.MustCompile(`^(\d{1,3}|[一二两三四五六七八九十半]{1,3})\s*(?:个)?\s*(天|日|周|星期|礼拜|月)`)
+
+// readShift reads a shift at the start of s and returns what follows.
+func readShift(s string) (shift, string, bool) {
+	s = strings.TrimSpace(s)
+	m := reShift.FindStringSubmatch(s)
+	if m == nil {
+		return shift{}, s, false
+	}
+	rest := s[len(m[0]):]
+	if strings.HasPrefix(rest, "后") || strings.HasPrefix(rest, "以后") || strings.HasPrefix(rest, "之后") {
+		return shift{}, s, false // 10天后 is a date from today (readDate)
+	}
+	if m[1] == "半" {
+		if m[2] == "月" {
+			return shift{days: 15}, rest, true
+		}
+		return shift{}, s, false
+	}
+	n := cnNumber(m[1])
+	if n <= 0 {
+		return shift{}, s, false
+	}
+	switch m[2] {
+	case "天", "日":
+		return shift{days: n}, rest, true
+	case "月":
+		return shift{months: n}, rest, true
+	}
+	return shift{days: 7 * n}, rest, true
+}
+
+// cnNumber reads 1–99 in digits or Chinese numerals (三, 两, 十五, 二十).
+func cnNumber(s string) int {
+	if n, err := strconv.Atoi(s); err == nil {
+		return n
+	}
+	digit := map[rune]int{'一': 1, '二': 2, '两': 2, '三': 3, '四': 4, '五': 5, '六': 6, '七': 7, '八': 8, '九': 9}
+	r := []rune(s)
+	switch {
+	case len(r) == 1 && r[0] == '十':
+		return 10
+	case len(r) == 1:
+		return digit[r[0]]
+	case len(r) == 2 && r[0] == '十':
+		return 10 + digit[r[1]]
+	case len(r) == 2 && r[1] == '十':
+		return 10 * digit[r[0]]
+	case len(r) == 3 && r[1] == '十':
+		return 10*digit[r[0]] + digit[r[2]]
+	}
+	return 0
+}
+
+// from applies the shift to a deadline; a month later than 1月31日 is the
+// last day of February, not March.
+func (sh shift) from(d duban.Date) duban.Date {
+	if sh.months == 0 {
+		return d.AddDays(sh.days)
+	}
+	y, m, day := dateParts(d)
+	target := time.Month(int(m) + sh.months)
+	last := lastDay(y, target)
+	ly, lm, ld := dateParts(last)
+	if day > ld {
+		day = ld
+	}
+	return duban.NewDate(ly, lm, day)
+}

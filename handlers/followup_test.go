@@ -1,0 +1,86 @@
+package handlers
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/duban-org/duban"
+)
+
+// A question the bot asked waits for [chat] followup_window, in the store:
+// another handler on the same store (a restart) reads the answer; past the
+// window the same words are a miss and change nothing.
+func TestFollowupWindow(t *testing.T) {
+	h, _ := phrasingHandler(t)
+	h.FollowupWindow = 30 * time.Minute
+	now := phrasingClock
+	h.Now = func() time.Time { return now }
+	sendPhrase(t, h, "f:1", "sun", "/click extend:S02")
+
+	restarted := &Handler{Store: h.Store, Location: time.UTC, FollowupWindow: 30 * time.Minute, Now: func() time.Time { return now }}
+	now = phrasingClock.Add(29 * time.Minute)
+	out := sendPhrase(t, restarted, "f:2", "sun", "2027-01-20 等编委会审议")
+	must(t, out, "sun", "延至 2027-01-20")
+
+	sendPhrase(t, h, "f:3", "chen", "/click refuse:S02") // S02 now has a request
+	now = phrasingClock.Add(29*time.Minute + 31*time.Minute)
+	before := ledgerState(t, h)
+	out = sendPhrase(t, h, "f:4", "chen", "时限不变")
+	if got := to(out, "chen")[0].Text; !strings.Contains(got, "没看懂这条消息") {
+		t.Errorf("an answer past the window was read: %s", got)
+	}
+	if after := ledgerState(t, h); after["S02"] != before["S02"] {
+		t.Errorf("S02 changed after the window: %+v → %+v", before["S02"], after["S02"])
+	}
+}
+
+// Replaying the message that answered a follow-up (a crash after the
+// change) changes nothing more.
+func TestFollowupAnswerReplayed(t *testing.T) {
+	h, _ := phrasingHandler(t)
+	sendPhrase(t, h, "r:1", "chen", "/click reject:S04")
+	in := duban.Inbound{Key: "r:2", From: "chen", Text: "未附党组会纪要"}
+	for range 2 {
+		if _, err := h.Handle(context.Background(), in); err != nil {
+			t.Fatal(err)
+		}
+	}
+	hist, err := h.Store.History(context.Background(), "S04")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rejects := 0
+	for _, c := range hist {
+		if c.Action == duban.ActReject {
+			rejects++
+		}
+	}
+	if rejects != 1 {
+		t.Errorf("%d rejections recorded, want 1", rejects)
+	}
+}
+
+func FuzzReadDate(f *testing.F) {
+	for _, s := range []string{"2027-01-25", "2027年1月25日", "1月25日", "1/25", "下周五", "本月底", "月底", "下月10日", "2月30日",
+		"13月1日", "2027-02-29", "3天后", "年底", "1月底", "大后天", "两周", "半个月", "99999999999天后", "0/0"} {
+		f.Add(s)
+	}
+	today := duban.NewDate(2026, 12, 1)
+	f.Fuzz(func(t *testing.T, s string) {
+		d, rest, ok, err := readDate(s, today)
+		if !ok && (err != nil || d != 0) {
+			t.Fatalf("%q: no date, yet %v %v", s, d, err)
+		}
+		if ok && err == nil && (d < duban.NewDate(1000, 1, 1) || d > duban.NewDate(9999, 12, 31)) {
+			t.Fatalf("%q: date out of range: %v", s, d)
+		}
+		if !strings.HasSuffix(s, rest) && !strings.HasSuffix(strings.TrimSpace(s), rest) {
+			t.Fatalf("%q: rest %q is not what followed the date", s, rest)
+		}
+		if sh, _, ok := readShift(s); ok && sh.from(today) < today {
+			t.Fatalf("%q: a shift moved the date back: %+v", s, sh)
+		}
+	})
+}

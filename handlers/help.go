@@ -1,0 +1,61 @@
+package handlers
+
+import (
+	"context"
+	"fmt"
+	"strings"
+)
+
+func (h *Handler) greeting(t *turn) string {
+	if !t.known {
+		return notRegistered(t.in.From)
+	}
+	name := t.person.Name
+	if name == "" {
+		name = t.person.UserID
+	}
+	return fmt.Sprintf("%s，您好！我是改革督办助手。发送「任务」查看任务清单，「帮助」查看全部用法。", name)
+}
+
+func notRegistered(userid string) string {
+	return fmt.Sprintf("您好！您的账号（%s）还没有登记在改革任务清单中，暂时不能查看或报送任务。如需登记，请联系编办在任务清单的「人员」表中加上您的账号、姓名、角色和所属单位（或督办组），重新导入后即可使用。\n您仍可以咨询改革政策，例如：每个科室最少要有几个人？", userid)
+}
+
+// help lists only what the sender may say, by their posts, with examples
+// on their own tasks: a group leader is not told to 完成.
+func (h *Handler) help(ctx context.Context, t *turn) string {
+	if !t.known {
+		return notRegistered(t.in.From)
+	}
+	var b strings.Builder
+	b.WriteString("可以这样对我说：\n")
+	b.WriteString("任务 —— 查看任务清单（编号、时限、状态、红黄绿灯）\n")
+	p := t.person
+	if p.IsAdmin() || len(p.Groups()) > 0 {
+		b.WriteString("任务 单位名称或编码 —— 查看某个单位的任务，如：任务 市委办公室\n")
+	}
+	if p.IsAdmin() || len(p.Units()) > 0 {
+		task := h.exampleTask(ctx, t, actionOf(VerbReport))
+		fmt.Fprintf(&b, "%s —— 报告任务已完成，待督办组销号\n", example(VerbReport, task))
+		fmt.Fprintf(&b, "%s —— 报告进展\n", example(VerbProgress, task))
+		fmt.Fprintf(&b, "%s —— 申请延期（日期也可写 1月20日、下周五、月底）\n", example(VerbExtend, task))
+		b.WriteString("收到 —— 确认收到提醒\n")
+	}
+	if p.IsAdmin() || len(p.Groups()) > 0 {
+		task := h.exampleTask(ctx, t, actionOf(VerbVerify))
+		fmt.Fprintf(&b, "%s —— 对账无误，销号\n", example(VerbVerify, task))
+		fmt.Fprintf(&b, "%s —— 退回单位补充\n", example(VerbReject, task))
+		fmt.Fprintf(&b, "%s / %s —— 审批延期申请\n", example(VerbApprove, task), example(VerbRefuse, task))
+		b.WriteString("通报 —— 发布工作通报\n")
+	}
+	b.WriteString("撤销 —— 撤销自己最近一次变更\n")
+	b.WriteString("记录 任务编号 —— 查看任务的变更和催办记录\n")
+	if task := h.exampleTask(ctx, t, actionOf(VerbReport)); task.ID != "" {
+		fmt.Fprintf(&b, "任务编号也可以用任务名称中的词代替，词序也可以随意，如：%s 完成了\n", task.ID)
+	}
+	b.WriteString("其他问题直接问我，我从改革文件中查找答案，例如：每个科室最少要有几个人？")
+	if h.Interpreter != nil {
+		b.WriteString("\n也可以直接用自己的话说进展，我理解后请您确认。")
+	}
+	return b.String()
+}

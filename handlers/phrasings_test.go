@@ -1,0 +1,527 @@
+package handlers
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/duban-org/duban"
+	"github.com/duban-org/duban/store"
+)
+
+// The conversation as people type it: each phrasing is sent to a fresh
+// ledger (after its setup messages) and must leave exactly the expected
+// change — or none — and answer with the expected words.
+
+// phrasingClock is a Tuesday: 下周五 is 2026-12-11, 月底 2026-12-31.
+var phrasingClock = time.Date(2026, 12, 1, 10, 0, 0, 0, time.UTC)
+
+type fakePolicy struct{}
+
+func (fakePolicy) AnswerText(_ context.Context, q string) (string, bool, error) {
+	return "【政策答复】" + q, false, nil
+}
+
+type fakeReminders struct{ acks int }
+
+func (f *fakeReminders) Acknowledge(context.Context, string, string, time.Time) (int, error) {
+	f.acks += 3
+	return 3, nil
+}
+func (f *fakeReminders) Evidence(context.Context, string) ([]string, error) { return nil, nil }
+func (f *fakeReminders) PublishBulletin(context.Context, duban.Person, string, time.Time) (string, error) {
+	return "已发布第1期工作通报。", nil
+}
+
+func phrasingHandler(t *testing.T) (*Handler, *fakeReminders) {
+	t.Helper()
+	st, err := store.Open("", store.Options{InMemory: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	d := duban.NewDate
+	l := duban.Ledger{
+		Units: []duban.Unit{
+			{Code: "ZF07", Name: "市司法局", Group: "政府组"},
+			{Code: "ZF08", Name: "市财政局", Group: "政府组"},
+			{Code: "DQ01", Name: "市委办公室", Group: "党群组"},
+		},
+		People: []duban.Person{
+			{UserID: "sun", Name: "孙丽", Posts: []duban.Post{{Role: duban.RoleContact, Scope: "ZF07"}}},
+			{UserID: "zhou", Name: "周强", Posts: []duban.Post{{Role: duban.RoleHead, Scope: "ZF07"}}},
+			{UserID: "qian", Name: "钱进", Posts: []duban.Post{{Role: duban.RoleContact, Scope: "ZF08"}}},
+			{UserID: "chen", Name: "陈志强", Posts: []duban.Post{{Role: duban.RoleLeader, Scope: "政府组"}}},
+			{UserID: "liu", Name: "刘建华", Posts: []duban.Post{{Role: duban.RoleLeader, Scope: "党群组"}}},
+			{UserID: "li", Name: "李晓东", Posts: []duban.Post{{Role: duban.RoleAdmin}}},
+		},
+		Tasks: []duban.Task{
+			{ID: "S01", Unit: "ZF07", Title: "制定大科室制改革方案", Deadline: d(2026, 11, 20)},
+			{ID: "S02", Unit: "ZF07", Title: "人员转岗到位", Deadline: d(2027, 1, 10)},
+			{ID: "S03", Unit: "ZF07", Title: "内设机构调整到位", Deadline: d(2026, 12, 28), Status: duban.StatusInProgress},
+			{ID: "S04", Unit: "ZF07", Title: "核减领导职数", Deadline: d(2027, 1, 5), Status: duban.StatusInProgress},
+			{ID: "S05", Unit: "ZF07", Title: "报送改革完成情况", Deadline: d(2027, 1, 20)},
+			{ID: "F01", Unit: "ZF08", Title: "制定财政局改革方案", Deadline: d(2026, 12, 15)},
+			{ID: "D01", Unit: "DQ01", Title: "市委办公室科室整合", Deadline: d(2026, 12, 20), Status: duban.StatusReported},
+		},
+	}
+	if _, err := st.Import(context.Background(), l, "import", phrasingClock.Add(-48*time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	rem := &fakeReminders{}
+	h := &Handler{Store: st, Policy: fakePolicy{}, Reminders: rem, Location: time.UTC, WarnDays: 3,
+		UndoWindow: 30 * time.Minute, MaxNoteChars: 500}
+	h.Now = func() time.Time { return phrasingClock }
+	// S04 waits for 销号 and S05 has an extension request, both made by the
+	// unit head, waiting for the group leader.
+	for key, text := range map[string]string{"setup:report": "完成 S04 职数已核减", "setup:ext": "延期 S05 2027-02-20 待编委会审议"} {
+		if _, err := h.Handle(context.Background(), duban.Inbound{Key: key, From: "zhou", Text: text}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return h, rem
+}
+
+type phrasing struct {
+	from  string
+	setup []string // "who> text", "who> /click key", or "text" from the same sender
+	text  string   // "/click key" clicks a card button
+	task  string   // the task that must change; "" means nothing may change
+	want  string   // its state after: a status, "ext:DATE", "deadline:DATE", "noext", "progress:WORDS"
+	reply string   // a fragment of the reply to the sender
+	acks  int      // acknowledgements the message must record
+	not   string   // a fragment the reply must not hold
+}
+
+var phrasings = []phrasing{
+	// Questions never act, whatever word they start with.
+	{from: "sun", text: "收到提醒要回复吗", reply: "【政策答复】", not: "已确认收到"},
+	{from: "sun", text: "收到提醒后要回复吗？", reply: "【政策答复】"},
+	{from: "sun", text: "完成 人员转岗 需要注意什么", reply: "您是要将 S02「人员转岗到位」报为已完成吗？回复「确认」执行"},
+	{from: "sun", text: "S02 可以报完成了吗", reply: "您是要将 S02「人员转岗到位」报为已完成吗？回复「确认」执行"},
+	{from: "sun", text: "S02完成了吗？", reply: "您是要将 S02"},
+	{from: "sun", text: "完成 S02 吗", reply: "您是要将 S02"},
+	{from: "sun", text: "s02 能报完成吗", reply: "您是要将 S02"},
+	{from: "sun", text: "延期需要什么手续？", reply: "【政策答复】"},
+	{from: "sun", text: "S02 进展怎么样了", reply: "任务当前：【绿】S02 人员转岗到位｜时限 2027-01-10｜未启动", not: "【政策答复】"},
+	{from: "sun", text: "S02 什么时候到期？", reply: "任务当前：【绿】S02", not: "【政策答复】"},
+	{from: "chen", text: "S04 需要我销号吗", reply: "您是要将 S04「核减领导职数」销号吗？"},
+	{from: "sun", text: "可以帮我把S02报完成吗", reply: "您是要将 S02「人员转岗到位」报为已完成吗？"},
+
+	{from: "sun", text: "延期 S02 需要什么材料", reply: "【政策答复】"},
+	{from: "sun", text: "进展怎么报", reply: "可以这样对我说"},
+	{from: "sun", text: "进展 S02 怎么写", reply: "进展 S01 方案已起草 —— 报告进展"},
+	{from: "sun", text: "撤销机构的规定有哪些", reply: "【政策答复】"},
+	{from: "sun", text: "撤销是什么意思", reply: "【政策答复】"},
+	{from: "sun", text: "任务清单制是什么意思", reply: "【政策答复】"},
+	{from: "sun", text: "任务什么时候截止", reply: "【政策答复】"},
+	{from: "sun", text: "完成时限是哪天?", reply: "【政策答复】"},
+	{from: "sun", text: "完成以后还要做什么呢", reply: "【政策答复】"},
+	{from: "sun", text: "每个科室最少要有几个人", reply: "【政策答复】"},
+	{from: "sun", text: "纳入大科室制改革的市直单位有多少家", reply: "【政策答复】"},
+	{from: "sun", text: "是否需要报编办审核", reply: "【政策答复】"},
+	{from: "sun", text: "能否推迟到明年", reply: "【政策答复】"},
+	{from: "sun", text: "要不要附党组会纪要", reply: "【政策答复】"},
+	{from: "sun", text: "为什么我的任务是红灯", reply: "【红】S01"},
+	{from: "sun", text: "销号是谁来做", reply: "【政策答复】"},
+	{from: "sun", text: "驳回了怎么办？", reply: "【政策答复】"},
+	{from: "sun", text: "确认什么", reply: "【政策答复】"},
+	{from: "sun", text: "通报多久发一次", reply: "【政策答复】"},
+	{from: "sun", text: "收到了吗", reply: "【政策答复】", not: "已确认收到"},
+	{from: "sun", text: "S04 可以销号吗", reply: "【政策答复】"},
+	{from: "chen", text: "S04 可以销号了吗", reply: "您是要将 S04「核减领导职数」销号吗？回复「确认」执行"},
+	{from: "chen", text: "驳回 S04 需要写理由吗", reply: "【政策答复】"},
+	{from: "chen", text: "同意延期 S05 吗？", reply: "您是要同意 S05"},
+	{from: "sun", text: "S01 完成了吗?", reply: "您是要将 S01"},
+	{from: "qian", text: "S02 可以报完成吗", reply: "【政策答复】", not: "您是要将"}, // another unit's task
+	{from: "sun", text: "请问大科室制改革的目标", reply: "【政策答复】"},
+	{from: "sun", text: "介绍一下大科室制", reply: "【政策答复】"},
+	{from: "sun", text: "问 每个科室最少几个人", reply: "【政策答复】"},
+	{from: "sun", text: "咨询：领导职数怎么核定", reply: "【政策答复】"},
+	{from: "sun", text: "您好，延期怎么申请？", reply: "【政策答复】"},
+	// A question's ask-back is applied only on 确认.
+	{from: "sun", setup: []string{"S02 可以报完成了吗"}, text: "确认", task: "S02", want: "已报完成", reply: "未启动 → 已报完成"},
+	{from: "sun", setup: []string{"S02 可以报完成了吗"}, text: "取消", reply: "已取消"},
+	{from: "chen", setup: []string{"S04 可以销号了吗"}, text: "确认", task: "S04", want: "已销号", reply: "已报完成 → 已销号"},
+
+	// Natural word order and forms.
+	{from: "sun", text: "完成 S02 已全部转岗", task: "S02", want: "已报完成", reply: "未启动 → 已报完成（已全部转岗）"},
+	{from: "sun", text: "S02 完成了", task: "S02", want: "已报完成", reply: "已报完成"},
+	{from: "sun", text: "S02完成了", task: "S02", want: "已报完成", reply: "已报完成"},
+	{from: "sun", text: "完成了S02", task: "S02", want: "已报完成", reply: "已报完成"},
+	{from: "sun", text: "完成了 S02", task: "S02", want: "已报完成", reply: "已报完成"},
+	{from: "sun", text: "S02已完成，人员已全部到岗", task: "S02", want: "已报完成", reply: "（人员已全部到岗）"},
+	{from: "sun", text: "S02 已经完成，人员已全部到岗", task: "S02", want: "已报完成", reply: "（人员已全部到岗）"},
+	{from: "sun", text: "S02 已办结", task: "S02", want: "已报完成", reply: "已报完成"},
+	{from: "sun", text: "已完成 S02", task: "S02", want: "已报完成", reply: "已报完成"},
+	{from: "sun", text: "已完成S02。", task: "S02", want: "已报完成", reply: "已报完成"},
+	{from: "sun", text: "完成：ｓ０２，方案已报编办", task: "S02", want: "已报完成", reply: "（方案已报编办）"},
+	{from: "sun", text: "完成 人员转岗 已到位", task: "S02", want: "已报完成", reply: "（已到位）"},
+	{from: "sun", text: "人员转岗 已完成", task: "S02", want: "已报完成", reply: "已报完成"},
+	{from: "sun", text: "  S02   完成了  ", task: "S02", want: "已报完成", reply: "已报完成"},
+	{from: "sun", text: "S02 done 完成", reply: "没看懂这条消息"},
+	{from: "zhou", text: "S02 完成了", task: "S02", want: "已报完成", reply: "已报完成"},
+	{from: "sun", text: "S02 已上报", task: "S02", want: "已报完成", reply: "已报完成"},
+	{from: "sun", text: "S02 搞定了", task: "S02", want: "已报完成", reply: "已报完成"},
+	{from: "sun", text: "【S02】已完成", task: "S02", want: "已报完成", reply: "已报完成"},
+	{from: "sun", text: "任务S02已完成", task: "S02", want: "已报完成", reply: "已报完成"},
+	{from: "sun", text: "编号S02已完成", task: "S02", want: "已报完成", reply: "已报完成"},
+	{from: "sun", text: "S02号任务已完成", task: "S02", want: "已报完成", reply: "未启动 → 已报完成。"},
+	{from: "sun", text: "申请 S02 延期至1月25日，等审议", task: "S02", want: "ext:2027-01-25", reply: "（等审议）"},
+	{from: "sun", text: "S02 需要延期到1月25日，等审议", task: "S02", want: "ext:2027-01-25", reply: "（等审议）"},
+	{from: "sun", text: "S02 完成50%", task: "S02", want: "progress:完成50%", reply: "推进中（完成50%）"},
+	{from: "sun", text: "完成 S02 一半", task: "S02", want: "progress:完成一半", reply: "推进中"},
+	{from: "sun", text: "已阅", reply: "已确认收到", acks: 3},
+	{from: "sun", text: "任务 S02", reply: "变更记录"},
+	{from: "sun", text: "S02 能不能延期到1月25日", reply: "【政策答复】"},
+	{from: "sun", text: "S02已经报编办了", reply: "没写要做什么"},
+	{from: "sun", text: "S02的任务已经完成了", task: "S02", want: "已报完成", reply: "未启动 → 已报完成。"},
+	{from: "sun", text: "已完成S02任务", task: "S02", want: "已报完成", reply: "未启动 → 已报完成。"},
+	{from: "sun", text: "S02这项完成了，请销号", task: "S02", want: "已报完成", reply: "已报完成"},
+	{from: "sun", text: "我们单位S02已完成", task: "S02", want: "已报完成", reply: "已报完成"},
+	{from: "sun", text: "S02 人员已全部到岗，已完成", task: "S02", want: "已报完成", reply: "（人员已全部到岗）"},
+	{from: "sun", text: "完成 S02 2号文件已报", task: "S02", want: "已报完成", reply: "（2号文件已报）"},
+	{from: "sun", text: "S02 完成情况：已有3人转岗", task: "S02", want: "progress:已有3人转岗", reply: "推进中"},
+	{from: "sun", text: "报告进展 S02 已有3人转岗", task: "S02", want: "progress:已有3人转岗", reply: "推进中"},
+	{from: "sun", text: "S03 推进中，方案已起草", task: "S03", want: "progress:方案已起草", reply: "（方案已起草）"},
+	{from: "sun", text: "S02 延至2027-01-25 因为等审议", task: "S02", want: "ext:2027-01-25", reply: "2027-01-25"},
+	{from: "sun", text: "好的收到", reply: "已确认收到", acks: 3},
+	{from: "chen", text: "S04 核实无误，销号", task: "S04", want: "已销号", reply: "（核实无误）"},
+	{from: "sun", text: "帮我看看任务", reply: "市司法局（政府组）任务清单"},
+	{from: "sun", text: "我有哪些任务", reply: "市司法局（政府组）任务清单", not: "【政策答复】"},
+	{from: "sun", text: "任务？", reply: "市司法局（政府组）任务清单"},
+	{from: "sun", text: "T003 完成了", reply: "没看懂这条消息：没有找到任务「T003」"},
+	{from: "sun", text: "2027年完成改革", reply: "没看懂这条消息", not: "写了任务"},
+	{from: "sun", text: "S02 方案已完成起草", reply: "没写要做什么"},
+	{from: "sun", text: "S02 延期 理由：等审议", reply: "（理由：等审议）：请回复新的完成时限"},
+	{from: "sun", text: "您好，S02 完成了", task: "S02", want: "已报完成", reply: "已报完成"},
+	{from: "sun", text: "S02 报完成", task: "S02", want: "已报完成", reply: "已报完成"},
+	{from: "sun", text: "进展 S02 已有3人转岗", task: "S02", want: "progress:已有3人转岗", reply: "未启动 → 推进中（已有3人转岗）"},
+	{from: "sun", text: "S02 有进展：已有3人转岗", task: "S02", want: "progress:已有3人转岗", reply: "推进中"},
+	{from: "sun", text: "S02 进展：已有3人转岗", task: "S02", want: "progress:已有3人转岗", reply: "推进中"},
+	{from: "sun", text: "S02进展，已有3人转岗", task: "S02", want: "progress:已有3人转岗", reply: "推进中"},
+	{from: "sun", text: "进度 S02 已有3人转岗", task: "S02", want: "progress:已有3人转岗", reply: "推进中"},
+	{from: "sun", text: "S02 最新进展：已有3人转岗", task: "S02", want: "progress:已有3人转岗", reply: "推进中"},
+	{from: "sun", text: "人员转岗 有进展 已有3人转岗", task: "S02", want: "progress:已有3人转岗", reply: "推进中"},
+	{from: "sun", text: "进展：S03，方案已过党组会", task: "S03", want: "progress:方案已过党组会", reply: "（方案已过党组会）"},
+	{from: "chen", text: "销号 S04", task: "S04", want: "已销号", reply: "已报完成 → 已销号"},
+	{from: "chen", text: "S04 销号", task: "S04", want: "已销号", reply: "已销号"},
+	{from: "chen", text: "S04 予以销号", task: "S04", want: "已销号", reply: "已销号"},
+	{from: "chen", text: "驳回 S04 未附党组会纪要", task: "S04", want: "推进中", reply: "已报完成 → 推进中（未附党组会纪要）"},
+	{from: "chen", text: "S04 驳回，未附党组会纪要", task: "S04", want: "推进中", reply: "（未附党组会纪要）"},
+	{from: "chen", text: "退回 S04 材料不全", task: "S04", want: "推进中", reply: "（材料不全）"},
+	{from: "chen", text: "同意延期 S05", task: "S05", want: "deadline:2027-02-20", reply: "2027-01-20 → 2027-02-20"},
+	{from: "chen", text: "S05 同意延期", task: "S05", want: "deadline:2027-02-20", reply: "2027-02-20"},
+	{from: "chen", text: "批准延期 s05", task: "S05", want: "deadline:2027-02-20", reply: "2027-02-20"},
+	{from: "chen", text: "不同意延期 S05 时限不变", task: "S05", want: "noext", reply: "（时限不变）"},
+	{from: "chen", text: "S05 不同意延期，请按期完成", task: "S05", want: "noext", reply: "（请按期完成）"},
+	{from: "sun", setup: []string{"进展 S02 已起草"}, text: "撤消", task: "S02", want: "未启动", reply: "撤销「进展」"},
+	{from: "sun", setup: []string{"进展 S02 已起草"}, text: "撤销", task: "S02", want: "未启动", reply: "撤销「进展」"},
+	{from: "sun", setup: []string{"进展 S02 已起草"}, text: "撤回", task: "S02", want: "未启动", reply: "撤销「进展」"},
+	{from: "sun", setup: []string{"进展 S02 已起草"}, text: "撤销一下", task: "S02", want: "未启动", reply: "撤销「进展」"},
+	{from: "sun", text: "记录 S02", reply: "变更记录"},
+	{from: "sun", text: "S02 记录", reply: "变更记录"},
+	{from: "sun", text: "收到", reply: "已确认收到 3 条提醒", acks: 3},
+	{from: "sun", text: "收到，谢谢", reply: "已确认收到", acks: 3},
+	{from: "sun", text: "收到 S02", reply: "已确认收到", acks: 3},
+	{from: "sun", text: "已收到", reply: "已确认收到", acks: 3},
+
+	// Dates as people write them.
+	{from: "sun", text: "延期 S02 2027-01-25 等编委会审议", task: "S02", want: "ext:2027-01-25", reply: "延至 2027-01-25"},
+	{from: "sun", text: "S02 申请延期到2027年1月25日，因为等编委会审议", task: "S02", want: "ext:2027-01-25", reply: "（等编委会审议）"},
+	{from: "sun", text: "S02 申请延期至2027年1月25日，理由是等编委会审议", task: "S02", want: "ext:2027-01-25", reply: "（等编委会审议）"},
+	{from: "sun", text: "申请延期 S02 2027/1/25 等编委会审议", task: "S02", want: "ext:2027-01-25", reply: "2027-01-25"},
+	{from: "sun", text: "延期 S02 2027.1.25 等编委会审议", task: "S02", want: "ext:2027-01-25", reply: "2027-01-25"},
+	{from: "sun", text: "延期 S02 1月25日 等编委会审议", task: "S02", want: "ext:2027-01-25", reply: "2027-01-25"},
+	{from: "sun", text: "延期 S02 1月25号 等编委会审议", task: "S02", want: "ext:2027-01-25", reply: "2027-01-25"},
+	{from: "sun", text: "延期 S02 到1/25 等编委会审议", task: "S02", want: "ext:2027-01-25", reply: "2027-01-25"},
+	{from: "sun", text: "延期 S02 1/25，等编委会审议", task: "S02", want: "ext:2027-01-25", reply: "2027-01-25"},
+	{from: "sun", text: "延期 S02 下月底 等编委会审议", task: "S02", want: "ext:2027-01-31", reply: "2027-01-31"},
+	{from: "sun", text: "延期 S02 1月底 等编委会审议", task: "S02", want: "ext:2027-01-31", reply: "2027-01-31"},
+	{from: "sun", text: "延期 S03 月底 人员未到位", task: "S03", want: "ext:2026-12-31", reply: "2026-12-31"},
+	{from: "sun", text: "延期 S03 本月底 人员未到位", task: "S03", want: "ext:2026-12-31", reply: "2026-12-31"},
+	{from: "sun", text: "S03 延期到年底，人员未到位", task: "S03", want: "ext:2026-12-31", reply: "2026-12-31"},
+	{from: "sun", text: "延期 S01 下周五 等党组会", task: "S01", want: "ext:2026-12-11", reply: "2026-12-11"},
+	{from: "sun", text: "延期 S01 下星期五 等党组会", task: "S01", want: "ext:2026-12-11", reply: "2026-12-11"},
+	{from: "sun", text: "延期 S01 周五 等党组会", task: "S01", want: "ext:2026-12-04", reply: "2026-12-04"},
+	{from: "sun", text: "延期 S01 12/20 等党组会", task: "S01", want: "ext:2026-12-20", reply: "2026-12-20"},
+	{from: "sun", text: "延期 S01 明天 等党组会", task: "S01", want: "ext:2026-12-02", reply: "2026-12-02"},
+	{from: "sun", text: "延期 S01 10天后 等党组会", task: "S01", want: "ext:2026-12-11", reply: "2026-12-11"},
+	{from: "sun", text: "S02 延期，因为等编委会审议，到2027年1月25日", task: "S02", want: "ext:2027-01-25", reply: "2027-01-25"},
+	{from: "sun", text: "S02 申请延期两周，因为等编委会审议", task: "S02", want: "ext:2027-01-24", reply: "延至 2027-01-24"},
+	{from: "sun", text: "延期 S02 10天 等编委会审议", task: "S02", want: "ext:2027-01-20", reply: "2027-01-20"},
+	{from: "sun", text: "S02 推迟一个月，等编委会审议", task: "S02", want: "ext:2027-02-10", reply: "2027-02-10"},
+	{from: "sun", text: "延期 S02 半个月 等编委会审议", task: "S02", want: "ext:2027-01-25", reply: "2027-01-25"},
+	{from: "sun", setup: []string{"/click extend:S02"}, text: "延期一周，等编委会审议", task: "S02", want: "ext:2027-01-17", reply: "2027-01-17"},
+	{from: "sun", setup: []string{"延期 S02 两周"}, text: "等编委会审议", task: "S02", want: "ext:2027-01-24", reply: "（等编委会审议）"},
+	{from: "sun", text: "延期 S02 2027-02-30 等审议", reply: "没有2027年2月30日"},
+	{from: "sun", text: "延期 S02 2月30日 等审议", reply: "没有2月30日"},
+	{from: "sun", text: "延期 S02 13月5日 等审议", reply: "没有13月"},
+	{from: "sun", text: "延期 S02 2026-11-20 等审议", reply: "2026-11-20 已经过去（今天是 2026-12-01），须晚于现时限 2027-01-10"},
+	{from: "sun", text: "延期 S02 月底 等审议", reply: "2026-12-31 须晚于现时限 2027-01-10"},
+	{from: "sun", text: "延期 S03 下周五 等审议", reply: "2026-12-11 须晚于现时限 2026-12-28"},
+	{from: "sun", text: "延期 S02 2027-01-10 等审议", reply: "须晚于现时限 2027-01-10"},
+	{from: "sun", text: "延期 S05 2027-03-01 再延", reply: "已有待审批的延期申请"},
+
+	// Notes: an empty one is asked for again, a long one is refused.
+	{from: "sun", text: "进展 S02 。", reply: "请回复进展情况"},
+	{from: "sun", text: "进展 S02", reply: "请回复进展情况"},
+	{from: "sun", text: "S02 有进展", reply: "请回复进展情况"},
+	{from: "sun", text: "进展 S02 " + strings.Repeat("很", 501), reply: "说明共 501 字，超过 500 字的上限"},
+	{from: "sun", text: "完成 S02 " + strings.Repeat("已", 600), reply: "说明共 600 字"},
+	{from: "sun", text: "进展 S02 " + strings.Repeat("好", 500), task: "S02", want: "推进中", reply: "推进中"},
+
+	// Follow-up answers.
+	{from: "sun", setup: []string{"/click extend:S02"}, text: "2027-01-20 等编委会审议", task: "S02", want: "ext:2027-01-20", reply: "延至 2027-01-20"},
+	{from: "sun", setup: []string{"/click extend:S02"}, text: "1月20日，等编委会审议", task: "S02", want: "ext:2027-01-20", reply: "（等编委会审议）"},
+	{from: "sun", setup: []string{"/click extend:S02"}, text: "延期到下月底 等编委会审议", task: "S02", want: "ext:2027-01-31", reply: "2027-01-31"},
+	{from: "sun", setup: []string{"/click extend:S02"}, text: "2027-01-20", reply: "请回复延期理由"},
+	{from: "sun", setup: []string{"/click extend:S02", "2027-01-20"}, text: "等编委会审议", task: "S02", want: "ext:2027-01-20", reply: "延至 2027-01-20"},
+	{from: "sun", setup: []string{"/click extend:S02"}, text: "等编委会审议", reply: "没有找到日期"},
+	{from: "sun", setup: []string{"/click extend:S02", "等编委会审议"}, text: "1月20日", task: "S02", want: "ext:2027-01-20", reply: "（等编委会审议）"},
+	{from: "sun", setup: []string{"/click extend:S02"}, text: "2月30日 等审议", reply: "没有2月30日"},
+	{from: "sun", setup: []string{"/click extend:S02", "2月30日 等审议"}, text: "2月3日 等审议", task: "S02", want: "ext:2027-02-03", reply: "2027-02-03"},
+	{from: "sun", setup: []string{"/click extend:S02"}, text: "月底 等审议", reply: "须晚于现时限 2027-01-10"},
+	{from: "sun", setup: []string{"/click extend:S02", "月底 等审议"}, text: "2027-01-31 等审议", task: "S02", want: "ext:2027-01-31", reply: "2027-01-31"},
+	{from: "sun", setup: []string{"/click extend:S02"}, text: "取消", reply: "已取消"},
+	{from: "sun", setup: []string{"/click extend:S02", "取消"}, text: "2027-01-20 等审议", reply: "没看懂这条消息"},
+	{from: "sun", setup: []string{"/click extend:S02"}, text: "完成 S03 方案已报", task: "S03", want: "已报完成", reply: "推进中 → 已报完成"},
+	{from: "sun", setup: []string{"/click extend:S02", "完成 S03 方案已报"}, text: "2027-01-20 等审议", task: "", reply: "没看懂这条消息"},
+	{from: "sun", setup: []string{"/click extend:S02"}, text: "任务", reply: "市司法局（政府组）任务清单"},
+	{from: "sun", setup: []string{"/click extend:S02"}, text: "好的", reply: "请回复新的完成时限和理由"},
+	{from: "sun", setup: []string{"延期 S02"}, text: "2027-01-20 等编委会审议", task: "S02", want: "ext:2027-01-20", reply: "延至 2027-01-20"},
+	{from: "sun", setup: []string{"S02 申请延期"}, text: "1月25日 等编委会审议", task: "S02", want: "ext:2027-01-25", reply: "2027-01-25"},
+	{from: "sun", setup: []string{"延期 S02 等编委会审议"}, text: "1月25日", task: "S02", want: "ext:2027-01-25", reply: "（等编委会审议）"},
+	{from: "sun", setup: []string{"延期 S02 2027-01-25"}, text: "等编委会审议", task: "S02", want: "ext:2027-01-25", reply: "（等编委会审议）"},
+	{from: "sun", setup: []string{"进展 S02"}, text: "已有3人转岗", task: "S02", want: "progress:已有3人转岗", reply: "推进中（已有3人转岗）"},
+	{from: "sun", setup: []string{"进展 S02 。"}, text: "已有3人转岗", task: "S02", want: "progress:已有3人转岗", reply: "推进中"},
+	{from: "chen", setup: []string{"/click reject:S04"}, text: "未附党组会纪要", task: "S04", want: "推进中", reply: "（未附党组会纪要）"},
+	{from: "chen", setup: []string{"驳回 S04"}, text: "未附党组会纪要", task: "S04", want: "推进中", reply: "（未附党组会纪要）"},
+	{from: "chen", setup: []string{"S04 驳回"}, text: "未附党组会纪要", task: "S04", want: "推进中", reply: "（未附党组会纪要）"},
+	{from: "chen", setup: []string{"/click refuse:S05"}, text: "时限不变，请按期完成", task: "S05", want: "noext", reply: "（时限不变，请按期完成）"},
+	{from: "chen", setup: []string{"不同意延期 S05"}, text: "时限不变", task: "S05", want: "noext", reply: "（时限不变）"},
+	{from: "chen", setup: []string{"/click refuse:S05"}, text: "取消", reply: "已取消"},
+	{from: "chen", setup: []string{"/click refuse:S05"}, text: "同意延期 S05", task: "S05", want: "deadline:2027-02-20", reply: "2027-02-20"},
+	{from: "chen", setup: []string{"/click refuse:S05"}, text: "为什么要写理由？", reply: "【政策答复】"},
+	{from: "chen", setup: []string{"/click refuse:S05", "为什么要写理由？"}, text: "时限不变", task: "S05", want: "noext", reply: "（时限不变）"},
+	{from: "sun", setup: []string{"/click reject:S04"}, text: "未附纪要", reply: "没看懂这条消息"}, // 联络员 may not 驳回: not asked
+	{from: "sun", text: "/click reject:S04", reply: "只有该组督办组长或编办可以驳回"},
+	{from: "sun", text: "/click extend:S02", reply: "请回复新的完成时限和理由（现时限 2027-01-10）"},
+	{from: "chen", text: "/click refuse:S05", reply: "不同意任务 S05「报送改革完成情况」的延期申请：请回复理由"},
+	{from: "chen", text: "驳回 S04", reply: "请回复驳回理由"},
+
+	// Misses: never a quote, always what was missing and an example of
+	// the sender's own.
+	{from: "sun", text: "S02", reply: "没写要做什么", not: "【政策答复】"},
+	{from: "sun", text: "S02 方案已报", reply: "例如：完成 S02", not: "【政策答复】"},
+	{from: "sun", text: "完成", reply: "「完成」后面要写任务编号", not: "T012"},
+	{from: "sun", text: "完成 ", reply: "例如：完成 S01"},
+	{from: "sun", text: "销号", reply: "没看懂这条消息"},
+	{from: "sun", text: "完成 S99 已报", reply: "没有找到任务「S99」"},
+	{from: "sun", text: "完成 改革试点 已报", reply: "没有找到任务「改革试点」"},
+	{from: "sun", text: "方案已经报给编办了", reply: "没看懂这条消息", not: "【政策答复】"},
+	{from: "sun", text: "大科室制改革", reply: "没看懂这条消息", not: "【政策答复】"},
+	{from: "sun", text: "👍👍", reply: "没看懂这条消息"},
+	{from: "sun", text: "😀", reply: "没看懂这条消息"},
+	{from: "sun", text: "。。。", reply: "没看懂这条消息"},
+	{from: "sun", text: "asdfgh", reply: "没看懂这条消息"},
+	{from: "sun", text: strings.Repeat("这是很长的一段话。", 600), reply: "消息太长"},
+	{from: "sun", text: "单位\t任务\t时限\nZF07\tS02\t2027-01-10\nZF07\tS03\t2026-12-28", reply: "没看懂这条消息"},
+	{from: "sun", text: "完成\x00 S02\x07 已报", task: "S02", want: "已报完成", reply: "已报完成"},
+	{from: "sun", text: "Ｓ０２　完成了", task: "S02", want: "已报完成", reply: "已报完成"},
+	{from: "sun", text: "S02 done", reply: "没看懂这条消息"},
+	{from: "qian", text: "完成 S02", reply: "未执行：任务 S02 属于市司法局"},
+	{from: "sun", text: "销号 S04", reply: "未执行："},
+	{from: "sun", text: "完成 S04", reply: "未执行：任务 S04 当前为「已报完成」"},
+	{from: "chen", text: "完成 S02", reply: "未执行："},
+	{from: "chen", text: "销号 S02", reply: "只有「已报完成」的任务可以销号"},
+	{from: "liu", text: "销号 S04", reply: "未执行："},
+	{from: "sun", text: "确认", reply: "没有待确认的变更"},
+	{from: "sun", text: "取消", reply: "没有待确认的变更"},
+	{from: "sun", text: "撤销", reply: "没有可撤销"},
+	{from: "sun", text: "不同意", reply: "没看懂这条消息"},
+
+	// Greetings and courtesy.
+	{from: "sun", text: "你好", reply: "孙丽，您好", not: "【政策答复】"},
+	{from: "sun", text: "您好！", reply: "孙丽，您好"},
+	{from: "sun", text: "在吗", reply: "孙丽，您好"},
+	{from: "sun", text: "hello", reply: "孙丽，您好"},
+	{from: "chen", text: "早上好", reply: "陈志强，您好"},
+	{from: "sun", text: "谢谢", reply: "不客气"},
+	{from: "sun", text: "好的", reply: "不客气"},
+
+	// Help per role.
+	{from: "sun", text: "帮助", reply: "完成 S01 方案已报编办", not: "销号 "},
+	{from: "chen", text: "帮助", reply: "销号 S04", not: "完成 "},
+	{from: "chen", text: "help", reply: "驳回 S04"},
+	{from: "li", text: "帮助", reply: "通报"},
+	{from: "sun", text: "?", reply: "可以这样对我说"},
+
+	// Units by name.
+	{from: "chen", text: "任务 市司法局", reply: "市司法局（政府组）任务清单：共 5 项"},
+	{from: "chen", text: "任务 司法局", reply: "市司法局（政府组）任务清单"},
+	{from: "chen", text: "任务 zf07", reply: "市司法局（政府组）任务清单"},
+	{from: "chen", text: "任务 ZF08", reply: "市财政局（政府组）任务清单"},
+	{from: "chen", text: "任务 市委办公室", reply: "无权查看市委办公室"},
+	{from: "chen", text: "任务 公安局", reply: "没有找到单位「公安局」"},
+	{from: "li", text: "任务 局", reply: "对应 2 个单位"},
+	{from: "sun", text: "任务", reply: "【红】S01"},
+	{from: "sun", text: "我的任务", reply: "市司法局"},
+
+	// Unregistered users.
+	{from: "stranger", text: "任务", reply: "还没有登记", not: "【政策答复】"},
+	{from: "stranger", text: "完成 S02", reply: "请联系编办"},
+	{from: "stranger", text: "你好", reply: "还没有登记"},
+	{from: "stranger", text: "S02 完成了", reply: "您仍可以咨询改革政策"},
+	{from: "stranger", text: "每个科室最少要有几个人？", reply: "【政策答复】"},
+	{from: "stranger", text: "收到", reply: "还没有登记", acks: 0},
+	{from: "stranger", text: "帮助", reply: "还没有登记"},
+	{from: "stranger", text: "/click extend:S02", reply: "还没有登记"},
+}
+
+func TestPhrasings(t *testing.T) {
+	if len(phrasings) < 150 {
+		t.Fatalf("only %d phrasings", len(phrasings))
+	}
+	for i, p := range phrasings {
+		t.Run(fmt.Sprintf("%03d_%s", i, trimName(p.text)), func(t *testing.T) {
+			h, rem := phrasingHandler(t)
+			for j, s := range p.setup {
+				from, text := p.from, s
+				if who, rest, ok := strings.Cut(s, "> "); ok {
+					from, text = who, rest
+				}
+				sendPhrase(t, h, fmt.Sprintf("setup:%d:%d", i, j), from, text)
+			}
+			before := ledgerState(t, h)
+			acks := rem.acks
+			out := sendPhrase(t, h, fmt.Sprintf("msg:%d", i), p.from, p.text)
+			after := ledgerState(t, h)
+			for id, was := range before {
+				now := after[id]
+				if id == p.task {
+					if !hasState(now, p.want) {
+						t.Errorf("%q: %s is %+v, want %s", p.text, id, now, p.want)
+					}
+					continue
+				}
+				if now != was {
+					t.Errorf("%q changed %s: %+v → %+v", p.text, id, was, now)
+				}
+			}
+			if got := rem.acks - acks; got != p.acks {
+				t.Errorf("%q recorded %d acknowledgements, want %d", p.text, got, p.acks)
+			}
+			var reply []string
+			for _, o := range out {
+				if o.To == p.from && o.CardUpdate == nil {
+					reply = append(reply, o.Text)
+				}
+			}
+			all := strings.Join(reply, "\n")
+			if len(reply) == 0 || !strings.Contains(all, p.reply) {
+				t.Errorf("%q: reply lacks %q:\n%s", p.text, p.reply, all)
+			}
+			if p.not != "" && strings.Contains(all, p.not) {
+				t.Errorf("%q: reply holds %q:\n%s", p.text, p.not, all)
+			}
+		})
+	}
+}
+
+func trimName(s string) string {
+	r := []rune(s)
+	if len(r) > 12 {
+		r = r[:12]
+	}
+	return string(r)
+}
+
+func sendPhrase(t *testing.T, h *Handler, key, from, text string) []duban.Outgoing {
+	t.Helper()
+	in := duban.Inbound{Key: key, From: from, Text: text}
+	if k, ok := strings.CutPrefix(text, "/click "); ok {
+		// A leader's card names the report or request it showed.
+		if verb, id, _ := strings.Cut(k, ":"); decisions[verb] != "" && !strings.Contains(id, "@") {
+			if tk, err := h.Store.Task(context.Background(), id); err == nil {
+				k = decisionKey(verb, id, tk.PendingRef(decisions[verb]))
+			}
+		}
+		in = duban.Inbound{Key: key, From: from, Event: "template_card_event", EventKey: k, CardID: "c-" + key, ResponseCode: "rc-" + key}
+	}
+	out, err := h.Handle(context.Background(), in)
+	if err != nil {
+		t.Fatalf("%s says %q: %v", from, text, err)
+	}
+	return out
+}
+
+// taskState is what a phrasing may change.
+type taskState struct {
+	Status   duban.Status
+	Deadline duban.Date
+	Ext      duban.Date
+	Progress string
+}
+
+func ledgerState(t *testing.T, h *Handler) map[string]taskState {
+	t.Helper()
+	tasks, err := h.Store.Tasks(context.Background(), store.TaskFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := map[string]taskState{}
+	for _, tk := range tasks {
+		s := taskState{Status: tk.Status, Deadline: tk.Deadline, Progress: tk.Progress}
+		if tk.Extension != nil {
+			s.Ext = tk.Extension.Deadline
+		}
+		m[tk.ID] = s
+	}
+	return m
+}
+
+func hasState(s taskState, want string) bool {
+	kind, arg, _ := strings.Cut(want, ":")
+	switch kind {
+	case "ext":
+		return s.Ext.String() == arg
+	case "deadline":
+		return s.Deadline.String() == arg && s.Ext.IsZero()
+	case "noext":
+		return s.Ext.IsZero()
+	case "progress":
+		return s.Status == duban.StatusInProgress && s.Progress == arg
+	}
+	return string(s.Status) == want
+}
+
+func TestSeveralTasksInOneMessage(t *testing.T) {
+	for _, text := range []string{"完成 S02、S03 已报编办", "S02、S03 已完成", "完成S02，S03", "完成 S02 和 S03"} {
+		h, _ := phrasingHandler(t)
+		out := sendPhrase(t, h, "msg:several", "sun", text)
+		st := ledgerState(t, h)
+		if st["S02"].Status != duban.StatusReported || st["S03"].Status != duban.StatusReported {
+			t.Errorf("%q: S02 %s, S03 %s\n%+v", text, st["S02"].Status, st["S03"].Status, out)
+		}
+	}
+	h, _ := phrasingHandler(t)
+	out := sendPhrase(t, h, "msg:mixed", "chen", "销号 S04、D01")
+	must(t, out, "chen", "已报完成 → 已销号")
+	if got := to(out, "chen"); len(got) < 2 || !strings.Contains(got[1].Text, "未执行：任务 D01 属于市委办公室") {
+		t.Errorf("the refused one is not answered: %+v", got)
+	}
+}
+
+func TestLooseIDs(t *testing.T) {
+	for in, want := range map[string]string{"T003": "T3", "t3": "T3", "RW-3": "RW3", "rw_03": "RW3", "T0": "T0", "T100": "T100", "DQ01-007": "DQ17", "2026-001": "20261"} {
+		if got := looseID(in); got != want {
+			t.Errorf("looseID(%q) = %q, want %q", in, got, want)
+		}
+	}
+	h, _ := phrasingHandler(t)
+	out := sendPhrase(t, h, "msg:loose", "sun", "s2 完成了")
+	must(t, out, "sun", "S02「人员转岗到位」", "已报完成")
+}

@@ -1,0 +1,240 @@
+package handlers
+
+import (
+	"context"
+	"strings"
+	"unicode"
+
+	"github.com/duban-org/duban"
+)
+
+// A question never changes anything: 收到提醒要回复吗 does not acknowledge,
+// 完成 人员转岗 需要注意什么 does not report. When a question names one of the
+// sender's tasks with an action, the bot asks back and waits for 确认.
+
+// questionEnds are the last characters of a question.
+var questionEnds = []string{"?", "？", "吗", "么", "呢", "嘛"}
+
+// questionWords are the words that make a sentence a question wherever they
+// stand.
+var questionWords = []string{
+	"什么", "怎么", "怎样", "如何", "是否", "能否", "可否", "可不可以", "能不能", "要不要", "需不需要",
+	"需要不需要", "是不是", "有没有", "会不会", "对不对", "行不行", "多少", "几个", "几家", "几名", "几人",
+	"几项", "几天", "几号", "几时", "多久", "多长", "哪", "谁", "为什么", "为何", "何时", "啥", "请问", "想问", "想了解", "介绍一下", "咨询一下",
+}
+
+// isQuestion reports whether s reads as a question.
+func isQuestion(s string) bool {
+	t := strings.TrimRightFunc(s, func(r rune) bool {
+		return unicode.IsSpace(r) || strings.ContainsRune("。.！!~～…", r) || unicode.Is(unicode.So, r)
+	})
+	for _, e := range questionEnds {
+		if strings.HasSuffix(t, e) {
+			return true
+		}
+	}
+	for _, w := range questionWords {
+		if strings.Contains(s, w) {
+			return true
+		}
+	}
+	return false
+}
+
+// questionActions are the actions a question may ask about, by the words
+// that name them; the first found wins.
+var questionActions = []struct {
+	words  []string
+	action duban.Action
+}{
+	{[]string{"不同意延期", "驳回", "退回"}, ""}, // need a reason: never proposed
+	{[]string{"同意延期", "批准延期"}, duban.ActApprove},
+	{[]string{"销号"}, duban.ActVerify},
+	{[]string{"完成", "办结", "办完", "做完"}, duban.ActReport},
+}
+
+// question answers a message that reads as a question: an ask-back when it
+// names one of the sender's tasks with an action they may take, otherwise
+// policy Q&A (or help, without documents).
+func (h *Handler) question(ctx context.Context, t *turn, text string) error {
+	if t.known {
+		if task, action, ok := h.questionAbout(ctx, t, text); ok {
+			r := duban.Request{Action: action, By: t.person, At: t.now, MsgID: t.in.Key}
+			unit, err := h.Store.Unit(ctx, task.Unit)
+			if err != nil {
+				return err
+			}
+			if _, _, err := duban.Apply(task, unit, r); err == nil {
+				return h.proposeAsked(ctx, t, task, unit, r)
+			}
+		}
+	}
+	if t.known && asksHowToSay(text) {
+		t.reply(h.help(ctx, t)) // 进展怎么报: the answer is how to say it
+		return nil
+	}
+	if t.known && asksOwnTasks(text) {
+		return h.listTasks(ctx, t, "")
+	}
+	if task, ok := h.namedTask(ctx, t, text); ok && h.Policy != nil {
+		// S02 进展怎么样了: the task's standing answers it; 延期 S02 需要什么材料:
+		// the documents do, with the task's standing beside them.
+		standing := "任务当前：" + h.line(t, task) + "\n发送「记录 " + task.ID + "」查看变更记录。"
+		answer, declined, err := h.Policy.AnswerText(ctx, text)
+		if err != nil {
+			return err
+		}
+		if declined || asksStanding(text) {
+			t.reply(standing)
+		} else {
+			t.reply(answer + "\n\n" + standing)
+		}
+		return nil
+	}
+	return h.ask(ctx, t, text, true)
+}
+
+// asksOwnTasks reports whether a question is about the sender's own task
+// list (我有哪些任务, 任务？): reading it is the answer.
+func asksOwnTasks(q string) bool {
+	bare := strings.TrimRight(q, "?？ ")
+	if c := Parse(bare, 0); c.Verb == VerbTasks && c.Task == "" {
+		return true
+	}
+	if !strings.Contains(q, "任务") {
+		return false
+	}
+	for _, w := range []string{"我", "本单位", "我单位"} {
+		if strings.Contains(q, w) {
+			return true
+		}
+	}
+	return false
+}
+
+// questionAbout finds the task and action a question names: an id or a
+// unique title word of the sender's own open tasks, and an action word.
+func (h *Handler) questionAbout(ctx context.Context, t *turn, text string) (duban.Task, duban.Action, bool) {
+	var action duban.Action
+	found := false
+	for _, qa := range questionActions {
+		for _, w := range qa.words {
+			if strings.Contains(text, w) {
+				action, found = qa.action, true
+				break
+			}
+		}
+		if found {
+			break
+		}
+	}
+	if action == "" {
+		return duban.Task{}, "", false
+	}
+	mine, err := h.visibleTasks(ctx, t.person)
+	if err != nil {
+		return duban.Task{}, "", false
+	}
+	var hits []duban.Task
+	upper := strings.ToUpper(text)
+	for _, task := range mine {
+		if task.Status == duban.StatusVerified {
+			continue
+		}
+		if containsID(upper, task.ID) {
+			return task, action, true
+		}
+	}
+	for _, tok := range strings.FieldsFunc(text, func(r rune) bool {
+		return unicode.IsSpace(r) || unicode.IsPunct(r) || unicode.IsSymbol(r)
+	}) {
+		if len([]rune(tok)) < 2 || strings.Contains(tok, string(action)) {
+			continue
+		}
+		for _, task := range mine {
+			if task.Status != duban.StatusVerified && strings.Contains(task.Title, tok) {
+				hits = append(hits, task)
+			}
+		}
+		if len(hits) == 1 {
+			return hits[0], action, true
+		}
+		hits = hits[:0]
+	}
+	return duban.Task{}, "", false
+}
+
+// askBack is how the bot asks whether a question meant a change.
+func askBack(task duban.Task, r duban.Request) string {
+	subject := task.ID + "「" + task.Title + "」"
+	switch r.Action {
+	case duban.ActReport:
+		return "您是要将 " + subject + "报为已完成吗？"
+	case duban.ActVerify:
+		return "您是要将 " + subject + "销号吗？"
+	case duban.ActApprove:
+		return "您是要同意 " + subject + "的延期申请（延至 " + task.Extension.Deadline.String() + "）吗？"
+	}
+	return "您是要对 " + subject + string(r.Action) + "吗？"
+}
+
+// ask answers a policy question. fromFreeText adds a hint about commands
+// (on the sender's own tasks) when the documents do not cover it, since the
+// sender may have meant one.
+func (h *Handler) ask(ctx context.Context, t *turn, question string, fromFreeText bool) error {
+	if h.Policy == nil {
+		t.reply("本部署没有接入政策文件，无法回答政策问题。\n" + h.help(ctx, t))
+		return nil
+	}
+	text, declined, err := h.Policy.AnswerText(ctx, question)
+	if err != nil {
+		return err
+	}
+	if declined && fromFreeText && t.known {
+		if task := h.exampleTask(ctx, t, duban.ActReport); task.ID != "" {
+			text += "\n如果您是想报送任务进展，可以这样说：" + example(VerbProgress, task) + "；发送「帮助」查看全部用法。"
+		}
+	}
+	t.reply(text)
+	return nil
+}
+
+// namedTask finds the task of the sender's that a question names by id.
+func (h *Handler) namedTask(ctx context.Context, t *turn, text string) (duban.Task, bool) {
+	if !t.known {
+		return duban.Task{}, false
+	}
+	mine, err := h.visibleTasks(ctx, t.person)
+	if err != nil {
+		return duban.Task{}, false
+	}
+	upper := strings.ToUpper(text)
+	for _, task := range mine {
+		if containsID(upper, task.ID) {
+			return task, true
+		}
+	}
+	return duban.Task{}, false
+}
+
+// asksStanding reports whether a question about a task asks how it stands
+// (T003 进展怎么样了, T004 什么时候到期) rather than what the rules say.
+func asksStanding(q string) bool {
+	for _, w := range []string{"进展", "进度", "怎么样", "状态", "情况", "到期", "截止", "时限", "什么时候", "哪天", "完成了没", "完成没", "办得"} {
+		if strings.Contains(q, w) {
+			return true
+		}
+	}
+	return false
+}
+
+// asksHowToSay reports whether a question asks how to word a command to
+// the bot (进展怎么报, 延期的格式是什么).
+func asksHowToSay(q string) bool {
+	for _, w := range []string{"怎么写", "怎么报", "如何报", "如何写", "怎么填", "格式", "怎么发", "怎么用", "怎么操作", "怎么回复"} {
+		if strings.Contains(q, w) {
+			return true
+		}
+	}
+	return false
+}

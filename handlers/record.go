@@ -1,0 +1,82 @@
+package handlers
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/duban-org/duban"
+)
+
+// record lists a task's history and the notices sent about it (留痕), with
+// people as 姓名（角色） and refusals as 未执行：… so they never read like
+// decisions.
+func (h *Handler) record(ctx context.Context, t *turn, ref string) error {
+	task, err := h.resolve(ctx, t.person, ref)
+	if err != nil {
+		return err
+	}
+	unit, err := h.Store.Unit(ctx, task.Unit)
+	if err != nil {
+		return err
+	}
+	if !t.person.CanSee(unit) {
+		return duban.Errorf(duban.EFORBIDDEN, "任务 %s 属于%s，您无权查看。", task.ID, unit.Name)
+	}
+	hist, err := h.Store.History(ctx, task.ID)
+	if err != nil {
+		return err
+	}
+	people, err := h.Store.People(ctx)
+	if err != nil {
+		return err
+	}
+	byID := map[string]duban.Person{}
+	for _, p := range people {
+		byID[duban.CanonicalUserID(p.UserID)] = p
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "任务 %s「%s」（%s）\n当前：%s｜时限 %s\n变更记录：", task.ID, task.Title, unit.Name, task.Status, task.Deadline)
+	for _, c := range hist {
+		fmt.Fprintf(&b, "\n%s %s", c.At.In(t.now.Location()).Format("2006-01-02 15:04"), historyLine(c, byID, unit))
+	}
+	if h.Reminders != nil {
+		lines, err := h.Reminders.Evidence(ctx, task.ID)
+		if err != nil {
+			return err
+		}
+		if len(lines) > 0 {
+			b.WriteString("\n催办记录：")
+			for _, l := range lines {
+				b.WriteString("\n" + l)
+			}
+		}
+	}
+	t.reply(b.String())
+	return nil
+}
+
+// historyLine is one entry of 记录: who, in words, and what.
+func historyLine(c duban.Change, people map[string]duban.Person, u duban.Unit) string {
+	switch c.Action {
+	case duban.ActImport:
+		s := "任务清单导入：" + string(c.ToStatus)
+		if !c.ToDeadline.IsZero() {
+			s += "，完成时限 " + c.ToDeadline.String()
+		}
+		return s
+	case duban.ActDenied:
+		return who(c.By, people, u) + " 未执行：" + c.Note
+	}
+	return who(c.By, people, u) + " " + c.Describe()
+}
+
+// who names a userid as 姓名（角色）, with the posts the person holds for
+// the task's unit.
+func who(userid string, people map[string]duban.Person, u duban.Unit) string {
+	p, ok := people[duban.CanonicalUserID(userid)]
+	if !ok {
+		return userid
+	}
+	return nameWithRoles(p, u)
+}

@@ -1,0 +1,128 @@
+package handlers
+
+import (
+	"context"
+	"strings"
+
+	"github.com/duban-org/duban/store"
+)
+
+// text routes a text message: the answer to an open follow-up, a greeting,
+// a question (never executed), a command, or a miss.
+func (h *Handler) text(ctx context.Context, t *turn, text string) error {
+	s := normalise(text)
+	greeted, s := stripGreeting(s)
+	c := Parse(s, t.today)
+	f, pending, err := h.pendingFollowup(ctx, t)
+	if err != nil {
+		return err
+	}
+	if pending {
+		switch {
+		case c.Verb == VerbCancel:
+			return h.cancelFollowup(ctx, t, f)
+		case isClearCommand(c):
+			if err := h.Store.DropFollowup(ctx, t.person.UserID); err != nil {
+				return err
+			}
+		case s == "" || isCourtesy(s):
+			task, err := h.Store.Task(ctx, f.TaskID)
+			if err != nil {
+				return err
+			}
+			t.reply(followupPrompt(task, store.Followup{Action: f.Action, Deadline: f.Deadline}) + "（回复「取消」放弃）")
+			return nil
+		case !c.Question || !strings.ContainsAny(s, "?？吗"):
+			return h.answerFollowup(ctx, t, f, s)
+		}
+	}
+	switch {
+	case s == "" && greeted:
+		t.reply(h.greeting(t))
+		return nil
+	case s == "":
+		t.reply(h.miss(ctx, t, "这条消息没有文字。"))
+		return nil
+	case isCourtesy(s):
+		t.reply("不客气。需要时发送「帮助」查看用法。")
+		return nil
+	case c.Question:
+		if c.Verb == VerbAsk {
+			return h.command(ctx, t, c)
+		}
+		if bare := Parse(strings.TrimRight(s, "?？ "), t.today); bare.Verb == VerbHelp {
+			t.reply(h.help(ctx, t)) // 帮助？
+			return nil
+		}
+		return h.question(ctx, t, c.Rest)
+	}
+	return h.command(ctx, t, c)
+}
+
+// isClearCommand reports whether c is unmistakably a new command rather
+// than the answer to a question the bot asked: a verb with a task id, or a
+// verb that takes nothing.
+func isClearCommand(c Command) bool {
+	switch {
+	case c.Question || c.Verb == "" || c.Verb == VerbAsk:
+		return false
+	case bare[c.Verb], c.Verb == VerbTasks && c.Task == "", c.Verb == VerbAck:
+		return true
+	}
+	return isTaskID(c.Task)
+}
+
+// greetings open a conversation; stripGreeting takes one off the front.
+var greetings = []string{"你好", "您好", "哈喽", "嗨", "hello", "hi", "早上好", "上午好", "下午好", "晚上好", "早安", "在吗", "在不在", "老师好", "领导好"}
+
+func stripGreeting(s string) (bool, string) {
+	for _, c := range []string{"好的", "嗯嗯", "嗯", "谢谢"} {
+		if rest, ok := strings.CutPrefix(s, c); ok && rest != "" {
+			if rest = strings.TrimLeft(rest, "，,。.！! "); rest != "" && !isCourtesy(rest) {
+				s = rest
+			}
+			break
+		}
+	}
+	lower := strings.ToLower(s)
+	for _, g := range greetings {
+		if strings.HasPrefix(lower, g) {
+			rest := s[len(g):]
+			if g == "hi" && rest != "" && isIDByte(rest[0]) {
+				continue // "history" is not a greeting
+			}
+			rest = strings.TrimSpace(strings.TrimLeft(rest, "啊呀吗呢，,。.！!？?~～ "))
+			return true, rest
+		}
+	}
+	return false, s
+}
+
+var courtesies = []string{"谢谢", "谢谢你", "谢谢您", "感谢", "多谢", "好的", "好", "ok", "okay", "嗯", "嗯嗯", "明白", "明白了", "了解", "了解了", "知道了", "行", "没问题", "辛苦了"}
+
+// isCourtesy reports whether s is only thanks or assent.
+func isCourtesy(s string) bool {
+	t := strings.ToLower(strings.TrimRight(s, "。.！!~～，, "))
+	for _, c := range courtesies {
+		if t == c {
+			return true
+		}
+	}
+	return false
+}
+
+// freeText handles a message that is neither a command nor a question: the
+// LLM may read it as a report; without one (or when it cannot) it is a miss,
+// never a policy quote.
+func (h *Handler) freeText(ctx context.Context, t *turn, text string) error {
+	why := whyMissed(text)
+	if h.Interpreter != nil {
+		done, err := h.interpret(ctx, t, text)
+		if done || err != nil {
+			return err
+		}
+		why = "未能理解这句话。" + why
+	}
+	t.reply(h.miss(ctx, t, why))
+	return nil
+}
