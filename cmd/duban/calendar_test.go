@@ -61,7 +61,7 @@ func TestRemindAcrossYears(t *testing.T) {
 	// In December before that year, 编办 (wangjianguo, lixiaodong) are told.
 	dec := cal.WorkdayOnOrBefore(duban.NewDate(y-1, time.December, 15))
 	out := dry(dec.String() + " 23:59")
-	if !strings.Contains(out, "wangjianguo\tcalendar\t\t") || !strings.Contains(out, fmt.Sprintf("%d年放假安排尚未发布。", y)) {
+	if !strings.Contains(out, "wangjianguo\t放假安排提醒\t\t") || !strings.Contains(out, fmt.Sprintf("%d年放假安排尚未发布。", y)) {
 		t.Errorf("%s: no calendar notice to 编办:\n%s", dec, out)
 	}
 
