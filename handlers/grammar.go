@@ -152,8 +152,15 @@ func Parse(text string, today duban.Date) Command {
 	if isQuestion(s) {
 		return Command{Rest: s, Question: true}
 	}
+	return parseCommand(s, today)
+}
+
+// parseCommand reads s as a command, question or not: Parse's reading of
+// a statement, and what a question would ask for were it a command.
+func parseCommand(s string, today duban.Date) Command {
+	verb, rest, ok := splitVerb(s)
 	// The verb first: 完成 T003 说明.
-	if ok {
+	if ok && verb != VerbAsk {
 		return verbFirst(s, verb, rest, today)
 	}
 	// The task first: T003 完成了 / T003已完成，说明 / 人员转岗 已完成 /

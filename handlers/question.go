@@ -57,7 +57,26 @@ var questionActions = []struct {
 // names one of the sender's tasks with an action they may take, otherwise
 // policy Q&A (or help, without documents).
 func (h *Handler) question(ctx context.Context, t *turn, text string) error {
+	if t.known && asksHowToSay(text) {
+		t.reply(h.help(ctx, t)) // 进展怎么报: the answer is how to say it
+		return nil
+	}
 	if t.known {
+		// 进展 T003 已明确职责，什么时候报编办待定: a whole command whose note
+		// states something is asked back as that command.
+		if c := parseCommand(normalise(text), t.today); (c.Verb == VerbProgress || c.Verb == VerbExtend) && c.Need == "" && c.Err == "" && len(c.More) == 0 && (c.Verb == VerbExtend || states(c.Rest)) {
+			if task, err := h.resolve(ctx, t.person, c.Task); err == nil {
+				r := duban.Request{Action: actionOf(c.Verb), By: t.person, At: t.now, MsgID: t.in.Key, Note: c.Rest, Deadline: c.Deadline}
+				if c.Shift != (shift{}) {
+					r.Deadline = c.Shift.from(task.Deadline)
+				}
+				if unit, err := h.Store.Unit(ctx, task.Unit); err == nil && h.checkNote(r.Note) == nil && (r.Action != duban.ActExtend || r.Deadline >= t.today) {
+					if _, _, err := duban.Apply(task, unit, r); err == nil {
+						return h.proposeAsked(ctx, t, task, unit, r)
+					}
+				}
+			}
+		}
 		if task, action, ok := h.questionAbout(ctx, t, text); ok {
 			r := duban.Request{Action: action, By: t.person, At: t.now, MsgID: t.in.Key}
 			unit, err := h.Store.Unit(ctx, task.Unit)
@@ -68,10 +87,6 @@ func (h *Handler) question(ctx context.Context, t *turn, text string) error {
 				return h.proposeAsked(ctx, t, task, unit, r)
 			}
 		}
-	}
-	if t.known && asksHowToSay(text) {
-		t.reply(h.help(ctx, t)) // 进展怎么报: the answer is how to say it
-		return nil
 	}
 	if t.known && asksOwnTasks(text) {
 		return h.listTasks(ctx, t, "")
@@ -172,6 +187,10 @@ func askBack(task duban.Task, r duban.Request) string {
 		return "您是要将 " + subject + "报为已完成吗？"
 	case duban.ActVerify:
 		return "您是要将 " + subject + "销号吗？"
+	case duban.ActProgress:
+		return "您是要报告 " + subject + "的进展「" + r.Note + "」吗？"
+	case duban.ActExtend:
+		return "您是要申请将 " + subject + "的完成时限由 " + task.Deadline.String() + " 延至 " + r.Deadline.String() + "（理由：" + r.Note + "）吗？"
 	case duban.ActApprove:
 		return "您是要同意 " + subject + "的延期申请（延至 " + task.Extension.Deadline.String() + "）吗？"
 	}
@@ -233,6 +252,18 @@ func asksStanding(q string) bool {
 func asksHowToSay(q string) bool {
 	for _, w := range []string{"怎么写", "怎么报", "如何报", "如何写", "怎么填", "格式", "怎么发", "怎么用", "怎么操作", "怎么回复"} {
 		if strings.Contains(q, w) {
+			return true
+		}
+	}
+	return false
+}
+
+// states reports whether a note says something besides asking: one of its
+// clauses holds no question word (已明确各科室职责，什么时候报编办待定 does;
+// 怎么样了 does not).
+func states(note string) bool {
+	for _, clause := range strings.FieldsFunc(note, func(r rune) bool { return strings.ContainsRune("，,。；;！!？? ", r) }) {
+		if len([]rune(clause)) >= 4 && !isQuestion(clause) {
 			return true
 		}
 	}
