@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"strings"
+
+	"github.com/duban-org/duban"
 )
 
 func (h *Handler) greeting(t *turn) string {
@@ -49,7 +51,15 @@ func (h *Handler) help(ctx context.Context, t *turn) string {
 		b.WriteString("通报 —— 发布工作通报\n")
 	}
 	b.WriteString("撤销 —— 撤销自己最近一次变更\n")
-	b.WriteString("记录 任务编号 —— 查看任务的变更和催办记录\n")
+	record := h.exampleTask(ctx, t, duban.ActReport)
+	if record.ID == "" {
+		record = h.exampleTask(ctx, t, duban.ActVerify)
+	}
+	if record.ID == "" {
+		b.WriteString("记录 任务编号 —— 查看任务的变更和催办记录\n")
+	} else {
+		fmt.Fprintf(&b, "记录 %s —— 查看任务的变更和催办记录\n", record.ID)
+	}
 	if task := h.exampleTask(ctx, t, actionOf(VerbReport)); task.ID != "" {
 		fmt.Fprintf(&b, "任务编号也可以用任务名称中的词代替，词序也可以随意，如：%s 完成了\n", task.ID)
 	}
