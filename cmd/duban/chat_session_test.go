@@ -157,7 +157,7 @@ func TestChatNeverClaimsDelivery(t *testing.T) {
 		t.Fatalf("import: %d\n%s\n%s", code, out, errs)
 	}
 	code, out, errs := cli(t, "", "remind", "--config", cfg, "--now", "2026-12-28 09:00")
-	if code != 0 || strings.Contains(out, "queued 0 messages") {
+	if code != 0 || strings.Contains(out, "已将 0 条消息") {
 		t.Fatalf("remind: %d\n%s\n%s", code, out, errs)
 	}
 	ctx := context.Background()

@@ -46,7 +46,9 @@ func TestServeSurvivesLowDiskSpace(t *testing.T) {
 	e := newE2E(t, e2eOptions{})
 	code, out, errs := cli(t, "", "remind", "--config", e.cfgPath, "--now", "2026-11-26 23:59")
 	queued := 0
-	fmt.Sscanf(out[strings.LastIndex(out, "queued "):], "queued %d", &queued)
+	if i := strings.LastIndex(out, "已将 "); i >= 0 {
+		fmt.Sscanf(out[i:], "已将 %d 条", &queued)
+	}
 	if code != 0 || queued == 0 {
 		t.Fatalf("remind: %d\n%s\n%s", code, out, errs)
 	}
