@@ -93,6 +93,9 @@ func (h *Handler) resolve(ctx context.Context, p duban.Person, ref string) (duba
 			}
 		}
 	}
+	if len(matches) == 0 && !isTaskID(ref) {
+		matches = closestTitles(visible, ref) // 人员转岗工作 for 人员转岗到位
+	}
 	switch len(matches) {
 	case 0:
 		return t, duban.Errorf(duban.ENOTFOUND, "没有找到任务「%s」。发送「任务」查看您的任务编号。", duban.FoldWidth(ref))
@@ -201,4 +204,45 @@ func (h *Handler) recordRefusal(ctx context.Context, t *turn, task duban.Task, a
 	if err != nil {
 		h.log().Error("record refusal", "task", task.ID, "err", err)
 	}
+}
+
+// closestTitles returns the open tasks whose titles share the longest run
+// of characters with ref, when that run is at least 3 characters and half
+// of ref: the words people use for a task are close to its title, not
+// always part of it.
+func closestTitles(tasks []duban.Task, ref string) []duban.Task {
+	r := []rune(ref)
+	best, need := 0, max(3, (len(r)+1)/2)
+	var out []duban.Task
+	for _, t := range tasks {
+		if t.Status == duban.StatusVerified {
+			continue
+		}
+		n := commonRun(r, []rune(t.Title))
+		switch {
+		case n < need || n < best:
+		case n > best:
+			best, out = n, []duban.Task{t}
+		default:
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+// commonRun is the length of the longest run of characters a and b share.
+func commonRun(a, b []rune) int {
+	best := 0
+	prev := make([]int, len(b)+1)
+	for i := range a {
+		cur := make([]int, len(b)+1)
+		for j := range b {
+			if a[i] == b[j] {
+				cur[j+1] = prev[j] + 1
+				best = max(best, cur[j+1])
+			}
+		}
+		prev = cur
+	}
+	return best
 }

@@ -389,6 +389,13 @@ func readExtension(c Command, rest string, today duban.Date) Command {
 		return c
 	}
 	c.Deadline = d
+	after = strings.TrimSpace(after)
+	for _, w := range []string{"之前", "以前", "前"} { // 1月25日前
+		if rest, ok := strings.CutPrefix(after, w); ok {
+			after = rest
+			break
+		}
+	}
 	c.Rest = trimReason(after)
 	if isBlank(c.Rest) {
 		c.Rest, c.Need = "", NeedReason
