@@ -125,7 +125,7 @@ func (h *Handler) answerFollowup(ctx context.Context, t *turn, f store.Followup,
 				t.reply("没看懂这条消息：没有找到日期。" + followupPrompt(task, f) + "（回复「取消」放弃）")
 				return nil
 			}
-			r.Deadline, s = d, rest
+			r.Deadline, s = d, afterDate(rest)
 		}
 		if reason := trimReason(s); !isBlank(reason) {
 			r.Note = reason

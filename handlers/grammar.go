@@ -389,14 +389,7 @@ func readExtension(c Command, rest string, today duban.Date) Command {
 		return c
 	}
 	c.Deadline = d
-	after = strings.TrimSpace(after)
-	for _, w := range []string{"之前", "以前", "前"} { // 1月25日前
-		if rest, ok := strings.CutPrefix(after, w); ok {
-			after = rest
-			break
-		}
-	}
-	c.Rest = trimReason(after)
+	c.Rest = trimReason(afterDate(after))
 	if isBlank(c.Rest) {
 		c.Rest, c.Need = "", NeedReason
 	}
@@ -410,6 +403,17 @@ func trimDateLead(s string) string {
 		"申请延期", "延期", "推迟", "延长", "到", "至", "为"} {
 		if strings.HasPrefix(s, w) {
 			return trimDateLead(s[len(w):]) // 延期 then 到…
+		}
+	}
+	return s
+}
+
+// afterDate drops the 前 of 1月25日前 from what follows a date.
+func afterDate(s string) string {
+	s = strings.TrimSpace(s)
+	for _, w := range []string{"之前", "以前", "前"} {
+		if rest, ok := strings.CutPrefix(s, w); ok {
+			return rest
 		}
 	}
 	return s
