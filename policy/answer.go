@@ -77,6 +77,31 @@ func (e *Engine) rank(ctx context.Context, idx *index, q query, question string)
 	return fuse(lex, idx.vectorRank(qv))
 }
 
+// citation names the source of chunk ci.
+func (x *index) citation(ci int32) Citation {
+	c := x.chunks[ci]
+	d := x.docs[c.doc]
+	return Citation{Title: d.Title, Section: citeSection(c.heading), Document: d.Name}
+}
+
+// hitsInOrder returns the k first passages of order as hits, with the
+// scores retrieval gave them.
+func (x *index) hitsInOrder(ranked []scored, order []int32, k int) []Hit {
+	byChunk := make(map[int32]scored, len(ranked))
+	for _, s := range ranked {
+		byChunk[s.chunk] = s
+	}
+	re := make([]scored, 0, min(k, len(order)))
+	for _, ci := range order[:min(k, len(order))] {
+		s, ok := byChunk[ci]
+		if !ok {
+			s = scored{chunk: ci}
+		}
+		re = append(re, s)
+	}
+	return x.hits(re, k)
+}
+
 func (x *index) hits(ranked []scored, k int) []Hit {
 	var out []Hit
 	for _, s := range ranked {
@@ -86,7 +111,7 @@ func (x *index) hits(ranked []scored, k int) []Hit {
 		c := x.chunks[s.chunk]
 		d := x.docs[c.doc]
 		out = append(out, Hit{
-			Passage:  Passage{Citation: Citation{Title: d.Title, Section: c.heading, Document: d.Name}, Text: c.text},
+			Passage:  Passage{Citation: x.citation(s.chunk), Text: c.text},
 			DocID:    d.ID,
 			Seq:      c.seq,
 			Score:    s.score,
@@ -115,14 +140,9 @@ func (e *Engine) Ask(ctx context.Context, question string) (Answer, error) {
 		}
 	}
 	ranked := e.rank(ctx, idx, q, question)
-	hits := idx.hits(ranked, 5)
-	// The decision rests on lexical evidence: the best coverage among the
-	// top passages (fusion may put a vector match first).
-	best := 0.0
-	for _, h := range hits[:min(3, len(hits))] {
-		best = max(best, h.Coverage)
-	}
-	if len(hits) == 0 || best < e.o.Threshold {
+	ch := idx.choose(q, ranked, e.o.Threshold)
+	hits := idx.hitsInOrder(ranked, ch.order, 5)
+	if len(ch.picked) == 0 {
 		return Answer{Text: declineText, Declined: true, Hits: hits}, nil
 	}
 	if e.o.Writer != nil {
@@ -140,8 +160,13 @@ func (e *Engine) Ask(ctx context.Context, question string) (Answer, error) {
 		}
 		e.o.Logger.Warn("policy: answer writer failed; answering with extracts", "err", err)
 	}
-	text, cites := idx.extract(q, ranked[:min(3, len(ranked))])
-	return Answer{Text: text, Citations: cites, Hits: hits}, nil
+	var parts []string
+	var cites []Citation
+	for _, c := range ch.picked {
+		parts = append(parts, strings.TrimSpace(c.text))
+		cites = appendCitation(cites, idx.citation(c.chunk))
+	}
+	return Answer{Text: strings.Join(parts, ""), Citations: cites, Hits: hits}, nil
 }
 
 func appendCitation(cites []Citation, c Citation) []Citation {
@@ -150,98 +175,6 @@ func appendCitation(cites []Citation, c Citation) []Citation {
 	}
 	return append(cites, c)
 }
-
-// Limits of an extractive answer, in runes.
-const (
-	maxSentence = 150 // longer sentences are cut to the clauses that answer
-	maxExtract  = 220
-	leadIn      = 25
-)
-
-type candidate struct {
-	text    string
-	score   float64
-	cite    Citation
-	chunk   int
-	pos     int
-	hasFig  bool
-	numbers bool
-}
-
-// extract picks the sentences of the top passages that answer q best.
-func (x *index) extract(q query, top []scored) (string, []Citation) {
-	wantsFigure := q.asksFigure
-	var cands []candidate
-	for rank, s := range top {
-		c := x.chunks[s.chunk]
-		cite := Citation{Title: x.docs[c.doc].Title, Section: c.heading, Document: x.docs[c.doc].Name}
-		rankFactor := 1 - 0.15*float64(rank)
-		for pos, sent := range sentences(c.text) {
-			text := trimSentence(q, x, sent)
-			sc := x.sentenceScore(q, normalize(text))
-			hasFig := strings.ContainsFunc(text, isDigit)
-			if wantsFigure && hasFig {
-				sc *= 1.3
-			}
-			cands = append(cands, candidate{text: text, score: sc * rankFactor, cite: cite, chunk: rank, pos: pos, hasFig: hasFig})
-		}
-	}
-	if len(cands) == 0 {
-		return "", nil
-	}
-	order := make([]int, len(cands))
-	for i := range order {
-		order[i] = i
-	}
-	slices.SortStableFunc(order, func(a, b int) int {
-		switch {
-		case cands[a].score > cands[b].score:
-			return -1
-		case cands[a].score < cands[b].score:
-			return 1
-		}
-		return 0
-	})
-	best := cands[order[0]]
-	chosen := []candidate{best}
-	length := utf8.RuneCountInString(best.text)
-	// A short lead-in ("三是实行科室集约化。") says what follows; quote that too.
-	if length < leadIn {
-		for _, c := range cands {
-			if c.chunk == best.chunk && c.pos == best.pos+1 {
-				chosen = append(chosen, c)
-				length += utf8.RuneCountInString(c.text)
-			}
-		}
-	}
-	for _, i := range order[1:] {
-		c := cands[i]
-		n := utf8.RuneCountInString(c.text)
-		if c.score < 0.75*best.score || length+n > maxExtract || slices.ContainsFunc(chosen, func(o candidate) bool { return o.chunk == c.chunk && o.pos == c.pos }) {
-			continue
-		}
-		chosen = append(chosen, c)
-		length += n
-		break
-	}
-	// Quote in document order.
-	slices.SortFunc(chosen, func(a, b candidate) int {
-		if a.chunk != b.chunk {
-			return a.chunk - b.chunk
-		}
-		return a.pos - b.pos
-	})
-	var parts []string
-	var cites []Citation
-	for _, c := range chosen {
-		parts = append(parts, strings.TrimSpace(c.text))
-		cites = appendCitation(cites, c.cite)
-	}
-	return strings.Join(parts, ""), cites
-}
-
-// figureWords mark a question that asks for a number.
-var figureWords = []string{"多少", "几", "比例", "数量", "人数", "个数", "百分之", "完成率", "精简率"}
 
 // sentenceScore is the idf-weighted share of the question's terms the
 // sentence holds, plus the exact-run bonus.
@@ -270,7 +203,11 @@ func trimSentence(q query, x *index, sent string) string {
 			if n > maxSentence && j > i {
 				break
 			}
-			sc := x.sentenceScore(q, normalize(strings.Join(clauses[i:j+1], "")))
+			part := normalize(strings.Join(clauses[i:j+1], ""))
+			sc := x.sentenceScore(q, part)
+			if q.kind.strict() && kindSpans(q.kind, part) != nil {
+				sc = sc*1.5 + 1
+			}
 			if sc > bestScore+1e-9 {
 				bestScore, bi, bj = sc, i, j+1
 			}

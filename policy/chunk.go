@@ -82,8 +82,24 @@ type section struct {
 	paragraphs []string
 }
 
+// articleHeading starts an article (条) of a regulation.
+var articleHeading = regexp.MustCompile(`^第[一二三四五六七八九十百零〇两\d]+条`)
+
+// isItem reports whether a heading level is a list item inside an article
+// (一、 （一） 1. (1)): in a regulation those are 项 of a 条, not sections.
+func isItem(level int) bool { return level >= 2 && level <= 5 }
+
 // sections groups paragraphs under their heading path ("三、…… （二）……").
+// In a document made of articles (第X条, with or without 章), an article
+// is the section and its numbered items stay in it.
 func sections(paragraphs []string) []section {
+	articles := 0
+	for _, p := range paragraphs {
+		if articleHeading.MatchString(duban.FoldWidth(p)) {
+			articles++
+		}
+	}
+	byArticle := articles >= 3
 	type frame struct {
 		level int
 		label string
@@ -106,6 +122,9 @@ func sections(paragraphs []string) []section {
 	}
 	for _, p := range paragraphs {
 		level, label, body, ok := parseHeading(p)
+		if ok && byArticle && isItem(level) && !strings.HasPrefix(p, headingMark) && len(stack) > 0 && stack[len(stack)-1].level == 6 {
+			ok = false
+		}
 		if !ok {
 			cur.paragraphs = append(cur.paragraphs, p)
 			continue
@@ -122,6 +141,26 @@ func sections(paragraphs []string) []section {
 	}
 	flush()
 	return out
+}
+
+// citeSection is the section of a heading path as cited: an article alone
+// ("第六条", as regulations are cited), otherwise the whole path.
+func citeSection(heading string) string {
+	if a := lastArticle(heading); a != "" {
+		return a
+	}
+	return heading
+}
+
+// lastArticle returns the last "第X条" label in a heading path, or "".
+func lastArticle(heading string) string {
+	fields := strings.Fields(heading)
+	for i := len(fields) - 1; i >= 0; i-- {
+		if m := articleHeading.FindString(fields[i]); m != "" && m == fields[i] {
+			return m
+		}
+	}
+	return ""
 }
 
 // textChunk is a passage with the heading path it sits under.

@@ -24,12 +24,27 @@ var chromeLine = []*regexp.Regexp{
 	regexp.MustCompile(`^(打印本页|关闭窗口|返回顶部|返回首页|收藏本站|设为首页|加入收藏|分享到|上一篇|下一篇|相关链接|友情链接|网站地图)`),
 	regexp.MustCompile(`【?\s*字[体号]\s*[:：]?\s*[【\[]?\s*大\s*[】\]]?\s*[【\[]?\s*中\s*[】\]]?\s*[【\[]?\s*小`),
 	regexp.MustCompile(`(浏览|阅读|点击)(次数|量|数)\s*[:：]`),
+	// A navigation bar: "宜昌新闻网 | 首页 | 时政 | 民生".
+	regexp.MustCompile(`^([^\s|｜]{1,10}\s*[|｜]\s*){2,}[^\s|｜]{1,10}$`),
+	// Comment markers left in published text, and "read more" links.
+	regexp.MustCompile(`^<!--.*-->$`),
+	regexp.MustCompile(`^(阅读剩余全文|展开全文|查看全文|点击查看全文|阅读全文|继续阅读|打开APP|下载客户端)`),
+	regexp.MustCompile(`^(分享|分享到|扫一扫|扫码)[:：]?\s*(微信|微博|QQ|朋友圈|$)`),
+	// Bylines: "■ 首席记者 王晓东 通讯员 李明", "本报记者 张三".
+	regexp.MustCompile(`^[■□●◆▲☆★]`),
+	regexp.MustCompile(`^(本报|本台|本刊|新华社|中新网)?(首席|特约|见习|实习)?(记者|通讯员)\s*\p{Han}{2,4}([\s、，,]+(首席|特约|见习|实习)?(记者|通讯员)?\s*\p{Han}{2,4})*$`),
 }
+
+// relatedHeading opens a list of links to other articles; it and the short
+// lines after it are dropped.
+var relatedHeading = regexp.MustCompile(`^(相关阅读|相关新闻|相关文章|相关报道|相关链接|推荐阅读|延伸阅读|热点推荐|热门推荐|猜你喜欢|更多阅读|往期回顾)[:：]?$`)
 
 var (
 	dateLine   = regexp.MustCompile(`^(?:(?:发布|发文|成文|印发)?(?:时间|日期)\s*[:：]\s*)(\d{4}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?)`)
+	// A dateline of a news page: "2019-03-18 08:30 来源：三峡日报".
+	stampLine  = regexp.MustCompile(`^(\d{4}[-/.]\d{1,2}[-/.]\d{1,2})(\s+\d{1,2}:\d{2}(:\d{2})?)?(\s*(来源|作者|编辑|责编|浏览)[:：].*)?$`)
 	bareDate   = regexp.MustCompile(`^(\d{4}年\d{1,2}月\d{1,2}日)$`)
-	sourceLine = regexp.MustCompile(`^(来源|作者|信息来源|文章来源|责任编辑|编辑)\s*[:：]`)
+	sourceLine = regexp.MustCompile(`^(来源|作者|信息来源|文章来源|责任编辑|编辑|责编|审核|审校|校对|监制|终审|初审|复审|摄影|供稿|通讯员|记者)\s*[:：]`)
 	// A contributor's credit glued to the last sentence ("……保障。咸宁市编办供稿").
 	creditTail = regexp.MustCompile(`([。！？])[^。！？]{2,20}(供稿|来稿|撰稿)$`)
 )
@@ -72,12 +87,33 @@ func tidySpaces(s string) string {
 func clean(lines []string, titleHint string) Document {
 	doc := Document{Title: tidyTitle(titleHint)}
 	var kept []string
+	inRelated := false
 	for _, raw := range lines {
 		line := strings.TrimSpace(strings.ReplaceAll(strings.ToValidUTF8(raw, "\uFFFD"), "\u00a0", " "))
-		if line == "" || isChrome(line) {
+		plain := line
+		if strings.HasPrefix(plain, headingMark) && len(plain) > len(headingMark) {
+			plain = strings.TrimSpace(plain[len(headingMark)+1:])
+		}
+		if line == "" || isChrome(plain) {
 			continue
 		}
-		folded := duban.FoldWidth(line)
+		folded := duban.FoldWidth(plain)
+		if relatedHeading.MatchString(folded) {
+			inRelated = true
+			continue
+		}
+		if inRelated {
+			if utf8.RuneCountInString(plain) <= 40 && !strings.ContainsAny(plain, "。；") {
+				continue
+			}
+			inRelated = false
+		}
+		if m := stampLine.FindStringSubmatch(folded); m != nil {
+			if doc.Date == "" {
+				doc.Date = m[1]
+			}
+			continue
+		}
 		if m := dateLine.FindStringSubmatch(folded); m != nil {
 			if doc.Date == "" {
 				doc.Date = strings.Join(strings.Fields(m[1]), "")
@@ -95,21 +131,17 @@ func clean(lines []string, titleHint string) Document {
 		}
 		kept = append(kept, line)
 	}
-	// The headline is the first short line that is neither a sentence nor a
-	// section heading, among the first few lines.
 	if doc.Title == "" {
-		for i, l := range kept {
-			if i >= 4 {
-				break
-			}
-			if looksLikeTitle(l) {
-				doc.Title = tidyTitle(l)
+		doc.Title, kept = takeTitle(kept)
+	} else {
+		// The page repeats its headline at the top of the text.
+		bare := strings.Join(strings.Fields(doc.Title), "")
+		for i, l := range kept[:min(3, len(kept))] {
+			if strings.Join(strings.Fields(l), "") == bare {
 				kept = append(kept[:i:i], kept[i+1:]...)
 				break
 			}
 		}
-	} else if len(kept) > 0 && tidyTitle(kept[0]) == doc.Title {
-		kept = kept[1:]
 	}
 	for _, l := range kept {
 		l = tidySpaces(l)
@@ -123,6 +155,41 @@ func clean(lines []string, titleHint string) Document {
 
 func tidyTitle(s string) string {
 	return strings.Join(strings.Fields(strings.ToValidUTF8(s, "\uFFFD")), " ")
+}
+
+var (
+	// issuerLine is the issuing authority's banner of an official document
+	// ("荆门市机构编制委员会文件"); docNumberLine is its 文号 line.
+	issuerLine    = regexp.MustCompile(`^\p{Han}{2,30}(文件|简报|公报)$`)
+	docNumberLine = regexp.MustCompile(`^\p{Han}{1,12}[〔\[［(（【]\d{4}[〕\]］)）】]\s*\d+\s*号$`)
+	// promulgationLine: "2007年2月24日 中华人民共和国国务院令第486号公布".
+	promulgationLine = regexp.MustCompile(`^\d{4}年\d{1,2}月\d{1,2}日.{0,60}(通过|公布|发布|施行|修订|修正)$`)
+	// titleCont joins a two-line headline: "荆门市机构编制委员会" / "关于印发……的通知".
+	titleCont = regexp.MustCompile(`^关于.{2,80}(通知|意见|决定|办法|方案|规定|报告|批复|请示|函|通报|细则|规则|纪要)$`)
+)
+
+// takeTitle finds the headline among the first lines: the first short line
+// that is neither a sentence, a section heading, a banner, a 文号 nor a
+// promulgation line. A headline set on two lines (issuer, then 关于……) is
+// joined. The headline's lines are removed from the body.
+func takeTitle(kept []string) (string, []string) {
+	for i, l := range kept {
+		if i >= 8 {
+			break
+		}
+		folded := duban.FoldWidth(strings.Join(strings.Fields(l), ""))
+		if issuerLine.MatchString(folded) || docNumberLine.MatchString(folded) || promulgationLine.MatchString(folded) || !looksLikeTitle(l) {
+			continue
+		}
+		title := tidyTitle(l)
+		end := i + 1
+		if !titleCont.MatchString(folded) && end < len(kept) && titleCont.MatchString(duban.FoldWidth(strings.TrimSpace(kept[end]))) {
+			title = tidySpaces(title + kept[end])
+			end++
+		}
+		return title, append(kept[:i:i], kept[end:]...)
+	}
+	return "", kept
 }
 
 func looksLikeTitle(l string) bool {

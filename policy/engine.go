@@ -20,11 +20,11 @@ import (
 
 // chunkerVersion is part of every document's content hash, so changing how
 // documents are cleaned or chunked re-ingests unchanged files.
-const chunkerVersion = "policy-chunker-1"
+const chunkerVersion = "policy-chunker-2"
 
 // DefaultThreshold is the share of a question's weight (by idf) the best
 // passage must match for the engine to answer rather than decline.
-const DefaultThreshold = 0.3
+const DefaultThreshold = 0.45
 
 // Embedder turns texts into vectors with the named model. Package llm
 // implements it over an OpenAI-compatible API.

@@ -67,6 +67,8 @@ type index struct {
 	docs      []store.PolicyDoc
 	docTitles []string // normalized titles
 	chunks    []indexedChunk
+	docChunks [][]int32 // each document's chunks in order
+	docLead   []int32   // each document's first chunk (its lead), -1 if none
 	post      map[string]*termEntry
 	charFreq  map[rune]int32 // chunks containing the character
 	avgLen    float64
@@ -120,8 +122,14 @@ func (b *indexBuilder) add(d store.PolicyDoc, c store.PolicyChunk) {
 		b.docIndex[d.ID] = di
 		b.idx.docs = append(b.idx.docs, d)
 		b.idx.docTitles = append(b.idx.docTitles, normalize(d.Title))
+		b.idx.docChunks = append(b.idx.docChunks, nil)
+		b.idx.docLead = append(b.idx.docLead, -1)
 	}
 	ci := int32(len(b.idx.chunks))
+	b.idx.docChunks[di] = append(b.idx.docChunks[di], ci)
+	if c.Seq == 0 {
+		b.idx.docLead[di] = ci
+	}
 	b.idx.chunks = append(b.idx.chunks, indexedChunk{
 		doc:     di,
 		seq:     c.Seq,
@@ -186,13 +194,20 @@ type query struct {
 	// two words of the question and so never occur in any text.
 	units  []qunit
 	places []string // named places ("孝感" in "孝感市…")
-	// asksFigure: the question asks for a number ("多少", "几").
-	asksFigure bool
+	years  []string // named years ("2015")
+	kind   answerKind
+	// scope holds the documents the question names by title ("优化营商环境
+	// 条例是……"); nil when it names none.
+	scope map[int32]bool
 }
 
 type qunit struct {
 	weight float64
 	terms  []int // indexes into query.terms
+	// char is the unit's character when no text holds either of its
+	// bigrams (it straddles two words of the question, "条例从施行"): a
+	// passage then covers it by holding the character.
+	char string
 }
 
 type qterm struct {
@@ -204,10 +219,7 @@ type qterm struct {
 
 func (x *index) analyse(question string) query {
 	norm := normalize(question)
-	q := query{places: placeNames(norm)}
-	for _, w := range figureWords {
-		q.asksFigure = q.asksFigure || strings.Contains(norm, w)
-	}
+	q := query{places: placeNames(norm), years: yearsIn(norm), kind: questionKind(norm)}
 	seen := map[string]int{}
 	termIndex := func(t string, weight float64) int {
 		if i, ok := seen[t]; ok {
@@ -242,7 +254,95 @@ func (x *index) analyse(question string) query {
 			termIndex(t, 0.7)
 		}
 	}
+	// A named place says which document, not which passage: its
+	// documents are found by the place rule.
+	for i, t := range q.terms {
+		for _, p := range q.places {
+			if utf8.RuneCountInString(t.text) == 2 && strings.Contains(p, t.text) {
+				q.terms[i].weight = min(q.terms[i].weight, titleTermWeight)
+			}
+		}
+	}
+	q.scope = x.namedDocs(q.parts)
+	if q.scope != nil {
+		// The words of a named title say which document, not what in it:
+		// they must not pick the passage.
+		for i, t := range q.terms {
+			for d := range q.scope {
+				if utf8.RuneCountInString(t.text) == 2 && strings.Contains(x.docTitles[d], t.text) {
+					q.terms[i].weight *= titleTermWeight
+					break
+				}
+			}
+		}
+	}
 	return q
+}
+
+// titleTermWeight scales the terms of a title the question names.
+const titleTermWeight = 0.15
+
+// namedDocs returns the documents whose title the question names: those
+// sharing the most title bigrams with it, at least four and at least a third
+// of the title's, counting only bigrams that few titles share ("条例",
+// "通知" name no document).
+func (x *index) namedDocs(parts []string) map[int32]bool {
+	if len(x.docs) == 0 {
+		return nil
+	}
+	qb := map[string]bool{}
+	for _, p := range parts {
+		for _, t := range tokenize(p) {
+			if utf8.RuneCountInString(t) == 2 && isHan([]rune(t)[0]) {
+				qb[t] = true
+			}
+		}
+	}
+	titleDF := map[string]int{}
+	titleBigrams := make([]map[string]bool, len(x.docs))
+	for d, title := range x.docTitles {
+		titleBigrams[d] = map[string]bool{}
+		for _, t := range tokenize(title) {
+			if utf8.RuneCountInString(t) == 2 && isHan([]rune(t)[0]) && !titleBigrams[d][t] {
+				titleBigrams[d][t] = true
+				titleDF[t]++
+			}
+		}
+	}
+	common := max(2, len(x.docs)/3)
+	counts := make([]int, len(x.docs))
+	best := 0
+	for d, tb := range titleBigrams {
+		total, unique := 0, 0
+		for t := range tb {
+			if titleDF[t] > common && len(x.docs) > 2 {
+				continue
+			}
+			total++
+			if qb[t] {
+				counts[d]++
+				if titleDF[t] == 1 {
+					unique++
+				}
+			}
+		}
+		// Named: four bigrams of the title, two of them its own, and a
+		// third of it or eight bigrams (a long 关于印发《…》的通知).
+		if counts[d] < 4 || unique < 2 || (3*counts[d] < total && counts[d] < 8) {
+			counts[d] = 0
+		}
+		best = max(best, counts[d])
+	}
+	if best == 0 {
+		return nil
+	}
+	scope := map[int32]bool{}
+	for d, n := range counts {
+		if n > 0 && float64(n) >= 0.85*float64(best) {
+			scope[int32(d)] = true
+		}
+	}
+	return scope
 }
 
 // partUnits registers the terms of one question segment and returns its
@@ -271,11 +371,17 @@ func (x *index) partUnits(p string, termIndex func(string, float64) int) []qunit
 			}
 			for k := i; k < j; k++ {
 				u := qunit{weight: x.charIDF(rs[k])}
+				known := false
 				if k > i {
 					u.terms = append(u.terms, bigrams[k-i-1])
+					known = known || len(x.postings(string(rs[k-1:k+1]))) > 0
 				}
 				if k+1 < j {
 					u.terms = append(u.terms, bigrams[k-i])
+					known = known || len(x.postings(string(rs[k:k+2]))) > 0
+				}
+				if !known {
+					u.char = string(rs[k])
 				}
 				units = append(units, u)
 			}
@@ -329,14 +435,14 @@ func placeNames(norm string) []string {
 			name := rs[start:i]
 			ok := true
 			for _, c := range name {
-				if !isHan(c) || strings.ContainsRune("的了在是和与及对从向据把被为个家名多少几些哪这那本全各每", c) {
+				if !isHan(c) || strings.ContainsRune("的了在是和与及对从向据把被为个家名多少几些哪这那本全各每年月日底末初至", c) {
 					ok = false
 				}
 			}
 			if !ok {
 				continue
 			}
-			if start == 0 || !isHan(rs[start-1]) || strings.ContainsRune("在是对从向据与和及于问", rs[start-1]) {
+			if start == 0 || !isHan(rs[start-1]) || strings.ContainsRune("在是对从向据与和及于问年月日底末初至", rs[start-1]) {
 				out = append(out, string(name))
 				break
 			}
@@ -460,6 +566,9 @@ func (x *index) lexical(q query) []scored {
 			res[i].score *= 0.2
 			res[i].coverage *= 0.2
 		}
+		if q.scope != nil && !q.scope[c.doc] {
+			res[i].score *= 0.5
+		}
 	}
 	sortScored(res)
 	if len(res) > rerankDepth {
@@ -521,12 +630,22 @@ func (x *index) runBonus(q query, norm string) float64 {
 				j++
 			}
 			for k := i + 1; k+2 <= j; k++ {
-				bonus += 0.5 * x.idf(string(rs[k:k+2]))
+				bonus += 0.5 * x.idf(string(rs[k:k+2])) * q.weightOf(string(rs[k:k+2]))
 			}
 			i = j
 		}
 	}
 	return bonus
+}
+
+// weightOf is the weight of the question's term t (1 if t is not one).
+func (q query) weightOf(t string) float64 {
+	for _, qt := range q.terms {
+		if qt.text == t {
+			return qt.weight
+		}
+	}
+	return 1
 }
 
 // scoredHeap is a min-heap by score.

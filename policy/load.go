@@ -9,6 +9,7 @@ import (
 	"io"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -49,7 +50,7 @@ func Parse(name string, data []byte) (Document, error) {
 	var titleHint string
 	switch ext := strings.ToLower(filepath.Ext(name)); ext {
 	case ".txt":
-		lines = textLines(decodeText(data))
+		lines = unwrap(textLines(decodeText(data)))
 	case ".md", ".markdown":
 		lines, titleHint = markdownLines(decodeText(data))
 	case ".html", ".htm":
@@ -86,6 +87,73 @@ func decodeText(data []byte) string {
 }
 
 func textLines(s string) []string { return strings.Split(s, "\n") }
+
+// unwrap joins hard-wrapped lines (county annals typed to a fixed width,
+// text pulled out of a PDF) back into paragraphs: a line that runs to the
+// text's usual width and does not end a sentence continues on the next line,
+// unless that one is indented, blank or a heading. Text with one paragraph
+// per line is left alone.
+func unwrap(lines []string) []string {
+	var widths []int
+	for _, l := range lines {
+		if n := utf8.RuneCountInString(strings.TrimSpace(l)); n >= 10 {
+			widths = append(widths, n)
+		}
+	}
+	if len(widths) < 4 {
+		return lines
+	}
+	slices.Sort(widths)
+	full := widths[len(widths)*4/5] * 3 / 4 // a line this long reached the margin
+	open := func(l string) bool {
+		t := strings.TrimSpace(l)
+		if utf8.RuneCountInString(t) < full || utf8.RuneCountInString(t) > 2*full {
+			return false
+		}
+		last, _ := utf8.DecodeLastRuneInString(t)
+		if strings.ContainsRune("。！？!?；;：:…”’」』", last) {
+			return false
+		}
+		_, _, _, heading := parseHeading(t)
+		return !heading
+	}
+	// Only text where many lines stop mid-sentence is hard-wrapped.
+	wrapped := 0
+	for _, l := range lines {
+		if open(l) {
+			wrapped++
+		}
+	}
+	if wrapped < 3 || wrapped*5 < len(widths) {
+		return lines
+	}
+	var out []string
+	joining := false
+	for _, l := range lines {
+		t := strings.TrimSpace(l)
+		indented := strings.HasPrefix(l, "　") || strings.HasPrefix(l, "  ") || strings.HasPrefix(l, "\t")
+		_, _, _, heading := parseHeading(t)
+		if joining && t != "" && !indented && !heading {
+			out[len(out)-1] = joinWrapped(out[len(out)-1], t)
+		} else {
+			out = append(out, l)
+		}
+		joining = open(l)
+	}
+	return out
+}
+
+// joinWrapped joins two pieces of a wrapped line; a space survives only
+// between two ASCII words.
+func joinWrapped(a, b string) string {
+	a = strings.TrimRight(a, " \t")
+	last, _ := utf8.DecodeLastRuneInString(a)
+	first, _ := utf8.DecodeRuneInString(b)
+	if last < 0x80 && first < 0x80 && last != '-' {
+		return a + " " + b
+	}
+	return a + b
+}
 
 var (
 	mdHeading = regexp.MustCompile(`^#{1,6}\s+`)

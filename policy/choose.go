@@ -1,0 +1,320 @@
+package policy
+
+import (
+	"slices"
+	"strings"
+	"unicode/utf8"
+)
+
+// Limits of an extractive answer, in runes.
+const (
+	maxSentence = 150 // longer sentences are cut to the clauses that answer
+	maxExtract  = 240
+	leadIn      = 25
+	// candidateChunks is how many of the best passages give candidate
+	// sentences; the lead (promulgation block) of their documents is added.
+	candidateChunks = 8
+	// nearRunes: an answer this close to a word of the question is "next to" it.
+	nearRunes = 12
+)
+
+// candidate is a sentence (or a sentence and the one after it) that may
+// answer the question.
+type candidate struct {
+	text   string // as quoted, trimmed
+	norm   string
+	score  float64
+	chunk  int32
+	rank   int // of its passage among the retrieved ones
+	pos    int // of the sentence in its passage
+	span   int // sentences it covers (2 when the answer is in the next one)
+	kindOK bool
+	cover  float64 // coverage of the question by the sentence and its context
+}
+
+// choice is the outcome of picking the sentences that answer a question.
+type choice struct {
+	picked []candidate // in document order; empty when declining
+	order  []int32     // the passages, best first by their best sentence
+}
+
+// choose picks the sentence that holds an answer of the asked kind next to
+// the question's words, judged with its passage (the article or paragraph it
+// stands in), the passage's heading and the document's title. It declines —
+// returns no sentence — unless one covers at least minCover of the
+// question's weight, names every place and year the question names, holds an
+// answer of a strict kind when one is asked, and comes from a document the
+// question names by title, if it names one.
+func (x *index) choose(q query, ranked []scored, minCover float64) choice {
+	var cands []candidate
+	seen := map[int32]bool{}
+	add := func(ci int32, rank int) {
+		if seen[ci] {
+			return
+		}
+		seen[ci] = true
+		cands = append(cands, x.candidates(q, ci, rank)...)
+	}
+	for rank, s := range ranked[:min(candidateChunks, len(ranked))] {
+		add(s.chunk, rank)
+		// The promulgation block above the body (文号, 公布, 施行) is
+		// in the lead passage of the document.
+		if lead := x.docLead[x.chunks[s.chunk].doc]; lead >= 0 {
+			add(lead, rank)
+		}
+	}
+	slices.SortStableFunc(cands, func(a, b candidate) int {
+		switch {
+		case a.score > b.score:
+			return -1
+		case a.score < b.score:
+			return 1
+		}
+		return 0
+	})
+	var ch choice
+	inOrder := map[int32]bool{}
+	for _, c := range cands {
+		if !inOrder[c.chunk] {
+			inOrder[c.chunk] = true
+			ch.order = append(ch.order, c.chunk)
+		}
+	}
+	for _, s := range ranked {
+		if !inOrder[s.chunk] {
+			inOrder[s.chunk] = true
+			ch.order = append(ch.order, s.chunk)
+		}
+	}
+	var best *candidate
+	for i := range cands {
+		if i == 3*candidateChunks {
+			break
+		}
+		if x.answers(q, &cands[i], minCover) {
+			best = &cands[i]
+			break
+		}
+	}
+	if best == nil {
+		return ch
+	}
+	// The answer's passage goes first.
+	ch.order = slices.DeleteFunc(ch.order, func(ci int32) bool { return ci == best.chunk })
+	ch.order = append([]int32{best.chunk}, ch.order...)
+	ch.picked = []candidate{*best}
+	length := utf8.RuneCountInString(best.text)
+	// A lead-in ("申请登记，应当具备下列条件：", "三是实行科室集约化。")
+	// says that what follows is the answer: quote that too.
+	if length < leadIn || endsWithColon(best.text) {
+		for _, c := range x.candidates(q, best.chunk, best.rank) {
+			if c.span != 1 || c.pos < best.pos+best.span {
+				continue
+			}
+			n := utf8.RuneCountInString(c.text)
+			if length+n > maxExtract || (!endsWithColon(best.text) && c.pos > best.pos+best.span) {
+				break
+			}
+			ch.picked = append(ch.picked, c)
+			length += n
+		}
+	}
+	// A second sentence that answers nearly as well, for questions that
+	// want more than one fact.
+	if !q.kind.strict() && len(ch.picked) == 1 {
+		for _, c := range cands {
+			if c.score < 0.8*best.score {
+				break
+			}
+			n := utf8.RuneCountInString(c.text)
+			if overlaps(c, *best) || length+n > maxExtract || x.chunks[c.chunk].doc != x.chunks[best.chunk].doc || !x.answers(q, &c, minCover) {
+				continue
+			}
+			ch.picked = append(ch.picked, c)
+			break
+		}
+	}
+	slices.SortFunc(ch.picked, func(a, b candidate) int {
+		if a.rank != b.rank {
+			return a.rank - b.rank
+		}
+		return a.pos - b.pos
+	})
+	return ch
+}
+
+func endsWithColon(s string) bool {
+	s = strings.TrimRight(s, " ")
+	return strings.HasSuffix(s, "：") || strings.HasSuffix(s, ":")
+}
+
+func overlaps(a, b candidate) bool {
+	return a.chunk == b.chunk && a.pos < b.pos+b.span && b.pos < a.pos+a.span
+}
+
+// candidates scores every sentence of passage ci (at retrieval rank rank),
+// and, for a strict kind, each sentence together with the next when only
+// the next holds the answer.
+func (x *index) candidates(q query, ci int32, rank int) []candidate {
+	c := x.chunks[ci]
+	ctx := normalize(c.heading) + "\n" + x.docTitles[c.doc]
+	sents := sentences(c.text)
+	norms := make([]string, len(sents))
+	for i, s := range sents {
+		norms[i] = normalize(s)
+	}
+	rankFactor := 1 - 0.04*float64(rank)
+	var out []candidate
+	for pos := range sents {
+		for span := 1; span <= 2 && pos+span <= len(sents); span++ {
+			text := strings.Join(sents[pos:pos+span], "")
+			norm := strings.Join(norms[pos:pos+span], "")
+			if span == 2 && (!q.kind.strict() || kindSpans(q.kind, norms[pos]) != nil || kindSpans(q.kind, norms[pos+1]) == nil) {
+				continue
+			}
+			if span == 1 {
+				text = trimSentence(q, x, text)
+				norm = normalize(text)
+			}
+			sc := x.sentenceScore(q, norm)
+			// Words of the question found only around the sentence count less.
+			for _, t := range q.terms {
+				if !strings.Contains(norm, t.text) && (strings.Contains(ctx, t.text) || strings.Contains(c.norm, t.text)) {
+					sc += 0.3 * t.idf * t.weight
+				}
+			}
+			cand := candidate{text: text, norm: norm, chunk: ci, rank: rank, pos: pos, span: span}
+			if spans := kindSpans(q.kind, norm); spans != nil {
+				cand.kindOK = true
+				switch {
+				case q.kind.strict() && x.near(q, norm, spans):
+					sc *= 1.8
+				case q.kind.strict():
+					sc *= 1.4
+				default:
+					sc *= 1.15
+				}
+				// A date with its year answers "when" better than "自发布之日起".
+				if q.kind == kindDate && fullDate.MatchString(norm) {
+					sc *= 1.2
+				}
+			} else if q.kind.strict() {
+				sc *= 0.4
+			}
+			if span == 2 {
+				sc *= 0.9
+			}
+			if q.scope != nil && !q.scope[c.doc] {
+				sc *= 0.5
+			}
+			cand.score = sc * rankFactor
+			out = append(out, cand)
+		}
+	}
+	return out
+}
+
+// near reports whether an answer span stands within nearRunes of a word of
+// the question (a bigram or longer term of its own, not of a title it names).
+func (x *index) near(q query, norm string, spans [][2]int) bool {
+	rs := []rune(norm)
+	for _, t := range q.terms {
+		if t.weight < 1 || utf8.RuneCountInString(t.text) < 2 {
+			continue
+		}
+		tr := []rune(t.text)
+		for i := 0; i+len(tr) <= len(rs); i++ {
+			if string(rs[i:i+len(tr)]) != t.text {
+				continue
+			}
+			for _, sp := range spans {
+				if sp[0]-(i+len(tr)) <= nearRunes && i-sp[1] <= nearRunes {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
+// answers decides whether a candidate may be given as the answer, and
+// records its coverage.
+func (x *index) answers(q query, c *candidate, minCover float64) bool {
+	if q.kind.strict() && !c.kindOK {
+		return false
+	}
+	chunk := x.chunks[c.chunk]
+	if q.scope != nil && !q.scope[chunk.doc] {
+		return false
+	}
+	// The window: the sentence, its passage (the article, or the
+	// paragraphs packed with it), its heading and the document's title.
+	window := c.norm + "\n" + chunk.norm + "\n" + x.docTitles[chunk.doc]
+	// Both the whole question and its words outside a title it names must
+	// be covered: a title matches its own document everywhere.
+	c.cover = q.windowCoverage(window, false)
+	if c.cover < minCover || q.windowCoverage(window, true) < minCover {
+		return false
+	}
+	for _, y := range q.years {
+		if !strings.Contains(window, y) {
+			return false
+		}
+	}
+	for _, p := range q.places {
+		if !x.docMentions(chunk.doc, p) {
+			return false
+		}
+	}
+	return true
+}
+
+// windowCoverage is the weighted share of the question's units whose terms
+// the text holds.
+func (q query) windowCoverage(text string, ownOnly bool) float64 {
+	total, covered := 0.0, 0.0
+	for _, u := range q.units {
+		if ownOnly && q.titleUnit(u) {
+			continue
+		}
+		total += u.weight
+		ok := u.char != "" && strings.Contains(text, u.char)
+		for _, ti := range u.terms {
+			ok = ok || strings.Contains(text, q.terms[ti].text)
+		}
+		if ok {
+			covered += u.weight
+		}
+	}
+	if total == 0 {
+		if ownOnly {
+			return 1 // the question is all title
+		}
+		return 0
+	}
+	return covered / total
+}
+
+// titleUnit reports whether all of a unit's terms are words of a title the
+// question names.
+func (q query) titleUnit(u qunit) bool {
+	for _, ti := range u.terms {
+		if q.terms[ti].weight > titleTermWeight {
+			return false
+		}
+	}
+	return len(u.terms) > 0
+}
+
+// docMentions reports whether document d names s in its title or text.
+func (x *index) docMentions(d int32, s string) bool {
+	if strings.Contains(x.docTitles[d], s) {
+		return true
+	}
+	for _, ci := range x.docChunks[d] {
+		if strings.Contains(x.chunks[ci].norm, s) {
+			return true
+		}
+	}
+	return false
+}
