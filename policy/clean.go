@@ -40,7 +40,7 @@ var chromeLine = []*regexp.Regexp{
 var relatedHeading = regexp.MustCompile(`^(相关阅读|相关新闻|相关文章|相关报道|相关链接|推荐阅读|延伸阅读|热点推荐|热门推荐|猜你喜欢|更多阅读|往期回顾)[:：]?$`)
 
 var (
-	dateLine   = regexp.MustCompile(`^(?:(?:发布|发文|成文|印发)?(?:时间|日期)\s*[:：]\s*)(\d{4}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?)`)
+	dateLine = regexp.MustCompile(`^(?:(?:发布|发文|成文|印发)?(?:时间|日期)\s*[:：]\s*)(\d{4}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?)`)
 	// A dateline of a news page: "2019-03-18 08:30 来源：三峡日报".
 	stampLine  = regexp.MustCompile(`^(\d{4}[-/.]\d{1,2}[-/.]\d{1,2})(\s+\d{1,2}:\d{2}(:\d{2})?)?(\s*(来源|作者|编辑|责编|浏览)[:：].*)?$`)
 	bareDate   = regexp.MustCompile(`^(\d{4}年\d{1,2}月\d{1,2}日)$`)
