@@ -182,7 +182,8 @@ func (x *index) sentenceScore(q query, norm string) float64 {
 	sc := 0.0
 	for _, t := range q.terms {
 		if strings.Contains(norm, t.text) {
-			sc += t.idf * t.weight
+			// Squared: the question's rarest word is its focus.
+			sc += t.idf * t.idf * t.weight
 		}
 	}
 	return sc + x.runBonus(q, norm)

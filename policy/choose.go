@@ -295,15 +295,15 @@ func (q query) windowCoverage(text string, ownOnly bool) float64 {
 	return covered / total
 }
 
-// titleUnit reports whether all of a unit's terms are words of a title the
-// question names.
+// titleUnit reports whether a unit is part of a word of a title (or a
+// place) the question names.
 func (q query) titleUnit(u qunit) bool {
 	for _, ti := range u.terms {
-		if q.terms[ti].weight > titleTermWeight {
-			return false
+		if q.terms[ti].weight <= titleTermWeight {
+			return true
 		}
 	}
-	return len(u.terms) > 0
+	return false
 }
 
 // docMentions reports whether document d names s in its title or text.

@@ -5,6 +5,7 @@ import (
 	"container/heap"
 	"crypto/sha256"
 	"math"
+	"regexp"
 	"slices"
 	"strings"
 	"unicode"
@@ -279,6 +280,10 @@ func (x *index) analyse(question string) query {
 	return q
 }
 
+// innerTitle finds the document a notice issues or forwards; the title in
+// the index is normalized, so without its book-title marks.
+var innerTitle = regexp.MustCompile(`^.*(?:印发|转发|颁布|公布)(.+?)(?:的通知|的决定|的通告|的函)$`)
+
 // titleTermWeight scales the terms of a title the question names.
 const titleTermWeight = 0.15
 
@@ -301,6 +306,10 @@ func (x *index) namedDocs(parts []string) map[int32]bool {
 	titleDF := map[string]int{}
 	titleBigrams := make([]map[string]bool, len(x.docs))
 	for d, title := range x.docTitles {
+		// "关于印发《X》的通知" is named by X.
+		if m := innerTitle.FindStringSubmatch(title); m != nil {
+			title = m[1]
+		}
 		titleBigrams[d] = map[string]bool{}
 		for _, t := range tokenize(title) {
 			if utf8.RuneCountInString(t) == 2 && isHan([]rune(t)[0]) && !titleBigrams[d][t] {
@@ -327,8 +336,8 @@ func (x *index) namedDocs(parts []string) map[int32]bool {
 			}
 		}
 		// Named: four bigrams of the title, two of them its own, and a
-		// third of it or eight bigrams (a long 关于印发《…》的通知).
-		if counts[d] < 4 || unique < 2 || (3*counts[d] < total && counts[d] < 8) {
+		// quarter of it or eight bigrams.
+		if counts[d] < 4 || unique < 2 || (4*counts[d] < total && counts[d] < 8) {
 			counts[d] = 0
 		}
 		best = max(best, counts[d])
@@ -384,6 +393,21 @@ func (x *index) partUnits(p string, termIndex func(string, float64) int) []qunit
 					u.char = string(rs[k])
 				}
 				units = append(units, u)
+			}
+			// A character that forms no word of the corpus with its
+			// neighbours is likely a function word of the question ("条例从
+			// 施行"): it counts half, like a lone character. Two or more
+			// such characters in a row are a word the corpus lacks ("副部长"):
+			// they count in full.
+			run := units[len(units)-(j-i):]
+			for k := 0; k < len(run); k++ {
+				if run[k].char == "" {
+					continue
+				}
+				alone := (k == 0 || run[k-1].char == "") && (k+1 == len(run) || run[k+1].char == "")
+				if alone {
+					run[k].weight *= 0.5
+				}
 			}
 			i = j
 		case isDigit(r) || (r < 0x80 && unicode.IsLetter(r)):
