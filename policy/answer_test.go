@@ -9,23 +9,23 @@ import (
 
 func TestQuestionKind(t *testing.T) {
 	for q, want := range map[string]answerKind{
-		"纳入改革的单位有多少家":          kindNumber,
-		"每个科室最少要有几个人":          kindNumber,
-		"督查对象多长时间内可以申请复核":      kindNumber,
-		"条例什么时候开始施行":           kindDate,
-		"这个办法何时起施行":            kindDate,
-		"改革方案是哪一天印发的":          kindDate,
-		"实施方案的文号是什么":           kindDocNo,
-		"该条例是国务院令第几号":          kindDocNo,
-		"优化营商环境条例是国务院第几号令":     kindDocNo,
-		"由谁指导全国政府督查工作":         kindBody,
-		"行政编制总额由哪个部门提出":        kindBody,
-		"以什么名义印发工作通报":          kindBody,
-		"编办负责人叫什么名字":           kindPerson,
-		"机构编制管理应当遵循什么原则":       kindRule,
-		"议事协调机构能单独设立办事机构吗":     kindRule,
-		"改革的主要做法":              kindAny,
-		"国务院第几次常务会议通过的":        kindNumber,
+		"纳入改革的单位有多少家":         kindNumber,
+		"每个科室最少要有几个人":         kindNumber,
+		"督查对象多长时间内可以申请复核":     kindNumber,
+		"条例什么时候开始施行":          kindDate,
+		"这个办法何时起施行":           kindDate,
+		"改革方案是哪一天印发的":         kindDate,
+		"实施方案的文号是什么":          kindDocNo,
+		"该条例是国务院令第几号":         kindDocNo,
+		"优化营商环境条例是国务院第几号令":    kindDocNo,
+		"由谁指导全国政府督查工作":        kindBody,
+		"行政编制总额由哪个部门提出":       kindBody,
+		"以什么名义印发工作通报":         kindBody,
+		"编办负责人叫什么名字":          kindPerson,
+		"机构编制管理应当遵循什么原则":      kindRule,
+		"议事协调机构能单独设立办事机构吗":    kindRule,
+		"改革的主要做法":             kindAny,
+		"国务院第几次常务会议通过的":       kindNumber,
 		"至2012年底临泽县共有多少个事业单位": kindNumber,
 	} {
 		if got := questionKind(normalize(q)); got != want {
@@ -46,7 +46,7 @@ func TestKindSpans(t *testing.T) {
 		{kindNumber, "设立司、处两级内设机构", true},
 		{kindNumber, "国务院第66次常务会议通过", true},
 		{kindNumber, "2007年2月24日公布", false}, // a date is not a count
-		{kindNumber, "在一个平台上办理", false},    // 一个 is rarely a count
+		{kindNumber, "在一个平台上办理", false},     // 一个 is rarely a count
 		{kindDate, "本条例自2021年2月1日起施行", true},
 		{kindDate, "本条例自发布之日起施行", true},
 		{kindDate, "去年6月以来，市编办扎实推进改革", true},
