@@ -24,6 +24,8 @@ var chromeLine = []*regexp.Regexp{
 	regexp.MustCompile(`^(打印本页|关闭窗口|返回顶部|返回首页|收藏本站|设为首页|加入收藏|分享到|上一篇|下一篇|相关链接|友情链接|网站地图)`),
 	regexp.MustCompile(`【?\s*字[体号]\s*[:：]?\s*[【\[]?\s*大\s*[】\]]?\s*[【\[]?\s*中\s*[】\]]?\s*[【\[]?\s*小`),
 	regexp.MustCompile(`(浏览|阅读|点击)(次数|量|数)\s*[:：]`),
+	// Page numbers of a printed or PDF page: "- 3 -", "第3页 共12页".
+	pageNumber,
 	// A navigation bar: "宜昌新闻网 | 首页 | 时政 | 民生".
 	regexp.MustCompile(`^([^\s|｜]{1,10}\s*[|｜]\s*){2,}[^\s|｜]{1,10}$`),
 	// Comment markers left in published text, and "read more" links.
@@ -34,6 +36,8 @@ var chromeLine = []*regexp.Regexp{
 	regexp.MustCompile(`^[■□●◆▲☆★]`),
 	regexp.MustCompile(`^(本报|本台|本刊|新华社|中新网)?(首席|特约|见习|实习)?(记者|通讯员)\s*\p{Han}{2,4}([\s、，,]+(首席|特约|见习|实习)?(记者|通讯员)?\s*\p{Han}{2,4})*$`),
 }
+
+var pageNumber = regexp.MustCompile(`^[-—–－\s]*\d{1,4}[-—–－\s]*$|^第\s*\d+\s*页(\s*[,，/]?\s*共\s*\d+\s*页)?$|^\d+\s*/\s*\d+$`)
 
 // relatedHeading opens a list of links to other articles; it and the short
 // lines after it are dropped.

@@ -261,7 +261,7 @@ func (e *Engine) Ingest(ctx context.Context, paths ...string) (IngestReport, err
 				}
 				return nil
 			}
-			if !d.IsDir() && (Supported(path) || strings.EqualFold(filepath.Ext(path), ".pdf")) {
+			if !d.IsDir() && (Supported(path) || isOldOffice(path)) {
 				files = append(files, path)
 			}
 			return nil
@@ -307,6 +307,13 @@ func (e *Engine) IngestBytes(ctx context.Context, name string, data []byte) (Ing
 		e.invalidate()
 	}
 	return res, err
+}
+
+// isOldOffice reports a .doc or .wps file, which is reported (with how to
+// convert it) rather than silently skipped when a directory is ingested.
+func isOldOffice(path string) bool {
+	ext := strings.ToLower(filepath.Ext(path))
+	return ext == ".doc" || ext == ".wps"
 }
 
 func readLimited(path string) ([]byte, error) {

@@ -27,7 +27,7 @@ const maxDocBytes = 32 << 20
 // Supported reports whether a file name has an extension the loader reads.
 func Supported(name string) bool {
 	switch strings.ToLower(filepath.Ext(name)) {
-	case ".txt", ".md", ".markdown", ".html", ".htm", ".docx":
+	case ".txt", ".md", ".markdown", ".html", ".htm", ".docx", ".pdf":
 		return true
 	}
 	return false
@@ -64,7 +64,13 @@ func Parse(name string, data []byte) (Document, error) {
 			return Document{}, fmt.Errorf("%s: %w", name, err)
 		}
 	case ".pdf":
-		return Document{}, fmt.Errorf("%s: PDF is not read (no sound pure-Go extractor); save it as .docx or .txt: %w", name, ErrUnsupported)
+		pl, err := pdfLines(data)
+		if err != nil {
+			return Document{}, fmt.Errorf("%s: %w", name, err)
+		}
+		lines = unwrap(pl)
+	case ".doc", ".wps":
+		return Document{}, fmt.Errorf("%s: 旧版 %s 文件不能直接读取，请用 Word 或 WPS 另存为 .docx（或导出为 PDF）后再导入: %w", name, ext, ErrUnsupported)
 	default:
 		return Document{}, fmt.Errorf("%s: extension %q: %w", name, ext, ErrUnsupported)
 	}
@@ -111,11 +117,7 @@ func unwrap(lines []string) []string {
 			return false
 		}
 		last, _ := utf8.DecodeLastRuneInString(t)
-		if strings.ContainsRune("。！？!?；;：:…”’」』", last) {
-			return false
-		}
-		_, _, _, heading := parseHeading(t)
-		return !heading
+		return !strings.ContainsRune("。！？!?；;：:…”’」』", last)
 	}
 	// Only text where many lines stop mid-sentence is hard-wrapped.
 	wrapped := 0
