@@ -196,6 +196,10 @@ func trimSentence(q query, x *index, sent string) string {
 		return sent
 	}
 	clauses := splitRunes(sent, clauseEnds, 1<<30)
+	norms := make([]string, len(clauses))
+	for i, c := range clauses {
+		norms[i] = normalize(c)
+	}
 	bestScore, bi, bj := -1.0, 0, 1
 	for i := range clauses {
 		n := 0
@@ -204,9 +208,9 @@ func trimSentence(q query, x *index, sent string) string {
 			if n > maxSentence && j > i {
 				break
 			}
-			part := normalize(strings.Join(clauses[i:j+1], ""))
+			part := strings.Join(norms[i:j+1], "")
 			sc := x.sentenceScore(q, part)
-			if q.kind.strict() && kindSpans(q.kind, part) != nil {
+			if q.kind.strict() && holdsKind(q.kind, part) {
 				sc = sc*1.5 + 1
 			}
 			if sc > bestScore+1e-9 {

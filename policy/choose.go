@@ -14,6 +14,8 @@ const (
 	// candidateChunks is how many of the best passages give candidate
 	// sentences; the lead (promulgation block) of their documents is added.
 	candidateChunks = 8
+	// leadDocs: the documents of this many best passages add their lead.
+	leadDocs = 3
 	// nearRunes: an answer this close to a word of the question is "next to" it.
 	nearRunes = 12
 )
@@ -59,7 +61,7 @@ func (x *index) choose(q query, ranked []scored, minCover float64) choice {
 		add(s.chunk, rank)
 		// The promulgation block above the body (文号, 公布, 施行) is
 		// in the lead passage of the document.
-		if lead := x.docLead[x.chunks[s.chunk].doc]; lead >= 0 {
+		if lead := x.docLead[x.chunks[s.chunk].doc]; lead >= 0 && rank < leadDocs {
 			add(lead, rank)
 		}
 	}
@@ -160,19 +162,21 @@ func (x *index) candidates(q query, ci int32, rank int) []candidate {
 	ctx := normalize(c.heading) + "\n" + x.docTitles[c.doc]
 	sents := sentences(c.text)
 	norms := make([]string, len(sents))
+	holds := make([]bool, len(sents)) // the sentence holds an answer of the kind
 	for i, s := range sents {
 		norms[i] = normalize(s)
+		holds[i] = holdsKind(q.kind, norms[i])
 	}
 	rankFactor := 1 - 0.04*float64(rank)
 	var out []candidate
 	for pos := range sents {
 		for span := 1; span <= 2 && pos+span <= len(sents); span++ {
-			text := strings.Join(sents[pos:pos+span], "")
-			norm := strings.Join(norms[pos:pos+span], "")
-			if span == 2 && (!q.kind.strict() || kindSpans(q.kind, norms[pos]) != nil || kindSpans(q.kind, norms[pos+1]) == nil) {
+			if span == 2 && (!q.kind.strict() || holds[pos] || !holds[pos+1]) {
 				continue
 			}
-			if span == 1 {
+			text := strings.Join(sents[pos:pos+span], "")
+			norm := strings.Join(norms[pos:pos+span], "")
+			if span == 1 && utf8.RuneCountInString(text) > maxSentence {
 				text = trimSentence(q, x, text)
 				norm = normalize(text)
 			}
@@ -184,7 +188,11 @@ func (x *index) candidates(q query, ci int32, rank int) []candidate {
 				}
 			}
 			cand := candidate{text: text, norm: norm, chunk: ci, rank: rank, pos: pos, span: span}
-			if spans := kindSpans(q.kind, norm); spans != nil {
+			var spans [][2]int
+			if holds[pos] || span == 2 {
+				spans = kindSpans(q.kind, norm)
+			}
+			if spans != nil {
 				cand.kindOK = true
 				switch {
 				case q.kind.strict() && x.near(q, norm, spans):

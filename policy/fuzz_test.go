@@ -56,6 +56,7 @@ func FuzzParseDocx(f *testing.F) {
 
 func FuzzParseText(f *testing.F) {
 	f.Add(string(readFile(f, corpusFile)))
+	f.Add(string(readFile(f, "testdata/heldout/08-county-annals.txt")))
 	f.Add("# 标题\n## 一、\n- [x](y)\n```\ncode\n```")
 	f.Add("一、\n（一）\n1.\n第一条\n第一章\n" + strings.Repeat("很长的句子没有标点", 200))
 	f.Add("时间:2018-13-99\n鄂ICP备\n电话:027-1\n。。。；；；”””")
@@ -73,6 +74,22 @@ func FuzzParseText(f *testing.F) {
 			}
 		}
 		placeNames(normalize(s))
+	})
+}
+
+func FuzzParsePDF(f *testing.F) {
+	for _, name := range []string{"gb1-ucs2.pdf", "identity-h.pdf", "corrupt.pdf", "empty.pdf"} {
+		f.Add(readFile(f, "testdata/pdf/"+name))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		doc, err := Parse("f.pdf", data)
+		if err != nil {
+			if !strings.HasPrefix(err.Error(), "f.pdf: ") {
+				t.Errorf("error does not name the file: %v", err)
+			}
+			return
+		}
+		checkParsed(t, doc)
 	})
 }
 

@@ -72,6 +72,10 @@ type index struct {
 	docLead   []int32   // each document's first chunk (its lead), -1 if none
 	post      map[string]*termEntry
 	charFreq  map[rune]int32 // chunks containing the character
+	// Titles' bigrams, for recognising a document named by its title.
+	titlePost   map[string][]int32
+	titleLen    []int
+	commonTitle int
 	avgLen    float64
 }
 
@@ -163,6 +167,7 @@ func (b *indexBuilder) add(d store.PolicyDoc, c store.PolicyChunk) {
 }
 
 func (b *indexBuilder) done() *index {
+	b.idx.indexTitles()
 	if n := len(b.idx.chunks); n > 0 {
 		b.idx.avgLen = b.totalLen / float64(n)
 	}
@@ -295,63 +300,80 @@ func (x *index) namedDocs(parts []string) map[int32]bool {
 	if len(x.docs) == 0 {
 		return nil
 	}
-	qb := map[string]bool{}
+	counts := map[int32]int{}
+	unique := map[int32]int{}
+	seen := map[string]bool{}
 	for _, p := range parts {
 		for _, t := range tokenize(p) {
-			if utf8.RuneCountInString(t) == 2 && isHan([]rune(t)[0]) {
-				qb[t] = true
-			}
-		}
-	}
-	titleDF := map[string]int{}
-	titleBigrams := make([]map[string]bool, len(x.docs))
-	for d, title := range x.docTitles {
-		// "关于印发《X》的通知" is named by X.
-		if m := innerTitle.FindStringSubmatch(title); m != nil {
-			title = m[1]
-		}
-		titleBigrams[d] = map[string]bool{}
-		for _, t := range tokenize(title) {
-			if utf8.RuneCountInString(t) == 2 && isHan([]rune(t)[0]) && !titleBigrams[d][t] {
-				titleBigrams[d][t] = true
-				titleDF[t]++
-			}
-		}
-	}
-	common := max(2, len(x.docs)/3)
-	counts := make([]int, len(x.docs))
-	best := 0
-	for d, tb := range titleBigrams {
-		total, unique := 0, 0
-		for t := range tb {
-			if titleDF[t] > common && len(x.docs) > 2 {
+			if seen[t] {
 				continue
 			}
-			total++
-			if qb[t] {
+			seen[t] = true
+			docs := x.titlePost[t]
+			if len(docs) > x.commonTitle {
+				continue
+			}
+			for _, d := range docs {
 				counts[d]++
-				if titleDF[t] == 1 {
-					unique++
+				if len(docs) == 1 {
+					unique[d]++
 				}
 			}
 		}
+	}
+	best := 0
+	for d, n := range counts {
 		// Named: four bigrams of the title, two of them its own, and a
 		// quarter of it or eight bigrams.
-		if counts[d] < 4 || unique < 2 || (4*counts[d] < total && counts[d] < 8) {
-			counts[d] = 0
+		if n < 4 || unique[d] < 2 || (4*n < x.titleLen[d] && n < 8) {
+			delete(counts, d)
+			continue
 		}
-		best = max(best, counts[d])
+		best = max(best, n)
 	}
 	if best == 0 {
 		return nil
 	}
 	scope := map[int32]bool{}
 	for d, n := range counts {
-		if n > 0 && float64(n) >= 0.85*float64(best) {
-			scope[int32(d)] = true
+		if float64(n) >= 0.85*float64(best) {
+			scope[d] = true
 		}
 	}
 	return scope
+}
+
+// indexTitles lists, for each Han bigram of a title, the documents whose
+// title holds it ("关于印发《X》的通知" counts as X), and each title's number of
+// bigrams that few titles share: the input of namedDocs.
+func (x *index) indexTitles() {
+	x.titlePost = map[string][]int32{}
+	for d, title := range x.docTitles {
+		if m := innerTitle.FindStringSubmatch(title); m != nil {
+			title = m[1]
+		}
+		for _, t := range tokenize(title) {
+			if utf8.RuneCountInString(t) != 2 || !isHan([]rune(t)[0]) {
+				continue
+			}
+			if docs := x.titlePost[t]; len(docs) == 0 || docs[len(docs)-1] != int32(d) {
+				x.titlePost[t] = append(docs, int32(d))
+			}
+		}
+	}
+	// Bigrams in more than a third of the titles ("条例", "通知") name none.
+	x.commonTitle = len(x.docs)
+	if len(x.docs) > 2 {
+		x.commonTitle = max(2, len(x.docs)/3)
+	}
+	x.titleLen = make([]int, len(x.docs))
+	for _, docs := range x.titlePost {
+		if len(docs) <= x.commonTitle {
+			for _, d := range docs {
+				x.titleLen[d]++
+			}
+		}
+	}
 }
 
 // partUnits registers the terms of one question segment and returns its

@@ -59,6 +59,22 @@ var kindAnswer = map[answerKind]*regexp.Regexp{
 	kindRule:   regexp.MustCompile(`应当|不得|必须|禁止|可以|原则|有权|不再|严禁|要求|不单独|实行|负责|规定|制度|条件`),
 }
 
+// kindHint lists characters of which an answer of the kind holds at least
+// one: a cheap test before the regular expression.
+var kindHint = map[answerKind]string{
+	kindNumber: "0123456789二三四五六七八九十百千两半",
+	kindDate:   "年月日",
+	kindDocNo:  "号",
+}
+
+// holdsKind reports whether a normalized sentence holds an answer of kind k.
+func holdsKind(k answerKind, norm string) bool {
+	if h, ok := kindHint[k]; ok && !strings.ContainsAny(norm, h) {
+		return false
+	}
+	return kindSpans(k, norm) != nil
+}
+
 // kindSpans returns where answers of kind k stand in a normalized sentence
 // (rune offsets); nil when it holds none, or when the kind is kindAny.
 func kindSpans(k answerKind, norm string) [][2]int {

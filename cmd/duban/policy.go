@@ -10,7 +10,7 @@ import (
 )
 
 func init() {
-	commands["ingest"] = command{"load policy documents (.txt .md .html .docx; files or directories); --list, --remove DOC", runIngest}
+	commands["ingest"] = command{"load policy documents (.txt .md .html .docx .pdf; files or directories); --list, --remove DOC", runIngest}
 	commands["ask"] = command{"answer a policy question from the documents, with citations; exit 1 when they do not cover it", runAsk}
 	commands["eval"] = command{"measure retrieval (recall@1/3/5, MRR) and answers on a questions.jsonl set", runEval}
 }
