@@ -76,7 +76,7 @@ type index struct {
 	titlePost   map[string][]int32
 	titleLen    []int
 	commonTitle int
-	avgLen    float64
+	avgLen      float64
 }
 
 func chunkHash(heading, text string) [32]byte {

@@ -166,8 +166,11 @@ func TestParseMarkdownAndUnsupported(t *testing.T) {
 	if doc.Title != "改革方案" || len(chunks) != 2 || chunks[0].Heading != "一、目标" || chunks[0].Text != "精简机构，提高效能。" {
 		t.Errorf("title %q chunks %+v", doc.Title, chunks)
 	}
-	if _, err := Parse("a.pdf", []byte("%PDF-1.4")); !errors.Is(err, ErrUnsupported) {
-		t.Errorf("pdf: err = %v, want ErrUnsupported", err)
+	if _, err := Parse("a.pdf", []byte("%PDF-1.4")); !errors.Is(err, ErrPDFCorrupt) {
+		t.Errorf("pdf: err = %v, want ErrPDFCorrupt", err)
+	}
+	if _, err := Parse("a.doc", []byte("\xd0\xcf\x11\xe0")); !errors.Is(err, ErrUnsupported) {
+		t.Errorf("doc: err = %v, want ErrUnsupported", err)
 	}
 	if _, err := Parse("a.xls", nil); !errors.Is(err, ErrUnsupported) {
 		t.Errorf("xls: err = %v, want ErrUnsupported", err)
