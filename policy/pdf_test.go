@@ -7,6 +7,12 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/klippa-app/go-pdfium/webassembly"
+	"github.com/tetratelabs/wazero"
+	"github.com/tetratelabs/wazero/api"
+	"github.com/tetratelabs/wazero/experimental"
 )
 
 // The PDFs in testdata/pdf: see testdata/pdf/README.md for how each was made.
@@ -147,5 +153,37 @@ func TestDropRunningLines(t *testing.T) {
 	want := "第一条 为了规范管理，|制定本办法。|第二条 本办法适用于全市。|第三条 本办法自公布之日起施行。"
 	if strings.Join(got, "|") != want {
 		t.Errorf("got %q", got)
+	}
+}
+
+// BenchmarkPDFEngineStart is the cost of the first PDF in a process on a
+// machine without the compilation cache: compiling PDFium's WebAssembly to
+// machine code and instantiating it.
+func BenchmarkPDFEngineStart(b *testing.B) {
+	for b.Loop() {
+		rc := wazero.NewRuntimeConfig().WithCoreFeatures(api.CoreFeaturesV2 | experimental.CoreFeaturesExceptionHandling)
+		pool, err := webassembly.Init(webassembly.Config{MaxIdle: 1, MaxTotal: 1, RuntimeConfig: rc, FSConfig: wazero.NewFSConfig()})
+		if err != nil {
+			b.Fatal(err)
+		}
+		inst, err := pool.GetInstance(time.Minute)
+		if err != nil {
+			b.Fatal(err)
+		}
+		inst.Close()
+		pool.Close()
+	}
+}
+
+// BenchmarkPDFText extracts the text of a three-page PDF, engine started.
+func BenchmarkPDFText(b *testing.B) {
+	data := readFile(b, "testdata/pdf/libreoffice-ducha.pdf")
+	if _, err := pdfLines(data); err != nil {
+		b.Fatal(err)
+	}
+	for b.Loop() {
+		if _, err := pdfLines(data); err != nil {
+			b.Fatal(err)
+		}
 	}
 }
