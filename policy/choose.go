@@ -204,7 +204,7 @@ func (x *index) candidates(q query, ci int32, rank int) []candidate {
 				}
 				// A date with its year answers "when" better than "自发布之日起".
 				if q.kind == kindDate && fullDate.MatchString(norm) {
-					sc *= 1.2
+					sc *= 1.5
 				}
 			} else if q.kind.strict() {
 				sc *= 0.4
