@@ -16,7 +16,13 @@ type Citation struct {
 }
 
 func (c Citation) String() string {
-	return "《" + c.Title + "》" + c.Section
+	return bookTitle(c.Title) + c.Section
+}
+
+// bookTitle puts a title in book-title marks; marks inside it become the
+// inner ones (《〈条例〉释义》).
+func bookTitle(t string) string {
+	return "《" + strings.NewReplacer("《", "〈", "》", "〉").Replace(t) + "》"
 }
 
 // Passage is a retrieved chunk handed to a Writer, or quoted in an answer.
@@ -257,7 +263,7 @@ func formatCitations(cites []Citation) string {
 	}
 	parts := make([]string, len(titles))
 	for i, t := range titles {
-		parts[i] = "《" + t + "》" + strings.Join(sections[t], "、")
+		parts[i] = bookTitle(t) + strings.Join(sections[t], "、")
 	}
 	return strings.Join(parts, "；")
 }

@@ -264,7 +264,7 @@ func (x *index) analyse(question string) query {
 	// documents are found by the place rule.
 	for i, t := range q.terms {
 		for _, p := range q.places {
-			if utf8.RuneCountInString(t.text) == 2 && strings.Contains(p, t.text) {
+			if utf8.RuneCountInString(t.text) == 2 && (strings.Contains(p+"市", t.text) || strings.Contains(p+"县", t.text) || strings.Contains(p+"省", t.text)) {
 				q.terms[i].weight = min(q.terms[i].weight, titleTermWeight)
 			}
 		}
