@@ -31,7 +31,6 @@ type candidate struct {
 	pos    int // of the sentence in its passage
 	span   int // sentences it covers (2 when the answer is in the next one)
 	kindOK bool
-	cover  float64 // coverage of the question by the sentence and its context
 }
 
 // choice is the outcome of picking the sentences that answer a question.
@@ -93,7 +92,7 @@ func (x *index) choose(q query, ranked []scored, minCover float64) choice {
 		if i == 3*candidateChunks {
 			break
 		}
-		if x.answers(q, &cands[i], minCover) {
+		if x.answers(q, cands[i], minCover) {
 			best = &cands[i]
 			break
 		}
@@ -129,7 +128,7 @@ func (x *index) choose(q query, ranked []scored, minCover float64) choice {
 				break
 			}
 			n := utf8.RuneCountInString(c.text)
-			if overlaps(c, *best) || length+n > maxExtract || x.chunks[c.chunk].doc != x.chunks[best.chunk].doc || !x.answers(q, &c, minCover) {
+			if overlaps(c, *best) || length+n > maxExtract || x.chunks[c.chunk].doc != x.chunks[best.chunk].doc || !x.answers(q, c, minCover) {
 				continue
 			}
 			ch.picked = append(ch.picked, c)
@@ -245,9 +244,8 @@ func (x *index) near(q query, norm string, spans [][2]int) bool {
 	return false
 }
 
-// answers decides whether a candidate may be given as the answer, and
-// records its coverage.
-func (x *index) answers(q query, c *candidate, minCover float64) bool {
+// answers decides whether a candidate may be given as the answer.
+func (x *index) answers(q query, c candidate, minCover float64) bool {
 	if q.kind.strict() && !c.kindOK {
 		return false
 	}
@@ -260,8 +258,7 @@ func (x *index) answers(q query, c *candidate, minCover float64) bool {
 	window := c.norm + "\n" + chunk.norm + "\n" + x.docTitles[chunk.doc]
 	// Both the whole question and its words outside a title it names must
 	// be covered: a title matches its own document everywhere.
-	c.cover = q.windowCoverage(window, false)
-	if c.cover < minCover || q.windowCoverage(window, true) < minCover {
+	if q.windowCoverage(window, false) < minCover || q.windowCoverage(window, true) < minCover {
 		return false
 	}
 	for _, y := range q.years {
