@@ -204,6 +204,16 @@ func TestUnwrapHardBreaks(t *testing.T) {
 	if !strings.Contains(all, "\n2010年改革后") || !strings.Contains(all, "\n第二节事业单位\n") {
 		t.Errorf("paragraphs merged across an indent or a heading:\n%s", all)
 	}
+	// The same annal as a web page of <br>-ended lines.
+	raw := string(readFile(t, name))
+	page := "<html><body><h1>临泽县志</h1><p>" + strings.ReplaceAll(raw, "\n", "<br>\n") + "</p></body></html>"
+	doc, err = Parse("annals.html", []byte(page))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if all := strings.Join(doc.Paragraphs, "\n"); !strings.Contains(all, "县政府设置工作部门22个，比改革前减少4个。") {
+		t.Errorf("web page not joined:\n%s", all)
+	}
 	// Text with one paragraph per line is left as it is.
 	lines := []string{"第一条 为了规范管理，制定本条例。", "第二条 本条例适用于本省行政区域内的机构编制管理工作。", "第三条 机构编制管理应当遵循精简、统一、效能的原则。", "第四条 本条例自公布之日起施行。"}
 	if got := unwrap(lines); strings.Join(got, "|") != strings.Join(lines, "|") {

@@ -50,7 +50,7 @@ func Parse(name string, data []byte) (Document, error) {
 	var titleHint string
 	switch ext := strings.ToLower(filepath.Ext(name)); ext {
 	case ".txt":
-		lines = unwrap(textLines(decodeText(data)))
+		lines = textLines(decodeText(data))
 	case ".md", ".markdown":
 		lines, titleHint = markdownLines(decodeText(data))
 	case ".html", ".htm":
@@ -68,13 +68,15 @@ func Parse(name string, data []byte) (Document, error) {
 		if err != nil {
 			return Document{}, fmt.Errorf("%s: %w", name, err)
 		}
-		lines = unwrap(pl)
+		lines = pl
 	case ".doc", ".wps":
 		return Document{}, fmt.Errorf("%s: 旧版 %s 文件不能直接读取，请用 Word 或 WPS 另存为 .docx（或导出为 PDF）后再导入: %w", name, ext, ErrUnsupported)
 	default:
 		return Document{}, fmt.Errorf("%s: extension %q: %w", name, ext, ErrUnsupported)
 	}
-	doc := clean(lines, titleHint)
+	// Any of them may carry text wrapped by hand or by a page: a county
+	// annal typed line by line, a page of <br>-ended lines, a PDF.
+	doc := clean(unwrap(lines), titleHint)
 	if doc.Title == "" {
 		doc.Title = strings.TrimSuffix(filepath.Base(name), filepath.Ext(name))
 	}
