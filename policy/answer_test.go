@@ -79,6 +79,27 @@ func heldOutEngine(t testing.TB) *Engine {
 	return e
 }
 
+func TestYearsAsDocumentsWriteThem(t *testing.T) {
+	e := New(openStore(t), Options{})
+	ctx := context.Background()
+	page := "<html><body><h1>某市机构改革完成</h1><p>发布时间：2019-03-18</p><p>本报讯 某市纳入改革的单位共47家。</p></body></html>"
+	notice := "某县机构编制委员会关于编制核定的通知\n\n县机构编制委员会办公室核定编制6名。\n\n二〇二〇年五月二十日\n"
+	for name, data := range map[string]string{"news.html": page, "notice.txt": notice} {
+		if _, err := e.IngestBytes(ctx, name, []byte(data)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// The year is in the page's date line, or written in Chinese numerals.
+	for q, fact := range map[string]string{"2019年某市纳入改革的单位有多少家": "47家", "2020年某县编办核定编制几名": "6名"} {
+		if a, err := e.Ask(ctx, q); err != nil || a.Declined || !strings.Contains(a.Text, fact) {
+			t.Errorf("%s → %+v, %v", q, a, err)
+		}
+	}
+	if a, _ := e.Ask(ctx, "2021年某市纳入改革的单位有多少家"); !a.Declined {
+		t.Errorf("a year the page does not name was answered: %s", a.Text)
+	}
+}
+
 func TestSentenceChoiceAndCitations(t *testing.T) {
 	e := heldOutEngine(t)
 	for _, tc := range []struct{ q, fact, cite string }{

@@ -255,14 +255,14 @@ func (x *index) answers(q query, c candidate, minCover float64) bool {
 	}
 	// The window: the sentence, its passage (the article, or the
 	// paragraphs packed with it), its heading and the document's title.
-	window := c.norm + "\n" + chunk.norm + "\n" + x.docTitles[chunk.doc]
+	window := c.norm + "\n" + chunk.norm + "\n" + x.docTitles[chunk.doc] + "\n" + x.docs[chunk.doc].Date
 	// Both the whole question and its words outside a title it names must
 	// be covered: a title matches its own document everywhere.
 	if q.windowCoverage(window, false) < minCover || q.windowCoverage(window, true) < minCover {
 		return false
 	}
 	for _, y := range q.years {
-		if !strings.Contains(window, y) {
+		if !strings.Contains(window, y) && !strings.Contains(window, hanYear(y)) {
 			return false
 		}
 	}

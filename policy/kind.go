@@ -116,3 +116,13 @@ func yearsIn(norm string) []string {
 	}
 	return out
 }
+
+// hanYear writes a year as official documents date themselves: 二〇一九.
+func hanYear(y string) string {
+	return strings.Map(func(r rune) rune {
+		if isDigit(r) {
+			return []rune("〇一二三四五六七八九")[r-'0']
+		}
+		return r
+	}, y)
+}
