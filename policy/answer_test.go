@@ -2,6 +2,7 @@ package policy
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"strings"
 	"testing"
@@ -313,5 +314,41 @@ func TestEvaluateHeldOut(t *testing.T) {
 	}
 	if rep.MedianReplyChars >= 300 {
 		t.Errorf("median reply %d characters", rep.MedianReplyChars)
+	}
+}
+
+func TestPlacesNamedWithoutSuffix(t *testing.T) {
+	e := New(openStore(t), Options{})
+	ctx := context.Background()
+	report := func(city string, units, cut int) string {
+		return fmt.Sprintf("%s市直机关大科室制改革纪实\n\n本报讯 去年以来，%s市编办推进市直机关“大科室”制改革，纳入改革的市直单位共%d家。改革中共核减内设机构%d个。\n\n市场监管等部门同步推进。\n", city, city, units, cut)
+	}
+	for city, n := range map[string]int{"十堰": 71, "襄阳": 65, "黄冈": 58} {
+		if _, err := e.IngestBytes(ctx, city+".txt", []byte(report(city, n, n+10))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for q, fact := range map[string]string{
+		"十堰纳入大科室制改革的市直单位有多少家": "71家",
+		"襄阳纳入大科室制改革的市直单位有多少家": "65家",
+		"黄冈一共核减了多少个内设机构":      "68个",
+	} {
+		a, err := e.Ask(ctx, q)
+		if err != nil || a.Declined || !strings.Contains(a.Text, fact) {
+			t.Errorf("%s → %+v, %v", q, a, err)
+		}
+	}
+	if a, _ := e.Ask(ctx, "荆州市纳入大科室制改革的市直单位有多少家"); !a.Declined {
+		t.Errorf("a city no document names was answered: %s", FormatAnswer(a))
+	}
+	// 市场 is not a place, nor is a word that mostly stands without 市.
+	idx, err := e.index(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for p := range idx.places {
+		if p != "十堰" && p != "襄阳" && p != "黄冈" {
+			t.Errorf("place %q found", p)
+		}
 	}
 }

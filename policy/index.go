@@ -76,6 +76,9 @@ type index struct {
 	titlePost   map[string][]int32
 	titleLen    []int
 	commonTitle int
+	// places the documents name as X市, X县 or X省, so that a question
+	// naming one without the suffix ("孝感纳入…") is held to it too.
+	places map[string]bool
 	avgLen      float64
 }
 
@@ -168,6 +171,7 @@ func (b *indexBuilder) add(d store.PolicyDoc, c store.PolicyChunk) {
 
 func (b *indexBuilder) done() *index {
 	b.idx.indexTitles()
+	b.idx.findPlaces()
 	if n := len(b.idx.chunks); n > 0 {
 		b.idx.avgLen = b.totalLen / float64(n)
 	}
@@ -226,6 +230,11 @@ type qterm struct {
 func (x *index) analyse(question string) query {
 	norm := normalize(question)
 	q := query{places: placeNames(norm), years: yearsIn(norm), kind: questionKind(norm)}
+	for p := range x.places {
+		if strings.Contains(norm, p) && !slices.Contains(q.places, p) {
+			q.places = append(q.places, p)
+		}
+	}
 	seen := map[string]int{}
 	termIndex := func(t string, weight float64) int {
 		if i, ok := seen[t]; ok {
@@ -470,7 +479,7 @@ func placeNames(norm string) []string {
 	rs := []rune(norm)
 	var out []string
 	for i, r := range rs {
-		if r != '市' && r != '县' && r != '省' {
+		if r != '市' && r != '县' && r != '省' || i+1 < len(rs) && rs[i+1] == '场' { // 市场 is a market
 			continue
 		}
 		for _, n := range []int{2, 3} {
@@ -481,7 +490,7 @@ func placeNames(norm string) []string {
 			name := rs[start:i]
 			ok := true
 			for _, c := range name {
-				if !isHan(c) || strings.ContainsRune("的了在是和与及对从向据把被为个家名多少几些哪这那本全各每年月日底末初至", c) {
+				if !isHan(c) || strings.ContainsRune("的了在是和与及对从向据把被为以时个家名多少几些哪这那本全各每年月日底末初至", c) {
 					ok = false
 				}
 			}
@@ -642,6 +651,31 @@ func (x *index) docHolds(d int, place string, q query, docHas []uint64) bool {
 		}
 	}
 	return true
+}
+
+// findPlaces collects the places the documents name: words that stand
+// before 市, 县 or 省 in a title, or in at least half of the passages holding
+// them ("孝感市编办"), unlike "纳入市直" or "其中县级", whose words mostly stand
+// alone.
+func (x *index) findPlaces() {
+	withSuffix := map[string]int{}
+	for _, c := range x.chunks {
+		for _, p := range placeNames(c.norm) {
+			withSuffix[p]++
+		}
+	}
+	x.places = map[string]bool{}
+	for p, n := range withSuffix {
+		if df := len(x.postings(string([]rune(p)[:2]))); 2*n >= df {
+			x.places[p] = true
+		}
+	}
+	// A place in a title is its document's subject.
+	for _, t := range x.docTitles {
+		for _, p := range placeNames(t) {
+			x.places[p] = true
+		}
+	}
 }
 
 // knownPlace reports whether any document mentions place at all.
