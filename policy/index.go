@@ -79,7 +79,7 @@ type index struct {
 	// places the documents name as X市, X县 or X省, so that a question
 	// naming one without the suffix ("孝感纳入…") is held to it too.
 	places map[string]bool
-	avgLen      float64
+	avgLen float64
 }
 
 func chunkHash(heading, text string) [32]byte {
