@@ -280,6 +280,16 @@ func TestNewsPageFurniture(t *testing.T) {
 	if !strings.Contains(strings.Join(doc.Paragraphs, "\n"), "荆编发〔2019〕7号") {
 		t.Error("文号 line dropped")
 	}
+	// Without a headline the first chapter heading names the document, not
+	// an article; the file name only when nothing else does.
+	for text, want := range map[string]string{
+		"第一章 总则\n第一条 为了规范管理，制定本办法。\n第二条 本办法自公布之日起施行。\n": "第一章 总则",
+		"第一条 为了规范管理，制定本办法。\n第二条 本办法自公布之日起施行。\n":         "notitle",
+	} {
+		if doc, err := Parse("notitle.txt", []byte(text)); err != nil || doc.Title != want {
+			t.Errorf("title %q, %v; want %q", doc.Title, err, want)
+		}
+	}
 	// A byline is never the title.
 	doc, err = Parse("byline.txt", []byte("■ 首席记者 张伟\n\n某市推进机构改革\n\n本报讯 改革覆盖单位47家。\n"))
 	if err != nil || doc.Title != "某市推进机构改革" {

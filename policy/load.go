@@ -78,6 +78,17 @@ func Parse(name string, data []byte) (Document, error) {
 	// annal typed line by line, a page of <br>-ended lines, a PDF.
 	doc := clean(unwrap(lines), titleHint)
 	if doc.Title == "" {
+		// No headline: the first heading (a 章 or a marked heading, not
+		// an article or an item) names the document; the file name only
+		// when there is none.
+		for _, p := range doc.Paragraphs {
+			if level, label, _, ok := parseHeading(p); ok && label != "" && (level <= 1 || strings.HasPrefix(p, headingMark)) {
+				doc.Title = tidyTitle(label)
+				break
+			}
+		}
+	}
+	if doc.Title == "" {
 		doc.Title = strings.TrimSuffix(filepath.Base(name), filepath.Ext(name))
 	}
 	return doc, nil
