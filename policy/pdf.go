@@ -82,7 +82,7 @@ func pdfLines(data []byte) ([]string, error) {
 	case errors.Is(err, pdfiumerrors.ErrPassword) || errors.Is(err, pdfiumerrors.ErrSecurity):
 		return nil, ErrPDFEncrypted
 	case err != nil:
-		return nil, fmt.Errorf("%w: %v", ErrPDFCorrupt, err)
+		return nil, ErrPDFCorrupt
 	}
 	defer inst.FPDF_CloseDocument(&requests.FPDF_CloseDocument{Document: doc.Document})
 	count, err := inst.FPDF_GetPageCount(&requests.FPDF_GetPageCount{Document: doc.Document})

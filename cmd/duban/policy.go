@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"strings"
 	"text/tabwriter"
 
 	"github.com/duban-org/duban/policy"
@@ -50,7 +51,11 @@ func runIngest(ctx context.Context, e *env, args []string) error {
 		for _, f := range rep.Files {
 			if f.Err != nil {
 				failed++
-				fmt.Fprintf(e.stdout, "%-9s %s: %v\n", f.Status, f.Name, f.Err)
+				if msg := f.Err.Error(); strings.HasPrefix(msg, f.Name+":") {
+					fmt.Fprintf(e.stdout, "%-9s %s\n", f.Status, msg) // the error names the file
+				} else {
+					fmt.Fprintf(e.stdout, "%-9s %s: %s\n", f.Status, f.Name, msg)
+				}
 				continue
 			}
 			fmt.Fprintf(e.stdout, "%-9s %s 《%s》 %d chunks\n", f.Status, f.Name, f.Title, f.Chunks)
