@@ -261,6 +261,9 @@ func (x *index) answers(q query, c candidate, minCover float64) bool {
 	if q.windowCoverage(window, false) < minCover || q.windowCoverage(window, true) < minCover {
 		return false
 	}
+	if q.subject != "" && !strings.Contains(window, q.subject) {
+		return false
+	}
 	for _, y := range q.years {
 		if !strings.Contains(window, y) && !strings.Contains(window, hanYear(y)) {
 			return false

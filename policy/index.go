@@ -204,6 +204,9 @@ type query struct {
 	// two words of the question and so never occur in any text.
 	units  []qunit
 	places []string // named places ("孝感" in "孝感市…")
+	// subject is the word no document holds that the question opens
+	// with; the answer's passage must hold it.
+	subject string
 	years  []string // named years ("2015")
 	kind   answerKind
 	// scope holds the documents the question names by title ("优化营商环境
@@ -261,8 +264,15 @@ func (x *index) analyse(question string) query {
 			originals = append(originals, p)
 		}
 	}
-	for _, p := range q.parts {
-		q.units = append(q.units, x.partUnits(p, termIndex)...)
+	for i, p := range q.parts {
+		units := x.partUnits(p, termIndex)
+		// A question that opens on a word no document holds ("襄阳纳入…")
+		// names its subject by it: likely a place or body the documents
+		// do not cover.
+		if i == 0 && len(units) >= 2 && units[0].char != "" && units[1].char != "" && startsHan2(p) {
+			q.subject = units[0].char + units[1].char
+		}
+		q.units = append(q.units, units...)
 	}
 	for _, p := range originals {
 		for _, t := range tokenize(p) {
@@ -465,6 +475,12 @@ func (x *index) partUnits(p string, termIndex func(string, float64) int) []qunit
 		}
 	}
 	return units
+}
+
+// startsHan2 reports whether s starts with two Han characters.
+func startsHan2(s string) bool {
+	rs := []rune(s)
+	return len(rs) >= 2 && isHan(rs[0]) && isHan(rs[1])
 }
 
 func lastRune(s string) rune {
