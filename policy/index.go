@@ -207,8 +207,8 @@ type query struct {
 	// subject is the word no document holds that the question opens
 	// with; the answer's passage must hold it.
 	subject string
-	years  []string // named years ("2015")
-	kind   answerKind
+	years   []string // named years ("2015")
+	kind    answerKind
 	// scope holds the documents the question names by title ("优化营商环境
 	// 条例是……"); nil when it names none.
 	scope map[int32]bool
