@@ -132,6 +132,12 @@ type Server struct {
 	invalid       map[string]bool // user → report via invaliduser field (true) or 81013 (false)
 	chats         map[string]bool // created through appchat/create
 	uploads       []Upload        // media.go
+
+	// web login (oauth.go)
+	loginUser        string
+	trustedDomain    string
+	codes            map[string]*loginCode
+	userInfoRequests int
 }
 
 // New starts a fake WeCom on 127.0.0.1, closed when the test ends.
@@ -154,6 +160,7 @@ func New(t testing.TB) *Server {
 	mux.HandleFunc("POST /cgi-bin/appchat/create", s.createChat)
 	mux.HandleFunc("POST /cgi-bin/appchat/send", s.chatSend)
 	mux.HandleFunc("POST /cgi-bin/media/upload", s.upload)
+	s.routeOAuth(mux)
 	s.handler = s.gate(mux)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
