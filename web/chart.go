@@ -100,7 +100,7 @@ func dueChart(title string, tasks []duban.Task, today duban.Date) template.HTML 
 		case 1:
 			labels[i] = "下周"
 		default:
-			labels[i] = start.AddDays(7*i).String()[5:] + "起"
+			labels[i] = start.AddDays(7 * i).String()[5:] + "起"
 		}
 	}
 	return columns(title, labels, counts)
@@ -164,7 +164,7 @@ func (s *Server) overdueTrend(ctx context.Context, tasks []duban.Task) (template
 		labels[i] = d.String()[5:]
 	}
 	labels[len(labels)-1] = "今天"
-	return line("逾期任务数（近" + fmt.Sprint(trendWeeks) + "周，每周日及今天）", labels, counts), nil
+	return line("逾期任务数（近"+fmt.Sprint(trendWeeks)+"周，每周日及今天）", labels, counts), nil
 }
 
 // overdueOn reports whether the task whose history is changes (oldest
