@@ -27,6 +27,7 @@ type Config struct {
 	Chat   Chat   `toml:"chat"`
 	Policy Policy `toml:"policy"`
 	Office Office `toml:"office"`
+	Web    Web    `toml:"web"`
 	// Remind is decoded into the reminder package's policy by the caller, so
 	// this package does not depend on it; see Config.Remind and DecodeRemind.
 	Remind toml.Primitive `toml:"remind"`
@@ -147,6 +148,18 @@ type Office struct {
 	CC []string `toml:"cc"`
 }
 
+// Web is the ledger's pages inside WeCom (package web), served by serve
+// under Path once PublicURL is set.
+type Web struct {
+	Path string `toml:"path"`
+	// PublicURL is the scheme and host WeCom's browser reaches serve at,
+	// the app's trusted domain (可信域名); "" serves no pages.
+	PublicURL    string   `toml:"public_url"`
+	AuthorizeURL string   `toml:"authorize_url"`
+	SessionKey   string   `toml:"session_key"` // "" generates one and keeps it in the store
+	SessionTTL   Duration `toml:"session_ttl"`
+}
+
 // Default returns the built-in configuration: a store in ./data, no WeCom,
 // no LLM.
 func Default() Config {
@@ -166,6 +179,8 @@ func Default() Config {
 		Policy: Policy{DefaultCorpus: true},
 		Office: Office{Name: "机构编制委员会办公室", ShortName: "编办", BulletinTitle: "工作通报",
 			Numbering: "year", ReplyWorkdays: 5},
+		Web: Web{Path: "/ledger", AuthorizeURL: "https://open.weixin.qq.com/connect/oauth2/authorize",
+			SessionTTL: Duration(8 * time.Hour)},
 	}
 }
 
@@ -303,6 +318,18 @@ func (c *Config) validate() error {
 	}
 	if c.Chat.MaxNoteChars < 1 {
 		bad("chat.max_note_chars", "must be at least 1")
+	}
+	if p := c.Web.Path; !strings.HasPrefix(p, "/") || strings.Trim(p, "/") == "" || p == c.WeCom.CallbackPath {
+		bad("web.path", "must start with / and be neither / nor the callback path")
+	}
+	if u := c.Web.PublicURL; u != "" && !strings.HasPrefix(u, "https://") && !strings.HasPrefix(u, "http://") {
+		bad("web.public_url", "must start with https:// (the app's trusted domain)")
+	}
+	if k := c.Web.SessionKey; k != "" && len(k) < 32 {
+		bad("web.session_key", "must be at least 32 characters (or empty to keep a generated key in the store)")
+	}
+	if c.Web.SessionTTL <= 0 {
+		bad("web.session_ttl", "must be positive")
 	}
 	if c.LLM.BaseURL != "" && c.LLM.ChatModel == "" {
 		bad("llm.chat_model", "must be set when llm.base_url is")

@@ -82,6 +82,12 @@ const prefix = "/ledger"
 
 func newRig(t *testing.T, mutate ...func(*Config)) *rig {
 	t.Helper()
+	return newRigWith(t, testLedger(), mutate...)
+}
+
+// newRigWith is newRig on ledger l.
+func newRigWith(t *testing.T, l duban.Ledger, mutate ...func(*Config)) *rig {
+	t.Helper()
 	ctx := context.Background()
 	st, err := store.Open(t.TempDir(), store.Options{})
 	if err != nil {
@@ -90,7 +96,7 @@ func newRig(t *testing.T, mutate ...func(*Config)) *rig {
 	t.Cleanup(func() { st.Close() })
 	loc, _ := time.LoadLocation("Asia/Shanghai")
 	c := &clock{t: time.Date(2026, 11, 30, 10, 0, 0, 0, loc)}
-	if _, err := st.Import(ctx, testLedger(), "import", c.Now().Add(-60*24*time.Hour)); err != nil {
+	if _, err := st.Import(ctx, l, "import", c.Now().Add(-60*24*time.Hour)); err != nil {
 		t.Fatal(err)
 	}
 	fake := wecomtest.New(t)

@@ -508,7 +508,7 @@ type cityData struct {
 	Total     remind.Standing
 	Groups    []remind.Standing
 	Cleared   int
-	Bulletins int
+	UnitChart template.HTML // 84 bars: after the lists
 }
 
 func (s *Server) cityPage(w http.ResponseWriter, r *http.Request, viewer duban.Person, sess session) {
@@ -539,8 +539,8 @@ func (s *Server) cityPage(w http.ResponseWriter, r *http.Request, viewer duban.P
 		completionChart("各督办组完成率（已销号/任务数）", b.Groups),
 		trend,
 		dueChart("今后八周每周到期任务数", l.Tasks, b.Today),
-		completionChart("各单位完成率", b.Ranking),
 	}
+	d.UnitChart = completionChart("各单位完成率（按排名）", b.Ranking)
 	s.render(w, http.StatusOK, "city", view{Title: "全市总览", Viewer: viewer, Data: d})
 }
 

@@ -17,6 +17,7 @@ import (
 	"github.com/duban-org/duban/bot"
 	"github.com/duban-org/duban/diskspace"
 	"github.com/duban-org/duban/metrics"
+	"github.com/duban-org/duban/web"
 )
 
 func init() {
@@ -80,6 +81,14 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	var ready atomic.Bool
 	mux := http.NewServeMux()
 	mux.Handle(w.CallbackPath, m.Instrument("callback", refuseWhenLow(a.space, cb)))
+	if a.cfg.Web.PublicURL != "" {
+		pages, err := a.pages(ctx, client, web.HandleFunc(m.Handle(h.Handle)))
+		if err != nil {
+			return err
+		}
+		mux.Handle(a.cfg.Web.Path+"/", pages)
+		mux.Handle(a.cfg.Web.Path, pages)
+	}
 	mux.HandleFunc("GET /healthz", func(rw http.ResponseWriter, _ *http.Request) {
 		if !ready.Load() {
 			http.Error(rw, "starting", http.StatusServiceUnavailable)

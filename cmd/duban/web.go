@@ -1,0 +1,116 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/duban-org/duban/web"
+)
+
+func init() {
+	commands["web"] = command{"serve the ledger's pages on loopback as one user, without WeCom login (本地预览, read-only)", runWeb}
+}
+
+// webConfig is the pages' configuration shared by serve and web.
+func (a *app) webConfig(ctx context.Context) (web.Config, error) {
+	w := a.cfg.Web
+	cal, err := a.calendar(ctx)
+	if err != nil {
+		return web.Config{}, err
+	}
+	return web.Config{
+		Store: a.st, Prefix: w.Path, PublicURL: w.PublicURL, AuthorizeURL: w.AuthorizeURL,
+		CorpID: a.cfg.WeCom.CorpID, AgentID: a.cfg.WeCom.AgentID, SessionTTL: w.SessionTTL.D(),
+		Policy: a.remind, Calendar: cal, Now: a.now, Log: a.e.log,
+	}, nil
+}
+
+// sessionKey is [web] session_key, or the key kept in the store.
+func (a *app) sessionKey(ctx context.Context) ([]byte, error) {
+	if k := a.cfg.Web.SessionKey; k != "" {
+		return []byte(k), nil
+	}
+	return a.st.WebSessionKey(ctx)
+}
+
+func runWeb(ctx context.Context, e *env, args []string) error {
+	fs, cfgPath := flags(e, "web", "")
+	as := fs.String("as", "", "the WeCom userid whose pages to show (required)")
+	listen := fs.String("listen", "127.0.0.1:8081", "loopback address to serve on")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	host, _, err := net.SplitHostPort(*listen)
+	if ip := net.ParseIP(host); err != nil || (host != "localhost" && (ip == nil || !ip.IsLoopback())) {
+		return fmt.Errorf("--listen %s: the preview serves loopback only (127.0.0.1:PORT): it has no login", *listen)
+	}
+	a, err := openApp(ctx, e, *cfgPath)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	if a.cfg.File == "" {
+		if err := loadSample(ctx, a); err != nil {
+			return err
+		}
+	}
+	if *as == "" {
+		if err := printSampleUsers(ctx, a, e.stderr); err != nil {
+			return err
+		}
+		return fmt.Errorf("--as USERID is required")
+	}
+	if _, err := a.st.Person(ctx, *as); err != nil {
+		return fmt.Errorf("--as %s: not in the task list: %w", *as, err)
+	}
+	cfg, err := a.webConfig(ctx)
+	if err != nil {
+		return err
+	}
+	cfg.Preview = *as
+	pages, err := web.New(cfg)
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", *listen)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", *listen, err)
+	}
+	srv := &http.Server{Handler: pages, ReadHeaderTimeout: 5 * time.Second}
+	fmt.Fprintf(e.stdout, "本地预览（只读）：以 %s 的身份查看 http://%s%s/ ，按 Ctrl+C 结束。\n", *as, ln.Addr(), cfg.Prefix)
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case <-ctx.Done():
+		shutdown, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+		defer cancel()
+		return srv.Shutdown(shutdown)
+	case err := <-errc:
+		if errors.Is(err, http.ErrServerClosed) {
+			return nil
+		}
+		return fmt.Errorf("http: %w", err)
+	}
+}
+
+// pages are the ledger's pages for serve: WeCom login through client, and
+// decisions through handle, the worker's own conversation.
+func (a *app) pages(ctx context.Context, client web.CodeExchanger, handle web.HandleFunc) (*web.Server, error) {
+	cfg, err := a.webConfig(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if cfg.SessionKey, err = a.sessionKey(ctx); err != nil {
+		return nil, err
+	}
+	cfg.Exchanger, cfg.Handle = client, handle
+	pages, err := web.New(cfg)
+	if err != nil {
+		return nil, fmt.Errorf("[web]: %w", err)
+	}
+	return pages, nil
+}
