@@ -1,21 +1,21 @@
 package web
 
 // Decisions from a task's page: 销号, 驳回, 同意延期, 不同意延期. A decision
-// is a message from the page's user to the conversation, exactly as chat
-// would carry it: 销号 and 同意延期 as a click on a card naming the report or
-// request the page showed (so the store refuses it if another one is
-// pending by then), 驳回 and 不同意延期 as the text command with the
-// reason, after checking the page still shows what is pending. It is
-// written to the inbox first and completed with its replies in one
-// transaction, as the inbox worker does, so a crash loses neither the
-// decision nor the notices to the unit; whichever of the page and the
-// worker completes it first queues the replies, the other adds nothing.
+// is a message from the page's user, written to the inbox and handled by
+// serve's inbox worker exactly as chat is: 销号 and 同意延期 as a click on a
+// card naming the report or request the page showed (so it is refused if
+// another one is pending by then), 驳回 and 不同意延期 as the text command
+// with the reason, after checking the page still shows what is pending.
+// The same rules, history, replies and notices as chat follow, in the
+// sender's order, and a crash loses nothing. The page waits briefly for the
+// worker and shows what the history recorded for the message.
 
 import (
 	"crypto/subtle"
 	"errors"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/duban-org/duban"
 	"github.com/duban-org/duban/store"
@@ -30,7 +30,7 @@ var decisionVerbs = map[string]duban.Action{
 
 func (s *Server) decide(w http.ResponseWriter, r *http.Request, viewer duban.Person, sess session) {
 	ctx := r.Context()
-	if s.cfg.Handle == nil {
+	if !s.cfg.Decisions {
 		s.message(w, http.StatusForbidden, "本地预览为只读", "本地预览不能办理，未做任何变更。")
 		return
 	}
@@ -84,40 +84,59 @@ func (s *Server) decide(w http.ResponseWriter, r *http.Request, viewer duban.Per
 		again("这项办理已经提交过，不再重复办理。")
 		return
 	}
-	flash, err := s.complete(r, in)
+	flash, err := s.outcome(r, in, t.ID)
 	if err != nil {
-		s.cfg.Log.Error("web decision", "key", in.Key, "err", err)
-		flash = []string{"已提交，正在处理；结果将通过企业微信消息告知。"}
+		s.internal(w, "decision outcome", err)
+		return
 	}
 	s.cfg.Log.Info("web decision", "user", viewer.UserID, "task", t.ID, "action", act)
 	s.showTask(w, r, viewer, sess, t.ID, http.StatusOK, flash)
 }
 
-// complete handles in (already in the inbox) through the conversation and
-// queues its replies; it returns the replies to the page's user.
-func (s *Server) complete(r *http.Request, in duban.Inbound) ([]string, error) {
+// decisionWait bounds how long a page waits for the worker to handle a
+// decision before saying it is in hand.
+const decisionWait = 10 * time.Second
+
+// outcome waits for the worker to handle in and says what the history of
+// task id recorded for it.
+func (s *Server) outcome(r *http.Request, in duban.Inbound, id string) ([]string, error) {
 	ctx := r.Context()
-	e, err := s.cfg.Store.InboxEntryOf(ctx, in.Key)
-	if errors.Is(err, store.ErrNotFound) {
-		return []string{"已提交，结果已通过企业微信消息告知。"}, nil // the worker was quicker
-	}
-	if err != nil {
-		return nil, err
-	}
-	replies, err := s.cfg.Handle(ctx, in)
-	if err != nil {
-		return nil, err // left in the inbox: the worker handles it (and apologises)
-	}
-	if _, err := s.cfg.Store.CompleteInbound(ctx, e.ID, replies, s.now()); err != nil && !errors.Is(err, store.ErrNotFound) {
-		return nil, err
-	}
-	var mine []string
-	for _, o := range replies {
-		if duban.CanonicalUserID(o.To) == duban.CanonicalUserID(in.From) && o.CardUpdate == nil {
-			mine = append(mine, o.Text)
+	deadline := time.Now().Add(decisionWait)
+	for {
+		_, err := s.cfg.Store.InboxEntryOf(ctx, in.Key)
+		if errors.Is(err, store.ErrNotFound) {
+			break
+		}
+		if err != nil {
+			return nil, err
+		}
+		if time.Now().After(deadline) {
+			return []string{"已提交，正在处理；结果将通过企业微信消息告知。"}, nil
+		}
+		select {
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-time.After(50 * time.Millisecond):
 		}
 	}
-	return mine, nil
+	hist, err := s.cfg.Store.History(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, c := range hist {
+		switch {
+		case c.MsgID != in.Key:
+		case c.Action == duban.ActDenied:
+			out = append(out, "未办理："+c.Note)
+		default:
+			out = append(out, "已办理："+c.Describe()+"。已通知该单位。")
+		}
+	}
+	if len(out) == 0 {
+		out = []string{"已提交，处理结果已通过企业微信消息告知。"}
+	}
+	return out, nil
 }
 
 func what(a duban.Action) string {

@@ -112,13 +112,20 @@ func newRigWith(t *testing.T, l duban.Ledger, mutate ...func(*Config)) *rig {
 		t.Fatal(err)
 	}
 	r := &rig{t: t, st: st, wecom: fake, clock: c, handler: h}
+	// serve's inbox worker, which handles the pages' decisions.
+	worker := bot.NewWorker(st, h.Handle, slog.New(slog.NewTextHandler(testWriter{t}, nil)))
+	worker.Now = c.Now
+	wctx, stop := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() { worker.Run(wctx); close(done) }()
+	t.Cleanup(func() { stop(); <-done })
 	r.ts = httptest.NewUnstartedServer(nil)
 	r.ts.Start()
 	t.Cleanup(r.ts.Close)
 	cfg := Config{
 		Store: st, Prefix: prefix, PublicURL: r.ts.URL, AuthorizeURL: fake.AuthorizeURL(),
 		CorpID: fake.CorpID, AgentID: fake.AgentID, Exchanger: client, SessionKey: key,
-		Handle: h.Handle, Policy: policy, Now: c.Now,
+		Decisions: true, Policy: policy, Now: c.Now,
 		Log: slog.New(slog.NewTextHandler(testWriter{t}, nil)),
 	}
 	for _, m := range mutate {

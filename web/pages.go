@@ -291,7 +291,7 @@ func (s *Server) showTask(w http.ResponseWriter, r *http.Request, viewer duban.P
 		return
 	}
 	today := duban.DateOf(s.now())
-	d := taskData{Row: s.row(t, u.Name, today), Unit: u, Nonce: randomToken(), ReadOnly: s.cfg.Handle == nil}
+	d := taskData{Row: s.row(t, u.Name, today), Unit: u, Nonce: randomToken(), ReadOnly: !s.cfg.Decisions}
 	for i := len(hist) - 1; i >= 0; i-- {
 		c := hist[i]
 		d.History = append(d.History, histRow{At: c.At, Who: n.of(c.By), What: c.Describe()})

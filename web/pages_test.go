@@ -118,7 +118,7 @@ func TestVerifyFromThePageIsRecordedLikeChat(t *testing.T) {
 
 	c := r.login("wang")
 	resp, body := r.decide(c, "T1", "verify", "")
-	if resp.StatusCode != http.StatusOK || !strings.Contains(body, "已记录") || !strings.Contains(body, "已销号") {
+	if resp.StatusCode != http.StatusOK || !strings.Contains(body, "已办理：销号：已报完成 → 已销号") {
 		t.Fatalf("verify from the page: %d\n%s", resp.StatusCode, body)
 	}
 	task, _ := r.st.Task(ctx, "T1")
@@ -282,7 +282,7 @@ func TestOwnReportCannotBeClosedFromThePage(t *testing.T) {
 }
 
 func TestPreviewIsMarkedAndReadOnly(t *testing.T) {
-	r := newRig(t, func(c *Config) { c.Preview = "wang"; c.Handle = nil })
+	r := newRig(t, func(c *Config) { c.Preview = "wang"; c.Decisions = false })
 	r.say("lilei", "完成 T1 方案已报编办", "m1")
 	c := r.browser()
 	resp, body := r.get(c, prefix+"/task?id=T1")

@@ -34,10 +34,6 @@ type CodeExchanger interface {
 	UserIDFromCode(ctx context.Context, code string) (string, error)
 }
 
-// HandleFunc is the conversation (handlers.Handler.Handle): a decision made
-// on a page goes through it as a message from the page's user.
-type HandleFunc func(ctx context.Context, in duban.Inbound) ([]duban.Outgoing, error)
-
 // Config configures a Server. Store, Prefix and either Preview or
 // (PublicURL, CorpID, AgentID, Exchanger, SessionKey) are required.
 type Config struct {
@@ -57,8 +53,9 @@ type Config struct {
 	// Preview, when set, serves every request as this userid without
 	// login, marked 本地预览, read-only: `duban web --as`.
 	Preview string
-	// Handle applies decisions made on a page; nil makes the pages read-only.
-	Handle HandleFunc
+	// Decisions says an inbox worker runs (serve): decisions made on a
+	// page go through it as messages; false makes the pages read-only.
+	Decisions bool
 
 	Policy   remind.Policy // warn_days, timezone
 	Calendar *remind.Calendar

@@ -17,7 +17,6 @@ import (
 	"github.com/duban-org/duban/bot"
 	"github.com/duban-org/duban/diskspace"
 	"github.com/duban-org/duban/metrics"
-	"github.com/duban-org/duban/web"
 )
 
 func init() {
@@ -82,7 +81,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	mux := http.NewServeMux()
 	mux.Handle(w.CallbackPath, m.Instrument("callback", refuseWhenLow(a.space, cb)))
 	if a.cfg.Web.PublicURL != "" {
-		pages, err := a.pages(ctx, client, web.HandleFunc(m.Handle(h.Handle)))
+		pages, err := a.pages(ctx, client)
 		if err != nil {
 			return err
 		}

@@ -98,8 +98,8 @@ func runWeb(ctx context.Context, e *env, args []string) error {
 }
 
 // pages are the ledger's pages for serve: WeCom login through client, and
-// decisions through handle, the worker's own conversation.
-func (a *app) pages(ctx context.Context, client web.CodeExchanger, handle web.HandleFunc) (*web.Server, error) {
+// decisions handled by serve's inbox worker.
+func (a *app) pages(ctx context.Context, client web.CodeExchanger) (*web.Server, error) {
 	cfg, err := a.webConfig(ctx)
 	if err != nil {
 		return nil, err
@@ -107,7 +107,7 @@ func (a *app) pages(ctx context.Context, client web.CodeExchanger, handle web.Ha
 	if cfg.SessionKey, err = a.sessionKey(ctx); err != nil {
 		return nil, err
 	}
-	cfg.Exchanger, cfg.Handle = client, handle
+	cfg.Exchanger, cfg.Decisions = client, true
 	pages, err := web.New(cfg)
 	if err != nil {
 		return nil, fmt.Errorf("[web]: %w", err)

@@ -1,0 +1,132 @@
+package main
+
+import (
+	"io"
+	"net"
+	"net/http"
+	"net/http/cookiejar"
+	"net/url"
+	"os"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+)
+
+// freeAddr returns a loopback address with a port free a moment ago: the
+// pages' public URL must be known before serve starts.
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().String()
+}
+
+// pagesBrowser follows redirects with its own cookies, like WeCom's browser.
+type pagesBrowser struct {
+	t *testing.T
+	c *http.Client
+}
+
+func newPagesBrowser(t *testing.T) *pagesBrowser {
+	jar, _ := cookiejar.New(nil)
+	return &pagesBrowser{t: t, c: &http.Client{Jar: jar, Timeout: 10 * time.Second}}
+}
+
+func (b *pagesBrowser) get(u string) (int, string) {
+	b.t.Helper()
+	resp, err := b.c.Get(u)
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(body)
+}
+
+// TestServeLedgerPages runs serve with [web] against the fake WeCom, which
+// performs the login, and checks from outside that each role's page lists
+// exactly what that role may see, and that a 销号 from the page reaches the
+// unit through WeCom like one from chat.
+func TestServeLedgerPages(t *testing.T) {
+	e := newE2E(t, e2eOptions{})
+	addr := freeAddr(t)
+	cfg, err := os.ReadFile(e.cfgPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := strings.Replace(string(cfg), `listen = "127.0.0.1:0"`, `listen = "`+addr+`"`, 1)
+	text += "\n[web]\npublic_url = \"http://" + addr + "\"\nauthorize_url = \"" + e.fake.AuthorizeURL() + "\"\n"
+	if err := os.WriteFile(e.cfgPath, []byte(text), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	e.fake.SetTrustedDomain(addr)
+	p := e.serve()
+
+	// What the sample ledger says each group holds, to compare the pages with.
+	units := map[string][]string{} // group → unit names
+	unitsCSV, err := os.ReadFile("../../examples/sample/units.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, line := range strings.Split(strings.TrimSpace(string(unitsCSV)), "\n")[1:] {
+		f := strings.Split(strings.TrimSpace(line), ",")
+		units[f[2]] = append(units[f[2]], f[1])
+	}
+
+	e.fake.SetLoginUser("liujianhua")
+	leader := newPagesBrowser(t)
+	code, body := leader.get(p.url("/ledger/"))
+	if code != http.StatusOK || !strings.Contains(body, "<h1>党群组</h1>") {
+		t.Fatalf("leader's first visit: %d\n%s", code, body)
+	}
+	for group, names := range units {
+		for _, name := range names {
+			shown := strings.Contains(body, ">"+name+"<")
+			if shown != (group == "党群组") {
+				t.Errorf("党群组's page shows %s of %s: %v", name, group, shown)
+			}
+		}
+	}
+	if code, _ := leader.get(p.url("/ledger/group?name=" + url.QueryEscape("政府组"))); code != http.StatusNotFound {
+		t.Errorf("the leader opens another group: %d", code)
+	}
+
+	e.fake.SetLoginUser("zhaojie")
+	contact := newPagesBrowser(t)
+	code, body = contact.get(p.url("/ledger/"))
+	if code != http.StatusOK || !strings.Contains(body, "<h1>市委办公室</h1>") {
+		t.Fatalf("contact's first visit: %d\n%s", code, body)
+	}
+	if code, _ := contact.get(p.url("/ledger/unit?code=DQ02")); code != http.StatusNotFound {
+		t.Errorf("the contact opens another unit: %d", code)
+	}
+
+	// zhaojie reports T003 in chat; the leader closes it from the page.
+	p.mustAck(e.fake.NewTextCallback("zhaojie", "完成 T003 方案已报编办", "web-1"))
+	waitFor(t, 10*time.Second, "the report to reach the leader", func() bool { return len(e.fake.MessagesTo("liujianhua")) > 0 })
+	_, page := leader.get(p.url("/ledger/task?id=T003"))
+	form := url.Values{"act": {"verify"}}
+	for _, m := range regexp.MustCompile(`name="(csrf|nonce|id|ref)" value="([^"]*)"`).FindAllStringSubmatch(page, -1) {
+		if !form.Has(m[1]) {
+			form.Set(m[1], m[2])
+		}
+	}
+	resp, err := leader.c.PostForm(p.url("/ledger/decide"), form)
+	if err != nil {
+		t.Fatal(err)
+	}
+	flash, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK || !strings.Contains(string(flash), "已办理：销号：已报完成 → 已销号") {
+		t.Fatalf("销号 from the page: %d\n%s", resp.StatusCode, flash)
+	}
+	waitFor(t, 15*time.Second, "the 销号 to reach the unit's head", func() bool { return len(e.fake.MessagesTo("zhangwei")) > 0 })
+	msgs := e.fake.MessagesTo("zhangwei")
+	if !strings.Contains(describe(msgs), "已销号") {
+		t.Errorf("the unit's head was not told of the 销号:\n%s", describe(msgs))
+	}
+}
