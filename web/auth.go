@@ -56,12 +56,15 @@ func randomToken() string {
 	return hex.EncodeToString(b)
 }
 
+// b64 is strict, so each sealed value has one spelling.
+var b64 = base64.RawURLEncoding.Strict()
+
 // seal signs v as base64url(JSON).base64url(HMAC-SHA256), with the cookie's
 // name in the MAC so one cookie cannot pass for the other.
 func (s *Server) seal(name string, v any) string {
 	b, _ := json.Marshal(v)
-	payload := base64.RawURLEncoding.EncodeToString(b)
-	return payload + "." + base64.RawURLEncoding.EncodeToString(s.mac(name, payload))
+	payload := b64.EncodeToString(b)
+	return payload + "." + b64.EncodeToString(s.mac(name, payload))
 }
 
 func (s *Server) mac(name, payload string) []byte {
@@ -76,11 +79,11 @@ func (s *Server) open(name, value string, v any) bool {
 	if !ok {
 		return false
 	}
-	got, err := base64.RawURLEncoding.DecodeString(sig)
+	got, err := b64.DecodeString(sig)
 	if err != nil || !hmac.Equal(got, s.mac(name, payload)) {
 		return false
 	}
-	b, err := base64.RawURLEncoding.DecodeString(payload)
+	b, err := b64.DecodeString(payload)
 	return err == nil && json.Unmarshal(b, v) == nil
 }
 
