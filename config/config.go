@@ -158,6 +158,9 @@ type Web struct {
 	AuthorizeURL string   `toml:"authorize_url"`
 	SessionKey   string   `toml:"session_key"` // "" generates one and keeps it in the store
 	SessionTTL   Duration `toml:"session_ttl"`
+	// Workbench keeps each person's figures on the app's workbench tile
+	// (工作台自定义展示, enabled in the WeCom admin console).
+	Workbench bool `toml:"workbench"`
 }
 
 // Default returns the built-in configuration: a store in ./data, no WeCom,

@@ -138,6 +138,8 @@ type Server struct {
 	trustedDomain    string
 	codes            map[string]*loginCode
 	userInfoRequests int
+
+	wb workbench // workbench.go
 }
 
 // New starts a fake WeCom on 127.0.0.1, closed when the test ends.
@@ -161,6 +163,7 @@ func New(t testing.TB) *Server {
 	mux.HandleFunc("POST /cgi-bin/appchat/send", s.chatSend)
 	mux.HandleFunc("POST /cgi-bin/media/upload", s.upload)
 	s.routeOAuth(mux)
+	s.routeWorkbench(mux)
 	s.handler = s.gate(mux)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {

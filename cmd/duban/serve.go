@@ -125,6 +125,9 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	if a.cfg.Store.ReceiptsKeep > 0 {
 		loops["receipts"] = a.receiptsLoop
 	}
+	if a.cfg.Web.PublicURL != "" && a.cfg.Web.Workbench {
+		loops["workbench"] = a.workbench(client).Run
+	}
 	errc := make(chan error, len(loops)+2)
 	for name, run := range loops {
 		wg.Add(1)

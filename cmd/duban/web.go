@@ -6,9 +6,11 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/duban-org/duban/web"
+	"github.com/duban-org/duban/workbench"
 )
 
 func init() {
@@ -113,4 +115,11 @@ func (a *app) pages(ctx context.Context, client web.CodeExchanger) (*web.Server,
 		return nil, fmt.Errorf("[web]: %w", err)
 	}
 	return pages, nil
+}
+
+// workbench keeps each person's figures on the app's workbench tile,
+// linking to the ledger's pages.
+func (a *app) workbench(client workbench.Client) *workbench.Updater {
+	return &workbench.Updater{Store: a.st, Client: client, JumpURL: strings.TrimRight(a.cfg.Web.PublicURL, "/") + a.cfg.Web.Path + "/",
+		WarnDays: a.remind.WarnDays, Location: a.loc, Now: a.now, Log: a.e.log}
 }

@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"os"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -59,7 +60,7 @@ func TestServeLedgerPages(t *testing.T) {
 		t.Fatal(err)
 	}
 	text := strings.Replace(string(cfg), `listen = "127.0.0.1:0"`, `listen = "`+addr+`"`, 1)
-	text += "\n[web]\npublic_url = \"http://" + addr + "\"\nauthorize_url = \"" + e.fake.AuthorizeURL() + "\"\n"
+	text += "\n[web]\npublic_url = \"http://" + addr + "\"\nauthorize_url = \"" + e.fake.AuthorizeURL() + "\"\nworkbench = true\n"
 	if err := os.WriteFile(e.cfgPath, []byte(text), 0o600); err != nil {
 		t.Fatal(err)
 	}
@@ -105,9 +106,29 @@ func TestServeLedgerPages(t *testing.T) {
 		t.Errorf("the contact opens another unit: %d", code)
 	}
 
+	// The workbench tile: a template, then each person's own figures.
+	reported := func() []string { // the leader's 待销号, as set
+		var out []string
+		for _, d := range e.fake.WorkbenchData() {
+			for _, it := range d.KeyData.Items {
+				if d.UserID == "liujianhua" && it.Key == "待销号" {
+					out = append(out, it.Data)
+				}
+			}
+		}
+		return out
+	}
+	waitFor(t, 15*time.Second, "the leader's workbench figures", func() bool { return len(reported()) > 0 })
+	if tpl := e.fake.WorkbenchTemplates(); len(tpl) != 1 || !tpl[0].ReplaceUserData {
+		t.Fatalf("workbench templates: %+v", tpl)
+	}
+	before, _ := strconv.Atoi(reported()[0])
+	latest := func() string { r := reported(); return r[len(r)-1] }
+
 	// zhaojie reports T003 in chat; the leader closes it from the page.
 	p.mustAck(e.fake.NewTextCallback("zhaojie", "完成 T003 方案已报编办", "web-1"))
 	waitFor(t, 10*time.Second, "the report to reach the leader", func() bool { return len(e.fake.MessagesTo("liujianhua")) > 0 })
+	waitFor(t, 20*time.Second, "the leader's 待销号 to count the report", func() bool { return latest() == strconv.Itoa(before+1) })
 	_, page := leader.get(p.url("/ledger/task?id=T003"))
 	form := url.Values{"act": {"verify"}}
 	for _, m := range regexp.MustCompile(`name="(csrf|nonce|id|ref)" value="([^"]*)"`).FindAllStringSubmatch(page, -1) {
@@ -129,4 +150,6 @@ func TestServeLedgerPages(t *testing.T) {
 	if !strings.Contains(describe(msgs), "已销号") {
 		t.Errorf("the unit's head was not told of the 销号:\n%s", describe(msgs))
 	}
+	waitFor(t, 20*time.Second, "the leader's 待销号 to drop the closed report", func() bool { return latest() == strconv.Itoa(before) })
+
 }
