@@ -7,9 +7,11 @@ import (
 	"net/http/cookiejar"
 	"net/url"
 	"os"
+	"os/exec"
 	"regexp"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -152,4 +154,42 @@ func TestServeLedgerPages(t *testing.T) {
 	}
 	waitFor(t, 20*time.Second, "the leader's 待销号 to drop the closed report", func() bool { return latest() == strconv.Itoa(before) })
 
+}
+
+// TestWebPreview runs `duban web --as` on loopback: the pages of that user,
+// marked 本地预览, read-only; a non-loopback address is refused.
+func TestWebPreview(t *testing.T) {
+	e := newE2E(t, e2eOptions{})
+	if _, errOut, code := e.duban("web", "--config", e.cfgPath, "--as", "liujianhua", "--listen", "0.0.0.0:0"); code == 0 || !strings.Contains(errOut, "loopback") {
+		t.Errorf("a preview on every interface: exit %d\n%s", code, errOut)
+	}
+	if _, errOut, code := e.duban("web", "--config", e.cfgPath, "--as", "nobody"); code == 0 || !strings.Contains(errOut, "not in the task list") {
+		t.Errorf("a preview as a stranger: exit %d\n%s", code, errOut)
+	}
+	addr := freeAddr(t)
+	cmd := exec.Command(e.bin, "web", "--config", e.cfgPath, "--as", "liujianhua", "--listen", addr)
+	cmd.Dir = e.dir
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cmd.Process.Signal(syscall.SIGTERM); cmd.Wait() })
+	b := newPagesBrowser(t)
+	var code int
+	var body string
+	waitFor(t, 15*time.Second, "the preview to answer", func() bool {
+		resp, err := b.c.Get("http://" + addr + "/ledger/")
+		if err != nil {
+			return false
+		}
+		defer resp.Body.Close()
+		raw, _ := io.ReadAll(resp.Body)
+		code, body = resp.StatusCode, string(raw)
+		return true
+	})
+	if code != http.StatusOK || !strings.Contains(body, "本地预览") || !strings.Contains(body, "<h1>党群组</h1>") {
+		t.Errorf("preview: %d\n%s", code, body)
+	}
+	if code, _ := b.get("http://" + addr + "/ledger/group?name=" + url.QueryEscape("政府组")); code != http.StatusNotFound {
+		t.Errorf("the preview opens another group: %d", code)
+	}
 }
