@@ -5,7 +5,8 @@ package web
 // serve's inbox worker exactly as chat is: 销号 and 同意延期 as a click on a
 // card naming the report or request the page showed (so it is refused if
 // another one is pending by then), 驳回 and 不同意延期 as the text command
-// with the reason, after checking the page still shows what is pending.
+// with the reason, after checking the page still shows what is pending (a
+// report imported as 已报完成 has no name: it is decided by the text command).
 // The same rules, history, replies and notices as chat follow, in the
 // sender's order, and a crash loses nothing. The page waits briefly for the
 // worker and shows what the history recorded for the message.
@@ -58,22 +59,25 @@ func (s *Server) decide(w http.ResponseWriter, r *http.Request, viewer duban.Per
 		s.notFound(w)
 		return
 	}
-	ref := f.Get("ref")
-	if ref == "" || t.PendingRef(act) != ref {
+	ref, pending := f.Get("ref"), t.PendingRef(act)
+	// A report or request made before they were named (imported as 已报完成,
+	// or from an earlier version) has no ref: the text command decides it.
+	unnamed := pending == "" && ref == "" && ((act == duban.ActVerify || act == duban.ActReject) && t.Status == duban.StatusReported ||
+		(act == duban.ActApprove || act == duban.ActRefuse) && t.Extension != nil)
+	if !unnamed && (ref == "" || pending != ref) {
 		again("页面已过期：页面上的" + what(act) + "已处理或有了新的" + what(act) + "，未做任何变更。请看下方当前情况后再办理。")
 		return
 	}
-	note := strings.TrimSpace(f.Get("note"))
+	note := strings.Join(strings.Fields(f.Get("note")), " ")
 	in := duban.Inbound{Key: "web:" + nonce, From: viewer.UserID, At: s.now()}
-	switch act {
-	case duban.ActVerify, duban.ActApprove:
+	switch {
+	case (act == duban.ActReject || act == duban.ActRefuse) && note == "":
+		again(string(act) + "须写明理由，未做任何变更。")
+		return
+	case (act == duban.ActVerify || act == duban.ActApprove) && !unnamed:
 		in.Event, in.EventKey = "template_card_event", f.Get("act")+":"+t.ID+"@"+ref
 	default:
-		if note == "" {
-			again(string(act) + "须写明理由，未做任何变更。")
-			return
-		}
-		in.Text = string(act) + " " + t.ID + " " + strings.ReplaceAll(note, "\n", " ")
+		in.Text = strings.TrimSpace(string(act) + " " + t.ID + " " + note)
 	}
 	fresh, err := s.cfg.Store.Enqueue(ctx, in, 0)
 	if err != nil {

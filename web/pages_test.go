@@ -298,3 +298,18 @@ func TestPreviewIsMarkedAndReadOnly(t *testing.T) {
 		t.Errorf("a decision in preview: %d", resp.StatusCode)
 	}
 }
+
+// A task imported as 已报完成 names no report: the page still closes it.
+func TestVerifyAnImportedReport(t *testing.T) {
+	l := testLedger()
+	l.Tasks[2].Status = duban.StatusReported // T3 of A2
+	r := newRigWith(t, l)
+	c := r.login("wang")
+	resp, body := r.decide(c, "T3", "verify", "")
+	if resp.StatusCode != http.StatusOK || !strings.Contains(body, "已办理：销号：已报完成 → 已销号") {
+		t.Fatalf("%d\n%s", resp.StatusCode, body)
+	}
+	if tk, _ := r.st.Task(context.Background(), "T3"); tk.Status != duban.StatusVerified {
+		t.Errorf("T3 is %s", tk.Status)
+	}
+}
