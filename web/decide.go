@@ -98,8 +98,9 @@ func (s *Server) decide(w http.ResponseWriter, r *http.Request, viewer duban.Per
 }
 
 // decisionWait bounds how long a page waits for the worker to handle a
-// decision before saying it is in hand.
-const decisionWait = 10 * time.Second
+// decision before saying it is in hand: well inside serve's 10 s write
+// timeout.
+const decisionWait = 5 * time.Second
 
 // outcome waits for the worker to handle in and says what the history of
 // task id recorded for it.
