@@ -142,7 +142,13 @@ type unitData struct {
 	// 待办 list speaks to them).
 	Reporter bool
 	Chart    template.HTML
+	// The unit's latest changes and reminder notices (留痕), newest first.
+	History []histRow
+	Notices []noticeRow
 }
+
+// unitTrail is how many of a unit's latest changes and notices its page shows.
+const unitTrail = 20
 
 func (s *Server) unitPage(w http.ResponseWriter, r *http.Request, viewer duban.Person, sess session) {
 	ctx := r.Context()
@@ -182,7 +188,50 @@ func (s *Server) unitPage(w http.ResponseWriter, r *http.Request, viewer duban.P
 		return cmp.Or(lightRank(a.Task.Light)-lightRank(b.Task.Light), int(a.Task.Deadline-b.Task.Deadline))
 	})
 	d.Chart = dueChart("今后八周每周到期任务数", tasks, today)
+	if err := s.unitTrail(ctx, &d, tasks); err != nil {
+		s.internal(w, "unit trail", err)
+		return
+	}
 	s.render(w, http.StatusOK, "unit", view{Title: u.Name, Viewer: viewer, Data: d, Nav: s.nav(viewer, u.Group)})
+}
+
+// unitTrail fills the unit's latest changes and notices.
+func (s *Server) unitTrail(ctx context.Context, d *unitData, tasks []duban.Task) error {
+	n, err := s.names(ctx)
+	if err != nil {
+		return err
+	}
+	for _, t := range tasks {
+		hist, err := s.cfg.Store.History(ctx, t.ID)
+		if err != nil {
+			return err
+		}
+		for _, c := range hist {
+			d.History = append(d.History, histRow{TaskID: t.ID, At: c.At, Who: n.of(c.By), What: c.Describe()})
+		}
+		notices, err := s.cfg.Store.NoticesOf(ctx, t.ID)
+		if err != nil {
+			return err
+		}
+		for _, rec := range notices {
+			d.Notices = append(d.Notices, noticeOf(rec, n))
+		}
+	}
+	slices.SortStableFunc(d.History, func(a, b histRow) int { return b.At.Compare(a.At) })
+	slices.SortStableFunc(d.Notices, func(a, b noticeRow) int { return b.Queued.Compare(a.Queued) })
+	d.History = d.History[:min(len(d.History), unitTrail)]
+	d.Notices = d.Notices[:min(len(d.Notices), unitTrail)]
+	return nil
+}
+
+// noticeOf is a notice as the pages list it.
+func noticeOf(rec store.NoticeRecord, n names) noticeRow {
+	row := noticeRow{TaskID: rec.TaskID, Queued: rec.Queued, Who: n.of(rec.To) + "（" + string(rec.Role) + "）",
+		Stage: stageName(rec.Stage), Acked: rec.AckedAt, Delivery: "待发送"}
+	if rec.Delivery != nil {
+		row.Delivery = deliveryName(*rec.Delivery)
+	}
+	return row
 }
 
 func lightRank(l duban.Light) int {
@@ -237,12 +286,14 @@ type taskData struct {
 }
 
 type histRow struct {
-	At   time.Time
-	Who  string
-	What string
+	TaskID string
+	At     time.Time
+	Who    string
+	What   string
 }
 
 type noticeRow struct {
+	TaskID   string
 	Queued   time.Time
 	Who      string
 	Stage    string
@@ -297,12 +348,7 @@ func (s *Server) showTask(w http.ResponseWriter, r *http.Request, viewer duban.P
 		d.History = append(d.History, histRow{At: c.At, Who: n.of(c.By), What: c.Describe()})
 	}
 	for i := len(notices) - 1; i >= 0; i-- {
-		rec := notices[i]
-		row := noticeRow{Queued: rec.Queued, Who: n.of(rec.To) + "（" + string(rec.Role) + "）", Stage: stageName(rec.Stage), Acked: rec.AckedAt, Delivery: "待发送"}
-		if rec.Delivery != nil {
-			row.Delivery = deliveryName(*rec.Delivery)
-		}
-		d.Notices = append(d.Notices, row)
+		d.Notices = append(d.Notices, noticeOf(notices[i], n))
 	}
 	if t.Status == duban.StatusReported {
 		d.Report = &decision{Ref: t.ReportRef, Who: n.withRoles(t.ReportedBy, u), At: t.ReportedAt, Note: t.Progress}
@@ -596,17 +642,9 @@ func (s *Server) noticesPage(w http.ResponseWriter, r *http.Request, viewer duba
 		s.internal(w, "people", err)
 		return
 	}
-	type row struct {
-		noticeRow
-		TaskID string
-	}
-	rows := make([]row, len(recs))
+	rows := make([]noticeRow, len(recs))
 	for i, rec := range recs {
-		rows[i] = row{noticeRow{Queued: rec.Queued, Who: n.of(rec.To) + "（" + string(rec.Role) + "）", Stage: stageName(rec.Stage),
-			Acked: rec.AckedAt, Delivery: "待发送"}, rec.TaskID}
-		if rec.Delivery != nil {
-			rows[i].Delivery = deliveryName(*rec.Delivery)
-		}
+		rows[i] = noticeOf(rec, n)
 	}
 	s.render(w, http.StatusOK, "notices", view{Title: "提醒台账", Viewer: viewer, Data: rows, Nav: s.nav(viewer, "")})
 }

@@ -313,3 +313,26 @@ func TestVerifyAnImportedReport(t *testing.T) {
 		t.Errorf("T3 is %s", tk.Status)
 	}
 }
+
+// A unit's page and a task's page show the reminder notices (留痕) with
+// their delivery and acknowledgement.
+func TestNoticesAreShown(t *testing.T) {
+	r := newRig(t)
+	ctx := context.Background()
+	k := "T1|overdue-1|lilei|2026-11-20"
+	recs := map[string]store.NoticeRecord{k: {TaskID: "T1", Stage: "overdue-1", To: "lilei", Role: duban.RoleContact, Unit: "A1", Deadline: duban.NewDate(2026, 11, 20)}}
+	if _, err := r.st.RecordNotices(ctx, []duban.Outgoing{{To: "lilei", Text: "提醒", NoticeKeys: []string{k}}}, recs, r.clock.Now()); err != nil {
+		t.Fatal(err)
+	}
+	c := r.login("hanmeimei")
+	for _, p := range []string{"/unit?code=A1", "/task?id=T1"} {
+		_, body := r.get(c, prefix+p)
+		if !strings.Contains(body, "逾期 1 个工作日催办") || !strings.Contains(body, "李雷（联络员）") || !strings.Contains(body, "待发送") {
+			t.Errorf("%s lacks the notice", p)
+		}
+	}
+	zc := r.login("zhou")
+	if _, body := r.get(zc, prefix+"/notices"); !strings.Contains(body, "逾期 1 个工作日催办") {
+		t.Error("the notice ledger lacks the notice")
+	}
+}
