@@ -42,6 +42,8 @@ func testLedger() duban.Ledger {
 			{UserID: "liu", Name: "刘组长", Posts: post(duban.RoleLeader, "党群组")},
 			{UserID: "zhou", Name: "周编办", Posts: post(duban.RoleAdmin, "")},
 			{UserID: "sun", Name: "孙某", Posts: nil},
+			// Two posts: A2's head and 党群组's leader.
+			{UserID: "qian", Name: "钱某", Posts: []duban.Post{{Role: duban.RoleHead, Scope: "A2"}, {Role: duban.RoleLeader, Scope: "党群组"}}},
 		},
 		Tasks: []duban.Task{
 			{ID: "T1", Unit: "A1", Title: "制定内设机构调整方案", Deadline: duban.NewDate(2026, 11, 20)},

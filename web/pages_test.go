@@ -28,6 +28,7 @@ func TestEachRoleSeesOnlyItsOwnPages(t *testing.T) {
 		"zhaoliu":   {"/unit?code=A2", "/task?id=T3"},
 		"wang":      {"/unit?code=A1", "/unit?code=A2", "/task?id=T1", "/task?id=t1", "/task?id=T3", "/group?name=" + url.QueryEscape("政府组")},
 		"liu":       {"/unit?code=B1", "/task?id=T4", "/group?name=" + url.QueryEscape("党群组")},
+		"qian":      {"/unit?code=A2", "/task?id=T3", "/unit?code=B1", "/task?id=T4", "/group?name=" + url.QueryEscape("党群组")},
 		"zhou": {"/unit?code=A1", "/unit?code=A2", "/unit?code=B1", "/task?id=T1", "/task?id=t1", "/task?id=T3", "/task?id=T4",
 			"/group?name=" + url.QueryEscape("政府组"), "/group?name=" + url.QueryEscape("党群组"), "/city", "/bulletins", "/notices"},
 	}
@@ -334,5 +335,16 @@ func TestNoticesAreShown(t *testing.T) {
 	zc := r.login("zhou")
 	if _, body := r.get(zc, prefix+"/notices"); !strings.Contains(body, "逾期 1 个工作日催办") {
 		t.Error("the notice ledger lacks the notice")
+	}
+}
+
+// Someone with several posts chooses among their pages.
+func TestHomeListsEveryPost(t *testing.T) {
+	r := newRig(t)
+	c := r.login("qian")
+	resp, body := r.get(c, prefix+"/")
+	if resp.StatusCode != http.StatusOK || !strings.Contains(body, "党群组（督办组组长）") || !strings.Contains(body, "市民政局（一把手）") ||
+		strings.Contains(body, "市财政局") || strings.Contains(body, "全市总览") {
+		t.Errorf("%d\n%s", resp.StatusCode, body)
 	}
 }
