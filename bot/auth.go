@@ -21,6 +21,13 @@ type userInfoResult struct {
 
 func (r *userInfoResult) code() (int, string) { return r.ErrCode, r.ErrMsg }
 
+// ErrBadCode is returned (wrapped) by UserIDFromCode when WeCom refuses the
+// code itself: unknown, used or expired (40029).
+var ErrBadCode = errors.New("wecom auth/getuserinfo: the login code is invalid, used or expired")
+
+// codeBadOAuthCode is WeCom's errcode for a code it does not accept.
+const codeBadOAuthCode = 40029
+
 // ErrNotMember is returned by UserIDFromCode when the code belongs to
 // someone outside the corp (WeCom gives an openid, no userid).
 var ErrNotMember = errors.New("wecom auth/getuserinfo: not a member of the corp")
@@ -45,6 +52,9 @@ func (c *WeComClient) UserIDFromCode(ctx context.Context, code string) (string, 
 		if ae, ok := errors.AsType[*APIError](err); ok && isTokenCode(ae.Code) && attempt == 0 {
 			c.invalidate(ctx, tok)
 			continue
+		}
+		if ae, ok := errors.AsType[*APIError](err); ok && ae.Code == codeBadOAuthCode {
+			return "", fmt.Errorf("%w: %w", ErrBadCode, err)
 		}
 		if err != nil {
 			return "", err

@@ -26,6 +26,7 @@ import (
 	"time"
 
 	"github.com/duban-org/duban"
+	"github.com/duban-org/duban/bot"
 	"github.com/duban-org/duban/store"
 )
 
@@ -154,9 +155,17 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	userid, err := s.cfg.Exchanger.UserIDFromCode(r.Context(), code)
-	if err != nil {
-		s.cfg.Log.Warn("web login: code exchange failed", "err", err)
-		s.message(w, http.StatusForbidden, "登录失败", "企业微信登录凭证无效或已过期。"+retry)
+	switch {
+	case errors.Is(err, bot.ErrNotMember):
+		s.message(w, http.StatusForbidden, "暂无可查看的内容", "您不是本单位企业微信的成员，无法查看督办台账。")
+		return
+	case errors.Is(err, bot.ErrBadCode):
+		s.cfg.Log.Warn("web login: code refused", "err", err)
+		s.message(w, http.StatusForbidden, "登录失败", "企业微信登录凭证无效、已使用或已过期。"+retry)
+		return
+	case err != nil:
+		s.cfg.Log.Error("web login: code exchange failed", "err", err)
+		s.message(w, http.StatusBadGateway, "登录失败", "暂时无法通过企业微信完成登录，请稍后再试。")
 		return
 	}
 	person, err := s.cfg.Store.Person(r.Context(), userid)

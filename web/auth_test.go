@@ -107,7 +107,8 @@ func TestLoginRefusesBadCodesAndStates(t *testing.T) {
 				_, state = startLogin(r) // another browser's state
 			}
 			resp, body := r.get(c, prefix+"/login?code="+url.QueryEscape(tc.code)+"&state="+state)
-			if resp.StatusCode != tc.status || !strings.Contains(body, "登录") {
+			if resp.StatusCode != tc.status || !strings.Contains(body, "登录") ||
+				(tc.status == http.StatusForbidden && !strings.Contains(body, "无效、已使用或已过期")) {
 				t.Errorf("status %d, want %d\n%s", resp.StatusCode, tc.status, body)
 			}
 			if r.hasSession(c) || strings.Contains(body, "制定内设机构调整方案") {
@@ -115,6 +116,16 @@ func TestLoginRefusesBadCodesAndStates(t *testing.T) {
 			}
 		})
 	}
+	t.Run("WeCom unreachable", func(t *testing.T) {
+		c, state := startLogin(r)
+		code := r.wecom.IssueCode("lilei")
+		r.wecom.SetDown(true)
+		defer r.wecom.SetDown(false)
+		resp, body := r.get(c, prefix+"/login?code="+code+"&state="+state)
+		if resp.StatusCode != http.StatusBadGateway || !strings.Contains(body, "稍后再试") || r.hasSession(c) {
+			t.Errorf("status %d, session %v\n%s", resp.StatusCode, r.hasSession(c), body)
+		}
+	})
 	t.Run("no pre-login cookie", func(t *testing.T) {
 		c := r.browser()
 		resp, _ := r.get(c, prefix+"/login?code="+r.wecom.IssueCode("lilei")+"&state=whatever")

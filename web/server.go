@@ -29,7 +29,8 @@ const DefaultAuthorizeURL = "https://open.weixin.qq.com/connect/oauth2/authorize
 const DefaultSessionTTL = 8 * time.Hour
 
 // CodeExchanger trades a web login code for the member's userid
-// (bot.WeComClient.UserIDFromCode).
+// (bot.WeComClient.UserIDFromCode); it fails with bot.ErrBadCode for a code
+// WeCom refuses and bot.ErrNotMember for someone outside the corp.
 type CodeExchanger interface {
 	UserIDFromCode(ctx context.Context, code string) (string, error)
 }
