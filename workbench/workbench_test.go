@@ -83,7 +83,7 @@ func rig(t *testing.T) (*Updater, *wecomtest.Server, *store.Store, *clock) {
 	fake := wecomtest.New(t)
 	fake.Now = c.Now
 	client, err := bot.NewWeComClient(bot.ClientConfig{APIBase: fake.URL, CorpID: fake.CorpID, AgentID: fake.AgentID, Secret: fake.Secret,
-		HTTPClient: bot.NewHTTPClient(2 * time.Second)}, st)
+		HTTPClient: bot.NewHTTPClient(2 * time.Second), Now: c.Now}, st)
 	if err != nil {
 		t.Fatal(err)
 	}
