@@ -38,6 +38,17 @@ type Outgoing struct {
 	// NoticeKeys names the reminder notices this message carries, so their
 	// delivery can be recorded in the evidence trail (留痕).
 	NoticeKeys []string `json:"notice_keys,omitempty"`
+	// File, when set, makes this a file message: the archived document it
+	// names is uploaded and sent as a file. Text then says what the file is
+	// (for the console and the records); it is not sent.
+	File *FileRef `json:"file,omitempty"`
+}
+
+// FileRef names a document the store keeps (a published bulletin's, an
+// issued letter's, a preview's) by its archive key.
+type FileRef struct {
+	Key  string `json:"key"`  // bulletin/<no>/<name>, letter/<year>/<no> or preview/<id>/<name>
+	Name string `json:"name"` // the file name a recipient sees
 }
 
 // Card is a button-interaction card about one subject (usually one task).

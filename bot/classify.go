@@ -173,6 +173,9 @@ func (c *classified) Unwrap() error { return c.err }
 // CauseOf decides, in one place, why a delivery failed and so whether it
 // is retried (with backoff, up to the sender's MaxAge) or final.
 func CauseOf(err error) Cause {
+	if errors.Is(err, ErrMediaRefused) { // a file WeCom would refuse as it is
+		return CauseContent
+	}
 	if c, ok := errors.AsType[*classified](err); ok {
 		if c.retry {
 			return CauseUnknown

@@ -15,8 +15,8 @@ import (
 )
 
 // Deliverer delivers one prepared part of an outgoing message: a text of at
-// most Sender.PartBytes bytes, a card (Card set, Text its fallback), or a
-// card update (CardUpdate set). Errors may be classified with Permanent or
+// most Sender.PartBytes bytes, a card (Card set, Text its fallback), a
+// card update (CardUpdate set), or a file (File set, Text its description). Errors may be classified with Permanent or
 // Temporary; WeCom's own errors are classified by the sender.
 type Deliverer interface {
 	Deliver(ctx context.Context, m duban.Outgoing) error
@@ -221,6 +221,8 @@ func (s *Sender) dispatch(ctx context.Context, queue *queueView, lim *rateLimite
 func (s *Sender) parts(e store.OutboxEntry) []duban.Outgoing {
 	m := e.Msg
 	switch {
+	case m.File != nil:
+		return []duban.Outgoing{{To: m.To, Text: m.Text, File: m.File}}
 	case m.CardUpdate != nil:
 		return []duban.Outgoing{{To: m.To, Text: m.Text, CardUpdate: m.CardUpdate}}
 	case m.Card != nil && !e.TextFallback && !s.TextOnly:

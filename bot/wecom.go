@@ -72,7 +72,8 @@ type WeComClient struct {
 	mu  sync.Mutex // guards tok
 	tok store.AccessToken
 
-	refresh chan struct{} // one token refresh at a time; a context-aware mutex
+	refresh   chan struct{} // one token refresh at a time; a context-aware mutex
+	uploading chan struct{} // one file upload at a time (files.go)
 
 	// The last gettoken failures, guarded by refresh.
 	tokenMin, tokenMax time.Duration
@@ -96,8 +97,8 @@ func NewWeComClient(cfg ClientConfig, st *store.Store) (*WeComClient, error) {
 	c := &WeComClient{
 		base: base, corpID: cfg.CorpID, agentID: cfg.AgentID, secret: cfg.Secret,
 		http: cfg.HTTPClient, now: cfg.Now, log: cfg.Logger, st: st,
-		name:     cfg.CorpID + "/" + strconv.Itoa(cfg.AgentID),
-		refresh:  make(chan struct{}, 1),
+		name:    cfg.CorpID + "/" + strconv.Itoa(cfg.AgentID),
+		refresh: make(chan struct{}, 1), uploading: make(chan struct{}, 1),
 		tokenMin: cfg.TokenMinBackoff, tokenMax: cfg.TokenMaxBackoff,
 	}
 	if c.tokenMin <= 0 {
@@ -128,9 +129,12 @@ func NewHTTPClient(timeout time.Duration) *http.Client {
 	return &http.Client{Timeout: timeout, Transport: t}
 }
 
-// Deliver sends one part prepared by the Sender: a card update, a
+// Deliver sends one part prepared by the Sender: a file, a card update, a
 // template_card, or a text of at most 2048 bytes.
 func (c *WeComClient) Deliver(ctx context.Context, m duban.Outgoing) error {
+	if m.File != nil {
+		return c.deliverFile(ctx, m)
+	}
 	if chatID, ok := m.ChatID(); ok {
 		return c.SendToChat(ctx, chatID, m.Text)
 	}

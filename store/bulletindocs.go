@@ -134,9 +134,13 @@ func (s *Store) IssueBulletin(ctx context.Context, issue func(BulletinNumber) (I
 				return fmt.Errorf("write bulletin %d %s: %w", num.No, f.Name, err)
 			}
 		}
-		msgs := make([]duban.Outgoing, len(p.To))
-		for i, u := range p.To {
-			msgs[i] = duban.Outgoing{To: u, Text: rec.Text}
+		// Each recipient gets the text, then each document as a file.
+		var msgs []duban.Outgoing
+		for _, u := range p.To {
+			msgs = append(msgs, duban.Outgoing{To: u, Text: rec.Text})
+			for _, f := range rec.Files {
+				msgs = append(msgs, FileMessage(u, BulletinDocRef(rec.No, f.Name)))
+			}
 		}
 		entries, keys, err := newOutboxEntries(msgs, p.At)
 		if err != nil {
@@ -160,6 +164,11 @@ func (s *Store) IssueBulletin(ctx context.Context, issue func(BulletinNumber) (I
 	}
 	s.outboxWatch.tell(ids)
 	return rec, nil
+}
+
+// FileMessage is the message that sends the document ref names to to.
+func FileMessage(to string, ref duban.FileRef) duban.Outgoing {
+	return duban.Outgoing{To: to, Text: "［文件］" + ref.Name, File: &ref}
 }
 
 // BulletinDocument returns the archived document name of bulletin no, or

@@ -75,8 +75,22 @@ func TestIssueBulletinNumbersByYearAcrossRestartsWithDocuments(t *testing.T) {
 	if err != nil || last.No != 4 {
 		t.Fatalf("last: %+v %v", last, err)
 	}
-	if n, _ := s.OutboxLen(ctx); n != 4 {
-		t.Fatalf("outbox holds %d, want one message per publish", n)
+	// Each publish queued its text, then each document as a file that
+	// reads back as archived.
+	queued, err := s.PendingOutgoing(ctx, 0)
+	if err != nil || len(queued) != 4*3 {
+		t.Fatalf("outbox holds %d (%v), want a text and two files per publish", len(queued), err)
+	}
+	for i := 0; i < len(queued); i += 3 {
+		no := i/3 + 1
+		text, docFile, xlsxFile := queued[i].Msg, queued[i+1].Msg, queued[i+2].Msg
+		if text.Text != "通报" || text.File != nil || docFile.File == nil || xlsxFile.File == nil ||
+			*docFile.File != BulletinDocRef(no, "工作通报.docx") || xlsxFile.File.Name != "红黄灯/清单.xlsx" {
+			t.Fatalf("bulletin %d queued %+v, %+v, %+v", no, text, docFile, xlsxFile)
+		}
+		if got, err := s.Document(ctx, *xlsxFile.File); err != nil || string(got) != "xlsx" {
+			t.Fatalf("bulletin %d: the file message's document reads %q, %v", no, got, err)
+		}
 	}
 }
 

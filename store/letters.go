@@ -100,9 +100,10 @@ func (s *Store) IssueLetter(ctx context.Context, year int, unit string, day duba
 		if err := putJSON(txn, letterDayKey(unit, day), rec.No); err != nil {
 			return err
 		}
-		msgs := make([]duban.Outgoing, len(to))
-		for i, u := range to {
-			msgs[i] = duban.Outgoing{To: u, Text: out.Text}
+		// Each recipient gets the notice, then the letter as a file.
+		var msgs []duban.Outgoing
+		for _, u := range to {
+			msgs = append(msgs, duban.Outgoing{To: u, Text: out.Text}, FileMessage(u, LetterDocRef(year, rec.No, rec.File)))
 		}
 		entries, keys, err := newOutboxEntries(msgs, at)
 		if err != nil {

@@ -55,8 +55,17 @@ func TestIssueLetterNumbersByYearOneADay(t *testing.T) {
 	if err != nil || string(doc) != "docx 咸编办函〔2026〕2号" {
 		t.Fatalf("document: %q %v", doc, err)
 	}
-	if n, _ := s.OutboxLen(ctx); n != 4 {
-		t.Fatalf("outbox %d, want 2+1+1 notices", n)
+	// Each recipient got the notice, then the letter as a file.
+	queued, err := s.PendingOutgoing(ctx, 0)
+	if err != nil || len(queued) != 2*(2+1+1) {
+		t.Fatalf("outbox %d (%v), want a notice and a file for 2+1+1 recipients", len(queued), err)
+	}
+	last := queued[len(queued)-1].Msg
+	if last.To != "h2" || last.File == nil || *last.File != LetterDocRef(2027, 1, r3.File) {
+		t.Fatalf("last queued %+v", last)
+	}
+	if got, err := s.Document(ctx, *queued[len(queued)-3].Msg.File); err != nil || string(got) != "docx 咸编办函〔2026〕2号" {
+		t.Fatalf("letter file reads %q, %v", got, err)
 	}
 	if _, err := s.LetterDocument(ctx, 2026, 9); !errors.Is(err, ErrNotFound) {
 		t.Fatalf("missing: %v", err)

@@ -32,6 +32,8 @@ type Upload struct {
 	Data     []byte
 	MediaID  string
 	Accepted bool
+
+	forgotten bool // ForgetUploads: its media_id is no longer valid
 }
 
 // Uploads returns the accepted uploads, in order.
@@ -39,6 +41,16 @@ func (s *Server) Uploads() []Upload {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return append([]Upload(nil), s.uploads...)
+}
+
+// ForgetUploads makes every media_id given out so far unknown, as WeCom's
+// are after three days: a file message naming one is answered 40007.
+func (s *Server) ForgetUploads() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for i := range s.uploads {
+		s.uploads[i].forgotten = true
+	}
 }
 
 // upload answers /cgi-bin/media/upload as WeCom does: a multipart form with
@@ -139,7 +151,7 @@ func (s *Server) mediaOK(w http.ResponseWriter, msgType string, file, image *Med
 	}
 	if ref != nil {
 		for _, u := range s.uploads {
-			if u.MediaID == ref.MediaID && u.Type == msgType {
+			if u.MediaID == ref.MediaID && u.Type == msgType && !u.forgotten {
 				return true
 			}
 		}
