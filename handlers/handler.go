@@ -27,10 +27,22 @@ type Reminders interface {
 	Acknowledge(ctx context.Context, userid, taskID string, at time.Time) (int, error)
 	// Evidence returns one line per notice sent about taskID.
 	Evidence(ctx context.Context, taskID string) ([]string, error)
+	// PreviewBulletin computes the next 工作通报 as at now without
+	// numbering, keeping or sending it.
+	PreviewBulletin(ctx context.Context, now time.Time) (BulletinPreview, error)
 	// PublishBulletin issues the next 工作通报 on behalf of by (who receives
 	// it with everyone else) and returns a line saying so; the same msgKey
-	// again (a message reprocessed after a crash) publishes nothing new.
+	// again (the same confirmed preview, a message reprocessed after a
+	// crash) publishes nothing new.
 	PublishBulletin(ctx context.Context, by duban.Person, msgKey string, now time.Time) (string, error)
+}
+
+// BulletinPreview is the next 工作通报, unnumbered: its short summary, its
+// documents, and how many recipients publishing would send it to.
+type BulletinPreview struct {
+	Summary    string
+	Files      []store.BulletinFile
+	Recipients int
 }
 
 // Handler answers messages. Only Store is required.

@@ -48,7 +48,7 @@ func (h *Handler) help(ctx context.Context, t *turn) string {
 		fmt.Fprintf(&b, "%s —— 对账无误，销号\n", example(VerbVerify, task))
 		fmt.Fprintf(&b, "%s —— 退回单位补充\n", example(VerbReject, task))
 		fmt.Fprintf(&b, "%s / %s —— 审批延期申请\n", example(VerbApprove, task), example(VerbRefuse, task))
-		b.WriteString("通报 —— 发布工作通报\n")
+		b.WriteString("通报 —— 预览工作通报，回复「确认」后发布\n")
 	}
 	b.WriteString("撤销 —— 撤销自己最近一次变更\n")
 	record := h.exampleTask(ctx, t, duban.ActReport)

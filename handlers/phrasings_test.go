@@ -31,6 +31,9 @@ func (f *fakeReminders) Acknowledge(context.Context, string, string, time.Time) 
 	return 3, nil
 }
 func (f *fakeReminders) Evidence(context.Context, string) ([]string, error) { return nil, nil }
+func (f *fakeReminders) PreviewBulletin(context.Context, time.Time) (BulletinPreview, error) {
+	return BulletinPreview{Summary: "工作通报（预览，未编号）", Recipients: 3}, nil
+}
 func (f *fakeReminders) PublishBulletin(context.Context, duban.Person, string, time.Time) (string, error) {
 	return "已发布第1期工作通报。", nil
 }

@@ -74,7 +74,8 @@ func describeRequest(t duban.Task, u duban.Unit, r duban.Request) string {
 	return s
 }
 
-// confirm applies the sender's pending proposal. id, from a card button,
+// confirm applies the sender's pending proposal (or publishes the
+// bulletin it previewed). id, from a card button,
 // must match it; from text ("确认") any pending proposal is meant. It
 // reports whether a proposal was acted on.
 func (h *Handler) confirm(ctx context.Context, t *turn, id string) (bool, error) {
@@ -86,8 +87,13 @@ func (h *Handler) confirm(ctx context.Context, t *turn, id string) (bool, error)
 	if err != nil {
 		return false, err
 	}
-	r := duban.Request{Action: p.Action, Note: p.Note, Deadline: p.Deadline}
-	if err := h.change(ctx, t, p.TaskID, r); err != nil {
+	act := func() error {
+		return h.change(ctx, t, p.TaskID, duban.Request{Action: p.Action, Note: p.Note, Deadline: p.Deadline})
+	}
+	if p.Kind == store.ProposeBulletin {
+		act = func() error { return h.publishBulletin(ctx, t, p) }
+	}
+	if err := act(); err != nil {
 		// A refusal ends the proposal; a failure of the store keeps it
 		// for another 确认.
 		if duban.ErrorCode(err) != duban.EINTERNAL {
@@ -109,8 +115,11 @@ func (h *Handler) cancel(ctx context.Context, t *turn, id string) (bool, error) 
 	if err != nil {
 		return false, err
 	}
-	entry := duban.Change{TaskID: p.TaskID, At: t.now, By: t.person.UserID, Action: duban.ActCancel, Note: p.Text, MsgID: t.in.Key}
-	if err := h.Store.DropProposal(ctx, t.person.UserID, p.ID, &entry); err != nil {
+	var entry *duban.Change
+	if p.TaskID != "" {
+		entry = &duban.Change{TaskID: p.TaskID, At: t.now, By: t.person.UserID, Action: duban.ActCancel, Note: p.Text, MsgID: t.in.Key}
+	}
+	if err := h.Store.DropProposal(ctx, t.person.UserID, p.ID, entry); err != nil {
 		return false, err
 	}
 	t.reply("已取消：" + p.Text + "。未做任何变更。")

@@ -19,9 +19,16 @@ import (
 
 const proposalTTL = 24 * time.Hour
 
-// Proposal is a pending inferred change.
+// Kinds of proposals besides a task change.
+const (
+	ProposeBulletin = "bulletin" // publish the 工作通报 previewed
+)
+
+// Proposal is a pending inferred change, or a previewed document waiting
+// to be published (Kind).
 type Proposal struct {
-	ID       string       `json:"id"` // unique, used in card button keys
+	ID       string       `json:"id"`             // unique, used in card button keys
+	Kind     string       `json:"kind,omitempty"` // "" for a task change, ProposeBulletin
 	TaskID   string       `json:"task"`
 	Action   duban.Action `json:"action"`
 	Note     string       `json:"note,omitempty"`
@@ -32,7 +39,8 @@ type Proposal struct {
 }
 
 // Propose stores p as userid's pending proposal, replacing any earlier one,
-// and records it in the task's history, in one transaction.
+// and records it in the task's history (entry, unless it names no task),
+// in one transaction.
 func (s *Store) Propose(ctx context.Context, userid string, p Proposal, entry duban.Change) error {
 	err := s.update(ctx, func(txn *badger.Txn) error {
 		b, err := jsonBytes(p)
@@ -41,6 +49,9 @@ func (s *Store) Propose(ctx context.Context, userid string, p Proposal, entry du
 		}
 		if err := txn.SetEntry(badger.NewEntry(proposalKey(userid), b).WithTTL(proposalTTL)); err != nil {
 			return fmt.Errorf("write proposal: %w", err)
+		}
+		if entry.TaskID == "" {
+			return nil
 		}
 		return recordOnce(txn, entry)
 	})

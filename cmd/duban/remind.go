@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/duban-org/duban"
+	"github.com/duban-org/duban/handlers"
 	"github.com/duban-org/duban/llm"
 	"github.com/duban-org/duban/remind"
 	"github.com/duban-org/duban/store"
@@ -140,6 +141,19 @@ func (r *reminders) Evidence(ctx context.Context, taskID string) ([]string, erro
 		lines[i] = s
 	}
 	return lines, nil
+}
+
+func (r *reminders) PreviewBulletin(ctx context.Context, now time.Time) (handlers.BulletinPreview, error) {
+	b, change, files, err := r.a.previewBulletin(ctx, now)
+	if err != nil {
+		return handlers.BulletinPreview{}, err
+	}
+	l, err := r.a.st.Snapshot(ctx)
+	if err != nil {
+		return handlers.BulletinPreview{}, err
+	}
+	return handlers.BulletinPreview{Summary: remind.Headline(b, change), Files: files,
+		Recipients: len(remind.BulletinRecipients(l, r.a.remind))}, nil
 }
 
 func (r *reminders) PublishBulletin(ctx context.Context, by duban.Person, msgKey string, now time.Time) (string, error) {

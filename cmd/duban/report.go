@@ -74,18 +74,10 @@ func runReport(ctx context.Context, e *env, args []string) error {
 			f.Data = data
 			files = append(files, f)
 		}
-		fmt.Fprintln(e.stdout, rec.Text)
+		fmt.Fprintln(e.stdout, remind.Render(b))
 		fmt.Fprintf(e.stderr, "已发布%s，发送给 %d 个接收方。\n", rec.Label(), len(rec.To))
 	} else {
-		b, err = a.bulletin(ctx, now, nil)
-		if err != nil {
-			return err
-		}
-		prev, err := a.lastBulletin(ctx)
-		if err != nil {
-			return err
-		}
-		files, err = a.bulletinFiles(b, prev)
+		b, _, files, err = a.previewBulletin(ctx, now)
 		if err != nil {
 			return err
 		}
@@ -136,23 +128,48 @@ func (a *app) lastBulletin(ctx context.Context) (*store.BulletinRecord, error) {
 	return &rec, nil
 }
 
-// bulletinFiles renders bulletin b's documents: the Word document, with its
-// change since prev (nil for the first bulletin), and the red and yellow
-// lists as a workbook.
-func (a *app) bulletinFiles(b remind.Bulletin, prev *store.BulletinRecord) ([]store.BulletinFile, error) {
-	var change *remind.Change
-	if prev != nil {
-		var pb remind.Bulletin
-		if err := json.Unmarshal(prev.Bulletin, &pb); err != nil {
-			return nil, fmt.Errorf("previous bulletin %d: %w", prev.No, err)
-		}
-		if pb.No == 0 { // records from before numbering by year
-			pb.No, pb.Year = prev.No, prev.Year
-		}
-		c := remind.Compare(pb, b)
-		c.Since = prev.Label()
-		change = &c
+// previewBulletin computes the next bulletin as at now, unnumbered, with its
+// change since the last published one and its documents; it changes
+// nothing.
+func (a *app) previewBulletin(ctx context.Context, now time.Time) (remind.Bulletin, *remind.Change, []store.BulletinFile, error) {
+	b, err := a.bulletin(ctx, now, nil)
+	if err != nil {
+		return b, nil, nil, err
 	}
+	prev, err := a.lastBulletin(ctx)
+	if err != nil {
+		return b, nil, nil, err
+	}
+	change, err := changeSince(b, prev)
+	if err != nil {
+		return b, nil, nil, err
+	}
+	files, err := a.bulletinFiles(b, change)
+	return b, change, files, err
+}
+
+// changeSince is what moved from published bulletin prev (nil before the
+// first: no change to tell) to b.
+func changeSince(b remind.Bulletin, prev *store.BulletinRecord) (*remind.Change, error) {
+	if prev == nil {
+		return nil, nil
+	}
+	var pb remind.Bulletin
+	if err := json.Unmarshal(prev.Bulletin, &pb); err != nil {
+		return nil, fmt.Errorf("previous bulletin %d: %w", prev.No, err)
+	}
+	if pb.No == 0 { // records from before numbering by year
+		pb.No, pb.Year = prev.No, prev.Year
+	}
+	c := remind.Compare(pb, b)
+	c.Since = prev.Label()
+	return &c, nil
+}
+
+// bulletinFiles renders bulletin b's documents: the Word document, with its
+// change since the previous bulletin (nil for the first), and the red and
+// yellow lists as a workbook.
+func (a *app) bulletinFiles(b remind.Bulletin, change *remind.Change) ([]store.BulletinFile, error) {
 	label := b.Issue()
 	if label == "" {
 		label = "预览"
@@ -172,7 +189,8 @@ func (a *app) bulletinFiles(b remind.Bulletin, prev *store.BulletinRecord) ([]st
 }
 
 // publishBulletin numbers, renders, archives and queues the next bulletin
-// with its documents to 编办, every group leader and the bulletin chat.
+// to 编办, every group leader and the bulletin chat: to each its headline,
+// then its documents as files. msgKey, when not "", publishes at most once.
 func (a *app) publishBulletin(ctx context.Context, by, msgKey string, now time.Time) (store.BulletinRecord, error) {
 	client, err := a.llmClient()
 	if err != nil {
@@ -192,12 +210,22 @@ func (a *app) publishBulletin(ctx context.Context, by, msgKey string, now time.T
 	}
 	return a.st.IssueBulletin(ctx, func(n store.BulletinNumber) (store.Issued, error) {
 		b.No, b.Year = n.Issue, n.Year
-		files, err := a.bulletinFiles(b, n.Prev)
+		change, err := changeSince(b, n.Prev)
 		if err != nil {
 			return store.Issued{}, err
 		}
-		return store.Issued{Text: remind.Render(b), Figures: b, Files: files}, nil
+		files, err := a.bulletinFiles(b, change)
+		if err != nil {
+			return store.Issued{}, err
+		}
+		return store.Issued{Text: publishedHeadline(b, change), Figures: b, Files: files}, nil
 	}, store.Publication{To: remind.BulletinRecipients(l, a.remind), By: by, MsgKey: msgKey, At: now, Year: year})
+}
+
+// publishedHeadline is the one message a published bulletin goes out with;
+// its documents follow as files.
+func publishedHeadline(b remind.Bulletin, change *remind.Change) string {
+	return remind.Headline(b, change) + "\n全文见随后发送的两个附件：通报（Word 文档）和红黄灯清单（Excel 表格）。"
 }
 
 // addWorkdays returns the n-th working day after d.

@@ -1,0 +1,85 @@
+package main
+
+import (
+	"context"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/duban-org/duban/docx/docxtest"
+	"github.com/duban-org/duban/store"
+)
+
+// 通报 in chat previews to the requester alone; 确认 numbers, archives and
+// sends one short message and the documents to each recipient, once.
+func TestChatBulletinPreviewThenPublish(t *testing.T) {
+	cfg, dir := tempConfig(t)
+	if code, out, errs := cli(t, "", "import", "--config", cfg, "../../examples/sample"); code != 0 {
+		t.Fatalf("import: %d\n%s\n%s", code, out, errs)
+	}
+	code, out, errs := cli(t, "通报\n确认\n确认\n", "chat", "--config", cfg, "--as", "lixiaodong", "--now", "2026-12-30 16:00")
+	if code != 0 {
+		t.Fatalf("chat: %d\n%s\n%s", code, out, errs)
+	}
+	if !strings.Contains(out, "已发布工作通报（2026年第1期），发送给编办和督办组长共") {
+		t.Fatalf("no word of publishing:\n%s", out)
+	}
+	// Everything before the first message to someone else is the preview.
+	cut := strings.Index(out, "【发给 ")
+	if cut < 0 {
+		t.Fatalf("nothing sent to anyone else:\n%s", out)
+	}
+	preview, after := out[:cut], out[cut:]
+	for _, want := range []string{"［文件］工作通报-预览.docx", "［文件］红黄灯清单-预览.xlsx", "工作通报（预览，未编号）",
+		"回复「确认」发布", "[确认发布 → /click confirm:"} {
+		if !strings.Contains(preview, want) {
+			t.Errorf("preview lacks %q:\n%s", want, preview)
+		}
+	}
+	if strings.Contains(preview, "2026年第1期") {
+		t.Errorf("the preview is numbered:\n%s", preview)
+	}
+	// The preview's headline figures are the published ones (nothing
+	// changed in between).
+	figures := regexp.MustCompile(`\d+ 个单位共 \d+ 项任务，已销号 \d+ 项（[\d.]+%），已报完成待销号 \d+ 项，逾期 \d+ 项；见底清零单位 \d+ 个`)
+	pf := figures.FindString(preview)
+	if pf == "" || !strings.Contains(after, pf) {
+		t.Errorf("published figures differ from the preview's %q:\n%s", pf, after)
+	}
+	// Every group leader gets one short message, then the two files.
+	for _, who := range []string{"liujianhua", "chenzhiqiang"} {
+		msg := "【发给 " + who + "】\n工作通报（2026年第1期）\n"
+		i := strings.Index(after, msg)
+		if i < 0 {
+			t.Fatalf("no headline for %s:\n%s", who, after)
+		}
+		rest := after[i+len(msg):]
+		end := strings.Index(rest, "【发给 "+who+"】\n［文件］工作通报-2026年第1期.docx")
+		if end < 0 || strings.Count(rest[:end], "\n") > 6 || strings.Contains(rest[:end], "六、单位排名") {
+			t.Errorf("%s: not one short message followed by the document:\n%s", who, after)
+		}
+		if !strings.Contains(after, "【发给 "+who+"】\n［文件］红黄灯清单-2026年第1期.xlsx") {
+			t.Errorf("%s did not get the workbook", who)
+		}
+	}
+	if strings.Count(out, "没有待确认的变更") != 1 {
+		t.Errorf("the second 确认 did something:\n%s", after)
+	}
+	st, err := store.Open(dir, store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	ctx := context.Background()
+	all, err := st.Bulletins(ctx)
+	if err != nil || len(all) != 1 || len(all[0].Files) != 2 {
+		t.Fatalf("archive after one 确认: %+v %v", all, err)
+	}
+	doc, err := st.BulletinDocument(ctx, 1, "工作通报-2026年第1期.docx")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if text := docxtest.Text(t, docxtest.Parts(t, doc)["word/document.xml"]); !strings.Contains(text, "2026年第1期") || strings.Contains(text, "预览稿") {
+		t.Errorf("archived document is not the numbered one:\n%.600s", text)
+	}
+}
