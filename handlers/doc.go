@@ -7,5 +7,6 @@
 // message; grammar.go, dates.go and taskids.go read it; question.go,
 // followup.go, proposal.go, interpret.go, miss.go and help.go answer it;
 // change.go, notices.go and card.go act and tell; tasks.go, record.go,
-// undo.go, ack.go and bulletin.go are the verbs with logic of their own.
+// undo.go, ack.go, bulletin.go and letters.go are the verbs with logic of
+// their own.
 package handlers

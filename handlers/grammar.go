@@ -33,6 +33,7 @@ const (
 	VerbCancel   Verb = "取消"
 	VerbAck      Verb = "收到"
 	VerbBulletin Verb = "通报"
+	VerbLetter   Verb = "专函"
 	VerbAsk      Verb = "问"
 )
 
@@ -95,6 +96,7 @@ var verbs = sortedVerbs([]struct {
 	{"确认", VerbConfirm}, {"确定", VerbConfirm}, {"取消", VerbCancel}, {"算了", VerbCancel},
 	{"已收到", VerbAck}, {"收到了", VerbAck}, {"收到", VerbAck}, {"已收悉", VerbAck}, {"收悉", VerbAck}, {"已阅", VerbAck},
 	{"工作通报", VerbBulletin}, {"发布通报", VerbBulletin}, {"通报", VerbBulletin},
+	{"专函督办", VerbLetter}, {"督办函", VerbLetter}, {"专函", VerbLetter},
 	{"问", VerbAsk}, {"咨询", VerbAsk},
 })
 
@@ -122,7 +124,7 @@ var needsTask = map[Verb]bool{
 
 // bare lists the verbs that take nothing after them; a sentence that merely
 // starts with such a word is not a command.
-var bare = map[Verb]bool{VerbHelp: true, VerbUndo: true, VerbConfirm: true, VerbCancel: true, VerbBulletin: true}
+var bare = map[Verb]bool{VerbHelp: true, VerbUndo: true, VerbConfirm: true, VerbCancel: true, VerbBulletin: true, VerbLetter: true}
 
 // Parse reads a message in the command grammar, in the orders people type
 // it (完成 T003 说明, T003 完成了, 完成了T003, T003已完成，说明), relative to

@@ -35,6 +35,22 @@ type Reminders interface {
 	// again (the same confirmed preview, a message reprocessed after a
 	// crash) publishes nothing new.
 	PublishBulletin(ctx context.Context, by duban.Person, msgKey string, now time.Time) (string, error)
+	// LetterDrafts returns the 专函督办 due as at now to units that have
+	// not had one that day, unnumbered, in the order of the red list.
+	LetterDrafts(ctx context.Context, now time.Time) ([]LetterDraft, error)
+	// IssueLetter issues the letter due to unit as at now on behalf of by:
+	// its 文号, the archive, the notice and the document to its 一把手. A
+	// unit gets at most one a day; a second is refused (duban.EINVALID).
+	IssueLetter(ctx context.Context, by duban.Person, unit string, now time.Time) (string, error)
+}
+
+// LetterDraft is one 专函督办 not yet issued: its unit, a short summary and
+// its document, the 文号's number left blank.
+type LetterDraft struct {
+	Unit    string // unit code
+	Name    string // unit name
+	Summary string
+	File    store.BulletinFile
 }
 
 // BulletinPreview is the next 工作通报, unnumbered: its short summary, its
@@ -186,6 +202,8 @@ func (h *Handler) command(ctx context.Context, t *turn, c Command) error {
 		return err
 	case VerbBulletin:
 		return h.bulletin(ctx, t)
+	case VerbLetter:
+		return h.letters(ctx, t)
 	}
 	return duban.Errorf(duban.EINTERNAL, "verb %s has no handler", c.Verb)
 }

@@ -50,6 +50,9 @@ func (h *Handler) help(ctx context.Context, t *turn) string {
 		fmt.Fprintf(&b, "%s / %s —— 审批延期申请\n", example(VerbApprove, task), example(VerbRefuse, task))
 		b.WriteString("通报 —— 预览工作通报，回复「确认」后发布\n")
 	}
+	if p.IsAdmin() {
+		b.WriteString("专函 —— 逐件预览专函督办草稿，回复「确认」发出、「取消」不发\n")
+	}
 	b.WriteString("撤销 —— 撤销自己最近一次变更\n")
 	record := h.exampleTask(ctx, t, duban.ActReport)
 	if record.ID == "" {

@@ -34,6 +34,12 @@ func (f *fakeReminders) Evidence(context.Context, string) ([]string, error) { re
 func (f *fakeReminders) PreviewBulletin(context.Context, time.Time) (BulletinPreview, error) {
 	return BulletinPreview{Summary: "工作通报（预览，未编号）", Recipients: 3}, nil
 }
+func (f *fakeReminders) LetterDrafts(context.Context, time.Time) ([]LetterDraft, error) {
+	return nil, nil
+}
+func (f *fakeReminders) IssueLetter(context.Context, duban.Person, string, time.Time) (string, error) {
+	return "", nil
+}
 func (f *fakeReminders) PublishBulletin(context.Context, duban.Person, string, time.Time) (string, error) {
 	return "已发布第1期工作通报。", nil
 }

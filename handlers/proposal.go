@@ -90,8 +90,11 @@ func (h *Handler) confirm(ctx context.Context, t *turn, id string) (bool, error)
 	act := func() error {
 		return h.change(ctx, t, p.TaskID, duban.Request{Action: p.Action, Note: p.Note, Deadline: p.Deadline})
 	}
-	if p.Kind == store.ProposeBulletin {
+	switch p.Kind {
+	case store.ProposeBulletin:
 		act = func() error { return h.publishBulletin(ctx, t, p) }
+	case store.ProposeLetter:
+		act = func() error { return h.issueLetter(ctx, t, p) }
 	}
 	if err := act(); err != nil {
 		// A refusal ends the proposal; a failure of the store keeps it
@@ -103,7 +106,13 @@ func (h *Handler) confirm(ctx context.Context, t *turn, id string) (bool, error)
 		}
 		return false, err
 	}
-	return true, h.Store.DropProposal(ctx, t.person.UserID, p.ID, nil)
+	if err := h.Store.DropProposal(ctx, t.person.UserID, p.ID, nil); err != nil {
+		return false, err
+	}
+	if p.Kind == store.ProposeLetter {
+		return true, h.nextLetter(ctx, t, p)
+	}
+	return true, nil
 }
 
 func (h *Handler) cancel(ctx context.Context, t *turn, id string) (bool, error) {
@@ -123,5 +132,8 @@ func (h *Handler) cancel(ctx context.Context, t *turn, id string) (bool, error) 
 		return false, err
 	}
 	t.reply("已取消：" + p.Text + "。未做任何变更。")
+	if p.Kind == store.ProposeLetter {
+		return true, h.nextLetter(ctx, t, p)
+	}
 	return true, nil
 }

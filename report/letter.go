@@ -93,7 +93,7 @@ func LetterNotice(o Office, l Letter) string {
 	for i, t := range l.Tasks {
 		fmt.Fprintf(&b, "%d. %s %s（完成时限 %s，逾期 %d 个工作日）\n", i+1, t.TaskID, t.Title, t.Deadline, t.WorkdaysOverdue)
 	}
-	fmt.Fprintf(&b, "请于%s前将办理情况书面报送%s。函件正式文本另行送达。", dateOf(l.ReplyBy), o.short())
+	fmt.Fprintf(&b, "请于%s前将办理情况书面报送%s。函件正式文本随后以文件发送。", dateOf(l.ReplyBy), o.short())
 	return b.String()
 }
 

@@ -22,13 +22,18 @@ const proposalTTL = 24 * time.Hour
 // Kinds of proposals besides a task change.
 const (
 	ProposeBulletin = "bulletin" // publish the 工作通报 previewed
+	ProposeLetter   = "letter"   // issue the 专函督办 previewed to Unit
 )
 
 // Proposal is a pending inferred change, or a previewed document waiting
 // to be published (Kind).
 type Proposal struct {
-	ID       string       `json:"id"`             // unique, used in card button keys
-	Kind     string       `json:"kind,omitempty"` // "" for a task change, ProposeBulletin
+	ID   string `json:"id"`             // unique, used in card button keys
+	Kind string `json:"kind,omitempty"` // "" for a task change, ProposeBulletin, ProposeLetter
+	// Unit is the unit of a previewed letter; Done the units whose drafts
+	// were sent or discarded before it in the same walk through the drafts.
+	Unit     string       `json:"unit,omitempty"`
+	Done     []string     `json:"done,omitempty"`
 	TaskID   string       `json:"task"`
 	Action   duban.Action `json:"action"`
 	Note     string       `json:"note,omitempty"`

@@ -83,3 +83,42 @@ func TestChatBulletinPreviewThenPublish(t *testing.T) {
 		t.Errorf("archived document is not the numbered one:\n%.600s", text)
 	}
 }
+
+// 专函 in chat: 编办 previews each draft, 取消 discards it, 确认 issues it
+// with its 文号 and sends the notice and the .docx to the unit's 一把手.
+func TestChatLettersPreviewThenIssue(t *testing.T) {
+	cfg, dir := tempConfig(t)
+	if code, out, errs := cli(t, "", "import", "--config", cfg, "../../examples/sample"); code != 0 {
+		t.Fatalf("import: %d\n%s\n%s", code, out, errs)
+	}
+	code, out, errs := cli(t, "专函\n取消\n确认\n", "chat", "--config", cfg, "--as", "lixiaodong", "--now", "2026-12-30 16:00")
+	if code != 0 {
+		t.Fatalf("chat: %d\n%s\n%s", code, out, errs)
+	}
+	drafts := regexp.MustCompile(`［文件］(专函督办-[^\n]+\.docx)\n\n专函督办草稿（尚有 (\d+) 件待处理）`).FindAllStringSubmatch(out, -1)
+	if len(drafts) < 3 || drafts[0][1] == drafts[1][1] {
+		t.Fatalf("want a draft, the next after 取消 and the next after 确认:\n%s", out)
+	}
+	issued := regexp.MustCompile(`已发出专函督办 \S*〔2026〕1号（([^）]+)），通知和函件已发送给`).FindStringSubmatch(out)
+	if issued == nil || drafts[1][1] != "专函督办-"+issued[1]+".docx" {
+		t.Fatalf("the second draft was not the one issued:\n%s", out)
+	}
+	st, err := store.Open(dir, store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	letters, err := st.Letters(context.Background())
+	if err != nil || len(letters) != 1 || letters[0].Name != issued[1] || letters[0].HeadID == "" {
+		t.Fatalf("letters %+v %v", letters, err)
+	}
+	head := letters[0].HeadID
+	for _, want := range []string{"【发给 " + head + "】\n【专函督办】", "【发给 " + head + "】\n［文件］" + letters[0].File} {
+		if !strings.Contains(out, want) {
+			t.Errorf("the 一把手 did not get %q:\n%s", want, out)
+		}
+	}
+	if !strings.Contains(out, "已取消：向") {
+		t.Errorf("no word of the discarded draft:\n%s", out)
+	}
+}

@@ -128,30 +128,13 @@ func (a *app) issueLetters(ctx context.Context, b remind.Bulletin, dir, which st
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("letters: %w", err)
 	}
-	year := b.At.Year()
 	issued := 0
 	for _, lt := range letters {
 		to := a.letterRecipients(l, lt)
 		if len(to) == 0 {
 			return fmt.Errorf("%s（%s）: the ledger names no 一把手 or 联络员 to send the letter to", lt.Unit.Name, lt.Unit.Code)
 		}
-		var doc []byte
-		rec, err := a.st.IssueLetter(ctx, year, lt.Unit.Code, b.Today, func(no int) (store.LetterIssue, error) {
-			lt.Number = report.LetterNumber(a.cfg.Office.LetterPrefix, year, no)
-			data, err := report.LetterDocx(a.office(), lt)
-			if err != nil {
-				return store.LetterIssue{}, err
-			}
-			doc = data
-			ids := make([]string, len(lt.Tasks))
-			for i, t := range lt.Tasks {
-				ids[i] = t.TaskID
-			}
-			return store.LetterIssue{
-				Record: store.LetterRecord{Number: lt.Number, Name: lt.Unit.Name, Head: lt.Head, HeadID: lt.HeadID, Tasks: ids, ReplyBy: lt.ReplyBy, File: lt.FileName()},
-				Doc:    data, Text: report.LetterNotice(a.office(), lt),
-			}, nil
-		}, to, "cli", b.At)
+		rec, doc, err := a.issueLetter(ctx, b, lt, to, "cli")
 		if errors.Is(err, store.ErrLetterIssued) {
 			fmt.Fprintf(a.e.stderr, "skipped: %v\n", err)
 			continue
@@ -168,6 +151,31 @@ func (a *app) issueLetters(ctx context.Context, b remind.Bulletin, dir, which st
 	}
 	fmt.Fprintf(a.e.stderr, "issued %d letters; `duban serve` delivers the notices\n", issued)
 	return nil
+}
+
+// issueLetter numbers, renders and archives letter lt (due at b) and queues
+// its notice and document to to, in one transaction; it returns the record
+// and the document.
+func (a *app) issueLetter(ctx context.Context, b remind.Bulletin, lt report.Letter, to []string, by string) (store.LetterRecord, []byte, error) {
+	year := b.At.Year()
+	var doc []byte
+	rec, err := a.st.IssueLetter(ctx, year, lt.Unit.Code, b.Today, func(no int) (store.LetterIssue, error) {
+		lt.Number = report.LetterNumber(a.cfg.Office.LetterPrefix, year, no)
+		data, err := report.LetterDocx(a.office(), lt)
+		if err != nil {
+			return store.LetterIssue{}, err
+		}
+		doc = data
+		ids := make([]string, len(lt.Tasks))
+		for i, t := range lt.Tasks {
+			ids[i] = t.TaskID
+		}
+		return store.LetterIssue{
+			Record: store.LetterRecord{Number: lt.Number, Name: lt.Unit.Name, Head: lt.Head, HeadID: lt.HeadID, Tasks: ids, ReplyBy: lt.ReplyBy, File: lt.FileName()},
+			Doc:    data, Text: report.LetterNotice(a.office(), lt),
+		}, nil
+	}, to, by, b.At)
+	return rec, doc, err
 }
 
 // letterRecipients is who is told of a letter: the unit's 一把手, or its

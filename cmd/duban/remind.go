@@ -14,6 +14,7 @@ import (
 	"github.com/duban-org/duban/handlers"
 	"github.com/duban-org/duban/llm"
 	"github.com/duban-org/duban/remind"
+	"github.com/duban-org/duban/report"
 	"github.com/duban-org/duban/store"
 )
 
@@ -162,6 +163,82 @@ func (r *reminders) PublishBulletin(ctx context.Context, by duban.Person, msgKey
 		return "", err
 	}
 	return fmt.Sprintf("已发布工作通报（%s），发送给编办和督办组长共 %d 个接收方。", rec.Label(), len(rec.To)), nil
+}
+
+func (r *reminders) LetterDrafts(ctx context.Context, now time.Time) ([]handlers.LetterDraft, error) {
+	b, err := r.a.bulletin(ctx, now, nil)
+	if err != nil {
+		return nil, err
+	}
+	letters, _, err := r.a.lagging(ctx, b)
+	if err != nil {
+		return nil, err
+	}
+	issued, err := r.a.st.Letters(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var out []handlers.LetterDraft
+	for _, lt := range letters {
+		if slices.ContainsFunc(issued, func(rec store.LetterRecord) bool {
+			return rec.Unit == lt.Unit.Code && duban.DateOf(rec.At.In(r.a.loc)) == b.Today
+		}) {
+			continue // one letter a unit a day
+		}
+		lt.Number = report.LetterNumber(r.a.cfg.Office.LetterPrefix, b.At.Year(), 0)
+		doc, err := report.LetterDocx(r.a.office(), lt)
+		if err != nil {
+			return nil, err
+		}
+		head := "一把手" + lt.Head
+		if lt.Head == "" {
+			head = "联络员（台账未载一把手）"
+		}
+		summary := fmt.Sprintf("致%s%s：逾期任务 %d 项，最长逾期 %d 个工作日（%s %s），请于%s前书面报送办理情况。",
+			lt.Unit.Name, head, len(lt.Tasks), lt.Tasks[0].WorkdaysOverdue, lt.Tasks[0].TaskID, lt.Tasks[0].Title,
+			lt.ReplyBy.Time(r.a.loc).Format("2006年1月2日"))
+		out = append(out, handlers.LetterDraft{Unit: lt.Unit.Code, Name: lt.Unit.Name, Summary: summary,
+			File: store.BulletinFile{Name: lt.FileName(), Data: doc}})
+	}
+	return out, nil
+}
+
+func (r *reminders) IssueLetter(ctx context.Context, by duban.Person, unit string, now time.Time) (string, error) {
+	if err := r.a.roomToWrite(ctx); err != nil {
+		return "", err
+	}
+	b, err := r.a.bulletin(ctx, now, nil)
+	if err != nil {
+		return "", err
+	}
+	letters, l, err := r.a.lagging(ctx, b)
+	if err != nil {
+		return "", err
+	}
+	i := slices.IndexFunc(letters, func(lt report.Letter) bool { return lt.Unit.Code == unit })
+	if i < 0 {
+		return "", duban.Errorf(duban.EINVALID, "%s已不在专函督办之列（逾期任务已办结、延期或逾期未满 %d 个工作日），未发出。", unit, r.a.remind.LetterAfterWorkdays)
+	}
+	lt := letters[i]
+	to := r.a.letterRecipients(l, lt)
+	if len(to) == 0 {
+		return "", duban.Errorf(duban.EINVALID, "台账未载%s的一把手或联络员，专函无人可送，未发出。", lt.Unit.Name)
+	}
+	rec, _, err := r.a.issueLetter(ctx, b, lt, to, by.UserID)
+	if errors.Is(err, store.ErrLetterIssued) {
+		return "", duban.Errorf(duban.EINVALID, "%s今天已发出专函，一个单位一天只发一件，未重复发出。", lt.Unit.Name)
+	}
+	if err != nil {
+		return "", err
+	}
+	names := make([]string, len(to))
+	for i, u := range to {
+		names[i] = u
+		if p, err := r.a.st.Person(ctx, u); err == nil {
+			names[i] = p.Name
+		}
+	}
+	return fmt.Sprintf("已发出专函督办 %s（%s），通知和函件已发送给%s。", rec.Number, lt.Unit.Name, strings.Join(names, "、")), nil
 }
 
 // stageWords names a reminder stage as people read it in 记录.
