@@ -348,7 +348,7 @@ func loadInto(ctx context.Context, dir, file string, info *BackupInfo, logger *s
 	if err != nil {
 		return err
 	}
-	s, err := Open(dir, Options{Logger: logger})
+	s, err := Open(dir, Options{Logger: logger, FromBackup: true})
 	if err != nil {
 		return err
 	}

@@ -15,6 +15,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
+	"time"
 
 	"github.com/dgraph-io/badger/v4"
 
@@ -39,9 +42,35 @@ func (m *migration) move(key, to, val []byte, expiresAt uint64) {
 	m.deletes = append(m.deletes, bytes.Clone(key))
 }
 
+// ErrNewerSchema is returned (wrapped) by Open for a store written by a
+// newer duban: reading it with this one could misread or damage it.
+var ErrNewerSchema = errors.New("store written by a newer duban")
+
+// newerSchemaError is ErrNewerSchema in words for the operator, Chinese
+// then English.
+type newerSchemaError struct {
+	dir     string
+	version uint64
+}
+
+func (e newerSchemaError) Error() string {
+	return fmt.Sprintf("存储 %s 由较新版本的 duban 写入（格式版本 %d，本程序只能读取 %d 及以下），为免损坏未打开：请安装较新版本的 duban，或从升级前的备份恢复。\n"+
+		"store %s has layout version %d, newer than this duban's %d; not opened, to keep it intact: install the newer duban, or restore the backup taken before the upgrade",
+		e.dir, e.version, SchemaVersion, e.dir, e.version, SchemaVersion)
+}
+
+func (e newerSchemaError) Is(target error) bool { return target == ErrNewerSchema }
+
 func (s *Store) migrate(from uint64) error {
+	path, err := s.backupBeforeMigrate(from)
+	if err != nil {
+		return fmt.Errorf("migrate store %s from layout %d: nothing changed: %w", s.dir, from, err)
+	}
+	if path != "" && s.opts.Logger != nil {
+		s.opts.Logger.Info("store backed up before migrating its layout", "from", from, "to", SchemaVersion, "backup", path)
+	}
 	var m migration
-	err := s.view(context.Background(), func(txn *badger.Txn) error {
+	err = s.view(context.Background(), func(txn *badger.Txn) error {
 		if from < 2 {
 			if err := m.escapeKeys(txn); err != nil {
 				return err
@@ -61,6 +90,48 @@ func (s *Store) migrate(from uint64) error {
 		return fmt.Errorf("migrate store %s from layout %d: %w", s.dir, from, err)
 	}
 	return nil
+}
+
+// backupBeforeMigrate writes a full backup of the store, still at layout
+// from, into Options.BackupDir or beside the store's directory, and returns
+// its path ("" for a store in memory). The file gets its name only once it
+// is complete and synced.
+func (s *Store) backupBeforeMigrate(from uint64) (string, error) {
+	if s.dir == "" || s.opts.InMemory || s.opts.FromBackup {
+		return "", nil
+	}
+	abs, err := filepath.Abs(s.dir)
+	if err != nil {
+		return "", fmt.Errorf("back up before migrating: %w", err)
+	}
+	dir := s.opts.BackupDir
+	if dir == "" {
+		dir = filepath.Dir(abs)
+	}
+	if err := os.MkdirAll(dir, 0o750); err != nil {
+		return "", fmt.Errorf("back up before migrating: %w", err)
+	}
+	name := fmt.Sprintf("%s.before-upgrade-layout%d-%s.bak", filepath.Base(abs), from, time.Now().UTC().Format("20060102T150405Z"))
+	path := filepath.Join(dir, name)
+	tmp, err := os.CreateTemp(dir, "."+name+"-*")
+	if err != nil {
+		return "", fmt.Errorf("back up before migrating: %w", err)
+	}
+	defer os.Remove(tmp.Name())
+	err = s.Backup(context.Background(), tmp)
+	if err == nil {
+		err = tmp.Sync()
+	}
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(tmp.Name(), path)
+	}
+	if err != nil {
+		return "", fmt.Errorf("back up before migrating to %s: %w", path, err)
+	}
+	return path, nil
 }
 
 // apply writes m in batches (a large store exceeds one transaction): every

@@ -38,6 +38,7 @@ type Store struct {
 	fresh bool
 	lock  *os.File
 	room  func() error
+	opts  Options
 
 	inboxWatch, outboxWatch watchers
 	taskWatch               watchers // ids of tasks changed
@@ -53,6 +54,12 @@ type Options struct {
 	// write. Badger writes through memory maps, and a write that meets a
 	// full disk kills the process (SIGBUS) instead of failing.
 	Room func() error
+	// BackupDir receives the backup Open writes before it migrates a store
+	// of an older layout; "" puts it beside the store's directory.
+	BackupDir string
+	// FromBackup marks a store just loaded from a backup file: that file
+	// is already the copy from before any migration, so none is written.
+	FromBackup bool
 }
 
 // Open opens (creating if needed) the store in dir. Writes are synced to disk
@@ -60,7 +67,7 @@ type Options struct {
 // survives a crash.
 func Open(dir string, o Options) (*Store, error) {
 	opts := badgerOptions(dir, o)
-	s := &Store{dir: dir}
+	s := &Store{dir: dir, opts: o}
 	if o.InMemory {
 		opts = opts.WithDir("").WithValueDir("")
 	} else {
@@ -194,7 +201,7 @@ func (s *Store) checkSchema() error {
 		case err != nil:
 			return err
 		case v > SchemaVersion:
-			return fmt.Errorf("store %s has schema version %d, newer than this duban's %d: upgrade duban", s.dir, v, SchemaVersion)
+			return newerSchemaError{s.dir, v}
 		}
 		return nil
 	})

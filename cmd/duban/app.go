@@ -42,7 +42,7 @@ func openApp(ctx context.Context, e *env, path string) (*app, error) {
 		return nil, fmt.Errorf("%s: [remind]: %w", cfg.File, err)
 	}
 	space := spaceGuard(cfg, cfg.Store.Dir, e)
-	st, err := store.Open(cfg.Store.Dir, store.Options{Logger: e.log, Room: space.Check})
+	st, err := store.Open(cfg.Store.Dir, store.Options{Logger: e.log, Room: space.Check, BackupDir: cfg.Store.BackupDir})
 	if err != nil {
 		return nil, err
 	}
