@@ -8,6 +8,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"log/slog"
 	"maps"
 	"os"
 	"slices"
@@ -28,14 +29,18 @@ type Config struct {
 	Policy Policy `toml:"policy"`
 	Office Office `toml:"office"`
 	Web    Web    `toml:"web"`
+	Log    Log    `toml:"log"`
 	// Remind is decoded into the reminder package's policy by the caller, so
 	// this package does not depend on it; see Config.Remind and DecodeRemind.
 	Remind toml.Primitive `toml:"remind"`
 
 	// File is the path the configuration came from, "" for built-in defaults.
 	File string `toml:"-"`
-	md   toml.MetaData
-	raw  []byte
+	// Warnings are problems worth logging at start that do not stop duban
+	// (secrets in a file other users can read).
+	Warnings []string `toml:"-"`
+	md       toml.MetaData
+	raw      []byte
 }
 
 // Server is the HTTP listener of `duban serve`.
@@ -65,15 +70,19 @@ type Store struct {
 
 // WeCom is the self-built application's credentials and callback settings.
 type WeCom struct {
-	CorpID          string   `toml:"corp_id"`
-	AgentID         int      `toml:"agent_id"`
-	Secret          string   `toml:"secret"`
-	Token           string   `toml:"token"`
-	EncodingAESKey  string   `toml:"encoding_aes_key"`
-	APIBase         string   `toml:"api_base"`
-	CallbackPath    string   `toml:"callback_path"`
-	TimestampWindow Duration `toml:"timestamp_window"`
-	MaxBodyBytes    int64    `toml:"max_body_bytes"`
+	CorpID         string `toml:"corp_id"`
+	AgentID        int    `toml:"agent_id"`
+	Secret         string `toml:"secret"`
+	Token          string `toml:"token"`
+	EncodingAESKey string `toml:"encoding_aes_key"`
+	// The *File keys name files holding the secret instead (secrets.go).
+	SecretFile         string   `toml:"secret_file"`
+	TokenFile          string   `toml:"token_file"`
+	EncodingAESKeyFile string   `toml:"encoding_aes_key_file"`
+	APIBase            string   `toml:"api_base"`
+	CallbackPath       string   `toml:"callback_path"`
+	TimestampWindow    Duration `toml:"timestamp_window"`
+	MaxBodyBytes       int64    `toml:"max_body_bytes"`
 	// Cards sends template cards (buttons); off, the sender sends every card
 	// as its text, which always stands alone.
 	Cards bool `toml:"cards"`
@@ -90,6 +99,7 @@ func (w WeCom) Enabled() bool { return w.CorpID != "" && w.Secret != "" && w.Age
 type LLM struct {
 	BaseURL        string   `toml:"base_url"`
 	APIKey         string   `toml:"api_key"`
+	APIKeyFile     string   `toml:"api_key_file"`
 	ChatModel      string   `toml:"chat_model"`
 	EmbeddingModel string   `toml:"embedding_model"`
 	Timeout        Duration `toml:"timeout"`
@@ -163,6 +173,17 @@ type Web struct {
 	Workbench bool `toml:"workbench"`
 }
 
+// Log is how duban writes its log (to stderr).
+type Log struct {
+	// Format is "text" (key=value) or "json" (one object a line).
+	Format string `toml:"format"`
+	// Level is debug, info, warn or error; DUBAN_LOG_LEVEL overrides it.
+	Level string `toml:"level"`
+	// DebugBodies logs the text of messages received and sent, at debug
+	// level. Off, the log names messages by id and person only.
+	DebugBodies bool `toml:"debug_bodies"`
+}
+
 // Default returns the built-in configuration: a store in ./data, no WeCom,
 // no LLM.
 func Default() Config {
@@ -184,6 +205,7 @@ func Default() Config {
 			Numbering: "year", ReplyWorkdays: 5},
 		Web: Web{Path: "/ledger", AuthorizeURL: "https://open.weixin.qq.com/connect/oauth2/authorize",
 			SessionTTL: Duration(8 * time.Hour)},
+		Log: Log{Format: "text", Level: "info"},
 	}
 }
 
@@ -197,6 +219,10 @@ func Load(path string) (Config, error) {
 		return c, fmt.Errorf("read config: %w", err)
 	}
 	if err := c.parse(path, raw); err != nil {
+		return c, err
+	}
+	c.warnReadable()
+	if err := c.readSecretFiles(); err != nil {
 		return c, err
 	}
 	c.applyEnv(os.Getenv)
@@ -351,6 +377,15 @@ func (c *Config) validate() error {
 		case "model", "messages", "tools", "tool_choice", "stream":
 			bad("llm.extra_body."+k, "is set by duban and cannot be overridden")
 		}
+	}
+	switch c.Log.Format {
+	case "text", "json":
+	default:
+		bad("log.format", "must be \"text\" or \"json\", got %q", c.Log.Format)
+	}
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(c.Log.Level)); err != nil {
+		bad("log.level", "must be debug, info, warn or error, got %q", c.Log.Level)
 	}
 	if len(problems) > 0 {
 		return errors.New(strings.Join(problems, "\n"))

@@ -25,7 +25,7 @@ func TestExampleIsValidAndDefault(t *testing.T) {
 		t.Fatal(err)
 	}
 	d := Default()
-	if c.Server != d.Server || c.Store != d.Store || c.WeCom != d.WeCom || !reflect.DeepEqual(c.LLM, d.LLM) || c.Chat != d.Chat || c.Policy != d.Policy {
+	if c.Server != d.Server || c.Store != d.Store || c.WeCom != d.WeCom || !reflect.DeepEqual(c.LLM, d.LLM) || c.Chat != d.Chat || c.Policy != d.Policy || c.Log != d.Log {
 		t.Errorf("config.example.toml differs from the defaults:\n%+v\n%+v", c, d)
 	}
 	co, do := c.Office, d.Office

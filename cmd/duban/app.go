@@ -34,6 +34,12 @@ func openApp(ctx context.Context, e *env, path string) (*app, error) {
 	if err != nil {
 		return nil, err
 	}
+	if e.logFromConfig {
+		e.log = newLogger(e.stderr, cfg.Log, e.getenv("DUBAN_LOG_LEVEL"))
+	}
+	for _, w := range cfg.Warnings {
+		e.log.Warn(w)
+	}
 	rp := remind.Defaults()
 	if err := cfg.DecodeRemind(&rp); err != nil {
 		return nil, err

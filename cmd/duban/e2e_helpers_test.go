@@ -88,6 +88,7 @@ type e2e struct {
 	storeDir string
 	fake     *wecomtest.Server
 	opts     e2eOptions
+	env      []string // extra environment of serve, NAME=value
 }
 
 // newE2E writes a configuration into a temporary directory and imports the
@@ -217,7 +218,8 @@ type serveProc struct {
 	code int           // exit code, valid after done
 }
 
-var servingLine = regexp.MustCompile(`msg=serving addr=(\S+)`)
+// servingLine finds serve's address in its log, text or JSON.
+var servingLine = regexp.MustCompile(`(?:msg=serving addr=|"msg":"serving","addr":")([^\s"]+)`)
 
 // serve starts `duban serve`, waits for its address on stderr and for
 // /healthz to answer 200. The process is killed when the test ends if still
@@ -228,6 +230,7 @@ func (e *e2e) serve() *serveProc {
 	p.cmd = exec.Command(e.bin, "serve", "--config", e.cfgPath)
 	p.cmd.Dir = e.dir
 	p.cmd.Env = append(os.Environ(), "DUBAN_LOG_LEVEL=INFO")
+	p.cmd.Env = append(p.cmd.Env, e.env...) // the last of a name wins
 	stderr, err := p.cmd.StderrPipe()
 	if err != nil {
 		e.t.Fatal(err)

@@ -17,6 +17,8 @@ import (
 	"sort"
 	"strings"
 	"syscall"
+
+	"github.com/duban-org/duban/config"
 )
 
 // command is one subcommand. run returns errDeclined (exit 1) when it ran
@@ -44,6 +46,8 @@ type env struct {
 	// freeSpace replaces the filesystem's free-space figure (tests); nil
 	// reads the filesystem.
 	freeSpace func(dir string) (uint64, error)
+	// logFromConfig makes openApp replace log by the one [log] describes.
+	logFromConfig bool
 }
 
 func main() {
@@ -54,7 +58,7 @@ func main() {
 
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	e := &env{stdin: stdin, stdout: stdout, stderr: stderr, getenv: os.Getenv,
-		log: slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: logLevel()}))}
+		log: newLogger(stderr, config.Default().Log, os.Getenv("DUBAN_LOG_LEVEL")), logFromConfig: true}
 	return runEnv(ctx, e, args)
 }
 
@@ -101,14 +105,6 @@ func runEnv(ctx context.Context, e *env, args []string) int {
 	}
 	fmt.Fprintf(stderr, "duban %s: %v\n", args[0], err)
 	return 2
-}
-
-func logLevel() slog.Level {
-	var l slog.Level
-	if err := l.UnmarshalText([]byte(os.Getenv("DUBAN_LOG_LEVEL"))); err != nil {
-		return slog.LevelInfo
-	}
-	return l
 }
 
 func usage(w io.Writer) {

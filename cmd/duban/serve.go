@@ -55,14 +55,15 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	m.WatchCalendar(cal, a.loc, a.now)
-	worker := bot.NewWorker(a.st, m.Handle(roomyHandler(room, a.handle(h))), e.log)
+	bodies := a.cfg.Log.DebugBodies
+	worker := bot.NewWorker(a.st, m.Handle(roomyHandler(room, loggedHandler(e.log, bodies, a.handle(h)))), e.log)
 	client, err := bot.NewWeComClient(bot.ClientConfig{
 		APIBase: w.APIBase, CorpID: w.CorpID, AgentID: w.AgentID, Secret: w.Secret, Logger: e.log,
 	}, a.st)
 	if err != nil {
 		return err
 	}
-	sender := bot.NewSender(a.st, roomyDeliverer{m.Deliverer(client), room}, e.log)
+	sender := bot.NewSender(a.st, roomyDeliverer{m.Deliverer(loggedDeliverer{client, e.log, bodies}), room}, e.log)
 	sender.TextOnly, sender.MaxAge, sender.Room = !w.Cards, w.MaxRetryAge.D(), room
 	cb, err := bot.NewCallback(bot.CallbackConfig{
 		Token: w.Token, EncodingAESKey: w.EncodingAESKey, CorpID: w.CorpID,

@@ -25,7 +25,7 @@ func (a *app) llmClient() (*llm.Client, error) {
 	}
 	client, err := llm.New(llm.Config{BaseURL: c.BaseURL, APIKey: c.APIKey, ChatModel: c.ChatModel,
 		EmbeddingModel: c.EmbeddingModel, Timeout: c.Timeout.D(), NoTools: !c.Tools, ExtraBody: c.ExtraBody,
-		EmbedBatch: c.EmbedBatch, MaxRetries: retries, Logger: a.e.log})
+		EmbedBatch: c.EmbedBatch, MaxRetries: retries, Logger: withoutBodies(a.e.log, a.cfg.Log.DebugBodies)})
 	if errors.Is(err, llm.ErrDisabled) {
 		return nil, nil
 	}

@@ -1,0 +1,96 @@
+package config
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func TestSecretFiles(t *testing.T) {
+	dir := t.TempDir()
+	secret := filepath.Join(dir, "secret")
+	key := filepath.Join(dir, "llm-key")
+	os.WriteFile(secret, []byte("app-secret-from-file\n"), 0o640)
+	os.WriteFile(key, []byte("  sk-from-file\r\n"), 0o600)
+	p := write(t, "[wecom]\nsecret_file = \""+secret+"\"\n[llm]\nbase_url = \"http://127.0.0.1:1\"\nchat_model = \"m\"\napi_key_file = \""+key+"\"\n")
+	c, err := Load(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.WeCom.Secret != "app-secret-from-file" || c.LLM.APIKey != "sk-from-file" {
+		t.Errorf("secrets from files = %q, %q", c.WeCom.Secret, c.LLM.APIKey)
+	}
+	if len(c.Warnings) != 0 {
+		t.Errorf("warnings for private files: %v", c.Warnings)
+	}
+
+	// The environment still wins.
+	t.Setenv("DUBAN_WECOM_SECRET", "from-env")
+	if c, _ := Load(p); c.WeCom.Secret != "from-env" {
+		t.Errorf("environment did not win over secret_file: %q", c.WeCom.Secret)
+	}
+}
+
+func TestSecretFileErrorsNameTheKey(t *testing.T) {
+	dir := t.TempDir()
+	empty := filepath.Join(dir, "empty")
+	os.WriteFile(empty, []byte("\n"), 0o600)
+	for _, tc := range []struct{ text, want string }{
+		{"[wecom]\ntoken_file = \"" + filepath.Join(dir, "missing") + "\"\n", ":2: wecom.token_file: open "},
+		{"[wecom]\n\nencoding_aes_key_file = \"" + empty + "\"\n", ":3: wecom.encoding_aes_key_file: " + empty + " is empty"},
+		{"[wecom]\nsecret = \"s\"\nsecret_file = \"" + empty + "\"\n", ":3: wecom.secret_file: set either wecom.secret or wecom.secret_file, not both"},
+	} {
+		if _, err := Load(write(t, tc.text)); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("Load(%q) = %v, want %q", tc.text, err, tc.want)
+		}
+	}
+}
+
+func TestWarnsOfReadableSecrets(t *testing.T) {
+	dir := t.TempDir()
+	secret := filepath.Join(dir, "secret")
+	os.WriteFile(secret, []byte("s3cr3t"), 0o644)
+	os.Chmod(secret, 0o644) // whatever the umask
+	for _, tc := range []struct {
+		name, text string
+		mode       os.FileMode
+		want       string
+	}{
+		{"secret in a world-readable file", "[wecom]\nsecret = \"abc\"\n", 0o644, "holds secrets (wecom.secret)"},
+		{"secret in a private file", "[wecom]\nsecret = \"abc\"\n", 0o640, ""},
+		{"no secret in a world-readable file", "[wecom]\ncorp_id = \"ww1\"\n", 0o644, ""},
+		{"world-readable secret file", "[wecom]\nsecret_file = \"" + secret + "\"\n", 0o600, "secret file " + secret + " (wecom.secret_file)"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			p := write(t, tc.text)
+			os.Chmod(p, tc.mode)
+			c, err := Load(p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := strings.Join(c.Warnings, "\n")
+			if tc.want == "" && got != "" || !strings.Contains(got, tc.want) {
+				t.Errorf("warnings = %q, want %q", got, tc.want)
+			}
+			if strings.Contains(got, "abc") || strings.Contains(got, "s3cr3t") {
+				t.Errorf("the warning shows the secret: %q", got)
+			}
+		})
+	}
+}
+
+func TestLogSettings(t *testing.T) {
+	c, err := Load(write(t, "[log]\nformat = \"json\"\nlevel = \"DEBUG\"\ndebug_bodies = true\n"))
+	if err != nil || c.Log != (Log{Format: "json", Level: "DEBUG", DebugBodies: true}) {
+		t.Fatalf("Load = %+v, %v", c.Log, err)
+	}
+	for text, want := range map[string]string{
+		"[log]\nformat = \"xml\"\n":   ":2: log.format: must be",
+		"[log]\n\nlevel = \"loud\"\n": ":3: log.level: must be",
+	} {
+		if _, err := Load(write(t, text)); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("Load(%q) = %v, want %q", text, err, want)
+		}
+	}
+}
