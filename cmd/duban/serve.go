@@ -4,9 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"net"
 	"net/http"
 	"net/http/pprof"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -63,7 +65,8 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	sender := bot.NewSender(a.st, roomyDeliverer{m.Deliverer(loggedDeliverer{client, e.log, bodies}), room}, e.log)
+	untrusted := &untrustedIP{}
+	sender := bot.NewSender(a.st, roomyDeliverer{m.Deliverer(untrusted.watch(loggedDeliverer{client, e.log, bodies}, a.now)), room}, e.log)
 	sender.TextOnly, sender.MaxAge, sender.Room = !w.Cards, w.MaxRetryAge.D(), room
 	cb, err := bot.NewCallback(bot.CallbackConfig{
 		Token: w.Token, EncodingAESKey: w.EncodingAESKey, CorpID: w.CorpID,
@@ -79,6 +82,8 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	}
 
 	var ready atomic.Bool
+	readyz := &readiness{started: &ready, now: a.now, loc: a.loc, probe: a.st.Probe, space: a.space.Check, token: client.Token,
+		official: cal.Official, wecom: untrusted}
 	mux := http.NewServeMux()
 	mux.Handle(w.CallbackPath, m.Instrument("callback", refuseWhenLow(a.space, cb)))
 	if a.cfg.Web.PublicURL != "" {
@@ -101,6 +106,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		}
 		fmt.Fprintln(rw, "ok")
 	})
+	mux.Handle("GET /readyz", readyz)
 	srv := &http.Server{
 		Handler:           mux,
 		ReadHeaderTimeout: 5 * time.Second,
@@ -129,12 +135,13 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	if a.cfg.Web.PublicURL != "" && a.cfg.Web.Workbench {
 		loops["workbench"] = a.workbench(client).Run
 	}
+	readyz.loops = newLoops(slices.Collect(maps.Keys(loops))...)
 	errc := make(chan error, len(loops)+2)
 	for name, run := range loops {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			if err := run(work); err != nil && !errors.Is(err, context.Canceled) {
+			if err := readyz.loops.run(work, name, run); err != nil && !errors.Is(err, context.Canceled) {
 				errc <- fmt.Errorf("%s: %w", name, err)
 			}
 		}()
