@@ -54,6 +54,12 @@ type options struct {
 	Duration    time.Duration
 	Timeout     time.Duration
 	FakeWeCom   string
+	// soak mode
+	Duban    string
+	Dir      string
+	Ledger   string
+	SoakRate float64
+	Sample   time.Duration
 }
 
 func main() {
@@ -73,11 +79,16 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs.IntVar(&o.AgentID, "agent-id", wecomtest.DefaultAgentID, "[wecom] agent_id of the server")
 	fs.StringVar(&o.From, "from", "load-test-nobody", "sender userid (one not in the ledger keeps the handler's work small)")
 	fs.IntVar(&o.Senders, "senders", 1, "spread the callbacks over this many userids (-from plus a number) instead of one")
-	fs.StringVar(&o.Mode, "mode", "closed", "closed (N senders back to back: throughput) or open (fixed offered rate: latency)")
+	fs.StringVar(&o.Mode, "mode", "closed", "closed (N senders back to back: throughput), open (fixed offered rate: latency) or soak (runs -duban serve itself against a fake WeCom with a realistic mix; checks nothing is lost or doubled)")
 	fs.IntVar(&o.Concurrency, "concurrency", 50, "closed loop: concurrent senders")
 	fs.IntVar(&o.Rate, "rate", 500, "open loop: callbacks offered per second")
 	fs.DurationVar(&o.Duration, "duration", 10*time.Second, "how long to send")
 	fs.DurationVar(&o.Timeout, "timeout", 10*time.Second, "longest wait for one answer")
+	fs.StringVar(&o.Duban, "duban", "", "soak: the duban binary to run")
+	fs.StringVar(&o.Dir, "dir", "", "soak: directory for the store, configuration and serve.log (default a temporary one, removed after)")
+	fs.StringVar(&o.Ledger, "ledger", "examples/sample", "soak: directory of the ledger's CSV files (people.csv, tasks.csv…)")
+	fs.Float64Var(&o.SoakRate, "soak-rate", 2, "soak: messages per second from all the people together, on average")
+	fs.DurationVar(&o.Sample, "sample", 30*time.Second, "soak: how often to report serve's figures")
 	fs.StringVar(&o.FakeWeCom, "fake-wecom", "", "instead of sending, serve a minimal fake WeCom API on this address (e.g. 127.0.0.1:0) until interrupted; its URL is printed on stdout")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -95,6 +106,13 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if err := o.validate(); err != nil {
 		fmt.Fprintln(stderr, "duban-load:", err)
 		return 2
+	}
+	if o.Mode == "soak" {
+		if err := runSoak(ctx, o, stdout); err != nil {
+			fmt.Fprintln(stderr, "duban-load: soak:", err)
+			return 1
+		}
+		return 0
 	}
 	var r result
 	var err error
@@ -117,9 +135,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 
 func (o options) validate() error {
 	switch {
-	case o.Mode != "closed" && o.Mode != "open":
-		return fmt.Errorf("-mode %q: want closed or open", o.Mode)
-	case len(o.AESKey) != 43:
+	case o.Mode != "closed" && o.Mode != "open" && o.Mode != "soak":
+		return fmt.Errorf("-mode %q: want closed, open or soak", o.Mode)
+	case o.Mode == "soak" && (o.SoakRate <= 0 || o.Sample <= 0):
+		return fmt.Errorf("-soak-rate and -sample must be positive")
+	case o.Mode != "soak" && len(o.AESKey) != 43:
 		return fmt.Errorf("-aes-key must be the server's 43-character EncodingAESKey")
 	case o.Concurrency < 1:
 		return fmt.Errorf("-concurrency must be at least 1")
