@@ -220,7 +220,7 @@ func (s *soak) start(ctx context.Context, dir, fakeURL string) error {
 	}
 	// A backup while the soak runs: two minutes in, office time.
 	backupAt := time.Now().In(shanghai).Add(2 * time.Minute).Format("15:04")
-	calDir, err := workingCalendar(dir, shanghai, s.o.Duration)
+	calDir, err := workingCalendar(dir, time.Now().In(shanghai), s.o.Duration)
 	if err != nil {
 		return err
 	}
@@ -303,9 +303,10 @@ var (
 // workingCalendar returns a calendar_dir making the soak's days working
 // days when they fall on a weekend (so reminder passes run), or "" when
 // they are weekdays already and the built-in schedule serves.
-func workingCalendar(dir string, loc *time.Location, d time.Duration) (string, error) {
+func workingCalendar(dir string, from time.Time, d time.Duration) (string, error) {
 	var lines []string
-	for t := time.Now().In(loc); !t.After(time.Now().Add(d + time.Hour).In(loc)); t = t.Add(12 * time.Hour) {
+	end := from.Add(d + time.Hour)
+	for t := from; !t.After(end); t = t.Add(time.Hour) {
 		if wd := t.Weekday(); wd == time.Saturday || wd == time.Sunday {
 			line := "work " + t.Format("2006-01-02") + " 压测"
 			if !slices.Contains(lines, line) {
