@@ -534,7 +534,7 @@ func (s *soak) updates(code string) int {
 
 // sample prints one line of serve's figures every -sample until ctx ends.
 func (s *soak) sample(ctx context.Context) {
-	fmt.Fprintln(s.out, "   elapsed       RSS  goroutines  open files  store size  inbox  outbox  acked  sent by serve")
+	fmt.Fprintln(s.out, "   elapsed       RSS   Go heap  goroutines  open files  store size  inbox  outbox  acked  sent by serve")
 	start := time.Now()
 	s.start0 = start
 	t := time.NewTicker(s.o.Sample)
@@ -555,8 +555,8 @@ func (s *soak) printSample(now time.Time) {
 	s.fake.mu.Lock()
 	sent := s.fake.total
 	s.fake.mu.Unlock()
-	fmt.Fprintf(s.out, "%10v %8.1fMB %11.0f %11.0f %9.1fMB %6.0f %7.0f %6d %14d\n",
-		now.Sub(s.start0).Round(time.Second), m["process_resident_memory_bytes"]/(1<<20), m["go_goroutines"],
+	fmt.Fprintf(s.out, "%10v %8.1fMB %7.1fMB %11.0f %11.0f %9.1fMB %6.0f %7.0f %6d %14d\n",
+		now.Sub(s.start0).Round(time.Second), m["process_resident_memory_bytes"]/(1<<20), m["go_memstats_heap_inuse_bytes"]/(1<<20), m["go_goroutines"],
 		m["process_open_fds"], float64(dirSize(s.storeDir))/(1<<20), m["duban_inbox_pending"], m["duban_outbox_pending"],
 		s.expect.acked.Load(), sent)
 }
