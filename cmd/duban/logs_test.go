@@ -22,8 +22,10 @@ func TestServeLogsHoldNoSecrets(t *testing.T) {
 	t.Parallel()
 	const apiKey = "sk-Llm-Distinctive-Key-8c1e77"
 	const question = "纳入大科室制改革的市直单位有多少家"
+	const freeText = "我们单位这周把科室调整的方案报上去了"
+	const modelSays = "模型的回复：这是一条进展" // what the model answers, quoted in llm's debug line
 	llmSrv := llmtest.NewServer(func(r llmtest.ChatRequest) llmtest.Reply {
-		return llmtest.Text("您问的是：" + question) // a model quoting the question
+		return llmtest.Text(modelSays)
 	})
 	llmSrv.APIKey = apiKey
 	t.Cleanup(llmSrv.Close)
@@ -56,6 +58,7 @@ func TestServeLogsHoldNoSecrets(t *testing.T) {
 		p.mustAck(tasks)
 		p.mustAck(tasks) // WeCom's retry: a duplicate, logged at debug level
 		p.mustAck(e.fake.NewTextCallback("zhaojie", question, fmt.Sprintf("74000000000000%d02", n)))
+		p.mustAck(e.fake.NewTextCallback("zhaojie", freeText, fmt.Sprintf("74000000000000%d04", n))) // to the LLM
 		p.mustAck(e.fake.NewEventCallback("zhaojie", "enter_agent", ""))
 		bad := e.fake.NewTextCallback("zhaojie", "伪造", fmt.Sprintf("74000000000000%d03", n))
 		bad.Query.Set("msg_signature", "0000000000000000000000000000000000000000")
@@ -87,14 +90,14 @@ func TestServeLogsHoldNoSecrets(t *testing.T) {
 			t.Errorf("the log lacks %s", want)
 		}
 	}
-	for _, leak := range append(secrets, question, "可以这样对我说") {
+	for _, leak := range append(secrets, question, freeText, modelSays, "可以这样对我说") {
 		if strings.Contains(logs, leak) {
 			t.Errorf("%q is in the log without debug_bodies:\n%s", leak, logs)
 		}
 	}
 
 	logs = run(true, 2)
-	for _, want := range []string{question, "可以这样对我说"} {
+	for _, want := range []string{question, freeText, modelSays, "可以这样对我说"} {
 		if !strings.Contains(logs, want) {
 			t.Errorf("with debug_bodies the log lacks %q", want)
 		}
