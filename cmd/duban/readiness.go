@@ -90,7 +90,9 @@ func (r *readiness) storeErr(ctx context.Context) error {
 	}
 	r.probeBusy = true
 	r.mu.Unlock()
-	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	// Not the request's context: a prober hanging up must not be cached
+	// as a failure.
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
 	defer cancel()
 	now := r.now()
 	err := r.probe(ctx, now)
@@ -111,7 +113,9 @@ func (r *readiness) tokenErrNow(ctx context.Context) error {
 	}
 	r.tokenBusy = true
 	r.mu.Unlock()
-	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	// Not the request's context: a prober hanging up must not be cached
+	// as a failure.
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
 	defer cancel()
 	_, err := r.token(ctx)
 	r.mu.Lock()
