@@ -59,6 +59,9 @@ func (c *Config) warnReadable() {
 			held = append(held, s.key)
 		}
 	}
+	if c.Web.SessionKey != "" {
+		held = append(held, "web.session_key") // signs the pages' login sessions
+	}
 	if len(held) > 0 && readableByOthers(c.File) {
 		c.Warnings = append(c.Warnings, fmt.Sprintf("config file %s holds secrets (%s) and can be read by every user of this machine: chmod o-r %s, or move the secrets to *_file keys or the environment",
 			c.File, strings.Join(held, ", "), c.File))

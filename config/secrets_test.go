@@ -60,6 +60,7 @@ func TestWarnsOfReadableSecrets(t *testing.T) {
 		{"secret in a world-readable file", "[wecom]\nsecret = \"abc\"\n", 0o644, "holds secrets (wecom.secret)"},
 		{"secret in a private file", "[wecom]\nsecret = \"abc\"\n", 0o640, ""},
 		{"no secret in a world-readable file", "[wecom]\ncorp_id = \"ww1\"\n", 0o644, ""},
+		{"session key in a world-readable file", "[web]\nsession_key = \"" + strings.Repeat("k", 32) + "\"\n", 0o644, "holds secrets (web.session_key)"},
 		{"world-readable secret file", "[wecom]\nsecret_file = \"" + secret + "\"\n", 0o600, "secret file " + secret + " (wecom.secret_file)"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
