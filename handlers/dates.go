@@ -16,6 +16,8 @@ import (
 //	2027-01-25  2027/1/25  2027.1.25  2027年1月25日(号)
 //	1月25日  1/25  1-25         the next such date not before today
 //	下周五  本周五  周五  星期五    next week's Friday; this week's; the next one
+//	上周五  昨天                    past days: read so that they are refused, not
+//	                                misread (上周五 is not 周五 with a note 上)
 //	月底  本月底  下月底  1月底  年底
 //	下月10日  明天  后天  大后天  3天后
 
@@ -27,7 +29,7 @@ var (
 	reThisEnd  = regexp.MustCompile(`^(?:本月|这个月|这月|当月|月)[底末]`)
 	reNextEnd  = regexp.MustCompile(`^下个?月\s*(?:[底末]|(\d{1,2})\s*[日号])`)
 	reYearEnd  = regexp.MustCompile(`^(?:今年|本年|年)[底末]`)
-	reWeekday  = regexp.MustCompile(`^(下个?|本|这个?)?(?:周|星期|礼拜)([一二三四五六日天1-7])`)
+	reWeekday  = regexp.MustCompile(`^(上个?|下个?|本|这个?)?(?:周|星期|礼拜)([一二三四五六日天1-7])`)
 	reDaysOn   = regexp.MustCompile(`^(\d{1,3})\s*天(?:后|以后|之后)`)
 )
 
@@ -94,7 +96,7 @@ func readDate(s string, today duban.Date) (d duban.Date, rest string, ok bool, e
 	for _, rel := range []struct {
 		word string
 		days int
-	}{{"大后天", 3}, {"后天", 2}, {"明天", 1}, {"明日", 1}, {"今天", 0}, {"今日", 0}} {
+	}{{"大后天", 3}, {"后天", 2}, {"明天", 1}, {"明日", 1}, {"今天", 0}, {"今日", 0}, {"昨天", -1}, {"昨日", -1}} {
 		if strings.HasPrefix(s, rel.word) {
 			return today.AddDays(rel.days), s[len(rel.word):], true, nil
 		}
@@ -126,7 +128,7 @@ func startsDate(s string) bool {
 	if s[0] >= '0' && s[0] <= '9' {
 		return true
 	}
-	for _, w := range []string{"下", "本", "这", "周", "星期", "礼拜", "月", "今", "明", "后", "大后", "年"} {
+	for _, w := range []string{"上", "下", "本", "这", "周", "星期", "礼拜", "月", "今", "明", "后", "大后", "年", "昨"} {
 		if strings.HasPrefix(s, w) {
 			return true
 		}
@@ -199,6 +201,8 @@ func weekdayDate(which string, wd int, today duban.Date) duban.Date {
 	}
 	monday := today.AddDays(1 - cur)
 	switch {
+	case strings.HasPrefix(which, "上"):
+		return monday.AddDays(-7 + wd - 1)
 	case strings.HasPrefix(which, "下"):
 		return monday.AddDays(7 + wd - 1)
 	case which != "":

@@ -42,20 +42,23 @@ func (h *Handler) askFor(ctx context.Context, t *turn, task duban.Task, f store.
 	if err := h.Store.SetFollowup(ctx, t.person.UserID, f, h.followupWindow()); err != nil {
 		return err
 	}
-	t.reply(followupPrompt(task, f) + "（回复「取消」放弃）")
+	t.reply(followupPrompt(task, f, t.today) + "（回复「取消」放弃）")
 	return nil
 }
 
-// followupPrompt says what the bot waits for, with an example answer.
-func followupPrompt(task duban.Task, f store.Followup) string {
+// followupPrompt says what the bot waits for, with an example answer (an
+// example date two weeks past the deadline, or past today when the
+// deadline is already behind).
+func followupPrompt(task duban.Task, f store.Followup, today duban.Date) string {
 	subject := fmt.Sprintf("任务 %s「%s」", task.ID, task.Title)
+	later := max(task.Deadline, today).AddDays(14)
 	switch {
 	case f.Action == duban.ActExtend && f.Deadline.IsZero() && f.Note != "":
 		return fmt.Sprintf("%s申请延期（理由：%s）：请回复新的完成时限（现时限 %s），例如：%s",
-			subject, f.Note, task.Deadline, task.Deadline.AddDays(14))
+			subject, f.Note, task.Deadline, later)
 	case f.Action == duban.ActExtend && f.Deadline.IsZero():
 		return fmt.Sprintf("%s申请延期：请回复新的完成时限和理由（现时限 %s），例如：%s 待市编委会审议",
-			subject, task.Deadline, task.Deadline.AddDays(14))
+			subject, task.Deadline, later)
 	case f.Action == duban.ActExtend:
 		return fmt.Sprintf("%s申请延至 %s：请回复延期理由，例如：待市编委会审议", subject, f.Deadline)
 	case f.Action == duban.ActReject:
@@ -122,10 +125,22 @@ func (h *Handler) answerFollowup(ctx context.Context, t *turn, f store.Followup,
 						return err
 					}
 				}
-				t.reply("没看懂这条消息：没有找到日期。" + followupPrompt(task, f) + "（回复「取消」放弃）")
+				t.reply("没看懂这条消息：没有找到日期。" + followupPrompt(task, f, t.today) + "（回复「取消」放弃）")
 				return nil
 			}
 			r.Deadline, s = d, afterDate(rest)
+			if err := deadlineProblem(task, d, t.today); err != nil {
+				// 延期到下周五 before the current deadline: say so now, not
+				// after the reason, and ask for another date.
+				if reason := trimReason(s); !isBlank(reason) {
+					f.Note = reason
+				}
+				if err := h.Store.SetFollowup(ctx, t.person.UserID, f, h.followupWindow()); err != nil {
+					return err
+				}
+				t.reply(refusal(err) + followupPrompt(task, f, t.today) + "（回复「取消」放弃）")
+				return nil
+			}
 		}
 		if reason := trimReason(s); !isBlank(reason) {
 			r.Note = reason
@@ -135,13 +150,13 @@ func (h *Handler) answerFollowup(ctx context.Context, t *turn, f store.Followup,
 			if err := h.Store.SetFollowup(ctx, t.person.UserID, f, h.followupWindow()); err != nil {
 				return err
 			}
-			t.reply(followupPrompt(task, f) + "（回复「取消」放弃）")
+			t.reply(followupPrompt(task, f, t.today) + "（回复「取消」放弃）")
 			return nil
 		}
 	} else {
 		r.Note = trimLead(s)
 		if isBlank(r.Note) {
-			t.reply(followupPrompt(task, f) + "（回复「取消」放弃）")
+			t.reply(followupPrompt(task, f, t.today) + "（回复「取消」放弃）")
 			return nil
 		}
 	}
@@ -199,5 +214,30 @@ func (h *Handler) incomplete(ctx context.Context, t *turn, c Command) error {
 	if c.Verb == VerbExtend && !isBlank(c.Rest) {
 		f.Note = c.Rest
 	}
+	if f.Action == duban.ActExtend && !f.Deadline.IsZero() {
+		if err := deadlineProblem(task, f.Deadline, t.today); err != nil {
+			// 延期 T004 下周五 before the current deadline: refused before
+			// the reason is asked for; the question asks for another date.
+			f.Deadline = 0
+			if aerr := h.askFor(ctx, t, task, f); aerr != nil {
+				return aerr
+			}
+			t.out[len(t.out)-1].Text = refusal(err) + t.out[len(t.out)-1].Text
+			return nil
+		}
+	}
 	return h.askFor(ctx, t, task, f)
+}
+
+// deadlineProblem says why d cannot be a task's requested new deadline: it
+// is past, or not after the current deadline. The domain refuses both too;
+// the conversation says so before asking for a reason it would not use.
+func deadlineProblem(task duban.Task, d, today duban.Date) error {
+	switch {
+	case d < today:
+		return duban.Errorf(duban.EINVALID, "申请的新时限 %s 已经过去（今天是 %s），须晚于现时限 %s。", d, today, task.Deadline)
+	case d <= task.Deadline:
+		return duban.Errorf(duban.EINVALID, "申请的新时限 %s 须晚于现时限 %s。", d, task.Deadline)
+	}
+	return nil
 }

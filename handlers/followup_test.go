@@ -62,9 +62,26 @@ func TestFollowupAnswerReplayed(t *testing.T) {
 	}
 }
 
+// Past days are read as the days they name, so that an extension to them is
+// refused rather than misread (上周五 is not this Friday with a note 上).
+func TestReadPastDays(t *testing.T) {
+	today := duban.NewDate(2026, 12, 1) // a Tuesday
+	for in, want := range map[string]duban.Date{
+		"上周五":   duban.NewDate(2026, 11, 27),
+		"上个星期一": duban.NewDate(2026, 11, 23),
+		"昨天":    duban.NewDate(2026, 11, 30),
+		"本周五":   duban.NewDate(2026, 12, 4),
+	} {
+		d, _, ok, err := findDate("等审议 "+in, today)
+		if !ok || err != nil || d != want {
+			t.Errorf("%q: %v %v %v, want %v", in, d, ok, err, want)
+		}
+	}
+}
+
 func FuzzReadDate(f *testing.F) {
 	for _, s := range []string{"2027-01-25", "2027年1月25日", "1月25日", "1/25", "下周五", "本月底", "月底", "下月10日", "2月30日",
-		"13月1日", "2027-02-29", "3天后", "年底", "1月底", "大后天", "两周", "半个月", "99999999999天后", "0/0"} {
+		"13月1日", "2027-02-29", "3天后", "年底", "1月底", "大后天", "两周", "半个月", "99999999999天后", "0/0", "上周五", "昨天"} {
 		f.Add(s)
 	}
 	today := duban.NewDate(2026, 12, 1)

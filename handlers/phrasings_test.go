@@ -311,6 +311,17 @@ var phrasings = []phrasing{
 	{from: "sun", setup: []string{"S02 申请延期"}, text: "1月25日 等编委会审议", task: "S02", want: "ext:2027-01-25", reply: "2027-01-25"},
 	{from: "sun", setup: []string{"延期 S02 等编委会审议"}, text: "1月25日", task: "S02", want: "ext:2027-01-25", reply: "（等编委会审议）"},
 	{from: "sun", setup: []string{"延期 S02 2027-01-25"}, text: "等编委会审议", task: "S02", want: "ext:2027-01-25", reply: "（等编委会审议）"},
+	// A follow-up date before the current deadline is refused at once, not
+	// after the reason, and the question stays open for another date.
+	{from: "sun", setup: []string{"延期 S03"}, text: "延期到下周五", reply: "未执行：申请的新时限 2026-12-11 须晚于现时限 2026-12-28。", not: "请回复延期理由"},
+	{from: "sun", setup: []string{"延期 S03"}, text: "下周五 等审议", reply: "请回复新的完成时限", not: "已记录"},
+	{from: "sun", setup: []string{"延期 S03", "延期到下周五"}, text: "2027-01-15 等编委会审议", task: "S03", want: "ext:2027-01-15", reply: "延至 2027-01-15"},
+	{from: "sun", setup: []string{"延期 S03", "下周五 等编委会审议"}, text: "2027-01-15", task: "S03", want: "ext:2027-01-15", reply: "（等编委会审议）"},
+	{from: "sun", text: "延期 S03 下周五", reply: "未执行：申请的新时限 2026-12-11 须晚于现时限 2026-12-28。", not: "请回复延期理由"},
+	{from: "sun", setup: []string{"延期 S03 下周五"}, text: "2027-01-15 等编委会审议", task: "S03", want: "ext:2027-01-15", reply: "延至 2027-01-15"},
+	{from: "sun", setup: []string{"/click extend:S01"}, text: "上周五", reply: "已经过去（今天是 2026-12-01）", not: "请回复延期理由"},
+	// The example date of a prompt lies ahead even when the deadline is past.
+	{from: "sun", text: "/click extend:S01", reply: "现时限 2026-11-20），例如：2026-12-15 待市编委会审议"},
 	{from: "sun", setup: []string{"进展 S02"}, text: "已有3人转岗", task: "S02", want: "progress:已有3人转岗", reply: "推进中（已有3人转岗）"},
 	{from: "sun", setup: []string{"进展 S02 。"}, text: "已有3人转岗", task: "S02", want: "progress:已有3人转岗", reply: "推进中"},
 	{from: "chen", setup: []string{"/click reject:S04"}, text: "未附党组会纪要", task: "S04", want: "推进中", reply: "（未附党组会纪要）"},

@@ -30,7 +30,7 @@ func (h *Handler) text(ctx context.Context, t *turn, text string) error {
 			if err != nil {
 				return err
 			}
-			t.reply(followupPrompt(task, store.Followup{Action: f.Action, Deadline: f.Deadline}) + "（回复「取消」放弃）")
+			t.reply(followupPrompt(task, store.Followup{Action: f.Action, Deadline: f.Deadline, Note: f.Note}, t.today) + "（回复「取消」放弃）")
 			return nil
 		case !c.Question || !strings.ContainsAny(s, "?？吗"):
 			return h.answerFollowup(ctx, t, f, s)
