@@ -390,6 +390,9 @@ func DecidersBesides(p Person, u Unit) string {
 // the requester within window before r.At. It returns the restored task and
 // the history entry recording the undo.
 func Undo(t Task, last Change, r Request, window time.Duration) (Task, Change, error) {
+	if last.Action == ActUndo && last.By == r.By.UserID {
+		return t, Change{}, Errorf(ECONFLICT, "您最近一次变更是撤销任务 %s 的%s，撤销不能再撤销；如需恢复，请重新发送原来的命令。", t.ID, strings.TrimPrefix(last.Note, "撤销"))
+	}
 	if last.By != r.By.UserID || last.Before == nil || last.Action == ActUndo || last.Action == ActImport {
 		return t, Change{}, Errorf(ECONFLICT, "任务 %s 的最近一次变更不是您做的，无法撤销。", t.ID)
 	}

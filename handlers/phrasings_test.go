@@ -367,7 +367,8 @@ var phrasings = []phrasing{
 	{from: "liu", text: "销号 S04", reply: "未执行："},
 	{from: "sun", text: "确认", reply: "没有待确认的变更"},
 	{from: "sun", text: "取消", reply: "没有待确认的变更"},
-	{from: "sun", text: "撤销", reply: "没有可撤销"},
+	{from: "sun", text: "撤销", reply: "未执行：您还没有可撤销的变更。", not: "没看懂"},
+	{from: "sun", setup: []string{"完成 S02", "撤销"}, text: "撤销", reply: "未执行：您最近一次变更是撤销任务 S02 的「完成」，撤销不能再撤销", not: "不是您做的"},
 	{from: "sun", text: "不同意", reply: "没看懂这条消息"},
 
 	// Greetings and courtesy.

@@ -272,7 +272,7 @@ func (s *Store) Undo(ctx context.Context, userid, msgKey string, fn UndoFunc) (A
 		var lc lastChange
 		if err := getJSON(txn, lastKey(userid), &lc); err != nil {
 			if errors.Is(err, ErrNotFound) {
-				return duban.Errorf(duban.ENOTFOUND, "您还没有可撤销的变更。")
+				return duban.Errorf(duban.ECONFLICT, "您还没有可撤销的变更。") // understood, nothing to do: not a miss
 			}
 			return err
 		}

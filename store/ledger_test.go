@@ -161,7 +161,7 @@ func TestUndoChecksInsideTheTransaction(t *testing.T) {
 			return duban.Undo(tk, last, duban.Request{By: lilei, At: at, MsgID: msg}, time.Hour)
 		})
 	}
-	if _, err := undo("msg:0"); duban.ErrorCode(err) != duban.ENOTFOUND {
+	if _, err := undo("msg:0"); duban.ErrorCode(err) != duban.ECONFLICT {
 		t.Fatalf("undo with no change: %v", err)
 	}
 	if _, err := s.Apply(ctx, "T001", "msg:1", reportDone("lilei", "U01")); err != nil {
