@@ -3,7 +3,9 @@ package handlers
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
+	"unicode"
 
 	"github.com/duban-org/duban"
 )
@@ -34,7 +36,11 @@ func (h *Handler) help(ctx context.Context, t *turn) string {
 	b.WriteString("任务 —— 查看任务清单（编号、时限、状态、红黄绿灯）\n")
 	p := t.person
 	if p.IsAdmin() || len(p.Groups()) > 0 {
-		b.WriteString("任务 单位名称或编码 —— 查看某个单位的任务，如：任务 市委办公室\n")
+		if name := h.exampleUnit(ctx, t); name != "" {
+			fmt.Fprintf(&b, "任务 单位名称或编码 —— 查看某个单位的任务，如：任务 %s\n", name)
+		} else {
+			b.WriteString("任务 单位名称或编码 —— 查看某个单位的任务\n")
+		}
 	}
 	if p.IsAdmin() || len(p.Units()) > 0 {
 		task := h.exampleTask(ctx, t, actionOf(VerbReport))
@@ -64,11 +70,68 @@ func (h *Handler) help(ctx context.Context, t *turn) string {
 		fmt.Fprintf(&b, "记录 %s —— 查看任务的变更和催办记录\n", record.ID)
 	}
 	if task := h.exampleTask(ctx, t, actionOf(VerbReport)); task.ID != "" {
-		fmt.Fprintf(&b, "任务编号也可以用任务名称中的词代替，词序也可以随意，如：%s 完成了\n", task.ID)
+		if w := h.titleWord(ctx, t, task); w != "" {
+			fmt.Fprintf(&b, "任务编号也可以用任务名称中的词代替，词序也可以随意，如：%s 完成了（即 %s）\n", w, task.ID)
+		} else {
+			fmt.Fprintf(&b, "词序可以随意，如：%s 完成了\n", task.ID)
+		}
 	}
 	b.WriteString("其他问题直接问我，我从改革文件中查找答案，例如：每个科室最少要有几个人？")
 	if h.Interpreter != nil {
 		b.WriteString("\n也可以直接用自己的话说进展，我理解后请您确认。")
 	}
 	return b.String()
+}
+
+// exampleUnit is the name of a unit the sender may list: the first of their
+// group's units, any unit for 编办; "" when there is none.
+func (h *Handler) exampleUnit(ctx context.Context, t *turn) string {
+	units, err := h.Store.Units(ctx)
+	if err != nil {
+		return ""
+	}
+	for _, u := range units {
+		if t.person.CanSee(u) && (t.person.IsAdmin() || slices.Contains(t.person.Groups(), u.Group)) {
+			return u.Name
+		}
+	}
+	return ""
+}
+
+// titleWord is a word of task's title (2 to 4 Han characters, the last
+// ones first: 改革方案 of 制定改革方案) that names it alone among the tasks
+// the sender sees and that the grammar reads as a task; "" when none does.
+func (h *Handler) titleWord(ctx context.Context, t *turn, task duban.Task) string {
+	visible, err := h.visibleTasks(ctx, t.person)
+	if err != nil {
+		return ""
+	}
+	title := []rune(task.Title)
+	for n := 4; n >= 2; n-- {
+	words:
+		for i := len(title) - n; i >= 0; i-- {
+			w := string(title[i : i+n])
+			for _, r := range w {
+				if !unicode.Is(unicode.Han, r) {
+					continue words
+				}
+			}
+			if c := Parse(w+" 完成了", t.today); c.Verb != VerbReport || c.Task != w {
+				continue
+			}
+			hits := 0
+			for _, vt := range visible {
+				if vt.ID == w {
+					continue words
+				}
+				if strings.Contains(vt.Title, w) {
+					hits++
+				}
+			}
+			if hits == 1 {
+				return w
+			}
+		}
+	}
+	return ""
 }

@@ -3,6 +3,7 @@ package handlers
 import (
 	"context"
 	"fmt"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -552,4 +553,33 @@ func TestLooseIDs(t *testing.T) {
 	h, _ := phrasingHandler(t)
 	out := sendPhrase(t, h, "msg:loose", "sun", "s2 完成了")
 	must(t, out, "sun", "S02「人员转岗到位」", "已报完成")
+}
+
+// The examples of 帮助 work as typed: the title word reports its task, and
+// the unit named is one the sender may list (never a unit of another
+// ledger, such as the sample's 市委办公室 for a group without it).
+func TestHelpExamplesWork(t *testing.T) {
+	reWord := regexp.MustCompile(`如：(\S+) 完成了（即 (\S+)）`)
+	reUnit := regexp.MustCompile(`如：任务 (\S+)\n`)
+	for _, who := range []string{"sun", "zhou", "qian", "chen", "li"} {
+		h, _ := phrasingHandler(t)
+		help := must(t, sendPhrase(t, h, "msg:help", who, "帮助"), who).Text
+		if m := reUnit.FindStringSubmatch(help); m != nil {
+			out := sendPhrase(t, h, "msg:unit", who, "任务 "+m[1])
+			must(t, out, who, m[1]+"（", "任务清单")
+		} else if who == "chen" || who == "li" {
+			t.Errorf("%s: help names no unit to list:\n%s", who, help)
+		}
+		m := reWord.FindStringSubmatch(help)
+		if m == nil {
+			if who != "chen" {
+				t.Errorf("%s: help shows no title word:\n%s", who, help)
+			}
+			continue
+		}
+		must(t, sendPhrase(t, h, "msg:word", who, m[1]+" 完成了"), who, "任务 "+m[2]+"「", "已报完成")
+		if status(t, h, m[2]) != duban.StatusReported {
+			t.Errorf("%s: %q did not report %s", who, m[1]+" 完成了", m[2])
+		}
+	}
 }
