@@ -583,3 +583,33 @@ func TestHelpExamplesWork(t *testing.T) {
 		}
 	}
 }
+
+type decliningPolicy struct{}
+
+func (decliningPolicy) AnswerText(context.Context, string) (string, bool, error) {
+	return "已收录的政策文件中没有涉及这个问题的内容。", true, nil
+}
+
+// A question about how to give a command that the documents do not answer
+// gets that command on one of the sender's tasks: 延期怎么申请 is told how
+// to ask for an extension, not how to report progress.
+func TestUncoveredQuestionHintsItsCommand(t *testing.T) {
+	for _, c := range []struct{ from, text, want, not string }{
+		{"sun", "延期怎么申请", "如果您是想申请延期，可以这样说：延期 S01 ", "进展 S01"},
+		{"sun", "要推迟的话找谁", "如果您是想申请延期", ""},
+		{"sun", "完成了以后呢", "如果您是想报完成，可以这样说：完成 S01 ", ""},
+		{"chen", "销号有什么要求", "如果您是想销号，可以这样说：销号 S04", ""},
+		{"sun", "编制是怎么核定的", "如果您是想报送任务进展，可以这样说：进展 S01", ""},
+	} {
+		h, _ := phrasingHandler(t)
+		h.Policy = decliningPolicy{}
+		before := ledgerState(t, h)
+		reply := must(t, sendPhrase(t, h, "msg:hint", c.from, c.text), c.from, "没有涉及", c.want).Text
+		if c.not != "" && strings.Contains(reply, c.not) {
+			t.Errorf("%q: reply holds %q:\n%s", c.text, c.not, reply)
+		}
+		if after := ledgerState(t, h); fmt.Sprint(after) != fmt.Sprint(before) {
+			t.Errorf("%q changed the ledger", c.text)
+		}
+	}
+}

@@ -210,8 +210,8 @@ func (h *Handler) ask(ctx context.Context, t *turn, question string, fromFreeTex
 		return err
 	}
 	if declined && fromFreeText && t.known {
-		if task := h.exampleTask(ctx, t, duban.ActReport); task.ID != "" {
-			text += "\n如果您是想报送任务进展，可以这样说：" + example(VerbProgress, task) + "；发送「帮助」查看全部用法。"
+		if hint := h.commandHint(ctx, t, question); hint != "" {
+			text += "\n" + hint + "；发送「帮助」查看全部用法。"
 		}
 	}
 	t.reply(text)
@@ -268,4 +268,38 @@ func states(note string) bool {
 		}
 	}
 	return false
+}
+
+// hints name the command a question the documents do not answer may be
+// about (延期怎么申请: the 延期 command), by the words it holds.
+var hints = []struct {
+	words []string
+	verb  Verb
+	what  string
+}{
+	{[]string{"不同意延期"}, VerbRefuse, "不同意延期"},
+	{[]string{"同意延期", "批准延期"}, VerbApprove, "同意延期"},
+	{[]string{"延期", "推迟", "延长"}, VerbExtend, "申请延期"},
+	{[]string{"销号"}, VerbVerify, "销号"},
+	{[]string{"驳回", "退回"}, VerbReject, "驳回"},
+	{[]string{"完成", "办结"}, VerbReport, "报完成"},
+}
+
+// commandHint is the command, on one of the sender's own tasks, that a
+// question may be asking how to give; "" when they have no task for it.
+func (h *Handler) commandHint(ctx context.Context, t *turn, question string) string {
+	for _, c := range hints {
+		for _, w := range c.words {
+			if !strings.Contains(question, w) {
+				continue
+			}
+			if task := h.exampleTask(ctx, t, actionOf(c.verb)); task.ID != "" {
+				return "如果您是想" + c.what + "，可以这样说：" + example(c.verb, task)
+			}
+		}
+	}
+	if task := h.exampleTask(ctx, t, duban.ActReport); task.ID != "" {
+		return "如果您是想报送任务进展，可以这样说：" + example(VerbProgress, task)
+	}
+	return ""
 }
