@@ -1,6 +1,9 @@
 package handlers
 
 import (
+	"context"
+	"fmt"
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -90,4 +93,62 @@ func containsID(text, id string) bool {
 		}
 		i = end
 	}
+}
+
+// Ids the grammar cannot see: a task list may number its tasks in Chinese
+// (任务三, 教育-3). Such an id glued to its verb (教育-3完成了), or starting
+// with a verb word (任务三 完成了), is read by standing an ASCII alias in for
+// it and parsing again. It is tried only when the message did not parse to
+// a task, so it costs nothing on the common path.
+
+// aliasPrefix starts the stand-in ids; no task list writes ids like it.
+const aliasPrefix = "QQZXID"
+
+// needsOwnIDs reports whether c is a reading that may have missed a task id
+// the grammar cannot see.
+func needsOwnIDs(c Command) bool {
+	return !c.Question && (c.Verb == "" || c.Need == NeedTask || c.Need == NeedVerb || c.Verb == VerbTasks && c.Task != "")
+}
+
+// parseOwnIDs parses s again with the sender's non-ASCII task ids found in
+// it replaced by aliases; ok is false when that names no task either.
+func (h *Handler) parseOwnIDs(ctx context.Context, t *turn, s string) (Command, bool) {
+	if !t.known || isID(s) {
+		return Command{}, false
+	}
+	visible, err := h.visibleTasks(ctx, t.person)
+	if err != nil {
+		return Command{}, false
+	}
+	var ids []string
+	for _, task := range visible {
+		if !isID(task.ID) && strings.Contains(s, task.ID) {
+			ids = append(ids, task.ID)
+		}
+	}
+	if len(ids) == 0 {
+		return Command{}, false
+	}
+	slices.SortFunc(ids, func(a, b string) int { return len(b) - len(a) }) // 教育-31 before 教育-3
+	real := map[string]string{}
+	for i, id := range ids {
+		alias := fmt.Sprintf("%s%d", aliasPrefix, i+1)
+		real[alias] = id
+		s = strings.ReplaceAll(s, id, alias)
+	}
+	c := Parse(s, t.today)
+	id, ok := real[c.Task]
+	if !ok {
+		return Command{}, false
+	}
+	c.Task = id
+	for i, m := range c.More {
+		if r, ok := real[m]; ok {
+			c.More[i] = r
+		}
+	}
+	for alias, id := range real {
+		c.Rest = strings.ReplaceAll(c.Rest, alias, id)
+	}
+	return c, true
 }

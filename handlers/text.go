@@ -13,6 +13,11 @@ func (h *Handler) text(ctx context.Context, t *turn, text string) error {
 	s := normalise(text)
 	greeted, s := stripGreeting(s)
 	c := Parse(s, t.today)
+	if needsOwnIDs(c) {
+		if own, ok := h.parseOwnIDs(ctx, t, s); ok {
+			c = own // 任务三 完成了, 教育-3已完成
+		}
+	}
 	f, pending, err := h.pendingFollowup(ctx, t)
 	if err != nil {
 		return err
