@@ -14,13 +14,13 @@ import (
 )
 
 func init() {
-	commands["backup"] = command{"write a consistent backup of the store to FILE, checked once written (while `duban serve` runs, it makes daily backups itself: [store] backup_dir); --verify FILE checks a backup", runBackup}
-	commands["restore"] = command{"check a backup FILE, load it into a new directory and only then make it the store ([store] dir, which must not exist or be empty)", runRestore}
+	commands["backup"] = command{"把数据库完整备份到 FILE，写完即读回校验（duban serve 运行时由它按 [store] backup_dir 每天自动备份）；--verify FILE 校验一个备份", runBackup}
+	commands["restore"] = command{"校验备份 FILE，先恢复到新目录并检查，再作为数据库（[store] dir 须不存在或为空）", runRestore}
 }
 
 func runBackup(ctx context.Context, e *env, args []string) error {
 	fs, cfgPath := flags(e, "backup", "FILE")
-	verify := fs.Bool("verify", false, "only check the backup FILE (no store is opened; works while serve runs)")
+	verify := fs.Bool("verify", false, "只校验备份文件 FILE（不打开数据库，serve 运行时也可用）")
 	if err := parseOne(fs, args); err != nil {
 		return err
 	}
@@ -107,7 +107,7 @@ func writeVerifiedBackup(ctx context.Context, st *store.Store, path string, spac
 
 func runRestore(ctx context.Context, e *env, args []string) error {
 	fs, cfgPath := flags(e, "restore", "FILE")
-	legacy := fs.Bool("legacy", false, "accept a backup written by an older duban, without a checksum or end mark")
+	legacy := fs.Bool("legacy", false, "接受旧版 duban 写的备份（没有校验和与结束标记）")
 	if err := parseOne(fs, args); err != nil {
 		return err
 	}

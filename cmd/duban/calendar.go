@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -17,7 +18,7 @@ import (
 )
 
 func init() {
-	commands["calendar"] = command{"calendar show [YEAR]: a year's days off and make-up working days and their source; calendar import [--yes] FILE|-: store a State Council holiday notice", runCalendar}
+	commands["calendar"] = command{"calendar show [年份]：显示一年的放假日、调休上班日及其来源；calendar import [--yes] 文件|-：导入国务院办公厅放假安排通知", runCalendar}
 }
 
 func runCalendar(ctx context.Context, e *env, args []string) error {
@@ -31,6 +32,9 @@ func runCalendar(ctx context.Context, e *env, args []string) error {
 	}
 	fs, _ := flags(e, "calendar", "show [YEAR] | import [--yes] FILE|-")
 	fs.Usage()
+	if len(args) > 0 && isHelpFlag(args[0]) {
+		return flag.ErrHelp // duban help calendar
+	}
 	return errUsage
 }
 
@@ -100,7 +104,7 @@ var weekdays = [...]string{"周日", "周一", "周二", "周三", "周四", "�
 // whole notice reads.
 func runCalendarImport(ctx context.Context, e *env, args []string) error {
 	fs, cfgPath := flags(e, "calendar", "import [--yes] FILE|-")
-	yes := fs.Bool("yes", false, "store without asking")
+	yes := fs.Bool("yes", false, "不再询问，直接保存")
 	if err := parseOne(fs, args); err != nil {
 		return err
 	}

@@ -18,16 +18,16 @@ import (
 )
 
 func init() {
-	commands["chat"] = command{"talk to the bot as a WeCom user in the console, through the same handlers, store and outbox as serve", runChat}
+	commands["chat"] = command{"在控制台以某个企业微信账号的身份与机器人对话，与 serve 使用同样的处理流程、数据库和发件箱", runChat}
 }
 
 const chatHelp = `控制台命令：/as 账号 换一个人说话；/click 按钮键 点击卡片上的按钮（键见按钮旁；只有一张卡片带该按钮时可只写开头，如 /click verify:T001）；/quit 退出。`
 
 func runChat(ctx context.Context, e *env, args []string) error {
 	fs, cfgPath := flags(e, "chat", "")
-	as := fs.String("as", "", "the WeCom userid to speak as (required)")
-	nowFlag := fs.String("now", "", "run the console as at this instant (2026-11-26 09:00), the clock moving on from there")
-	fresh := fs.Bool("fresh", false, "start afresh: delete the embedded default's store (./data) and load the sample again")
+	as := fs.String("as", "", "以哪个企业微信账号的身份说话（必填）")
+	nowFlag := fs.String("now", "", "以此时刻运行控制台（如 2026-11-26 09:00），时钟从此往后走")
+	fresh := fs.Bool("fresh", false, "重新开始：删除内置默认的数据库（./data）并重新载入示例台账")
 	if err := parse(fs, args); err != nil {
 		return err
 	}

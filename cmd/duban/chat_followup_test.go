@@ -72,7 +72,7 @@ func TestChatButtonFollowups(t *testing.T) {
 // per-command help with `duban help CMD`; an unknown unit or group is an
 // error, never "0 项任务".
 func TestCommandLineForms(t *testing.T) {
-	if code, out, errs := cli(t, ""); code != 2 || out != "" || !strings.Contains(errs, "Usage: duban <command>") {
+	if code, out, errs := cli(t, ""); code != 2 || out != "" || !strings.Contains(errs, "用法：duban 命令") {
 		t.Errorf("duban without a command: %d\n%s\n%s", code, out, errs)
 	}
 	if code, out, _ := cli(t, "", "help", "tasks"); code != 0 || !strings.Contains(out, "-unit") {

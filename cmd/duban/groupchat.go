@@ -8,13 +8,13 @@ import (
 )
 
 func init() {
-	commands["groupchat"] = command{"create a WeCom group chat owned by the app (for bulletins: [remind] bulletin_chat_id)", runGroupChat}
+	commands["groupchat"] = command{"创建由本应用管理的企业微信群聊（用于发布通报：[remind] bulletin_chat_id）", runGroupChat}
 }
 
 func runGroupChat(ctx context.Context, e *env, args []string) error {
 	fs, cfgPath := flags(e, "groupchat", "USERID USERID...")
-	name := fs.String("name", "改革督办群", "the chat's name")
-	owner := fs.String("owner", "", "the chat's owner (a member; default the first USERID)")
+	name := fs.String("name", "改革督办群", "群聊名称")
+	owner := fs.String("owner", "", "群主（须为群成员；默认第一个账号）")
 	if err := parse(fs, args); err != nil {
 		return err
 	}

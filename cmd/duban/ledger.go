@@ -11,13 +11,13 @@ import (
 )
 
 func init() {
-	commands["import"] = command{"load a task list (.xlsx workbook or CSV directory) into the ledger; --dry-run shows what would change", runImport}
-	commands["export"] = command{"write the ledger (台账) with states and history to OUT.xlsx or the CSV directory OUT", runExport}
+	commands["import"] = command{"导入任务清单（.xlsx 工作簿或 CSV 目录）；--dry-run 只显示将要发生的变化", runImport}
+	commands["export"] = command{"导出台账（含状态和变更记录）到 OUT.xlsx 或 CSV 目录 OUT", runExport}
 }
 
 func runImport(ctx context.Context, e *env, args []string) error {
 	fs, cfgPath := flags(e, "import", "PATH")
-	dryRun := fs.Bool("dry-run", false, "print what would change and write nothing")
+	dryRun := fs.Bool("dry-run", false, "只显示将要发生的变化，不写入")
 	if err := parseOne(fs, args); err != nil {
 		return err
 	}

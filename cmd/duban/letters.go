@@ -17,15 +17,15 @@ import (
 )
 
 func init() {
-	commands["letters"] = command{"专函督办 to lagging units: drafts into --out; --issue numbers, archives and notifies each unit's 一把手; --list the letters issued", runLetters}
+	commands["letters"] = command{"对滞后单位的专函督办：草稿写入 --out；--issue 编号、存档并通知各单位一把手；--list 列出已发函件", runLetters}
 }
 
 func runLetters(ctx context.Context, e *env, args []string) error {
 	fs, cfgPath := flags(e, "letters", "")
-	nowFlag := fs.String("now", "", "as at this instant")
-	out := fs.String("out", "", "directory for the letters (.docx)")
-	issue := fs.String("issue", "", `issue the letters to these units (codes, comma-separated, or "all"): number, archive, notify`)
-	list := fs.Bool("list", false, "list the letters issued")
+	nowFlag := fs.String("now", "", "按此时刻计算")
+	out := fs.String("out", "", "函件（.docx）的输出目录")
+	issue := fs.String("issue", "", `向这些单位发函（单位编码，逗号分隔，或 "all"）：编号、存档、通知`)
+	list := fs.Bool("list", false, "列出已发的函件")
 	if err := parse(fs, args); err != nil {
 		return err
 	}

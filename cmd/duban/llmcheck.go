@@ -3,17 +3,21 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 )
 
 func init() {
-	commands["llm"] = command{"`duban llm check`: call the configured LLM endpoint once for chat, with tools and for embeddings, and say what works", runLLM}
+	commands["llm"] = command{"duban llm check：分别以对话、工具调用和向量各调用一次所配置的大模型接口，报告哪些可用", runLLM}
 }
 
 func runLLM(ctx context.Context, e *env, args []string) error {
 	fs, cfgPath := flags(e, "llm", "check")
 	if len(args) == 0 || args[0] != "check" {
 		fs.Usage()
+		if len(args) > 0 && isHelpFlag(args[0]) {
+			return flag.ErrHelp // duban help llm
+		}
 		return errUsage
 	}
 	if err := parse(fs, args[1:]); err != nil {

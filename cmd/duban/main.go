@@ -14,6 +14,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"regexp"
 	"sort"
 	"strings"
 	"syscall"
@@ -73,7 +74,7 @@ func runEnv(ctx context.Context, e *env, args []string) int {
 		// duban help CMD: that command's usage and flags, on stdout.
 		cmd, ok := commands[args[1]]
 		if !ok {
-			fmt.Fprintf(stderr, "duban help: unknown command %q\n\n", args[1])
+			fmt.Fprintf(stderr, "duban help：没有命令 %q\n\n", args[1])
 			usage(stderr)
 			return 2
 		}
@@ -88,7 +89,7 @@ func runEnv(ctx context.Context, e *env, args []string) int {
 	}
 	cmd, ok := commands[args[0]]
 	if !ok {
-		fmt.Fprintf(stderr, "duban: unknown command %q\n\n", args[0])
+		fmt.Fprintf(stderr, "duban：没有命令 %q\n\n", args[0])
 		usage(stderr)
 		return 2
 	}
@@ -108,8 +109,8 @@ func runEnv(ctx context.Context, e *env, args []string) int {
 }
 
 func usage(w io.Writer) {
-	fmt.Fprintln(w, "duban — 督办: reform task lists, reminders, progress by chat, policy Q&A (WeCom app)")
-	fmt.Fprintln(w, "\nUsage: duban <command> [--config FILE] [flags]\n\nCommands:")
+	fmt.Fprintln(w, "duban 督办：改革任务清单、到期提醒、对话报送进展、政策问答（企业微信自建应用）")
+	fmt.Fprintln(w, "\n用法：duban 命令 [--config 配置文件] [选项]\n\n命令：")
 	names := make([]string, 0, len(commands))
 	for n := range commands {
 		names = append(names, n)
@@ -118,30 +119,85 @@ func usage(w io.Writer) {
 	for _, n := range names {
 		fmt.Fprintf(w, "  %-8s %s\n", n, commands[n].summary)
 	}
-	fmt.Fprintln(w, "\nWithout --config, duban.toml in the working directory is used when present,\notherwise built-in defaults with the store in ./data. `duban help <command>` (or `duban <command> -h`) shows its flags.")
+	fmt.Fprintln(w, "\n不写 --config 时，使用当前目录的 duban.toml（如有），否则使用内置默认值，数据库在 ./data。\nduban help 命令（或 duban 命令 -h）显示该命令的选项。")
 }
 
 // flags returns a flag set for a command with the common --config flag.
 func flags(e *env, name, args string) (*flag.FlagSet, *string) {
 	fs := flag.NewFlagSet("duban "+name, flag.ContinueOnError)
 	fs.SetOutput(e.stderr)
-	cfg := fs.String("config", "", "configuration file (default duban.toml if present, else built-in defaults)")
+	cfg := fs.String("config", "", "配置文件（默认使用当前目录的 duban.toml，没有则用内置默认值）")
 	fs.Usage = func() {
-		fmt.Fprintf(e.stderr, "Usage: duban %s [flags] %s\n\n%s\n\nFlags:\n", name, args, commands[name].summary)
-		fs.PrintDefaults()
+		fmt.Fprintf(e.stderr, "用法：duban %s [选项] %s\n\n%s\n\n选项：\n", name, args, commands[name].summary)
+		printFlags(fs)
 	}
 	return fs, cfg
 }
 
-// parse parses args, turning a flag error into errUsage (already printed).
-func parse(fs *flag.FlagSet, args []string) error {
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return err
+// printFlags lists a command's flags in Chinese: the flag package's own
+// PrintDefaults names value types in English (string, int).
+func printFlags(fs *flag.FlagSet) {
+	fs.VisitAll(func(f *flag.Flag) {
+		arg := " 值"
+		if b, ok := f.Value.(interface{ IsBoolFlag() bool }); ok && b.IsBoolFlag() {
+			arg = ""
 		}
-		return errUsage
+		def := ""
+		if f.DefValue != "" && f.DefValue != "false" && f.DefValue != "0" {
+			def = fmt.Sprintf("（默认 %s）", f.DefValue)
+		}
+		fmt.Fprintf(fs.Output(), "  --%s%s\n    \t%s%s\n", f.Name, arg, f.Usage, def)
+	})
+}
+
+// parse parses args, turning a flag error into errUsage, printed in Chinese
+// with the command's usage.
+func parse(fs *flag.FlagSet, args []string) error {
+	usage, out := fs.Usage, fs.Output()
+	fs.Usage = func() {}
+	fs.SetOutput(io.Discard) // the flag package's own messages are English
+	err := fs.Parse(args)
+	fs.Usage = usage
+	fs.SetOutput(out)
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, flag.ErrHelp):
+		fs.Usage()
+		return err
 	}
-	return nil
+	fmt.Fprintf(out, "%s：%s\n", fs.Name(), flagError(err))
+	fs.Usage()
+	return errUsage
+}
+
+var (
+	reFlagUnknown = regexp.MustCompile(`^flag provided but not defined: (\S+)$`)
+	reFlagNoArg   = regexp.MustCompile(`^flag needs an argument: (\S+)$`)
+	reFlagValue   = regexp.MustCompile(`^invalid (?:boolean )?value (".*") for flag (-[^:\s]+)`)
+	reFlagSyntax  = regexp.MustCompile(`^bad flag syntax: (.*)$`)
+)
+
+// flagError words a flag package error in Chinese.
+func flagError(err error) string {
+	msg := err.Error()
+	switch {
+	case reFlagUnknown.MatchString(msg):
+		return "没有选项 " + reFlagUnknown.FindStringSubmatch(msg)[1]
+	case reFlagNoArg.MatchString(msg):
+		return "选项 " + reFlagNoArg.FindStringSubmatch(msg)[1] + " 后面要写值"
+	case reFlagValue.MatchString(msg):
+		m := reFlagValue.FindStringSubmatch(msg)
+		return "选项 " + m[2] + " 的值 " + m[1] + " 无效"
+	case reFlagSyntax.MatchString(msg):
+		return "选项写法有误：" + reFlagSyntax.FindStringSubmatch(msg)[1]
+	}
+	return msg
+}
+
+// isHelpFlag reports whether arg asks for a command's usage.
+func isHelpFlag(arg string) bool {
+	return arg == "-h" || arg == "--help" || arg == "-help" || arg == "--h"
 }
 
 // parseOne parses args for a command that takes exactly one argument.

@@ -11,15 +11,15 @@ import (
 )
 
 func init() {
-	commands["ingest"] = command{"load policy documents (.txt .md .html .docx .pdf; files or directories); --list, --remove DOC", runIngest}
-	commands["ask"] = command{"answer a policy question from the documents, with citations; exit 1 when they do not cover it", runAsk}
-	commands["eval"] = command{"measure retrieval (recall@1/3/5, MRR) and answers on a questions.jsonl set", runEval}
+	commands["ingest"] = command{"导入政策文件（.txt .md .html .docx .pdf，文件或目录）；--list 列出，--remove 文件 删除", runIngest}
+	commands["ask"] = command{"依据政策文件回答问题并注明出处；文件未涉及时退出码为 1", runAsk}
+	commands["eval"] = command{"用 questions.jsonl 问题集评测检索（recall@1/3/5、MRR）和回答质量", runEval}
 }
 
 func runIngest(ctx context.Context, e *env, args []string) error {
 	fs, cfgPath := flags(e, "ingest", "PATH...")
-	list := fs.Bool("list", false, "list the documents in the corpus")
-	remove := fs.String("remove", "", "remove a document (its id, name, or a unique part of its title)")
+	list := fs.Bool("list", false, "列出已导入的文件")
+	remove := fs.String("remove", "", "删除一个文件（编号、文件名或标题中唯一的一部分）")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -124,7 +124,7 @@ func runAsk(ctx context.Context, e *env, args []string) error {
 
 func runEval(ctx context.Context, e *env, args []string) error {
 	fs, cfgPath := flags(e, "eval", "questions.jsonl")
-	verbose := fs.Bool("v", false, "print every question's outcome")
+	verbose := fs.Bool("v", false, "打印每个问题的结果")
 	if err := parseOne(fs, args); err != nil {
 		return err
 	}

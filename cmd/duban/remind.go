@@ -19,13 +19,13 @@ import (
 )
 
 func init() {
-	commands["remind"] = command{"run one reminder pass now (or at --now); --dry-run prints it without sending or recording", runRemind}
+	commands["remind"] = command{"立即（或按 --now 指定时刻）执行一轮提醒；--dry-run 只打印，不发送也不记录", runRemind}
 }
 
 func runRemind(ctx context.Context, e *env, args []string) error {
 	fs, cfgPath := flags(e, "remind", "")
-	dryRun := fs.Bool("dry-run", false, "print what would be sent, send and record nothing")
-	nowFlag := fs.String("now", "", "plan as at this instant (2026-11-26 09:00, RFC 3339, or a date at send_at)")
+	dryRun := fs.Bool("dry-run", false, "只打印将要发送的内容，不发送也不记录")
+	nowFlag := fs.String("now", "", "按此时刻计划（2026-11-26 09:00、RFC 3339，或只写日期，按 send_at 时刻）")
 	if err := parse(fs, args); err != nil {
 		return err
 	}

@@ -19,19 +19,19 @@ import (
 )
 
 func init() {
-	commands["report"] = command{"the 工作通报 (bulletin): a preview, or --publish to number, archive and send it; --docx/--xlsx/--letters write its documents; --list the archive", runReport}
+	commands["report"] = command{"工作通报：预览，或用 --publish 编号、存档并发送；--docx/--xlsx/--letters 写出文档；--list 列出已发布的通报", runReport}
 }
 
 func runReport(ctx context.Context, e *env, args []string) error {
 	fs, cfgPath := flags(e, "report", "")
-	publish := fs.Bool("publish", false, "number, archive and send the bulletin to 编办 and the group leaders")
-	nowFlag := fs.String("now", "", "compute as at this instant")
-	docxOut := fs.String("docx", "", "write the bulletin as a Word document (GB/T 9704 layout) to this file")
-	xlsxOut := fs.String("xlsx", "", "write the red and yellow lists as a workbook to this file")
-	letters := fs.String("letters", "", "write a 专函督办 draft for each lagging unit into this directory")
-	list := fs.Bool("list", false, "list the published bulletins and their documents")
-	archived := fs.Int("archived", 0, "with --out: write the documents archived with published bulletin N (its serial number in --list)")
-	out := fs.String("out", "", "directory for --archived")
+	publish := fs.Bool("publish", false, "编号、存档，并发送给编办和各督办组长")
+	nowFlag := fs.String("now", "", "按此时刻统计")
+	docxOut := fs.String("docx", "", "把通报写成 Word 文档（GB/T 9704 版式）到此文件")
+	xlsxOut := fs.String("xlsx", "", "把红黄灯清单写成工作簿到此文件")
+	letters := fs.String("letters", "", "为每个滞后单位写一份专函督办草稿到此目录")
+	list := fs.Bool("list", false, "列出已发布的通报及其文档")
+	archived := fs.Int("archived", 0, "与 --out 一起用：写出第 N 份已发布通报存档的文档（N 为 --list 中的序号）")
+	out := fs.String("out", "", "--archived 的输出目录")
 	if err := parse(fs, args); err != nil {
 		return err
 	}

@@ -22,7 +22,7 @@ import (
 )
 
 func init() {
-	commands["serve"] = command{"run the WeCom callback server, inbox worker, sender and reminder scheduler", runServe}
+	commands["serve"] = command{"运行企业微信回调服务、收件处理、消息发送和提醒调度", runServe}
 }
 
 func runServe(ctx context.Context, e *env, args []string) error {

@@ -10,15 +10,15 @@ import (
 )
 
 func init() {
-	commands["tasks"] = command{"list tasks with id, unit, title, deadline, state and light", runTasks}
+	commands["tasks"] = command{"列出任务：编号、单位、任务事项、完成时限、状态、红黄绿灯和待审批的延期申请", runTasks}
 }
 
 func runTasks(ctx context.Context, e *env, args []string) error {
 	fs, cfgPath := flags(e, "tasks", "")
-	unit := fs.String("unit", "", "only this unit: its code in any case, its name, or a unique word of its name")
-	group := fs.String("group", "", "only this supervision group (督办组), or a unique part of its name")
-	state := fs.String("state", "", "only this state: 未启动, 推进中, 已报完成, 已销号, or 逾期 for overdue")
-	nowFlag := fs.String("now", "", "judge lights at this instant instead of now (2006-01-02 15:04)")
+	unit := fs.String("unit", "", "只看这个单位：单位编码（不分大小写）、名称或名称中唯一的词")
+	group := fs.String("group", "", "只看这个督办组：名称或名称中唯一的一部分")
+	state := fs.String("state", "", "只看这个状态：未启动、推进中、已报完成、已销号，或 逾期")
+	nowFlag := fs.String("now", "", "按此时刻判断红黄绿灯（如 2006-01-02 15:04）")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -56,7 +56,7 @@ func runTasks(ctx context.Context, e *env, args []string) error {
 	if *state != "" && !overdueOnly {
 		s, ok := duban.ParseStatus(*state)
 		if !ok {
-			return fmt.Errorf("--state %q: use 未启动, 推进中, 已报完成, 已销号 or 逾期", *state)
+			return fmt.Errorf("--state %q：应为 未启动、推进中、已报完成、已销号 或 逾期", *state)
 		}
 		f.Status = s
 	}

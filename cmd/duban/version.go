@@ -8,7 +8,7 @@ import (
 )
 
 func init() {
-	commands["version"] = command{"print the version, commit and build date of this binary", runVersion}
+	commands["version"] = command{"显示本程序的版本、提交和构建日期", runVersion}
 }
 
 // Stamped by the release build (cmd/release) with -ldflags -X; a plain
