@@ -293,9 +293,9 @@ func RestoreBackup(ctx context.Context, file, dir string, o RestoreOptions) (inf
 	if err := mustBeNew(dir); err != nil {
 		return info, err
 	}
-	f, err := os.Open(file)
+	f, err := OpenBackup(file)
 	if err != nil {
-		return info, fmt.Errorf("打开备份文件 %s：%w", file, err)
+		return info, err
 	}
 	defer f.Close()
 	if info, err = VerifyBackup(f); err != nil {
@@ -418,4 +418,19 @@ func syncDir(dir string) {
 		d.Sync()
 		d.Close()
 	}
+}
+
+// OpenBackup opens a backup file, saying in plain words why it cannot (the
+// operating system's own text is English).
+func OpenBackup(file string) (*os.File, error) {
+	f, err := os.Open(file)
+	switch {
+	case err == nil:
+		return f, nil
+	case errors.Is(err, os.ErrNotExist):
+		return nil, fmt.Errorf("备份文件 %s 不存在，请检查文件名和路径", file)
+	case errors.Is(err, os.ErrPermission):
+		return nil, fmt.Errorf("没有权限读取备份文件 %s", file)
+	}
+	return nil, fmt.Errorf("打开备份文件 %s：%w", file, err)
 }

@@ -25,9 +25,9 @@ func runBackup(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	if *verify {
-		f, err := os.Open(fs.Arg(0))
+		f, err := store.OpenBackup(fs.Arg(0))
 		if err != nil {
-			return fmt.Errorf("打开备份文件：%w", err)
+			return err
 		}
 		defer f.Close()
 		info, err := store.VerifyBackup(f)

@@ -89,6 +89,16 @@ func TestRestoreRefusesBadFilesCLI(t *testing.T) {
 			t.Errorf("restore %s left %v", name, entries)
 		}
 	}
+	// A file that is not there is said so in Chinese, not in the operating
+	// system's English.
+	missing := filepath.Join(dir, "nosuch.bak")
+	cfg3, _ := tempConfig(t)
+	for _, args := range [][]string{{"restore", "--config", cfg3, missing}, {"backup", "--verify", missing}} {
+		code, _, errs := cli(t, "", args...)
+		if code != 2 || !strings.Contains(errs, "备份文件 "+missing+" 不存在") || strings.Contains(errs, "no such file") {
+			t.Errorf("%v: %d %s", args, code, errs)
+		}
+	}
 }
 
 func TestSampleLedgerOnlyInAFirstDefaultChat(t *testing.T) {
