@@ -39,13 +39,14 @@ func TestUsageIsChinese(t *testing.T) {
 		}
 	}
 	for args, want := range map[string]string{
-		"tasks --bogus":       "duban tasks：没有选项 -bogus\n用法：duban tasks",
-		"tasks --unit":        "选项 -unit 后面要写值",
-		"report --archived x": `选项 -archived 的值 "x" 无效`,
-		"tasks --state 完成":    "应为 未启动、推进中、已报完成、已销号 或 逾期",
-		"nosuch":              "duban：没有命令 \"nosuch\"",
+		"tasks --bogus":                 "duban tasks：没有选项 -bogus\n用法：duban tasks",
+		"tasks --unit":                  "选项 -unit 后面要写值",
+		"report --archived x":           `选项 -archived 的值 "x" 无效`,
+		"tasks --state 完成 --config CFG": "应为 未启动、推进中、已报完成、已销号 或 逾期",
+		"nosuch":                        "duban：没有命令 \"nosuch\"",
 	} {
-		code, _, errs := cli(t, "", strings.Fields(args)...)
+		cfg, _ := tempConfig(t) // a command that opens a store opens a temporary one
+		code, _, errs := cli(t, "", strings.Fields(strings.Replace(args, "CFG", cfg, 1))...)
 		if code != 2 || !strings.Contains(errs, want) || strings.Contains(errs, "flag provided") {
 			t.Errorf("duban %s: %d\n%s", args, code, errs)
 		}
