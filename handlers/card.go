@@ -263,14 +263,26 @@ func (h *Handler) staleClick(ctx context.Context, t *turn, task duban.Task, unit
 			pending = &hist[i]
 		}
 	}
+	// Two reports in one minute read alike: the seconds and the report's
+	// words tell the card's from the pending one.
+	layout := stamp
+	if shown != nil && pending != nil && shown.At.In(loc).Format(stamp) == pending.At.In(loc).Format(stamp) {
+		layout = stamp + ":05"
+	}
 	describe := func(c *duban.Change) (string, error) {
 		p, err := h.person(ctx, c.By)
 		if err != nil {
 			return "", err
 		}
-		s := nameWithRoles(p, unit) + " " + c.At.In(loc).Format(stamp)
+		s := nameWithRoles(p, unit) + " " + c.At.In(loc).Format(layout)
 		if c.Action == duban.ActExtend {
 			return s + " 申请延至 " + c.ToDeadline.String(), nil
+		}
+		if note := []rune(strings.TrimSpace(c.Note)); len(note) > 0 {
+			if len(note) > 30 {
+				note = append(note[:30], '…')
+			}
+			return s + " 的报送「" + string(note) + "」", nil
 		}
 		return s + " 的报送", nil
 	}

@@ -149,7 +149,8 @@ func TestStaleCardChangesNothing(t *testing.T) {
 	second = cardTo(t, out, "wang")
 	for _, b := range []string{"销号", "驳回"} {
 		out = click(t, h, "wang", button(t, first, b))
-		must(t, out, "wang", "该卡片已过期：", "李雷", "当前", "未做任何变更")
+		must(t, out, "wang", "该卡片已过期：", "李雷", "当前", "未做任何变更",
+			"卡片上是李雷（联络员） 2017-12-20 10:00:00 的报送「方案已报」", "待销号的是李雷（联络员） 2017-12-20 10:00:00 的报送「已补审核意见」")
 		if !cardUpdated(out, "wang", "已过期") || task(t, h, "T001").Status != duban.StatusReported {
 			t.Fatalf("%s on the first report's card: %+v", b, out)
 		}
