@@ -279,3 +279,17 @@ func TestUndoInALeaderlessGroupTellsAdmin(t *testing.T) {
 	out := say(t, h, "zhao", "撤销")
 	must(t, out, "admin", "【撤销】")
 }
+
+// A group leader who is also a unit's contact sends their own report to
+// 编办; when they undo it, 编办 — who holds the card — is told.
+func TestUndoOfALeadersOwnReportTellsAdmin(t *testing.T) {
+	h := newHandler(t, duban.Person{UserID: "dual", Name: "双岗", Posts: []duban.Post{
+		{Role: duban.RoleLeader, Scope: "党群组"}, {Role: duban.RoleContact, Scope: "U02"}}})
+	out := say(t, h, "dual", "完成 T003 已报")
+	must(t, out, "dual", "已提交编办对账销号")
+	must(t, out, "admin", "【待销号】")
+	out = say(t, h, "dual", "撤销")
+	must(t, out, "dual", "撤销「完成」", "已通知该单位和编办")
+	must(t, out, "admin", "【撤销】", "双岗撤销「完成」")
+	must(t, out, "zhao", "【撤销】")
+}

@@ -81,13 +81,20 @@ func (h *Handler) announce(ctx context.Context, t *turn, a store.Applied) error 
 		t.reply(said + "。已通知" + whom + "。")
 		h.notify(t, told, text, nil)
 	case duban.ActUndo:
-		// Whoever acted on the undone change must not act on it still.
-		t.reply(said + "。已通知该单位和督办组。")
+		// Whoever acted on the undone change must not act on it still, and
+		// whoever was sent a report or request to decide must not decide it.
 		text := fmt.Sprintf("【撤销】%s：%s%s，现为「%s」，完成时限 %s。", subject, by, c.Note, task.Status, task.Deadline)
-		supervisors := leaders
+		supervisors, whom := leaders, "该单位和督办组"
 		if len(supervisors) == 0 {
 			supervisors = holders(people, duban.Person.IsAdmin)
 		}
+		if c.Note == "撤销「"+string(duban.ActReport)+"」" || c.Note == "撤销「"+string(duban.ActExtend)+"」" {
+			// A group leader's own report went to 编办, not to the group.
+			if sent, title := deciders(people, unit, t.person); title == "编办" && len(sent) > 0 {
+				supervisors, whom = union(supervisors, sent), "该单位和编办"
+			}
+		}
+		t.reply(said + "。已通知" + whom + "。")
 		h.notify(t, union(unitPeople, supervisors), text, nil)
 	default:
 		t.reply(said + "。")
