@@ -396,6 +396,10 @@ var phrasings = []phrasing{
 	{from: "chen", text: "任务 市委办公室", reply: "无权查看市委办公室"},
 	{from: "chen", text: "任务 公安局", reply: "没有找到单位「公安局」"},
 	{from: "li", text: "任务 局", reply: "对应 2 个单位"},
+	{from: "chen", text: "任务 政府组", reply: "政府组：共 6 项任务"},
+	{from: "chen", text: "任务 党群组", reply: "未执行：您无权查看党群组的任务。"},
+	{from: "li", text: "任务 党群组", reply: "党群组：共 1 项任务"},
+	{from: "sun", text: "任务 政府组", reply: "没有找到单位「政府组」"},
 	{from: "sun", text: "任务", reply: "【红】S01"},
 	{from: "sun", text: "我的任务", reply: "市司法局"},
 

@@ -21,6 +21,15 @@ func (h *Handler) listTasks(ctx context.Context, t *turn, unitCode string) error
 			return err
 		}
 		u, err := duban.FindUnit(units, unitCode)
+		if duban.ErrorCode(err) == duban.ENOTFOUND && (p.IsAdmin() || len(p.Groups()) > 0) {
+			// 任务 第一督办组: a group its leader (or 编办) may list.
+			if g, gerr := duban.FindGroup(duban.Ledger{Units: units}.Groups(), unitCode); gerr == nil {
+				if !p.IsAdmin() && !slices.Contains(p.Groups(), g) {
+					return duban.Errorf(duban.EFORBIDDEN, "您无权查看%s的任务。", g)
+				}
+				return h.listGroup(ctx, t, g)
+			}
+		}
 		if duban.ErrorCode(err) == duban.ENOTFOUND && isTaskID(unitCode) {
 			if _, terr := h.resolve(ctx, p, unitCode); terr == nil {
 				return h.record(ctx, t, unitCode) // 任务 T003: that task
