@@ -1,6 +1,8 @@
 package tasklist
 
 import (
+	"os"
+	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
@@ -116,5 +118,38 @@ func TestDiffListsAreBounded(t *testing.T) {
 	out := Diff(Ledger{}, in).String()
 	if strings.Count(out, "\n  + ") != maxListed || !strings.Contains(out, "…另有新增 70 项") {
 		t.Errorf("String():\n%s", out)
+	}
+}
+
+// Ids are read as the store keeps them: a list that writes t/2 in lower
+// case, imported again, shows its task as unchanged, not as new beside an
+// absent T/2.
+func TestReimportOfALowerCaseID(t *testing.T) {
+	dir := t.TempDir()
+	files := map[string]string{
+		"units.csv":  "单位编码,单位名称,督办组\nJY,市教育局,第一组\n",
+		"people.csv": "账号,姓名,角色,所属\nsunjy,孙悦,联络员,JY\n",
+		"tasks.csv":  "任务编号,单位编码,任务事项,完成时限\nt/2,JY,教育局科室合并到位,2027-01-10\nrw-1,JY,人员转岗,2026-12-05\n",
+	}
+	for name, text := range files {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	l, err := Read(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if l.Tasks[0].ID != "T/2" || l.Tasks[1].ID != "RW-1" {
+		t.Errorf("ids read as %q, %q", l.Tasks[0].ID, l.Tasks[1].ID)
+	}
+	stored := l // as the store keeps it
+	stored.Tasks = append([]duban.Task(nil), l.Tasks...)
+	for i := range stored.Tasks {
+		stored.Tasks[i].ID = duban.CanonicalID(stored.Tasks[i].ID)
+	}
+	c := Diff(stored, l)
+	if len(c.Tasks.Added) != 0 || len(c.Tasks.Absent) != 0 || c.Tasks.Unchanged != 2 {
+		t.Errorf("re-import: %+v", c.Tasks)
 	}
 }

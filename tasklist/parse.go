@@ -467,6 +467,9 @@ func (s *sheetReader) tasks(idx *unitIndex) ([]duban.Task, map[string]bool) {
 		if len(*s.ps) > before {
 			continue
 		}
+		// The store keeps ids as CanonicalID does (t/2 is T/2): read them
+		// so, or a dry run would show a re-imported t/2 as new.
+		id = duban.CanonicalID(id)
 		tasks = append(tasks, duban.Task{
 			ID: id, Unit: unit, Title: title, Deadline: deadline, Note: s.cell(i, "note"),
 			Status: status, Progress: s.cell(i, "progress"),
