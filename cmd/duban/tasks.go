@@ -3,7 +3,10 @@ package main
 import (
 	"context"
 	"fmt"
-	"text/tabwriter"
+	"io"
+	"strings"
+
+	"golang.org/x/text/width"
 
 	"github.com/duban-org/duban"
 	"github.com/duban-org/duban/store"
@@ -72,8 +75,7 @@ func runTasks(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	w := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(w, "编号\t单位\t任务事项\t完成时限\t状态\t灯\t延期申请")
+	rows := [][]string{{"编号", "单位", "任务事项", "完成时限", "状态", "灯", "延期申请"}}
 	n := 0
 	for _, t := range tasks {
 		if overdueOnly && !t.Overdue(today) {
@@ -88,9 +90,9 @@ func runTasks(ctx context.Context, e *env, args []string) error {
 		if t.Extension != nil {
 			ext = "待批：延至 " + t.Extension.Deadline.String()
 		}
-		fmt.Fprintf(w, "%s\t%s %s\t%s\t%s\t%s\t%s\t%s\n", t.ID, t.Unit, names[t.Unit], t.Title, t.Deadline, t.Status, light, ext)
+		rows = append(rows, []string{t.ID, t.Unit + " " + names[t.Unit], t.Title, t.Deadline.String(), string(t.Status), light, ext})
 	}
-	if err := w.Flush(); err != nil {
+	if err := writeTable(e.stdout, rows); err != nil {
 		return err
 	}
 	fmt.Fprintf(e.stderr, "%d 项任务\n", n)
@@ -104,4 +106,46 @@ func overdueText(workdays, days int) string {
 		return fmt.Sprintf("逾期%d个工作日", workdays)
 	}
 	return fmt.Sprintf("逾期%d个工作日（%d天）", workdays, days)
+}
+
+// writeTable writes rows in columns aligned as a terminal shows them: a
+// Chinese character takes two columns (text/tabwriter counts it as one).
+func writeTable(w io.Writer, rows [][]string) error {
+	var widths []int
+	for _, r := range rows {
+		for i, cell := range r {
+			if i == len(widths) {
+				widths = append(widths, 0)
+			}
+			widths[i] = max(widths[i], displayWidth(cell))
+		}
+	}
+	var b strings.Builder
+	for _, r := range rows {
+		var line strings.Builder
+		for i, cell := range r {
+			line.WriteString(cell)
+			if i < len(r)-1 {
+				line.WriteString(strings.Repeat(" ", widths[i]-displayWidth(cell)+2))
+			}
+		}
+		b.WriteString(strings.TrimRight(line.String(), " "))
+		b.WriteString("\n")
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+// displayWidth is the number of terminal columns s takes.
+func displayWidth(s string) int {
+	n := 0
+	for _, r := range s {
+		switch width.LookupRune(r).Kind() {
+		case width.EastAsianWide, width.EastAsianFullwidth:
+			n += 2
+		default:
+			n++
+		}
+	}
+	return n
 }

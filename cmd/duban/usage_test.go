@@ -52,3 +52,32 @@ func TestUsageIsChinese(t *testing.T) {
 		}
 	}
 }
+
+// duban tasks lines its columns up as a terminal shows Chinese: each column
+// starts at the same display column on every line.
+func TestTasksTableIsAligned(t *testing.T) {
+	var b strings.Builder
+	rows := [][]string{{"编号", "单位", "任务事项"}, {"任务三", "GA 市公安局", "公安局编制核减"}, {"RW-1", "WS 市卫生健康委员会", "制定方案"}}
+	if err := writeTable(&b, rows); err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSuffix(b.String(), "\n"), "\n")
+	for col, cell := range []string{"单位", "任务事项"} {
+		want := -1
+		for i, line := range lines {
+			field := rows[i][col+1]
+			at := strings.Index(line, field)
+			if at < 0 {
+				t.Fatalf("line %q lacks %q", line, field)
+			}
+			if got := displayWidth(line[:at]); want < 0 {
+				want = got
+			} else if got != want {
+				t.Errorf("column %s starts at %d on %q, at %d on the header\n%s", cell, got, line, want, b.String())
+			}
+		}
+	}
+	if strings.Contains(b.String(), " \n") {
+		t.Errorf("trailing spaces:\n%q", b.String())
+	}
+}
