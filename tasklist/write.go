@@ -83,9 +83,22 @@ func sheetRows(l Ledger, history []duban.Change) [numSheets][][]any {
 		out[sheetTasks] = append(out[sheetTasks], row(t.ID, t.Unit, names[t.Unit], t.Title, deadline, t.Note,
 			string(status), t.Progress, formatTime(t.UpdatedAt), t.UpdatedBy, ext))
 	}
+	// The history sheet is for reading: people by name, an import as such.
+	personName := map[string]string{}
+	for _, p := range l.People {
+		if p.Name != "" {
+			personName[duban.CanonicalUserID(p.UserID)] = p.Name + "（" + p.UserID + "）"
+		}
+	}
 	out[sheetHistory] = [][]any{header(historyHeader)}
 	for _, c := range history {
-		out[sheetHistory] = append(out[sheetHistory], row(c.TaskID, formatTime(c.At), c.By, string(c.Action),
+		by := c.By
+		if n, ok := personName[duban.CanonicalUserID(c.By)]; ok {
+			by = n
+		} else if c.Action == duban.ActImport {
+			by = "任务清单导入"
+		}
+		out[sheetHistory] = append(out[sheetHistory], row(c.TaskID, formatTime(c.At), by, string(c.Action),
 			string(c.FromStatus), string(c.ToStatus), c.FromDeadline.String(), c.ToDeadline.String(), c.Note, c.MsgID))
 	}
 	return out

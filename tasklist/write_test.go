@@ -104,7 +104,7 @@ func TestRoundTripXLSX(t *testing.T) {
 		t.Errorf("延期申请 = %q", v)
 	}
 	rows, _ := f.GetRows("历史")
-	want := [][]string{historyHeader, {"T001", "2026-11-25 15:30:15", "chenqiang", "销号", "已报完成", "已销号", "2026-11-20", "2026-11-20", "已对账", "msg-1"}}
+	want := [][]string{historyHeader, {"T001", "2026-11-25 15:30:15", "陈强（chenqiang）", "销号", "已报完成", "已销号", "2026-11-20", "2026-11-20", "已对账", "msg-1"}}
 	if !reflect.DeepEqual(rows, want) {
 		t.Errorf("历史 = %q", rows)
 	}
@@ -156,4 +156,20 @@ func TestWriteXLSXFile(t *testing.T) {
 		t.Fatal(err)
 	}
 	checkRoundTrip(t, got, storeLedger())
+}
+
+// The history sheet names people, and an import in Chinese, not by the
+// store's userids and the English "import".
+func TestHistorySheetReadsAsChinese(t *testing.T) {
+	l := Ledger{People: []duban.Person{{UserID: "zhaojie", Name: "赵杰", Posts: []duban.Post{{Role: duban.RoleContact, Scope: "DQ01"}}}}}
+	rows := sheetRows(l, []duban.Change{
+		{TaskID: "T1", By: "import", Action: duban.ActImport},
+		{TaskID: "T1", By: "ZhaoJie", Action: duban.ActReport},
+		{TaskID: "T1", By: "gone", Action: duban.ActVerify},
+	})[sheetHistory]
+	for i, want := range []string{"任务清单导入", "赵杰（zhaojie）", "gone"} {
+		if got := rows[i+1][2]; got != want {
+			t.Errorf("row %d 操作人 = %v, want %s", i+1, got, want)
+		}
+	}
 }
