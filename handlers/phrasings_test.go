@@ -321,6 +321,11 @@ var phrasings = []phrasing{
 	{from: "sun", text: "延期 S03 下周五", reply: "未执行：申请的新时限 2026-12-11 须晚于现时限 2026-12-28。", not: "请回复延期理由"},
 	{from: "sun", setup: []string{"延期 S03 下周五"}, text: "2027-01-15 等编委会审议", task: "S03", want: "ext:2027-01-15", reply: "延至 2027-01-15"},
 	{from: "sun", setup: []string{"/click extend:S01"}, text: "上周五", reply: "已经过去（今天是 2026-12-01）", not: "请回复延期理由"},
+	// While the bot waits for a date, a question about the command is
+	// answered, not taken as the reason, and a unit listing is a command.
+	{from: "sun", setup: []string{"/click extend:S02"}, text: "延期怎么申请", reply: "【政策答复】", not: "理由：延期怎么申请"},
+	{from: "sun", setup: []string{"/click extend:S02", "延期怎么申请"}, text: "2027-01-20 等编委会审议", task: "S02", want: "ext:2027-01-20", reply: "（等编委会审议）"},
+	{from: "chen", setup: []string{"sun> 完成 S02", "/click reject:S02"}, text: "任务 市财政局", reply: "市财政局（政府组）任务清单", not: "驳回"},
 	// The example date of a prompt lies ahead even when the deadline is past.
 	{from: "sun", text: "/click extend:S01", reply: "现时限 2026-11-20），例如：2026-12-15 待市编委会审议"},
 	{from: "sun", setup: []string{"进展 S02"}, text: "已有3人转岗", task: "S02", want: "progress:已有3人转岗", reply: "推进中（已有3人转岗）"},

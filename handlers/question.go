@@ -258,6 +258,20 @@ func asksHowToSay(q string) bool {
 	return false
 }
 
+// asksHowTo reports whether a message asks how to do something with the
+// bot (延期怎么申请, 怎么办): never the answer to a question the bot asked.
+func asksHowTo(q string) bool {
+	if asksHowToSay(q) {
+		return true
+	}
+	for _, w := range []string{"怎么申请", "如何申请", "怎样申请", "怎么办", "如何办理", "怎么弄", "怎么做"} {
+		if strings.Contains(q, w) {
+			return true
+		}
+	}
+	return false
+}
+
 // states reports whether a note says something besides asking: one of its
 // clauses holds no question word (已明确各科室职责，什么时候报编办待定 does;
 // 怎么样了 does not).

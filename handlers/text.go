@@ -37,6 +37,9 @@ func (h *Handler) text(ctx context.Context, t *turn, text string) error {
 			}
 			t.reply(followupPrompt(task, store.Followup{Action: f.Action, Deadline: f.Deadline, Note: f.Note}, t.today) + "（回复「取消」放弃）")
 			return nil
+		case c.Question && asksHowTo(s):
+			// 延期怎么申请 while the bot waits for a date: a question about
+			// the command, not the answer; the question stays open.
 		case !c.Question || !strings.ContainsAny(s, "?？吗"):
 			return h.answerFollowup(ctx, t, f, s)
 		}
@@ -71,8 +74,8 @@ func isClearCommand(c Command) bool {
 	switch {
 	case c.Question || c.Verb == "" || c.Verb == VerbAsk:
 		return false
-	case bare[c.Verb], c.Verb == VerbTasks && c.Task == "", c.Verb == VerbAck:
-		return true
+	case bare[c.Verb], c.Verb == VerbTasks, c.Verb == VerbAck:
+		return true // 任务, 任务 市公安局: a reason never reads so
 	}
 	return isTaskID(c.Task)
 }
