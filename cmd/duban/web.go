@@ -14,7 +14,7 @@ import (
 )
 
 func init() {
-	commands["web"] = command{"serve the ledger's pages on loopback as one user, without WeCom login (本地预览, read-only)", runWeb}
+	commands["web"] = command{"本地预览：以某个账号的身份在本机地址上提供台账页面，无需企业微信登录，只读", runWeb}
 }
 
 // webConfig is the pages' configuration shared by serve and web.
@@ -41,8 +41,8 @@ func (a *app) sessionKey(ctx context.Context) ([]byte, error) {
 
 func runWeb(ctx context.Context, e *env, args []string) error {
 	fs, cfgPath := flags(e, "web", "")
-	as := fs.String("as", "", "the WeCom userid whose pages to show (required)")
-	listen := fs.String("listen", "127.0.0.1:8081", "loopback address to serve on")
+	as := fs.String("as", "", "显示哪个企业微信账号看到的页面（必填）")
+	listen := fs.String("listen", "127.0.0.1:8081", "监听的本机地址")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
