@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/binary"
 	"encoding/hex"
+	"fmt"
 	"strings"
 	"time"
 )
@@ -397,7 +398,7 @@ func Undo(t Task, last Change, r Request, window time.Duration) (Task, Change, e
 		return t, Change{}, Errorf(ECONFLICT, "任务 %s 的最近一次变更不是您做的，无法撤销。", t.ID)
 	}
 	if r.At.Sub(last.At) > window {
-		return t, Change{}, Errorf(ECONFLICT, "最近一次变更（%s）已超过 %s 的撤销时限，请联系编办。", last.At.Format("01-02 15:04"), window)
+		return t, Change{}, Errorf(ECONFLICT, "最近一次变更（%s）已超过 %s 的撤销时限，请联系编办。", last.At.Format("01-02 15:04"), durationText(window))
 	}
 	restored := *last.Before
 	restored.UpdatedAt, restored.UpdatedBy = r.At, r.By.UserID
@@ -408,6 +409,14 @@ func Undo(t Task, last Change, r Request, window time.Duration) (Task, Change, e
 		Note: "撤销「" + string(last.Action) + "」", MsgID: r.MsgID, Before: &t,
 	}
 	return restored, c, nil
+}
+
+// durationText says d as people read it: 30分钟, 2小时 (not Go's 30m0s).
+func durationText(d time.Duration) string {
+	if d >= time.Hour && d%time.Hour == 0 {
+		return fmt.Sprintf("%d小时", d/time.Hour)
+	}
+	return fmt.Sprintf("%d分钟", max(d/time.Minute, 1))
 }
 
 // CanonicalID normalises a task id as people type it: trimmed, full-width

@@ -1,6 +1,7 @@
 package duban
 
 import (
+	"strings"
 	"testing"
 	"time"
 )
@@ -126,8 +127,11 @@ func TestUndo(t *testing.T) {
 	if _, _, err := Undo(done, c, Request{By: head, At: now}, 10*time.Minute); ErrorCode(err) != ECONFLICT {
 		t.Errorf("undo by someone else: %v", err)
 	}
-	if _, _, err := Undo(done, c, Request{By: contact, At: now.Add(11 * time.Minute)}, 10*time.Minute); ErrorCode(err) != ECONFLICT {
+	if _, _, err := Undo(done, c, Request{By: contact, At: now.Add(11 * time.Minute)}, 10*time.Minute); ErrorCode(err) != ECONFLICT || !strings.Contains(err.Error(), "已超过 10分钟 的撤销时限") {
 		t.Errorf("undo after the window: %v", err)
+	}
+	if got := durationText(2 * time.Hour); got != "2小时" {
+		t.Errorf("durationText(2h) = %q", got)
 	}
 	if _, _, err := Undo(restored, uc, Request{By: contact, At: now}, 10*time.Minute); ErrorCode(err) != ECONFLICT {
 		t.Errorf("undo of an undo: %v", err)
