@@ -66,6 +66,9 @@ type Store struct {
 	// callbacks get 503, reminder passes and backups wait, and imports are
 	// refused. 0 turns the guard off.
 	MinFreeMB int `toml:"min_free_mb"`
+	// AttachmentsPerTaskMB caps the total size of one task's evidence
+	// (佐证材料); one file is at most 20 MB whatever this says.
+	AttachmentsPerTaskMB int `toml:"attachments_per_task_mb"`
 }
 
 // WeCom is the self-built application's credentials and callback settings.
@@ -189,7 +192,7 @@ type Log struct {
 func Default() Config {
 	return Config{
 		Server: Server{Listen: "127.0.0.1:8080", MetricsListen: "127.0.0.1:9464"},
-		Store:  Store{Dir: "data", BackupAt: "03:00", BackupKeep: 7, ReceiptsKeep: Duration(90 * 24 * time.Hour), MinFreeMB: 256},
+		Store:  Store{Dir: "data", BackupAt: "03:00", BackupKeep: 7, ReceiptsKeep: Duration(90 * 24 * time.Hour), MinFreeMB: 256, AttachmentsPerTaskMB: 100},
 		WeCom: WeCom{
 			APIBase:         "https://qyapi.weixin.qq.com",
 			CallbackPath:    "/wecom/callback",
@@ -320,6 +323,9 @@ func (c *Config) validate() error {
 	}
 	if c.Store.MinFreeMB < 0 {
 		bad("store.min_free_mb", "must not be negative (0 turns the guard off)")
+	}
+	if c.Store.AttachmentsPerTaskMB < 20 {
+		bad("store.attachments_per_task_mb", "must be at least 20 (one file may be 20 MB)")
 	}
 	if k := c.WeCom.EncodingAESKey; k != "" && len(k) != 43 {
 		bad("wecom.encoding_aes_key", "must be the 43 characters WeCom shows, got %d", len(k))

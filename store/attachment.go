@@ -1,0 +1,240 @@
+package store
+
+// Evidence (佐证材料) attached to tasks. The content is kept in Badger, so
+// a backup carries it, in chunks (a transaction holds ~2 MB), once per
+// SHA-256 however many times it is attached.
+//
+//	att/<task>/<id>         duban.Attachment (JSON)
+//	attid/<id>              the task id (bytes): finds an attachment by id
+//	attbytes/<task>         uint64 (binary): the task's attachments' total size
+//	blob/<sha256 hex>       blobInfo (JSON): size and chunk count of stored content
+//	blobdata/<sha256>/<n:06> raw bytes, at most blobChunk each
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"slices"
+
+	"github.com/dgraph-io/badger/v4"
+
+	"github.com/duban-org/duban"
+)
+
+// blobChunk is the size of one stored piece of content. Badger refuses a
+// transaction past ~15 % of a memtable (2.4 MB here); one chunk per
+// transaction stays well inside that.
+const blobChunk = 1 << 20
+
+func attDir(task string) []byte             { return keyDir("att/", task) }
+func attKey(task, id string) []byte         { return keyPath("att/", task, id) }
+func attIDKey(id string) []byte             { return keyPath("attid/", id) }
+func attBytesKey(task string) []byte        { return keyPath("attbytes/", task) }
+func blobKey(sum string) []byte             { return keyPath("blob/", sum) }
+func blobChunkKey(sum string, n int) []byte { return fmt.Appendf(keyDir("blobdata/", sum), "%06d", n) }
+
+type blobInfo struct {
+	Size   int64 `json:"size"`
+	Chunks int   `json:"chunks"`
+}
+
+// Attached is the outcome of Attach.
+type Attached struct {
+	duban.Attachment
+	// Again is set when the task already had this content: nothing new
+	// was stored and the earlier attachment is returned.
+	Again bool
+}
+
+// Attach reads content from r (at most duban.MaxAttachmentBytes), checks it
+// (duban.CheckAttachment), and stores it as an attachment of a.Task by a.By
+// at a.At, named a.Name (an empty name — a photo — is named from a.At and
+// its kind). The task's attachments may total at most perTask bytes (0: no
+// limit). It returns only once everything is on disk; a refusal (a coded
+// error saying why) stores nothing.
+func (s *Store) Attach(ctx context.Context, a duban.Attachment, r io.Reader, perTask int64) (Attached, error) {
+	content, err := io.ReadAll(io.LimitReader(r, duban.MaxAttachmentBytes+1))
+	if err != nil {
+		return Attached{}, fmt.Errorf("read the attachment: %w", err)
+	}
+	mime, name, err := duban.CheckAttachment(a.Name, content)
+	if err != nil {
+		return Attached{}, err
+	}
+	if name == "" {
+		name = "图片-" + a.At.Format("20060102-150405") + duban.ExtensionOf(mime)
+	}
+	sum := sha256.Sum256(content)
+	a.Name, a.Type, a.Size, a.SHA256 = name, mime, int64(len(content)), hex.EncodeToString(sum[:])
+	a.ID = rand.Text()
+	if a.Via == "" {
+		a.Via = duban.AttachedViaChat
+	}
+	if _, err := s.Task(ctx, a.Task); err != nil {
+		return Attached{}, err
+	}
+	if err := s.putBlob(ctx, a.SHA256, content); err != nil {
+		return Attached{}, err
+	}
+	var out Attached
+	err = s.update(ctx, func(txn *badger.Txn) error {
+		out = Attached{Attachment: a}
+		// The same content on the same task is one attachment.
+		err := scanPrefix(txn, attDir(a.Task), false, func(key, val []byte) error {
+			var old duban.Attachment
+			if err := jsonUnmarshal(key, val, &old); err != nil {
+				return err
+			}
+			if old.SHA256 == a.SHA256 {
+				out = Attached{Attachment: old, Again: true}
+			}
+			return nil
+		})
+		if err != nil || out.Again {
+			return err
+		}
+		total, err := readCounter(txn, attBytesKey(a.Task))
+		if err != nil {
+			return err
+		}
+		if perTask > 0 && int64(total)+a.Size > perTask {
+			return duban.Errorf(duban.EINVALID, "任务 %s 的佐证材料已有 %s，加上「%s」（%s）将超过每项任务 %s 的上限，没有保存。",
+				a.Task, duban.SizeText(int64(total)), a.Name, duban.SizeText(a.Size), duban.SizeText(perTask))
+		}
+		if err := txn.Set(attBytesKey(a.Task), binary.BigEndian.AppendUint64(nil, total+uint64(a.Size))); err != nil {
+			return fmt.Errorf("write %s: %w", attBytesKey(a.Task), err)
+		}
+		if err := txn.Set(attIDKey(a.ID), []byte(a.Task)); err != nil {
+			return fmt.Errorf("write %s: %w", attIDKey(a.ID), err)
+		}
+		return putJSON(txn, attKey(a.Task, a.ID), a)
+	})
+	if err != nil {
+		if duban.ErrorCode(err) != duban.EINTERNAL {
+			return Attached{}, err
+		}
+		return Attached{}, fmt.Errorf("attach %q to task %s: %w", a.Name, a.Task, err)
+	}
+	return out, nil
+}
+
+// putBlob stores content under its hash unless it is there already: the
+// chunks one transaction each, then blob/<sum>, so a crash in between
+// leaves chunks that the next putBlob of the same content writes again.
+func (s *Store) putBlob(ctx context.Context, sum string, content []byte) error {
+	err := s.view(ctx, func(txn *badger.Txn) error {
+		_, err := txn.Get(blobKey(sum))
+		return err
+	})
+	if err == nil {
+		return nil
+	}
+	if !errors.Is(err, badger.ErrKeyNotFound) {
+		return fmt.Errorf("read %s: %w", blobKey(sum), err)
+	}
+	n := 0
+	for off := 0; off < len(content); off += blobChunk {
+		piece := content[off:min(off+blobChunk, len(content))]
+		key := blobChunkKey(sum, n)
+		if err := s.update(ctx, func(txn *badger.Txn) error { return txn.Set(key, piece) }); err != nil {
+			return fmt.Errorf("write %s: %w", key, err)
+		}
+		n++
+	}
+	info := blobInfo{Size: int64(len(content)), Chunks: n}
+	if err := s.update(ctx, func(txn *badger.Txn) error { return putJSON(txn, blobKey(sum), info) }); err != nil {
+		return fmt.Errorf("store content %s: %w", sum, err)
+	}
+	return nil
+}
+
+// Attachments returns the task's attachments, oldest first.
+func (s *Store) Attachments(ctx context.Context, task string) ([]duban.Attachment, error) {
+	var out []duban.Attachment
+	err := s.view(ctx, func(txn *badger.Txn) error {
+		out = out[:0]
+		return scanPrefix(txn, attDir(task), false, func(key, val []byte) error {
+			var a duban.Attachment
+			if err := jsonUnmarshal(key, val, &a); err != nil {
+				return err
+			}
+			out = append(out, a)
+			return nil
+		})
+	})
+	if err != nil {
+		return nil, fmt.Errorf("read the attachments of task %s: %w", task, err)
+	}
+	slices.SortStableFunc(out, func(a, b duban.Attachment) int { return a.At.Compare(b.At) })
+	return out, nil
+}
+
+// Attachment returns the attachment with id; ErrNotFound when there is none.
+func (s *Store) Attachment(ctx context.Context, id string) (duban.Attachment, error) {
+	var a duban.Attachment
+	err := s.view(ctx, func(txn *badger.Txn) error {
+		item, err := txn.Get(attIDKey(id))
+		if errors.Is(err, badger.ErrKeyNotFound) {
+			return fmt.Errorf("attachment %q: %w", id, ErrNotFound)
+		}
+		if err != nil {
+			return fmt.Errorf("read %s: %w", attIDKey(id), err)
+		}
+		task, err := item.ValueCopy(nil)
+		if err != nil {
+			return fmt.Errorf("read %s: %w", attIDKey(id), err)
+		}
+		return getJSON(txn, attKey(string(task), id), &a)
+	})
+	return a, err
+}
+
+// WriteAttachment writes the content of a to w, a chunk at a time, and
+// checks it against a.SHA256: damaged content is an error, never passed
+// off as evidence (though what was written before the check stays written).
+func (s *Store) WriteAttachment(ctx context.Context, a duban.Attachment, w io.Writer) error {
+	var info blobInfo
+	if err := s.view(ctx, func(txn *badger.Txn) error { return getJSON(txn, blobKey(a.SHA256), &info) }); err != nil {
+		return fmt.Errorf("content of attachment %s: %w", a.ID, err)
+	}
+	h := sha256.New()
+	var size int64
+	for n := range info.Chunks {
+		var piece []byte
+		err := s.view(ctx, func(txn *badger.Txn) error {
+			item, err := txn.Get(blobChunkKey(a.SHA256, n))
+			if err != nil {
+				return err
+			}
+			piece, err = item.ValueCopy(piece[:0])
+			return err
+		})
+		if err != nil {
+			return fmt.Errorf("content of attachment %s, chunk %d: %w", a.ID, n, err)
+		}
+		h.Write(piece)
+		size += int64(len(piece))
+		if _, err := w.Write(piece); err != nil {
+			return fmt.Errorf("write attachment %s: %w", a.ID, err)
+		}
+	}
+	if got := hex.EncodeToString(h.Sum(nil)); size != info.Size || got != a.SHA256 {
+		return fmt.Errorf("content of attachment %s (%s) is damaged: %d bytes with SHA-256 %s, want %d bytes with %s", a.ID, a.Name, size, got, info.Size, a.SHA256)
+	}
+	return nil
+}
+
+// AttachmentBytes returns the content of a, checked (see WriteAttachment).
+func (s *Store) AttachmentBytes(ctx context.Context, a duban.Attachment) ([]byte, error) {
+	var b bytes.Buffer
+	if err := s.WriteAttachment(ctx, a, &b); err != nil {
+		return nil, err
+	}
+	return b.Bytes(), nil
+}
