@@ -16,6 +16,13 @@ type Inbound struct {
 	At   time.Time `json:"at"`
 	// Text is the content of a text message; empty for events.
 	Text string `json:"text,omitempty"`
+	// MsgType is WeCom's type of a message other than text (image, file,
+	// voice, video, location, link); empty for text and events.
+	MsgType string `json:"msg_type,omitempty"`
+	// MediaID names the photo or file of an image or file message, to
+	// fetch from WeCom within three days; PicURL is a photo's URL.
+	MediaID string `json:"media_id,omitempty"`
+	PicURL  string `json:"pic_url,omitempty"`
 	// Event is enter_agent, click or template_card_event; empty for messages.
 	Event    string `json:"event,omitempty"`
 	EventKey string `json:"event_key,omitempty"`
@@ -35,6 +42,10 @@ type Outgoing struct {
 	// CardUpdate, when set, replaces a clicked card's buttons with a note
 	// instead of sending a new message.
 	CardUpdate *CardUpdate `json:"card_update,omitempty"`
+	// Attachment, when set, is the id of an attachment (佐证材料) this
+	// message sends as the file itself; Text describes it, for channels
+	// that cannot send files (the console).
+	Attachment string `json:"attachment,omitempty"`
 	// NoticeKeys names the reminder notices this message carries, so their
 	// delivery can be recorded in the evidence trail (留痕).
 	NoticeKeys []string `json:"notice_keys,omitempty"`

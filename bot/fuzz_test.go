@@ -25,6 +25,7 @@ func FuzzParseMessage(f *testing.F) {
 	f.Add([]byte(`<xml><FromUserName>u1</FromUserName><CreateTime>1</CreateTime><MsgType>event</MsgType><Event>template_card_event</Event><EventKey>k</EventKey><TaskId>t</TaskId><CardType>button_interaction</CardType><ResponseCode>r</ResponseCode></xml>`))
 	f.Add([]byte(`<xml><FromUserName>u1</FromUserName><CreateTime>-5</CreateTime><MsgType>event</MsgType><Event>LOCATION</Event></xml>`))
 	f.Add([]byte(`<xml><FromUserName>u1</FromUserName><CreateTime>99999999999999999999</CreateTime><MsgType>image</MsgType></xml>`))
+	f.Add([]byte(`<xml><ToUserName><![CDATA[ww1]]></ToUserName><FromUserName><![CDATA[u1]]></FromUserName><CreateTime>1348831860</CreateTime><MsgType><![CDATA[image]]></MsgType><PicUrl><![CDATA[https://wework.qpic.cn/x/0]]></PicUrl><MediaId><![CDATA[1abc_media]]></MediaId><MsgId>1234567890123457</MsgId><AgentID>1</AgentID></xml>`))
 	f.Fuzz(func(t *testing.T, plain []byte) {
 		m, err := parseMessage(plain)
 		if err != nil {

@@ -43,6 +43,9 @@ type Message struct {
 	// text (and other messages)
 	Content string `xml:"Content"`
 	MsgID   string `xml:"MsgId"`
+	// image, file (and voice, video)
+	MediaID string `xml:"MediaId"`
+	PicURL  string `xml:"PicUrl"`
 
 	// events
 	Event    string `xml:"Event"`
@@ -56,6 +59,8 @@ type Message struct {
 // Message types and events duban understands.
 const (
 	MsgTypeText  = "text"
+	MsgTypeImage = "image"
+	MsgTypeFile  = "file"
 	MsgTypeEvent = "event"
 
 	EventEnterAgent        = "enter_agent"
@@ -83,9 +88,9 @@ func (e errIgnored) Error() string { return "ignored " + e.what }
 
 // inbound converts m to what the inbox stores.
 //
-// Messages other than text (image, voice, file, location…) are kept, with
-// Text empty and Event empty, so the conversation can answer that it only
-// understands text. Events other than enter_agent, click and
+// Messages other than text (image, voice, file, location…) are kept with
+// their MsgType, and the MediaId and PicUrl of a photo or file, so the
+// conversation can attach them as evidence or say what it accepts. Events other than enter_agent, click and
 // template_card_event are ignored (WeCom sends location reports and menu
 // views that nobody asked about).
 func (m Message) inbound() (duban.Inbound, error) {
@@ -103,8 +108,13 @@ func (m Message) inbound() (duban.Inbound, error) {
 		in.Key = "evt:" + m.FromUserName + ":" + strconv.FormatInt(m.CreateTime, 10) + ":" + m.Event + ":" + m.EventKey + "/" + m.TaskID
 		return in, nil
 	}
-	if m.MsgType == MsgTypeText {
+	switch m.MsgType {
+	case MsgTypeText:
 		in.Text = m.Content
+	case MsgTypeImage, MsgTypeFile:
+		in.MsgType, in.MediaID, in.PicURL = m.MsgType, m.MediaID, m.PicURL
+	default:
+		in.MsgType = m.MsgType
 	}
 	if m.MsgID != "" {
 		in.Key = "msg:" + m.MsgID

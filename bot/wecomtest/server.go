@@ -139,7 +139,8 @@ type Server struct {
 	codes            map[string]*loginCode
 	userInfoRequests int
 
-	wb workbench // workbench.go
+	wb        workbench // workbench.go
+	downloads downloads // media/get (download.go)
 }
 
 // New starts a fake WeCom on 127.0.0.1, closed when the test ends.
@@ -164,6 +165,7 @@ func New(t testing.TB) *Server {
 	mux.HandleFunc("POST /cgi-bin/media/upload", s.upload)
 	s.routeOAuth(mux)
 	s.routeWorkbench(mux)
+	mux.HandleFunc("GET /cgi-bin/media/get", s.mediaGet)
 	s.handler = s.gate(mux)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
