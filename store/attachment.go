@@ -59,13 +59,42 @@ type Attached struct {
 // limit). It returns only once everything is on disk; a refusal (a coded
 // error saying why) stores nothing.
 func (s *Store) Attach(ctx context.Context, a duban.Attachment, r io.Reader, perTask int64) (Attached, error) {
+	if _, err := s.Task(ctx, a.Task); err != nil {
+		return Attached{}, err
+	}
+	a, err := s.storeContent(ctx, a, r)
+	if err != nil {
+		return Attached{}, err
+	}
+	var out Attached
+	err = s.update(ctx, func(txn *badger.Txn) error {
+		var err error
+		out, err = attachTxn(txn, a, perTask)
+		return err
+	})
+	if err != nil {
+		return Attached{}, attachError(err, a)
+	}
+	return out, nil
+}
+
+func attachError(err error, a duban.Attachment) error {
+	if duban.ErrorCode(err) != duban.EINTERNAL {
+		return err
+	}
+	return fmt.Errorf("attach %q to task %s: %w", a.Name, a.Task, err)
+}
+
+// storeContent reads and checks the content of a, stores it under its hash
+// and returns a completed: name, type, size, hash, a new id.
+func (s *Store) storeContent(ctx context.Context, a duban.Attachment, r io.Reader) (duban.Attachment, error) {
 	content, err := io.ReadAll(io.LimitReader(r, duban.MaxAttachmentBytes+1))
 	if err != nil {
-		return Attached{}, fmt.Errorf("read the attachment: %w", err)
+		return a, fmt.Errorf("read the attachment: %w", err)
 	}
 	mime, name, err := duban.CheckAttachment(a.Name, content)
 	if err != nil {
-		return Attached{}, err
+		return a, err
 	}
 	if name == "" {
 		name = "图片-" + a.At.Format("20060102-150405") + duban.ExtensionOf(mime)
@@ -76,52 +105,45 @@ func (s *Store) Attach(ctx context.Context, a duban.Attachment, r io.Reader, per
 	if a.Via == "" {
 		a.Via = duban.AttachedViaChat
 	}
-	if _, err := s.Task(ctx, a.Task); err != nil {
-		return Attached{}, err
-	}
-	if err := s.putBlob(ctx, a.SHA256, content); err != nil {
-		return Attached{}, err
-	}
-	var out Attached
-	err = s.update(ctx, func(txn *badger.Txn) error {
-		out = Attached{Attachment: a}
-		// The same content on the same task is one attachment.
-		err := scanPrefix(txn, attDir(a.Task), false, func(key, val []byte) error {
-			var old duban.Attachment
-			if err := jsonUnmarshal(key, val, &old); err != nil {
-				return err
-			}
-			if old.SHA256 == a.SHA256 {
-				out = Attached{Attachment: old, Again: true}
-			}
-			return nil
-		})
-		if err != nil || out.Again {
+	return a, s.putBlob(ctx, a.SHA256, content)
+}
+
+// attachTxn files a (content stored) under a.Task, unless the task has the
+// same content already, within the task's allowance perTask.
+func attachTxn(txn *badger.Txn, a duban.Attachment, perTask int64) (Attached, error) {
+	// The same content on the same task is one attachment.
+	var again *duban.Attachment
+	err := scanPrefix(txn, attDir(a.Task), false, func(key, val []byte) error {
+		var old duban.Attachment
+		if err := jsonUnmarshal(key, val, &old); err != nil {
 			return err
 		}
-		total, err := readCounter(txn, attBytesKey(a.Task))
-		if err != nil {
-			return err
+		if old.SHA256 == a.SHA256 {
+			again = &old
 		}
-		if perTask > 0 && int64(total)+a.Size > perTask {
-			return duban.Errorf(duban.EINVALID, "任务 %s 的佐证材料已有 %s，加上「%s」（%s）将超过每项任务 %s 的上限，没有保存。",
-				a.Task, duban.SizeText(int64(total)), a.Name, duban.SizeText(a.Size), duban.SizeText(perTask))
-		}
-		if err := txn.Set(attBytesKey(a.Task), binary.BigEndian.AppendUint64(nil, total+uint64(a.Size))); err != nil {
-			return fmt.Errorf("write %s: %w", attBytesKey(a.Task), err)
-		}
-		if err := txn.Set(attIDKey(a.ID), []byte(a.Task)); err != nil {
-			return fmt.Errorf("write %s: %w", attIDKey(a.ID), err)
-		}
-		return putJSON(txn, attKey(a.Task, a.ID), a)
+		return nil
 	})
 	if err != nil {
-		if duban.ErrorCode(err) != duban.EINTERNAL {
-			return Attached{}, err
-		}
-		return Attached{}, fmt.Errorf("attach %q to task %s: %w", a.Name, a.Task, err)
+		return Attached{}, err
 	}
-	return out, nil
+	if again != nil {
+		return Attached{Attachment: *again, Again: true}, nil
+	}
+	total, err := readCounter(txn, attBytesKey(a.Task))
+	if err != nil {
+		return Attached{}, err
+	}
+	if perTask > 0 && int64(total)+a.Size > perTask {
+		return Attached{}, duban.Errorf(duban.EINVALID, "任务 %s 的佐证材料已有 %s，加上「%s」（%s）将超过每项任务 %s 的上限，没有保存。",
+			a.Task, duban.SizeText(int64(total)), a.Name, duban.SizeText(a.Size), duban.SizeText(perTask))
+	}
+	if err := txn.Set(attBytesKey(a.Task), binary.BigEndian.AppendUint64(nil, total+uint64(a.Size))); err != nil {
+		return Attached{}, fmt.Errorf("write %s: %w", attBytesKey(a.Task), err)
+	}
+	if err := txn.Set(attIDKey(a.ID), []byte(a.Task)); err != nil {
+		return Attached{}, fmt.Errorf("write %s: %w", attIDKey(a.ID), err)
+	}
+	return Attached{Attachment: a}, putJSON(txn, attKey(a.Task, a.ID), a)
 }
 
 // putBlob stores content under its hash unless it is there already: the

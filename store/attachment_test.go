@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/dgraph-io/badger/v4"
 
@@ -198,5 +199,50 @@ func TestBackupRestoreCarriesAttachments(t *testing.T) {
 	again, err := r.Attach(ctx, attachment("T002", "x.pdf"), bytes.NewReader(content), 0)
 	if err != nil || !again.Again {
 		t.Errorf("after restore: %+v %v", again, err)
+	}
+}
+
+func TestHeldEvidenceIsFiledWhenTheTaskIsNamed(t *testing.T) {
+	ctx := context.Background()
+	s := ledgerStore(t)
+	photo := evidencePDF(t, 0, 0)
+	a := attachment("", "")
+	a.Name = "窗口.pdf"
+	held, err := s.Hold(ctx, a, bytes.NewReader(photo), time.Hour)
+	if err != nil || held.Task != "" || held.ID == "" {
+		t.Fatalf("hold: %+v %v", held, err)
+	}
+	if h, _ := s.Held(ctx, "LiLei"); len(h) != 1 || h[0] != held {
+		t.Fatalf("held for LiLei: %+v", h)
+	}
+	if _, err := s.Attachment(ctx, held.ID); !errors.Is(err, ErrNotFound) {
+		t.Errorf("a held file is already an attachment: %v", err)
+	}
+	// Over the task's allowance: nothing filed, still held.
+	if _, err := s.AttachHeld(ctx, "lilei", "T001", 10); duban.ErrorCode(err) != duban.EINVALID {
+		t.Fatalf("over the limit: %v", err)
+	}
+	if h, _ := s.Held(ctx, "lilei"); len(h) != 1 {
+		t.Fatalf("after a refusal %d held", len(h))
+	}
+	got, err := s.AttachHeld(ctx, "lilei", "T001", 0)
+	if err != nil || len(got) != 1 || got[0].Task != "T001" || got[0].ID != held.ID {
+		t.Fatalf("attach held: %+v %v", got, err)
+	}
+	if list, _ := s.Attachments(ctx, "T001"); len(list) != 1 || list[0].ID != held.ID {
+		t.Errorf("T001: %+v", list)
+	}
+	if h, _ := s.Held(ctx, "lilei"); len(h) != 0 {
+		t.Errorf("still held: %+v", h)
+	}
+	// Held, then dropped.
+	if _, err := s.Hold(ctx, a, bytes.NewReader(photo), time.Hour); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.DropHeld(ctx, "lilei"); err != nil {
+		t.Fatal(err)
+	}
+	if h, _ := s.Held(ctx, "lilei"); len(h) != 0 {
+		t.Errorf("dropped but held: %+v", h)
 	}
 }
