@@ -133,6 +133,19 @@ func canonicalMIME(detected, ext string) string {
 	return detected
 }
 
+// officeZone is China Standard Time, the zone people read times in.
+var officeZone = time.FixedZone("CST", 8*3600)
+
+// UnnamedFile names a file that came without a name (a photo sent in chat)
+// by its kind and when it came, in office time: 图片-20261130-100000.jpg.
+func UnnamedFile(mime string, at time.Time) string {
+	what := "文件"
+	if strings.HasPrefix(mime, "image/") {
+		what = "图片"
+	}
+	return what + "-" + at.In(officeZone).Format("20060102-150405") + ExtensionOf(mime)
+}
+
 // ExtensionOf returns the usual extension of an accepted MIME type (".jpg").
 func ExtensionOf(mime string) string {
 	for _, k := range evidenceKinds {

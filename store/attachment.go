@@ -97,7 +97,7 @@ func (s *Store) storeContent(ctx context.Context, a duban.Attachment, r io.Reade
 		return a, err
 	}
 	if name == "" {
-		name = "图片-" + a.At.Format("20060102-150405") + duban.ExtensionOf(mime)
+		name = duban.UnnamedFile(mime, a.At)
 	}
 	sum := sha256.Sum256(content)
 	a.Name, a.Type, a.Size, a.SHA256 = name, mime, int64(len(content)), hex.EncodeToString(sum[:])

@@ -19,6 +19,9 @@ type Ledger struct {
 	// MergeTask); a sheet without a 状态 column leaves every state alone.
 	// Nil for a ledger that was not read from a sheet.
 	StatusSet map[string]bool
+	// Attachments, when set, are listed in an export (attachments.go);
+	// Read never sets them.
+	Attachments []ExportedAttachment
 }
 
 // Group is a supervision group (督办组), derived from the units' 督办组 column.

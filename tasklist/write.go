@@ -183,6 +183,11 @@ func WriteXLSX(w io.Writer, l Ledger, history []duban.Change) error {
 			return fmt.Errorf("export xlsx sheet %s: %w", sheet, err)
 		}
 	}
+	if len(l.Attachments) > 0 {
+		if err := writeAttachmentSheet(f, l.Attachments, bold); err != nil {
+			return err
+		}
+	}
 	if err := f.Write(w); err != nil {
 		return fmt.Errorf("export xlsx: %w", err)
 	}
@@ -194,43 +199,51 @@ func WriteXLSX(w io.Writer, l Ledger, history []duban.Change) error {
 func excelSerial(d duban.Date) int { return int(d) + 25569 }
 
 // WriteCSVDir writes the ledger as units.csv, people.csv, tasks.csv and
-// history.csv in dir, UTF-8 with a BOM and CRLF line ends so that Excel on
-// Chinese Windows opens them as they are.
+// history.csv (and attachments.csv, when there are any) in dir, UTF-8 with
+// a BOM and CRLF line ends so that Excel on Chinese Windows opens them as
+// they are.
 func WriteCSVDir(dir string, l Ledger, history []duban.Change) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("export csv: %w", err)
 	}
 	rows := sheetRows(l, history)
 	for k := range numSheets {
-		var buf bytes.Buffer
-		buf.WriteString("\uFEFF")
-		w := csv.NewWriter(&buf)
-		w.UseCRLF = true
-		for _, r := range rows[k] {
-			rec := make([]string, len(r))
-			for j, v := range r {
-				switch v := v.(type) {
-				case cellDate:
-					rec[j] = duban.Date(v).String()
-				case string:
-					rec[j] = v
-				default:
-					rec[j] = fmt.Sprint(v)
-				}
-			}
-			if err := w.Write(rec); err != nil {
-				return fmt.Errorf("export csv: %w", err)
-			}
-		}
-		w.Flush()
-		if err := w.Error(); err != nil {
-			return fmt.Errorf("export csv: %w", err)
-		}
-		if err := writeFileAtomic(filepath.Join(dir, sheetNames[k][1]+".csv"), buf.Bytes()); err != nil {
+		if err := writeCSV(filepath.Join(dir, sheetNames[k][1]+".csv"), rows[k]); err != nil {
 			return err
 		}
 	}
+	if len(l.Attachments) > 0 {
+		return writeCSV(filepath.Join(dir, attachmentCSV), attachmentRows(l.Attachments))
+	}
 	return nil
+}
+
+func writeCSV(file string, rows [][]any) error {
+	var buf bytes.Buffer
+	buf.WriteString("\uFEFF")
+	w := csv.NewWriter(&buf)
+	w.UseCRLF = true
+	for _, r := range rows {
+		rec := make([]string, len(r))
+		for j, v := range r {
+			switch v := v.(type) {
+			case cellDate:
+				rec[j] = duban.Date(v).String()
+			case string:
+				rec[j] = v
+			default:
+				rec[j] = fmt.Sprint(v)
+			}
+		}
+		if err := w.Write(rec); err != nil {
+			return fmt.Errorf("export csv: %w", err)
+		}
+	}
+	w.Flush()
+	if err := w.Error(); err != nil {
+		return fmt.Errorf("export csv: %w", err)
+	}
+	return writeFileAtomic(file, buf.Bytes())
 }
 
 // writeFileAtomic replaces path with data so that a reader never sees half

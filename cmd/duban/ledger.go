@@ -94,10 +94,17 @@ func runExport(ctx context.Context, e *env, args []string) error {
 	}); err != nil {
 		return err
 	}
-	if err := tasklist.Write(fs.Arg(0), tasklist.Ledger{Units: l.Units, People: l.People, Tasks: l.Tasks}, history); err != nil {
+	attachments, folder, err := exportAttachments(ctx, a.st, l.Tasks, fs.Arg(0))
+	if err != nil {
+		return err
+	}
+	if err := tasklist.Write(fs.Arg(0), tasklist.Ledger{Units: l.Units, People: l.People, Tasks: l.Tasks, Attachments: attachments}, history); err != nil {
 		return err
 	}
 	fmt.Fprintf(e.stdout, "已导出单位 %d 个、人员 %d 人、任务 %d 项、变更记录 %d 条到 %s。\n",
 		len(l.Units), len(l.People), len(l.Tasks), len(history), fs.Arg(0))
+	if len(attachments) > 0 {
+		fmt.Fprintf(e.stdout, "exported %d attachments to %s\n", len(attachments), folder)
+	}
 	return nil
 }
