@@ -15,6 +15,8 @@ import (
 	"net/url"
 	"strings"
 	"time"
+
+	"github.com/duban-org/duban"
 )
 
 // opMediaGet names /cgi-bin/media/get in errors and logs.
@@ -153,4 +155,21 @@ func dispositionName(h string) string {
 	}
 	rest, _, _ = strings.Cut(rest, ";")
 	return strings.Trim(strings.TrimSpace(rest), `"`)
+}
+
+// FetchMedia fetches a photo or file a person sent, for the conversation
+// (handlers.MediaFetcher): at most duban.MaxAttachmentBytes, with the
+// refusals worth telling the sender as coded errors in their words.
+func (c *WeComClient) FetchMedia(ctx context.Context, mediaID string) (string, []byte, error) {
+	d, err := c.DownloadMedia(ctx, mediaID, duban.MaxAttachmentBytes)
+	if err == nil {
+		return d.Name, d.Content, nil
+	}
+	if _, ok := errors.AsType[*MediaTooLargeError](err); ok {
+		return "", nil, duban.Errorf(duban.EINVALID, "这个文件超过 %d MB，未保存。请压缩或拆分后再发送，或在网页上上传。", duban.MaxAttachmentBytes>>20)
+	}
+	if ae, ok := errors.AsType[*APIError](err); ok && (ae.Code == codeInvalidMediaID) {
+		return "", nil, duban.Errorf(duban.EINVALID, "企业微信已取不到这个文件（发送超过三天或已失效，错误码 %d），未保存。请重新发送。", ae.Code)
+	}
+	return "", nil, err
 }

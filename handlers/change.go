@@ -166,6 +166,9 @@ func (h *Handler) change(ctx context.Context, t *turn, ref string, r duban.Reque
 		h.recordRefusal(ctx, t, task, r.Action, err)
 		return err
 	}
+	if err := h.afterChange(ctx, t, task, r.Action); err != nil { // evidence.go
+		return err
+	}
 	return h.announce(ctx, t, applied)
 }
 

@@ -79,6 +79,10 @@ type Handler struct {
 	// nil counts calendar days only.
 	WorkdaysBetween func(from, to duban.Date) int
 	Log             *slog.Logger
+	// Media fetches photos and files sent in chat (evidence.go); nil
+	// refuses them. AttachmentsPerTask caps a task's evidence in bytes.
+	Media              MediaFetcher
+	AttachmentsPerTask int64
 }
 
 // turn is one message being handled: who sent it, when, and the replies.
@@ -147,6 +151,9 @@ func (h *Handler) dispatch(ctx context.Context, t *turn) error {
 		return h.cardClick(ctx, t)
 	default:
 		return nil // other events (subscribe, location…) need no answer
+	}
+	if t.in.MsgType != "" {
+		return h.media(ctx, t) // a photo or file is evidence (evidence.go)
 	}
 	text := strings.TrimSpace(t.in.Text)
 	if text == "" {

@@ -55,6 +55,10 @@ func (h *Handler) announce(ctx context.Context, t *turn, a store.Applied) error 
 			t.reply(said + "。已提交" + title + verb + "。")
 		}
 		text, card := requestNotice(unit, task, c, t.person, t.now.Location())
+		text, card, err := h.withEvidence(ctx, task, c, text, card) // evidence.go
+		if err != nil {
+			return err
+		}
 		h.notify(t, deciders, text, card)
 	case duban.ActVerify, duban.ActReject, duban.ActApprove, duban.ActRefuse:
 		said += h.decidedOn(ctx, t, c)

@@ -52,6 +52,9 @@ func (h *Handler) record(ctx context.Context, t *turn, ref string) error {
 			}
 		}
 	}
+	if err := h.recordEvidence(ctx, &b, t, task, byID, unit); err != nil { // evidence.go
+		return err
+	}
 	t.reply(b.String())
 	return nil
 }

@@ -13,6 +13,9 @@ func (h *Handler) text(ctx context.Context, t *turn, text string) error {
 	s := normalise(text)
 	greeted, s := stripGreeting(s)
 	c := Parse(s, t.today)
+	if id, ok := isAttachmentsCommand(s); ok {
+		return h.sendAttachments(ctx, t, id) // evidence.go
+	}
 	if needsOwnIDs(c) {
 		if own, ok := h.parseOwnIDs(ctx, t, s); ok {
 			c = own // 任务三 完成了, 教育-3已完成
@@ -22,7 +25,12 @@ func (h *Handler) text(ctx context.Context, t *turn, text string) error {
 	if err != nil {
 		return err
 	}
-	if pending {
+	if pending && f.Action == actAttach {
+		if done, err := h.answerAttach(ctx, t, c, s); done || err != nil {
+			return err
+		}
+	}
+	if pending && f.Action != actAttach {
 		switch {
 		case c.Verb == VerbCancel:
 			return h.cancelFollowup(ctx, t, f)

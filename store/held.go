@@ -5,6 +5,7 @@ package store
 // expire) and held for the sender until they name the task.
 //
 //	atthold/<userid>/<id>   duban.Attachment with Task empty, Badger TTL
+//	evtask/<userid>         {task, at}, Badger TTL: where the sender's next photo goes
 
 import (
 	"context"
@@ -131,4 +132,39 @@ func (s *Store) DropHeld(ctx context.Context, userid string) error {
 		return fmt.Errorf("drop the evidence held for %s: %w", userid, err)
 	}
 	return nil
+}
+
+// evidenceTask is the task a sender's evidence goes to without asking: the
+// one their latest report named, or the one they said a photo was for.
+type evidenceTask struct {
+	Task string    `json:"task"`
+	At   time.Time `json:"at"`
+}
+
+func evidenceTaskKey(userid string) []byte {
+	return keyPath("evtask/", duban.CanonicalUserID(userid))
+}
+
+// RememberEvidenceTask makes task the one userid's next photos are filed
+// under, for ttl.
+func (s *Store) RememberEvidenceTask(ctx context.Context, userid, task string, at time.Time, ttl time.Duration) error {
+	err := s.update(ctx, func(txn *badger.Txn) error {
+		b, err := jsonBytes(evidenceTask{Task: task, At: at})
+		if err != nil {
+			return err
+		}
+		return txn.SetEntry(badger.NewEntry(evidenceTaskKey(userid), b).WithTTL(ttl))
+	})
+	if err != nil {
+		return fmt.Errorf("remember the evidence task of %s: %w", userid, err)
+	}
+	return nil
+}
+
+// EvidenceTask returns the task remembered for userid's photos and when it
+// was named, or ErrNotFound.
+func (s *Store) EvidenceTask(ctx context.Context, userid string) (string, time.Time, error) {
+	var e evidenceTask
+	err := s.view(ctx, func(txn *badger.Txn) error { return getJSON(txn, evidenceTaskKey(userid), &e) })
+	return e.Task, e.At, err
 }

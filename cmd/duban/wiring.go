@@ -106,6 +106,7 @@ func (a *app) handler(ctx context.Context) (*handlers.Handler, error) {
 		Now: a.now, Location: a.loc, WarnDays: a.remind.WarnDays,
 		UndoWindow: a.cfg.Chat.UndoWindow.D(), Log: a.e.log,
 		FollowupWindow: a.cfg.Chat.FollowupWindow.D(), MaxNoteChars: a.cfg.Chat.MaxNoteChars,
+		AttachmentsPerTask: int64(a.cfg.Store.AttachmentsPerTaskMB) << 20,
 	}
 	cal, err := a.calendar(ctx)
 	if err != nil {
