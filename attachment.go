@@ -26,6 +26,9 @@ type Attachment struct {
 	By     string    `json:"by"`     // userid of the uploader
 	At     time.Time `json:"at"`
 	Via    string    `json:"via"` // AttachedViaChat or AttachedViaWeb
+	// Msg is the key of the chat message that brought it, so handling the
+	// message again (after a crash) answers as the first time did.
+	Msg string `json:"msg,omitempty"`
 }
 
 // Where an attachment came from.

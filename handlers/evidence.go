@@ -76,7 +76,7 @@ func (h *Handler) media(ctx context.Context, t *turn) error {
 	if t.in.MsgType == "image" {
 		name = "" // WeCom names a photo by its media id: named by its time instead
 	}
-	a := duban.Attachment{Name: name, By: t.person.UserID, At: t.now, Via: duban.AttachedViaChat}
+	a := duban.Attachment{Name: name, By: t.person.UserID, At: t.now, Via: duban.AttachedViaChat, Msg: t.in.Key}
 	if !ok {
 		return h.holdAndAsk(ctx, t, a, content)
 	}
@@ -278,7 +278,7 @@ func (h *Handler) sayAttached(ctx context.Context, t *turn, task duban.Task, att
 	again := 0
 	for _, a := range attached {
 		names = append(names, "「"+a.Name+"」")
-		if a.Again {
+		if a.Again && a.Msg != t.in.Key { // not this message, handled again
 			again++
 		}
 	}
@@ -311,7 +311,7 @@ func (h *Handler) notifyEvidence(ctx context.Context, t *turn, task duban.Task, 
 	to, _ := deciders(people, unit, t.person)
 	var names []string
 	for _, a := range attached {
-		if !a.Again {
+		if !a.Again || a.Msg == t.in.Key {
 			names = append(names, "「"+a.Name+"」（"+duban.SizeText(a.Size)+"）")
 		}
 	}

@@ -162,3 +162,36 @@ func TestEvidenceRefusals(t *testing.T) {
 	h.Media = nil
 	must(t, send(t, h, "lilei", "image", "P1"), "lilei", "无法取回图片和文件")
 }
+
+// A photo message handled again after a crash answers as the first time,
+// and the task still has one attachment.
+func TestPhotoHandledAgainAnswersTheSame(t *testing.T) {
+	h, _ := evidenceHandler(t)
+	say(t, h, "lilei", "完成 T001 方案已报编办")
+	in := duban.Inbound{Key: "msg:photo-once", From: "lilei", At: clock, MsgType: "image", MediaID: "P1"}
+	first, err := h.Handle(context.Background(), in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	again, err := h.Handle(context.Background(), in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(first) != len(again) || len(first) != 2 || first[0].Text != again[0].Text || first[1].To != "wang" || again[1].To != "wang" {
+		t.Fatalf("first %+v\nagain %+v", first, again)
+	}
+	if list, _ := h.Store.Attachments(context.Background(), "T001"); len(list) != 1 {
+		t.Errorf("%d attachments", len(list))
+	}
+}
+
+func FuzzAttachmentsCommand(f *testing.F) {
+	for _, s := range []string{"附件 T003", "附件T003", "查看附件：T003", "佐证材料 t-3", "附件", "附件 方案"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if id, ok := isAttachmentsCommand(s); ok && !isTaskID(id) {
+			t.Errorf("%q → %q", s, id)
+		}
+	})
+}
