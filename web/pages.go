@@ -283,6 +283,8 @@ type taskData struct {
 	Extension *decision // the extension request waiting for a decision
 	Nonce     string
 	ReadOnly  bool // the pages cannot act (local preview)
+	Evidence  []evidenceRow
+	CanUpload bool // the viewer reports for the unit (evidence.go)
 }
 
 type histRow struct {
@@ -350,6 +352,11 @@ func (s *Server) showTask(w http.ResponseWriter, r *http.Request, viewer duban.P
 	for i := len(notices) - 1; i >= 0; i-- {
 		d.Notices = append(d.Notices, noticeOf(notices[i], n))
 	}
+	if d.Evidence, err = s.evidenceOf(r, t, u, n); err != nil {
+		s.internal(w, "evidence", err)
+		return
+	}
+	d.CanUpload = mayUpload(viewer, u) && t.Status != duban.StatusVerified
 	if t.Status == duban.StatusReported {
 		d.Report = &decision{Ref: t.ReportRef, Who: n.withRoles(t.ReportedBy, u), At: t.ReportedAt, Note: t.Progress}
 		s.decidable(d.Report, t, u, viewer, duban.ActVerify)

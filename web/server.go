@@ -57,6 +57,9 @@ type Config struct {
 	// Decisions says an inbox worker runs (serve): decisions made on a
 	// page go through it as messages; false makes the pages read-only.
 	Decisions bool
+	// AttachmentsPerTask caps a task's evidence in bytes (0: no cap
+	// besides 20 MB a file).
+	AttachmentsPerTask int64
 
 	Policy   remind.Policy // warn_days, timezone
 	Calendar *remind.Calendar
@@ -129,6 +132,8 @@ func (s *Server) routes() {
 	m.HandleFunc("GET "+p+"/bulletin", s.page(s.bulletinPage))
 	m.HandleFunc("GET "+p+"/notices", s.page(s.noticesPage))
 	m.HandleFunc("POST "+p+"/decide", s.page(s.decide))
+	m.HandleFunc("POST "+p+"/attach", s.page(s.attach))        // evidence.go
+	m.HandleFunc("GET "+p+"/attachment", s.page(s.attachment)) // evidence.go
 	m.HandleFunc("GET "+p, func(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, p+"/", http.StatusFound)
 	})

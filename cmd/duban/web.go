@@ -28,6 +28,7 @@ func (a *app) webConfig(ctx context.Context) (web.Config, error) {
 		Store: a.st, Prefix: w.Path, PublicURL: w.PublicURL, AuthorizeURL: w.AuthorizeURL,
 		CorpID: a.cfg.WeCom.CorpID, AgentID: a.cfg.WeCom.AgentID, SessionTTL: w.SessionTTL.D(),
 		Policy: a.remind, Calendar: cal, Now: a.now, Log: a.e.log,
+		AttachmentsPerTask: int64(a.cfg.Store.AttachmentsPerTaskMB) << 20,
 	}, nil
 }
 

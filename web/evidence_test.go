@@ -1,0 +1,136 @@
+package web
+
+import (
+	"bytes"
+	"context"
+	"image"
+	"image/jpeg"
+	"io"
+	"mime/multipart"
+	"net/http"
+	"os"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/duban-org/duban"
+)
+
+func photoJPEG(t *testing.T) []byte {
+	var b bytes.Buffer
+	if err := jpeg.Encode(&b, image.NewRGBA(image.Rect(0, 0, 30, 20)), nil); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
+}
+
+// upload posts files to the task's page as its form would, with the
+// page's csrf token (or the one given).
+func (r *rig) upload(c *http.Client, task, csrf string, files map[string][]byte) (*http.Response, string) {
+	r.t.Helper()
+	if csrf == "" {
+		_, page := r.get(c, prefix+"/task?id="+task)
+		csrf = form(page).Get("csrf")
+	}
+	var body bytes.Buffer
+	mw := multipart.NewWriter(&body)
+	mw.WriteField("csrf", csrf)
+	mw.WriteField("id", task)
+	for name, content := range files {
+		part, _ := mw.CreateFormFile("file", name)
+		part.Write(content)
+	}
+	mw.Close()
+	resp, err := c.Post(r.ts.URL+prefix+"/attach", mw.FormDataContentType(), &body)
+	if err != nil {
+		r.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp, string(b)
+}
+
+var attachmentLink = regexp.MustCompile(`attachment\?id=([A-Z0-9]+)"`)
+
+func TestUploadShowAndDownloadEvidence(t *testing.T) {
+	r := newRig(t, func(c *Config) { c.AttachmentsPerTask = 1 << 20 })
+	pdf, err := os.ReadFile("../testdata/evidence/minutes.pdf")
+	if err != nil {
+		t.Fatal(err)
+	}
+	photo := photoJPEG(t)
+	lilei := r.login("lilei")
+	resp, page := r.upload(lilei, "T1", "", map[string][]byte{"党组会纪要.pdf": pdf})
+	if resp.StatusCode != http.StatusOK || !strings.Contains(page, "已保存「党组会纪要.pdf」") {
+		t.Fatalf("upload: %d\n%s", resp.StatusCode, page)
+	}
+	resp, page = r.upload(lilei, "T1", "", map[string][]byte{"窗口.jpg": photo})
+	if resp.StatusCode != http.StatusOK || !strings.Contains(page, `<img src="/ledger/attachment?id=`) {
+		t.Fatalf("photo: %d\n%s", resp.StatusCode, page)
+	}
+	list, _ := r.st.Attachments(context.Background(), "T1")
+	if len(list) != 2 || list[0].Via != duban.AttachedViaWeb || list[0].By != "lilei" {
+		t.Fatalf("stored: %+v", list)
+	}
+
+	// Each refusal says why and stores nothing.
+	for _, c := range []struct {
+		files map[string][]byte
+		csrf  string
+		want  string
+	}{
+		{map[string][]byte{"纪要.docx": pdf}, "", "与扩展名「.docx」不符"},
+		{map[string][]byte{"空.pdf": nil}, "", "是空的"},
+		{map[string][]byte{"说明.txt": []byte("会议纪要")}, "", "不是可接受的佐证材料"},
+		{map[string][]byte{"大.pdf": append(append([]byte(nil), pdf...), make([]byte, 1<<20)...)}, "", "将超过每项任务 1.0 MB 的上限"},
+		{map[string][]byte{"纪要.pdf": pdf}, "forged", "页面已过期或请求不是从本页发出的"},
+	} {
+		resp, page := r.upload(lilei, "T1", c.csrf, c.files)
+		if resp.StatusCode == http.StatusOK || !strings.Contains(page, c.want) {
+			t.Errorf("%v: %d, want %q in\n%s", c.want, resp.StatusCode, c.want, page)
+		}
+	}
+	huge := append(append([]byte(nil), pdf...), make([]byte, duban.MaxAttachmentBytes)...)
+	if resp, page := r.upload(lilei, "T1", "", map[string][]byte{"巨大.pdf": huge}); resp.StatusCode == http.StatusOK || !strings.Contains(page, "超过 20 MB") {
+		t.Errorf("past 20 MB: %d %s", resp.StatusCode, page)
+	}
+	if list, _ := r.st.Attachments(context.Background(), "T1"); len(list) != 2 {
+		t.Errorf("refusals stored something: %d", len(list))
+	}
+	// The group leader may not upload (the report gives their page a form
+	// and its token); another unit's contact does not find the task.
+	r.say("lilei", "完成 T1 方案已报", "msg:report-T1")
+	if resp, page := r.upload(r.login("wang"), "T1", "", map[string][]byte{"x.pdf": pdf}); resp.StatusCode != http.StatusForbidden || !strings.Contains(page, "联络员或一把手上传") {
+		t.Errorf("leader upload: %d", resp.StatusCode)
+	}
+	if resp, _ := r.upload(r.login("zhaoliu"), "T1", "", map[string][]byte{"x.pdf": pdf}); resp.StatusCode == http.StatusOK {
+		t.Errorf("another unit's upload: %d", resp.StatusCode)
+	}
+
+	// Download: the unit, its group leader and 编办; not another unit, even by id.
+	_, page = r.get(lilei, prefix+"/task?id=T1")
+	ids := attachmentLink.FindAllStringSubmatch(page, -1)
+	if len(ids) == 0 {
+		t.Fatalf("no links on the page:\n%s", page)
+	}
+	var pdfID string
+	for _, a := range list {
+		if a.Type == "application/pdf" {
+			pdfID = a.ID
+		}
+	}
+	for user, want := range map[string]int{"lilei": 200, "wang": 200, "zhou": 200, "zhaoliu": 404, "liu": 404} {
+		resp, body := r.get(r.login(user), prefix+"/attachment?id="+pdfID)
+		if resp.StatusCode != want {
+			t.Errorf("%s: %d, want %d", user, resp.StatusCode, want)
+		}
+		if want == 200 && (body != string(pdf) || resp.Header.Get("Content-Type") != "application/pdf" ||
+			!strings.HasPrefix(resp.Header.Get("Content-Disposition"), "attachment; filename*=UTF-8''") ||
+			!strings.Contains(resp.Header.Get("Content-Security-Policy"), "sandbox")) {
+			t.Errorf("%s got %d bytes %q %q", user, len(body), resp.Header.Get("Content-Type"), resp.Header.Get("Content-Disposition"))
+		}
+	}
+	if resp, _ := r.get(lilei, prefix+"/attachment?id=AAAAAAAAAAAAAAAAAAAAAAAAAA"); resp.StatusCode != 404 {
+		t.Errorf("guessed id: %d", resp.StatusCode)
+	}
+}
