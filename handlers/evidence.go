@@ -315,8 +315,8 @@ func (h *Handler) notifyEvidence(ctx context.Context, t *turn, task duban.Task, 
 			names = append(names, "「"+a.Name+"」（"+duban.SizeText(a.Size)+"）")
 		}
 	}
-	text := fmt.Sprintf("【待销号·补充佐证材料】任务 %s「%s」（%s）\n%s补充了%s。\n佐证材料：%d 件。回复「附件 %s」查看；核实无误请回复「销号 %s」。",
-		task.ID, task.Title, unit.Name, nameWithRoles(t.person, unit), strings.Join(names, "、"), total, task.ID, task.ID)
+	text := fmt.Sprintf("【待销号·补充佐证材料】任务 %s「%s」（%s）\n%s补充了%s。\n佐证材料：%d 件。回复「附件 %s」查看%s；核实无误请回复「销号 %s」。",
+		task.ID, task.Title, unit.Name, nameWithRoles(t.person, unit), strings.Join(names, "、"), total, task.ID, h.onPage(task.ID), task.ID)
 	h.notify(t, to, text, nil)
 	return nil
 }
@@ -361,7 +361,18 @@ func (h *Handler) reportEvidence(ctx context.Context, task duban.Task, c duban.C
 			line += "，" + label + "未新增"
 		}
 	}
-	return line + "。回复「附件 " + task.ID + "」查看。", len(all), nil
+	return line + "。回复「附件 " + task.ID + "」查看" + h.onPage(task.ID) + "。", len(all), nil
+}
+
+// onPage is "，或在网页查看：<address of the task's page>", or "" without pages.
+func (h *Handler) onPage(id string) string {
+	if h.TaskPage == nil {
+		return ""
+	}
+	if u := h.TaskPage(id); u != "" {
+		return "，或在网页查看：" + u
+	}
+	return ""
 }
 
 // withEvidence adds the evidence line to a 待销号 notice's text and card.
@@ -398,7 +409,7 @@ func (h *Handler) recordEvidence(ctx context.Context, b *strings.Builder, t *tur
 	if err != nil || len(all) == 0 {
 		return err
 	}
-	fmt.Fprintf(b, "\n佐证材料（%d 件，回复「附件 %s」查看）：", len(all), task.ID)
+	fmt.Fprintf(b, "\n佐证材料（%d 件，回复「附件 %s」查看%s）：", len(all), task.ID, h.onPage(task.ID))
 	for _, a := range all {
 		fmt.Fprintf(b, "\n%s %s 上传「%s」（%s）", a.At.In(t.now.Location()).Format(stamp), who(a.By, people, unit), a.Name, duban.SizeText(a.Size))
 	}

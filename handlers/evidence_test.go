@@ -98,6 +98,8 @@ func TestPhotoAfterReportIsAttached(t *testing.T) {
 		t.Errorf("card: %+v", notice.Card)
 	}
 	must(t, say(t, h, "wang", "记录 T001"), "wang", "佐证材料（2 件", "李雷（联络员） 上传「党组会纪要.pdf」")
+	h.TaskPage = func(id string) string { return "https://duban.example.cn/ledger/task?id=" + id }
+	must(t, say(t, h, "wang", "记录 T001"), "wang", "回复「附件 T001」查看，或在网页查看：https://duban.example.cn/ledger/task?id=T001）")
 
 	out = say(t, h, "wang", "附件 T001")
 	if files := to(out, "wang"); len(files) != 3 || files[1].Attachment != list[0].ID || files[2].Attachment == "" {

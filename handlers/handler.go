@@ -83,6 +83,9 @@ type Handler struct {
 	// refuses them. AttachmentsPerTask caps a task's evidence in bytes.
 	Media              MediaFetcher
 	AttachmentsPerTask int64
+	// TaskPage, when set, is the address of a task's web page (its
+	// evidence is linked from the 待销号 notice and 记录); "" for none.
+	TaskPage func(id string) string
 }
 
 // turn is one message being handled: who sent it, when, and the replies.

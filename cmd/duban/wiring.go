@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/url"
+	"strings"
 	"time"
 
 	"github.com/duban-org/duban"
@@ -107,6 +109,11 @@ func (a *app) handler(ctx context.Context) (*handlers.Handler, error) {
 		UndoWindow: a.cfg.Chat.UndoWindow.D(), Log: a.e.log,
 		FollowupWindow: a.cfg.Chat.FollowupWindow.D(), MaxNoteChars: a.cfg.Chat.MaxNoteChars,
 		AttachmentsPerTask: int64(a.cfg.Store.AttachmentsPerTaskMB) << 20,
+	}
+	if w := a.cfg.Web; w.PublicURL != "" {
+		h.TaskPage = func(id string) string {
+			return strings.TrimRight(w.PublicURL, "/") + "/" + strings.Trim(w.Path, "/") + "/task?id=" + url.QueryEscape(id)
+		}
 	}
 	cal, err := a.calendar(ctx)
 	if err != nil {
