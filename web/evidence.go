@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/duban-org/duban"
@@ -100,7 +101,41 @@ func (s *Server) attach(w http.ResponseWriter, r *http.Request, viewer duban.Per
 		}
 		said = append(said, msg)
 	}
+	if first("report") != "" {
+		said = append(said, s.reportWithUpload(r, t, viewer, status == http.StatusOK, first("nonce"), first("note"))...)
+	}
 	s.showTask(w, r, viewer, sess, t.ID, status, said)
+}
+
+// reportWithUpload sends 完成 with the note, as chat would, once the files
+// are stored: through serve's inbox worker, like a decision, so the 待销号
+// notice counts them.
+func (s *Server) reportWithUpload(r *http.Request, t duban.Task, viewer duban.Person, stored bool, nonce, note string) []string {
+	if !stored {
+		return []string{"因有文件未保存，未报送完成。请处理后再报送。"}
+	}
+	if len(nonce) != 32 {
+		return []string{"页面已过期，未报送完成。请刷新页面后再报送。"}
+	}
+	note = strings.Join(strings.Fields(note), " ")
+	if note == "" {
+		note = "见佐证材料"
+	}
+	in := duban.Inbound{Key: "web:" + nonce, From: viewer.UserID, At: s.now(), Text: "完成 " + t.ID + " " + note}
+	fresh, err := s.cfg.Store.Enqueue(r.Context(), in, 0)
+	if err != nil {
+		s.cfg.Log.Error("enqueue report", "err", err)
+		return []string{"报送未能提交，请稍后在企业微信中回复「完成 " + t.ID + " 说明」。"}
+	}
+	if !fresh {
+		return []string{"这次报送已经提交过，不再重复报送。"}
+	}
+	flash, err := s.outcome(r, in, t.ID)
+	if err != nil {
+		s.cfg.Log.Error("report outcome", "err", err)
+		return []string{"报送已提交，结果将通过企业微信消息告知。"}
+	}
+	return flash
 }
 
 func (s *Server) attachOne(r *http.Request, t duban.Task, viewer duban.Person, fh *multipart.FileHeader) (string, error) {

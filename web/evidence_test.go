@@ -26,16 +26,20 @@ func photoJPEG(t *testing.T) []byte {
 
 // upload posts files to the task's page as its form would, with the
 // page's csrf token (or the one given).
-func (r *rig) upload(c *http.Client, task, csrf string, files map[string][]byte) (*http.Response, string) {
+func (r *rig) upload(c *http.Client, task, csrf string, files map[string][]byte, fields ...string) (*http.Response, string) {
 	r.t.Helper()
+	_, page := r.get(c, prefix+"/task?id="+task)
 	if csrf == "" {
-		_, page := r.get(c, prefix+"/task?id="+task)
 		csrf = form(page).Get("csrf")
 	}
 	var body bytes.Buffer
 	mw := multipart.NewWriter(&body)
 	mw.WriteField("csrf", csrf)
 	mw.WriteField("id", task)
+	mw.WriteField("nonce", form(page).Get("nonce"))
+	for i := 0; i+1 < len(fields); i += 2 {
+		mw.WriteField(fields[i], fields[i+1])
+	}
 	for name, content := range files {
 		part, _ := mw.CreateFormFile("file", name)
 		part.Write(content)
@@ -132,5 +136,31 @@ func TestUploadShowAndDownloadEvidence(t *testing.T) {
 	}
 	if resp, _ := r.get(lilei, prefix+"/attachment?id=AAAAAAAAAAAAAAAAAAAAAAAAAA"); resp.StatusCode != 404 {
 		t.Errorf("guessed id: %d", resp.StatusCode)
+	}
+}
+
+// Files and the report in one go: stored first, then 完成 through the
+// worker, so the 待销号 notice counts them.
+func TestUploadWithTheReport(t *testing.T) {
+	r := newRig(t)
+	pdf, err := os.ReadFile("../testdata/evidence/minutes.pdf")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, page := r.upload(r.login("hanmeimei"), "T5", "", map[string][]byte{"转岗名单.pdf": pdf}, "report", "1", "note", "人员已全部转岗")
+	if resp.StatusCode != http.StatusOK || !strings.Contains(page, "已保存「转岗名单.pdf」") || !strings.Contains(page, "已办理：完成") {
+		t.Fatalf("upload with report: %d\n%s", resp.StatusCode, page)
+	}
+	task, _ := r.st.Task(context.Background(), "T5")
+	if task.Status != duban.StatusReported || task.Progress != "人员已全部转岗" {
+		t.Errorf("T5: %s %q", task.Status, task.Progress)
+	}
+	// A refused file sends no report.
+	resp, page = r.upload(r.login("lilei"), "T1", "", map[string][]byte{"x.docx": pdf}, "report", "1")
+	if resp.StatusCode == http.StatusOK || !strings.Contains(page, "未报送完成") {
+		t.Errorf("refused file with report: %d", resp.StatusCode)
+	}
+	if task, _ := r.st.Task(context.Background(), "T1"); task.Status == duban.StatusReported {
+		t.Error("reported despite the refused file")
 	}
 }
