@@ -181,7 +181,7 @@ func (s *Server) attachment(w http.ResponseWriter, r *http.Request, viewer duban
 	h := w.Header()
 	h.Set("Content-Security-Policy", "default-src 'none'; sandbox")
 	h.Set("Content-Type", a.Type)
-	h.Set("Content-Disposition", disposition+"; filename*=UTF-8''"+url.PathEscape(a.Name))
+	h.Set("Content-Disposition", disposition+"; filename*=UTF-8''"+strings.ReplaceAll(url.QueryEscape(a.Name), "+", "%20"))
 	h.Set("Content-Length", strconv.FormatInt(a.Size, 10))
 	if err := s.cfg.Store.WriteAttachment(ctx, a, w); err != nil {
 		s.cfg.Log.Error("serve attachment", "id", a.ID, "err", err)
