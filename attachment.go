@@ -37,6 +37,12 @@ const (
 	AttachedViaWeb  = "web"
 )
 
+// MsgTypeEvidenceAdded is the Inbound.MsgType of evidence uploaded on a
+// task's page, passed to the conversation so it can tell whoever verifies
+// the task's pending report: EventKey is the task, Text the attachment ids
+// separated by spaces.
+const MsgTypeEvidenceAdded = "evidence_added"
+
 // MaxAttachmentBytes is the size limit of one attachment.
 const MaxAttachmentBytes = 20 << 20
 

@@ -113,6 +113,8 @@ func (m Message) inbound() (duban.Inbound, error) {
 		in.Text = m.Content
 	case MsgTypeImage, MsgTypeFile:
 		in.MsgType, in.MediaID, in.PicURL = m.MsgType, m.MediaID, m.PicURL
+	case duban.MsgTypeEvidenceAdded:
+		in.MsgType = "unknown" // only the pages say this, never WeCom
 	default:
 		in.MsgType = m.MsgType
 	}

@@ -39,6 +39,9 @@ const maxSentBack = 10
 // media answers a message that is not text: a photo or a file is
 // evidence; anything else gets what is accepted.
 func (h *Handler) media(ctx context.Context, t *turn) error {
+	if t.in.MsgType == duban.MsgTypeEvidenceAdded {
+		return h.evidenceAdded(ctx, t)
+	}
 	if t.in.MediaID == "" || (t.in.MsgType != "image" && t.in.MsgType != "file") {
 		t.reply(mediaAccepted)
 		return nil
@@ -469,4 +472,39 @@ func (h *Handler) sendAttachments(ctx context.Context, t *turn, ref string) erro
 			Text: fmt.Sprintf("【佐证材料】%s：%s（%s，%s 上传）", task.ID, a.Name, duban.SizeText(a.Size), a.At.In(t.now.Location()).Format(stamp))})
 	}
 	return nil
+}
+
+// evidenceAdded tells whoever verifies a task's pending report of evidence
+// its sender uploaded on the task's page (duban.MsgTypeEvidenceAdded). The
+// page has answered the uploader; only attachments of that task by that
+// sender count.
+func (h *Handler) evidenceAdded(ctx context.Context, t *turn) error {
+	task, err := h.Store.Task(ctx, t.in.EventKey)
+	if err != nil || task.Status != duban.StatusReported || !t.known {
+		if errors.Is(err, store.ErrNotFound) {
+			return nil
+		}
+		return err
+	}
+	var added []store.Attached
+	for _, id := range strings.Fields(t.in.Text) {
+		a, err := h.Store.Attachment(ctx, id)
+		if errors.Is(err, store.ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		if a.Task == task.ID && duban.CanonicalUserID(a.By) == duban.CanonicalUserID(t.person.UserID) {
+			added = append(added, store.Attached{Attachment: a})
+		}
+	}
+	if len(added) == 0 {
+		return nil
+	}
+	all, err := h.Store.Attachments(ctx, task.ID)
+	if err != nil {
+		return err
+	}
+	return h.notifyEvidence(ctx, t, task, added, len(all))
 }

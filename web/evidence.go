@@ -87,10 +87,13 @@ func (s *Server) attach(w http.ResponseWriter, r *http.Request, viewer duban.Per
 		again(http.StatusBadRequest, "请选择要上传的文件。")
 		return
 	}
-	var said []string
+	var said, added []string
 	status := http.StatusOK
 	for _, fh := range files {
-		msg, err := s.attachOne(r, t, viewer, fh)
+		msg, id, err := s.attachOne(r, t, viewer, fh)
+		if id != "" {
+			added = append(added, id)
+		}
 		if err != nil {
 			if duban.ErrorCode(err) == duban.EINTERNAL {
 				s.internal(w, "attach", err)
@@ -101,8 +104,19 @@ func (s *Server) attach(w http.ResponseWriter, r *http.Request, viewer duban.Per
 		}
 		said = append(said, msg)
 	}
-	if first("report") != "" {
+	switch {
+	case first("report") != "":
 		said = append(said, s.reportWithUpload(r, t, viewer, status == http.StatusOK, first("nonce"), first("note"))...)
+	case t.Status == duban.StatusReported && len(added) > 0:
+		// Whoever verifies the pending report hears of it, as of a photo
+		// sent in chat: through the worker, which words and sends it.
+		in := duban.Inbound{Key: "web:evidence:" + added[0], From: viewer.UserID, At: s.now(),
+			MsgType: duban.MsgTypeEvidenceAdded, EventKey: t.ID, Text: strings.Join(added, " ")}
+		if _, err := s.cfg.Store.Enqueue(r.Context(), in, 0); err != nil {
+			s.cfg.Log.Error("enqueue evidence notice", "task", t.ID, "err", err)
+		} else {
+			said = append(said, "已通知负责对账销号的人员。")
+		}
 	}
 	s.showTask(w, r, viewer, sess, t.ID, status, said)
 }
@@ -138,24 +152,24 @@ func (s *Server) reportWithUpload(r *http.Request, t duban.Task, viewer duban.Pe
 	return flash
 }
 
-func (s *Server) attachOne(r *http.Request, t duban.Task, viewer duban.Person, fh *multipart.FileHeader) (string, error) {
+func (s *Server) attachOne(r *http.Request, t duban.Task, viewer duban.Person, fh *multipart.FileHeader) (msg, newID string, err error) {
 	file, err := fh.Open()
 	if err != nil {
-		return "", duban.Errorf(duban.EINVALID, "「%s」无法读取，未保存。", fh.Filename)
+		return "", "", duban.Errorf(duban.EINVALID, "「%s」无法读取，未保存。", fh.Filename)
 	}
 	defer file.Close()
 	a := duban.Attachment{Task: t.ID, Name: fh.Filename, By: viewer.UserID, At: s.now(), Via: duban.AttachedViaWeb}
 	if duban.SanitizeName(fh.Filename) == "" {
-		return "", duban.Errorf(duban.EINVALID, "文件没有名称，未保存。")
+		return "", "", duban.Errorf(duban.EINVALID, "文件没有名称，未保存。")
 	}
 	res, err := s.cfg.Store.Attach(r.Context(), a, file, s.cfg.AttachmentsPerTask)
 	if err != nil {
-		return "", err
+		return "", "", err
 	}
 	if res.Again {
-		return "「" + res.Name + "」此前已上传，未重复保存。", nil
+		return "「" + res.Name + "」此前已上传，未重复保存。", "", nil
 	}
-	return "已保存「" + res.Name + "」（" + duban.SizeText(res.Size) + "）为佐证材料。", nil
+	return "已保存「" + res.Name + "」（" + duban.SizeText(res.Size) + "）为佐证材料。", res.ID, nil
 }
 
 // attachment serves one attachment's content to those who may see its

@@ -12,6 +12,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/duban-org/duban"
 )
@@ -154,6 +155,29 @@ func TestUploadWithTheReport(t *testing.T) {
 	task, _ := r.st.Task(context.Background(), "T5")
 	if task.Status != duban.StatusReported || task.Progress != "人员已全部转岗" {
 		t.Errorf("T5: %s %q", task.Status, task.Progress)
+	}
+	// More evidence on the pending report: whoever verifies it is told,
+	// through the worker, with the new count.
+	resp, page = r.upload(r.login("hanmeimei"), "T5", "", map[string][]byte{"现场.jpg": photoJPEG(t)})
+	if resp.StatusCode != http.StatusOK || !strings.Contains(page, "已通知负责对账销号的人员") {
+		t.Fatalf("upload to a pending report: %d\n%s", resp.StatusCode, page)
+	}
+	var told string
+	deadline := time.Now().Add(5 * time.Second)
+	for told == "" && time.Now().Before(deadline) {
+		pending, err := r.st.PendingOutgoing(context.Background(), 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, e := range pending {
+			if e.Msg.To == "wang" && strings.Contains(e.Msg.Text, "【待销号·补充佐证材料】任务 T5") {
+				told = e.Msg.Text
+			}
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if !strings.Contains(told, "韩梅梅（一把手）补充了「现场.jpg」") || !strings.Contains(told, "佐证材料：2 件") {
+		t.Errorf("the leader was told: %q", told)
 	}
 	// A refused file sends no report.
 	resp, page = r.upload(r.login("lilei"), "T1", "", map[string][]byte{"x.docx": pdf}, "report", "1")
