@@ -42,10 +42,6 @@ type Outgoing struct {
 	// CardUpdate, when set, replaces a clicked card's buttons with a note
 	// instead of sending a new message.
 	CardUpdate *CardUpdate `json:"card_update,omitempty"`
-	// Attachment, when set, is the id of an attachment (佐证材料) this
-	// message sends as the file itself; Text describes it, for channels
-	// that cannot send files (the console).
-	Attachment string `json:"attachment,omitempty"`
 	// NoticeKeys names the reminder notices this message carries, so their
 	// delivery can be recorded in the evidence trail (留痕).
 	NoticeKeys []string `json:"notice_keys,omitempty"`

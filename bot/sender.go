@@ -225,8 +225,6 @@ func (s *Sender) parts(e store.OutboxEntry) []duban.Outgoing {
 		return []duban.Outgoing{{To: m.To, Text: m.Text, File: m.File}}
 	case m.CardUpdate != nil:
 		return []duban.Outgoing{{To: m.To, Text: m.Text, CardUpdate: m.CardUpdate}}
-	case m.Attachment != "":
-		return []duban.Outgoing{{To: m.To, Text: m.Text, Attachment: m.Attachment}}
 	case m.Card != nil && !e.TextFallback && !s.TextOnly:
 		return []duban.Outgoing{{To: m.To, Text: m.Text, Card: m.Card}}
 	}

@@ -468,7 +468,8 @@ func (h *Handler) sendAttachments(ctx context.Context, t *turn, ref string) erro
 	}
 	t.reply(head + "：")
 	for _, a := range shown {
-		t.send(duban.Outgoing{To: t.in.From, Attachment: a.ID,
+		ref := store.AttachmentDocRef(a)
+		t.send(duban.Outgoing{To: t.in.From, File: &ref,
 			Text: fmt.Sprintf("【佐证材料】%s：%s（%s，%s 上传）", task.ID, a.Name, duban.SizeText(a.Size), a.At.In(t.now.Location()).Format(stamp))})
 	}
 	return nil

@@ -102,7 +102,7 @@ func TestPhotoAfterReportIsAttached(t *testing.T) {
 	must(t, say(t, h, "wang", "记录 T001"), "wang", "回复「附件 T001」查看，或在网页查看：https://duban.example.cn/ledger/task?id=T001）")
 
 	out = say(t, h, "wang", "附件 T001")
-	if files := to(out, "wang"); len(files) != 3 || files[1].Attachment != list[0].ID || files[2].Attachment == "" {
+	if files := to(out, "wang"); len(files) != 3 || files[1].File == nil || files[1].File.Key != "attachment/"+list[0].ID || files[2].File == nil {
 		t.Fatalf("附件 T001: %+v", out)
 	}
 	// Only the unit, its group leader and 编办 may see them.

@@ -252,6 +252,12 @@ func (s *Store) WriteAttachment(ctx context.Context, a duban.Attachment, w io.Wr
 	return nil
 }
 
+// AttachmentDocRef names attachment a as a document a message carries
+// (duban.Outgoing.File), so the sender sends it as a file.
+func AttachmentDocRef(a duban.Attachment) duban.FileRef {
+	return duban.FileRef{Key: "attachment/" + a.ID, Name: a.Name}
+}
+
 // AttachmentBytes returns the content of a, checked (see WriteAttachment).
 func (s *Store) AttachmentBytes(ctx context.Context, a duban.Attachment) ([]byte, error) {
 	var b bytes.Buffer

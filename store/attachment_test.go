@@ -246,3 +246,21 @@ func TestHeldEvidenceIsFiledWhenTheTaskIsNamed(t *testing.T) {
 		t.Errorf("dropped but held: %+v", h)
 	}
 }
+
+// An attachment is a document a message can carry as a file.
+func TestAttachmentIsADocument(t *testing.T) {
+	ctx := context.Background()
+	s := ledgerStore(t)
+	content := evidencePDF(t, 0, 0)
+	a, err := s.Attach(ctx, attachment("T001", "纪要.pdf"), bytes.NewReader(content), 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ref := AttachmentDocRef(a.Attachment)
+	if b, err := s.Document(ctx, ref); err != nil || !bytes.Equal(b, content) || ref.Name != "纪要.pdf" {
+		t.Fatalf("document %+v: %d bytes, %v", ref, len(b), err)
+	}
+	if _, err := s.Document(ctx, duban.FileRef{Key: "attachment/NOSUCH"}); !errors.Is(err, ErrNotFound) {
+		t.Errorf("unknown attachment: %v", err)
+	}
+}

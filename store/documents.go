@@ -7,7 +7,7 @@ package store
 //
 // A message carrying a file (duban.Outgoing.File) names its document by a
 // key: bulletin/<no>/<name> (bulletindocs.go), letter/<year>/<no>
-// (letters.go) or preview/<id>/<name>. Archived documents never change, so
+// (letters.go), preview/<id>/<name> or attachment/<id> (attachment.go). Archived documents never change, so
 // the media_id of one upload serves every recipient while WeCom keeps it.
 
 import (
@@ -100,6 +100,12 @@ func (s *Store) Document(ctx context.Context, ref duban.FileRef) ([]byte, error)
 			return nil, fmt.Errorf("preview document %s: %w", b, err)
 		}
 		return data, nil
+	case kind == "attachment" && rest != "": // attachment.go
+		att, err := s.Attachment(ctx, rest)
+		if err != nil {
+			return nil, err
+		}
+		return s.AttachmentBytes(ctx, att)
 	}
 	return nil, fmt.Errorf("document %q: %w", ref.Key, ErrNotFound)
 }

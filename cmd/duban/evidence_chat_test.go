@@ -49,9 +49,9 @@ func TestServeEvidencePhotoEndToEnd(t *testing.T) {
 	got := e.waitMessagesTo("liujianhua", len(leader)+3, 10*time.Second)
 	var sent []byte
 	for _, m := range got {
-		if m.MsgType == "image" && m.Image != nil {
+		if m.MsgType == "file" && m.File != nil {
 			for _, u := range e.fake.Uploads() {
-				if u.MediaID == m.Image.MediaID {
+				if u.MediaID == m.File.MediaID {
 					sent = u.Data
 				}
 			}

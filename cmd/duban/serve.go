@@ -67,7 +67,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	}
 	untrusted := &untrustedIP{}
 	h.Media = client // photos and files sent in chat are evidence
-	sender := bot.NewSender(a.st, roomyDeliverer{m.Deliverer(untrusted.watch(bot.WithAttachments(loggedDeliverer{client, e.log, bodies}, client, a.st), a.now)), room}, e.log)
+	sender := bot.NewSender(a.st, roomyDeliverer{m.Deliverer(untrusted.watch(loggedDeliverer{client, e.log, bodies}, a.now)), room}, e.log)
 	sender.TextOnly, sender.MaxAge, sender.Room = !w.Cards, w.MaxRetryAge.D(), room
 	cb, err := bot.NewCallback(bot.CallbackConfig{
 		Token: w.Token, EncodingAESKey: w.EncodingAESKey, CorpID: w.CorpID,
