@@ -58,3 +58,30 @@ func TestEvidenceShowsTheLatestDelivery(t *testing.T) {
 		t.Errorf("delivered: %s", got)
 	}
 }
+
+// A before-7 reminder first sent 4 days before the deadline (the task came
+// in late) is named by what it was, 提前4天提醒, in 记录 and in the dry run;
+// its key keeps the step, so it is not sent again as another stage.
+func TestEvidenceNamesALateBeforeReminderByItsRealLead(t *testing.T) {
+	cfg, _ := tempConfig(t)
+	ctx := context.Background()
+	a, err := openApp(ctx, &env{stdout: os.Stdout, stderr: os.Stderr, log: discardLog()}, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	now := time.Date(2026, 10, 12, 9, 0, 0, 0, a.loc)
+	deadline := duban.DateOf(now).AddDays(4)
+	k := "T1|before-7|c0|" + deadline.String()
+	recs := map[string]store.NoticeRecord{k: {TaskID: "T1", Stage: "before-7", To: "c0", Role: duban.RoleContact, Unit: "A", Deadline: deadline}}
+	if _, err := a.st.RecordNotices(ctx, []duban.Outgoing{{To: "c0", Text: "提醒", NoticeKeys: []string{k}}}, recs, now); err != nil {
+		t.Fatal(err)
+	}
+	lines, err := (&reminders{a}).Evidence(ctx, "T1")
+	if err != nil || len(lines) != 1 || !strings.Contains(lines[0], "提前4天提醒") {
+		t.Fatalf("evidence = %q, %v", lines, err)
+	}
+	if got := stageWords("before-7", 0); got != "提前7天提醒" {
+		t.Errorf("stage without a lead = %s", got)
+	}
+}

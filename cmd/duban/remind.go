@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -123,7 +124,7 @@ func (r *reminders) Evidence(ctx context.Context, taskID string) ([]string, erro
 		if who == "" {
 			who = n.To
 		}
-		s := fmt.Sprintf("%s %s → %s（%s）", n.Queued.In(r.a.loc).Format("2006-01-02 15:04"), stageWords(n.Stage), who, n.Role)
+		s := fmt.Sprintf("%s %s → %s（%s）", n.Queued.In(r.a.loc).Format("2006-01-02 15:04"), stageWords(n.Stage, int(n.Deadline-duban.DateOf(n.Queued.In(r.a.loc)))), who, n.Role)
 		switch {
 		case n.Delivery == nil:
 			s += "｜待发送"
@@ -241,12 +242,19 @@ func (r *reminders) IssueLetter(ctx context.Context, by duban.Person, unit strin
 	return fmt.Sprintf("已发出专函督办 %s（%s），通知和函件已发送给%s。", rec.Number, lt.Unit.Name, strings.Join(names, "、")), nil
 }
 
-// stageWords names a reminder stage as people read it in 记录.
-func stageWords(stage string) string {
+// stageWords names a reminder stage as people read it in 记录. A before-N
+// reminder is named by daysLeft, the days it actually went ahead of the
+// deadline: a step sent late (the task came in after its day, or duban was
+// down) or moved back to a working day keeps its key, so it is sent once,
+// but says what it was.
+func stageWords(stage string, daysLeft int) string {
 	s := remind.Stage(stage)
 	switch {
 	case s.IsBefore():
-		return "提前" + strings.TrimPrefix(stage, "before-") + "天提醒"
+		if daysLeft <= 0 {
+			return "提前" + strings.TrimPrefix(stage, "before-") + "天提醒"
+		}
+		return "提前" + strconv.Itoa(daysLeft) + "天提醒"
 	case s == remind.StageDue:
 		return "到期提醒"
 	case s.IsOverdue():
@@ -278,7 +286,7 @@ func writeResult(w io.Writer, res remind.Result, loc *time.Location) error {
 	fmt.Fprintf(bw, "# %s：应发提醒 %d 条，尚未发送 %d 条，顺延到下一轮 %d 条，合为 %d 条消息\n",
 		at, len(res.Planned), len(res.Due), res.Deferred, len(res.Messages))
 	for _, n := range res.Due {
-		fmt.Fprintf(bw, "%s\t%s\t%s\t%s\n", n.To, stageWords(string(n.Stage)), n.TaskID, n.Deadline)
+		fmt.Fprintf(bw, "%s\t%s\t%s\t%s\n", n.To, stageWords(string(n.Stage), n.DaysLeft), n.TaskID, n.Deadline)
 	}
 	for _, m := range res.Messages {
 		fmt.Fprintf(bw, "\n----- 发给 %s（%d 条提醒", m.To, len(m.NoticeKeys))
