@@ -2,7 +2,9 @@ package handlers
 
 import (
 	"context"
+	"regexp"
 	"strings"
+	"unicode"
 
 	"github.com/duban-org/duban/store"
 )
@@ -59,6 +61,9 @@ func (h *Handler) text(ctx context.Context, t *turn, text string) error {
 	case s == "":
 		t.reply(h.miss(ctx, t, "这条消息没有文字。"))
 		return nil
+	case isEmojiOnly(s):
+		t.reply(h.emojiReply(t, s))
+		return nil
 	case isCourtesy(s):
 		t.reply("不客气。需要时发送「帮助」查看用法。")
 		return nil
@@ -88,6 +93,25 @@ func isClearCommand(c Command) bool {
 		return true // a verb alone (完成, 销号) is a command, never a note
 	}
 	return isTaskID(c.Task)
+}
+
+// isEmojiOnly reports whether s holds only emoji or WeCom's emoticon codes
+// ([强], [微笑]) and no words.
+func isEmojiOnly(s string) bool {
+	s = wecomEmoticon.ReplaceAllString(s, "")
+	hasSymbol := strings.ContainsFunc(s, unicode.IsSymbol)
+	return isBlank(s) && (s == "" || hasSymbol)
+}
+
+var wecomEmoticon = regexp.MustCompile(`\[[\p{Han}a-zA-Z]{1,4}\]`)
+
+// emojiReply answers a message of emoji only: kindly, with what the sender
+// can say.
+func (h *Handler) emojiReply(t *turn, s string) string {
+	if !t.known {
+		return notRegistered(t.in.From)
+	}
+	return "收到 " + strings.TrimSpace(s) + "。发送「任务」查看任务清单，「帮助」查看全部用法。"
 }
 
 // greetings open a conversation; stripGreeting takes one off the front.
