@@ -27,7 +27,7 @@ func TestChineseTaskIDs(t *testing.T) {
 		{"完成 教育-3 人员已安置", "教育-3", duban.StatusReported, "已报完成"},
 		{"教育-3 有进展：已摸底", "教育-3", duban.StatusInProgress, "（已摸底）"},
 		{"任务三、教育-3 已完成", "教育-3", duban.StatusReported, "任务 任务三"},
-		{"任务三", "", "", "写了任务 任务三，但没写要做什么"},
+		{"任务三", "", "", "任务 任务三「公安局编制核减」（市公安局）\n当前：未启动"}, // an id alone shows its record
 		{"教育-31 完成了", "", "", "没"},
 		{"任务 市公安局", "", "", "市公安局（第一组）任务清单"},
 	}

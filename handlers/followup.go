@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
+	"unicode"
 
 	"github.com/duban-org/duban"
 	"github.com/duban-org/duban/store"
@@ -195,10 +197,29 @@ func (h *Handler) clickAsks(ctx context.Context, t *turn, a duban.Action, taskID
 	return h.askFor(ctx, t, task, store.Followup{Action: a})
 }
 
+// isBareID reports whether c's message is its task id alone (punctuation
+// aside).
+func isBareID(c Command) bool {
+	words := strings.TrimFunc(c.Rest, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
+	return strings.EqualFold(words, c.Task)
+}
+
 // incomplete answers a recognised command that lacks a part: without a task
 // it is a miss; without a date, reason or note the bot asks for it and reads
 // the next message as the answer.
 func (h *Handler) incomplete(ctx context.Context, t *turn, c Command) error {
+	if c.Need == NeedVerb && isBareID(c) {
+		// T003 alone: the sender's own task is shown as 记录 T003 shows it.
+		visible, err := h.visibleTasks(ctx, t.person)
+		if err != nil {
+			return err
+		}
+		for _, task := range visible {
+			if strings.EqualFold(task.ID, c.Task) {
+				return h.command(ctx, t, Command{Verb: VerbRecord, Task: task.ID})
+			}
+		}
+	}
 	if c.Need == NeedTask || c.Need == NeedVerb {
 		t.reply(h.needReply(ctx, t, c))
 		return nil

@@ -347,7 +347,7 @@ var phrasings = []phrasing{
 
 	// Misses: never a quote, always what was missing and an example of
 	// the sender's own.
-	{from: "sun", text: "S02", reply: "没写要做什么", not: "【政策答复】"},
+	{from: "sun", text: "S02", reply: "任务 S02「人员转岗到位」（市司法局）\n当前：未启动", not: "【政策答复】"},
 	{from: "sun", text: "S02 方案已报", reply: "例如：完成 S02", not: "【政策答复】"},
 	{from: "sun", text: "完成", reply: "「完成」后面要写任务编号", not: "T012"},
 	{from: "sun", text: "完成 ", reply: "例如：完成 S01"},
