@@ -2,7 +2,10 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io/fs"
+	"os"
 	"time"
 
 	"github.com/duban-org/duban/config"
@@ -30,9 +33,25 @@ type app struct {
 // openApp loads the configuration at path (see config.LoadDefault) and opens
 // its store. The caller must Close it.
 func openApp(ctx context.Context, e *env, path string) (*app, error) {
+	return openAppAt(ctx, e, path, false)
+}
+
+// openExisting opens the app for a command that only reads the store: a
+// store directory that does not exist is an error (exit 2) and is not
+// created, so running duban in the wrong directory leaves no empty store.
+func openExisting(ctx context.Context, e *env, path string) (*app, error) {
+	return openAppAt(ctx, e, path, true)
+}
+
+func openAppAt(ctx context.Context, e *env, path string, existing bool) (*app, error) {
 	cfg, err := config.LoadDefault(path)
 	if err != nil {
 		return nil, err
+	}
+	if existing {
+		if _, err := os.Stat(cfg.Store.Dir); errors.Is(err, fs.ErrNotExist) {
+			return nil, fmt.Errorf("%s 没有督办数据（存储目录不存在，未创建）。请先导入任务清单：duban import 任务清单.xlsx；或用 --config 指定配置了已有存储的配置文件", cfg.Store.Dir)
+		}
 	}
 	if e.logFromConfig {
 		e.log = newLogger(e.stderr, cfg.Log, e.getenv("DUBAN_LOG_LEVEL"))

@@ -77,7 +77,7 @@ func runExport(ctx context.Context, e *env, args []string) error {
 	if err := parseOne(fs, args); err != nil {
 		return err
 	}
-	a, err := openApp(ctx, e, *cfgPath)
+	a, err := openExisting(ctx, e, *cfgPath)
 	if err != nil {
 		return err
 	}

@@ -27,7 +27,7 @@ func runIngest(ctx context.Context, e *env, args []string) error {
 		fs.Usage()
 		return errUsage
 	}
-	a, eng, err := openPolicy(ctx, e, *cfgPath)
+	a, eng, err := openPolicy(ctx, e, *cfgPath, false)
 	if err != nil {
 		return err
 	}
@@ -106,7 +106,7 @@ func runAsk(ctx context.Context, e *env, args []string) error {
 		fs.Usage()
 		return errUsage
 	}
-	a, eng, err := openPolicy(ctx, e, *cfgPath)
+	a, eng, err := openPolicy(ctx, e, *cfgPath, false)
 	if err != nil {
 		return err
 	}
@@ -137,7 +137,7 @@ func runEval(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return fmt.Errorf("%s: %w", fs.Arg(0), err)
 	}
-	a, eng, err := openPolicy(ctx, e, *cfgPath)
+	a, eng, err := openPolicy(ctx, e, *cfgPath, false)
 	if err != nil {
 		return err
 	}
@@ -155,10 +155,12 @@ func runEval(ctx context.Context, e *env, args []string) error {
 	return nil
 }
 
-// openPolicy opens the app and its policy engine (with the LLM when one is
-// configured); the caller closes the app.
-func openPolicy(ctx context.Context, e *env, cfgPath string) (*app, *policy.Engine, error) {
-	a, err := openApp(ctx, e, cfgPath)
+// openPolicy opens the app (a store that must exist when existing, see
+// openExisting) and its policy engine (with the LLM when one is
+// configured); the caller closes the app. ask creates the store: it
+// answers from the shipped documents on a fresh directory.
+func openPolicy(ctx context.Context, e *env, cfgPath string, existing bool) (*app, *policy.Engine, error) {
+	a, err := openAppAt(ctx, e, cfgPath, existing)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -30,7 +30,7 @@ func runRemind(ctx context.Context, e *env, args []string) error {
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	a, err := openApp(ctx, e, *cfgPath)
+	a, err := openAppAt(ctx, e, *cfgPath, *dryRun)
 	if err != nil {
 		return err
 	}

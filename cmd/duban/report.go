@@ -35,7 +35,7 @@ func runReport(ctx context.Context, e *env, args []string) error {
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	a, err := openApp(ctx, e, *cfgPath)
+	a, err := openAppAt(ctx, e, *cfgPath, !*publish)
 	if err != nil {
 		return err
 	}

@@ -25,7 +25,13 @@ func runTasks(ctx context.Context, e *env, args []string) error {
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	a, err := openApp(ctx, e, *cfgPath)
+	// A bad --state is said before the store is looked for.
+	overdueOnly := *state == "逾期" || *state == "overdue"
+	status, ok := duban.ParseStatus(*state)
+	if *state != "" && !overdueOnly && !ok {
+		return fmt.Errorf("--state %q：应为 未启动、推进中、已报完成、已销号 或 逾期", *state)
+	}
+	a, err := openExisting(ctx, e, *cfgPath)
 	if err != nil {
 		return err
 	}
@@ -55,13 +61,8 @@ func runTasks(ctx context.Context, e *env, args []string) error {
 		}
 		f.Group = g
 	}
-	overdueOnly := *state == "逾期" || *state == "overdue"
 	if *state != "" && !overdueOnly {
-		s, ok := duban.ParseStatus(*state)
-		if !ok {
-			return fmt.Errorf("--state %q：应为 未启动、推进中、已报完成、已销号 或 逾期", *state)
-		}
-		f.Status = s
+		f.Status = status
 	}
 	tasks, err := a.st.Tasks(ctx, f)
 	if err != nil {
