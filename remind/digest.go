@@ -167,7 +167,10 @@ func when(n Notice) string {
 	switch {
 	case n.WorkdaysOverdue > 0:
 		s := fmt.Sprintf("已逾期 %d 个工作日", n.WorkdaysOverdue)
-		if n.Escalated {
+		switch {
+		case n.Escalated && n.EscalatedTo == duban.RoleAdmin:
+			s += "，已报编办"
+		case n.Escalated:
 			s += "，已报督办组组长"
 		}
 		return s

@@ -83,8 +83,10 @@ type Subject struct {
 	WorkdaysWaiting int `json:"workdays_waiting,omitempty"`
 	// Extension is the deadline asked for by a pending 延期 request.
 	Extension duban.Date `json:"extension,omitzero"`
-	// Escalated is set once the group leader has been told.
-	Escalated bool `json:"escalated,omitempty"`
+	// Escalated is set once the group leader (EscalatedTo 编办 when the
+	// group's only leader is the unit's own) has been told.
+	Escalated   bool       `json:"escalated,omitempty"`
+	EscalatedTo duban.Role `json:"escalated_to,omitempty"`
 	// UnitOverdue lists all overdue tasks of the unit, longest first; set
 	// when the task is escalated (the leader's and the letter's list).
 	UnitOverdue []Item `json:"unit_overdue,omitempty"`
@@ -173,22 +175,20 @@ func appendUniq(s []string, v string) []string {
 	return append(s, v)
 }
 
-// supervisors returns the leaders of group, or 编办 when the group has none,
-// so an escalation never falls on nobody.
-func (ix people) supervisors(group string) ([]string, duban.Role) {
-	if l := ix.leaders[group]; len(l) > 0 {
-		return l, duban.RoleLeader
-	}
-	return ix.admins, duban.RoleAdmin
-}
-
 // verifiers returns who is reminded to 销号 a report by reporter: the
 // supervisors other than the reporter, who may not close their own report
 // (a group leader who reported as a unit's contact leaves it to 编办).
 func (ix people) verifiers(group, reporter string) ([]string, duban.Role) {
+	return ix.supervisorsBesides(group, []string{reporter})
+}
+
+// supervisorsBesides returns the leaders of group other than those in own,
+// or 编办 (but those in own) when no other leads it: a unit whose contact
+// leads its group is escalated to 编办, not to herself.
+func (ix people) supervisorsBesides(group string, own []string) ([]string, duban.Role) {
 	others := func(ids []string) []string {
 		return slices.DeleteFunc(slices.Clone(ids), func(id string) bool {
-			return duban.CanonicalUserID(id) == duban.CanonicalUserID(reporter)
+			return slices.ContainsFunc(own, func(o string) bool { return duban.CanonicalUserID(o) == duban.CanonicalUserID(id) })
 		})
 	}
 	if l := others(ix.leaders[group]); len(l) > 0 {
@@ -226,7 +226,7 @@ func Plan(l duban.Ledger, p Policy, cal *Calendar, now time.Time) []Notice {
 	for i := range l.Units {
 		u := &l.Units[i]
 		lad := &unitLadder{unit: u, contacts: ix.contacts[u.Code], heads: ix.heads[u.Code]}
-		lad.sup, lad.supRole = ix.supervisors(u.Group)
+		lad.sup, lad.supRole = ix.supervisorsBesides(u.Group, slices.Concat(lad.contacts, lad.heads))
 		units[u.Code] = lad
 	}
 	stages := map[duban.Date]stageInfo{}
@@ -300,7 +300,7 @@ func Plan(l duban.Ledger, p Policy, cal *Calendar, now time.Time) []Notice {
 		out.add(base, contacts, duban.RoleContact, nil)
 		out.add(base, heads, duban.RoleHead, contacts)
 		if c.escalate > 0 && si.workdays >= c.escalate {
-			subj.Escalated = true
+			subj.Escalated, subj.EscalatedTo = true, lad.supRole
 			escalated = append(escalated, subj)
 			base.Stage = StageEscalate
 			out.add(base, lad.sup, lad.supRole, nil)
@@ -325,7 +325,7 @@ type unitLadder struct {
 	unit     *duban.Unit
 	contacts []string
 	heads    []string
-	sup      []string // group leaders, or 编办 when the group has none
+	sup      []string // group leaders, or 编办 when the group has none but the unit's own
 	supRole  duban.Role
 	overdue  []Item
 }

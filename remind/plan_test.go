@@ -246,3 +246,32 @@ func TestWindow(t *testing.T) {
 		t.Errorf("UTC instant: today %s open %v", today, open)
 	}
 }
+
+// A unit whose contact is its group's only leader is escalated to 编办, not
+// to her, and her reminder says it went to 编办.
+func TestPlanEscalatesPastALeaderWhoIsTheUnitsContact(t *testing.T) {
+	l := testLedger(task("T1", "U1", "2026-09-30")) // 3 working days overdue on 10-10
+	for i := range l.People {
+		if l.People[i].UserID == "c1" {
+			l.People[i].Posts = append(l.People[i].Posts, duban.Post{Role: duban.RoleLeader, Scope: "政府组"})
+		}
+		if l.People[i].UserID == "L1" {
+			l.People[i].Posts = nil // c1 leads 政府组 alone
+		}
+	}
+	ns := Plan(l, Defaults(), DefaultCalendar(), at("2026-10-10 09:00"))
+	var esc []string
+	for _, n := range ns {
+		if n.Stage == StageEscalate {
+			esc = append(esc, n.To+" "+string(n.Role))
+		}
+	}
+	if !slices.Equal(esc, []string{"A1 编办"}) {
+		t.Fatalf("escalated to %q, want 编办 only; plan %q", esc, summary(ns))
+	}
+	for _, m := range Digest(ns) {
+		if m.To == "c1" && (!strings.Contains(m.Text+m.Card.Desc, "已报编办") || strings.Contains(m.Text+m.Card.Desc, "督办组组长")) {
+			t.Errorf("c1 is told:\n%s\n%s", m.Text, m.Card.Desc)
+		}
+	}
+}
