@@ -242,7 +242,7 @@ type Applied struct {
 func (s *Store) Apply(ctx context.Context, id, msgKey string, fn ApplyFunc) (Applied, error) {
 	id = duban.CanonicalID(id)
 	var out Applied
-	err := s.update(ctx, func(txn *badger.Txn) error {
+	err := s.updateLedger(ctx, func(txn *badger.Txn) error {
 		var err error
 		out, err = applyIn(txn, id, msgKey, fn)
 		return err
@@ -268,7 +268,7 @@ type UndoFunc func(t duban.Task, last duban.Change) (duban.Task, duban.Change, e
 // as refusals and proposals do not count).
 func (s *Store) Undo(ctx context.Context, userid, msgKey string, fn UndoFunc) (Applied, error) {
 	var out Applied
-	err := s.update(ctx, func(txn *badger.Txn) error {
+	err := s.updateLedger(ctx, func(txn *badger.Txn) error {
 		var lc lastChange
 		if err := getJSON(txn, lastKey(userid), &lc); err != nil {
 			if errors.Is(err, ErrNotFound) {
@@ -405,135 +405,6 @@ func appendHistory(txn *badger.Txn, c duban.Change) (duban.Change, error) {
 	}
 	c.Seq = seq
 	return c, putJSON(txn, histKey(c.TaskID, seq), c)
-}
-
-// ImportStats counts what an import did.
-type ImportStats struct {
-	Units, People            int
-	TasksAdded, TasksChanged int
-	TasksUnchanged           int
-}
-
-// Import writes a validated task list in one transaction: units and people
-// are upserted; tasks are created, or updated by id keeping their history.
-// An incoming task with an empty Status keeps the stored status (a plain
-// office sheet); one with a Status sets it (an export being restored).
-// Every created or changed task gets a history entry by `by`.
-func (s *Store) Import(ctx context.Context, l duban.Ledger, by string, at time.Time) (ImportStats, error) {
-	var st ImportStats
-	var written []string
-	err := s.update(ctx, func(txn *badger.Txn) error {
-		st = ImportStats{Units: len(l.Units), People: len(l.People)}
-		written = written[:0]
-		groups := map[string]string{}
-		for _, u := range l.Units {
-			if err := moveUnitTasks(txn, u); err != nil {
-				return err
-			}
-			if err := putJSON(txn, unitKey(u.Code), u); err != nil {
-				return err
-			}
-			groups[u.Code] = u.Group
-		}
-		for _, p := range l.People {
-			if err := putJSON(txn, personKey(p.UserID), p); err != nil {
-				return err
-			}
-		}
-		for _, in := range l.Tasks {
-			in.ID = duban.CanonicalID(in.ID)
-			group, ok := groups[in.Unit]
-			if !ok {
-				var u duban.Unit
-				if err := getJSON(txn, unitKey(in.Unit), &u); err != nil {
-					return fmt.Errorf("task %s: unit %s: %w", in.ID, in.Unit, err)
-				}
-				group = u.Group
-			}
-			var old duban.Task
-			err := getJSON(txn, taskKey(in.ID), &old)
-			var prev *duban.Task
-			switch {
-			case errors.Is(err, ErrNotFound):
-				if in.Status == "" {
-					in.Status = duban.StatusNotStarted
-				}
-			case err != nil:
-				return err
-			default:
-				prev = &old
-				next := old
-				next.Unit, next.Title, next.Deadline, next.Note = in.Unit, in.Title, in.Deadline, in.Note
-				if in.Status != "" {
-					next.Status = in.Status
-				}
-				if in.Progress != "" {
-					next.Progress = in.Progress
-				}
-				if next.Unit == old.Unit && next.Title == old.Title && next.Deadline == old.Deadline &&
-					next.Note == old.Note && next.Status == old.Status && next.Progress == old.Progress {
-					st.TasksUnchanged++
-					continue
-				}
-				in = next
-			}
-			in.UpdatedAt, in.UpdatedBy = at, by
-			if err := writeTask(txn, prev, in, group); err != nil {
-				return err
-			}
-			written = append(written, in.ID)
-			c := duban.Change{TaskID: in.ID, At: at, By: by, Action: duban.ActImport,
-				ToStatus: in.Status, ToDeadline: in.Deadline, Note: "导入任务清单"}
-			if prev != nil {
-				c.FromStatus, c.FromDeadline, c.Before = prev.Status, prev.Deadline, prev
-				st.TasksChanged++
-			} else {
-				st.TasksAdded++
-			}
-			if _, err := appendChange(txn, c); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-	if errors.Is(err, badger.ErrTxnTooBig) {
-		return ImportStats{}, fmt.Errorf("import: the task list is too large for one transaction (%d tasks); split it by unit: %w", len(l.Tasks), err)
-	}
-	if err != nil {
-		return ImportStats{}, fmt.Errorf("import: %w", err)
-	}
-	s.taskWatch.tell(written)
-	return st, nil
-}
-
-// moveUnitTasks re-files a unit's tasks under its new group when an import
-// moves the unit to another 督办组.
-func moveUnitTasks(txn *badger.Txn, u duban.Unit) error {
-	var old duban.Unit
-	err := getJSON(txn, unitKey(u.Code), &old)
-	if errors.Is(err, ErrNotFound) || err == nil && old.Group == u.Group {
-		return nil
-	}
-	if err != nil {
-		return err
-	}
-	prefix := unitIndex(u.Code)
-	var ids [][]byte // escaped task ids
-	if err := scanPrefix(txn, prefix, true, func(key, _ []byte) error {
-		ids = append(ids, bytes.Clone(key[len(prefix):]))
-		return nil
-	}); err != nil {
-		return err
-	}
-	for _, id := range ids {
-		if err := txn.Delete(append(groupIndex(old.Group), id...)); err != nil {
-			return err
-		}
-		if err := txn.Set(append(groupIndex(u.Group), id...), nil); err != nil {
-			return err
-		}
-	}
-	return nil
 }
 
 func listJSON[T any](ctx context.Context, s *Store, prefix []byte) ([]T, error) {

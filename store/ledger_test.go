@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"errors"
-	"fmt"
 	"testing"
 	"time"
 
@@ -228,25 +227,5 @@ func TestDurableAcrossReopen(t *testing.T) {
 	l, err := s.Snapshot(ctx)
 	if err != nil || len(l.Tasks) != 3 || len(l.Units) != 2 || len(l.People) != 2 {
 		t.Fatalf("snapshot after reopen: %+v %v", l, err)
-	}
-}
-
-// An office's whole task list goes in one transaction; the memtable size
-// bounds it: 2,700 tasks (300 units of nine) must fit.
-func TestImportLargeListInOneTransaction(t *testing.T) {
-	s := openTemp(t)
-	l := duban.Ledger{}
-	for u := range 300 {
-		code := fmt.Sprintf("U%03d", u)
-		l.Units = append(l.Units, duban.Unit{Code: code, Name: "单位" + code, Group: "政府组"})
-		for i := range 9 {
-			l.Tasks = append(l.Tasks, duban.Task{ID: fmt.Sprintf("T%03d-%d", u, i), Unit: code,
-				Title: "内设机构调整到位，每科室平均不少于3名，人员转岗到位", Deadline: duban.NewDate(2027, 1, 1+i),
-				Note: "对照省委37号文件、市编委48号文件，严把内设机构个数、职数、编制三个关口"})
-		}
-	}
-	st, err := s.Import(context.Background(), l, "import", at)
-	if err != nil || st.TasksAdded != 2700 {
-		t.Fatalf("import of %d tasks: %+v %v", len(l.Tasks), st, err)
 	}
 }

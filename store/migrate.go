@@ -8,6 +8,9 @@ package store
 // form, found from the values (a task's id, a unit's code), since their old
 // keys are ambiguous. The index of unacknowledged notices per person
 // (notice.go) is built.
+//
+// Layout 2 → 3: nothing moves. Layout 3 may hold a staged import (import.go)
+// that an older duban would read half applied, so it must refuse the store.
 
 import (
 	"bytes"

@@ -47,7 +47,7 @@ type Proposal struct {
 // and records it in the task's history (entry, unless it names no task),
 // in one transaction.
 func (s *Store) Propose(ctx context.Context, userid string, p Proposal, entry duban.Change) error {
-	err := s.update(ctx, func(txn *badger.Txn) error {
+	err := s.updateLedger(ctx, func(txn *badger.Txn) error {
 		b, err := jsonBytes(p)
 		if err != nil {
 			return err
@@ -79,7 +79,7 @@ func (s *Store) Proposal(ctx context.Context, userid string) (Proposal, error) {
 // DropProposal deletes userid's pending proposal if its id is id, and
 // appends entry (if it has a task) to that task's history.
 func (s *Store) DropProposal(ctx context.Context, userid, id string, entry *duban.Change) error {
-	err := s.update(ctx, func(txn *badger.Txn) error {
+	err := s.updateLedger(ctx, func(txn *badger.Txn) error {
 		var p Proposal
 		if err := getJSON(txn, proposalKey(userid), &p); err != nil {
 			if errors.Is(err, ErrNotFound) {
@@ -133,7 +133,7 @@ func recordOnce(txn *badger.Txn, c duban.Change) error {
 // existing task.
 func (s *Store) Record(ctx context.Context, c duban.Change) error {
 	c.TaskID = duban.CanonicalID(c.TaskID)
-	err := s.update(ctx, func(txn *badger.Txn) error {
+	err := s.updateLedger(ctx, func(txn *badger.Txn) error {
 		if _, err := txn.Get(taskKey(c.TaskID)); err != nil {
 			if errors.Is(err, badger.ErrKeyNotFound) {
 				return fmt.Errorf("task %s: %w", c.TaskID, ErrNotFound)

@@ -13,6 +13,7 @@ import (
 	"log/slog"
 	"os"
 	"strings"
+	"sync"
 	"syscall"
 
 	"github.com/dgraph-io/badger/v4"
@@ -21,7 +22,7 @@ import (
 
 // SchemaVersion is the layout version written under meta/schema. Open refuses
 // a store written by a newer layout rather than misreading it.
-const SchemaVersion = 2
+const SchemaVersion = 3
 
 var keySchema = []byte("meta/schema")
 
@@ -42,6 +43,10 @@ type Store struct {
 
 	inboxWatch, outboxWatch watchers
 	taskWatch               watchers // ids of tasks changed
+
+	// ledger is held for reading by every change to the ledger and for
+	// writing by an import, from its first read to its last write (import.go).
+	ledger sync.RWMutex
 }
 
 // Options tune Open; the zero value suits a small service.
@@ -108,6 +113,11 @@ func Open(dir string, o Options) (*Store, error) {
 		s.unlock()
 		return nil, err
 	}
+	if err := s.settleImport(o.Logger); err != nil {
+		db.Close()
+		s.unlock()
+		return nil, err
+	}
 	if err := s.seedQueueIDs(); err != nil {
 		db.Close()
 		s.unlock()
@@ -127,9 +137,9 @@ func badgerOptions(dir string, o Options) badger.Options {
 		// Badger's defaults reserve hundreds of MB (64 MB memtables ×5,
 		// 256 MB block cache, 1 GB value-log files); a ledger of a few
 		// thousand tasks needs a fraction of that.
-		// 16 MB memtables allow ~2.4 MB transactions (about 3,000 tasks
-		// imported all-or-nothing); larger ones made every synced write
-		// (each callback's acknowledgement) measurably slower.
+		// 16 MB memtables allow ~2.4 MB transactions (an import of any
+		// size is written in several, import.go); larger ones made every
+		// synced write (each callback's acknowledgement) measurably slower.
 		WithMemTableSize(16 << 20).
 		WithNumMemtables(2).
 		WithNumLevelZeroTables(2).

@@ -3,6 +3,8 @@ package main
 import (
 	"context"
 	"fmt"
+	"os"
+	"runtime/debug"
 	"time"
 
 	"github.com/duban-org/duban"
@@ -15,16 +17,29 @@ func init() {
 	commands["export"] = command{"导出台账（含状态和变更记录）到 OUT.xlsx 或 CSV 目录 OUT", runExport}
 }
 
+// importMemoryLimit is the soft memory limit of `duban import` (GOMEMLIMIT
+// overrides it): a 100,000-task import then peaks near 400 MB instead of
+// 650 MB, for about the same CPU time.
+const importMemoryLimit = 350 << 20
+
 func runImport(ctx context.Context, e *env, args []string) error {
 	fs, cfgPath := flags(e, "import", "PATH")
 	dryRun := fs.Bool("dry-run", false, "只显示将要发生的变化，不写入")
 	if err := parseOne(fs, args); err != nil {
 		return err
 	}
+	if os.Getenv("GOMEMLIMIT") == "" {
+		// A province's list (100,000 tasks) is read, compared and staged
+		// in memory; a soft limit makes the collector keep the peak low
+		// instead of letting the heap double between collections.
+		debug.SetMemoryLimit(importMemoryLimit)
+	}
 	in, err := tasklist.Read(fs.Arg(0))
 	if err != nil {
 		return err
 	}
+	fmt.Fprintf(e.stderr, "已读取 %s：%d 行（单位 %d，人员 %d，任务 %d），校验通过\n", fs.Arg(0),
+		len(in.Units)+len(in.People)+len(in.Tasks), len(in.Units), len(in.People), len(in.Tasks))
 	a, err := openApp(ctx, e, *cfgPath)
 	if err != nil {
 		return err
@@ -35,7 +50,8 @@ func runImport(ctx context.Context, e *env, args []string) error {
 			return err
 		}
 	}
-	changes, stats, err := importLedger(ctx, a.st, in, *dryRun, a.now())
+	meter := newImportMeter(e.stderr, time.Now)
+	changes, stats, err := importLedgerWatched(ctx, a.st, in, *dryRun, a.now(), meter.update)
 	if err != nil {
 		return err
 	}
@@ -49,10 +65,15 @@ func runImport(ctx context.Context, e *env, args []string) error {
 	return nil
 }
 
-// importLedger compares in with the store and, unless dryRun, writes it in
-// one transaction. A task keeps its stored status unless the sheet's 状态
-// cell was filled in (the re-import rule of tasklist.MergeTask).
+// importLedger compares in with the store and, unless dryRun, writes it all
+// or nothing. A task keeps its stored status unless the sheet's 状态 cell
+// was filled in (the re-import rule of tasklist.MergeTask).
 func importLedger(ctx context.Context, st *store.Store, in tasklist.Ledger, dryRun bool, now time.Time) (tasklist.Changes, store.ImportStats, error) {
+	return importLedgerWatched(ctx, st, in, dryRun, now, nil)
+}
+
+// importLedgerWatched is importLedger reporting the write's progress.
+func importLedgerWatched(ctx context.Context, st *store.Store, in tasklist.Ledger, dryRun bool, now time.Time, progress func(store.ImportProgress)) (tasklist.Changes, store.ImportStats, error) {
 	cur, err := st.Snapshot(ctx)
 	if err != nil {
 		return tasklist.Changes{}, store.ImportStats{}, err
@@ -68,7 +89,7 @@ func importLedger(ctx context.Context, st *store.Store, in tasklist.Ledger, dryR
 		}
 		l.Tasks[i] = t
 	}
-	stats, err := st.Import(ctx, l, "import", now)
+	stats, err := st.ImportWatched(ctx, l, "import", now, progress)
 	return changes, stats, err
 }
 
