@@ -44,7 +44,7 @@ func TestMain(m *testing.M) {
 
 // dubanBinary returns the path of the built binary, skipping the test under
 // -short.
-func dubanBinary(t *testing.T) string {
+func dubanBinary(t testing.TB) string {
 	t.Helper()
 	if testing.Short() {
 		t.Skip("end-to-end test: builds and runs the duban binary")
