@@ -123,6 +123,59 @@ func (s *Store) Tasks(ctx context.Context, f TaskFilter) ([]duban.Task, error) {
 	return tasks, nil
 }
 
+// EachTask calls fn with every task matching f, ordered by deadline then id,
+// reading them one at a time from one consistent read: a listing of any
+// size holds one task in memory, plus the ids of f's unit or group. An
+// error from fn stops the walk and is returned.
+func (s *Store) EachTask(ctx context.Context, f TaskFilter, fn func(duban.Task) error) error {
+	return s.view(ctx, func(txn *badger.Txn) error {
+		var only map[string]bool // escaped ids of f's unit or group; nil: all
+		if f.Unit != "" || f.Group != "" {
+			if f.Unit != "" && f.Group != "" {
+				var u duban.Unit
+				if err := getJSON(txn, unitKey(f.Unit), &u); err != nil && !errors.Is(err, ErrNotFound) {
+					return err
+				}
+				if u.Group != f.Group {
+					return nil
+				}
+			}
+			prefix := groupIndex(f.Group)
+			if f.Unit != "" {
+				prefix = unitIndex(f.Unit)
+			}
+			only = map[string]bool{}
+			if err := scanPrefix(txn, prefix, true, func(key, _ []byte) error {
+				only[string(key[len(prefix):])] = true
+				return nil
+			}); err != nil {
+				return err
+			}
+			if len(only) == 0 {
+				return nil
+			}
+		}
+		return scanPrefix(txn, []byte("idx/deadline/"), true, func(key, _ []byte) error {
+			escaped := key[bytes.LastIndexByte(key, '/')+1:]
+			if only != nil && !only[string(escaped)] {
+				return nil
+			}
+			id, err := parsePart(escaped)
+			if err != nil {
+				return err
+			}
+			var t duban.Task
+			if err := getJSON(txn, taskKey(id), &t); err != nil {
+				return err
+			}
+			if f.Status != "" && t.Status != f.Status {
+				return nil
+			}
+			return fn(t)
+		})
+	})
+}
+
 // TasksDue returns the tasks whose deadline falls in [from, to], by deadline.
 func (s *Store) TasksDue(ctx context.Context, from, to duban.Date) ([]duban.Task, error) {
 	var tasks []duban.Task

@@ -229,3 +229,39 @@ func TestDurableAcrossReopen(t *testing.T) {
 		t.Fatalf("snapshot after reopen: %+v %v", l, err)
 	}
 }
+
+// EachTask streams what Tasks returns, in the same order, for every filter.
+func TestEachTaskMatchesTasks(t *testing.T) {
+	ctx := context.Background()
+	s := openTemp(t)
+	l := provinceLedger(200, 2000, 5)
+	if _, err := s.Import(ctx, l, "import", at); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []TaskFilter{{}, {Unit: "U00017"}, {Group: "江城组"}, {Status: duban.StatusReported},
+		{Unit: "U00017", Group: "江城组"}, {Unit: "U00017", Group: "省直组"}, {Unit: "NONE"}, {Group: "江城组", Status: duban.StatusVerified}} {
+		want, err := s.Tasks(ctx, f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []duban.Task
+		if err := s.EachTask(ctx, f, func(tk duban.Task) error { got = append(got, tk); return nil }); err != nil {
+			t.Fatal(err)
+		}
+		if len(got) != len(want) {
+			t.Errorf("%+v: EachTask gave %d tasks, Tasks %d", f, len(got), len(want))
+			continue
+		}
+		for i := range got {
+			if got[i].ID != want[i].ID {
+				t.Errorf("%+v: task %d is %s, want %s", f, i, got[i].ID, want[i].ID)
+				break
+			}
+		}
+	}
+	stop := errors.New("stop")
+	n := 0
+	if err := s.EachTask(ctx, TaskFilter{}, func(duban.Task) error { n++; return stop }); !errors.Is(err, stop) || n != 1 {
+		t.Errorf("EachTask did not stop at fn's error: %v after %d", err, n)
+	}
+}

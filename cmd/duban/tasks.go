@@ -16,14 +16,22 @@ func init() {
 	commands["tasks"] = command{"列出任务：编号、单位、任务事项、完成时限、状态、红黄绿灯和待审批的延期申请", runTasks}
 }
 
+// tasksBlock is how many rows `duban tasks` aligns and writes at a time.
+const tasksBlock = 500
+
 func runTasks(ctx context.Context, e *env, args []string) error {
 	fs, cfgPath := flags(e, "tasks", "")
 	unit := fs.String("unit", "", "只看这个单位：单位编码（不分大小写）、名称或名称中唯一的词")
 	group := fs.String("group", "", "只看这个督办组：名称或名称中唯一的一部分")
 	state := fs.String("state", "", "只看这个状态：未启动、推进中、已报完成、已销号，或 逾期")
 	nowFlag := fs.String("now", "", "按此时刻判断红黄绿灯（如 2006-01-02 15:04）")
+	limit := fs.Int("limit", 0, "最多显示这么多项（0 为全部）；总数照样统计")
+	offset := fs.Int("offset", 0, "先跳过这么多项（与 --limit 一起分页）")
 	if err := parse(fs, args); err != nil {
 		return err
+	}
+	if *limit < 0 || *offset < 0 {
+		return fmt.Errorf("--limit 和 --offset 不能为负数")
 	}
 	// A bad --state is said before the store is looked for.
 	overdueOnly := *state == "逾期" || *state == "overdue"
@@ -41,21 +49,21 @@ func runTasks(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	today := duban.DateOf(now)
-	l, err := a.st.Snapshot(ctx)
+	units, err := a.st.Units(ctx)
 	if err != nil {
 		return err
 	}
 	// An unknown unit or group is a mistake to say, never "0 项任务".
 	f := store.TaskFilter{}
 	if *unit != "" {
-		u, err := duban.FindUnit(l.Units, *unit)
+		u, err := duban.FindUnit(units, *unit)
 		if err != nil {
 			return fmt.Errorf("--unit: %s", duban.ErrorMessage(err))
 		}
 		f.Unit = u.Code
 	}
 	if *group != "" {
-		g, err := duban.FindGroup(l.Groups(), *group)
+		g, err := duban.FindGroup(duban.Ledger{Units: units}.Groups(), *group)
 		if err != nil {
 			return fmt.Errorf("--group: %s", duban.ErrorMessage(err))
 		}
@@ -64,25 +72,29 @@ func runTasks(ctx context.Context, e *env, args []string) error {
 	if *state != "" && !overdueOnly {
 		f.Status = status
 	}
-	tasks, err := a.st.Tasks(ctx, f)
-	if err != nil {
-		return err
-	}
 	names := map[string]string{}
-	for _, u := range l.Units {
+	for _, u := range units {
 		names[u.Code] = u.Name
 	}
 	cal, err := a.calendar(ctx)
 	if err != nil {
 		return err
 	}
-	rows := [][]string{{"编号", "单位", "任务事项", "完成时限", "状态", "灯", "延期申请"}}
-	n := 0
-	for _, t := range tasks {
+	// Rows are streamed from the store and written a block at a time
+	// (columns line up within a block), so a province's 100,000 tasks are
+	// never all in memory.
+	header := []string{"编号", "单位", "任务事项", "完成时限", "状态", "灯", "延期申请"}
+	rows := [][]string{header}
+	matched, shown := 0, 0
+	err = a.st.EachTask(ctx, f, func(t duban.Task) error {
 		if overdueOnly && !t.Overdue(today) {
-			continue
+			return nil
 		}
-		n++
+		matched++
+		if matched <= *offset || *limit > 0 && shown == *limit {
+			return nil
+		}
+		shown++
 		light := string(t.Light(today, a.remind.WarnDays))
 		if d := t.DaysOverdue(today); d > 0 {
 			light += " " + overdueText(cal.WorkdaysBetween(t.Deadline, today), d)
@@ -92,11 +104,24 @@ func runTasks(ctx context.Context, e *env, args []string) error {
 			ext = "待批：延至 " + t.Extension.Deadline.String()
 		}
 		rows = append(rows, []string{t.ID, t.Unit + " " + names[t.Unit], t.Title, t.Deadline.String(), string(t.Status), light, ext})
+		if len(rows) == tasksBlock {
+			err := writeTable(e.stdout, rows)
+			rows = rows[:0]
+			return err
+		}
+		return nil
+	})
+	if err != nil {
+		return err
 	}
 	if err := writeTable(e.stdout, rows); err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stderr, "%d 项任务\n", n)
+	if shown == matched {
+		fmt.Fprintf(e.stderr, "%d 项任务\n", matched)
+	} else {
+		fmt.Fprintf(e.stderr, "%d 项任务，显示第 %d–%d 项\n", matched, min(*offset+1, matched), *offset+shown)
+	}
 	return nil
 }
 
