@@ -25,7 +25,7 @@ func (h *Handler) announce(ctx context.Context, t *turn, a store.Applied) error 
 	if err != nil {
 		return err
 	}
-	people, err := h.Store.People(ctx)
+	people, err := h.Store.PeopleConcerned(ctx, unit) // the only ones announce can pick
 	if err != nil {
 		return err
 	}

@@ -2,10 +2,12 @@ package handlers
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 
 	"github.com/duban-org/duban"
+	"github.com/duban-org/duban/store"
 )
 
 // record lists a task's history and the notices sent about it (留痕), with
@@ -27,13 +29,22 @@ func (h *Handler) record(ctx context.Context, t *turn, ref string) error {
 	if err != nil {
 		return err
 	}
-	people, err := h.Store.People(ctx)
-	if err != nil {
-		return err
-	}
+	// Only the people the history names, not every person (a province has tens of thousands).
 	byID := map[string]duban.Person{}
-	for _, p := range people {
-		byID[duban.CanonicalUserID(p.UserID)] = p
+	looked := map[string]bool{}
+	for _, c := range hist {
+		id := duban.CanonicalUserID(c.By)
+		if looked[id] {
+			continue
+		}
+		looked[id] = true
+		p, err := h.Store.Person(ctx, c.By)
+		switch {
+		case err == nil:
+			byID[id] = p
+		case !errors.Is(err, store.ErrNotFound):
+			return err
+		}
 	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "任务 %s「%s」（%s）\n当前：%s｜时限 %s\n变更记录：", task.ID, task.Title, unit.Name, task.Status, task.Deadline)

@@ -10,8 +10,8 @@ package store
 // Badger refuses a transaction past ~15 % of a memtable (about 3,700 tasks
 // here), so a large import cannot be one transaction. It goes in three steps:
 //
-//  1. stage: every write the import makes (units, people, tasks, their index
-//     entries, history entries and counters) is computed from one read of
+//  1. stage: every write the import makes (units, people and their posts'
+//     index entries, tasks, their index entries, history entries and counters) is computed from one read of
 //     the ledger and written, in order, under a new generation stage/<gen>/,
 //     in as many transactions as it needs. Nothing reads stage/.
 //  2. switch: one transaction marks the import committed.
@@ -255,6 +255,20 @@ func (s *Store) stageImport(ctx context.Context, gen uint64, l duban.Ledger, by 
 			}
 		}
 		for _, p := range l.People {
+			var old duban.Person
+			if err := getJSON(txn, personKey(p.UserID), &old); err != nil && !errors.Is(err, ErrNotFound) {
+				return err
+			}
+			for _, k := range postKeys(old) {
+				if err := sg.del(k); err != nil {
+					return err
+				}
+			}
+			for _, k := range postKeys(p) {
+				if err := sg.set(k, nil); err != nil {
+					return err
+				}
+			}
 			if err := sg.setJSON(personKey(p.UserID), p); err != nil {
 				return err
 			}

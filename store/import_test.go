@@ -1,6 +1,7 @@
 package store
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"maps"
@@ -287,5 +288,63 @@ func BenchmarkImportProvince(b *testing.B) {
 		b.StopTimer()
 		s.Close()
 		b.StartTimer()
+	}
+}
+
+// PeopleConcerned reads the post index, which follows a re-import that
+// changes posts, and is built for a store of layout 2.
+func TestPeopleConcerned(t *testing.T) {
+	ctx := context.Background()
+	s := openTemp(t)
+	l := sampleLedger()
+	l.People = append(l.People,
+		duban.Person{UserID: "Boss", Name: "韩一", Posts: []duban.Post{{Role: duban.RoleHead, Scope: "U01"}}},
+		duban.Person{UserID: "office", Name: "编办", Posts: []duban.Post{{Role: duban.RoleAdmin}}},
+		duban.Person{UserID: "zhao", Name: "赵二", Posts: []duban.Post{{Role: duban.RoleContact, Scope: "U02"}}})
+	if _, err := s.Import(ctx, l, "import", at); err != nil {
+		t.Fatal(err)
+	}
+	ids := func(u duban.Unit) string {
+		t.Helper()
+		people, err := s.PeopleConcerned(ctx, u)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []string
+		for _, p := range people {
+			out = append(out, p.UserID)
+		}
+		return strings.Join(out, " ")
+	}
+	u01 := duban.Unit{Code: "U01", Group: "政府组"}
+	if got := ids(u01); got != "Boss LiLei office wang" {
+		t.Errorf("concerned with U01: %q", got)
+	}
+	// zhao moves to U01 and becomes 督办组长 of 政府组 too; Boss leaves.
+	l.People[4].Posts = []duban.Post{{Role: duban.RoleContact, Scope: "U01"}, {Role: duban.RoleLeader, Scope: "政府组"}}
+	l.People[2].Posts = []duban.Post{{Role: duban.RoleHead, Scope: "U02"}}
+	if _, err := s.Import(ctx, l, "import", at); err != nil {
+		t.Fatal(err)
+	}
+	if got := ids(u01); got != "LiLei office wang zhao" {
+		t.Errorf("concerned with U01 after the re-import: %q", got)
+	}
+	if got := ids(duban.Unit{Code: "U02", Group: "党群组"}); got != "Boss office" {
+		t.Errorf("concerned with U02 after the re-import: %q", got)
+	}
+
+	// Layout 2 had no post index: opening builds it.
+	err := s.update(ctx, func(txn *badger.Txn) error {
+		if err := scanPrefix(txn, []byte("idx/post/"), true, func(key, _ []byte) error { return txn.Delete(bytes.Clone(key)) }); err != nil {
+			return err
+		}
+		return putJSON(txn, keySchema, 2)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s = reopen(t, s)
+	if got := ids(u01); got != "LiLei office wang zhao" {
+		t.Errorf("concerned with U01 after migrating from layout 2: %q", got)
 	}
 }

@@ -92,6 +92,20 @@ func deadlineIndex(d duban.Date) []byte {
 	return keyDir("idx/deadline/", d.String())
 }
 
+// postIndex is the prefix of the holders of role in scope (a unit code, a
+// group name, "" for 编办); postKeys are the entries of a person's posts.
+func postIndex(role duban.Role, scope string) []byte {
+	return keyDir("idx/post/", string(role), scope)
+}
+
+func postKeys(p duban.Person) [][]byte {
+	keys := make([][]byte, 0, len(p.Posts))
+	for _, post := range p.Posts {
+		keys = append(keys, append(postIndex(post.Role, post.Scope), keyPart(duban.CanonicalUserID(p.UserID))...))
+	}
+	return keys
+}
+
 func taskIndexKeys(t duban.Task, group string) [][]byte {
 	return [][]byte{
 		append(unitIndex(t.Unit), keyPart(t.ID)...),

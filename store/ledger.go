@@ -9,6 +9,7 @@ package store
 //	idx/unit/<unit>/<id>                (empty)   tasks of a unit
 //	idx/group/<group>/<id>              (empty)   tasks of a group
 //	idx/deadline/<YYYY-MM-DD>/<id>      (empty)   tasks by deadline
+//	idx/post/<role>/<scope>/<userid>    (empty)   holders of a post (scope "" for 编办)
 //	hist/<id>/<seq:020>                 Change    append-only history of a task
 //	histseq/<id>                        uint64    last history seq of a task (binary)
 //	lastmod/<id>                        uint64    seq of the task's latest change that altered it (binary)
@@ -68,6 +69,44 @@ func (s *Store) Person(ctx context.Context, userid string) (duban.Person, error)
 // People returns every person, ordered by userid.
 func (s *Store) People(ctx context.Context) ([]duban.Person, error) {
 	return listJSON[duban.Person](ctx, s, []byte("person/"))
+}
+
+// PeopleConcerned returns the people a change to a task of unit u concerns,
+// ordered by userid, each once: the unit's 一把手 and 联络员, its group's
+// 督办组长 and every 编办 staff member. It reads the post index, not every
+// person.
+func (s *Store) PeopleConcerned(ctx context.Context, u duban.Unit) ([]duban.Person, error) {
+	var people []duban.Person
+	err := s.view(ctx, func(txn *badger.Txn) error {
+		seen := map[string]bool{}
+		for _, prefix := range [][]byte{postIndex(duban.RoleHead, u.Code), postIndex(duban.RoleContact, u.Code),
+			postIndex(duban.RoleLeader, u.Group), postIndex(duban.RoleAdmin, "")} {
+			err := scanPrefix(txn, prefix, true, func(key, _ []byte) error {
+				userid, err := parsePart(key[len(prefix):])
+				if err != nil || seen[userid] {
+					return err
+				}
+				seen[userid] = true
+				var p duban.Person
+				if err := getJSON(txn, personKey(userid), &p); err != nil {
+					return err
+				}
+				people = append(people, p)
+				return nil
+			})
+			if err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("people of unit %s: %w", u.Code, err)
+	}
+	slices.SortFunc(people, func(a, b duban.Person) int {
+		return strings.Compare(duban.CanonicalUserID(a.UserID), duban.CanonicalUserID(b.UserID))
+	})
+	return people, nil
 }
 
 // Task returns the task with the given id (as typed; it is canonicalised).

@@ -9,8 +9,9 @@ package store
 // keys are ambiguous. The index of unacknowledged notices per person
 // (notice.go) is built.
 //
-// Layout 2 → 3: nothing moves. Layout 3 may hold a staged import (import.go)
-// that an older duban would read half applied, so it must refuse the store.
+// Layout 2 → 3: the index of people by post is built. Layout 3 may also hold
+// a staged import (import.go) that an older duban would read half applied,
+// so it must refuse the store.
 
 import (
 	"bytes"
@@ -78,7 +79,12 @@ func (s *Store) migrate(from uint64) error {
 			if err := m.escapeKeys(txn); err != nil {
 				return err
 			}
-			return m.indexUnacked(txn)
+			if err := m.indexUnacked(txn); err != nil {
+				return err
+			}
+		}
+		if from < 3 {
+			return m.indexPosts(txn)
 		}
 		return nil
 	})
@@ -320,6 +326,20 @@ func (m *migration) indexUnacked(txn *badger.Txn) error {
 		}
 		if r.AckedAt.IsZero() {
 			m.sets = append(m.sets, badger.NewEntry(unackedKey(r), nil))
+		}
+		return nil
+	})
+}
+
+// indexPosts gathers the post index entries of every person.
+func (m *migration) indexPosts(txn *badger.Txn) error {
+	return scanEntries(txn, []byte("person/"), func(it *badger.Item, val []byte) error {
+		var p duban.Person
+		if err := jsonUnmarshal(it.Key(), val, &p); err != nil {
+			return err
+		}
+		for _, k := range postKeys(p) {
+			m.sets = append(m.sets, badger.NewEntry(k, nil))
 		}
 		return nil
 	})
