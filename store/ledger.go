@@ -215,6 +215,30 @@ func (s *Store) EachTask(ctx context.Context, f TaskFilter, fn func(duban.Task) 
 	})
 }
 
+// CountTasks returns how many tasks match f. Without a Status it counts
+// index entries alone, reading no task.
+func (s *Store) CountTasks(ctx context.Context, f TaskFilter) (int, error) {
+	n := 0
+	if f.Status != "" || f.Unit != "" && f.Group != "" {
+		err := s.EachTask(ctx, f, func(duban.Task) error { n++; return nil })
+		return n, err
+	}
+	prefix := []byte("idx/deadline/")
+	switch {
+	case f.Unit != "":
+		prefix = unitIndex(f.Unit)
+	case f.Group != "":
+		prefix = groupIndex(f.Group)
+	}
+	err := s.view(ctx, func(txn *badger.Txn) error {
+		return scanPrefix(txn, prefix, true, func([]byte, []byte) error { n++; return nil })
+	})
+	if err != nil {
+		return 0, fmt.Errorf("count tasks: %w", err)
+	}
+	return n, nil
+}
+
 // TasksDue returns the tasks whose deadline falls in [from, to], by deadline.
 func (s *Store) TasksDue(ctx context.Context, from, to duban.Date) ([]duban.Task, error) {
 	var tasks []duban.Task

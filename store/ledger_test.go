@@ -248,6 +248,9 @@ func TestEachTaskMatchesTasks(t *testing.T) {
 		if err := s.EachTask(ctx, f, func(tk duban.Task) error { got = append(got, tk); return nil }); err != nil {
 			t.Fatal(err)
 		}
+		if n, err := s.CountTasks(ctx, f); err != nil || n != len(want) {
+			t.Errorf("%+v: CountTasks = %d, %v; want %d", f, n, err, len(want))
+		}
 		if len(got) != len(want) {
 			t.Errorf("%+v: EachTask gave %d tasks, Tasks %d", f, len(got), len(want))
 			continue

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -15,6 +16,9 @@ import (
 func init() {
 	commands["tasks"] = command{"列出任务：编号、单位、任务事项、完成时限、状态、红黄绿灯和待审批的延期申请", runTasks}
 }
+
+// errPageFull stops the walk once a page is shown and the total is known.
+var errPageFull = errors.New("page full")
 
 // tasksBlock is how many rows `duban tasks` aligns and writes at a time.
 const tasksBlock = 500
@@ -82,16 +86,34 @@ func runTasks(ctx context.Context, e *env, args []string) error {
 	}
 	// Rows are streamed from the store and written a block at a time
 	// (columns line up within a block), so a province's 100,000 tasks are
-	// never all in memory.
+	// never all in memory. Without 逾期 the store counts the matches from
+	// its indexes, so a page stops reading at its last row.
 	header := []string{"编号", "单位", "任务事项", "完成时限", "状态", "灯", "延期申请"}
 	rows := [][]string{header}
+	counted := !overdueOnly
 	matched, shown := 0, 0
+	if counted {
+		if matched, err = a.st.CountTasks(ctx, f); err != nil {
+			return err
+		}
+	}
+	seen := 0
 	err = a.st.EachTask(ctx, f, func(t duban.Task) error {
 		if overdueOnly && !t.Overdue(today) {
 			return nil
 		}
-		matched++
-		if matched <= *offset || *limit > 0 && shown == *limit {
+		seen++
+		if *limit > 0 && shown == *limit {
+			if counted {
+				return errPageFull
+			}
+			matched = seen
+			return nil
+		}
+		if !counted {
+			matched = seen
+		}
+		if seen <= *offset {
 			return nil
 		}
 		shown++
@@ -111,7 +133,7 @@ func runTasks(ctx context.Context, e *env, args []string) error {
 		}
 		return nil
 	})
-	if err != nil {
+	if err != nil && !errors.Is(err, errPageFull) {
 		return err
 	}
 	if err := writeTable(e.stdout, rows); err != nil {
