@@ -348,3 +348,27 @@ func TestPeopleConcerned(t *testing.T) {
 		t.Errorf("concerned with U01 after migrating from layout 2: %q", got)
 	}
 }
+
+// An import cancelled while staging returns the context's error and leaves
+// the store as it was, stage included.
+func TestImportCancelledWhileStaging(t *testing.T) {
+	s := openTemp(t)
+	if _, err := s.Import(context.Background(), sampleLedger(), "import", at); err != nil {
+		t.Fatal(err)
+	}
+	before := dump(t, s)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	_, err := s.ImportWatched(ctx, provinceLedger(400, 4000, 6), "import", at, func(p ImportProgress) {
+		if p.Rows > 0 {
+			cancel()
+		}
+	})
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("err = %v, want context.Canceled", err)
+	}
+	assertNoStage(t, s)
+	if after := dump(t, s); !maps.Equal(before, after) {
+		t.Error("a cancelled import changed the store")
+	}
+}
