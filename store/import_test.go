@@ -7,6 +7,7 @@ import (
 	"maps"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/dgraph-io/badger/v4"
 
@@ -370,5 +371,46 @@ func TestImportCancelledWhileStaging(t *testing.T) {
 	assertNoStage(t, s)
 	if after := dump(t, s); !maps.Equal(before, after) {
 		t.Error("a cancelled import changed the store")
+	}
+}
+
+// A change made while an import is being written waits for it and is not
+// lost: the import's staged copy of the task cannot overwrite it.
+func TestChangeDuringImportWaits(t *testing.T) {
+	ctx := context.Background()
+	s := openTemp(t)
+	l := provinceLedger(300, 3000, 7)
+	if _, err := s.Import(ctx, l, "import", at); err != nil {
+		t.Fatal(err)
+	}
+	l.Tasks[0].Title = "改过的任务事项" // the re-import changes T000001
+	applied := make(chan error, 1)
+	started := false
+	_, err := s.ImportWatched(ctx, l, "import", at, func(p ImportProgress) {
+		if started {
+			return
+		}
+		started = true
+		go func() {
+			_, err := s.Apply(ctx, "T000001", "", func(tk duban.Task, _ duban.Unit) (duban.Task, duban.Change, error) {
+				tk.Progress = "导入期间报送的进展"
+				return tk, duban.Change{TaskID: tk.ID, By: "cU00000", At: at, Action: duban.ActProgress}, nil
+			})
+			applied <- err
+		}()
+		time.Sleep(50 * time.Millisecond) // let Apply reach the lock
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := <-applied; err != nil {
+		t.Fatal(err)
+	}
+	tk, err := s.Task(ctx, "T000001")
+	if err != nil || tk.Title != "改过的任务事项" || tk.Progress != "导入期间报送的进展" {
+		t.Fatalf("T000001 after an import and a change made during it: %+v %v", tk, err)
+	}
+	if h, _ := s.History(ctx, "T000001"); len(h) != 3 || h[1].Action != duban.ActImport || h[2].Action != duban.ActProgress {
+		t.Errorf("history: %+v", h)
 	}
 }
