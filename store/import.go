@@ -487,8 +487,8 @@ func (s *Store) discardImport() error {
 			}
 			return err
 		}
-		if m.Committed {
-			return nil
+		if m.Committed { // the switch went through after all
+			return errors.New("the import was committed: the next start of duban applies it")
 		}
 		return txn.Delete(keyImport)
 	})
