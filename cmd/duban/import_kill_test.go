@@ -89,7 +89,7 @@ func TestImportKilledHalfWayLeavesOldLedger(t *testing.T) {
 	}
 
 	out, errOut, code = e.duban("import", "--config", e.cfgPath, list)
-	if code != 0 || !strings.Contains(out, "30000 tasks added") {
+	if code != 0 || !strings.Contains(out, "任务新增 30000 项") {
 		t.Fatalf("import again: exit %d\n%s\n%s", code, out, errOut)
 	}
 	if _, _, code := e.tasks("--unit", "U02999"); code != 0 {
