@@ -176,14 +176,8 @@ func FileMessage(to string, ref duban.FileRef) duban.Outgoing {
 func (s *Store) BulletinDocument(ctx context.Context, no int, name string) ([]byte, error) {
 	var data []byte
 	err := s.view(ctx, func(txn *badger.Txn) error {
-		item, err := txn.Get(bulletinFileKey(no, name))
-		if errors.Is(err, badger.ErrKeyNotFound) {
-			return ErrNotFound
-		}
-		if err != nil {
-			return err
-		}
-		data, err = item.ValueCopy(nil)
+		var err error
+		data, err = getBytes(txn, bulletinFileKey(no, name))
 		return err
 	})
 	if err != nil {

@@ -86,14 +86,8 @@ func (s *Store) Document(ctx context.Context, ref duban.FileRef) ([]byte, error)
 	case kind == "preview" && a != "" && b != "":
 		var data []byte
 		err := s.view(ctx, func(txn *badger.Txn) error {
-			item, err := txn.Get(previewFileKey(a, b))
-			if errors.Is(err, badger.ErrKeyNotFound) {
-				return ErrNotFound
-			}
-			if err != nil {
-				return err
-			}
-			data, err = item.ValueCopy(nil)
+			var err error
+			data, err = getBytes(txn, previewFileKey(a, b))
 			return err
 		})
 		if err != nil {

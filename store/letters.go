@@ -155,14 +155,8 @@ func (s *Store) Letters(ctx context.Context) ([]LetterRecord, error) {
 func (s *Store) LetterDocument(ctx context.Context, year, no int) ([]byte, error) {
 	var data []byte
 	err := s.view(ctx, func(txn *badger.Txn) error {
-		item, err := txn.Get(letterFileKey(year, no))
-		if errors.Is(err, badger.ErrKeyNotFound) {
-			return ErrNotFound
-		}
-		if err != nil {
-			return err
-		}
-		data, err = item.ValueCopy(nil)
+		var err error
+		data, err = getBytes(txn, letterFileKey(year, no))
 		return err
 	})
 	if err != nil {

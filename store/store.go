@@ -249,6 +249,18 @@ func (s *Store) view(ctx context.Context, fn func(txn *badger.Txn) error) error 
 	return s.db.View(fn)
 }
 
+// getBytes reads the value stored at key as a copy, or ErrNotFound.
+func getBytes(txn *badger.Txn, key []byte) ([]byte, error) {
+	item, err := txn.Get(key)
+	if errors.Is(err, badger.ErrKeyNotFound) {
+		return nil, ErrNotFound
+	}
+	if err != nil {
+		return nil, err
+	}
+	return item.ValueCopy(nil)
+}
+
 func getJSON(txn *badger.Txn, key []byte, v any) error {
 	item, err := txn.Get(key)
 	if errors.Is(err, badger.ErrKeyNotFound) {
