@@ -609,6 +609,7 @@ func TestUncoveredQuestionHintsItsCommand(t *testing.T) {
 		{"sun", "完成了以后呢", "如果您是想报完成，可以这样说：完成 S01 ", ""},
 		{"chen", "销号有什么要求", "如果您是想销号，可以这样说：销号 S04", ""},
 		{"sun", "编制是怎么核定的", "如果您是想报送任务进展，可以这样说：进展 S01", ""},
+		{"sun", "收到提醒要回复吗", "收到提醒后回复「收到」即可", "进展 S01"},
 	} {
 		h, _ := phrasingHandler(t)
 		h.Policy = decliningPolicy{}

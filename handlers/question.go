@@ -312,6 +312,9 @@ func (h *Handler) commandHint(ctx context.Context, t *turn, question string) str
 			}
 		}
 	}
+	if strings.Contains(question, "提醒") || strings.Contains(question, "收到") {
+		return "收到提醒后回复「收到」即可，会记入催办记录；任务有进展或已完成时，请直接报送进展或完成。"
+	}
 	if task := h.exampleTask(ctx, t, duban.ActReport); task.ID != "" {
 		return "如果您是想报送任务进展，可以这样说：" + example(VerbProgress, task)
 	}
