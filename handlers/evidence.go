@@ -439,16 +439,9 @@ func (h *Handler) sendAttachments(ctx context.Context, t *turn, ref string) erro
 		t.reply(notRegistered(t.in.From))
 		return nil
 	}
-	task, err := h.resolve(ctx, t.person, ref)
+	task, _, err := h.visibleTask(ctx, t.person, ref, "查看它的佐证材料")
 	if err != nil {
 		return err
-	}
-	unit, err := h.Store.Unit(ctx, task.Unit)
-	if err != nil {
-		return err
-	}
-	if !t.person.CanSee(unit) {
-		return duban.Errorf(duban.EFORBIDDEN, "任务 %s 属于%s，您无权查看它的佐证材料。", task.ID, unit.Name)
 	}
 	all, err := h.Store.Attachments(ctx, task.ID)
 	if err != nil {

@@ -14,16 +14,9 @@ import (
 // people as 姓名（角色） and refusals as 未执行：… so they never read like
 // decisions.
 func (h *Handler) record(ctx context.Context, t *turn, ref string) error {
-	task, err := h.resolve(ctx, t.person, ref)
+	task, unit, err := h.visibleTask(ctx, t.person, ref, "查看")
 	if err != nil {
 		return err
-	}
-	unit, err := h.Store.Unit(ctx, task.Unit)
-	if err != nil {
-		return err
-	}
-	if !t.person.CanSee(unit) {
-		return duban.Errorf(duban.EFORBIDDEN, "任务 %s 属于%s，您无权查看。", task.ID, unit.Name)
 	}
 	hist, err := h.Store.History(ctx, task.ID)
 	if err != nil {
@@ -93,4 +86,22 @@ func who(userid string, people map[string]duban.Person, u duban.Unit) string {
 		return userid
 	}
 	return nameWithRoles(p, u)
+}
+
+// visibleTask resolves ref to a task the person may see (their units, their
+// group, or all for 编办) and its unit; otherwise the refusal says the task
+// is not theirs to what (查看, 查看它的佐证材料).
+func (h *Handler) visibleTask(ctx context.Context, p duban.Person, ref, what string) (duban.Task, duban.Unit, error) {
+	task, err := h.resolve(ctx, p, ref)
+	if err != nil {
+		return duban.Task{}, duban.Unit{}, err
+	}
+	unit, err := h.Store.Unit(ctx, task.Unit)
+	if err != nil {
+		return duban.Task{}, duban.Unit{}, err
+	}
+	if !p.CanSee(unit) {
+		return duban.Task{}, duban.Unit{}, duban.Errorf(duban.EFORBIDDEN, "任务 %s 属于%s，您无权%s。", task.ID, unit.Name, what)
+	}
+	return task, unit, nil
 }

@@ -178,10 +178,19 @@ func (s *Store) putBlob(ctx context.Context, sum string, content []byte) error {
 
 // Attachments returns the task's attachments, oldest first.
 func (s *Store) Attachments(ctx context.Context, task string) ([]duban.Attachment, error) {
+	out, err := s.attachmentsUnder(ctx, attDir(task))
+	if err != nil {
+		return nil, fmt.Errorf("read the attachments of task %s: %w", task, err)
+	}
+	return out, nil
+}
+
+// attachmentsUnder reads the attachment records under prefix, oldest first.
+func (s *Store) attachmentsUnder(ctx context.Context, prefix []byte) ([]duban.Attachment, error) {
 	var out []duban.Attachment
 	err := s.view(ctx, func(txn *badger.Txn) error {
 		out = out[:0]
-		return scanPrefix(txn, attDir(task), false, func(key, val []byte) error {
+		return scanPrefix(txn, prefix, false, func(key, val []byte) error {
 			var a duban.Attachment
 			if err := jsonUnmarshal(key, val, &a); err != nil {
 				return err
@@ -190,11 +199,8 @@ func (s *Store) Attachments(ctx context.Context, task string) ([]duban.Attachmen
 			return nil
 		})
 	})
-	if err != nil {
-		return nil, fmt.Errorf("read the attachments of task %s: %w", task, err)
-	}
 	slices.SortStableFunc(out, func(a, b duban.Attachment) int { return a.At.Compare(b.At) })
-	return out, nil
+	return out, err
 }
 
 // Attachment returns the attachment with id; ErrNotFound when there is none.

@@ -45,22 +45,10 @@ func (s *Store) Hold(ctx context.Context, a duban.Attachment, r io.Reader, ttl t
 
 // Held returns the evidence held for userid, oldest first.
 func (s *Store) Held(ctx context.Context, userid string) ([]duban.Attachment, error) {
-	var out []duban.Attachment
-	err := s.view(ctx, func(txn *badger.Txn) error {
-		out = out[:0]
-		return scanPrefix(txn, heldDir(userid), false, func(key, val []byte) error {
-			var a duban.Attachment
-			if err := jsonUnmarshal(key, val, &a); err != nil {
-				return err
-			}
-			out = append(out, a)
-			return nil
-		})
-	})
+	out, err := s.attachmentsUnder(ctx, heldDir(userid))
 	if err != nil {
 		return nil, fmt.Errorf("read the evidence held for %s: %w", userid, err)
 	}
-	slices.SortStableFunc(out, func(a, b duban.Attachment) int { return a.At.Compare(b.At) })
 	return out, nil
 }
 
