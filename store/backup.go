@@ -2,6 +2,7 @@ package store
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/binary"
@@ -14,6 +15,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -46,6 +48,17 @@ type backupMark struct {
 	SHA256  string    `json:"sha256,omitempty"`
 }
 
+// credentialKeys are left out of every backup: a cached WeCom access token
+// is a live credential for the corp's API for up to two hours, and the web
+// pages' session key would let whoever holds the file forge a signed-in
+// session. Both are made afresh by a restored store (a gettoken call; new
+// sign-ins through WeCom).
+var credentialKeys = [][]byte{[]byte(prefixWeComToken), keyWebSessionKey}
+
+func isCredential(key []byte) bool {
+	return slices.ContainsFunc(credentialKeys, func(p []byte) bool { return bytes.HasPrefix(key, p) })
+}
+
 // BackupInfo describes a backup file that passed VerifyBackup.
 type BackupInfo struct {
 	Written time.Time // when it was written (zero for a legacy backup)
@@ -68,8 +81,9 @@ type BackupError struct {
 
 func (e *BackupError) Error() string { return fmt.Sprintf("备份文件 %s %s", e.File, e.Problem) }
 
-// Backup writes a full, consistent backup of the store to w. It can run
-// while the store is in use. Check the written file with VerifyBackup.
+// Backup writes a full, consistent backup of the store to w, credentials
+// left out (credentialKeys). It can run while the store is in use. Check the
+// written file with VerifyBackup.
 func (s *Store) Backup(ctx context.Context, w io.Writer) error {
 	if err := ctx.Err(); err != nil {
 		return err
@@ -79,7 +93,10 @@ func (s *Store) Backup(ctx context.Context, w io.Writer) error {
 		return fmt.Errorf("back up store %s: %w", s.dir, err)
 	}
 	body := &hashingWriter{w: bw, h: sha256.New()}
-	if _, err := s.db.Backup(body, 0); err != nil {
+	stream := s.db.NewStream()
+	stream.LogPrefix = "duban backup"
+	stream.ChooseKey = func(item *badger.Item) bool { return !isCredential(item.Key()) }
+	if _, err := stream.Backup(body, 0); err != nil {
 		return fmt.Errorf("back up store %s: %w", s.dir, err)
 	}
 	end := backupMark{Format: backupFormat, Part: "end", Bytes: body.n, SHA256: hex.EncodeToString(body.h.Sum(nil))}

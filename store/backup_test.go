@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 	"unicode"
 )
 
@@ -273,4 +274,55 @@ func TestRestoreMigratesAnOlderLayout(t *testing.T) {
 	}
 	defer s.Close()
 	checkSlashLedger(t, s)
+}
+
+// A backup leaves the credentials out: the cached access token and the web
+// session key are in the live store but not in the file, and the restored
+// store makes a new session key instead of reusing the old one.
+func TestBackupLeavesCredentialsOut(t *testing.T) {
+	ctx := context.Background()
+	src := openTemp(t)
+	if _, err := src.Import(ctx, sampleLedger(), "import", at); err != nil {
+		t.Fatal(err)
+	}
+	const token = "ACCESS-TOKEN-a1b2c3d4e5f6-do-not-back-up"
+	if err := src.SaveAccessToken(ctx, "corp/1000002", AccessToken{Token: token, Expires: time.Now().Add(time.Hour)}); err != nil {
+		t.Fatal(err)
+	}
+	key, err := src.WebSessionKey(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	if err := src.Backup(ctx, &buf); err != nil {
+		t.Fatal(err)
+	}
+	if bytes.Contains(buf.Bytes(), []byte(token)) || bytes.Contains(buf.Bytes(), []byte(prefixWeComToken)) {
+		t.Error("the backup holds the cached access token")
+	}
+	if bytes.Contains(buf.Bytes(), key) || bytes.Contains(buf.Bytes(), keyWebSessionKey) {
+		t.Error("the backup holds the web session key")
+	}
+	file := filepath.Join(t.TempDir(), "b.bak")
+	if err := os.WriteFile(file, buf.Bytes(), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	dir := filepath.Join(t.TempDir(), "restored")
+	if _, err := RestoreBackup(ctx, file, dir, RestoreOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	dst, err := Open(dir, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer dst.Close()
+	if _, err := dst.AccessToken(ctx, "corp/1000002"); !errors.Is(err, ErrNotFound) {
+		t.Errorf("restored store has a cached token: %v", err)
+	}
+	if again, err := dst.WebSessionKey(ctx); err != nil || bytes.Equal(again, key) {
+		t.Errorf("restored store's session key: %x (was %x), %v", again, key, err)
+	}
+	if l, err := dst.Snapshot(ctx); err != nil || len(l.Tasks) != 3 {
+		t.Errorf("restored ledger: %d tasks, %v", len(l.Tasks), err)
+	}
 }
