@@ -2,7 +2,9 @@ package handlers
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/duban-org/duban"
 	"github.com/duban-org/duban/store"
@@ -24,7 +26,8 @@ func (h *Handler) bulletin(ctx context.Context, t *turn) error {
 		return err
 	}
 	id := shortHash(t.in.Key)
-	if err := h.Store.SavePreview(ctx, id, pv.Files); err != nil {
+	kept := append(slices.Clone(pv.Files), store.BulletinFile{Name: previewFiguresFile, Data: pv.Figures})
+	if err := h.Store.SavePreview(ctx, id, kept); err != nil {
 		return err
 	}
 	const what = "发布工作通报"
@@ -44,7 +47,12 @@ func (h *Handler) bulletin(ctx context.Context, t *turn) error {
 	return nil
 }
 
-// publishBulletin publishes the 工作通报 whose preview p was confirmed.
+// previewFiguresFile names the previewed figures among a preview's files;
+// it is kept with them but never sent.
+const previewFiguresFile = "figures.json"
+
+// publishBulletin publishes the 工作通报 whose preview p was confirmed,
+// with the preview's figures.
 // The preview's message key numbers it at most once, however many times
 // it is confirmed (a 确认 reprocessed after a crash, a second 确认 before
 // the proposal was dropped).
@@ -55,7 +63,14 @@ func (h *Handler) publishBulletin(ctx context.Context, t *turn, p store.Proposal
 	if h.Reminders == nil {
 		return duban.Errorf(duban.EINVALID, "本部署未启用工作通报。")
 	}
-	summary, err := h.Reminders.PublishBulletin(ctx, t.person, "preview:"+p.MsgKey, t.now)
+	figures, err := h.Store.Document(ctx, store.PreviewDocRef(p.ID, previewFiguresFile))
+	if errors.Is(err, store.ErrNotFound) {
+		return duban.Errorf(duban.EINVALID, "这份通报预览已过期，未发布。请重新发送「通报」预览后再确认。")
+	}
+	if err != nil {
+		return err
+	}
+	summary, err := h.Reminders.PublishBulletin(ctx, t.person, "preview:"+p.MsgKey, figures, t.now)
 	if err != nil {
 		return err
 	}

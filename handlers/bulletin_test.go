@@ -29,7 +29,7 @@ func (r *storeBulletins) PreviewBulletin(_ context.Context, now time.Time) (Bull
 	}, nil
 }
 
-func (r *storeBulletins) PublishBulletin(ctx context.Context, by duban.Person, msgKey string, now time.Time) (string, error) {
+func (r *storeBulletins) PublishBulletin(ctx context.Context, by duban.Person, msgKey string, _ []byte, now time.Time) (string, error) {
 	rec, err := r.st.IssueBulletin(ctx, func(n store.BulletinNumber) (store.Issued, error) {
 		return store.Issued{Text: fmt.Sprintf("工作通报（第%d期）", n.Issue), Figures: n.No,
 			Files: []store.BulletinFile{{Name: "工作通报.docx", Data: []byte("PK docx")}}}, nil
@@ -123,7 +123,7 @@ func TestBulletinConfirmPublishesOnce(t *testing.T) {
 	if err != nil || p.ID != id {
 		t.Fatalf("proposal %+v %v", p, err)
 	}
-	if _, err := r.PublishBulletin(ctx, duban.Person{UserID: "admin"}, "preview:"+p.MsgKey, clock); err != nil {
+	if _, err := r.PublishBulletin(ctx, duban.Person{UserID: "admin"}, "preview:"+p.MsgKey, nil, clock); err != nil {
 		t.Fatal(err)
 	}
 	must(t, click(t, h, "admin", "confirm:"+id), "admin", "已发布第2期工作通报")

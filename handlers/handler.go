@@ -31,10 +31,11 @@ type Reminders interface {
 	// numbering, keeping or sending it.
 	PreviewBulletin(ctx context.Context, now time.Time) (BulletinPreview, error)
 	// PublishBulletin issues the next 工作通报 on behalf of by (who receives
-	// it with everyone else) and returns a line saying so; the same msgKey
+	// it with everyone else) with the figures of a preview (its
+	// BulletinPreview.Figures), and returns a line saying so; the same msgKey
 	// again (the same confirmed preview, a message reprocessed after a
 	// crash) publishes nothing new.
-	PublishBulletin(ctx context.Context, by duban.Person, msgKey string, now time.Time) (string, error)
+	PublishBulletin(ctx context.Context, by duban.Person, msgKey string, figures []byte, now time.Time) (string, error)
 	// LetterDrafts returns the 专函督办 due as at now to units that have
 	// not had one that day, unnumbered, in the order of the red list.
 	LetterDrafts(ctx context.Context, now time.Time) ([]LetterDraft, error)
@@ -59,6 +60,10 @@ type BulletinPreview struct {
 	Summary    string
 	Files      []store.BulletinFile
 	Recipients int
+	// Figures are the previewed bulletin's figures, opaque here: kept with
+	// the preview and handed back to PublishBulletin, so 确认 publishes what
+	// was previewed even when the ledger changed in between.
+	Figures []byte
 }
 
 // Handler answers messages. Only Store is required.

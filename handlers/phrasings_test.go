@@ -41,7 +41,7 @@ func (f *fakeReminders) LetterDrafts(context.Context, time.Time) ([]LetterDraft,
 func (f *fakeReminders) IssueLetter(context.Context, duban.Person, string, time.Time) (string, error) {
 	return "", nil
 }
-func (f *fakeReminders) PublishBulletin(context.Context, duban.Person, string, time.Time) (string, error) {
+func (f *fakeReminders) PublishBulletin(context.Context, duban.Person, string, []byte, time.Time) (string, error) {
 	return "已发布第1期工作通报。", nil
 }
 

@@ -122,3 +122,30 @@ func TestChatLettersPreviewThenIssue(t *testing.T) {
 		t.Errorf("no word of the discarded draft:\n%s", out)
 	}
 }
+
+// 确认 publishes the figures that were previewed, even when the ledger moved
+// in between: the person approved what they saw.
+func TestChatBulletinPublishesThePreviewedFigures(t *testing.T) {
+	cfg, _ := tempConfig(t)
+	if code, out, errs := cli(t, "", "import", "--config", cfg, "../../examples/sample"); code != 0 {
+		t.Fatalf("import: %d\n%s\n%s", code, out, errs)
+	}
+	code, out, errs := cli(t, "通报\n销号 T008\n确认\n", "chat", "--config", cfg, "--as", "lixiaodong", "--now", "2026-12-30 16:00")
+	if code != 0 {
+		t.Fatalf("chat: %d\n%s\n%s", code, out, errs)
+	}
+	if !strings.Contains(out, "已销号。") || !strings.Contains(out, "已发布工作通报（2026年第1期）") {
+		t.Fatalf("want 销号 between the preview and its publishing:\n%s", out)
+	}
+	closed := regexp.MustCompile(`已销号 (\d+) 项（[\d.]+%），已报完成待销号 (\d+) 项`)
+	cut := strings.Index(out, "销号：已报完成 → 已销号")
+	preview, after := closed.FindStringSubmatch(out[:cut]), closed.FindStringSubmatch(out[cut:])
+	if preview == nil || after == nil || preview[0] != after[0] {
+		t.Fatalf("published %q, previewed %q:\n%s", after, preview, out)
+	}
+	// Computed afresh, the bulletin would count T008 as closed.
+	code, now, _ := cli(t, "", "report", "--config", cfg, "--now", "2026-12-30 16:00")
+	if fresh := closed.FindStringSubmatch(now); code != 0 || fresh == nil || fresh[0] == preview[0] {
+		t.Fatalf("the 销号 did not change the figures, so this test shows nothing: %q vs %q", fresh, preview)
+	}
+}

@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -154,12 +155,20 @@ func (r *reminders) PreviewBulletin(ctx context.Context, now time.Time) (handler
 	if err != nil {
 		return handlers.BulletinPreview{}, err
 	}
+	figures, err := json.Marshal(b)
+	if err != nil {
+		return handlers.BulletinPreview{}, fmt.Errorf("keep the previewed figures: %w", err)
+	}
 	return handlers.BulletinPreview{Summary: remind.Headline(b, change), Files: files,
-		Recipients: len(remind.BulletinRecipients(l, r.a.remind))}, nil
+		Recipients: len(remind.BulletinRecipients(l, r.a.remind)), Figures: figures}, nil
 }
 
-func (r *reminders) PublishBulletin(ctx context.Context, by duban.Person, msgKey string, now time.Time) (string, error) {
-	rec, err := r.a.publishBulletin(ctx, by.UserID, msgKey, now)
+func (r *reminders) PublishBulletin(ctx context.Context, by duban.Person, msgKey string, figures []byte, now time.Time) (string, error) {
+	var previewed remind.Bulletin
+	if err := json.Unmarshal(figures, &previewed); err != nil {
+		return "", fmt.Errorf("read the previewed figures: %w", err)
+	}
+	rec, err := r.a.publishBulletin(ctx, by.UserID, msgKey, &previewed, now)
 	if err != nil {
 		return "", err
 	}

@@ -59,7 +59,7 @@ func runReport(ctx context.Context, e *env, args []string) error {
 		if err := a.roomToWrite(ctx); err != nil {
 			return err
 		}
-		rec, err := a.publishBulletin(ctx, "cli", "", now)
+		rec, err := a.publishBulletin(ctx, "cli", "", nil, now)
 		if err != nil {
 			return err
 		}
@@ -191,13 +191,22 @@ func (a *app) bulletinFiles(b remind.Bulletin, change *remind.Change) ([]store.B
 // publishBulletin numbers, renders, archives and queues the next bulletin
 // to 编办, every group leader and the bulletin chat: to each its headline,
 // then its documents as files. msgKey, when not "", publishes at most once.
-func (a *app) publishBulletin(ctx context.Context, by, msgKey string, now time.Time) (store.BulletinRecord, error) {
+// previewed, when not nil, is a confirmed preview's bulletin: its figures
+// are published as they were shown, not computed again.
+func (a *app) publishBulletin(ctx context.Context, by, msgKey string, previewed *remind.Bulletin, now time.Time) (store.BulletinRecord, error) {
 	client, err := a.llmClient()
 	if err != nil {
 		return store.BulletinRecord{}, err
 	}
-	b, err := a.bulletin(ctx, now, client)
-	if err != nil {
+	var b remind.Bulletin
+	if previewed != nil {
+		b = *previewed
+		if client.CanChat() {
+			if err := remind.Frame(ctx, client, &b); err != nil {
+				a.e.log.Warn("bulletin framing skipped", "err", err)
+			}
+		}
+	} else if b, err = a.bulletin(ctx, now, client); err != nil {
 		return store.BulletinRecord{}, err
 	}
 	l, err := a.st.Snapshot(ctx)

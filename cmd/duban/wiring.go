@@ -145,7 +145,7 @@ func (a *app) scheduler(ctx context.Context, wake func()) (func(context.Context)
 		if err := a.roomToWrite(ctx); err != nil {
 			return err
 		}
-		_, err := a.publishBulletin(ctx, "scheduler", "", now)
+		_, err := a.publishBulletin(ctx, "scheduler", "", nil, now)
 		wake()
 		return err
 	}}
