@@ -18,7 +18,8 @@ import (
 //	下周五  本周五  周五  星期五    next week's Friday; this week's; the next one
 //	上周五  昨天                    past days: read so that they are refused, not
 //	                                misread (上周五 is not 周五 with a note 上)
-//	月底  本月底  下月底  1月底  年底
+//	月底  本月底  下月底  1月底  年底  2027年2月底
+//	明年2月底  明年1月15日  明年底  今年12月20日
 //	下月10日  明天  后天  大后天  3天后
 
 var (
@@ -29,6 +30,8 @@ var (
 	reThisEnd  = regexp.MustCompile(`^(?:本月|这个月|这月|当月|月)[底末]`)
 	reNextEnd  = regexp.MustCompile(`^下个?月\s*(?:[底末]|(\d{1,2})\s*[日号])`)
 	reYearEnd  = regexp.MustCompile(`^(?:今年|本年|年)[底末]`)
+	reFullEnd  = regexp.MustCompile(`^(\d{4})\s*年\s*(\d{1,2})\s*月\s*[底末]`)
+	reRelYear  = regexp.MustCompile(`^(今年|本年|明年|来年|后年)\s*(年?[底末])?`)
 	reWeekday  = regexp.MustCompile(`^(上个?|下个?|本|这个?)?(?:周|星期|礼拜)([一二三四五六日天1-7])`)
 	reDaysOn   = regexp.MustCompile(`^(\d{1,3})\s*天(?:后|以后|之后)`)
 )
@@ -42,7 +45,26 @@ var weekdays = map[string]int{"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, 
 func readDate(s string, today duban.Date) (d duban.Date, rest string, ok bool, err error) {
 	s = strings.TrimSpace(s)
 	y, _, _ := dateParts(today)
+	if m := reRelYear.FindStringSubmatch(s); m != nil {
+		year := y + map[string]int{"明年": 1, "来年": 1, "后年": 2}[m[1]]
+		if m[2] != "" { // 明年底
+			return duban.NewDate(year, 12, 31), s[len(m[0]):], true, nil
+		}
+		// 明年2月底, 明年1月15日: the month and day of that year.
+		rest := strings.TrimSpace(s[len(m[0]):])
+		if full := fmt.Sprintf("%d年%s", year, rest); hasMatch(reFull, full) || hasMatch(reFullEnd, full) {
+			return readDate(full, today)
+		}
+		return 0, s, false, nil
+	}
 	switch {
+	case hasMatch(reFullEnd, s):
+		m := reFullEnd.FindStringSubmatch(s)
+		mo := atoi(m[2])
+		if mo < 1 || mo > 12 {
+			return 0, s, true, duban.Errorf(duban.EINVALID, "没有%d月。", mo)
+		}
+		return lastDay(atoi(m[1]), time.Month(mo)), s[len(m[0]):], true, nil
 	case hasMatch(reFull, s):
 		m := reFull.FindStringSubmatch(s)
 		d, err = civil(atoi(m[1]), atoi(m[2]), atoi(m[3]), true)

@@ -220,6 +220,11 @@ func (h *Handler) incomplete(ctx context.Context, t *turn, c Command) error {
 			}
 		}
 	}
+	if c.Need == NeedVerb {
+		if g, ok := statedProgress(c, c.Rest); ok {
+			return h.proposeGuess(ctx, t, g) // S02 已经开始了，正在拟定方案
+		}
+	}
 	if c.Need == NeedTask || c.Need == NeedVerb {
 		t.reply(h.needReply(ctx, t, c))
 		return nil

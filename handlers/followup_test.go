@@ -79,8 +79,35 @@ func TestReadPastDays(t *testing.T) {
 	}
 }
 
+// A year named in words (明年, 今年, 后年) fixes the year of the month and
+// day after it.
+func TestReadYearWords(t *testing.T) {
+	today := duban.NewDate(2026, 12, 1)
+	for in, want := range map[string]duban.Date{
+		"明年2月底":     duban.NewDate(2027, 2, 28),
+		"明年1月15日":   duban.NewDate(2027, 1, 15),
+		"明年 3月1号":   duban.NewDate(2027, 3, 1),
+		"明年底":       duban.NewDate(2027, 12, 31),
+		"明年年底":      duban.NewDate(2027, 12, 31),
+		"今年12月20日":  duban.NewDate(2026, 12, 20),
+		"后年2月底":     duban.NewDate(2028, 2, 29),
+		"2027年6月底":  duban.NewDate(2027, 6, 30),
+		"来年1月10日 前": duban.NewDate(2027, 1, 10),
+	} {
+		d, _, ok, err := readDate(in, today)
+		if !ok || err != nil || d != want {
+			t.Errorf("%q: %v %v %v, want %v", in, d, ok, err, want)
+		}
+	}
+	for _, in := range []string{"明年再说", "今年完成", "明年13月底"} {
+		if d, _, ok, err := readDate(in, today); ok && err == nil {
+			t.Errorf("%q read as the date %v", in, d)
+		}
+	}
+}
+
 func FuzzReadDate(f *testing.F) {
-	for _, s := range []string{"2027-01-25", "2027年1月25日", "1月25日", "1/25", "下周五", "本月底", "月底", "下月10日", "2月30日",
+	for _, s := range []string{"明年2月底", "明年底", "今年13月1日", "后年", "2027-01-25", "2027年1月25日", "1月25日", "1/25", "下周五", "本月底", "月底", "下月10日", "2月30日",
 		"13月1日", "2027-02-29", "3天后", "年底", "1月底", "大后天", "两周", "半个月", "99999999999天后", "0/0", "上周五", "昨天"} {
 		f.Add(s)
 	}

@@ -417,6 +417,25 @@ var phrasings = []phrasing{
 	{from: "stranger", text: "收到", reply: "还没有登记", acks: 0},
 	{from: "stranger", text: "帮助", reply: "还没有登记"},
 	{from: "stranger", text: "/click extend:S02", reply: "还没有登记"},
+
+	// As people type them without an LLM: short ids, colloquial questions,
+	// a task named by its title glued to the words around it, statements
+	// without a command word.
+	{from: "sun", text: "S2完成了吗", reply: "您是要将 S02「人员转岗到位」报为已完成吗"},
+	{from: "chen", text: "S4完成了吗", reply: "任务当前：【", not: "【政策答复】"},
+	{from: "sun", text: "内设机构调整的任务进展咋样了", reply: "任务当前：【绿】S03 内设机构调整到位", not: "【政策答复】"},
+	{from: "sun", text: "人员转岗那个任务现在什么情况", reply: "任务当前：【绿】S02 人员转岗到位", not: "【政策答复】"},
+	{from: "sun", text: "我们单位还有几项没完成", reply: "任务清单：共 5 项", not: "【政策答复】"},
+	{from: "sun", text: "我们还有哪些任务没办完", reply: "任务清单：共 5 项", not: "【政策答复】"},
+	{from: "sun", text: "s02 已经开始了，正在拟定方案", reply: "您是要报告 S02「人员转岗到位」的进展「已经开始了，正在拟定方案」吗？"},
+	{from: "sun", setup: []string{"S02 已经开始了，正在拟定方案"}, text: "确认", task: "S02", want: "progress:已经开始了，正在拟定方案"},
+	{from: "sun", text: "把S02的时限延到明年2月底，因为要等编委会", task: "S02", want: "ext:2027-02-28", reply: "待审批（要等编委会）"},
+	{from: "sun", text: "S02时限推迟到1月25日 等编委会审议", task: "S02", want: "ext:2027-01-25"},
+	{from: "sun", text: "人员转岗那个任务已经完成了", reply: "您是要将 S02「人员转岗到位」报为已完成吗"},
+	{from: "sun", setup: []string{"人员转岗这项工作已经做完了"}, text: "确认", task: "S02", want: "已报完成"},
+	{from: "sun", text: "改革方案的任务已经完成了", not: "已报完成"},
+	{from: "sun", text: "人员转岗那项要推迟到2月10号，材料还没齐", reply: "您是要申请将 S02「人员转岗到位」的完成时限由 2027-01-10 延至 2027-02-10（理由：材料还没齐）吗？"},
+	{from: "sun", text: "报送改革完成情况那项要推迟到2月10号，材料还没齐", reply: "未执行：任务 S05 已有待审批的延期申请（至 2027-02-20）"},
 }
 
 func TestPhrasings(t *testing.T) {

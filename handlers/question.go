@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"unicode"
 
@@ -20,7 +21,7 @@ var questionEnds = []string{"?", "？", "吗", "么", "呢", "嘛"}
 var questionWords = []string{
 	"什么", "怎么", "怎样", "如何", "是否", "能否", "可否", "可不可以", "能不能", "要不要", "需不需要",
 	"需要不需要", "是不是", "有没有", "会不会", "对不对", "行不行", "多少", "几个", "几家", "几名", "几人",
-	"几项", "几天", "几号", "几时", "多久", "多长", "哪", "谁", "为什么", "为何", "何时", "啥", "请问", "想问", "想了解", "介绍一下", "咨询一下",
+	"几项", "几天", "几号", "几时", "多久", "多长", "哪", "谁", "为什么", "为何", "何时", "啥", "咋", "请问", "想问", "想了解", "介绍一下", "咨询一下",
 }
 
 // isQuestion reports whether s reads as a question.
@@ -110,21 +111,22 @@ func (h *Handler) question(ctx context.Context, t *turn, text string) error {
 }
 
 // asksOwnTasks reports whether a question is about the sender's own task
-// list (我有哪些任务, 任务？): reading it is the answer.
+// list (我有哪些任务, 任务？, 我们单位还有几项没完成): reading it is the
+// answer.
 func asksOwnTasks(q string) bool {
 	bare := strings.TrimRight(q, "?？ ")
 	if c := Parse(bare, 0); c.Verb == VerbTasks && c.Task == "" {
 		return true
 	}
-	if !strings.Contains(q, "任务") {
-		return false
+	own := strings.Contains(q, "任务") && strings.Contains(q, "我")
+	for _, w := range []string{"我们", "我单位", "本单位", "咱们", "我的"} {
+		own = own || strings.Contains(q, w) && containsAny(q, "任务", "几项", "多少项", "没完成", "未完成", "没办完", "逾期", "清单", "红灯", "黄灯")
 	}
-	for _, w := range []string{"我", "本单位", "我单位"} {
-		if strings.Contains(q, w) {
-			return true
-		}
-	}
-	return false
+	return own
+}
+
+func containsAny(s string, words ...string) bool {
+	return slices.ContainsFunc(words, func(w string) bool { return strings.Contains(s, w) })
 }
 
 // questionAbout finds the task and action a question names: an id or a
@@ -151,14 +153,8 @@ func (h *Handler) questionAbout(ctx context.Context, t *turn, text string) (duba
 		return duban.Task{}, "", false
 	}
 	var hits []duban.Task
-	upper := strings.ToUpper(text)
-	for _, task := range mine {
-		if task.Status == duban.StatusVerified {
-			continue
-		}
-		if containsID(upper, task.ID) {
-			return task, action, true
-		}
+	if task, ok := mentionedTask(text, mine); ok {
+		return task, action, task.Status != duban.StatusVerified
 	}
 	for _, tok := range strings.FieldsFunc(text, func(r rune) bool {
 		return unicode.IsSpace(r) || unicode.IsPunct(r) || unicode.IsSymbol(r)
@@ -218,7 +214,8 @@ func (h *Handler) ask(ctx context.Context, t *turn, question string, fromFreeTex
 	return nil
 }
 
-// namedTask finds the task of the sender's that a question names by id.
+// namedTask finds the task of the sender's that a question names by id or
+// by words of its title (mentionedTask).
 func (h *Handler) namedTask(ctx context.Context, t *turn, text string) (duban.Task, bool) {
 	if !t.known {
 		return duban.Task{}, false
@@ -227,19 +224,14 @@ func (h *Handler) namedTask(ctx context.Context, t *turn, text string) (duban.Ta
 	if err != nil {
 		return duban.Task{}, false
 	}
-	upper := strings.ToUpper(text)
-	for _, task := range mine {
-		if containsID(upper, task.ID) {
-			return task, true
-		}
-	}
-	return duban.Task{}, false
+	return mentionedTask(text, mine)
 }
 
 // asksStanding reports whether a question about a task asks how it stands
 // (T003 进展怎么样了, T004 什么时候到期) rather than what the rules say.
 func asksStanding(q string) bool {
-	for _, w := range []string{"进展", "进度", "怎么样", "状态", "情况", "到期", "截止", "时限", "什么时候", "哪天", "完成了没", "完成没", "办得"} {
+	for _, w := range []string{"进展", "进度", "怎么样", "咋样", "状态", "情况", "到期", "截止", "时限", "什么时候", "哪天",
+		"完成了没", "完成没", "完成了吗", "办完了吗", "做完了吗", "办得"} {
 		if strings.Contains(q, w) {
 			return true
 		}

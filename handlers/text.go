@@ -154,8 +154,9 @@ func isCourtesy(s string) bool {
 }
 
 // freeText handles a message that is neither a command nor a question: the
-// LLM may read it as a report; without one (or when it cannot) it is a miss,
-// never a policy quote.
+// LLM may read it as a report; without one (or when it cannot) a task named
+// by its title's words is asked back, and anything else is a miss, never a
+// policy quote.
 func (h *Handler) freeText(ctx context.Context, t *turn, text string) error {
 	why := whyMissed(text)
 	if h.Interpreter != nil {
@@ -164,6 +165,9 @@ func (h *Handler) freeText(ctx context.Context, t *turn, text string) error {
 			return err
 		}
 		why = "未能理解这句话。" + why
+	}
+	if c, ok := h.parseTitled(ctx, t, text); ok {
+		return h.proposeGuess(ctx, t, c) // 人员转岗那个任务已经完成了
 	}
 	t.reply(h.miss(ctx, t, why))
 	return nil
