@@ -214,10 +214,14 @@ func (h *Handler) incomplete(ctx context.Context, t *turn, c Command) error {
 		if err != nil {
 			return err
 		}
+		same := sameID(visible, c.Task) // T003, t003, T3
 		for _, task := range visible {
-			if strings.EqualFold(task.ID, c.Task) {
-				return h.command(ctx, t, Command{Verb: VerbRecord, Task: task.ID})
+			if strings.EqualFold(task.ID, c.Task) { // 任务三
+				same = []duban.Task{task}
 			}
+		}
+		if len(same) == 1 {
+			return h.command(ctx, t, Command{Verb: VerbRecord, Task: same[0].ID})
 		}
 	}
 	if c.Need == NeedVerb {

@@ -105,7 +105,7 @@ func (h *Handler) needReply(ctx context.Context, t *turn, c Command) string {
 		task := h.exampleTask(ctx, t, actionOf(c.Verb))
 		return h.miss(ctx, t, fmt.Sprintf("「%s」后面要写任务编号（或任务名称中的词）。例如：%s", c.Verb, example(c.Verb, task)))
 	case NeedVerb:
-		task, err := h.Store.Task(ctx, c.Task)
+		task, err := h.resolve(ctx, t.person, c.Task)
 		if err != nil { // 2027年完成改革: not a task id after all
 			return h.miss(ctx, t, whyMissed(c.Rest))
 		}
