@@ -14,8 +14,9 @@ import (
 // documents do not answer the question and the engine must decline.
 type Question struct {
 	Question string `json:"question"`
-	Fact     string `json:"fact"`             // text the answer must contain
-	Source   string `json:"source,omitempty"` // part of the expected document's name or title
+	Fact     string `json:"fact"`              // text the answer must contain
+	Source   string `json:"source,omitempty"`  // part of the expected document's name or title
+	Article  string `json:"article,omitempty"` // the article that answers, e.g. 第十九条
 }
 
 // ReadQuestions reads a JSON-lines question set; blank lines and lines
@@ -52,7 +53,10 @@ type Outcome struct {
 	Rank     int // 1-based rank of the first relevant passage in the top 5; 0 if none
 	Declined bool
 	HasFact  bool // the reply contains the fact
-	Reply    string
+	// RightArticle: the answer's first citation is the expected article
+	// (when one is given) of the expected document.
+	RightArticle bool
+	Reply        string
 }
 
 // OK reports whether the engine did what the question expects.
@@ -72,11 +76,15 @@ type Report struct {
 	// holds the fact (and comes from the expected source, if given).
 	Recall1, Recall3, Recall5, MRR float64
 	FactShare                      float64 // answerable questions whose reply holds the fact
-	WronglyDeclined                int     // answerable questions declined
-	Declined                       int     // out-of-corpus questions declined
-	MedianReplyChars               int     // over answered questions, citations included
-	MaxReplyBytes                  int
-	Outcomes                       []Outcome
+	// Over answerable questions that name their article: the share whose
+	// answer cites it first, and the share that cites another article too.
+	WithArticle              int
+	ArticleShare, ExtraShare float64
+	WronglyDeclined          int // answerable questions declined
+	Declined                 int // out-of-corpus questions declined
+	MedianReplyChars         int // over answered questions, citations included
+	MaxReplyBytes            int
+	Outcomes                 []Outcome
 }
 
 // Evaluate asks every question and measures retrieval and answers.
@@ -123,6 +131,20 @@ func Evaluate(ctx context.Context, e *Engine, questions []Question) (Report, err
 			}
 		}
 		o.HasFact = !ans.Declined && strings.Contains(normalize(reply), fact)
+		if q.Article != "" {
+			r.WithArticle++
+			cites := ans.Citations
+			o.RightArticle = !ans.Declined && len(cites) > 0 && citesArticle(cites[0], q)
+			if o.RightArticle {
+				r.ArticleShare++
+			}
+			for _, c := range cites {
+				if !ans.Declined && !citesArticle(c, q) {
+					r.ExtraShare++
+					break
+				}
+			}
+		}
 		if o.Rank == 1 {
 			r.Recall1++
 		}
@@ -149,6 +171,10 @@ func Evaluate(ctx context.Context, e *Engine, questions []Question) (Report, err
 		r.MRR /= n
 		r.FactShare /= n
 	}
+	if r.WithArticle > 0 {
+		r.ArticleShare /= float64(r.WithArticle)
+		r.ExtraShare /= float64(r.WithArticle)
+	}
 	if len(lengths) > 0 {
 		slices.Sort(lengths)
 		r.MedianReplyChars = lengths[len(lengths)/2]
@@ -157,10 +183,20 @@ func Evaluate(ctx context.Context, e *Engine, questions []Question) (Report, err
 }
 
 func matchesSource(h Hit, source string) bool {
+	return citationFrom(h.Citation, source)
+}
+
+func citationFrom(c Citation, source string) bool {
 	if source == "" {
 		return true
 	}
-	return strings.Contains(h.Citation.Document, source) || strings.Contains(h.Citation.Title, source)
+	return strings.Contains(c.Document, source) || strings.Contains(c.Title, source)
+}
+
+// citesArticle reports whether c is q's article (第十条, not 第二十条) of
+// q's document.
+func citesArticle(c Citation, q Question) bool {
+	return strings.HasSuffix(c.Section, q.Article) && citationFrom(c, q.Source)
 }
 
 // String renders the report for the terminal: the figures, then every
@@ -170,16 +206,26 @@ func (r Report) String() string {
 	fmt.Fprintf(&b, "questions: %d (answerable %d, out of corpus %d)\n", r.Questions, r.Answerable, r.OutOfCorpus)
 	fmt.Fprintf(&b, "retrieval: recall@1 %.3f  recall@3 %.3f  recall@5 %.3f  MRR %.3f\n", r.Recall1, r.Recall3, r.Recall5, r.MRR)
 	fmt.Fprintf(&b, "answers:   fact in reply %.3f  wrongly declined %d  out-of-corpus declined %d/%d\n", r.FactShare, r.WronglyDeclined, r.Declined, r.OutOfCorpus)
+	if r.WithArticle > 0 {
+		fmt.Fprintf(&b, "citations: expected article first %.3f  another article cited too %.3f (of %d)\n", r.ArticleShare, r.ExtraShare, r.WithArticle)
+	}
 	fmt.Fprintf(&b, "replies:   median %d characters, longest %d bytes\n", r.MedianReplyChars, r.MaxReplyBytes)
 	for _, o := range r.Outcomes {
-		if o.OK() {
+		if o.OK() && (o.Article == "" || o.RightArticle) {
 			continue
 		}
 		want := "fact " + o.Fact
+		if o.Article != "" {
+			want += " in " + o.Article
+		}
 		if o.Fact == "" {
 			want = "decline"
 		}
-		fmt.Fprintf(&b, "MISS %s (want %s, rank %d, declined %v)\n  %s\n", o.Question.Question, want, o.Rank, o.Declined, strings.ReplaceAll(o.Reply, "\n", " "))
+		label := "MISS"
+		if o.OK() {
+			label = "CITE" // the fact, from another article
+		}
+		fmt.Fprintf(&b, "%s %s (want %s, rank %d, declined %v)\n  %s\n", label, o.Question.Question, want, o.Rank, o.Declined, strings.ReplaceAll(o.Reply, "\n", " "))
 	}
 	return b.String()
 }

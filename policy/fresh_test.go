@@ -1,0 +1,63 @@
+package policy
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+// regulationsEngine is an engine over the six 条例 of testdata/heldout
+// alone (the documents of ../shared/policy-docs, as `duban ingest` takes
+// them).
+func regulationsEngine(t testing.TB) *Engine {
+	t.Helper()
+	files, err := filepath.Glob("testdata/heldout/0[1-6]-*.md")
+	if err != nil || len(files) != 6 {
+		t.Fatalf("six 条例 expected, found %v (%v)", files, err)
+	}
+	e := New(openStore(t), Options{})
+	rep, err := e.Ingest(context.Background(), files...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := rep.Count(StatusFailed); n > 0 {
+		t.Fatalf("%d documents failed: %+v", n, rep)
+	}
+	return e
+}
+
+func evaluateFile(t *testing.T, e *Engine, name string) Report {
+	t.Helper()
+	f, err := os.Open(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	qs, err := ReadQuestions(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := Evaluate(context.Background(), e, qs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("\n%s", rep)
+	return rep
+}
+
+// TestEvaluateFreshSet runs the second held-out set (testdata/heldout2),
+// written before the second round of answer work and scored only before
+// and after it; the figures are in docs/benchmarks.md.
+func TestEvaluateFreshSet(t *testing.T) {
+	rep := evaluateFile(t, regulationsEngine(t), "testdata/heldout2/questions.jsonl")
+	if rep.Answerable < 60 || rep.OutOfCorpus < 20 {
+		t.Errorf("question set too small: %d answerable, %d out of corpus", rep.Answerable, rep.OutOfCorpus)
+	}
+	if rep.MedianReplyChars >= 300 {
+		t.Errorf("median reply %d characters", rep.MedianReplyChars)
+	}
+	if rep.MaxReplyBytes > 2048 {
+		t.Errorf("longest reply %d bytes, want ≤ 2048", rep.MaxReplyBytes)
+	}
+}
