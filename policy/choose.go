@@ -104,6 +104,18 @@ func (x *index) choose(q query, ranked []scored, minCover float64) choice {
 	ch.order = slices.DeleteFunc(ch.order, func(ci int32) bool { return ci == best.chunk })
 	ch.order = append([]int32{best.chunk}, ch.order...)
 	ch.picked = []candidate{*best}
+	// A list's lead-in is quoted with its items; an item with its lead-in.
+	if best.span == 1 {
+		sents := sentences(x.chunks[best.chunk].text)
+		if l, ok := listAt(sents, best.pos); ok {
+			pos := best.pos
+			if q.list {
+				pos = l.intro
+			}
+			ch.picked[0].text = quoteList(sents, l, pos)
+			return ch
+		}
+	}
 	length := utf8.RuneCountInString(best.text)
 	// A lead-in ("申请登记，应当具备下列条件：", "三是实行科室集约化。")
 	// says that what follows is the answer: quote that too.
@@ -167,6 +179,8 @@ func (x *index) candidates(q query, ci int32, rank int) []candidate {
 		holds[i] = holdsKind(q.kind, norms[i])
 	}
 	rankFactor := 1 - 0.04*float64(rank)
+	// A penalty clause answers only a question about what follows a breach.
+	penaltyChapter := penaltyClause.MatchString(normalize(c.heading))
 	var out []candidate
 	for pos := range sents {
 		for span := 1; span <= 2 && pos+span <= len(sents); span++ {
@@ -179,7 +193,16 @@ func (x *index) candidates(q query, ci int32, rank int) []candidate {
 				text = trimSentence(q, x, text)
 				norm = normalize(text)
 			}
-			sc := x.sentenceScore(q, norm)
+			scoreNorm := norm
+			isLeadIn := false
+			if q.list && span == 1 {
+				// A list's lead-in is judged with its items.
+				if l, ok := listAt(sents, pos); ok && l.intro == pos {
+					scoreNorm = strings.Join(norms[l.lead:l.end], "")
+					isLeadIn = true
+				}
+			}
+			sc := x.sentenceScore(q, scoreNorm)
 			// Words of the question found only around the sentence count less.
 			for _, t := range q.terms {
 				if !strings.Contains(norm, t.text) && (strings.Contains(ctx, t.text) || strings.Contains(c.norm, t.text)) {
@@ -189,7 +212,7 @@ func (x *index) candidates(q query, ci int32, rank int) []candidate {
 			cand := candidate{text: text, norm: norm, chunk: ci, rank: rank, pos: pos, span: span}
 			var spans [][2]int
 			if holds[pos] || span == 2 {
-				spans = kindSpans(q.kind, norm)
+				spans = q.measured(norm, kindSpans(q.kind, norm))
 			}
 			if spans != nil {
 				cand.kindOK = true
@@ -210,6 +233,12 @@ func (x *index) candidates(q query, ci int32, rank int) []candidate {
 			}
 			if span == 2 {
 				sc *= 0.9
+			}
+			if isLeadIn {
+				sc *= 2
+			}
+			if !q.consequence && (penaltyChapter || penaltyClause.MatchString(norm)) {
+				sc *= 0.4
 			}
 			if q.scope != nil && !q.scope[c.doc] {
 				sc *= 0.5
@@ -247,6 +276,11 @@ func (x *index) near(q query, norm string, spans [][2]int) bool {
 // answers decides whether a candidate may be given as the answer.
 func (x *index) answers(q query, c candidate, minCover float64) bool {
 	if q.kind.strict() && !c.kindOK {
+		return false
+	}
+	// How to do something is answered by what is to be done, about the
+	// question's own subject: a sentence that merely names it does not.
+	if q.procedure && (!answersProcedure.MatchString(c.norm) || !strings.Contains(c.norm, x.focus(q)) || q.windowCoverage(c.norm, false) < minCover) {
 		return false
 	}
 	chunk := x.chunks[c.chunk]
@@ -325,4 +359,19 @@ func (x *index) docMentions(d int32, s string) bool {
 		}
 	}
 	return false
+}
+
+// focus is the question's most specific word that the documents hold: its
+// own bigram (not a synonym's, not a named title's) of the highest idf.
+func (x *index) focus(q query) string {
+	best, bestIDF := "", -1.0
+	for _, t := range q.terms {
+		if t.weight < 1 || utf8.RuneCountInString(t.text) != 2 || !isHan([]rune(t.text)[0]) || len(x.postings(t.text)) == 0 {
+			continue
+		}
+		if t.idf > bestIDF {
+			best, bestIDF = t.text, t.idf
+		}
+	}
+	return best
 }

@@ -208,7 +208,7 @@ type query struct {
 	// with; the answer's passage must hold it.
 	subject string
 	years   []string // named years ("2015")
-	kind    answerKind
+	intent
 	// scope holds the documents the question names by title ("优化营商环境
 	// 条例是……"); nil when it names none.
 	scope map[int32]bool
@@ -232,7 +232,7 @@ type qterm struct {
 
 func (x *index) analyse(question string) query {
 	norm := normalize(question)
-	q := query{places: placeNames(norm), years: yearsIn(norm), kind: questionKind(norm)}
+	q := query{places: placeNames(norm), years: yearsIn(norm), intent: readIntent(norm)}
 	for p := range x.places {
 		if strings.Contains(norm, p) && !slices.Contains(q.places, p) {
 			q.places = append(q.places, p)

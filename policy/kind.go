@@ -39,8 +39,10 @@ var kindCues = []struct {
 	{kindRule, regexp.MustCompile(`原则|要求|规定|制度|条件|程序|吗$|能否|是否|可否|能不能|可不可以|可以不|怎么|如何|怎样|什么`)},
 }
 
-// questionKind recognises what a normalized question asks for.
+// questionKind recognises what a normalized question asks for. 哪几种
+// asks for a list (哪几种督查), not a count; 哪几个 often for both (三个关口).
 func questionKind(norm string) answerKind {
+	norm = whichKinds.ReplaceAllString(norm, "哪些")
 	for _, c := range kindCues {
 		if c.re.MatchString(norm) {
 			return c.kind
@@ -48,6 +50,75 @@ func questionKind(norm string) answerKind {
 	}
 	return kindAny
 }
+
+var whichKinds = regexp.MustCompile(`哪几(种|类|项|方面)`)
+
+// intent is what a question wants besides the kind of its answer.
+type intent struct {
+	kind answerKind
+	// list: the question asks for the items of a list (哪些, 包括什么):
+	// an enumeration's lead-in is quoted with its items.
+	list bool
+	// consequence: the question asks what follows a breach (怎么处理,
+	// 会怎样, 处分); only then may a penalty clause answer it.
+	consequence bool
+	// procedure: the question asks how to do something (如何申请, 怎么办理):
+	// the answer must say what is to be done.
+	procedure bool
+	// measure is the unit of time a count is asked in (几年 → 年), "" for any.
+	measure string
+}
+
+var (
+	listCue        = regexp.MustCompile(`哪些|哪几|包括什么|包括啥|包括哪|包含哪|都有什么|都有啥|都有谁|都有哪|有什么方式|什么方式|有哪几`)
+	consequenceCue = regexp.MustCompile(`罚|处分|处理|处置|责任|追究|后果|会怎|会咋|会被|违反|违规|违法|擅自|滥用|犯罪|警告|批评|撤销登记|不按|未按|没按|拒不|弄虚作假|怎么办|咋办`)
+	procedureCue   = regexp.MustCompile(`(如何|怎么|怎样|咋|怎么样)(才能|去|来)?(申请|办理|办|申报|报批|报送|提交|登记|注册|备案|缴纳|缴|开具|领取|取得|获得|获取|认定)`)
+	// Only units of time are held to: a count of 家 may be given in 个.
+	measureCue = regexp.MustCompile(`(几|多少)\s*(个月|个工作日|个小时|年|月|日|天|周|小时|工作日)`)
+)
+
+// sameMeasure: the characters of the units a duration may be given in when
+// the question asks in one.
+var sameMeasure = map[string]string{"年": "年", "个月": "月", "月": "月", "日": "日天", "天": "日天", "工作日": "日天", "个工作日": "日天", "周": "周", "小时": "时", "个小时": "时"}
+
+func readIntent(norm string) intent {
+	in := intent{
+		kind:        questionKind(norm),
+		list:        listCue.MatchString(norm),
+		consequence: consequenceCue.MatchString(norm),
+		procedure:   procedureCue.MatchString(norm),
+	}
+	if in.kind == kindNumber {
+		if m := measureCue.FindStringSubmatch(norm); m != nil {
+			in.measure = m[2]
+		}
+	}
+	return in
+}
+
+// measured keeps the answer spans (of a count) given in the unit the
+// question asks in; all of them when it names none.
+func (in intent) measured(norm string, spans [][2]int) [][2]int {
+	if in.measure == "" {
+		return spans
+	}
+	units := sameMeasure[in.measure]
+	rs := []rune(norm)
+	var out [][2]int
+	for _, sp := range spans {
+		// "3个月": the unit may follow the span's measure word.
+		if strings.ContainsAny(string(rs[sp[0]:min(sp[1]+1, len(rs))]), units) {
+			out = append(out, sp)
+		}
+	}
+	return out
+}
+
+// penaltyClause matches the sanctions of a 罚则 or 法律责任 clause.
+var penaltyClause = regexp.MustCompile(`追究刑事责任|追究法律责任|追究责任|给予处分|给予行政处分|纪律处分|通报批评|责令限期改正|责令改正|责令限期纠正|罚款|给予警告|给予处理|撤销登记|法律责任|罚则`)
+
+// answersProcedure matches what a sentence says must or may be done.
+var answersProcedure = regexp.MustCompile(`应当|可以|必须|须|向|由|经|凭|提交|按照|依照|办理|报送|程序|手续|材料`)
 
 // Answers of each kind as they appear in a (normalized) sentence.
 var kindAnswer = map[answerKind]*regexp.Regexp{
