@@ -1,6 +1,7 @@
 package policy
 
 import (
+	"regexp"
 	"slices"
 	"strings"
 	"unicode/utf8"
@@ -116,7 +117,8 @@ func (x *index) choose(q query, ranked []scored, minCover float64) choice {
 			return ch
 		}
 	}
-	length := utf8.RuneCountInString(best.text)
+	ch.picked[0].text = x.wholeSentence(*best)
+	length := utf8.RuneCountInString(ch.picked[0].text)
 	// A lead-in ("申请登记，应当具备下列条件：", "三是实行科室集约化。")
 	// says that what follows is the answer: quote that too.
 	if length < leadIn || endsWithColon(best.text) {
@@ -140,7 +142,10 @@ func (x *index) choose(q query, ranked []scored, minCover float64) choice {
 				break
 			}
 			n := utf8.RuneCountInString(c.text)
-			if overlaps(c, *best) || length+n > maxExtract || x.chunks[c.chunk].doc != x.chunks[best.chunk].doc || !x.answers(q, c, minCover) {
+			// From the same document; from the same article in a 条例: its
+			// other articles are other subjects, more often noise than the
+			// second fact.
+			if overlaps(c, *best) || length+n > maxExtract || !x.sameSubject(c.chunk, best.chunk) || !x.answers(q, c, minCover) {
 				continue
 			}
 			ch.picked = append(ch.picked, c)
@@ -221,6 +226,8 @@ func (x *index) candidates(q query, ci int32, rank int) []candidate {
 					sc *= 1.8
 				case q.kind.strict():
 					sc *= 1.4
+				case q.kind == kindMeaning:
+					sc *= 1.6 // a definition is what was asked
 				default:
 					sc *= 1.15
 				}
@@ -234,8 +241,11 @@ func (x *index) candidates(q query, ci int32, rank int) []candidate {
 			if span == 2 {
 				sc *= 0.9
 			}
-			if isLeadIn {
-				sc *= 2
+			switch {
+			case isLeadIn:
+				sc *= 1.5
+			case q.list && strings.Count(norm, "、") >= 2:
+				sc *= 1.2 // a list within the sentence
 			}
 			if !q.consequence && (penaltyChapter || penaltyClause.MatchString(norm)) {
 				sc *= 0.4
@@ -361,17 +371,68 @@ func (x *index) docMentions(d int32, s string) bool {
 	return false
 }
 
-// focus is the question's most specific word that the documents hold: its
-// own bigram (not a synonym's, not a named title's) of the highest idf.
+// focus is the question's most specific word that the documents hold: of
+// its own bigrams (not a named title's), the one of the highest idf among
+// those at least as frequent as the bigrams they overlap — a bigram that
+// straddles two words ("管理应当" → 理应) is rarer than both words.
 func (x *index) focus(q query) string {
-	best, bestIDF := "", -1.0
-	for _, t := range q.terms {
-		if t.weight < 1 || utf8.RuneCountInString(t.text) != 2 || !isHan([]rune(t.text)[0]) || len(x.postings(t.text)) == 0 {
-			continue
+	best, bestDF := "", 0
+	for _, p := range q.parts {
+		rs := []rune(p)
+		df := make([]int, len(rs)) // df[i]: of the bigram at i; -1 past a Han run
+		for i := range rs {
+			df[i] = -1
+			if i+1 < len(rs) && isHan(rs[i]) && isHan(rs[i+1]) {
+				df[i] = len(x.postings(string(rs[i : i+2])))
+			}
 		}
-		if t.idf > bestIDF {
-			best, bestIDF = t.text, t.idf
+		for i, n := range df {
+			if n <= 0 || i > 0 && df[i-1] > n || i+1 < len(df) && df[i+1] > n {
+				continue
+			}
+			t := string(rs[i : i+2])
+			if q.weightOf(t) < 1 || datePhrase.MatchString(t) {
+				continue
+			}
+			if best == "" || n < bestDF {
+				best, bestDF = t, n
+			}
 		}
 	}
 	return best
+}
+
+// sameSubject reports whether passages a and b speak of the same thing:
+// the same article of a 条例, or the same document otherwise.
+func (x *index) sameSubject(a, b int32) bool {
+	if lastArticle(x.chunks[a].heading) != "" || lastArticle(x.chunks[b].heading) != "" {
+		return a == b
+	}
+	return x.chunks[a].doc == x.chunks[b].doc
+}
+
+// datePhrase: words that say when (月底前), which an answer gives as a date.
+var datePhrase = regexp.MustCompile(`[年月](底|初|末|中)|[每今去当]年|[每本上下]月`)
+
+// wholeSentence is the candidate's text completed to the whole sentence
+// (up to 。) when it is a clause cut at "；" and the sentence is short
+// enough to quote: "没有规定的，应当…" needs the clause before it.
+func (x *index) wholeSentence(c candidate) string {
+	if c.span != 1 {
+		return c.text
+	}
+	for _, line := range strings.Split(x.chunks[c.chunk].text, "\n") {
+		if !strings.Contains(line, c.text) {
+			continue
+		}
+		for _, s := range splitRunes(line, "。！？!?", 1<<30) {
+			if strings.Contains(s, c.text) {
+				if s = strings.TrimSpace(s); utf8.RuneCountInString(s) <= maxSentence {
+					return s
+				}
+				return c.text
+			}
+		}
+	}
+	return c.text
 }

@@ -12,13 +12,14 @@ import (
 type answerKind int
 
 const (
-	kindAny    answerKind = iota
-	kindNumber            // 几, 多少, 多长时间: a count, amount or duration
-	kindDate              // 什么时候, 何时, 哪天: a date
-	kindDocNo             // 文号, 第几号令: 〔2019〕7号, 国务院令第486号
-	kindPerson            // 叫什么名字: a person
-	kindBody              // 谁, 哪个部门: a body or post
-	kindRule              // 原则, 要求, 能否: what must, may or must not be done
+	kindAny     answerKind = iota
+	kindNumber             // 几, 多少, 多长时间: a count, amount or duration
+	kindDate               // 什么时候, 何时, 哪天: a date
+	kindDocNo              // 文号, 第几号令: 〔2019〕7号, 国务院令第486号
+	kindPerson             // 叫什么名字: a person
+	kindBody               // 谁, 哪个部门: a body or post
+	kindRule               // 原则, 要求, 能否: what must, may or must not be done
+	kindMeaning            // 是什么意思, 指的是: what a term means
 )
 
 func (k answerKind) strict() bool {
@@ -36,6 +37,7 @@ var kindCues = []struct {
 	{kindPerson, regexp.MustCompile(`叫什么|名字|姓名|是谁$|是哪位|哪位`)},
 	{kindNumber, regexp.MustCompile(`几|多少|多长|多久|多大|比例|比重|百分之`)},
 	{kindBody, regexp.MustCompile(`谁|哪个部门|哪些部门|什么部门|哪个机构|哪些机构|什么机构|哪个单位|哪些单位|哪个机关|什么机关|哪一级|哪级|什么名义|哪里|哪儿|何处|哪个会议|什么会议`)},
+	{kindMeaning, regexp.MustCompile(`什么意思|啥意思|指的是|指什么|是指|什么叫|何为|何谓|含义|定义|什么样的(组织|机构|单位)`)},
 	{kindRule, regexp.MustCompile(`原则|要求|规定|制度|条件|程序|吗$|能否|是否|可否|能不能|可不可以|可以不|怎么|如何|怎样|什么`)},
 }
 
@@ -73,13 +75,14 @@ var (
 	listCue        = regexp.MustCompile(`哪些|哪几|包括什么|包括啥|包括哪|包含哪|都有什么|都有啥|都有谁|都有哪|有什么方式|什么方式|有哪几`)
 	consequenceCue = regexp.MustCompile(`罚|处分|处理|处置|责任|追究|后果|会怎|会咋|会被|违反|违规|违法|擅自|滥用|犯罪|警告|批评|撤销登记|不按|未按|没按|拒不|弄虚作假|怎么办|咋办`)
 	procedureCue   = regexp.MustCompile(`(如何|怎么|怎样|咋|怎么样)(才能|去|来)?(申请|办理|办|申报|报批|报送|提交|登记|注册|备案|缴纳|缴|开具|领取|取得|获得|获取|认定)`)
-	// Only units of time are held to: a count of 家 may be given in 个.
-	measureCue = regexp.MustCompile(`(几|多少)\s*(个月|个工作日|个小时|年|月|日|天|周|小时|工作日)`)
+	// Only units of time and money are held to: a count of 家 may be
+	// given in 个.
+	measureCue = regexp.MustCompile(`(几|多少)\s*(个月|个工作日|个小时|年|月|日|天|周|小时|工作日|钱)`)
 )
 
 // sameMeasure: the characters of the units a duration may be given in when
 // the question asks in one.
-var sameMeasure = map[string]string{"年": "年", "个月": "月", "月": "月", "日": "日天", "天": "日天", "工作日": "日天", "个工作日": "日天", "周": "周", "小时": "时", "个小时": "时"}
+var sameMeasure = map[string]string{"年": "年", "个月": "月", "月": "月", "日": "日天", "天": "日天", "工作日": "日天", "个工作日": "日天", "周": "周", "小时": "时", "个小时": "时", "钱": "元"}
 
 func readIntent(norm string) intent {
 	in := intent{
@@ -122,12 +125,13 @@ var answersProcedure = regexp.MustCompile(`应当|可以|必须|须|向|由|经|
 
 // Answers of each kind as they appear in a (normalized) sentence.
 var kindAnswer = map[answerKind]*regexp.Regexp{
-	kindNumber: regexp.MustCompile(`\d+(\.\d+)?\s*(%|‰|[个名家项日天次期年月人条倍万亿元类级批周岁户所座件份种位部层轮])|([二三四五六七八九十百千两]|一[十百千])[一二三四五六七八九十百千]*\s*(个|名|家|项|日|天|次|期|年|人|条|倍|类|级|批|周|岁|种|位|轮)|半年|半数|过半`),
-	kindDate:   regexp.MustCompile(`\d{4}\s*年(\s*\d{1,2}\s*月(\s*\d{1,2}\s*日|底|末|中旬|上旬|下旬)?)?|\d{1,2}\s*月\s*\d{1,2}\s*日|\d{1,2}\s*月(份|底|末|初|中旬|上旬|下旬|以来)?|(今年|去年|前年|当年|同年|次年|年内|年底|年初)|\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|(发布|公布|印发|通过)之日起`),
-	kindDocNo:  regexp.MustCompile(`[〔\[［(【]\d{4}[〕\]］)】]\s*\d+\s*号|令\s*第\s*\d+\s*号|第\s*\d+\s*号\s*令`),
-	kindPerson: regexp.MustCompile(`\p{Han}{2,3}(同志|主任|书记|市长|县长|区长|局长|部长|厅长|处长|科长|主席|总理)|(主任|书记|市长|县长|区长|局长|部长|厅长|处长|科长|主席|负责人|组长)\s*[\p{Han}]{2,3}(表示|说|介绍|指出|强调)`),
-	kindBody:   regexp.MustCompile(`国务院|政府|委员会|办公厅|办公室|编办|机关|机构|部门|单位|人大|常委会|监察|法院|检察院|党委|小组|中心|负责|领导|组长|队伍|会议`),
-	kindRule:   regexp.MustCompile(`应当|不得|必须|禁止|可以|原则|有权|不再|严禁|要求|不单独|实行|负责|规定|制度|条件`),
+	kindNumber:  regexp.MustCompile(`\d+(\.\d+)?\s*(%|‰|[个名家项日天次期年月人条倍万亿元类级批周岁户所座件份种位部层轮])|([二三四五六七八九十百千两]|一[十百千])[一二三四五六七八九十百千]*\s*(个|名|家|项|日|天|次|期|年|人|条|倍|类|级|批|周|岁|种|位|轮)|半年|半数|过半`),
+	kindDate:    regexp.MustCompile(`\d{4}\s*年(\s*\d{1,2}\s*月(\s*\d{1,2}\s*日|底|末|中旬|上旬|下旬)?)?|\d{1,2}\s*月\s*\d{1,2}\s*日|\d{1,2}\s*月(份|底|末|初|中旬|上旬|下旬|以来)?|(今年|去年|前年|当年|同年|次年|年内|年底|年初)|\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|(发布|公布|印发|通过)之日起`),
+	kindDocNo:   regexp.MustCompile(`[〔\[［(【]\d{4}[〕\]］)】]\s*\d+\s*号|令\s*第\s*\d+\s*号|第\s*\d+\s*号\s*令`),
+	kindPerson:  regexp.MustCompile(`\p{Han}{2,3}(同志|主任|书记|市长|县长|区长|局长|部长|厅长|处长|科长|主席|总理)|(主任|书记|市长|县长|区长|局长|部长|厅长|处长|科长|主席|负责人|组长)\s*[\p{Han}]{2,3}(表示|说|介绍|指出|强调)`),
+	kindBody:    regexp.MustCompile(`国务院|政府|委员会|办公厅|办公室|编办|机关|机构|部门|单位|人大|常委会|监察|法院|检察院|党委|小组|中心|负责|领导|组长|队伍|会议`),
+	kindRule:    regexp.MustCompile(`应当|不得|必须|禁止|可以|原则|有权|不再|严禁|要求|不单独|实行|负责|规定|制度|条件`),
+	kindMeaning: regexp.MustCompile(`是指|所称|指的是|统称|称为|简称`),
 }
 
 // kindHint lists characters of which an answer of the kind holds at least
