@@ -185,7 +185,7 @@ func (x *index) candidates(q query, ci int32, rank int) []candidate {
 	}
 	rankFactor := 1 - 0.04*float64(rank)
 	// A penalty clause answers only a question about what follows a breach.
-	penaltyChapter := penaltyClause.MatchString(normalize(c.heading))
+	penaltyChapter := isPenalty(normalize(c.heading))
 	var out []candidate
 	for pos := range sents {
 		for span := 1; span <= 2 && pos+span <= len(sents); span++ {
@@ -247,7 +247,7 @@ func (x *index) candidates(q query, ci int32, rank int) []candidate {
 			case q.list && strings.Count(norm, "、") >= 2:
 				sc *= 1.2 // a list within the sentence
 			}
-			if !q.consequence && (penaltyChapter || penaltyClause.MatchString(norm)) {
+			if !q.consequence && (penaltyChapter || isPenalty(norm)) {
 				sc *= 0.4
 			}
 			if q.scope != nil && !q.scope[c.doc] {

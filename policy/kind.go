@@ -120,6 +120,12 @@ func (in intent) measured(norm string, spans [][2]int) [][2]int {
 // penaltyClause matches the sanctions of a 罚则 or 法律责任 clause.
 var penaltyClause = regexp.MustCompile(`追究刑事责任|追究法律责任|追究责任|给予处分|给予行政处分|纪律处分|通报批评|责令限期改正|责令改正|责令限期纠正|罚款|给予警告|给予处理|撤销登记|法律责任|罚则`)
 
+// isPenalty reports whether a normalized sentence or heading is a penalty
+// clause; the characters test first, as the expression is slow.
+func isPenalty(norm string) bool {
+	return strings.ContainsAny(norm, "责罚处批警撤") && penaltyClause.MatchString(norm)
+}
+
 // answersProcedure matches what a sentence says must or may be done.
 var answersProcedure = regexp.MustCompile(`应当|可以|必须|须|向|由|经|凭|提交|按照|依照|办理|报送|程序|手续|材料`)
 
