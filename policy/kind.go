@@ -64,8 +64,8 @@ type intent struct {
 	// consequence: the question asks what follows a breach (怎么处理,
 	// 会怎样, 处分); only then may a penalty clause answer it.
 	consequence bool
-	// procedure: the question asks how to do something (如何申请, 怎么办理):
-	// the answer must say what is to be done.
+	// procedure: the question asks about applying or filing (如何申请,
+	// 申请…需要什么材料): the answer must say what is to be done.
 	procedure bool
 	// measure is the unit of time a count is asked in (几年 → 年), "" for any.
 	measure string
@@ -73,8 +73,10 @@ type intent struct {
 
 var (
 	listCue        = regexp.MustCompile(`哪些|哪几|包括什么|包括啥|包括哪|包含哪|都有什么|都有啥|都有谁|都有哪|有什么方式|什么方式|有哪几`)
-	consequenceCue = regexp.MustCompile(`罚|处分|处理|处置|责任|追究|后果|会怎|会咋|会被|违反|违规|违法|擅自|滥用|犯罪|警告|批评|撤销登记|不按|未按|没按|拒不|弄虚作假|怎么办|咋办`)
-	procedureCue   = regexp.MustCompile(`(如何|怎么|怎样|咋|怎么样)(才能|去|来)?(申请|办理|办|申报|报批|报送|提交|登记|注册|备案|缴纳|缴|开具|领取|取得|获得|获取|认定)`)
+	consequenceCue = regexp.MustCompile(`罚|处分|处理|处置|责任|追究|后果|会怎|会咋|会被|违反|违规|违法|擅自|滥用|犯罪|警告|批评|撤销登记|不按|未按|没按|拒不|弄虚作假|怎么办([^理公]|$)|咋办([^理]|$)`)
+	// An application or filing, asked about in any way but for a figure or
+	// a date: how, with what, where, to whom.
+	procedureCue = regexp.MustCompile(`(如何|怎么|怎样|咋)(才能|去|来)?(办|报批|报送|提交|缴|开具|取得|获得|获取|认定|备案|登记)|申请|办理|申报|注册|领取|缴纳`)
 	// Only units of time and money are held to: a count of 家 may be
 	// given in 个.
 	measureCue = regexp.MustCompile(`(几|多少)\s*(个月|个工作日|个小时|年|月|日|天|周|小时|工作日|钱)`)
@@ -89,8 +91,8 @@ func readIntent(norm string) intent {
 		kind:        questionKind(norm),
 		list:        listCue.MatchString(norm),
 		consequence: consequenceCue.MatchString(norm),
-		procedure:   procedureCue.MatchString(norm),
 	}
+	in.procedure = !in.kind.strict() && !in.consequence && procedureCue.MatchString(norm)
 	if in.kind == kindNumber {
 		if m := measureCue.FindStringSubmatch(norm); m != nil {
 			in.measure = m[2]
@@ -127,7 +129,7 @@ func isPenalty(norm string) bool {
 }
 
 // answersProcedure matches what a sentence says must or may be done.
-var answersProcedure = regexp.MustCompile(`应当|可以|必须|须|向|由|经|凭|提交|按照|依照|办理|报送|程序|手续|材料`)
+var answersProcedure = regexp.MustCompile(`应当|可以|必须|须|向|由|经|凭|提交|按照|依照|办理|报送|程序|手续|材料|包括|下列|是指|不得|不再|负责`)
 
 // Answers of each kind as they appear in a (normalized) sentence.
 var kindAnswer = map[answerKind]*regexp.Regexp{
