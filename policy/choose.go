@@ -57,6 +57,13 @@ func (x *index) choose(q query, ranked []scored, minCover float64) choice {
 		seen[ci] = true
 		cands = append(cands, x.candidates(q, ci, rank)...)
 	}
+	if q.kind == kindMeaning {
+		// A definition may rank low: every passage of the document uses
+		// the term it defines.
+		for _, ci := range x.definitions(q) {
+			add(ci, 0)
+		}
+	}
 	for rank, s := range ranked[:min(candidateChunks, len(ranked))] {
 		add(s.chunk, rank)
 		// The promulgation block above the body (文号, 公布, 施行) is
@@ -184,8 +191,11 @@ func (x *index) candidates(q query, ci int32, rank int) []candidate {
 		holds[i] = holdsKind(q.kind, norms[i])
 	}
 	rankFactor := 1 - 0.04*float64(rank)
-	// A penalty clause answers only a question about what follows a breach.
+	// A penalty clause answers only a question about what follows a breach,
+	// and one about a breach is best answered by a penalty clause (an item
+	// of a penalty list, with its lead-in).
 	penaltyChapter := isPenalty(normalize(c.heading))
+	penaltyArticle := penaltyChapter || isPenalty(c.norm)
 	var out []candidate
 	for pos := range sents {
 		for span := 1; span <= 2 && pos+span <= len(sents); span++ {
@@ -247,7 +257,12 @@ func (x *index) candidates(q query, ci int32, rank int) []candidate {
 			case q.list && strings.Count(norm, "、") >= 2:
 				sc *= 1.2 // a list within the sentence
 			}
-			if !q.consequence && (penaltyChapter || isPenalty(norm)) {
+			switch {
+			case q.consequence && penaltyArticle:
+				sc *= 1.3
+			case q.consequence:
+				sc *= 0.7
+			case !q.breach && (penaltyChapter || isPenalty(norm) || penaltyArticle && isItemSentence(sents[pos])):
 				sc *= 0.4
 			}
 			if q.scope != nil && !q.scope[c.doc] {
@@ -400,6 +415,26 @@ func (x *index) focus(q query) string {
 		}
 	}
 	return best
+}
+
+// definitions returns the passages that define a term the question asks
+// about ("本条例所称X，是指…", "X是指…"), at most a few.
+func (x *index) definitions(q query) []int32 {
+	var out []int32
+	for _, marker := range []string{"所称", "是指"} {
+		for _, p := range x.postings(marker) {
+			norm := x.chunks[p.chunk].norm
+			for _, part := range q.parts {
+				if utf8.RuneCountInString(part) >= 2 && (strings.Contains(norm, "所称"+part) || strings.Contains(norm, part+"是指") || strings.Contains(norm, part+",是指")) && !slices.Contains(out, p.chunk) {
+					out = append(out, p.chunk)
+				}
+			}
+			if len(out) >= 3 {
+				return out
+			}
+		}
+	}
+	return out
 }
 
 // sameSubject reports whether passages a and b speak of the same thing:

@@ -231,7 +231,7 @@ type qterm struct {
 }
 
 func (x *index) analyse(question string) query {
-	norm := normalize(question)
+	norm := plainQuestion(normalize(question))
 	q := query{places: placeNames(norm), years: yearsIn(norm), intent: readIntent(norm)}
 	for p := range x.places {
 		if strings.Contains(norm, p) && !slices.Contains(q.places, p) {

@@ -62,8 +62,9 @@ type intent struct {
 	// an enumeration's lead-in is quoted with its items.
 	list bool
 	// consequence: the question asks what follows a breach (怎么处理,
-	// 会怎样, 处分); only then may a penalty clause answer it.
-	consequence bool
+	// 会怎样): a penalty clause answers it best. breach: it names one (擅自,
+	// 违反, 处分); only then may a penalty clause answer it at all.
+	consequence, breach bool
 	// procedure: the question asks about applying or filing (如何申请,
 	// 申请…需要什么材料): the answer must say what is to be done.
 	procedure bool
@@ -72,8 +73,10 @@ type intent struct {
 }
 
 var (
-	listCue        = regexp.MustCompile(`哪些|哪几|包括什么|包括啥|包括哪|包含哪|都有什么|都有啥|都有谁|都有哪|有什么方式|什么方式|有哪几`)
-	consequenceCue = regexp.MustCompile(`罚|处分|处理|处置|责任|追究|后果|会怎|会咋|会被|违反|违规|违法|擅自|滥用|犯罪|警告|批评|撤销登记|不按|未按|没按|拒不|弄虚作假|怎么办([^理公]|$)|咋办([^理]|$)`)
+	listCue = regexp.MustCompile(`哪些|哪几|包括什么|包括哪|包含哪|都有什么|都有谁|都有哪|什么方式|(什么|哪些)(条件|材料|文件|事项|情形|手续|内容)`)
+	// What follows a breach is asked (会怎样, 怎么处理) or a breach is named.
+	consequenceCue = regexp.MustCompile(`会怎|会咋|会被|怎么处理|如何处理|怎样处理|怎么处置|如何处置|怎么处罚|如何处罚|什么处罚|什么处理|什么处分|受什么|后果|怎么罚|罚多少|追究什么`)
+	breachCue      = regexp.MustCompile(`罚|处分|处理|处置|责任|追究|后果|会怎|会咋|会被|违反|违规|违法|擅自|滥用|犯罪|警告|批评|撤销登记|不按|未按|没按|拒不|弄虚作假|怎么办([^理公]|$)`)
 	// An application or filing, asked about in any way but for a figure or
 	// a date: how, with what, where, to whom.
 	procedureCue = regexp.MustCompile(`(如何|怎么|怎样|咋)(才能|去|来)?(办|报批|报送|提交|缴|开具|取得|获得|获取|认定|备案|登记)|申请|办理|申报|注册|领取|缴纳`)
@@ -91,8 +94,9 @@ func readIntent(norm string) intent {
 		kind:        questionKind(norm),
 		list:        listCue.MatchString(norm),
 		consequence: consequenceCue.MatchString(norm),
+		breach:      breachCue.MatchString(norm),
 	}
-	in.procedure = !in.kind.strict() && !in.consequence && procedureCue.MatchString(norm)
+	in.procedure = !in.kind.strict() && !in.breach && procedureCue.MatchString(norm)
 	if in.kind == kindNumber {
 		if m := measureCue.FindStringSubmatch(norm); m != nil {
 			in.measure = m[2]

@@ -101,6 +101,13 @@ func tokenize(norm string) []string {
 	return terms
 }
 
+// spoken words of questions and their written form, which the question
+// words below and the kinds of answer are given in.
+var spoken = strings.NewReplacer("啥", "什么", "咋", "怎么", "哪儿", "哪里", "多会儿", "什么时候")
+
+// plainQuestion writes a normalized question's spoken words as written.
+func plainQuestion(norm string) string { return spoken.Replace(norm) }
+
 // questionNoise are words that shape a question but say nothing about its
 // subject; the query is cut at them so they neither match nor form bigrams
 // with their neighbours.
@@ -110,6 +117,8 @@ var questionNoise = []string{
 	"如果", "假如", "要是", "我们", "咱们", "现在", "目前", "听说", "那么", "还有", "另外", "没有",
 	// A body asked for: 部门 here is the question word, not its subject.
 	"哪个部门", "哪些部门", "什么部门", "哪个单位", "哪个机构", "什么机构", "哪个机关", "什么机关",
+	// What a term means.
+	"什么意思", "意思", "含义", "指的是", "是指", "什么叫", "何为", "何谓", "定义",
 	"叫什么名字", "叫什么", "什么名字", "由谁", "是谁", "哪位", "哪些", "哪一天", "哪一年", "哪天", "哪年", "哪次", "开始", "怎么办",
 	"什么时候", "何时", "这次", "此次", "本次", "这个", "有没有", "是不是", "是否", "是多少", "多少", "哪些", "哪里", "哪个", "哪家", "哪儿", "什么样的", "什么样", "什么", "怎么样", "怎么", "怎样", "如何", "为什么", "为何",
 	"几个", "几家", "几名", "几项", "几次", "几期", "几",
