@@ -29,11 +29,12 @@ func TestQuestionKind(t *testing.T) {
 		"国务院第几次常务会议通过的":       kindNumber,
 		"至2012年底临泽县共有多少个事业单位": kindNumber,
 		"机关事务是什么意思":           kindMeaning,
+		"督查条例啥时候施行的":          kindDate,
 		"事业单位指的是什么样的组织":       kindMeaning,
 		"县级以上政府能组织哪几种督查":      kindAny,
 		"审核方案时要把住哪几个关口":       kindNumber,
 	} {
-		if got := questionKind(normalize(q)); got != want {
+		if got := questionKind(plainQuestion(normalize(q))); got != want {
 			t.Errorf("questionKind(%s) = %d, want %d", q, got, want)
 		}
 	}

@@ -130,6 +130,19 @@ func TestPenaltyClausesAnswerOnlyQuestionsAboutBreaches(t *testing.T) {
 	if got := FormatAnswer(a); a.Declined || !strings.Contains(got, "依法给予处分") {
 		t.Errorf("a question about a breach: %s", got)
 	}
+	// What follows a breach: the penalty list's item, not the article that
+	// sets the rule.
+	a, _ = e.Ask(ctx, "超标准配备公务用车的会怎样")
+	if got := FormatAnswer(a); a.Declined || !strings.Contains(got, "责令改正") || !strings.HasSuffix(got, "第六条") {
+		t.Errorf("consequence: %s", got)
+	}
+	// A breach named in a question about something else does not call
+	// for a penalty.
+	r := regulationsEngine(t)
+	a, _ = r.Ask(ctx, "谁可以举报违反机构编制管理规定的行为")
+	if got := FormatAnswer(a); a.Declined || !strings.Contains(got, "任何组织和个人") {
+		t.Errorf("who may report: %s", got)
+	}
 }
 
 func TestDurationsInTheAskedUnit(t *testing.T) {
@@ -203,7 +216,8 @@ func TestAnswersQuoteWholeSentencesAndDefinitions(t *testing.T) {
 	if a.Declined || !strings.Contains(a.Text, "办公用房有使用标准的，按照标准配置；没有标准的，由市机关事务管理局") {
 		t.Errorf("clause: %s", FormatAnswer(a))
 	}
-	// What a term means: the sentence that defines it, not one that uses it.
+	// What a term means: the sentence that defines it, not one that uses it
+	// (spoken: 啥 is 什么).
 	a, _ = e.Ask(ctx, "机关事务指的是啥")
 	if a.Declined || !strings.Contains(a.Text, "是指保障机关运行的经费、资产、服务等事务") {
 		t.Errorf("definition: %s", FormatAnswer(a))
