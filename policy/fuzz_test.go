@@ -2,6 +2,7 @@ package policy
 
 import (
 	"bytes"
+	"context"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -106,6 +107,33 @@ func FuzzReadQuestions(f *testing.F) {
 			if strings.TrimSpace(q.Question) == "" {
 				t.Error("empty question accepted")
 			}
+		}
+	})
+}
+
+// FuzzAsk asks the engine anything over the six 条例 and a 办法 with long
+// lists: it never fails, a reply fits one WeCom message, and an answer
+// names its source.
+func FuzzAsk(f *testing.F) {
+	for _, q := range []string{"政府督查可以采取哪些方式", "如何申请专利", "事业单位登记证书有效期几年", "擅自改变办公用房用途的会怎么处理",
+		"公务用车管理都包括哪些事项", "机关事务指的是啥", "哪几", "：（一）", "", "？？？", "几年几天多少钱"} {
+		f.Add(q)
+	}
+	e := regulationsEngine(f)
+	if _, err := e.IngestBytes(context.Background(), "office-rules.txt", []byte(officeRules)); err != nil {
+		f.Fatal(err)
+	}
+	f.Fuzz(func(t *testing.T, q string) {
+		a, err := e.Ask(context.Background(), q)
+		if err != nil {
+			t.Fatalf("%q: %v", q, err)
+		}
+		reply := FormatAnswer(a)
+		if len(reply) > maxReplyBytes {
+			t.Errorf("%q: reply of %d bytes", q, len(reply))
+		}
+		if !a.Declined && len(a.Citations) == 0 {
+			t.Errorf("%q: answer without a source: %s", q, reply)
 		}
 	})
 }
