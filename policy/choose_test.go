@@ -223,3 +223,22 @@ func TestAnswersQuoteWholeSentencesAndDefinitions(t *testing.T) {
 		t.Errorf("definition: %s", FormatAnswer(a))
 	}
 }
+
+// TestSpokenQuestions: questions as people type them in chat, with spoken
+// words the documents write otherwise.
+func TestSpokenQuestions(t *testing.T) {
+	if got := plainQuestion("内设机构要撤掉的话找谁批"); got != "内设机构要撤销由谁审批" {
+		t.Errorf("plainQuestion = %q", got)
+	}
+	e := regulationsEngine(t)
+	ctx := context.Background()
+	for q, fact := range map[string]string{
+		"内设机构要撤掉的话找谁批":    "本级人民政府机构编制管理机关审批",
+		"没政府指定 部门能自己搞督查吗": "不得开展政府督查",
+		"督查条例啥时候施行的":      "2021年2月1日",
+	} {
+		if a, _ := e.Ask(ctx, q); a.Declined || !strings.Contains(a.Text, fact) {
+			t.Errorf("%s: %s", q, FormatAnswer(a))
+		}
+	}
+}

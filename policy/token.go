@@ -103,7 +103,11 @@ func tokenize(norm string) []string {
 
 // spoken words of questions and their written form, which the question
 // words below and the kinds of answer are given in.
-var spoken = strings.NewReplacer("啥", "什么", "咋", "怎么", "哪儿", "哪里", "多会儿", "什么时候")
+var spoken = strings.NewReplacer(
+	"啥", "什么", "咋", "怎么", "哪儿", "哪里", "多会儿", "什么时候",
+	"找谁批", "由谁审批", "找谁", "由谁", "撤掉", "撤销", "叫上", "会同", "自己", "自行", "别的", "其他", "流程", "程序",
+	"搞", "开展", "没有", "没有", "没", "未", "的话", "",
+)
 
 // plainQuestion writes a normalized question's spoken words as written.
 func plainQuestion(norm string) string { return spoken.Replace(norm) }
@@ -120,7 +124,7 @@ var questionNoise = []string{
 	// What a term means.
 	"什么意思", "意思", "含义", "指的是", "是指", "什么叫", "何为", "何谓", "定义",
 	"叫什么名字", "叫什么", "什么名字", "由谁", "是谁", "哪位", "哪些", "哪一天", "哪一年", "哪天", "哪年", "哪次", "开始", "怎么办",
-	"什么时候", "何时", "这次", "此次", "本次", "这个", "有没有", "是不是", "是否", "是多少", "多少", "哪些", "哪里", "哪个", "哪家", "哪儿", "什么样的", "什么样", "什么", "怎么样", "怎么", "怎样", "如何", "为什么", "为何",
+	"什么时候", "何时", "这次", "此次", "本次", "这个", "有没有", "是不是", "能不能", "可不可以", "要不要", "会不会", "行不行", "算不算", "是否", "是多少", "多少", "哪些", "哪里", "哪个", "哪家", "哪儿", "什么样的", "什么样", "什么", "怎么样", "怎么", "怎样", "如何", "为什么", "为何",
 	"几个", "几家", "几名", "几项", "几次", "几期", "几",
 	"可以", "应该", "需要", "必须", "最多", "一共", "总共", "共有", "具体",
 	// Only the single characters that rarely start or end a content word;
