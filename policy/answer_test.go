@@ -253,6 +253,10 @@ func TestUnwrapHardBreaks(t *testing.T) {
 	if p := placeNames(normalize("至2012年底临泽县共有多少个事业单位")); len(p) != 1 || p[0] != "临泽" {
 		t.Errorf("placeNames = %q", p)
 	}
+	// 跟 is spoken 和: "街道跟县…" names no place called 街道跟.
+	if p := placeNames(normalize("街道跟县级部门有争议找谁")); len(p) != 0 {
+		t.Errorf("placeNames = %q", p)
+	}
 }
 
 func TestNewsPageFurniture(t *testing.T) {

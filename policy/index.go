@@ -506,14 +506,14 @@ func placeNames(norm string) []string {
 			name := rs[start:i]
 			ok := true
 			for _, c := range name {
-				if !isHan(c) || strings.ContainsRune("的了在是和与及对从向据把被为以时个家名多少几些哪这那本全各每年月日底末初至", c) {
+				if !isHan(c) || strings.ContainsRune("的了在是和与跟及对从向据把被为以时个家名多少几些哪这那本全各每年月日底末初至", c) {
 					ok = false
 				}
 			}
 			if !ok {
 				continue
 			}
-			if start == 0 || !isHan(rs[start-1]) || strings.ContainsRune("在是对从向据与和及于问年月日底末初至", rs[start-1]) {
+			if start == 0 || !isHan(rs[start-1]) || strings.ContainsRune("在是对从向据与和跟及于问年月日底末初至", rs[start-1]) {
 				out = append(out, string(name))
 				break
 			}
