@@ -227,8 +227,14 @@ func TestAnswersQuoteWholeSentencesAndDefinitions(t *testing.T) {
 // TestSpokenQuestions: questions as people type them in chat, with spoken
 // words the documents write otherwise.
 func TestSpokenQuestions(t *testing.T) {
-	if got := plainQuestion("内设机构要撤掉的话找谁批"); got != "内设机构要撤销由谁审批" {
-		t.Errorf("plainQuestion = %q", got)
+	for spoken, written := range map[string]string{
+		"内设机构要撤掉的话找谁批": "内设机构要撤销由谁审批",
+		"没经过批准能开展吗":    "未经过批准能开展吗",
+		"罚没收入和没收的财物":   "罚没收入和没收的财物", // 没 of 罚没, 没收 is not 未
+	} {
+		if got := plainQuestion(spoken); got != written {
+			t.Errorf("plainQuestion(%s) = %q", spoken, got)
+		}
 	}
 	e := regulationsEngine(t)
 	ctx := context.Background()

@@ -106,7 +106,7 @@ func tokenize(norm string) []string {
 var spoken = strings.NewReplacer(
 	"啥", "什么", "咋", "怎么", "哪儿", "哪里", "多会儿", "什么时候",
 	"找谁批", "由谁审批", "找谁", "由谁", "撤掉", "撤销", "叫上", "会同", "自己", "自行", "别的", "其他", "流程", "程序",
-	"搞", "开展", "没有", "没有", "没", "未", "的话", "",
+	"搞", "开展", "没有", "没有", "罚没", "罚没", "没收", "没收", "没", "未", "的话", "",
 )
 
 // plainQuestion writes a normalized question's spoken words as written.
