@@ -194,8 +194,8 @@ func (x *index) candidates(q query, ci int32, rank int) []candidate {
 	// A penalty clause answers only a question about what follows a breach,
 	// and one about a breach is best answered by a penalty clause (an item
 	// of a penalty list, with its lead-in).
-	penaltyChapter := isPenalty(normalize(c.heading))
-	penaltyArticle := penaltyChapter || isPenalty(c.norm)
+	penaltyArticle := isPenalty(c.norm) // its heading and text
+	penaltyChapter := penaltyArticle && isPenalty(normalize(c.heading))
 	var out []candidate
 	for pos := range sents {
 		for span := 1; span <= 2 && pos+span <= len(sents); span++ {
@@ -262,7 +262,7 @@ func (x *index) candidates(q query, ci int32, rank int) []candidate {
 				sc *= 1.3
 			case q.consequence:
 				sc *= 0.7
-			case !q.breach && (penaltyChapter || isPenalty(norm) || penaltyArticle && isItemSentence(sents[pos])):
+			case !q.breach && penaltyArticle && (penaltyChapter || isItemSentence(sents[pos]) || isPenalty(norm)):
 				sc *= 0.4
 			}
 			if q.scope != nil && !q.scope[c.doc] {
