@@ -81,9 +81,22 @@ const progressEvery = 2000
 // updateLedger is update for a change to the ledger: it waits while an
 // import is being written.
 func (s *Store) updateLedger(ctx context.Context, fn func(txn *badger.Txn) error) error {
+	return s.updateLedgerThen(ctx, fn, nil)
+}
+
+// updateLedgerThen is updateLedger calling committed (when not nil) once fn's
+// transaction has committed, before the ledger lock is released: where a
+// change reaches the ledger view (view.go).
+func (s *Store) updateLedgerThen(ctx context.Context, fn func(txn *badger.Txn) error, committed func()) error {
 	s.ledger.RLock()
 	defer s.ledger.RUnlock()
-	return s.update(ctx, fn)
+	if err := s.update(ctx, fn); err != nil {
+		return err
+	}
+	if committed != nil {
+		committed()
+	}
+	return nil
 }
 
 // Import writes a task list all or nothing, whatever its size: units and
@@ -122,7 +135,13 @@ func (s *Store) ImportWatched(ctx context.Context, l duban.Ledger, by string, at
 	}
 	// Committed: finish whatever the caller's context says now.
 	if err := s.rollForward(context.WithoutCancel(ctx), mark, progress); err != nil {
+		s.dropView()
 		return st, fmt.Errorf("import: committed, but applying it failed (the next start of duban finishes it): %w", err)
+	}
+	if s.lv.Load() != nil { // keep it warm: rebuild it now, under the lock held
+		if _, err := s.buildView(context.WithoutCancel(ctx)); err != nil {
+			s.dropView() // the next read builds it
+		}
 	}
 	s.taskWatch.tell(written)
 	return st, nil

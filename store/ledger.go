@@ -17,7 +17,6 @@ package store
 //	applied/<msg key>/<id>              uint64    history seq a message produced (TTL 7 days)
 
 import (
-	"bytes"
 	"context"
 	"encoding/binary"
 	"encoding/json"
@@ -43,6 +42,12 @@ type lastChange struct {
 
 // Unit returns the unit with the given code.
 func (s *Store) Unit(ctx context.Context, code string) (duban.Unit, error) {
+	if v := s.lv.Load(); v != nil { // units are fixed until the next build
+		if i, ok := v.unitAt[code]; ok {
+			return v.units[i], nil
+		}
+		return duban.Unit{}, fmt.Errorf("unit %s: %w", code, ErrNotFound)
+	}
 	var u duban.Unit
 	err := s.view(ctx, func(txn *badger.Txn) error { return getJSON(txn, unitKey(code), &u) })
 	if err != nil {
@@ -53,11 +58,21 @@ func (s *Store) Unit(ctx context.Context, code string) (duban.Unit, error) {
 
 // Units returns every unit, ordered by code.
 func (s *Store) Units(ctx context.Context) ([]duban.Unit, error) {
-	return listJSON[duban.Unit](ctx, s, []byte("unit/"))
+	v, err := s.ledgerView(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("list units: %w", err)
+	}
+	return slices.Clone(v.units), nil
 }
 
 // Person returns the person with the given WeCom userid (case-insensitive).
 func (s *Store) Person(ctx context.Context, userid string) (duban.Person, error) {
+	if v := s.lv.Load(); v != nil { // people are fixed until the next build
+		if i, ok := v.personAt[duban.CanonicalUserID(userid)]; ok {
+			return copyPerson(v.people[i]), nil
+		}
+		return duban.Person{}, fmt.Errorf("person %s: %w", userid, ErrNotFound)
+	}
 	var p duban.Person
 	err := s.view(ctx, func(txn *badger.Txn) error { return getJSON(txn, personKey(userid), &p) })
 	if err != nil {
@@ -68,7 +83,11 @@ func (s *Store) Person(ctx context.Context, userid string) (duban.Person, error)
 
 // People returns every person, ordered by userid.
 func (s *Store) People(ctx context.Context) ([]duban.Person, error) {
-	return listJSON[duban.Person](ctx, s, []byte("person/"))
+	v, err := s.ledgerView(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("list people: %w", err)
+	}
+	return v.copyPeople(), nil
 }
 
 // PeopleConcerned returns the people a change to a task of unit u concerns,
@@ -77,6 +96,20 @@ func (s *Store) People(ctx context.Context) ([]duban.Person, error) {
 // person.
 func (s *Store) PeopleConcerned(ctx context.Context, u duban.Unit) ([]duban.Person, error) {
 	var people []duban.Person
+	if v := s.lv.Load(); v != nil {
+		seen := map[int]bool{}
+		for _, post := range []duban.Post{{Role: duban.RoleHead, Scope: u.Code}, {Role: duban.RoleContact, Scope: u.Code},
+			{Role: duban.RoleLeader, Scope: u.Group}, {Role: duban.RoleAdmin}} {
+			for _, i := range v.holders[post] {
+				if !seen[i] {
+					seen[i] = true
+					people = append(people, copyPerson(v.people[i]))
+				}
+			}
+		}
+		sortPeople(people)
+		return people, nil
+	}
 	err := s.view(ctx, func(txn *badger.Txn) error {
 		seen := map[string]bool{}
 		for _, prefix := range [][]byte{postIndex(duban.RoleHead, u.Code), postIndex(duban.RoleContact, u.Code),
@@ -103,16 +136,29 @@ func (s *Store) PeopleConcerned(ctx context.Context, u duban.Unit) ([]duban.Pers
 	if err != nil {
 		return nil, fmt.Errorf("people of unit %s: %w", u.Code, err)
 	}
+	sortPeople(people)
+	return people, nil
+}
+
+func sortPeople(people []duban.Person) {
 	slices.SortFunc(people, func(a, b duban.Person) int {
 		return strings.Compare(duban.CanonicalUserID(a.UserID), duban.CanonicalUserID(b.UserID))
 	})
-	return people, nil
 }
 
 // Task returns the task with the given id (as typed; it is canonicalised).
 func (s *Store) Task(ctx context.Context, id string) (duban.Task, error) {
 	var t duban.Task
 	id = duban.CanonicalID(id)
+	if v := s.lv.Load(); v != nil {
+		v.mu.RLock()
+		e := v.tasks[id]
+		v.mu.RUnlock()
+		if e == nil {
+			return t, fmt.Errorf("task %s: %w", id, ErrNotFound)
+		}
+		return e.copyTask(), nil
+	}
 	err := s.view(ctx, func(txn *badger.Txn) error { return getJSON(txn, taskKey(id), &t) })
 	if err != nil {
 		return t, fmt.Errorf("task %s: %w", id, err)
@@ -130,192 +176,87 @@ type TaskFilter struct {
 
 // Tasks returns the tasks matching f, ordered by deadline then id.
 func (s *Store) Tasks(ctx context.Context, f TaskFilter) ([]duban.Task, error) {
-	var tasks []duban.Task
-	err := s.view(ctx, func(txn *badger.Txn) error {
-		var err error
-		switch {
-		case f.Unit != "":
-			tasks, err = tasksByIndex(txn, unitIndex(f.Unit))
-		case f.Group != "":
-			tasks, err = tasksByIndex(txn, groupIndex(f.Group))
-		default:
-			tasks, err = tasksByIndex(txn, []byte("idx/deadline/"))
-		}
-		return err
-	})
+	v, err := s.ledgerView(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("list tasks: %w", err)
 	}
-	tasks = slices.DeleteFunc(tasks, func(t duban.Task) bool {
-		return f.Status != "" && t.Status != f.Status
-	})
-	if f.Unit != "" && f.Group != "" && len(tasks) > 0 {
-		u, err := s.Unit(ctx, f.Unit)
-		if err != nil {
-			return nil, err
-		}
-		if u.Group != f.Group {
-			return nil, nil
-		}
-	}
-	sortTasks(tasks)
-	return tasks, nil
+	return tasksOf(v.list(f), f.Status), nil
 }
 
-// EachTask calls fn with every task matching f, ordered by deadline then id,
-// reading them one at a time from one consistent read: a listing of any
-// size holds one task in memory, plus the ids of f's unit or group. An
-// error from fn stops the walk and is returned.
+// EachTask calls fn with every task matching f, ordered by deadline then id.
+// An error from fn stops the walk and is returned. fn may change the ledger:
+// the tasks it is given are those matching when the walk began.
 func (s *Store) EachTask(ctx context.Context, f TaskFilter, fn func(duban.Task) error) error {
-	return s.view(ctx, func(txn *badger.Txn) error {
-		var only map[string]bool // escaped ids of f's unit or group; nil: all
-		if f.Unit != "" || f.Group != "" {
-			if f.Unit != "" && f.Group != "" {
-				var u duban.Unit
-				if err := getJSON(txn, unitKey(f.Unit), &u); err != nil && !errors.Is(err, ErrNotFound) {
-					return err
-				}
-				if u.Group != f.Group {
-					return nil
-				}
-			}
-			prefix := groupIndex(f.Group)
-			if f.Unit != "" {
-				prefix = unitIndex(f.Unit)
-			}
-			only = map[string]bool{}
-			if err := scanPrefix(txn, prefix, true, func(key, _ []byte) error {
-				only[string(key[len(prefix):])] = true
-				return nil
-			}); err != nil {
-				return err
-			}
-			if len(only) == 0 {
-				return nil
-			}
+	v, err := s.ledgerView(ctx)
+	if err != nil {
+		return fmt.Errorf("list tasks: %w", err)
+	}
+	for _, e := range v.list(f) {
+		if f.Status != "" && e.t.Status != f.Status {
+			continue
 		}
-		return scanPrefix(txn, []byte("idx/deadline/"), true, func(key, _ []byte) error {
-			escaped := key[bytes.LastIndexByte(key, '/')+1:]
-			if only != nil && !only[string(escaped)] {
-				return nil
-			}
-			id, err := parsePart(escaped)
-			if err != nil {
-				return err
-			}
-			var t duban.Task
-			if err := getJSON(txn, taskKey(id), &t); err != nil {
-				return err
-			}
-			if f.Status != "" && t.Status != f.Status {
-				return nil
-			}
-			return fn(t)
-		})
-	})
+		if err := fn(e.copyTask()); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
-// CountTasks returns how many tasks match f. Without a Status it counts
-// index entries alone, reading no task.
+// CountTasks returns how many tasks match f.
 func (s *Store) CountTasks(ctx context.Context, f TaskFilter) (int, error) {
-	n := 0
-	if f.Status != "" || f.Unit != "" && f.Group != "" {
-		err := s.EachTask(ctx, f, func(duban.Task) error { n++; return nil })
-		return n, err
-	}
-	prefix := []byte("idx/deadline/")
-	switch {
-	case f.Unit != "":
-		prefix = unitIndex(f.Unit)
-	case f.Group != "":
-		prefix = groupIndex(f.Group)
-	}
-	err := s.view(ctx, func(txn *badger.Txn) error {
-		return scanPrefix(txn, prefix, true, func([]byte, []byte) error { n++; return nil })
-	})
+	v, err := s.ledgerView(ctx)
 	if err != nil {
 		return 0, fmt.Errorf("count tasks: %w", err)
+	}
+	v.mu.RLock()
+	defer v.mu.RUnlock()
+	l := v.all
+	switch {
+	case f.Unit != "":
+		if f.Group != "" && v.groupOf(f.Unit) != f.Group {
+			return 0, nil
+		}
+		l = v.byUnit[f.Unit]
+	case f.Group != "":
+		l = v.byGroup[f.Group]
+	}
+	if f.Status == "" {
+		return len(l), nil
+	}
+	n := 0
+	for _, e := range l {
+		if e.t.Status == f.Status {
+			n++
+		}
 	}
 	return n, nil
 }
 
 // TasksDue returns the tasks whose deadline falls in [from, to], by deadline.
 func (s *Store) TasksDue(ctx context.Context, from, to duban.Date) ([]duban.Task, error) {
-	var tasks []duban.Task
-	err := s.view(ctx, func(txn *badger.Txn) error {
-		opts := badger.DefaultIteratorOptions
-		opts.Prefix = []byte("idx/deadline/")
-		opts.PrefetchValues = false
-		it := txn.NewIterator(opts)
-		defer it.Close()
-		end := append(deadlineIndex(to), 0xff)
-		for it.Seek(deadlineIndex(from)); it.Valid(); it.Next() {
-			k := it.Item().Key()
-			if bytes.Compare(k, end) > 0 {
-				break
-			}
-			id, err := lastPart(k)
-			if err != nil {
-				return err
-			}
-			var t duban.Task
-			if err := getJSON(txn, taskKey(id), &t); err != nil {
-				return err
-			}
-			tasks = append(tasks, t)
-		}
-		return nil
-	})
+	v, err := s.ledgerView(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("list tasks due %s..%s: %w", from, to, err)
 	}
-	return tasks, nil
-}
-
-func tasksByIndex(txn *badger.Txn, prefix []byte) ([]duban.Task, error) {
-	var tasks []duban.Task
-	err := scanPrefix(txn, prefix, true, func(key, _ []byte) error {
-		id, err := lastPart(key)
-		if err != nil {
-			return err
-		}
-		var t duban.Task
-		if err := getJSON(txn, taskKey(id), &t); err != nil {
-			return err
-		}
-		tasks = append(tasks, t)
-		return nil
-	})
-	return tasks, err
+	v.mu.RLock()
+	i, _ := v.all.find(&duban.Task{Deadline: from})
+	j, _ := v.all.find(&duban.Task{Deadline: to.AddDays(1)})
+	l := slices.Clone(v.all[i:max(i, j)])
+	v.mu.RUnlock()
+	return tasksOf(l, ""), nil
 }
 
 func sortTasks(tasks []duban.Task) {
-	slices.SortFunc(tasks, func(a, b duban.Task) int {
-		if a.Deadline != b.Deadline {
-			return int(a.Deadline - b.Deadline)
-		}
-		return strings.Compare(a.ID, b.ID)
-	})
+	slices.SortFunc(tasks, func(a, b duban.Task) int { return compareTasks(&a, &b) })
 }
 
-// Snapshot returns the whole ledger as of one consistent read.
+// Snapshot returns the whole ledger as of one moment.
 func (s *Store) Snapshot(ctx context.Context) (duban.Ledger, error) {
-	var l duban.Ledger
-	err := s.view(ctx, func(txn *badger.Txn) error {
-		var err error
-		if l.Units, err = listIn[duban.Unit](txn, []byte("unit/")); err != nil {
-			return err
-		}
-		if l.People, err = listIn[duban.Person](txn, []byte("person/")); err != nil {
-			return err
-		}
-		l.Tasks, err = listIn[duban.Task](txn, []byte("task/"))
-		return err
-	})
+	v, err := s.ledgerView(ctx)
 	if err != nil {
-		return l, fmt.Errorf("read ledger: %w", err)
+		return duban.Ledger{}, fmt.Errorf("read ledger: %w", err)
 	}
-	sortTasks(l.Tasks)
+	l, _ := v.snapshot()
 	return l, nil
 }
 
@@ -358,11 +299,11 @@ type Applied struct {
 func (s *Store) Apply(ctx context.Context, id, msgKey string, fn ApplyFunc) (Applied, error) {
 	id = duban.CanonicalID(id)
 	var out Applied
-	err := s.updateLedger(ctx, func(txn *badger.Txn) error {
+	err := s.updateLedgerThen(ctx, func(txn *badger.Txn) error {
 		var err error
 		out, err = applyIn(txn, id, msgKey, fn)
 		return err
-	})
+	}, func() { s.putApplied(out) })
 	if err != nil {
 		return out, fmt.Errorf("apply to task %s: %w", id, err)
 	}
@@ -384,7 +325,7 @@ type UndoFunc func(t duban.Task, last duban.Change) (duban.Task, duban.Change, e
 // as refusals and proposals do not count).
 func (s *Store) Undo(ctx context.Context, userid, msgKey string, fn UndoFunc) (Applied, error) {
 	var out Applied
-	err := s.updateLedger(ctx, func(txn *badger.Txn) error {
+	err := s.updateLedgerThen(ctx, func(txn *badger.Txn) error {
 		var lc lastChange
 		if err := getJSON(txn, lastKey(userid), &lc); err != nil {
 			if errors.Is(err, ErrNotFound) {
@@ -408,7 +349,7 @@ func (s *Store) Undo(ctx context.Context, userid, msgKey string, fn UndoFunc) (A
 			return fn(t, last)
 		})
 		return err
-	})
+	}, func() { s.putApplied(out) })
 	if err != nil {
 		return out, fmt.Errorf("undo the last change of %s: %w", userid, err)
 	}

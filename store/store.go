@@ -14,6 +14,7 @@ import (
 	"os"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 
 	"github.com/dgraph-io/badger/v4"
@@ -47,6 +48,8 @@ type Store struct {
 	// ledger is held for reading by every change to the ledger and for
 	// writing by an import, from its first read to its last write (import.go).
 	ledger sync.RWMutex
+	lv     atomic.Pointer[ledgerView] // nil until built (view.go)
+	gens   atomic.Uint64              // ledger generations handed out (view.go)
 }
 
 // Options tune Open; the zero value suits a small service.

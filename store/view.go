@@ -1,0 +1,378 @@
+package store
+
+// The ledger view: units, people and tasks held in memory, derived from
+// Badger (which stays the only source of truth) so that reading the ledger
+// costs no decoding.
+//
+//   - Built by one full read under the exclusive ledger lock, so no change
+//     commits while it is read: on the first read that needs it, or Warm.
+//   - Kept write-through: Apply and Undo put the task they wrote after
+//     their commit, still holding the ledger lock for reading. Two changes
+//     to different tasks run concurrently and may reach the view in another
+//     order than they committed, which does not matter; two to the same
+//     task commit in history order (Badger's conflict check), and the view
+//     keeps the newer by its history seq.
+//   - Rebuilt by an import (under the same exclusive lock) once its writes
+//     are applied; dropped when applying them fails. Units and people change
+//     only by an import, so between builds they are fixed.
+//
+// Entries are never changed in place: a change replaces the task's entry,
+// so a reader may keep entries it copied out under the read lock. What is
+// handed to callers is a copy they may sort or change.
+//
+// The view also counts changes (the ledger generation) and remembers the
+// ids of the last tasks changed, so a reader can ask what changed since a
+// generation it saw (ChangesSince).
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+
+	"github.com/dgraph-io/badger/v4"
+
+	"github.com/duban-org/duban"
+)
+
+// changeLogCap bounds the ids of changed tasks the view remembers; asked
+// about more changes than that, it answers "everything".
+const changeLogCap = 8192
+
+type ledgerView struct {
+	mu sync.RWMutex
+
+	// Fixed from the build on.
+	units    []duban.Unit // in key order (by code)
+	unitAt   map[string]int
+	people   []duban.Person // in key order (by canonical userid)
+	personAt map[string]int // canonical userid → index
+	holders  map[duban.Post][]int
+
+	tasks   map[string]*viewTask
+	all     taskList // every task, by deadline then id
+	byUnit  map[string]taskList
+	byGroup map[string]taskList
+
+	// base is the generation of the build (what changed before it is not
+	// known), gen the latest; changed[i] is the task changed at generation
+	// first+i.
+	base, gen uint64
+	first     uint64
+	changed   []string
+}
+
+// viewTask is a task as the view holds it. It is never modified once made.
+type viewTask struct {
+	t     duban.Task
+	group string // the group of its unit, as indexed
+	seq   uint64 // the history seq of the change that wrote it; 0 from the build
+}
+
+// taskList holds tasks ordered by deadline then id (the order of sortTasks).
+type taskList []*viewTask
+
+func compareTasks(a, b *duban.Task) int {
+	if a.Deadline != b.Deadline {
+		if a.Deadline < b.Deadline {
+			return -1
+		}
+		return 1
+	}
+	return strings.Compare(a.ID, b.ID)
+}
+
+func (l taskList) find(t *duban.Task) (int, bool) {
+	return slices.BinarySearchFunc(l, t, func(e *viewTask, t *duban.Task) int { return compareTasks(&e.t, t) })
+}
+
+func (l taskList) insert(e *viewTask) taskList {
+	i, _ := l.find(&e.t)
+	return slices.Insert(l, i, e)
+}
+
+func (l taskList) remove(t *duban.Task) taskList {
+	if i, ok := l.find(t); ok {
+		return slices.Delete(l, i, i+1)
+	}
+	return l
+}
+
+// view returns the ledger view, building it first if needed.
+func (s *Store) ledgerView(ctx context.Context) (*ledgerView, error) {
+	if v := s.lv.Load(); v != nil {
+		return v, nil
+	}
+	s.ledger.Lock()
+	defer s.ledger.Unlock()
+	if v := s.lv.Load(); v != nil {
+		return v, nil
+	}
+	return s.buildView(ctx)
+}
+
+// Warm builds the ledger view now, if it is not built, so that the first
+// read does not wait for it.
+func (s *Store) Warm(ctx context.Context) error {
+	_, err := s.ledgerView(ctx)
+	return err
+}
+
+// buildView reads the whole ledger into a new view; the caller holds the
+// ledger lock for writing.
+func (s *Store) buildView(ctx context.Context) (*ledgerView, error) {
+	var units []duban.Unit
+	var people []duban.Person
+	var tasks []duban.Task
+	err := s.view(ctx, func(txn *badger.Txn) error {
+		var err error
+		if units, err = listIn[duban.Unit](txn, []byte("unit/")); err != nil {
+			return err
+		}
+		if people, err = listIn[duban.Person](txn, []byte("person/")); err != nil {
+			return err
+		}
+		tasks, err = listIn[duban.Task](txn, []byte("task/"))
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("read ledger: %w", err)
+	}
+	v := &ledgerView{
+		units: units, unitAt: make(map[string]int, len(units)),
+		people: people, personAt: make(map[string]int, len(people)), holders: map[duban.Post][]int{},
+		tasks: make(map[string]*viewTask, len(tasks)), all: make(taskList, 0, len(tasks)),
+		byUnit: map[string]taskList{}, byGroup: map[string]taskList{},
+	}
+	for i, u := range units {
+		v.unitAt[u.Code] = i
+	}
+	for i := range people {
+		p := &people[i]
+		p.Posts = slices.Clip(p.Posts)
+		v.personAt[duban.CanonicalUserID(p.UserID)] = i
+		for _, post := range p.Posts {
+			if !slices.Contains(v.holders[post], i) {
+				v.holders[post] = append(v.holders[post], i)
+			}
+		}
+	}
+	sortTasks(tasks)
+	for _, t := range tasks {
+		e := &viewTask{t: t, group: v.groupOf(t.Unit)}
+		v.tasks[t.ID] = e
+		v.all = append(v.all, e)
+		v.byUnit[t.Unit] = append(v.byUnit[t.Unit], e)
+		v.byGroup[e.group] = append(v.byGroup[e.group], e)
+	}
+	v.base = s.gens.Add(1)
+	v.gen, v.first = v.base, v.base+1
+	s.lv.Store(v)
+	return v, nil
+}
+
+// dropView forgets the view (the next read builds it); the caller holds the
+// ledger lock for writing.
+func (s *Store) dropView() { s.lv.Store(nil) }
+
+// putTask puts a task Apply or Undo wrote, unless the view already holds a
+// later change of it. The caller holds the ledger lock for reading.
+func (s *Store) putTask(t duban.Task, seq uint64) {
+	v := s.lv.Load()
+	if v == nil {
+		return
+	}
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	old := v.tasks[t.ID]
+	if old != nil && old.seq >= seq {
+		return
+	}
+	e := &viewTask{t: t, group: v.groupOf(t.Unit), seq: seq}
+	if e.t.Extension != nil {
+		x := *e.t.Extension
+		e.t.Extension = &x
+	}
+	if old != nil {
+		v.all = v.all.remove(&old.t)
+		v.byUnit[old.t.Unit] = v.byUnit[old.t.Unit].remove(&old.t)
+		v.byGroup[old.group] = v.byGroup[old.group].remove(&old.t)
+	}
+	v.tasks[t.ID] = e
+	v.all = v.all.insert(e)
+	v.byUnit[t.Unit] = v.byUnit[t.Unit].insert(e)
+	v.byGroup[e.group] = v.byGroup[e.group].insert(e)
+	v.gen = s.gens.Add(1)
+	v.changed = append(v.changed, t.ID)
+	if len(v.changed) >= 2*changeLogCap {
+		drop := len(v.changed) - changeLogCap
+		v.changed = slices.Delete(v.changed, 0, drop)
+		v.first += uint64(drop)
+	}
+}
+
+func (v *ledgerView) groupOf(unit string) string {
+	if i, ok := v.unitAt[unit]; ok {
+		return v.units[i].Group
+	}
+	return ""
+}
+
+// copyTask is e's task as a caller may keep it.
+func (e *viewTask) copyTask() duban.Task {
+	t := e.t
+	if t.Extension != nil {
+		x := *t.Extension
+		t.Extension = &x
+	}
+	return t
+}
+
+func copyPerson(p duban.Person) duban.Person {
+	p.Posts = slices.Clone(p.Posts)
+	return p
+}
+
+// list returns the entries f selects (before its Status), read under the
+// view's read lock into a slice of the caller's own.
+func (v *ledgerView) list(f TaskFilter) taskList {
+	v.mu.RLock()
+	defer v.mu.RUnlock()
+	switch {
+	case f.Unit != "":
+		if f.Group != "" && v.groupOf(f.Unit) != f.Group {
+			return nil
+		}
+		return slices.Clone(v.byUnit[f.Unit])
+	case f.Group != "":
+		return slices.Clone(v.byGroup[f.Group])
+	}
+	return slices.Clone(v.all)
+}
+
+// tasksOf copies the tasks of entries with status st ("" for any).
+func tasksOf(l taskList, st duban.Status) []duban.Task {
+	n := len(l)
+	if st != "" {
+		n = 0
+		for _, e := range l {
+			if e.t.Status == st {
+				n++
+			}
+		}
+	}
+	if n == 0 {
+		return nil
+	}
+	out := make([]duban.Task, 0, n)
+	for _, e := range l {
+		if st == "" || e.t.Status == st {
+			out = append(out, e.copyTask())
+		}
+	}
+	return out
+}
+
+// snapshot copies the whole ledger out of the view, with its generation.
+func (v *ledgerView) snapshot() (duban.Ledger, uint64) {
+	v.mu.RLock()
+	all, gen := slices.Clone(v.all), v.gen
+	v.mu.RUnlock()
+	return duban.Ledger{Units: slices.Clone(v.units), People: v.copyPeople(), Tasks: tasksOf(all, "")}, gen
+}
+
+func (v *ledgerView) copyPeople() []duban.Person {
+	if len(v.people) == 0 {
+		return nil
+	}
+	out := make([]duban.Person, len(v.people))
+	for i, p := range v.people {
+		out[i] = copyPerson(p)
+	}
+	return out
+}
+
+// LedgerChanges says what changed in the ledger since a generation.
+type LedgerChanges struct {
+	// Gen is the generation now.
+	Gen uint64
+	// All is true when anything may have changed: the view was built (at
+	// start or by an import, which may change units and people) after the
+	// generation asked about, or more tasks changed than are remembered.
+	All bool
+	// Tasks are the ids of the tasks changed since, each once (when !All).
+	Tasks []string
+}
+
+// ChangesSince says what changed since generation gen (one this store gave
+// out; 0 for "never read").
+func (s *Store) ChangesSince(ctx context.Context, gen uint64) (LedgerChanges, error) {
+	v, err := s.ledgerView(ctx)
+	if err != nil {
+		return LedgerChanges{}, err
+	}
+	v.mu.RLock()
+	defer v.mu.RUnlock()
+	return v.changesSince(gen), nil
+}
+
+func (v *ledgerView) changesSince(gen uint64) LedgerChanges {
+	ch := LedgerChanges{Gen: v.gen}
+	switch {
+	case gen < v.base || gen+1 < v.first:
+		ch.All = true
+	case gen < v.gen:
+		seen := map[string]bool{}
+		for _, id := range v.changed[gen+1-v.first:] {
+			if !seen[id] {
+				seen[id] = true
+				ch.Tasks = append(ch.Tasks, id)
+			}
+		}
+	}
+	return ch
+}
+
+// LedgerSince returns the ledger at generation gen for a reader that last
+// read it at generation since (0 for never). When whole is false, nothing
+// structural changed since: l holds every person, and only the units where
+// a task changed since, with all their tasks (none when nothing changed).
+// When whole is true, l is the whole ledger.
+func (s *Store) LedgerSince(ctx context.Context, since uint64) (l duban.Ledger, gen uint64, whole bool, err error) {
+	v, err := s.ledgerView(ctx)
+	if err != nil {
+		return l, 0, false, fmt.Errorf("read ledger: %w", err)
+	}
+	v.mu.RLock()
+	ch := v.changesSince(since)
+	if ch.All {
+		v.mu.RUnlock()
+		l, gen = v.snapshot()
+		return l, gen, true, nil
+	}
+	var entries taskList
+	taken := map[string]bool{}
+	for _, id := range ch.Tasks {
+		unit := v.tasks[id].t.Unit
+		if i, ok := v.unitAt[unit]; ok && !taken[unit] {
+			taken[unit] = true
+			l.Units = append(l.Units, v.units[i])
+			entries = append(entries, v.byUnit[unit]...)
+		}
+	}
+	v.mu.RUnlock()
+	if len(entries) > 0 {
+		slices.SortFunc(entries, func(a, b *viewTask) int { return compareTasks(&a.t, &b.t) })
+		l.Tasks = tasksOf(entries, "")
+		l.People = v.copyPeople()
+	}
+	return l, ch.Gen, false, nil
+}
+
+// putApplied puts the task an Apply or Undo wrote (nothing for a replay).
+func (s *Store) putApplied(a Applied) {
+	if !a.Replayed {
+		s.putTask(a.Task, a.Change.Seq)
+	}
+}
