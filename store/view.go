@@ -36,9 +36,10 @@ import (
 	"github.com/duban-org/duban"
 )
 
-// changeLogCap bounds the ids of changed tasks the view remembers; asked
-// about more changes than that, it answers "everything".
-const changeLogCap = 8192
+// changeLogCap bounds the ids of changed tasks the view remembers (between
+// it and twice it); asked about more changes than that, it answers
+// "everything". A variable for tests.
+var changeLogCap = 8192
 
 type ledgerView struct {
 	mu sync.RWMutex
