@@ -7,6 +7,9 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"reflect"
+	"slices"
+	"sync"
 	"time"
 
 	"github.com/duban-org/duban"
@@ -16,6 +19,18 @@ import (
 // *store.Store implements it.
 type LedgerSource interface {
 	Snapshot(ctx context.Context) (duban.Ledger, error)
+}
+
+// ChangeSource is a LedgerSource that can also give the part of the ledger
+// changed since an earlier read, so that a pass plans only what changed.
+// *store.Store implements it.
+type ChangeSource interface {
+	// LedgerSince returns the ledger at generation gen for a reader that
+	// last read it at generation since (0 for never). When whole is false,
+	// no unit or person changed since: l holds every person and only the
+	// units where a task changed, each with all its tasks (nothing when
+	// nothing changed).
+	LedgerSince(ctx context.Context, since uint64) (l duban.Ledger, gen uint64, whole bool, err error)
 }
 
 // NoticeLog is the ledger of sent notices (the store's equivalent of
@@ -34,12 +49,33 @@ type NoticeLog interface {
 // Runner runs planning passes: plan → drop what was sent → digest → record
 // and queue. It is safe to run passes one at a time; the notice ledger makes
 // overlapping passes harmless too.
+//
+// A Source that is a ChangeSource makes later passes of a day incremental.
+// Plan's notices for a task depend on the task, its unit's other tasks (the
+// escalation's overdue list), the people and today alone; so once a pass has
+// recorded everything it planned, a later pass the same day, under the same
+// policy and calendar, with no unit or person changed since, needs to plan
+// only the units where a task changed since — every other notice due today
+// is already recorded. Anything else (a new day, an import, notices
+// deferred by the per-person cap, a failed pass, a restart, another policy
+// or calendar) makes the next pass whole. Dry runs are always whole.
 type Runner struct {
 	Source   LedgerSource
 	Log      NoticeLog
 	Policy   Policy
 	Calendar *Calendar
 	Logger   *slog.Logger // nil discards
+
+	mu       sync.Mutex
+	complete *completePass // nil: the next pass is whole
+}
+
+// completePass is the last pass that recorded everything it planned.
+type completePass struct {
+	today    duban.Date
+	gen      uint64 // the ledger generation it planned from
+	policy   Policy
+	calendar *Calendar
 }
 
 // Result is what one pass found and did.
@@ -49,8 +85,12 @@ type Result struct {
 	// Open is false outside the sending window (rest day, before send_at,
 	// quiet hours); nothing is planned then.
 	Open bool
-	// Planned is every notice due now, sent before or not.
+	// Planned is every notice due now, sent before or not; on an
+	// incremental pass, only those about the tasks of the units where a
+	// task changed since the last complete pass (the others are recorded).
 	Planned []Notice
+	// Incremental is true when the pass planned only the changed units.
+	Incremental bool
 	// Due are the notices not yet sent that this pass carries.
 	Due []Notice
 	// Deferred counts unsent notices left for the next pass by the
@@ -97,11 +137,21 @@ func (r *Runner) pass(ctx context.Context, now time.Time, write bool) (Result, e
 		r.logger().Warn("no published holiday schedule: statutory holidays are computed, make-up working days unknown; import the notice (duban calendar import) or upgrade duban",
 			"years", res.Unofficial)
 	}
-	l, err := r.Source.Snapshot(ctx)
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	last := r.complete
+	if write {
+		r.complete = nil // until this pass has recorded everything
+	}
+	l, gen, whole, err := r.ledger(ctx, last, res.Today, write)
 	if err != nil {
 		return res, fmt.Errorf("remind: read ledger: %w", err)
 	}
-	res.Planned = append(Plan(l, r.Policy, r.Calendar, now), calendarNotices(l, r.Calendar, res.Today)...)
+	res.Incremental = !whole
+	res.Planned = Plan(l, r.Policy, r.Calendar, now)
+	if whole {
+		res.Planned = append(res.Planned, calendarNotices(l, r.Calendar, res.Today)...)
+	}
 	unsent, err := r.Log.Unsent(ctx, res.Planned)
 	if err != nil {
 		return res, fmt.Errorf("remind: filter sent notices: %w", err)
@@ -113,16 +163,39 @@ func (r *Runner) pass(ctx context.Context, now time.Time, write bool) (Result, e
 		res.Due = append(res.Due, n)
 		res.Messages = append(res.Messages, calendarMessage(n))
 	}
-	if !write || len(res.Messages) == 0 {
+	if !write {
 		return res, nil
 	}
-	res.Queued, err = r.Log.RecordNotices(ctx, res.Due, res.Messages, now)
-	if err != nil {
-		return res, fmt.Errorf("remind: record notices: %w", err)
+	if len(res.Messages) > 0 {
+		res.Queued, err = r.Log.RecordNotices(ctx, res.Due, res.Messages, now)
+		if err != nil {
+			return res, fmt.Errorf("remind: record notices: %w", err)
+		}
+		r.logger().Info("reminders queued", "today", res.Today, "planned", len(res.Planned), "incremental", res.Incremental,
+			"due", len(res.Due), "deferred", res.Deferred, "messages", res.Queued)
 	}
-	r.logger().Info("reminders queued", "today", res.Today, "planned", len(res.Planned),
-		"due", len(res.Due), "deferred", res.Deferred, "messages", res.Queued)
+	if res.Deferred == 0 && gen != 0 {
+		policy := r.Policy
+		policy.BeforeDays = slices.Clone(policy.BeforeDays)
+		r.complete = &completePass{today: res.Today, gen: gen, policy: policy, calendar: r.Calendar}
+	}
 	return res, nil
+}
+
+// ledger reads what a pass plans from: the units changed since last when
+// it can, else the whole ledger. gen is 0 when the Source cannot say what
+// changed.
+func (r *Runner) ledger(ctx context.Context, last *completePass, today duban.Date, write bool) (l duban.Ledger, gen uint64, whole bool, err error) {
+	cs, ok := r.Source.(ChangeSource)
+	if !ok {
+		l, err = r.Source.Snapshot(ctx)
+		return l, 0, true, err
+	}
+	since := uint64(0)
+	if write && last != nil && last.today == today && last.calendar == r.Calendar && reflect.DeepEqual(last.policy, r.Policy) {
+		since = last.gen
+	}
+	return cs.LedgerSince(ctx, since)
 }
 
 // WriteResult prints a pass as `duban remind --dry-run` shows it: one line

@@ -198,7 +198,9 @@ func (s *Store) SaveOutgoingProgress(ctx context.Context, e OutboxEntry) error {
 func (s *Store) FinishOutgoing(ctx context.Context, e OutboxEntry, d Delivery) error {
 	k := []byte(prefixOutbox + e.ID)
 	d.OutboxID, d.To, d.NoticeKeys, d.Queued = e.ID, e.Msg.To, e.Msg.NoticeKeys, e.Queued
+	var released []string // tasks whose notices go back to the planner
 	err := s.update(ctx, func(txn *badger.Txn) error {
+		released = released[:0]
 		if _, err := txn.Get(k); errors.Is(err, badger.ErrKeyNotFound) {
 			return fmt.Errorf("outbox entry %s: %w", e.ID, ErrNotFound)
 		} else if err != nil {
@@ -226,8 +228,12 @@ func (s *Store) FinishOutgoing(ctx context.Context, e OutboxEntry, d Delivery) e
 			// waiting rather than with this failure. One to a member
 			// WeCom does not know stays recorded: it cannot succeed.
 			if d.Status == DeliveryFailed && d.InvalidUser == "" {
-				if err := releaseNotice(txn, nk, e.ID, d); err != nil {
+				task, err := releaseNotice(txn, nk, e.ID, d)
+				if err != nil {
 					return err
+				}
+				if task != "" {
+					released = append(released, task)
 				}
 			}
 		}
@@ -236,6 +242,7 @@ func (s *Store) FinishOutgoing(ctx context.Context, e OutboxEntry, d Delivery) e
 	if err != nil {
 		return fmt.Errorf("finish outgoing %s: %w", e.ID, err)
 	}
+	s.touchTasks(released)
 	return nil
 }
 
@@ -246,23 +253,25 @@ type releasedNotice struct {
 	Delivery Delivery     `json:"delivery"`
 }
 
-func releaseNotice(txn *badger.Txn, key, outboxID string, d Delivery) error {
+// releaseNotice releases the notice named key and returns its task's id
+// ("" when it was released before).
+func releaseNotice(txn *badger.Txn, key, outboxID string, d Delivery) (string, error) {
 	var r NoticeRecord
 	switch err := getJSON(txn, noticeKey(key), &r); {
 	case errors.Is(err, ErrNotFound):
-		return nil // released before
+		return "", nil // released before
 	case err != nil:
-		return err
+		return "", err
 	}
 	if err := putJSON(txn, []byte(prefixReleased+key+"/"+outboxID), releasedNotice{Record: r, Delivery: d}); err != nil {
-		return err
+		return "", err
 	}
 	for _, k := range [][]byte{noticeKey(key), []byte(prefixSentNotice + key)} {
 		if err := txn.Delete(k); err != nil {
-			return fmt.Errorf("release notice %s: %w", key, err)
+			return "", fmt.Errorf("release notice %s: %w", key, err)
 		}
 	}
-	return nil
+	return duban.CanonicalID(r.TaskID), nil
 }
 
 // ReleasedNotices returns the notices about task taskID whose messages

@@ -204,12 +204,35 @@ func (s *Store) putTask(t duban.Task, seq uint64) {
 	v.all = v.all.insert(e)
 	v.byUnit[t.Unit] = v.byUnit[t.Unit].insert(e)
 	v.byGroup[e.group] = v.byGroup[e.group].insert(e)
+	v.logChange(s, t.ID)
+}
+
+// logChange counts a change to task id; the caller holds v.mu.
+func (v *ledgerView) logChange(s *Store, id string) {
 	v.gen = s.gens.Add(1)
-	v.changed = append(v.changed, t.ID)
+	v.changed = append(v.changed, id)
 	if len(v.changed) >= 2*changeLogCap {
 		drop := len(v.changed) - changeLogCap
 		v.changed = slices.Delete(v.changed, 0, drop)
 		v.first += uint64(drop)
+	}
+}
+
+// touchTasks counts a change to each of the tasks ids without changing
+// them: their notices were released to be planned again, which a reader of
+// ChangesSince must see. (A build in between makes ChangesSince answer
+// "everything", so this needs no ledger lock.)
+func (s *Store) touchTasks(ids []string) {
+	v := s.lv.Load()
+	if v == nil || len(ids) == 0 {
+		return
+	}
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	for _, id := range ids {
+		if v.tasks[id] != nil {
+			v.logChange(s, id)
+		}
 	}
 }
 
@@ -302,7 +325,9 @@ type LedgerChanges struct {
 	// start or by an import, which may change units and people) after the
 	// generation asked about, or more tasks changed than are remembered.
 	All bool
-	// Tasks are the ids of the tasks changed since, each once (when !All).
+	// Tasks are the ids of the tasks changed since, each once (when !All),
+	// and of those with a notice released since to be planned again (its
+	// message failed for good).
 	Tasks []string
 }
 

@@ -76,6 +76,7 @@ func runChat(ctx context.Context, e *env, args []string) error {
 	defer console.Close()
 	console.Now = a.now
 
+	warmLedger(ctx, e.log, a)
 	user := *as
 	if p, err := a.st.Person(ctx, user); err == nil {
 		fmt.Fprintf(e.stderr, "以 %s（%s）的身份对话。%s\n", p.Name, user, chatHelp)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"maps"
 	"net"
 	"net/http"
@@ -50,6 +51,9 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	work, stopWork := context.WithCancel(context.WithoutCancel(ctx))
 	defer stopWork()
 	room := func(ctx context.Context) error { return a.waitForRoom(ctx, work) }
+	warmed := make(chan struct{})
+	go func() { defer close(warmed); warmLedger(work, e.log, a) }()
+	defer func() { <-warmed }() // before the store closes
 
 	m := metrics.New(a.st, a.loc, a.remind.WarnDays)
 	cal, err := a.calendar(ctx)
@@ -279,4 +283,15 @@ func servePprof(ctx context.Context, e *env, addr string) {
 			e.log.Warn("pprof", "err", err)
 		}
 	}()
+}
+
+// warmLedger builds the store's in-memory ledger view, so the first reply
+// and the first reminder pass do not wait for it.
+func warmLedger(ctx context.Context, log *slog.Logger, a *app) {
+	start := time.Now()
+	if err := a.st.Warm(ctx); err != nil {
+		log.Warn("ledger view not built at start; the first read builds it", "err", err)
+		return
+	}
+	log.Info("ledger view built", "took", time.Since(start).Round(time.Millisecond))
 }
