@@ -27,6 +27,9 @@ func BenchmarkReplyProvince(b *testing.B) {
 	if _, err := st.Import(ctx, duban.Ledger{Units: p.Units, People: p.People, Tasks: p.Tasks}, "import", now.Add(-time.Hour)); err != nil {
 		b.Fatal(err)
 	}
+	if err := st.Warm(ctx); err != nil { // as serve and chat do at start
+		b.Fatal(err)
+	}
 	h := &Handler{Store: st, Now: func() time.Time { return now }, Location: time.UTC, WarnDays: 3, UndoWindow: 30 * time.Minute}
 	var open []duban.Task // tasks a contact may report progress on
 	for _, t := range p.Tasks {
