@@ -56,9 +56,12 @@ type NoticeLog interface {
 // recorded everything it planned, a later pass the same day, under the same
 // policy and calendar, with no unit or person changed since, needs to plan
 // only the units where a task changed since — every other notice due today
-// is already recorded. Anything else (a new day, an import, notices
-// deferred by the per-person cap, a failed pass, a restart, another policy
-// or calendar) makes the next pass whole. Dry runs are always whole.
+// is already recorded, or was deferred by the per-person cap
+// (max_items_per_digest) and is remembered: the deferred notices of the
+// other units are carried into the pass as they were. Anything else (a new
+// day, an import, a failed pass or a message it could not record, a
+// restart, another policy or calendar) makes the next pass whole. Dry runs
+// are always whole.
 type Runner struct {
 	Source   LedgerSource
 	Log      NoticeLog
@@ -70,12 +73,13 @@ type Runner struct {
 	complete *completePass // nil: the next pass is whole
 }
 
-// completePass is the last pass that recorded everything it planned.
+// completePass is the last pass that recorded everything it carried.
 type completePass struct {
 	today    duban.Date
 	gen      uint64 // the ledger generation it planned from
 	policy   Policy
 	calendar *Calendar
+	deferred []Notice // unsent, left by the per-person cap, in plan order
 }
 
 // Result is what one pass found and did.
@@ -94,7 +98,9 @@ type Result struct {
 	// Due are the notices not yet sent that this pass carries.
 	Due []Notice
 	// Deferred counts unsent notices left for the next pass by the
-	// per-person cap (max_items_per_digest).
+	// per-person cap (max_items_per_digest). On an incremental pass the
+	// notices deferred before are carried in with Planned's, and checked
+	// against the notice ledger when they are due to go.
 	Deferred int
 	// Messages are the digests, one per recipient.
 	Messages []duban.Outgoing
@@ -157,7 +163,19 @@ func (r *Runner) pass(ctx context.Context, now time.Time, write bool) (Result, e
 		return res, fmt.Errorf("remind: filter sent notices: %w", err)
 	}
 	tasks, calendar := splitCalendar(unsent)
-	res.Due, res.Deferred = capPerPerson(tasks, c.maxItems)
+	var deferred []Notice
+	if whole || last == nil {
+		res.Due, deferred = capPerPerson(tasks, c.maxItems)
+	} else {
+		// Deferred by an earlier pass and still unsent then; only another
+		// run can have recorded them since, so those going now are checked.
+		tasks = mergePlanOrder(tasks, carried(last.deferred, l.Units))
+		res.Due, deferred = capPerPerson(tasks, c.maxItems)
+		if res.Due, err = r.Log.Unsent(ctx, res.Due); err != nil {
+			return res, fmt.Errorf("remind: filter sent notices: %w", err)
+		}
+	}
+	res.Deferred = len(deferred)
 	res.Messages = Digest(res.Due)
 	for _, n := range calendar {
 		res.Due = append(res.Due, n)
@@ -174,12 +192,42 @@ func (r *Runner) pass(ctx context.Context, now time.Time, write bool) (Result, e
 		r.logger().Info("reminders queued", "today", res.Today, "planned", len(res.Planned), "incremental", res.Incremental,
 			"due", len(res.Due), "deferred", res.Deferred, "messages", res.Queued)
 	}
-	if res.Deferred == 0 && gen != 0 {
+	if gen != 0 && res.Queued == len(res.Messages) { // else a message was dropped: its notices are not known
 		policy := r.Policy
 		policy.BeforeDays = slices.Clone(policy.BeforeDays)
-		r.complete = &completePass{today: res.Today, gen: gen, policy: policy, calendar: r.Calendar}
+		r.complete = &completePass{today: res.Today, gen: gen, policy: policy, calendar: r.Calendar, deferred: deferred}
 	}
 	return res, nil
+}
+
+// carried returns the deferred notices but those about the units in
+// replanned, which the pass plans again.
+func carried(deferred []Notice, replanned []duban.Unit) []Notice {
+	if len(replanned) == 0 {
+		return deferred
+	}
+	again := make(map[string]bool, len(replanned))
+	for _, u := range replanned {
+		again[u.Code] = true
+	}
+	return slices.DeleteFunc(slices.Clone(deferred), func(n Notice) bool { return again[n.Unit.Code] })
+}
+
+// mergePlanOrder merges two lists of notices about different tasks, each in
+// plan order (the ledger's: by deadline, then task id), into plan order.
+func mergePlanOrder(a, b []Notice) []Notice {
+	if len(a) == 0 {
+		return b
+	}
+	out := make([]Notice, 0, len(a)+len(b))
+	for len(a) > 0 && len(b) > 0 {
+		if b[0].Deadline < a[0].Deadline || b[0].Deadline == a[0].Deadline && b[0].TaskID < a[0].TaskID {
+			out, b = append(out, b[0]), b[1:]
+		} else {
+			out, a = append(out, a[0]), a[1:]
+		}
+	}
+	return append(append(out, a...), b...)
 }
 
 // ledger reads what a pass plans from: the units changed since last when
@@ -246,20 +294,22 @@ func splitCalendar(ns []Notice) (tasks, calendar []Notice) {
 }
 
 // capPerPerson keeps at most max notices per recipient (all when max <= 0),
-// earliest in plan order first, and counts the rest.
-func capPerPerson(ns []Notice, max int) ([]Notice, int) {
+// earliest in plan order first, and returns the rest in order.
+func capPerPerson(ns []Notice, max int) (kept, rest []Notice) {
 	if max <= 0 {
-		return ns, 0
+		return ns, nil
 	}
 	count := map[string]int{}
-	kept := make([]Notice, 0, len(ns))
+	kept = make([]Notice, 0, min(len(ns), 1024))
 	for _, n := range ns {
 		if count[n.To] < max {
 			kept = append(kept, n)
+		} else {
+			rest = append(rest, n)
 		}
 		count[n.To]++
 	}
-	return kept, len(ns) - len(kept)
+	return kept, rest
 }
 
 // Scheduler runs the Runner inside `serve`: at send_at on every day, then

@@ -111,32 +111,36 @@ func TestIncrementalNewPersonReminded(t *testing.T) {
 	}
 }
 
-// Notices left over by the per-person cap go out with the next passes.
+// Notices left over by the per-person cap go out with the next passes,
+// which stay incremental; one whose task changed meanwhile is planned again.
 func TestIncrementalAfterDeferred(t *testing.T) {
 	ctx := context.Background()
 	s := openTestStore(t, t.TempDir())
 	defer s.Close()
-	l := remindLedger(1, "2026-09-30")
-	for _, id := range []string{"T0B", "T0C"} {
-		l.Tasks = append(l.Tasks, duban.Task{ID: id, Unit: "U0", Title: "编制三定方案", Deadline: mustDate("2026-09-30")})
+	l := remindLedger(2, "2026-09-30")
+	for _, id := range []string{"T0B", "T0C", "T1B", "T1C"} {
+		l.Tasks = append(l.Tasks, duban.Task{ID: id, Unit: "U" + id[1:2], Title: "编制三定方案", Deadline: mustDate("2026-09-30")})
 	}
 	if _, err := s.Import(ctx, l, "test", shAt("2026-09-01 10:00")); err != nil {
 		t.Fatal(err)
 	}
 	r := newRunner(s)
 	r.Policy.MaxItemsPerDigest = 1
-	var sent []string
-	for i, at := range []string{"09:00", "09:15", "09:30", "09:45"} {
+	pass := func(at string, incremental bool, want ...string) {
+		t.Helper()
 		res := mustRun(t, r, shAt("2026-10-09 "+at))
-		sent = append(sent, recipients(res.Due)...)
-		if i < 3 && res.Incremental {
-			t.Errorf("pass %d after deferred notices was incremental", i+1)
+		if got := recipients(res.Due); res.Incremental != incremental || !slices.Equal(got, want) {
+			t.Errorf("pass at %s: incremental %v, sent %v; want %v, %v", at, res.Incremental, got, incremental, want)
 		}
 	}
-	want := []string{"T0>c0", "T0>h0", "T0B>c0", "T0B>h0", "T0C>c0", "T0C>h0"}
-	if slices.Sort(sent); !slices.Equal(sent, want) {
-		t.Errorf("sent %v, want %v", sent, want)
+	pass("09:00", false, "T0>c0", "T0>h0", "T1>c1", "T1>h1")
+	pass("09:15", true, "T0B>c0", "T0B>h0", "T1B>c1", "T1B>h1")
+	c0 := duban.Person{UserID: "c0", Posts: []duban.Post{{Role: duban.RoleContact, Scope: "U0"}}}
+	if _, err := s.Apply(ctx, "T0C", "msg:2", act(duban.Request{Action: duban.ActReport, By: c0, Note: "已完成", At: shAt("2026-10-09 09:20")})); err != nil {
+		t.Fatal(err)
 	}
+	pass("09:30", true, "T1C>c1", "T1C>h1") // T0C, reported done, is no longer chased
+	pass("09:45", true)
 }
 
 // Another policy makes the next pass whole.
