@@ -3,8 +3,8 @@ package store
 import (
 	"context"
 	"runtime"
-	"time"
 	"testing"
+	"time"
 )
 
 // BenchmarkViewProvince builds the ledger view of a province (100,000
