@@ -54,7 +54,13 @@ func (d Date) String() string {
 		return ""
 	}
 	y, m, dd := d.civil()
-	return fmt.Sprintf("%04d-%02d-%02d", y, int(m), dd)
+	if y < 0 || y > 9999 {
+		return fmt.Sprintf("%04d-%02d-%02d", y, int(m), dd)
+	}
+	// By hand: reminder passes format hundreds of thousands of dates.
+	b := [10]byte{byte('0' + y/1000), byte('0' + y/100%10), byte('0' + y/10%10), byte('0' + y%10), '-',
+		byte('0' + int(m)/10), byte('0' + int(m)%10), '-', byte('0' + dd/10), byte('0' + dd%10)}
+	return string(b[:])
 }
 
 // MarshalText writes the date as 2006-01-02.

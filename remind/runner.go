@@ -283,6 +283,9 @@ func (r *Runner) logger() *slog.Logger {
 // splitCalendar separates the calendar notices, each a message of its own,
 // from the notices about tasks.
 func splitCalendar(ns []Notice) (tasks, calendar []Notice) {
+	if !slices.ContainsFunc(ns, func(n Notice) bool { return n.Stage == StageCalendar }) {
+		return ns, nil
+	}
 	for _, n := range ns {
 		if n.Stage == StageCalendar {
 			calendar = append(calendar, n)

@@ -21,7 +21,7 @@ import (
 //     new): the whole ledger planned and checked against the notice ledger,
 //     as the first pass of a day is;
 //   - unchanged: a later pass the same day after a pass recorded and queued
-//     everything, nothing changed since;
+//     everything (nothing deferred), nothing changed since;
 //   - changed-20: a later pass after 20 tasks of 20 units changed (a 联络员's
 //     进展 each, not counted), planning those units alone.
 func BenchmarkPassProvince(b *testing.B) {
@@ -52,8 +52,20 @@ func BenchmarkPassProvince(b *testing.B) {
 		b.ReportMetric(float64(cpuTime()-cpu)/float64(time.Millisecond)/float64(b.N), "cpu-ms/op")
 		b.ReportMetric(float64(len(res.Due)), "notices")
 	})
-	if _, err := r.RunOnce(ctx, now); err != nil {
-		b.Fatal(err)
+	// Real passes record everything due today (2,000 items a digest: an
+	// uncapped digest of 编办's thousands of letters is too big for one
+	// transaction); the later passes then cost what they plan and check,
+	// with no backlog of deferred notices to send.
+	r.Policy.MaxItemsPerDigest = 2000
+	for i := 0; ; i++ {
+		res, err := r.RunOnce(ctx, now)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if res.Deferred == 0 {
+			b.Logf("%d passes sent the day's notices", i+1)
+			break
+		}
 	}
 	b.Run("unchanged", func(b *testing.B) {
 		var res remind.Result
