@@ -17,6 +17,7 @@ package store
 //	applied/<msg key>/<id>              uint64    history seq a message produced (TTL 7 days)
 
 import (
+	"bytes"
 	"context"
 	"encoding/binary"
 	"encoding/json"
@@ -58,11 +59,10 @@ func (s *Store) Unit(ctx context.Context, code string) (duban.Unit, error) {
 
 // Units returns every unit, ordered by code.
 func (s *Store) Units(ctx context.Context) ([]duban.Unit, error) {
-	v, err := s.ledgerView(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("list units: %w", err)
+	if v := s.lv.Load(); v != nil {
+		return slices.Clone(v.units), nil
 	}
-	return slices.Clone(v.units), nil
+	return listJSON[duban.Unit](ctx, s, []byte("unit/"))
 }
 
 // Person returns the person with the given WeCom userid (case-insensitive).
@@ -83,11 +83,10 @@ func (s *Store) Person(ctx context.Context, userid string) (duban.Person, error)
 
 // People returns every person, ordered by userid.
 func (s *Store) People(ctx context.Context) ([]duban.Person, error) {
-	v, err := s.ledgerView(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("list people: %w", err)
+	if v := s.lv.Load(); v != nil {
+		return v.copyPeople(), nil
 	}
-	return v.copyPeople(), nil
+	return listJSON[duban.Person](ctx, s, []byte("person/"))
 }
 
 // PeopleConcerned returns the people a change to a task of unit u concerns,
@@ -176,87 +175,203 @@ type TaskFilter struct {
 
 // Tasks returns the tasks matching f, ordered by deadline then id.
 func (s *Store) Tasks(ctx context.Context, f TaskFilter) ([]duban.Task, error) {
-	v, err := s.ledgerView(ctx)
+	if v := s.lv.Load(); v != nil {
+		return tasksOf(v.list(f), f.Status), nil
+	}
+	var tasks []duban.Task
+	err := s.view(ctx, func(txn *badger.Txn) error {
+		var err error
+		switch {
+		case f.Unit != "":
+			tasks, err = tasksByIndex(txn, unitIndex(f.Unit))
+		case f.Group != "":
+			tasks, err = tasksByIndex(txn, groupIndex(f.Group))
+		default:
+			tasks, err = tasksByIndex(txn, []byte("idx/deadline/"))
+		}
+		return err
+	})
 	if err != nil {
 		return nil, fmt.Errorf("list tasks: %w", err)
 	}
-	return tasksOf(v.list(f), f.Status), nil
+	tasks = slices.DeleteFunc(tasks, func(t duban.Task) bool {
+		return f.Status != "" && t.Status != f.Status
+	})
+	if f.Unit != "" && f.Group != "" && len(tasks) > 0 {
+		u, err := s.Unit(ctx, f.Unit)
+		if err != nil {
+			return nil, err
+		}
+		if u.Group != f.Group {
+			return nil, nil
+		}
+	}
+	sortTasks(tasks)
+	return tasks, nil
 }
 
-// EachTask calls fn with every task matching f, ordered by deadline then id.
-// An error from fn stops the walk and is returned. fn may change the ledger:
-// the tasks it is given are those matching when the walk began.
+// EachTask calls fn with every task matching f, ordered by deadline then id,
+// reading them one at a time from one consistent read: a listing of any
+// size holds one task in memory, plus the ids of f's unit or group. An
+// error from fn stops the walk and is returned.
 func (s *Store) EachTask(ctx context.Context, f TaskFilter, fn func(duban.Task) error) error {
-	v, err := s.ledgerView(ctx)
-	if err != nil {
-		return fmt.Errorf("list tasks: %w", err)
+	if v := s.lv.Load(); v != nil {
+		return v.each(f, fn)
 	}
-	for _, e := range v.list(f) {
-		if f.Status != "" && e.t.Status != f.Status {
-			continue
+	return s.view(ctx, func(txn *badger.Txn) error {
+		var only map[string]bool // escaped ids of f's unit or group; nil: all
+		if f.Unit != "" || f.Group != "" {
+			if f.Unit != "" && f.Group != "" {
+				var u duban.Unit
+				if err := getJSON(txn, unitKey(f.Unit), &u); err != nil && !errors.Is(err, ErrNotFound) {
+					return err
+				}
+				if u.Group != f.Group {
+					return nil
+				}
+			}
+			prefix := groupIndex(f.Group)
+			if f.Unit != "" {
+				prefix = unitIndex(f.Unit)
+			}
+			only = map[string]bool{}
+			if err := scanPrefix(txn, prefix, true, func(key, _ []byte) error {
+				only[string(key[len(prefix):])] = true
+				return nil
+			}); err != nil {
+				return err
+			}
+			if len(only) == 0 {
+				return nil
+			}
 		}
-		if err := fn(e.copyTask()); err != nil {
-			return err
-		}
-	}
-	return nil
+		return scanPrefix(txn, []byte("idx/deadline/"), true, func(key, _ []byte) error {
+			escaped := key[bytes.LastIndexByte(key, '/')+1:]
+			if only != nil && !only[string(escaped)] {
+				return nil
+			}
+			id, err := parsePart(escaped)
+			if err != nil {
+				return err
+			}
+			var t duban.Task
+			if err := getJSON(txn, taskKey(id), &t); err != nil {
+				return err
+			}
+			if f.Status != "" && t.Status != f.Status {
+				return nil
+			}
+			return fn(t)
+		})
+	})
 }
 
-// CountTasks returns how many tasks match f.
+// CountTasks returns how many tasks match f. Without a Status it counts
+// index entries alone, reading no task.
 func (s *Store) CountTasks(ctx context.Context, f TaskFilter) (int, error) {
-	v, err := s.ledgerView(ctx)
-	if err != nil {
-		return 0, fmt.Errorf("count tasks: %w", err)
-	}
-	v.mu.RLock()
-	defer v.mu.RUnlock()
-	l := v.all
-	switch {
-	case f.Unit != "":
-		if f.Group != "" && v.groupOf(f.Unit) != f.Group {
-			return 0, nil
-		}
-		l = v.byUnit[f.Unit]
-	case f.Group != "":
-		l = v.byGroup[f.Group]
-	}
-	if f.Status == "" {
-		return len(l), nil
+	if v := s.lv.Load(); v != nil {
+		return v.count(f), nil
 	}
 	n := 0
-	for _, e := range l {
-		if e.t.Status == f.Status {
-			n++
-		}
+	if f.Status != "" || f.Unit != "" && f.Group != "" {
+		err := s.EachTask(ctx, f, func(duban.Task) error { n++; return nil })
+		return n, err
+	}
+	prefix := []byte("idx/deadline/")
+	switch {
+	case f.Unit != "":
+		prefix = unitIndex(f.Unit)
+	case f.Group != "":
+		prefix = groupIndex(f.Group)
+	}
+	err := s.view(ctx, func(txn *badger.Txn) error {
+		return scanPrefix(txn, prefix, true, func([]byte, []byte) error { n++; return nil })
+	})
+	if err != nil {
+		return 0, fmt.Errorf("count tasks: %w", err)
 	}
 	return n, nil
 }
 
 // TasksDue returns the tasks whose deadline falls in [from, to], by deadline.
 func (s *Store) TasksDue(ctx context.Context, from, to duban.Date) ([]duban.Task, error) {
-	v, err := s.ledgerView(ctx)
+	if v := s.lv.Load(); v != nil {
+		return v.due(from, to), nil
+	}
+	var tasks []duban.Task
+	err := s.view(ctx, func(txn *badger.Txn) error {
+		opts := badger.DefaultIteratorOptions
+		opts.Prefix = []byte("idx/deadline/")
+		opts.PrefetchValues = false
+		it := txn.NewIterator(opts)
+		defer it.Close()
+		end := append(deadlineIndex(to), 0xff)
+		for it.Seek(deadlineIndex(from)); it.Valid(); it.Next() {
+			k := it.Item().Key()
+			if bytes.Compare(k, end) > 0 {
+				break
+			}
+			id, err := lastPart(k)
+			if err != nil {
+				return err
+			}
+			var t duban.Task
+			if err := getJSON(txn, taskKey(id), &t); err != nil {
+				return err
+			}
+			tasks = append(tasks, t)
+		}
+		return nil
+	})
 	if err != nil {
 		return nil, fmt.Errorf("list tasks due %s..%s: %w", from, to, err)
 	}
-	v.mu.RLock()
-	i, _ := v.all.find(&duban.Task{Deadline: from})
-	j, _ := v.all.find(&duban.Task{Deadline: to.AddDays(1)})
-	l := slices.Clone(v.all[i:max(i, j)])
-	v.mu.RUnlock()
-	return tasksOf(l, ""), nil
+	return tasks, nil
+}
+
+func tasksByIndex(txn *badger.Txn, prefix []byte) ([]duban.Task, error) {
+	var tasks []duban.Task
+	err := scanPrefix(txn, prefix, true, func(key, _ []byte) error {
+		id, err := lastPart(key)
+		if err != nil {
+			return err
+		}
+		var t duban.Task
+		if err := getJSON(txn, taskKey(id), &t); err != nil {
+			return err
+		}
+		tasks = append(tasks, t)
+		return nil
+	})
+	return tasks, err
 }
 
 func sortTasks(tasks []duban.Task) {
 	slices.SortFunc(tasks, func(a, b duban.Task) int { return compareTasks(&a, &b) })
 }
 
-// Snapshot returns the whole ledger as of one moment.
+// Snapshot returns the whole ledger as of one consistent read.
 func (s *Store) Snapshot(ctx context.Context) (duban.Ledger, error) {
-	v, err := s.ledgerView(ctx)
-	if err != nil {
-		return duban.Ledger{}, fmt.Errorf("read ledger: %w", err)
+	if v := s.lv.Load(); v != nil {
+		l, _ := v.snapshot()
+		return l, nil
 	}
-	l, _ := v.snapshot()
+	var l duban.Ledger
+	err := s.view(ctx, func(txn *badger.Txn) error {
+		var err error
+		if l.Units, err = listIn[duban.Unit](txn, []byte("unit/")); err != nil {
+			return err
+		}
+		if l.People, err = listIn[duban.Person](txn, []byte("person/")); err != nil {
+			return err
+		}
+		l.Tasks, err = listIn[duban.Task](txn, []byte("task/"))
+		return err
+	})
+	if err != nil {
+		return l, fmt.Errorf("read ledger: %w", err)
+	}
+	sortTasks(l.Tasks)
 	return l, nil
 }
 

@@ -5,7 +5,10 @@ package store
 // costs no decoding.
 //
 //   - Built by one full read under the exclusive ledger lock, so no change
-//     commits while it is read: on the first read that needs it, or Warm.
+//     commits while it is read: by Warm (serve and chat call it at start),
+//     or by ChangesSince and LedgerSince, which need it. Until then every
+//     read goes to Badger: a one-shot command reads what it needs, not the
+//     whole ledger.
 //   - Kept write-through: Apply and Undo put the task they wrote after
 //     their commit, still holding the ledger lock for reading. Two changes
 //     to different tasks run concurrently and may reach the view in another
@@ -100,7 +103,7 @@ func (l taskList) remove(t *duban.Task) taskList {
 	return l
 }
 
-// view returns the ledger view, building it first if needed.
+// ledgerView returns the ledger view, building it first if needed.
 func (s *Store) ledgerView(ctx context.Context) (*ledgerView, error) {
 	if v := s.lv.Load(); v != nil {
 		return v, nil
@@ -113,8 +116,9 @@ func (s *Store) ledgerView(ctx context.Context) (*ledgerView, error) {
 	return s.buildView(ctx)
 }
 
-// Warm builds the ledger view now, if it is not built, so that the first
-// read does not wait for it.
+// Warm builds the ledger view, if it is not built: from then on the
+// ledger's reads are served from memory. A process that reads the ledger
+// often (serve, chat) calls it at start.
 func (s *Store) Warm(ctx context.Context) error {
 	_, err := s.ledgerView(ctx)
 	return err
@@ -401,4 +405,54 @@ func (s *Store) putApplied(a Applied) {
 	if !a.Replayed {
 		s.putTask(a.Task, a.Change.Seq)
 	}
+}
+
+// each is EachTask over the view: fn gets copies of the tasks matching f
+// when the walk began, and may change the ledger.
+func (v *ledgerView) each(f TaskFilter, fn func(duban.Task) error) error {
+	for _, e := range v.list(f) {
+		if f.Status != "" && e.t.Status != f.Status {
+			continue
+		}
+		if err := fn(e.copyTask()); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// count is CountTasks over the view.
+func (v *ledgerView) count(f TaskFilter) int {
+	v.mu.RLock()
+	defer v.mu.RUnlock()
+	l := v.all
+	switch {
+	case f.Unit != "":
+		if f.Group != "" && v.groupOf(f.Unit) != f.Group {
+			return 0
+		}
+		l = v.byUnit[f.Unit]
+	case f.Group != "":
+		l = v.byGroup[f.Group]
+	}
+	if f.Status == "" {
+		return len(l)
+	}
+	n := 0
+	for _, e := range l {
+		if e.t.Status == f.Status {
+			n++
+		}
+	}
+	return n
+}
+
+// due is TasksDue over the view.
+func (v *ledgerView) due(from, to duban.Date) []duban.Task {
+	v.mu.RLock()
+	i, _ := v.all.find(&duban.Task{Deadline: from})
+	j, _ := v.all.find(&duban.Task{Deadline: to.AddDays(1)})
+	l := slices.Clone(v.all[i:max(i, j)])
+	v.mu.RUnlock()
+	return tasksOf(l, "")
 }

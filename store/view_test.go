@@ -115,31 +115,19 @@ func checkView(t *testing.T, s *Store, step string) {
 	if n != len(d.l.Tasks) {
 		t.Fatalf("%s: CountTasks %d, Badger holds %d", step, n, len(d.l.Tasks))
 	}
-	// Single lookups with the view, then from Badger with the view set aside.
+	// Every read with the view, then from Badger with the view set aside.
 	v := s.lv.Load()
-	look := func() (out []any) {
-		for _, u := range d.l.Units {
-			got, err := s.Unit(ctx, u.Code)
-			pc, err2 := s.PeopleConcerned(ctx, u)
-			out = append(out, got, err, pc, err2)
-		}
-		for _, p := range d.l.People {
-			got, err := s.Person(ctx, p.UserID)
-			out = append(out, got, err)
-		}
-		for _, tk := range d.l.Tasks {
-			got, err := s.Task(ctx, tk.ID)
-			out = append(out, got, err)
-		}
-		_, err := s.Task(ctx, "NO-SUCH")
-		return append(out, errors.Is(err, ErrNotFound))
-	}
-	viewed := look()
+	viewed := allReads(t, s, d)
 	s.lv.Store(nil)
-	fresh := look()
+	fresh := allReads(t, s, d)
 	s.lv.Store(v)
 	if !reflect.DeepEqual(viewed, fresh) {
-		t.Fatalf("%s: single lookups differ from Badger", step)
+		for i := range viewed {
+			if !reflect.DeepEqual(viewed[i], fresh[i]) {
+				t.Fatalf("%s: read %d differs:\nview   %+v\nbadger %+v", step, i, viewed[i], fresh[i])
+			}
+		}
+		t.Fatalf("%s: reads differ from Badger's", step)
 	}
 	for unit, want := range d.byUnit {
 		got, _ := s.Tasks(ctx, TaskFilter{Unit: unit})
@@ -173,6 +161,59 @@ func checkView(t *testing.T, s *Store, step string) {
 	if !slices.Equal(taskIDs(due), taskIDs(want)) {
 		t.Fatalf("%s: TasksDue %v, want %v", step, taskIDs(due), taskIDs(want))
 	}
+}
+
+// allReads makes every read the store serves, for every unit, group,
+// person, task and status of d; errors are reduced to nil or not found.
+func allReads(t *testing.T, s *Store, d decoded) (out []any) {
+	t.Helper()
+	ctx := context.Background()
+	add := func(v any, err error) {
+		if err != nil && !errors.Is(err, ErrNotFound) {
+			t.Fatal(err)
+		}
+		if rv := reflect.ValueOf(v); rv.Kind() == reflect.Slice && rv.Len() == 0 {
+			v = nil // an empty list is an empty list, nil or not
+		}
+		out = append(out, v, err == nil)
+	}
+	add(s.Snapshot(ctx))
+	add(s.Units(ctx))
+	add(s.People(ctx))
+	add(s.Tasks(ctx, TaskFilter{}))
+	add(s.CountTasks(ctx, TaskFilter{}))
+	add(s.TasksDue(ctx, duban.NewDate(2017, 12, 10), duban.NewDate(2017, 12, 31)))
+	add(s.TasksDue(ctx, duban.NewDate(2017, 12, 31), duban.NewDate(2017, 12, 1)))
+	groups := []string{"没有的组"}
+	for _, u := range append(d.l.Units, duban.Unit{Code: "没有的单位"}) {
+		add(s.Unit(ctx, u.Code))
+		add(s.PeopleConcerned(ctx, u))
+		add(s.Tasks(ctx, TaskFilter{Unit: u.Code}))
+		add(s.CountTasks(ctx, TaskFilter{Unit: u.Code}))
+		groups = append(groups, u.Group)
+	}
+	for _, g := range groups {
+		for _, st := range append([]duban.Status{""}, duban.Statuses...) {
+			f := TaskFilter{Group: g, Status: st}
+			add(s.Tasks(ctx, f))
+			add(s.CountTasks(ctx, f))
+			var each []duban.Task
+			err := s.EachTask(ctx, f, func(tk duban.Task) error { each = append(each, tk); return nil })
+			add(each, err)
+			for _, u := range d.l.Units {
+				f.Unit = u.Code
+				add(s.Tasks(ctx, f))
+				add(s.CountTasks(ctx, f))
+			}
+		}
+	}
+	for _, p := range append(d.l.People, duban.Person{UserID: "nobody"}) {
+		add(s.Person(ctx, strings.ToUpper(p.UserID)))
+	}
+	for _, tk := range append(d.l.Tasks, duban.Task{ID: "NO-SUCH"}) {
+		add(s.Task(ctx, strings.ToLower(tk.ID)))
+	}
+	return out
 }
 
 var viewUsers = []string{"LiLei", "wang", "zhao"}
@@ -324,6 +365,9 @@ func TestViewAfterCrash(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer crashed.Close()
+	if err := crashed.Warm(ctx); err != nil {
+		t.Fatal(err)
+	}
 	got, err := crashed.Snapshot(ctx)
 	if err != nil {
 		t.Fatal(err)
@@ -423,6 +467,9 @@ func TestViewCopiesOut(t *testing.T) {
 	if _, err := s.Import(ctx, l, "import", at); err != nil {
 		t.Fatal(err)
 	}
+	if err := s.Warm(ctx); err != nil {
+		t.Fatal(err)
+	}
 	ts, _ := s.Tasks(ctx, TaskFilter{Unit: "U01"})
 	slices.Reverse(ts)
 	ts[0].Title = "改了"
@@ -433,6 +480,8 @@ func TestViewCopiesOut(t *testing.T) {
 	}
 	ps, _ := s.People(ctx)
 	ps[0].Posts[0].Scope = "改了"
+	one, _ := s.Person(ctx, "wang")
+	one.Posts[0].Scope = "改了"
 	us, _ := s.Units(ctx)
 	us[0].Group = "改了"
 	checkView(t, s, "after callers changed what they were given")
