@@ -210,10 +210,11 @@ func (s *Store) Tasks(ctx context.Context, f TaskFilter) ([]duban.Task, error) {
 	return tasks, nil
 }
 
-// EachTask calls fn with every task matching f, ordered by deadline then id,
-// reading them one at a time from one consistent read: a listing of any
-// size holds one task in memory, plus the ids of f's unit or group. An
-// error from fn stops the walk and is returned.
+// EachTask calls fn with every task matching f, ordered by deadline then id.
+// From the ledger view, they are the tasks matching when the walk began;
+// from Badger, they are read one at a time from one consistent read (a
+// listing of any size holds one task in memory, plus the ids of f's unit or
+// group). An error from fn stops the walk and is returned.
 func (s *Store) EachTask(ctx context.Context, f TaskFilter, fn func(duban.Task) error) error {
 	if v := s.lv.Load(); v != nil {
 		return v.each(f, fn)
