@@ -44,7 +44,9 @@ type Policy struct {
 	// sending window, to pick up changes and anything a crash left unsent.
 	CatchUpMinutes int `toml:"catch_up_minutes"`
 	// MaxItemsPerDigest caps the items of one person's digest per run; the
-	// rest wait for the next catch-up run. 0 means no cap.
+	// rest wait for the next catch-up run. From 1 to MaxDigestItems: a
+	// digest and its notices are recorded in one transaction, which has a
+	// size limit, and no one reads thousands of items in one message.
 	MaxItemsPerDigest int `toml:"max_items_per_digest"`
 	// BulletinWeekday ("monday" … "sunday", or 周一 … 周日) and BulletinAt
 	// ("16:00") schedule the weekly 工作通报; "" leaves bulletins on demand only.
@@ -54,6 +56,9 @@ type Policy struct {
 	// group chat (one the app created: `duban groupchat`).
 	BulletinChatID string `toml:"bulletin_chat_id"`
 }
+
+// MaxDigestItems is the largest max_items_per_digest.
+const MaxDigestItems = 2000
 
 // Defaults returns the policy of the issue: Asia/Shanghai, 09:00, 7/3/1 days
 // before and on the day, escalate after 3 working days overdue, 专函 after
@@ -156,6 +161,9 @@ func (p Policy) compile() (compiled, error) {
 	c.escalate, c.letter, c.verify, c.warn = p.EscalateAfterWorkdays, p.LetterAfterWorkdays, p.VerifyAfterWorkdays, p.WarnDays
 	if c.escalate > 0 && c.letter > 0 && c.letter <= c.escalate {
 		return c, fmt.Errorf("remind.letter_after_workdays: %d must exceed escalate_after_workdays %d (the 专函 is the stronger step)", c.letter, c.escalate)
+	}
+	if p.MaxItemsPerDigest < 1 || p.MaxItemsPerDigest > MaxDigestItems {
+		return c, fmt.Errorf("remind.max_items_per_digest: %d must be from 1 to %d", p.MaxItemsPerDigest, MaxDigestItems)
 	}
 	if p.CatchUpMinutes == 0 {
 		return c, fmt.Errorf("remind.catch_up_minutes: must be at least 1")

@@ -115,3 +115,20 @@ func TestParseNow(t *testing.T) {
 		t.Error("ParseNow accepted garbage")
 	}
 }
+
+// A digest cap outside 1…MaxDigestItems is refused, naming the key: no cap
+// at all made digests too big to record at province size.
+func TestDigestCapBounds(t *testing.T) {
+	for _, n := range []int{0, -1, MaxDigestItems + 1} {
+		p := Defaults()
+		p.MaxItemsPerDigest = n
+		if err := p.Validate(); err == nil || !strings.Contains(err.Error(), "remind.max_items_per_digest") {
+			t.Errorf("max_items_per_digest = %d: %v", n, err)
+		}
+	}
+	p := Defaults()
+	p.MaxItemsPerDigest = MaxDigestItems
+	if err := p.Validate(); err != nil {
+		t.Errorf("max_items_per_digest = %d: %v", MaxDigestItems, err)
+	}
+}
