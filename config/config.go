@@ -62,6 +62,9 @@ type Store struct {
 	// ReceiptsKeep is how long serve keeps a message's delivery receipt
 	// (sent/msg); 0 keeps them forever. Evidence is always kept.
 	ReceiptsKeep Duration `toml:"receipts_keep"`
+	// GCInterval is how often serve gives back the value log's dead space
+	// (Badger's value-log GC); 0 turns it off.
+	GCInterval Duration `toml:"gc_interval"`
 	// MinFreeMB is the floor of free disk space under Dir: below it
 	// callbacks get 503, reminder passes and backups wait, and imports are
 	// refused. 0 turns the guard off.
@@ -192,7 +195,7 @@ type Log struct {
 func Default() Config {
 	return Config{
 		Server: Server{Listen: "127.0.0.1:8080", MetricsListen: "127.0.0.1:9464"},
-		Store:  Store{Dir: "data", BackupAt: "03:00", BackupKeep: 7, ReceiptsKeep: Duration(90 * 24 * time.Hour), MinFreeMB: 256, AttachmentsPerTaskMB: 100},
+		Store:  Store{Dir: "data", BackupAt: "03:00", BackupKeep: 7, ReceiptsKeep: Duration(90 * 24 * time.Hour), GCInterval: Duration(time.Hour), MinFreeMB: 256, AttachmentsPerTaskMB: 100},
 		WeCom: WeCom{
 			APIBase:         "https://qyapi.weixin.qq.com",
 			CallbackPath:    "/wecom/callback",
@@ -320,6 +323,9 @@ func (c *Config) validate() error {
 	}
 	if c.Store.ReceiptsKeep < 0 {
 		bad("store.receipts_keep", "must not be negative")
+	}
+	if c.Store.GCInterval < 0 {
+		bad("store.gc_interval", "must not be negative (0s turns it off)")
 	}
 	if c.Store.MinFreeMB < 0 {
 		bad("store.min_free_mb", "must not be negative (0 turns the guard off)")

@@ -137,6 +137,19 @@ func TestMetricsListenReplacesMetrics(t *testing.T) {
 	}
 }
 
+func TestGCInterval(t *testing.T) {
+	if d := Default(); d.Store.GCInterval.D() != time.Hour {
+		t.Errorf("default gc_interval: %v", d.Store.GCInterval)
+	}
+	c, err := Load(write(t, "[store]\ngc_interval = \"0s\"\n"))
+	if err != nil || c.Store.GCInterval != 0 {
+		t.Errorf("gc_interval off: %v, %v", c.Store.GCInterval, err)
+	}
+	if _, err := Load(write(t, "[store]\ngc_interval = \"-1m\"\n")); err == nil || !strings.Contains(err.Error(), "store.gc_interval") {
+		t.Errorf("negative gc_interval: %v", err)
+	}
+}
+
 func TestLLMProviderKeys(t *testing.T) {
 	p := write(t, `[llm]
 base_url = "https://dashscope.aliyuncs.com/compatible-mode/v1"

@@ -25,6 +25,7 @@ type Metrics struct {
 	failures   *prometheus.CounterVec
 	handled    *prometheus.CounterVec
 	ledger     *ledgerCollector
+	store      storeSpace
 }
 
 // New registers the collectors. The ledger's gauges follow st's changes;
@@ -50,8 +51,9 @@ func New(st Source, loc *time.Location, warnDays int) *Metrics {
 			Help: "Inbound messages and events handled by the conversation, by kind and outcome.",
 		}, []string{"kind", "outcome"}),
 		ledger: newLedgerCollector(st, loc, warnDays),
+		store:  newStoreSpace(),
 	}
-	m.reg.MustRegister(m.requests, m.deliveries, m.failures, m.handled,
+	m.reg.MustRegister(m.requests, m.deliveries, m.failures, m.handled, m.store.bytes, m.store.rewrites,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		m.ledger)
 	return m

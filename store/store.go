@@ -130,6 +130,10 @@ func Open(dir string, o Options) (*Store, error) {
 	return s, nil
 }
 
+// valueLogFileSize is the size at which Badger starts a new value-log file
+// (a variable for tests; gc.go).
+var valueLogFileSize int64 = 64 << 20
+
 func badgerOptions(dir string, o Options) badger.Options {
 	return badger.DefaultOptions(dir).
 		WithInMemory(o.InMemory).
@@ -149,7 +153,7 @@ func badgerOptions(dir string, o Options) badger.Options {
 		WithNumLevelZeroTablesStall(4).
 		WithBaseTableSize(4 << 20).
 		WithBaseLevelSize(16 << 20).
-		WithValueLogFileSize(64 << 20).
+		WithValueLogFileSize(valueLogFileSize).
 		WithBlockCacheSize(16 << 20).
 		WithIndexCacheSize(8 << 20).
 		WithNumCompactors(2).

@@ -20,6 +20,7 @@ import (
 	"github.com/duban-org/duban/bot"
 	"github.com/duban-org/duban/diskspace"
 	"github.com/duban-org/duban/metrics"
+	"github.com/duban-org/duban/store"
 )
 
 func init() {
@@ -136,6 +137,9 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	}
 	if a.cfg.Store.ReceiptsKeep > 0 {
 		loops["receipts"] = a.receiptsLoop
+	}
+	if a.cfg.Store.GCInterval > 0 {
+		loops["gc"] = a.gcLoop(func(n int, u store.DiskUsage) { m.StoreCollected(n, u.Tables, u.ValueLog, u.Other) })
 	}
 	if a.cfg.Web.PublicURL != "" && a.cfg.Web.Workbench {
 		loops["workbench"] = a.workbench(client).Run

@@ -3,9 +3,12 @@ package main
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"net"
 	"net/http"
 	"time"
+
+	"github.com/duban-org/duban/store"
 )
 
 // receiptsEvery is how often serve prunes delivery receipts.
@@ -29,6 +32,53 @@ func (a *app) receiptsLoop(ctx context.Context) error {
 		case <-time.After(receiptsEvery):
 		}
 	}
+}
+
+// gcLoop gives back the dead space of the store's value log (store/gc.go)
+// at start and then every [store] gc_interval, until ctx ends; collected
+// hears of each collection (the metrics).
+func (a *app) gcLoop(collected func(rewrites int, after store.DiskUsage)) func(context.Context) error {
+	return func(ctx context.Context) error {
+		for {
+			a.collectGarbage(ctx, collected)
+			select {
+			case <-ctx.Done():
+				return ctx.Err()
+			case <-time.After(a.cfg.Store.GCInterval.D()):
+			}
+		}
+	}
+}
+
+// collectGarbage runs one value-log collection, unless disk space is under
+// the floor: a collection writes the live values of a file before it
+// deletes the file. The guard itself logs the low space.
+func (a *app) collectGarbage(ctx context.Context, collected func(int, store.DiskUsage)) {
+	if a.space.Check() != nil {
+		a.e.log.Info("value-log GC skipped: low disk space")
+		return
+	}
+	start := time.Now()
+	before, err := a.st.DiskUsage()
+	if err != nil {
+		a.e.log.Warn("value-log GC", "err", err)
+	}
+	n, err := a.st.CollectGarbage(ctx)
+	if err != nil && ctx.Err() == nil {
+		a.e.log.Error("value-log GC failed", "err", err, "rewritten", n)
+	}
+	after, err := a.st.DiskUsage()
+	if err != nil {
+		a.e.log.Warn("value-log GC", "err", err)
+		return
+	}
+	level := slog.LevelDebug
+	if n > 0 {
+		level = slog.LevelInfo
+	}
+	a.e.log.Log(ctx, level, "value-log GC", "rewritten", n, "value_log_before", before.ValueLog,
+		"value_log_after", after.ValueLog, "tables", after.Tables, "took", time.Since(start).Round(time.Millisecond).String())
+	collected(n, after)
 }
 
 // metricsServer is the listener of GET /metrics at addr ([server]

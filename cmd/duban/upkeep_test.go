@@ -3,7 +3,10 @@ package main
 import (
 	"context"
 	"errors"
+	"log/slog"
 	"os"
+	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -51,5 +54,34 @@ func TestReceiptsLoopPrunesOldReceipts(t *testing.T) {
 	<-done
 	if _, err := a.st.DeliveryByID(ctx, ids[1]); err != nil {
 		t.Errorf("the 89-day-old receipt went: %v", err)
+	}
+}
+
+// serve's value-log collection reports the store's size on disk after it,
+// and is skipped, with a log line, while disk space is under the floor.
+func TestCollectGarbageSkippedWhenLow(t *testing.T) {
+	cfg, _ := tempConfig(t)
+	ctx := context.Background()
+	var free atomic.Uint64
+	free.Store(1 << 40)
+	logs := &syncWriter{}
+	e := &env{stdout: os.Stdout, stderr: os.Stderr, log: slog.New(slog.NewTextHandler(logs, nil)),
+		freeSpace: func(string) (uint64, error) { return free.Load(), nil }}
+	a, err := openApp(ctx, e, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	calls := 0
+	var got store.DiskUsage
+	collected := func(_ int, u store.DiskUsage) { calls++; got = u }
+	a.collectGarbage(ctx, collected)
+	if calls != 1 || got.Total() == 0 {
+		t.Errorf("collection with room: %d calls, usage %+v", calls, got)
+	}
+	free.Store(100 << 20) // below the default floor of 256 MB
+	a.collectGarbage(ctx, collected)
+	if calls != 1 || !strings.Contains(logs.String(), "value-log GC skipped: low disk space") {
+		t.Errorf("collection under the floor: %d calls, log:\n%s", calls, logs)
 	}
 }
