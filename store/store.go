@@ -68,6 +68,10 @@ type Options struct {
 	// FromBackup marks a store just loaded from a backup file: that file
 	// is already the copy from before any migration, so none is written.
 	FromBackup bool
+	// Unsynced leaves writes to the operating system instead of syncing
+	// each transaction (simulations: the files are the same, a crash loses
+	// the latest writes). Never for a real store.
+	Unsynced bool
 }
 
 // Open opens (creating if needed) the store in dir. Writes are synced to disk
@@ -139,7 +143,7 @@ func badgerOptions(dir string, o Options) badger.Options {
 		WithInMemory(o.InMemory).
 		// A block failing its checksum is an error, not wrong data.
 		WithChecksumVerificationMode(options.OnBlockRead).
-		WithSyncWrites(true).
+		WithSyncWrites(!o.Unsynced).
 		WithLogger(badgerLogger{o.Logger}).
 		// Badger's defaults reserve hundreds of MB (64 MB memtables ×5,
 		// 256 MB block cache, 1 GB value-log files); a ledger of a few

@@ -60,6 +60,8 @@ type options struct {
 	Ledger   string
 	SoakRate float64
 	Sample   time.Duration
+	// year mode
+	Year yearOptions
 }
 
 func main() {
@@ -79,16 +81,22 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs.IntVar(&o.AgentID, "agent-id", wecomtest.DefaultAgentID, "[wecom] agent_id of the server")
 	fs.StringVar(&o.From, "from", "load-test-nobody", "sender userid (one not in the ledger keeps the handler's work small)")
 	fs.IntVar(&o.Senders, "senders", 1, "spread the callbacks over this many userids (-from plus a number) instead of one")
-	fs.StringVar(&o.Mode, "mode", "closed", "closed (N senders back to back: throughput), open (fixed offered rate: latency) or soak (runs -duban serve itself against a fake WeCom with a realistic mix; checks nothing is lost or doubled)")
+	fs.StringVar(&o.Mode, "mode", "closed", "closed (N senders back to back: throughput), open (fixed offered rate: latency) soak (runs -duban serve itself against a fake WeCom with a realistic mix; checks nothing is lost or doubled) or year (a simulated year of reminders on a synthetic province in a store of its own: the store's size on disk each month)")
 	fs.IntVar(&o.Concurrency, "concurrency", 50, "closed loop: concurrent senders")
 	fs.IntVar(&o.Rate, "rate", 500, "open loop: callbacks offered per second")
 	fs.DurationVar(&o.Duration, "duration", 10*time.Second, "how long to send")
 	fs.DurationVar(&o.Timeout, "timeout", 10*time.Second, "longest wait for one answer")
 	fs.StringVar(&o.Duban, "duban", "", "soak: the duban binary to run")
-	fs.StringVar(&o.Dir, "dir", "", "soak: directory for the store, configuration and serve.log (default a temporary one, removed after)")
+	fs.StringVar(&o.Dir, "dir", "", "soak, year: directory for the store (and soak's configuration and serve.log); default a temporary one, removed after")
 	fs.StringVar(&o.Ledger, "ledger", "examples/sample", "soak: directory of the ledger's CSV files (people.csv, tasks.csv…)")
 	fs.Float64Var(&o.SoakRate, "soak-rate", 2, "soak: messages per second from all the people together, on average")
 	fs.DurationVar(&o.Sample, "sample", 30*time.Second, "soak: how often to report serve's figures")
+	fs.IntVar(&o.Year.Tasks, "tasks", 10_000, "year: tasks of the synthetic province")
+	fs.IntVar(&o.Year.Units, "units", 0, "year: units of the synthetic province (default a tenth of -tasks)")
+	fs.IntVar(&o.Year.Days, "days", 365, "year: days to simulate")
+	fs.Float64Var(&o.Year.Changes, "changes", 0.02, "year: share of the tasks moved one step (进展, 完成, 销号) each working day")
+	fs.Float64Var(&o.Year.AckShare, "acks", 0.5, "year: share of a day's recipients who say 收到")
+	fs.StringVar(&o.Year.Start, "start", "2027-01-04", "year: the first day (the province's deadlines lie within 180 days of it)")
 	fs.StringVar(&o.FakeWeCom, "fake-wecom", "", "instead of sending, serve a minimal fake WeCom API on this address (e.g. 127.0.0.1:0) until interrupted; its URL is printed on stdout")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -106,6 +114,17 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if err := o.validate(); err != nil {
 		fmt.Fprintln(stderr, "duban-load:", err)
 		return 2
+	}
+	if o.Mode == "year" {
+		if o.Year.Units == 0 {
+			o.Year.Units = max(o.Year.Tasks/10, 1)
+		}
+		o.Year.Dir = o.Dir
+		if err := runYear(ctx, o, stdout); err != nil {
+			fmt.Fprintln(stderr, "duban-load: year:", err)
+			return 1
+		}
+		return 0
 	}
 	if o.Mode == "soak" {
 		if err := runSoak(ctx, o, stdout); err != nil {
@@ -135,11 +154,14 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 
 func (o options) validate() error {
 	switch {
-	case o.Mode != "closed" && o.Mode != "open" && o.Mode != "soak":
-		return fmt.Errorf("-mode %q: want closed, open or soak", o.Mode)
+	case o.Mode != "closed" && o.Mode != "open" && o.Mode != "soak" && o.Mode != "year":
+		return fmt.Errorf("-mode %q: want closed, open, soak or year", o.Mode)
+	case o.Mode == "year" && (o.Year.Tasks < 1 || o.Year.Units < 0 || o.Year.Days < 1 ||
+		o.Year.Changes < 0 || o.Year.Changes > 1 || o.Year.AckShare < 0 || o.Year.AckShare > 1):
+		return fmt.Errorf("-tasks and -days must be positive, -changes and -acks between 0 and 1")
 	case o.Mode == "soak" && (o.SoakRate <= 0 || o.Sample <= 0):
 		return fmt.Errorf("-soak-rate and -sample must be positive")
-	case o.Mode != "soak" && len(o.AESKey) != 43:
+	case o.Mode != "soak" && o.Mode != "year" && len(o.AESKey) != 43:
 		return fmt.Errorf("-aes-key must be the server's 43-character EncodingAESKey")
 	case o.Concurrency < 1:
 		return fmt.Errorf("-concurrency must be at least 1")
