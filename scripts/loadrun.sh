@@ -5,12 +5,18 @@
 #   (a) closed loop: 50 concurrent senders for 10 s → acknowledged/s
 #   (b) open loop: 500 callbacks/s offered for 10 s → p50/p90/p99/max latency
 # each against a freshly started serve (so (b) does not inherit (a)'s inbox
-# backlog), prints the figures and stops everything. Nothing leaves the
-# machine. Usage: scripts/loadrun.sh [duration] (default 10s); extra
-# duban-load flags for both runs in LOAD_ARGS (e.g. LOAD_ARGS="-senders 1000").
+# backlog), then
+#   (c) the floor: bare synced Badger writes offered at the same rate for as
+#       long, in a fresh store on the same disk (duban-load -mode floor),
+# prints the figures, the acknowledgement's p99 against the floor's (target:
+# within 1.5×) and stops everything. Nothing leaves the machine. Usage:
+# scripts/loadrun.sh [duration] (default 10s); the open loop's rate in RATE
+# (default 500); extra duban-load flags for (a) and (b) in LOAD_ARGS (e.g.
+# LOAD_ARGS="-senders 1000").
 set -euo pipefail
 
 duration=${1:-10s}
+rate=${RATE:-500}
 cd "$(dirname "$0")/.."
 tmp=$(mktemp -d)
 pids=()
@@ -113,6 +119,20 @@ load -mode closed -concurrency 50
 stopserve
 echo
 startserve open
-load -mode open -rate 500
+load -mode open -rate "$rate" >"$tmp/open.out"
+cat "$tmp/open.out"
 stopserve
+echo
+"$tmp/duban-load" -mode floor -rate "$rate" -duration "$duration" -dir "$tmp" >"$tmp/floor.out" || status=$?
+cat "$tmp/floor.out"
+
+# p99 FILE: the p99 latency in ms that duban-load printed.
+p99() { sed -nE 's/.* p99 ([0-9.]+)ms.*/\1/p' "$1"; }
+ack=$(p99 "$tmp/open.out")
+floor=$(p99 "$tmp/floor.out")
+echo
+awk -v a="$ack" -v f="$floor" 'BEGIN {
+	r = a / f
+	printf "acknowledgement p99 %.2f ms, floor (bare synced write) p99 %.2f ms: %.2f× the floor, target ≤ 1.5× — %s\n", a, f, r, (r <= 1.5 ? "met" : "not met")
+}'
 exit "${status:-0}"

@@ -9,16 +9,24 @@
 //     per second) whatever the answers, latency measured from each
 //     callback's scheduled time to its answer, so a stalled server shows up
 //     in the percentiles instead of slowing the offered load (no coordinated
-//     omission).
+//     omission);
+//   - floor (-mode floor): bare synced Badger writes offered like the open
+//     loop, in a fresh store on the same disk — the floor under the open
+//     loop's latency, since serve syncs each callback before answering it
+//     (floor.go);
+//   - year (-mode year): no server; a simulated year of reminders on a
+//     synthetic province, with the store's size on disk each month (year.go).
 //
 // Use a sender that is not in the ledger (the default), so the bot's work
 // per message is small and the acknowledge path is what is measured; point
 // serve's [wecom] api_base at `duban-load -fake-wecom 127.0.0.1:0`, a
 // minimal WeCom API that accepts every message, so no reply leaves the
-// machine. scripts/loadrun.sh runs both against a temporary store.
+// machine. scripts/loadrun.sh runs closed, open and floor against temporary
+// stores.
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"flag"
@@ -81,13 +89,13 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs.IntVar(&o.AgentID, "agent-id", wecomtest.DefaultAgentID, "[wecom] agent_id of the server")
 	fs.StringVar(&o.From, "from", "load-test-nobody", "sender userid (one not in the ledger keeps the handler's work small)")
 	fs.IntVar(&o.Senders, "senders", 1, "spread the callbacks over this many userids (-from plus a number) instead of one")
-	fs.StringVar(&o.Mode, "mode", "closed", "closed (N senders back to back: throughput), open (fixed offered rate: latency) soak (runs -duban serve itself against a fake WeCom with a realistic mix; checks nothing is lost or doubled) or year (a simulated year of reminders on a synthetic province in a store of its own: the store's size on disk each month)")
+	fs.StringVar(&o.Mode, "mode", "closed", "closed (N senders back to back: throughput), open (fixed offered rate: latency), floor (bare synced Badger writes at -rate in a fresh store under -dir: the disk's floor under open's latency), soak (runs -duban serve itself against a fake WeCom with a realistic mix; checks nothing is lost or doubled) or year (a simulated year of reminders on a synthetic province in a store of its own: the store's size on disk each month)")
 	fs.IntVar(&o.Concurrency, "concurrency", 50, "closed loop: concurrent senders")
-	fs.IntVar(&o.Rate, "rate", 500, "open loop: callbacks offered per second")
+	fs.IntVar(&o.Rate, "rate", 500, "open loop: callbacks offered per second; floor: synced writes offered per second")
 	fs.DurationVar(&o.Duration, "duration", 10*time.Second, "how long to send")
 	fs.DurationVar(&o.Timeout, "timeout", 10*time.Second, "longest wait for one answer")
 	fs.StringVar(&o.Duban, "duban", "", "soak: the duban binary to run")
-	fs.StringVar(&o.Dir, "dir", "", "soak, year: directory for the store (and soak's configuration and serve.log); default a temporary one, removed after")
+	fs.StringVar(&o.Dir, "dir", "", "soak, year, floor: directory for the store (and soak's configuration and serve.log); default a temporary one, removed after")
 	fs.StringVar(&o.Ledger, "ledger", "examples/sample", "soak: directory of the ledger's CSV files (people.csv, tasks.csv…)")
 	fs.Float64Var(&o.SoakRate, "soak-rate", 2, "soak: messages per second from all the people together, on average")
 	fs.DurationVar(&o.Sample, "sample", 30*time.Second, "soak: how often to report serve's figures")
@@ -140,6 +148,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		r, err = closedLoop(ctx, o)
 	case "open":
 		r, err = openLoop(ctx, o)
+	case "floor":
+		r, err = floorLoop(ctx, o)
 	}
 	if err != nil {
 		fmt.Fprintln(stderr, "duban-load:", err)
@@ -154,14 +164,14 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 
 func (o options) validate() error {
 	switch {
-	case o.Mode != "closed" && o.Mode != "open" && o.Mode != "soak" && o.Mode != "year":
-		return fmt.Errorf("-mode %q: want closed, open, soak or year", o.Mode)
+	case !slices.Contains([]string{"closed", "open", "floor", "soak", "year"}, o.Mode):
+		return fmt.Errorf("-mode %q: want closed, open, floor, soak or year", o.Mode)
 	case o.Mode == "year" && (o.Year.Tasks < 1 || o.Year.Units < 0 || o.Year.Days < 1 ||
 		o.Year.Changes < 0 || o.Year.Changes > 1 || o.Year.AckShare < 0 || o.Year.AckShare > 1):
 		return fmt.Errorf("-tasks and -days must be positive, -changes and -acks between 0 and 1")
 	case o.Mode == "soak" && (o.SoakRate <= 0 || o.Sample <= 0):
 		return fmt.Errorf("-soak-rate and -sample must be positive")
-	case o.Mode != "soak" && o.Mode != "year" && len(o.AESKey) != 43:
+	case (o.Mode == "closed" || o.Mode == "open") && len(o.AESKey) != 43:
 		return fmt.Errorf("-aes-key must be the server's 43-character EncodingAESKey")
 	case o.Concurrency < 1:
 		return fmt.Errorf("-concurrency must be at least 1")
@@ -215,8 +225,14 @@ func (r *result) print(w io.Writer, o options) {
 		fmt.Fprintf(w, "closed loop: %d concurrent connections for %v, from %d userid(s)\n", o.Concurrency, o.Duration, max(o.Senders, 1))
 	case "open":
 		fmt.Fprintf(w, "open loop: %d/s offered for %v, from %d userid(s) (latency from the scheduled send time)\n", o.Rate, o.Duration, max(o.Senders, 1))
+	case "floor":
+		fmt.Fprintf(w, "floor: bare synced Badger writes, %d/s offered for %v in a fresh store under %s (latency from the scheduled time)\n", o.Rate, o.Duration, cmp.Or(o.Dir, os.TempDir()))
 	}
-	fmt.Fprintf(w, "  sent %d, acknowledged %d (200), errors %d", r.Sent, r.Acked, r.Errors)
+	if r.Mode == "floor" {
+		fmt.Fprintf(w, "  writes %d, synced %d, errors %d", r.Sent, r.Acked, r.Errors)
+	} else {
+		fmt.Fprintf(w, "  sent %d, acknowledged %d (200), errors %d", r.Sent, r.Acked, r.Errors)
+	}
 	for code, n := range r.Refused {
 		fmt.Fprintf(w, ", HTTP %d ×%d", code, n)
 	}
@@ -224,7 +240,9 @@ func (r *result) print(w io.Writer, o options) {
 	if r.FirstErr != nil {
 		fmt.Fprintf(w, "  first error: %v\n", r.FirstErr)
 	}
-	fmt.Fprintf(w, "  throughput %.0f acknowledged/s over %v\n", r.ackedPerSecond(), r.Elapsed.Round(time.Millisecond))
+	if r.Mode != "floor" {
+		fmt.Fprintf(w, "  throughput %.0f acknowledged/s over %v\n", r.ackedPerSecond(), r.Elapsed.Round(time.Millisecond))
+	}
 	l := r.Latencies
 	fmt.Fprintf(w, "  latency p50 %v  p90 %v  p99 %v  max %v\n",
 		ms(percentile(l, 50)), ms(percentile(l, 90)), ms(percentile(l, 99)), ms(percentile(l, 100)))
