@@ -110,6 +110,9 @@ func runYear(ctx context.Context, o options, w io.Writer) error {
 			mb(u.Tables), mb(u.ValueLog), mb(u.Other), mb(u.Total()))
 		return err
 	}
+	if err := row("imported"); err != nil {
+		return err
+	}
 	simStart := time.Now()
 	for d := range y.Days {
 		if err := ctx.Err(); err != nil {

@@ -21,7 +21,7 @@ func TestYearMode(t *testing.T) {
 		t.Fatalf("exit %d\n%s\n%s", code, out.String(), errs.String())
 	}
 	t.Log(out.String())
-	for _, want := range []string{"300 tasks in 30 units", "2027-01 ", "2027-02 ", "reopened ", "total MB"} {
+	for _, want := range []string{"300 tasks in 30 units", "imported ", "2027-01 ", "2027-02 ", "reopened ", "total MB"} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("no %q in\n%s", want, out.String())
 		}
