@@ -62,8 +62,9 @@ type Store struct {
 	// ReceiptsKeep is how long serve keeps a message's delivery receipt
 	// (sent/msg); 0 keeps them forever. Evidence is always kept.
 	ReceiptsKeep Duration `toml:"receipts_keep"`
-	// GCInterval is how often serve gives back the value log's dead space
-	// (Badger's value-log GC); 0 turns it off.
+	// GCInterval is how often serve sweeps evidence content no record
+	// names and gives back the value log's dead space (Badger's value-log
+	// GC); 0 turns both off.
 	GCInterval Duration `toml:"gc_interval"`
 	// MinFreeMB is the floor of free disk space under Dir: below it
 	// callbacks get 503, reminder passes and backups wait, and imports are

@@ -21,6 +21,7 @@ import (
 	"fmt"
 	"io"
 	"slices"
+	"time"
 
 	"github.com/dgraph-io/badger/v4"
 
@@ -42,6 +43,10 @@ func blobChunkKey(sum string, n int) []byte { return fmt.Appendf(keyDir("blobdat
 type blobInfo struct {
 	Size   int64 `json:"size"`
 	Chunks int   `json:"chunks"`
+	// Stored is when the content was written (wall clock): content no
+	// record names is swept only once it is older than a grace period
+	// (content.go). Zero in content stored before it was kept.
+	Stored time.Time `json:"stored,omitzero"`
 }
 
 // Attached is the outcome of Attach.
@@ -62,12 +67,12 @@ func (s *Store) Attach(ctx context.Context, a duban.Attachment, r io.Reader, per
 	if _, err := s.Task(ctx, a.Task); err != nil {
 		return Attached{}, err
 	}
-	a, err := s.storeContent(ctx, a, r)
+	a, content, err := s.storeContent(ctx, a, r)
 	if err != nil {
 		return Attached{}, err
 	}
 	var out Attached
-	err = s.update(ctx, func(txn *badger.Txn) error {
+	err = s.claimContent(ctx, a.SHA256, content, func(txn *badger.Txn) error {
 		var err error
 		out, err = attachTxn(txn, a, perTask)
 		return err
@@ -86,15 +91,16 @@ func attachError(err error, a duban.Attachment) error {
 }
 
 // storeContent reads and checks the content of a, stores it under its hash
-// and returns a completed: name, type, size, hash, a new id.
-func (s *Store) storeContent(ctx context.Context, a duban.Attachment, r io.Reader) (duban.Attachment, error) {
+// and returns a completed (name, type, size, hash, a new id) with the
+// content.
+func (s *Store) storeContent(ctx context.Context, a duban.Attachment, r io.Reader) (duban.Attachment, []byte, error) {
 	content, err := io.ReadAll(io.LimitReader(r, duban.MaxAttachmentBytes+1))
 	if err != nil {
-		return a, fmt.Errorf("read the attachment: %w", err)
+		return a, nil, fmt.Errorf("read the attachment: %w", err)
 	}
 	mime, name, err := duban.CheckAttachment(a.Name, content)
 	if err != nil {
-		return a, err
+		return a, nil, err
 	}
 	if name == "" {
 		name = duban.UnnamedFile(mime, a.At)
@@ -105,7 +111,7 @@ func (s *Store) storeContent(ctx context.Context, a duban.Attachment, r io.Reade
 	if a.Via == "" {
 		a.Via = duban.AttachedViaChat
 	}
-	return a, s.putBlob(ctx, a.SHA256, content)
+	return a, content, s.putBlob(ctx, a.SHA256, content)
 }
 
 // attachTxn files a (content stored) under a.Task, unless the task has the
@@ -169,7 +175,7 @@ func (s *Store) putBlob(ctx context.Context, sum string, content []byte) error {
 		}
 		n++
 	}
-	info := blobInfo{Size: int64(len(content)), Chunks: n}
+	info := blobInfo{Size: int64(len(content)), Chunks: n, Stored: time.Now()}
 	if err := s.update(ctx, func(txn *badger.Txn) error { return putJSON(txn, blobKey(sum), info) }); err != nil {
 		return fmt.Errorf("store content %s: %w", sum, err)
 	}

@@ -26,11 +26,11 @@ func heldDir(userid string) []byte { return keyDir("atthold/", duban.CanonicalUs
 // disk, and a refusal stores nothing.
 func (s *Store) Hold(ctx context.Context, a duban.Attachment, r io.Reader, ttl time.Duration) (duban.Attachment, error) {
 	a.Task = ""
-	a, err := s.storeContent(ctx, a, r)
+	a, content, err := s.storeContent(ctx, a, r)
 	if err != nil {
 		return a, err
 	}
-	err = s.update(ctx, func(txn *badger.Txn) error {
+	err = s.claimContent(ctx, a.SHA256, content, func(txn *badger.Txn) error {
 		b, err := jsonBytes(a)
 		if err != nil {
 			return err
@@ -79,6 +79,10 @@ func (s *Store) AttachHeld(ctx context.Context, userid, task string, perTask int
 		slices.SortStableFunc(held, func(a, b duban.Attachment) int { return a.At.Compare(b.At) })
 		for _, a := range held {
 			a.Task = task
+			// A hold that expired meanwhile no longer keeps the content from a sweep.
+			if err := claimBlob(txn, a.SHA256); err != nil {
+				return err
+			}
 			r, err := attachTxn(txn, a, perTask)
 			if err != nil {
 				return err
@@ -98,8 +102,8 @@ func (s *Store) AttachHeld(ctx context.Context, userid, task string, perTask int
 	return out, nil
 }
 
-// DropHeld forgets the evidence held for userid (its content stays stored,
-// as all content does).
+// DropHeld forgets the evidence held for userid (its content stays stored
+// until PruneContent finds no record naming it).
 func (s *Store) DropHeld(ctx context.Context, userid string) error {
 	err := s.update(ctx, func(txn *badger.Txn) error {
 		var keys [][]byte

@@ -34,8 +34,14 @@ func (a *app) receiptsLoop(ctx context.Context) error {
 	}
 }
 
-// gcLoop gives back the dead space of the store's value log (store/gc.go)
-// at start and then every [store] gc_interval, until ctx ends; collected
+// contentGrace is how old stored evidence content no record names must be
+// before it is swept: far longer than an upload takes between storing the
+// content and the record that names it.
+const contentGrace = 24 * time.Hour
+
+// gcLoop sweeps evidence content no record names (store/content.go) and
+// gives back the dead space of the store's value log (store/gc.go) at
+// start and then every [store] gc_interval, until ctx ends; collected
 // hears of each collection (the metrics).
 func (a *app) gcLoop(collected func(rewrites int, after store.DiskUsage)) func(context.Context) error {
 	return func(ctx context.Context) error {
@@ -57,6 +63,13 @@ func (a *app) collectGarbage(ctx context.Context, collected func(int, store.Disk
 	if a.space.Check() != nil {
 		a.e.log.Info("value-log GC skipped: low disk space")
 		return
+	}
+	swept, err := a.st.PruneContent(ctx, contentGrace)
+	switch {
+	case err != nil && ctx.Err() == nil:
+		a.e.log.Error("sweeping unreferenced evidence content failed", "err", err)
+	case swept > 0:
+		a.e.log.Info("unreferenced evidence content swept", "deleted", swept)
 	}
 	start := time.Now()
 	before, err := a.st.DiskUsage()
