@@ -307,7 +307,7 @@ func (h *Handler) notifyEvidence(ctx context.Context, t *turn, task duban.Task, 
 	if err != nil {
 		return err
 	}
-	people, err := h.Store.People(ctx)
+	people, err := h.Store.PeopleConcerned(ctx, unit) // its leaders and 编办 among them
 	if err != nil {
 		return err
 	}
