@@ -35,6 +35,7 @@ const (
 	VerbBulletin Verb = "通报"
 	VerbLetter   Verb = "专函"
 	VerbAsk      Verb = "问"
+	VerbPage     Verb = "翻页" // 下一页, 第2页: another page of the last list
 )
 
 // Need names the part a recognised command lacks, so the bot can ask for it.
@@ -59,6 +60,10 @@ type Command struct {
 	// moved by it, worked out once the task is known.
 	Shift shift
 	Rest  string // the note, reason or question
+	// List and Page are a 任务 drill-down (任务 红 第2页); Page is also
+	// VerbPage's page: a number from 1, or PageNext, PagePrev, PageLast.
+	List ListKind
+	Page int
 	// Question is set when the message reads as a question: it is never
 	// executed, whatever word it starts with.
 	Question bool
@@ -150,6 +155,9 @@ func Parse(text string, today duban.Date) Command {
 			c.Need = NeedNote
 		}
 		return c
+	}
+	if c, ok := parseListing(s); ok {
+		return c // 任务 红, 逾期的任务, 下一页: a listing never acts
 	}
 	if isQuestion(s) {
 		return Command{Rest: s, Question: true}

@@ -199,7 +199,9 @@ func (h *Handler) command(ctx context.Context, t *turn, c Command) error {
 	}
 	switch c.Verb {
 	case VerbTasks:
-		return h.listTasks(ctx, t, c.Task)
+		return h.listTasks(ctx, t, c)
+	case VerbPage:
+		return h.turnPage(ctx, t, c)
 	case VerbReport, VerbProgress, VerbExtend, VerbVerify, VerbReject, VerbApprove, VerbRefuse:
 		return h.applyAll(ctx, t, c)
 	case VerbUndo:

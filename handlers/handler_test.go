@@ -207,9 +207,9 @@ func TestUnknownUserAndFreeText(t *testing.T) {
 	out = say(t, h, "lilei", "今天天气怎么样")
 	must(t, out, "lilei", "无法回答政策问题")
 	out = say(t, h, "admin", "任务")
-	must(t, out, "admin", "全部 2 个单位、3 项任务", "政府组：已销号 0/2", "逾期最久")
+	must(t, out, "admin", "全部 2 个单位，共 3 项任务", "政府组：1 个单位，已销号 0/2", "红灯单位 1 个（逾期最久在前）")
 	out = say(t, h, "wang", "任务")
-	must(t, out, "wang", "政府组：共 2 项任务")
+	must(t, out, "wang", "政府组：1 个单位，共 2 项任务")
 	out = say(t, h, "lilei", "帮助")
 	must(t, out, "lilei", "完成 T001")
 	if strings.Contains(to(out, "lilei")[0].Text, "销号 T012 ——") {

@@ -29,7 +29,7 @@ func (h *Handler) interpret(ctx context.Context, t *turn, text string) (bool, er
 	var r duban.Request
 	switch intent.Kind {
 	case IntentList:
-		return true, h.listTasks(ctx, t, "")
+		return true, h.listTasks(ctx, t, Command{Verb: VerbTasks})
 	case IntentAsk:
 		q := intent.Question
 		if q == "" {

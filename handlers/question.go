@@ -90,7 +90,7 @@ func (h *Handler) question(ctx context.Context, t *turn, text string) error {
 		}
 	}
 	if t.known && asksOwnTasks(text) {
-		return h.listTasks(ctx, t, "")
+		return h.listTasks(ctx, t, Command{Verb: VerbTasks})
 	}
 	if task, ok := h.namedTask(ctx, t, text); ok && h.Policy != nil {
 		// S02 进展怎么样了: the task's standing answers it; 延期 S02 需要什么材料:

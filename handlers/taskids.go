@@ -107,7 +107,7 @@ const aliasPrefix = "QQZXID"
 // needsOwnIDs reports whether c is a reading that may have missed a task id
 // the grammar cannot see.
 func needsOwnIDs(c Command) bool {
-	return !c.Question && (c.Verb == "" || c.Need == NeedTask || c.Need == NeedVerb || c.Verb == VerbTasks && c.Task != "")
+	return !c.Question && (c.Verb == "" || c.Need == NeedTask || c.Need == NeedVerb || c.Verb == VerbTasks && c.Task != "" && c.List == "" && c.Page == 0)
 }
 
 // parseOwnIDs parses s again with the sender's non-ASCII task ids found in

@@ -1,69 +1,419 @@
 package handlers
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"slices"
 	"strings"
 
 	"github.com/duban-org/duban"
-	"github.com/duban-org/duban/store"
 )
 
-// listTasks shows the sender's tasks: a unit's list for its people, the
-// group's open tasks for a leader, a summary for 编办. unitCode (a code,
-// a name or a unique word of one) narrows it to one unit.
-func (h *Handler) listTasks(ctx context.Context, t *turn, unitCode string) error {
+// listTasks answers 任务 and its drill-downs: a unit's list for its
+// people (paged when long), a summary for a group's leader and for 编办, and
+// the lists behind it (任务 红, 任务 待销号, 任务 江城组 黄 第2页). c.Task (a
+// unit's code, name or a unique word of one; a group) narrows it.
+func (h *Handler) listTasks(ctx context.Context, t *turn, c Command) error {
 	p := t.person
-	if unitCode != "" {
-		units, err := h.Store.Units(ctx)
-		if err != nil {
+	if c.Task != "" {
+		sc, done, err := h.namedScope(ctx, t, c.Task)
+		if done || err != nil {
 			return err
 		}
-		u, err := duban.FindUnit(units, unitCode)
-		if duban.ErrorCode(err) == duban.ENOTFOUND && (p.IsAdmin() || len(p.Groups()) > 0) {
-			// 任务 第一督办组: a group its leader (or 编办) may list.
-			if g, gerr := duban.FindGroup(duban.Ledger{Units: units}.Groups(), unitCode); gerr == nil {
-				if !p.IsAdmin() && !slices.Contains(p.Groups(), g) {
-					return duban.Errorf(duban.EFORBIDDEN, "您无权查看%s的任务。", g)
-				}
-				return h.listGroup(ctx, t, g)
-			}
-		}
-		if duban.ErrorCode(err) == duban.ENOTFOUND && isTaskID(unitCode) {
-			if _, terr := h.resolve(ctx, p, unitCode); terr == nil {
-				return h.record(ctx, t, unitCode) // 任务 T003: that task
-			}
-		}
-		if err != nil {
-			return err
-		}
-		if !p.CanSee(u) {
-			return duban.Errorf(duban.EFORBIDDEN, "您无权查看%s的任务。", u.Name)
-		}
-		return h.listUnit(ctx, t, u)
+		return h.list(ctx, t, sc, c)
 	}
-	if p.IsAdmin() {
-		return h.summary(ctx, t)
+	groups, codes := p.Groups(), p.Units()
+	switch {
+	case p.IsAdmin():
+		return h.list(ctx, t, listScope{all: true}, c)
+	case c.List != "" || c.Page != 0:
+		// A drill-down of the sender's own: their groups when they lead one.
+		switch {
+		case len(groups) > 0:
+			return h.list(ctx, t, listScope{name: strings.Join(groups, "、"), groups: groups}, c)
+		case len(codes) == 1:
+			u, err := h.Store.Unit(ctx, codes[0])
+			if err != nil {
+				return err
+			}
+			return h.list(ctx, t, listScope{name: u.Name, unit: &u}, c)
+		case len(codes) > 1:
+			return h.list(ctx, t, listScope{name: "您负责的单位", codes: codes}, c)
+		}
 	}
-	for _, code := range p.Units() {
+	alone := len(codes)+len(groups) == 1
+	for _, code := range codes {
 		u, err := h.Store.Unit(ctx, code)
 		if err != nil {
 			return err
 		}
-		if err := h.listUnit(ctx, t, u); err != nil {
+		sc := listScope{name: u.Name, unit: &u}
+		if !alone {
+			sc.ref = u.Code
+		}
+		if err := h.list(ctx, t, sc, c); err != nil {
 			return err
 		}
 	}
-	for _, g := range p.Groups() {
-		if err := h.listGroup(ctx, t, g); err != nil {
+	for _, g := range groups {
+		sc := listScope{name: g, groups: []string{g}}
+		if len(groups) > 1 {
+			sc.ref = g
+		}
+		if err := h.list(ctx, t, sc, c); err != nil {
 			return err
 		}
 	}
-	if len(p.Units()) == 0 && len(p.Groups()) == 0 {
+	if len(codes) == 0 && len(groups) == 0 {
 		t.reply("您目前没有负责的任务。")
 	}
 	return nil
+}
+
+// namedScope finds what 任务 X names: a unit, a group (its leader's or
+// 编办's), or a task (whose record it shows: done is true).
+func (h *Handler) namedScope(ctx context.Context, t *turn, ref string) (sc listScope, done bool, err error) {
+	p := t.person
+	units, err := h.Store.Units(ctx)
+	if err != nil {
+		return sc, false, err
+	}
+	u, err := duban.FindUnit(units, ref)
+	if duban.ErrorCode(err) == duban.ENOTFOUND && (p.IsAdmin() || len(p.Groups()) > 0) {
+		// 任务 第一督办组: a group its leader (or 编办) may list.
+		if g, gerr := duban.FindGroup(duban.Ledger{Units: units}.Groups(), ref); gerr == nil {
+			if !p.IsAdmin() && !slices.Contains(p.Groups(), g) {
+				return sc, false, duban.Errorf(duban.EFORBIDDEN, "您无权查看%s的任务，只能查看%s的。", g, strings.Join(p.Groups(), "、"))
+			}
+			return listScope{name: g, ref: g, groups: []string{g}}, false, nil
+		}
+	}
+	if duban.ErrorCode(err) == duban.ENOTFOUND && isTaskID(ref) {
+		if _, terr := h.resolve(ctx, p, ref); terr == nil {
+			return sc, true, h.record(ctx, t, ref) // 任务 T003: that task
+		}
+	}
+	if err != nil {
+		return sc, false, err
+	}
+	if !p.CanSee(u) {
+		return sc, false, duban.Errorf(duban.EFORBIDDEN, "您无权查看%s的任务。%s", u.Name, h.ownHint(p))
+	}
+	return listScope{name: u.Name, ref: u.Code, unit: &u}, false, nil
+}
+
+// ownHint says what the sender may list instead.
+func (h *Handler) ownHint(p duban.Person) string {
+	if gs := p.Groups(); len(gs) > 0 {
+		return "您可以查看" + strings.Join(gs, "、") + "的单位，发送「任务」看汇总。"
+	}
+	return "发送「任务」查看本单位的任务清单。"
+}
+
+// list shows list c.List of scope sc at page c.Page.
+func (h *Handler) list(ctx context.Context, t *turn, sc listScope, c Command) error {
+	s, err := h.loadStanding(ctx, t, sc)
+	if err != nil {
+		return err
+	}
+	page := max(c.Page, 1)
+	if c.Page < 0 {
+		page = c.Page // PageLast
+	}
+	q := func(k ListKind) string { return listQuery(sc.ref, k) }
+	if !sc.ofUnits() {
+		switch c.List {
+		case ListRed, ListOverdue:
+			return h.show(ctx, t, h.taskList(t, sc, s, s.overdueTasks, "逾期任务（逾期最久在前）", q(ListRed), h.overdueWhat), page, pageLines)
+		case ListYellow, ListDueSoon:
+			return h.show(ctx, t, h.taskList(t, sc, s, s.soonTasks, "临期任务（最先到期在前）", q(ListYellow), h.soonWhat), page, pageLines)
+		case ListWaiting:
+			return h.show(ctx, t, h.taskList(t, sc, s, s.waiting, "待销号和延期待批（等得最久在前）", q(ListWaiting), waitWhat), page, pageLines)
+		}
+		if sc.unit == nil {
+			return h.show(ctx, t, h.taskList(t, sc, s, s.tasks, "任务清单", q(""), h.stateWhat), page, pageLines)
+		}
+		return h.show(ctx, t, h.unitList(t, sc, s), page, 20)
+	}
+	switch c.List {
+	case "":
+		if c.Page == 0 {
+			return h.summary(ctx, t, sc, s)
+		}
+		return h.show(ctx, t, h.unitsList(t, sc, s, "", "全部单位（红灯、黄灯在前）", q("")), page, pageLines)
+	case ListRed:
+		return h.show(ctx, t, h.unitsList(t, sc, s, duban.Red, "红灯单位（逾期最久在前）", q(ListRed)), page, pageLines)
+	case ListYellow:
+		return h.show(ctx, t, h.unitsList(t, sc, s, duban.Yellow, "黄灯单位（最先到期在前）", q(ListYellow)), page, pageLines)
+	case ListUnits:
+		return h.show(ctx, t, h.unitsList(t, sc, s, "", "全部单位（红灯、黄灯在前）", q(ListUnits)), page, pageLines)
+	case ListOverdue:
+		return h.show(ctx, t, h.taskList(t, sc, s, s.overdueTasks, "逾期任务（逾期最久在前）", q(ListOverdue), h.overdueWhat), page, pageLines)
+	case ListDueSoon:
+		return h.show(ctx, t, h.taskList(t, sc, s, s.soonTasks, "临期任务（最先到期在前）", q(ListDueSoon), h.soonWhat), page, pageLines)
+	case ListWaiting:
+		return h.show(ctx, t, h.taskList(t, sc, s, s.waiting, "待销号和延期待批（等得最久在前）", q(ListWaiting), waitWhat), page, pageLines)
+	}
+	return h.show(ctx, t, h.taskList(t, sc, s, s.tasks, "全部任务（按时限）", q(ListAll), h.stateWhat), page, pageLines)
+}
+
+// unitList is a unit's own task list, as its people have always seen it.
+func (h *Handler) unitList(t *turn, sc listScope, s *standing) listing {
+	u := *sc.unit
+	count := fmt.Sprintf("共 %d 项，已销号 %d 项", s.total, s.verified)
+	if s.verified == s.total && s.total > 0 {
+		count += "，已见底清零"
+	}
+	l := listing{title: fmt.Sprintf("%s（%s）任务清单", u.Name, u.Group), count: count, query: listQuery(sc.ref, "")}
+	l.empty = l.title + "：" + count
+	for _, task := range s.tasks {
+		l.lines = append(l.lines, h.line(t, task))
+	}
+	if s.verified < s.total {
+		l.foot = "报送：完成 编号 说明｜进展 编号 说明｜延期 编号 新时限 理由"
+	}
+	return l
+}
+
+// taskList lists tasks of sc, numbered, each with what says of it (a
+// unit's own list says it all in its line).
+func (h *Handler) taskList(t *turn, sc listScope, s *standing, tasks []duban.Task, title, query string, what func(*turn, duban.Task) string) listing {
+	noun, _, _ := strings.Cut(title, "（")
+	l := listing{title: sc.titled(title), count: fmt.Sprintf("共 %d 项", len(tasks)), query: query,
+		empty: sc.titled("没有" + noun + "。")}
+	for i, task := range tasks {
+		line := fmt.Sprintf("%d. ", i+1)
+		if sc.unit != nil {
+			line += h.line(t, task)
+		} else {
+			line += fmt.Sprintf("%s「%s」｜%s｜%s", task.ID, short(task.Title, 16), short(s.of[task.Unit].unit.Name, 12), what(t, task))
+		}
+		l.lines = append(l.lines, line)
+	}
+	switch {
+	case strings.HasPrefix(title, "待销号") && (t.person.IsAdmin() || len(t.person.Groups()) > 0):
+		l.foot = "对账无误回复「销号 编号」，退回回复「驳回 编号 理由」；延期回复「同意延期 编号」或「不同意延期 编号 理由」。"
+	case sc.unit == nil:
+		l.foot = "发送「记录 任务编号」查看某项任务，「任务 单位名称或编码」查看某个单位。"
+	}
+	return l
+}
+
+func (h *Handler) overdueWhat(t *turn, task duban.Task) string { return h.overdue(task, t.today) }
+
+func (h *Handler) soonWhat(t *turn, task duban.Task) string {
+	if d := int(task.Deadline - t.today); d > 0 {
+		return fmt.Sprintf("时限 %s（还有 %d 天）", task.Deadline, d)
+	}
+	return fmt.Sprintf("时限 %s（今天到期）", task.Deadline)
+}
+
+func (h *Handler) stateWhat(t *turn, task duban.Task) string {
+	s := fmt.Sprintf("【%s】时限 %s｜%s", task.Light(t.today, h.WarnDays), task.Deadline, task.Status)
+	if task.Overdue(t.today) {
+		s += "｜" + h.overdue(task, t.today)
+	}
+	return s
+}
+
+// waitWhat says what a task waits for from its group, and since when.
+func waitWhat(t *turn, task duban.Task) string {
+	var parts []string
+	if task.Status == duban.StatusReported {
+		switch days := int(t.today - duban.DateOf(task.ReportedAt.In(t.now.Location()))); {
+		case task.ReportedAt.IsZero():
+			parts = append(parts, "已报完成，待销号")
+		case days <= 0:
+			parts = append(parts, "今天报完成，待销号")
+		default:
+			parts = append(parts, fmt.Sprintf("报完成已 %d 天，待销号", days))
+		}
+	}
+	if task.Extension != nil {
+		parts = append(parts, "申请延至 "+task.Extension.Deadline.String()+"，待审批")
+	}
+	return strings.Join(parts, "；")
+}
+
+// unitsList lists the units of sc of light l ("" for all) in standing order.
+func (h *Handler) unitsList(t *turn, sc listScope, s *standing, l duban.Light, title, query string) listing {
+	units := s.unitsOf(l)
+	out := listing{title: sc.titled(title), count: fmt.Sprintf("共 %d 个单位", len(units)), query: query,
+		foot: "发送「任务 单位名称或编码」查看某个单位的任务。"}
+	noun, _, _ := strings.Cut(title, "（")
+	out.empty = sc.titled("没有" + noun + "。")
+	for i, u := range units {
+		out.lines = append(out.lines, fmt.Sprintf("%d. %s", i+1, h.unitLine(t, u, l == "")))
+	}
+	return out
+}
+
+// unitLine is one unit on a list: its standing in a few words.
+func (h *Handler) unitLine(t *turn, u *unitStanding, withLight bool) string {
+	name := fmt.Sprintf("%s（%s）", short(u.unit.Name, 14), u.unit.Code)
+	if withLight {
+		return fmt.Sprintf("【%s】%s：任务 %d，已销号 %d，待销号 %d，逾期 %d", u.light(), name, u.total, u.verified, u.reported, u.overdue)
+	}
+	switch u.light() {
+	case duban.Red:
+		return fmt.Sprintf("%s：逾期 %d 项，最久 %s %s", name, u.overdue, u.longest.ID, h.overdue(u.longest, t.today))
+	case duban.Yellow:
+		return fmt.Sprintf("%s：临期 %d 项，最早 %s 到期", name, u.soon, u.soonest)
+	}
+	return name
+}
+
+// summary is a group's or the city's 任务: counts, units by standing, what
+// waits for the sender, the red list first, and how to drill down; one
+// message whatever the size.
+func (h *Handler) summary(ctx context.Context, t *turn, sc listScope, s *standing) error {
+	if s.total == 0 {
+		t.reply(sc.titled(fmt.Sprintf("%d 个单位，暂无任务。", len(s.units))))
+		return nil
+	}
+	cleared := 0
+	for _, u := range s.units {
+		if u.total > 0 && u.verified == u.total {
+			cleared++
+		}
+	}
+	head := fmt.Sprintf("%s：%d 个单位，共 %d 项任务；已销号 %d，待销号 %d，逾期 %d，临期 %d。\n单位：红灯 %d 个，黄灯 %d 个，绿灯 %d 个",
+		sc.name, len(s.units), s.total, s.verified, s.reported, s.overdue, s.soon,
+		s.lights[duban.Red], s.lights[duban.Yellow], s.lights[duban.Green])
+	if sc.all {
+		head = "全部 " + strings.TrimPrefix(head, "：")
+	}
+	if cleared > 0 {
+		head += fmt.Sprintf("（见底清零 %d 个）", cleared)
+	}
+	head += "。"
+	var secs []section
+	if groups := s.groups(); len(groups) > 1 {
+		sec := section{head: "各督办组（逾期多的在前）："}
+		for _, g := range groups {
+			sec.lines = append(sec.lines, fmt.Sprintf("%s：%d 个单位，已销号 %d/%d，待销号 %d，逾期 %d", g.name, g.units, g.verified, g.total, g.reported, g.overdue))
+		}
+		secs = append(secs, sec)
+	}
+	if len(s.waiting) > 0 {
+		var kinds []string
+		if s.reported > 0 {
+			kinds = append(kinds, fmt.Sprintf("待销号 %d", s.reported))
+		}
+		if s.extensions > 0 {
+			kinds = append(kinds, fmt.Sprintf("延期待批 %d", s.extensions))
+		}
+		sec := section{head: fmt.Sprintf("待您处理 %d 项（%s），等得最久的：", len(s.waiting), strings.Join(kinds, "，"))}
+		for _, task := range s.waiting[:min(len(s.waiting), 3)] {
+			sec.lines = append(sec.lines, fmt.Sprintf("· %s「%s」｜%s｜%s", task.ID, short(task.Title, 14), short(s.of[task.Unit].unit.Name, 12), waitWhat(t, task)))
+		}
+		secs = append(secs, sec)
+	}
+	next := ListRed
+	switch red, yellow := s.unitsOf(duban.Red), s.unitsOf(duban.Yellow); {
+	case len(red) > 0:
+		sec := section{head: fmt.Sprintf("红灯单位 %d 个（逾期最久在前）：", len(red))}
+		for i, u := range red[:min(len(red), 5)] {
+			sec.lines = append(sec.lines, fmt.Sprintf("%d. %s", i+1, h.unitLine(t, u, false)))
+		}
+		secs = append(secs, sec)
+	case len(yellow) > 0:
+		next = ListYellow
+		sec := section{head: fmt.Sprintf("没有逾期任务。黄灯单位 %d 个（最先到期在前）：", len(yellow))}
+		for i, u := range yellow[:min(len(yellow), 5)] {
+			sec.lines = append(sec.lines, fmt.Sprintf("%d. %s", i+1, h.unitLine(t, u, false)))
+		}
+		secs = append(secs, sec)
+	default:
+		next = ListUnits
+		secs = append(secs, section{head: "没有逾期和临期的任务。"})
+	}
+	nextQuery := listQuery(sc.ref, next)
+	var more []string
+	for _, d := range []struct {
+		kind  ListKind
+		label string
+	}{{ListRed, "红灯单位"}, {ListOverdue, "逾期任务"}, {ListYellow, "黄灯单位"}, {ListWaiting, "待您处理的"}, {ListUnits, "全部单位"}} {
+		m := "「" + listQuery(sc.ref, d.kind) + "」" + d.label
+		if d.kind == next {
+			m += "（回复「更多」接着看）"
+		}
+		more = append(more, m)
+	}
+	more = append(more, "「任务 单位名称或编码」某个单位")
+	if sc.all || len(sc.groups) > 1 {
+		more = append(more, "「任务 督办组名」某个组")
+	}
+	foot := "查看：" + strings.Join(more, "，") + "。"
+	t.reply(fit(head, secs, foot, maxReplyBytes))
+	// 更多 right after the summary continues the list it began.
+	return h.Store.SetListPage(ctx, t.person.UserID, pageAt(nextQuery, 0, t), pageKeep)
+}
+
+// groupStanding is a group's counts within a summary.
+type groupStanding struct {
+	name                                      string
+	units, total, verified, reported, overdue int
+}
+
+// groups returns the standing of each group of the scope, most overdue
+// first.
+func (s *standing) groups() []groupStanding {
+	var out []groupStanding
+	at := map[string]int{}
+	for _, u := range s.units {
+		i, ok := at[u.unit.Group]
+		if !ok {
+			i = len(out)
+			at[u.unit.Group] = i
+			out = append(out, groupStanding{name: u.unit.Group})
+		}
+		g := &out[i]
+		g.units++
+		g.total += u.total
+		g.verified += u.verified
+		g.reported += u.reported
+		g.overdue += u.overdue
+	}
+	slices.SortStableFunc(out, func(a, b groupStanding) int { return cmp.Compare(b.overdue, a.overdue) })
+	return out
+}
+
+// section is a part of a summary: a heading and lines that may be cut.
+type section struct {
+	head  string
+	lines []string
+}
+
+// fit joins head, sections and foot within budget bytes, dropping the
+// last line of the longest section until it fits.
+func fit(head string, secs []section, foot string, budget int) string {
+	for i := range secs {
+		for j, line := range secs[i].lines {
+			secs[i].lines[j] = clip(line, 160)
+		}
+	}
+	join := func() string {
+		parts := []string{head}
+		for _, s := range secs {
+			parts = append(parts, s.head)
+			parts = append(parts, s.lines...)
+		}
+		return strings.Join(append(parts, foot), "\n")
+	}
+	for out := join(); ; out = join() {
+		longest := -1
+		for i, s := range secs {
+			if len(s.lines) > 0 && (longest < 0 || len(s.lines) >= len(secs[longest].lines)) {
+				longest = i
+			}
+		}
+		if len(out) <= budget || longest < 0 {
+			return clip(out, budget)
+		}
+		secs[longest].lines = secs[longest].lines[:len(secs[longest].lines)-1]
+	}
 }
 
 func (h *Handler) line(t *turn, task duban.Task) string {
@@ -76,147 +426,6 @@ func (h *Handler) line(t *turn, task duban.Task) string {
 		s += "｜延期待批（至 " + task.Extension.Deadline.String() + "）"
 	}
 	return s
-}
-
-func (h *Handler) listUnit(ctx context.Context, t *turn, u duban.Unit) error {
-	tasks, err := h.Store.Tasks(ctx, store.TaskFilter{Unit: u.Code})
-	if err != nil {
-		return err
-	}
-	closed := 0
-	for _, task := range tasks {
-		if task.Status == duban.StatusVerified {
-			closed++
-		}
-	}
-	var b strings.Builder
-	fmt.Fprintf(&b, "%s（%s）任务清单：共 %d 项，已销号 %d 项", u.Name, u.Group, len(tasks), closed)
-	if closed == len(tasks) && len(tasks) > 0 {
-		b.WriteString("，已见底清零")
-	}
-	for _, task := range tasks {
-		b.WriteString("\n" + h.line(t, task))
-	}
-	if closed < len(tasks) {
-		b.WriteString("\n报送：完成 编号 说明｜进展 编号 说明｜延期 编号 新时限 理由")
-	}
-	t.reply(b.String())
-	return nil
-}
-
-// listGroup shows a group's unfinished tasks, red first, and what waits for
-// the leader's 销号.
-func (h *Handler) listGroup(ctx context.Context, t *turn, group string) error {
-	tasks, err := h.Store.Tasks(ctx, store.TaskFilter{Group: group})
-	if err != nil {
-		return err
-	}
-	units, err := h.Store.Units(ctx)
-	if err != nil {
-		return err
-	}
-	names := map[string]string{}
-	for _, u := range units {
-		names[u.Code] = u.Name
-	}
-	var open []duban.Task
-	closed, waiting := 0, 0
-	for _, task := range tasks {
-		switch {
-		case task.Status == duban.StatusVerified:
-			closed++
-		default:
-			if task.Status == duban.StatusReported || task.Extension != nil {
-				waiting++
-			}
-			open = append(open, task)
-		}
-	}
-	rank := map[duban.Light]int{duban.Red: 0, duban.Yellow: 1, duban.Green: 2}
-	slices.SortStableFunc(open, func(a, b duban.Task) int {
-		// What waits for the leader first, then red, yellow, green.
-		wa, wb := a.Status == duban.StatusReported || a.Extension != nil, b.Status == duban.StatusReported || b.Extension != nil
-		if wa != wb {
-			if wa {
-				return -1
-			}
-			return 1
-		}
-		return rank[a.Light(t.today, h.WarnDays)] - rank[b.Light(t.today, h.WarnDays)]
-	})
-	var b strings.Builder
-	fmt.Fprintf(&b, "%s：共 %d 项任务，已销号 %d 项，待您处理 %d 项", group, len(tasks), closed, waiting)
-	const max = 30
-	for i, task := range open {
-		if i == max {
-			fmt.Fprintf(&b, "\n……另有 %d 项未列出，发送「任务 单位编码」查看某个单位。", len(open)-max)
-			break
-		}
-		b.WriteString("\n" + h.line(t, task) + "｜" + names[task.Unit])
-	}
-	t.reply(b.String())
-	return nil
-}
-
-// summary is 编办's overview: per group completion and the worst overdue.
-func (h *Handler) summary(ctx context.Context, t *turn) error {
-	l, err := h.Store.Snapshot(ctx)
-	if err != nil {
-		return err
-	}
-	groupOf := map[string]string{}
-	names := map[string]string{}
-	for _, u := range l.Units {
-		groupOf[u.Code], names[u.Code] = u.Group, u.Name
-	}
-	type count struct{ total, closed, reported, red int }
-	counts := map[string]*count{}
-	var all count
-	var red []duban.Task
-	for _, task := range l.Tasks {
-		c := counts[groupOf[task.Unit]]
-		if c == nil {
-			c = &count{}
-			counts[groupOf[task.Unit]] = c
-		}
-		for _, c := range []*count{c, &all} {
-			c.total++
-			switch {
-			case task.Status == duban.StatusVerified:
-				c.closed++
-			case task.Status == duban.StatusReported:
-				c.reported++
-			case task.Overdue(t.today):
-				c.red++
-			}
-		}
-		if task.Overdue(t.today) {
-			red = append(red, task)
-		}
-	}
-	var b strings.Builder
-	fmt.Fprintf(&b, "全部 %d 个单位、%d 项任务：已销号 %d，待销号 %d，逾期 %d。", len(l.Units), all.total, all.closed, all.reported, all.red)
-	for _, g := range l.Groups() {
-		c := counts[g]
-		if c == nil {
-			c = &count{}
-		}
-		fmt.Fprintf(&b, "\n%s：已销号 %d/%d，待销号 %d，逾期 %d", g, c.closed, c.total, c.reported, c.red)
-	}
-	if len(red) > 0 {
-		slices.SortStableFunc(red, func(a, b duban.Task) int { return int(a.Deadline - b.Deadline) })
-		b.WriteString("\n逾期最久：")
-		for i, task := range red {
-			if i == 10 {
-				fmt.Fprintf(&b, "\n……共 %d 项逾期", len(red))
-				break
-			}
-			b.WriteString("\n" + h.line(t, task) + "｜" + names[task.Unit])
-		}
-	}
-	b.WriteString("\n发送「任务 单位编码」查看某个单位。")
-	t.reply(b.String())
-	return nil
 }
 
 // overdue says how long a task is overdue, one way everywhere: working

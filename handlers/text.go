@@ -87,7 +87,7 @@ func isClearCommand(c Command) bool {
 	switch {
 	case c.Question || c.Verb == "" || c.Verb == VerbAsk:
 		return false
-	case bare[c.Verb], c.Verb == VerbTasks, c.Verb == VerbAck:
+	case bare[c.Verb], c.Verb == VerbTasks, c.Verb == VerbPage, c.Verb == VerbAck:
 		return true // 任务, 任务 市公安局: a reason never reads so
 	case c.Need == NeedTask && c.Task == "" && isBlank(c.Rest):
 		return true // a verb alone (完成, 销号) is a command, never a note

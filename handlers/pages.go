@@ -1,0 +1,187 @@
+package handlers
+
+// Replies that stay short at any size: a list longer than one message is
+// shown a page at a time (第 1/37 页), and the page shown is remembered for
+// the sender (store.ListPage) so that 下一页, 更多 or 第3页 continues it,
+// across a restart, for pageWindow.
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/duban-org/duban/store"
+)
+
+const (
+	// maxReplyBytes keeps every reply within one WeCom text message
+	// (2048 bytes), with room to spare.
+	maxReplyBytes = 1900
+	// pageLines is the most lines a page shows.
+	pageLines = 15
+	// pageWindow is how long 下一页 continues the last list; the record
+	// itself is kept a day so an expired one is told apart from none.
+	pageWindow = time.Hour
+	pageKeep   = 24 * time.Hour
+)
+
+// listing is a list to show a page at a time.
+type listing struct {
+	title string   // what it is: 江城组·红灯单位（逾期最久在前）
+	count string   // how many: 共 120 个单位
+	lines []string // one per item, numbered across pages
+	foot  string   // said under every page: how to report, how to drill down
+	query string   // the command that shows it, without a page
+	empty string   // said when there is nothing to list
+}
+
+// show replies with page of l (from 1; PageLast for the last) and
+// remembers it for 下一页.
+func (h *Handler) show(ctx context.Context, t *turn, l listing, page, perPage int) error {
+	if len(l.lines) == 0 {
+		t.reply(l.empty)
+		return nil
+	}
+	head := l.title
+	if l.count != "" {
+		head += "：" + l.count
+	}
+	pages := paginate(l.lines, perPage, maxReplyBytes-len(head)-len(l.foot)-160)
+	n := len(pages)
+	switch {
+	case page == PageLast:
+		page = n
+	case page < 1:
+		page = 1
+	case page > n:
+		if page == n+1 && n > 1 {
+			t.reply(fmt.Sprintf("已是最后一页：「%s」共 %d 页。发送「上一页」回看，或「%s 第1页」从头看。", l.query, n, l.query))
+		} else {
+			t.reply(fmt.Sprintf("「%s」共 %d 页，没有第 %d 页。发送「%s 第%d页」看最后一页。", l.query, n, page, l.query, n))
+		}
+		return nil
+	}
+	var b strings.Builder
+	b.WriteString(head)
+	if n > 1 {
+		fmt.Fprintf(&b, "（第 %d/%d 页）", page, n)
+	}
+	for _, line := range pages[page-1] {
+		b.WriteString("\n" + line)
+	}
+	if l.foot != "" {
+		b.WriteString("\n" + l.foot)
+	}
+	switch {
+	case n > 1 && page < n:
+		fmt.Fprintf(&b, "\n发送「下一页」看第 %d 页，或「%s 第N页」跳到某页。", page+1, l.query)
+	case n > 1:
+		b.WriteString("\n已是最后一页。发送「上一页」回看。")
+	}
+	t.reply(b.String())
+	if n == 1 {
+		return nil
+	}
+	p := pageAt(l.query, page, t)
+	p.Pages = n
+	return h.Store.SetListPage(ctx, t.person.UserID, p, pageKeep)
+}
+
+// pageAt is the record of page of list query shown by this turn.
+func pageAt(query string, page int, t *turn) store.ListPage {
+	return store.ListPage{Query: query, Page: page, MsgKey: t.in.Key, At: t.now}
+}
+
+// paginate cuts lines into pages of at most perPage lines and budget
+// bytes; a line longer than a page's budget is cut short.
+func paginate(lines []string, perPage, budget int) [][]string {
+	budget = max(budget, 400)
+	var pages [][]string
+	var cur []string
+	size := 0
+	for _, line := range lines {
+		line = clip(line, budget/2)
+		if len(cur) == perPage || size+len(line)+1 > budget && len(cur) > 0 {
+			pages = append(pages, cur)
+			cur, size = nil, 0
+		}
+		cur = append(cur, line)
+		size += len(line) + 1
+	}
+	if len(cur) > 0 {
+		pages = append(pages, cur)
+	}
+	return pages
+}
+
+// clip cuts s to at most n bytes on a rune boundary, marking the cut.
+func clip(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	cut := n - len("…")
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + "…"
+}
+
+// short cuts a title to n characters for a line that names its unit too.
+func short(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return string(r[:n-1]) + "…"
+}
+
+// turnPage answers 下一页, 上一页, 第3页: the sender's last list again at
+// that page.
+func (h *Handler) turnPage(ctx context.Context, t *turn, c Command) error {
+	last, err := h.Store.ListPage(ctx, t.person.UserID)
+	if errors.Is(err, store.ErrNotFound) {
+		t.reply("现在没有可以翻页的列表。" + h.listHint(t) + "列表较长时回复「下一页」接着看。")
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if last.MsgKey != t.in.Key && (t.now.Sub(last.At) > pageWindow || t.now.Before(last.At.Add(-time.Minute))) {
+		t.reply(fmt.Sprintf("上次的列表「%s」已超过 %s，翻页已失效。请重新发送「%s」，或直接发送「%s 第%d页」。",
+			last.Query, durationWords(pageWindow), last.Query, last.Query, min(last.Page+1, max(last.Pages, 1))))
+		return nil
+	}
+	page := c.Page
+	switch {
+	case last.MsgKey == t.in.Key:
+		page = last.Page // this message turned it already: a replay shows the same page
+	case c.Page == PageNext:
+		page = last.Page + 1
+	case c.Page == PagePrev && last.Page <= 1:
+		t.reply(fmt.Sprintf("已是第一页。发送「下一页」接着看「%s」。", last.Query))
+		return nil
+	case c.Page == PagePrev:
+		page = last.Page - 1
+	}
+	again := Parse(last.Query, t.today)
+	again.Page = page
+	return h.listTasks(ctx, t, again)
+}
+
+// listHint says how the sender starts a list.
+func (h *Handler) listHint(t *turn) string {
+	if t.person.IsAdmin() || len(t.person.Groups()) > 0 {
+		return "请先发送「任务」看汇总，或「任务 红」看红灯单位、「任务 待销号」看待您处理的事项；"
+	}
+	return "请先发送「任务」查看任务清单；"
+}
+
+func durationWords(d time.Duration) string {
+	if d >= time.Hour && d%time.Hour == 0 {
+		return fmt.Sprintf("%d 小时", d/time.Hour)
+	}
+	return fmt.Sprintf("%d 分钟", d/time.Minute)
+}

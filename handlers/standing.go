@@ -1,0 +1,229 @@
+package handlers
+
+// What a group's or the city's 任务 counts: tasks by state, units by
+// standing (红 with an overdue task, 黄 with one due soon, 绿 otherwise), and
+// the lists a drill-down pages through, each in its order.
+
+import (
+	"cmp"
+	"context"
+	"slices"
+	"strings"
+
+	"github.com/duban-org/duban"
+	"github.com/duban-org/duban/store"
+)
+
+// listScope is what a listing covers: one unit, the sender's own units,
+// some groups, or every unit.
+type listScope struct {
+	name   string      // 江城组, 市司法局; "" for every unit
+	ref    string      // how a 任务 command names it; "" for the sender's own
+	unit   *duban.Unit // one unit
+	codes  []string    // the sender's own units
+	groups []string
+	all    bool
+}
+
+// titled is s under the scope's name: 江城组·红灯单位.
+func (sc listScope) titled(s string) string {
+	if sc.name == "" {
+		return s
+	}
+	return sc.name + "·" + s
+}
+
+// ofUnits reports whether the scope spans units enough to list units
+// (红灯单位) rather than tasks.
+func (sc listScope) ofUnits() bool { return sc.all || len(sc.groups) > 0 }
+
+// unitStanding is one unit's counts.
+type unitStanding struct {
+	unit                                     duban.Unit
+	total, verified, reported, overdue, soon int
+	longest                                  duban.Task // its longest overdue task
+	soonest                                  duban.Date // its earliest deadline due soon
+}
+
+func (u *unitStanding) light() duban.Light {
+	switch {
+	case u.overdue > 0:
+		return duban.Red
+	case u.soon > 0:
+		return duban.Yellow
+	}
+	return duban.Green
+}
+
+// standing is a scope's counts and lists at one instant.
+type standing struct {
+	units                                    []*unitStanding // in the scope's order
+	of                                       map[string]*unitStanding
+	total, verified, reported, overdue, soon int
+	extensions                               int
+	lights                                   map[duban.Light]int // units by standing
+	tasks                                    []duban.Task        // every task, by deadline
+	overdueTasks, soonTasks, waiting         []duban.Task
+}
+
+// loadStanding reads the units and tasks of sc and counts them.
+func (h *Handler) loadStanding(ctx context.Context, t *turn, sc listScope) (*standing, error) {
+	var units []duban.Unit
+	var tasks []duban.Task
+	switch {
+	case sc.unit != nil:
+		units = []duban.Unit{*sc.unit}
+		ts, err := h.Store.Tasks(ctx, store.TaskFilter{Unit: sc.unit.Code})
+		if err != nil {
+			return nil, err
+		}
+		tasks = ts
+	case len(sc.codes) > 0:
+		for _, code := range sc.codes {
+			u, err := h.Store.Unit(ctx, code)
+			if err != nil {
+				return nil, err
+			}
+			ts, err := h.Store.Tasks(ctx, store.TaskFilter{Unit: code})
+			if err != nil {
+				return nil, err
+			}
+			units, tasks = append(units, u), append(tasks, ts...)
+		}
+	default:
+		all, err := h.Store.Units(ctx)
+		if err != nil {
+			return nil, err
+		}
+		if sc.all {
+			units = all
+			if tasks, err = h.Store.Tasks(ctx, store.TaskFilter{}); err != nil {
+				return nil, err
+			}
+			break
+		}
+		for _, u := range all {
+			if slices.Contains(sc.groups, u.Group) {
+				units = append(units, u)
+			}
+		}
+		for _, g := range sc.groups {
+			ts, err := h.Store.Tasks(ctx, store.TaskFilter{Group: g})
+			if err != nil {
+				return nil, err
+			}
+			tasks = append(tasks, ts...)
+		}
+	}
+	return h.count(units, tasks, t.today), nil
+}
+
+// count tallies tasks of units as at today.
+func (h *Handler) count(units []duban.Unit, tasks []duban.Task, today duban.Date) *standing {
+	s := &standing{of: make(map[string]*unitStanding, len(units)), lights: map[duban.Light]int{}}
+	for _, u := range units {
+		us := &unitStanding{unit: u}
+		s.units = append(s.units, us)
+		s.of[u.Code] = us
+	}
+	slices.SortFunc(tasks, func(a, b duban.Task) int { return cmp.Or(int(a.Deadline-b.Deadline), strings.Compare(a.ID, b.ID)) })
+	for _, task := range tasks {
+		u := s.of[task.Unit]
+		if u == nil {
+			continue // a unit that moved group between the two reads
+		}
+		s.tasks = append(s.tasks, task)
+		s.total++
+		u.total++
+		switch task.Status {
+		case duban.StatusVerified:
+			s.verified++
+			u.verified++
+		case duban.StatusReported:
+			s.reported++
+			u.reported++
+		}
+		if task.Extension != nil {
+			s.extensions++
+		}
+		if task.Status == duban.StatusReported || task.Extension != nil {
+			s.waiting = append(s.waiting, task)
+		}
+		switch task.Light(today, h.WarnDays) {
+		case duban.Red:
+			s.overdue++
+			u.overdue++
+			s.overdueTasks = append(s.overdueTasks, task)
+			if u.overdue == 1 {
+				u.longest = task // tasks come by deadline: the first is the longest overdue
+			}
+		case duban.Yellow:
+			s.soon++
+			u.soon++
+			s.soonTasks = append(s.soonTasks, task)
+			if u.soon == 1 {
+				u.soonest = task.Deadline
+			}
+		}
+	}
+	for _, u := range s.units {
+		s.lights[u.light()]++
+	}
+	slices.SortStableFunc(s.waiting, func(a, b duban.Task) int { return cmp.Compare(waitingSince(a), waitingSince(b)) })
+	return s
+}
+
+// waitingSince is when a task began to wait for its group: the report or
+// the extension request, whichever came first.
+func waitingSince(t duban.Task) duban.Date {
+	var d []duban.Date
+	if t.Status == duban.StatusReported && !t.ReportedAt.IsZero() {
+		d = append(d, duban.DateOf(t.ReportedAt))
+	}
+	if t.Extension != nil {
+		d = append(d, duban.DateOf(t.Extension.At))
+	}
+	if len(d) == 0 {
+		return t.Deadline
+	}
+	return slices.Min(d)
+}
+
+// byStanding orders units red first (longest overdue, then most overdue),
+// then yellow (soonest due, then most due), then green, each by code.
+func byStanding(a, b *unitStanding) int {
+	la, lb := lightRank(a.light()), lightRank(b.light())
+	if la != lb {
+		return la - lb
+	}
+	switch a.light() {
+	case duban.Red:
+		return cmp.Or(int(a.longest.Deadline-b.longest.Deadline), b.overdue-a.overdue, strings.Compare(a.unit.Code, b.unit.Code))
+	case duban.Yellow:
+		return cmp.Or(int(a.soonest-b.soonest), b.soon-a.soon, strings.Compare(a.unit.Code, b.unit.Code))
+	}
+	return strings.Compare(a.unit.Code, b.unit.Code)
+}
+
+func lightRank(l duban.Light) int {
+	switch l {
+	case duban.Red:
+		return 0
+	case duban.Yellow:
+		return 1
+	}
+	return 2
+}
+
+// unitsOf returns the units of light l (all of them for ""), in standing
+// order.
+func (s *standing) unitsOf(l duban.Light) []*unitStanding {
+	var out []*unitStanding
+	for _, u := range s.units {
+		if l == "" || u.light() == l {
+			out = append(out, u)
+		}
+	}
+	slices.SortStableFunc(out, byStanding)
+	return out
+}
