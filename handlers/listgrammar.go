@@ -16,13 +16,13 @@ import (
 type ListKind string
 
 const (
-	ListRed     ListKind = "红"    // units with overdue tasks; a unit's overdue tasks
-	ListOverdue ListKind = "逾期"   // overdue tasks, longest first
-	ListYellow  ListKind = "黄"    // units with tasks due soon; a unit's tasks due soon
-	ListDueSoon ListKind = "临期"   // tasks due within the warning window
-	ListWaiting ListKind = "待销号"  // reports waiting for 销号 and extension requests
-	ListUnits   ListKind = "单位"   // every unit, red first
-	ListAll     ListKind = "全部"   // every task
+	ListRed     ListKind = "红"   // units with overdue tasks; a unit's overdue tasks
+	ListOverdue ListKind = "逾期"  // overdue tasks, longest first
+	ListYellow  ListKind = "黄"   // units with tasks due soon; a unit's tasks due soon
+	ListDueSoon ListKind = "临期"  // tasks due within the warning window
+	ListWaiting ListKind = "待销号" // reports waiting for 销号 and extension requests
+	ListUnits   ListKind = "单位"  // every unit, red first
+	ListAll     ListKind = "全部"  // every task
 )
 
 // Page sentinels of a Command: a page relative to the one last shown.

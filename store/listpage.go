@@ -17,10 +17,10 @@ import (
 
 // ListPage is the last page of a list a sender was shown.
 type ListPage struct {
-	Query  string    `json:"query"`  // the list as a command without its page: 任务 江城组 红
-	Page   int       `json:"page"`   // the page shown, from 1
-	Pages  int       `json:"pages"`  // how many pages the list had then
-	MsgKey string    `json:"msg"`    // the message that showed it
+	Query  string    `json:"query"` // the list as a command without its page: 任务 江城组 红
+	Page   int       `json:"page"`  // the page shown, from 1
+	Pages  int       `json:"pages"` // how many pages the list had then
+	MsgKey string    `json:"msg"`   // the message that showed it
 	At     time.Time `json:"at"`
 }
 
