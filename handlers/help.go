@@ -41,6 +41,10 @@ func (h *Handler) help(ctx context.Context, t *turn) string {
 		} else {
 			b.WriteString("任务 单位名称或编码 —— 查看某个单位的任务\n")
 		}
+		b.WriteString("任务 红 / 任务 黄 —— 红灯单位（有逾期任务）/ 黄灯单位（有临期任务）\n")
+		b.WriteString("任务 逾期 / 任务 待销号 —— 逾期任务（逾期最久在前）/ 待您销号和审批延期的事项\n")
+		b.WriteString("任务 单位 —— 全部单位（红灯、黄灯在前）；也可加单位或督办组名，如：任务 " + h.exampleScope(ctx, t) + " 红\n")
+		b.WriteString("列表分页显示，回复「下一页」「上一页」或「第3页」翻页\n")
 	}
 	if p.IsAdmin() || len(p.Units()) > 0 {
 		task := h.exampleTask(ctx, t, actionOf(VerbReport))
@@ -81,6 +85,17 @@ func (h *Handler) help(ctx context.Context, t *turn) string {
 		b.WriteString("\n也可以直接用自己的话说进展，我理解后请您确认。")
 	}
 	return b.String()
+}
+
+// exampleScope is a group the sender leads, for 编办 the first group.
+func (h *Handler) exampleScope(ctx context.Context, t *turn) string {
+	if gs := t.person.Groups(); len(gs) > 0 {
+		return gs[0]
+	}
+	if units, err := h.Store.Units(ctx); err == nil && len(units) > 0 {
+		return units[0].Group
+	}
+	return "督办组名"
 }
 
 // exampleUnit is the name of a unit the sender may list: the first of their

@@ -36,6 +36,9 @@ type listing struct {
 	foot  string   // said under every page: how to report, how to drill down
 	query string   // the command that shows it, without a page
 	empty string   // said when there is nothing to list
+	// own is a unit's own list (任务 of its people): remembered only when
+	// it has more than one page, so the common short one writes nothing.
+	own bool
 }
 
 // show replies with page of l (from 1; PageLast for the last) and
@@ -56,12 +59,11 @@ func (h *Handler) show(ctx context.Context, t *turn, l listing, page, perPage in
 		page = n
 	case page < 1:
 		page = 1
+	case page > n && n == 1:
+		t.reply(fmt.Sprintf("「%s」只有 1 页，没有第 %d 页。发送「%s」查看。", l.query, page, l.query))
+		return nil
 	case page > n:
-		if page == n+1 && n > 1 {
-			t.reply(fmt.Sprintf("已是最后一页：「%s」共 %d 页。发送「上一页」回看，或「%s 第1页」从头看。", l.query, n, l.query))
-		} else {
-			t.reply(fmt.Sprintf("「%s」共 %d 页，没有第 %d 页。发送「%s 第%d页」看最后一页。", l.query, n, page, l.query, n))
-		}
+		t.reply(fmt.Sprintf("「%s」共 %d 页，没有第 %d 页。发送「%s 第%d页」看最后一页。", l.query, n, page, l.query, n))
 		return nil
 	}
 	var b strings.Builder
@@ -82,7 +84,7 @@ func (h *Handler) show(ctx context.Context, t *turn, l listing, page, perPage in
 		b.WriteString("\n已是最后一页。发送「上一页」回看。")
 	}
 	t.reply(b.String())
-	if n == 1 {
+	if n == 1 && l.own {
 		return nil
 	}
 	p := pageAt(l.query, page, t)
@@ -158,6 +160,12 @@ func (h *Handler) turnPage(ctx context.Context, t *turn, c Command) error {
 	switch {
 	case last.MsgKey == t.in.Key:
 		page = last.Page // this message turned it already: a replay shows the same page
+	case c.Page == PageNext && last.Pages == 1 && last.MsgKey != t.in.Key:
+		t.reply(fmt.Sprintf("「%s」只有 1 页，已全部列出。", last.Query))
+		return nil
+	case c.Page == PageNext && last.Pages > 0 && last.Page >= last.Pages:
+		t.reply(fmt.Sprintf("已是最后一页：「%s」共 %d 页。发送「上一页」回看，或「%s 第1页」从头看。", last.Query, last.Pages, last.Query))
+		return nil
 	case c.Page == PageNext:
 		page = last.Page + 1
 	case c.Page == PagePrev && last.Page <= 1:

@@ -165,7 +165,7 @@ func (h *Handler) unitList(t *turn, sc listScope, s *standing) listing {
 	if s.verified == s.total && s.total > 0 {
 		count += "，已见底清零"
 	}
-	l := listing{title: fmt.Sprintf("%s（%s）任务清单", u.Name, u.Group), count: count, query: listQuery(sc.ref, "")}
+	l := listing{title: fmt.Sprintf("%s（%s）任务清单", u.Name, u.Group), count: count, query: listQuery(sc.ref, ""), own: true}
 	l.empty = l.title + "：" + count
 	for _, task := range s.tasks {
 		l.lines = append(l.lines, h.line(t, task))
