@@ -33,6 +33,14 @@ func (sc listScope) titled(s string) string {
 	return sc.name + "·" + s
 }
 
+// says is s said of the scope: 江城组：没有黄灯单位。
+func (sc listScope) says(s string) string {
+	if sc.name == "" {
+		return s
+	}
+	return sc.name + "：" + s
+}
+
 // ofUnits reports whether the scope spans units enough to list units
 // (红灯单位) rather than tasks.
 func (sc listScope) ofUnits() bool { return sc.all || len(sc.groups) > 0 }

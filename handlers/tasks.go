@@ -181,7 +181,7 @@ func (h *Handler) unitList(t *turn, sc listScope, s *standing) listing {
 func (h *Handler) taskList(t *turn, sc listScope, s *standing, tasks []duban.Task, title, query string, what func(*turn, duban.Task) string) listing {
 	noun, _, _ := strings.Cut(title, "（")
 	l := listing{title: sc.titled(title), count: fmt.Sprintf("共 %d 项", len(tasks)), query: query,
-		empty: sc.titled("没有" + noun + "。")}
+		empty: sc.says("没有" + noun + "。")}
 	for i, task := range tasks {
 		line := fmt.Sprintf("%d. ", i+1)
 		if sc.unit != nil {
@@ -242,7 +242,7 @@ func (h *Handler) unitsList(t *turn, sc listScope, s *standing, l duban.Light, t
 	out := listing{title: sc.titled(title), count: fmt.Sprintf("共 %d 个单位", len(units)), query: query,
 		foot: "发送「任务 单位名称或编码」查看某个单位的任务。"}
 	noun, _, _ := strings.Cut(title, "（")
-	out.empty = sc.titled("没有" + noun + "。")
+	out.empty = sc.says("没有" + noun + "。")
 	for i, u := range units {
 		out.lines = append(out.lines, fmt.Sprintf("%d. %s", i+1, h.unitLine(t, u, l == "")))
 	}
@@ -269,7 +269,7 @@ func (h *Handler) unitLine(t *turn, u *unitStanding, withLight bool) string {
 // message whatever the size.
 func (h *Handler) summary(ctx context.Context, t *turn, sc listScope, s *standing) error {
 	if s.total == 0 {
-		t.reply(sc.titled(fmt.Sprintf("%d 个单位，暂无任务。", len(s.units))))
+		t.reply(sc.says(fmt.Sprintf("%d 个单位，暂无任务。", len(s.units))))
 		return nil
 	}
 	cleared := 0
