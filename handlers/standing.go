@@ -134,13 +134,17 @@ func (h *Handler) count(units []duban.Unit, tasks []duban.Task, today duban.Date
 		s.units = append(s.units, us)
 		s.of[u.Code] = us
 	}
-	slices.SortFunc(tasks, func(a, b duban.Task) int { return cmp.Or(int(a.Deadline-b.Deadline), strings.Compare(a.ID, b.ID)) })
+	byDeadline := func(a, b duban.Task) int { return cmp.Or(int(a.Deadline-b.Deadline), strings.Compare(a.ID, b.ID)) }
+	if !slices.IsSortedFunc(tasks, byDeadline) { // the store's order, unless several lists were joined
+		slices.SortFunc(tasks, byDeadline)
+	}
+	s.tasks = tasks
 	for _, task := range tasks {
 		u := s.of[task.Unit]
-		if u == nil {
-			continue // a unit that moved group between the two reads
+		if u == nil { // a unit that moved group between the two reads: left out
+			s.tasks = nil
+			continue
 		}
-		s.tasks = append(s.tasks, task)
 		s.total++
 		u.total++
 		switch task.Status {
@@ -173,6 +177,9 @@ func (h *Handler) count(units []duban.Unit, tasks []duban.Task, today duban.Date
 				u.soonest = task.Deadline
 			}
 		}
+	}
+	if s.tasks == nil {
+		s.tasks = slices.DeleteFunc(slices.Clone(tasks), func(t duban.Task) bool { return s.of[t.Unit] == nil })
 	}
 	for _, u := range s.units {
 		s.lights[u.light()]++
