@@ -184,6 +184,17 @@ func TestBrowserEachRole(t *testing.T) {
 			t.Fatal(err)
 		}
 		save(t, "web-city.png", png)
+		// 84 units are ranked 20 to a page: the next page starts at 21.
+		if p := text(ctx, "#units .pager"); !strings.Contains(p, "第 1/5 页（第 1–20 项，共 84 项）") {
+			t.Errorf("the ranking's pager: %q", p)
+		}
+		click(ctx, `#units a[rel="next"]`)
+		if p := text(ctx, "#units .pager"); !strings.Contains(p, "第 2/5 页（第 21–40 项，共 84 项）") {
+			t.Errorf("the ranking's second page: %q", p)
+		}
+		if first := text(ctx, "#units tbody tr td"); first != "21" {
+			t.Errorf("the second page starts at rank %q", first)
+		}
 		click(ctx, `//table//a[text()="政府组"]`)
 		if h := text(ctx, "h1"); h != "政府组" {
 			t.Fatalf("group page is %q", h)

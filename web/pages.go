@@ -49,24 +49,37 @@ func (s *Server) row(t duban.Task, unitName string, today duban.Date) taskRow {
 	return taskRow{Task: t, UnitName: unitName, Light: t.Light(today, s.cfg.Policy.WarnDays), DaysOverdue: t.DaysOverdue(today)}
 }
 
-// names maps userids (canonical) to people, for showing who did what.
-type names map[string]duban.Person
+// names finds the people a page names (who reported, who was reminded)
+// by userid as it needs them, each read once: never every person.
+type names struct {
+	ctx    context.Context
+	st     *store.Store
+	people map[string]*duban.Person // by canonical userid; nil: not known
+}
 
 func (s *Server) names(ctx context.Context) (names, error) {
-	people, err := s.cfg.Store.People(ctx)
-	if err != nil {
-		return nil, err
+	return names{ctx: ctx, st: s.cfg.Store, people: map[string]*duban.Person{}}, nil
+}
+
+// person is the person of userid, when known.
+func (n names) person(userid string) (duban.Person, bool) {
+	key := duban.CanonicalUserID(userid)
+	p, seen := n.people[key]
+	if !seen {
+		if found, err := n.st.Person(n.ctx, userid); err == nil {
+			p = &found
+		}
+		n.people[key] = p // an unknown userid (导入, a person since removed) is shown as it is
 	}
-	n := make(names, len(people))
-	for _, p := range people {
-		n[duban.CanonicalUserID(p.UserID)] = p
+	if p == nil {
+		return duban.Person{}, false
 	}
-	return n, nil
+	return *p, true
 }
 
 // of is "赵杰" for a known userid, the userid itself otherwise.
 func (n names) of(userid string) string {
-	if p, ok := n[duban.CanonicalUserID(userid)]; ok && p.Name != "" {
+	if p, ok := n.person(userid); ok && p.Name != "" {
 		return p.Name
 	}
 	switch userid {
@@ -80,7 +93,7 @@ func (n names) of(userid string) string {
 
 // withRoles is "赵杰（联络员）", as a card names a person.
 func (n names) withRoles(userid string, u duban.Unit) string {
-	p, ok := n[duban.CanonicalUserID(userid)]
+	p, ok := n.person(userid)
 	if !ok {
 		return n.of(userid)
 	}
@@ -439,16 +452,27 @@ func deliveryName(d store.Delivery) string {
 	return d.Status
 }
 
-// standings is the bulletin's arithmetic over the whole ledger at now.
-func (s *Server) standings(ctx context.Context) (duban.Ledger, remind.Bulletin, error) {
-	l, err := s.cfg.Store.Snapshot(ctx)
+// standings is the bulletin's arithmetic at now over the units of group
+// ("" for every unit) and their tasks: the group's tasks alone are read.
+func (s *Server) standings(ctx context.Context, group string) (duban.Ledger, remind.Bulletin, error) {
+	var l duban.Ledger
+	units, err := s.cfg.Store.Units(ctx)
 	if err != nil {
+		return l, remind.Bulletin{}, err
+	}
+	for _, u := range units {
+		if group == "" || u.Group == group {
+			l.Units = append(l.Units, u)
+		}
+	}
+	if l.Tasks, err = s.cfg.Store.Tasks(ctx, store.TaskFilter{Group: group}); err != nil {
 		return l, remind.Bulletin{}, err
 	}
 	return l, remind.ComputeBulletin(l, s.cfg.Policy, s.cfg.Calendar, s.now()), nil
 }
 
-// groupData is a group's page; cityData the whole city's.
+// groupData is a group's page; cityData the whole city's. Each list is
+// one page of it, with its pager.
 type groupData struct {
 	Group      remind.Standing
 	Units      []remind.Standing // ranked by standing
@@ -457,69 +481,59 @@ type groupData struct {
 	Reports    []pendingRow
 	Extensions []pendingRow
 	Charts     []template.HTML
+
+	UnitsPage, RedPage, YellowPage, ReportsPage, ExtensionsPage pager
+}
+
+// paged fills d's lists with the pages r asks for.
+func (d *groupData) paged(r *http.Request, units []remind.Standing, red, yellow []remind.Lag, reports, extensions []pendingRow) {
+	d.Units, d.UnitsPage = pageOf(r, "units", "units", units)
+	d.Red, d.RedPage = pageOf(r, "red", "red", red)
+	d.Yellow, d.YellowPage = pageOf(r, "yellow", "yellow", yellow)
+	d.Reports, d.ReportsPage = pageOf(r, "reports", "reports", reports)
+	d.Extensions, d.ExtensionsPage = pageOf(r, "extensions", "extensions", extensions)
+}
+
+// rankChart is the completion chart of the units on the ranking's page.
+func rankChart(d groupData) template.HTML {
+	title := "各单位完成率（已销号/任务数）"
+	if d.UnitsPage.Pages > 1 {
+		title = fmt.Sprintf("各单位完成率（排名第 %d–%d 名）", d.UnitsPage.From, d.UnitsPage.To)
+	}
+	return completionChart(title, d.Units)
 }
 
 func (s *Server) groupPage(w http.ResponseWriter, r *http.Request, viewer duban.Person, sess session) {
 	ctx := r.Context()
 	name := r.URL.Query().Get("name")
-	if !canSeeGroup(viewer, name) {
+	if name == "" || !canSeeGroup(viewer, name) {
 		s.notFound(w)
 		return
 	}
-	l, b, err := s.standings(ctx)
+	l, b, err := s.standings(ctx, name)
 	if err != nil {
 		s.internal(w, "group", err)
 		return
 	}
-	i := slices.IndexFunc(b.Groups, func(g remind.Standing) bool { return g.Name == name })
-	if i < 0 {
+	if len(b.Groups) != 1 {
 		s.notFound(w)
 		return
 	}
-	d := groupData{Group: b.Groups[i]}
-	inGroup := func(u duban.Unit) bool { return u.Group == name }
-	for _, st := range b.Ranking {
-		if st.Group == name {
-			d.Units = append(d.Units, st)
-		}
-	}
-	d.Red = filterLags(b.Red, inGroup)
-	d.Yellow = filterLags(b.Yellow, inGroup)
+	d := groupData{Group: b.Groups[0]}
 	n, err := s.names(ctx)
 	if err != nil {
 		s.internal(w, "people", err)
 		return
 	}
-	tasks := s.groupTasks(l, inGroup)
-	d.Reports, d.Extensions = s.pending(l, tasks, n)
-	trend, err := s.overdueTrend(ctx, tasks)
+	reports, extensions := s.pending(l, l.Tasks, n)
+	d.paged(r, b.Ranking, b.Red, b.Yellow, reports, extensions)
+	trend, err := s.overdueTrend(ctx, l.Tasks)
 	if err != nil {
 		s.internal(w, "trend", err)
 		return
 	}
-	d.Charts = []template.HTML{
-		completionChart("各单位完成率（已销号/任务数）", d.Units),
-		trend,
-		dueChart("今后八周每周到期任务数", tasks, b.Today),
-	}
+	d.Charts = []template.HTML{rankChart(d), trend, dueChart("今后八周每周到期任务数", l.Tasks, b.Today)}
 	s.render(w, http.StatusOK, "group", view{Title: name, Viewer: viewer, Data: d, Nav: s.nav(viewer, "")})
-}
-
-// groupTasks returns the ledger's tasks of the units keep selects.
-func (s *Server) groupTasks(l duban.Ledger, keep func(duban.Unit) bool) []duban.Task {
-	units := map[string]bool{}
-	for _, u := range l.Units {
-		if keep(u) {
-			units[u.Code] = true
-		}
-	}
-	var out []duban.Task
-	for _, t := range l.Tasks {
-		if units[t.Unit] {
-			out = append(out, t)
-		}
-	}
-	return out
 }
 
 // pending lists the reports waiting for 销号 and the extension requests
@@ -546,22 +560,12 @@ func (s *Server) pending(l duban.Ledger, tasks []duban.Task, n names) (reports, 
 	return reports, extensions
 }
 
-func filterLags(lags []remind.Lag, keep func(duban.Unit) bool) []remind.Lag {
-	var out []remind.Lag
-	for _, l := range lags {
-		if keep(l.Unit) {
-			out = append(out, l)
-		}
-	}
-	return out
-}
-
 type cityData struct {
 	Lists     groupData
 	Total     remind.Standing
 	Groups    []remind.Standing
 	Cleared   int
-	UnitChart template.HTML // 84 bars: after the lists
+	UnitChart template.HTML // the ranking's page: after the lists
 }
 
 func (s *Server) cityPage(w http.ResponseWriter, r *http.Request, viewer duban.Person, sess session) {
@@ -570,7 +574,7 @@ func (s *Server) cityPage(w http.ResponseWriter, r *http.Request, viewer duban.P
 		s.notFound(w)
 		return
 	}
-	l, b, err := s.standings(ctx)
+	l, b, err := s.standings(ctx, "")
 	if err != nil {
 		s.internal(w, "city", err)
 		return
@@ -580,9 +584,10 @@ func (s *Server) cityPage(w http.ResponseWriter, r *http.Request, viewer duban.P
 		s.internal(w, "people", err)
 		return
 	}
-	d := cityData{Lists: groupData{Units: b.Ranking, Red: b.Red, Yellow: b.Yellow}, Groups: b.Groups, Cleared: len(b.Cleared),
+	d := cityData{Groups: b.Groups, Cleared: len(b.Cleared),
 		Total: remind.Standing{Name: "全市", Total: b.Total, Verified: b.Verified, Reported: b.Reported, Overdue: b.Overdue, Units: b.Units}}
-	d.Lists.Reports, d.Lists.Extensions = s.pending(l, l.Tasks, n)
+	reports, extensions := s.pending(l, l.Tasks, n)
+	d.Lists.paged(r, b.Ranking, b.Red, b.Yellow, reports, extensions)
 	trend, err := s.overdueTrend(ctx, l.Tasks)
 	if err != nil {
 		s.internal(w, "trend", err)
@@ -593,7 +598,7 @@ func (s *Server) cityPage(w http.ResponseWriter, r *http.Request, viewer duban.P
 		trend,
 		dueChart("今后八周每周到期任务数", l.Tasks, b.Today),
 	}
-	d.UnitChart = completionChart("各单位完成率（按排名）", b.Ranking)
+	d.UnitChart = rankChart(d.Lists)
 	s.render(w, http.StatusOK, "city", view{Title: "全市总览", Viewer: viewer, Data: d})
 }
 

@@ -2,8 +2,10 @@ package web
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -346,5 +348,62 @@ func TestHomeListsEveryPost(t *testing.T) {
 	if resp.StatusCode != http.StatusOK || !strings.Contains(body, "党群组（督办组组长）") || !strings.Contains(body, "市民政局（一把手）") ||
 		strings.Contains(body, "市财政局") || strings.Contains(body, "全市总览") {
 		t.Errorf("%d\n%s", resp.StatusCode, body)
+	}
+}
+
+// A group of many units is a summary and pages of 20 rows: each list turns
+// by its own parameter, an unreadable page is the first and one past the end
+// the last, and the rows of one page are not on another.
+func TestLongListsArePaged(t *testing.T) {
+	l := testLedger()
+	for i := range 45 {
+		code := fmt.Sprintf("G%02d", i)
+		l.Units = append(l.Units, duban.Unit{Code: code, Name: fmt.Sprintf("第%02d分局", i), Group: "政府组"})
+		l.Tasks = append(l.Tasks, duban.Task{ID: "X" + code, Unit: code, Title: "整合科室", Deadline: duban.NewDate(2026, 11, 1+i%20)})
+	}
+	r := newRigWith(t, l)
+	c := r.login("wang")
+	group := prefix + "/group?name=" + url.QueryEscape("政府组")
+	_, body := r.get(c, group)
+	for _, want := range []string{"单位排名（47）", "第 1/3 页（第 1–20 项，共 47 项）", `rel="next"`, "红灯：有逾期任务的单位（46，逾期最久在前）", "各单位完成率（排名第 1–20 名）"} {
+		if !strings.Contains(body, want) {
+			t.Errorf("page 1 lacks %q", want)
+		}
+	}
+	ranked := regexp.MustCompile(`<tr><td>(\d+)</td><td><a href="[^"]*unit\?code=(\w+)"`)
+	seen := map[string]int{}
+	for page, want := range map[string]string{"1": "第 1–20 项", "2": "第 21–40 项", "3": "第 41–47 项", "x": "第 1–20 项", "-4": "第 1–20 项", "99": "第 41–47 项"} {
+		_, body := r.get(c, group+"&units="+page)
+		if !strings.Contains(body, want) {
+			t.Errorf("units=%s lacks %q", page, want)
+		}
+		if page == "x" || page == "-4" || page == "99" {
+			continue
+		}
+		rows := ranked.FindAllStringSubmatch(body, -1)
+		if len(rows) == 0 || len(rows) > 20 {
+			t.Fatalf("units=%s shows %d ranked units", page, len(rows))
+		}
+		for _, m := range rows {
+			seen[m[2]]++
+		}
+	}
+	if len(seen) != 47 {
+		t.Errorf("the three pages show %d distinct units, want 47", len(seen))
+	}
+	for code, n := range seen {
+		if n != 1 {
+			t.Errorf("%s is on %d pages", code, n)
+		}
+	}
+	// The red list turns apart from the ranking, keeping its page.
+	_, body = r.get(c, group+"&units=2&red=3")
+	if !strings.Contains(body, "第 21–40 项，共 47 项") || !strings.Contains(body, "第 41–46 项，共 46 项") {
+		t.Error("two lists on their own pages")
+	}
+	c = r.login("zhou")
+	_, body = r.get(c, prefix+"/city?units=3")
+	if !strings.Contains(body, "第 41–48 项，共 48 项") || strings.Count(body, `unit?code=`) > 200 {
+		t.Error("the city's ranking is not paged")
 	}
 }

@@ -189,11 +189,19 @@ func (s *Server) funcs() template.FuncMap {
 				Rows   []pendingRow
 			}{p, who, rows}
 		},
-		"ranking": func(p string, units []remind.Standing) any {
+		"add": func(a, b int) int { return a + b },
+		"ranking": func(p string, from int, units []remind.Standing) any {
 			return struct {
 				P     string
+				From  int // the rank of the first unit
 				Units []remind.Standing
-			}{p, units}
+			}{p, from, units}
+		},
+		"lags": func(p string, lags []remind.Lag) any {
+			return struct {
+				P    string
+				Lags []remind.Lag
+			}{p, lags}
 		},
 		"page": func(p string, d groupData) any {
 			return struct {
