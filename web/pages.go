@@ -149,7 +149,8 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request, viewer duban.Perso
 type unitData struct {
 	Unit     duban.Unit
 	Standing remind.Standing
-	Tasks    []taskRow
+	Tasks    []taskRow // a page of them
+	TaskPage pager
 	Waiting  []waitItem
 	// Reporter is whether the viewer is the unit's head or contact (the
 	// 待办 list speaks to them).
@@ -197,6 +198,7 @@ func (s *Server) unitPage(w http.ResponseWriter, r *http.Request, viewer duban.P
 		}
 		d.Waiting = append(d.Waiting, waiting(row, today)...)
 	}
+	d.Tasks, d.TaskPage = pageOf(r, "tasks", "tasks", d.Tasks)
 	slices.SortStableFunc(d.Waiting, func(a, b waitItem) int {
 		return cmp.Or(lightRank(a.Task.Light)-lightRank(b.Task.Light), int(a.Task.Deadline-b.Task.Deadline))
 	})
