@@ -52,7 +52,8 @@ func (h *Handler) show(ctx context.Context, t *turn, l listing, page, perPage in
 	if l.count != "" {
 		head += "：" + l.count
 	}
-	pages := paginate(l.lines, perPage, maxReplyBytes-len(head)-len(l.foot)-160)
+	// Room for the page number and the hint, which names the list.
+	pages := paginate(l.lines, perPage, maxReplyBytes-len(head)-len(l.foot)-len(l.query)-140)
 	n := len(pages)
 	switch {
 	case page == PageLast:

@@ -107,7 +107,10 @@ const aliasPrefix = "QQZXID"
 // needsOwnIDs reports whether c is a reading that may have missed a task id
 // the grammar cannot see.
 func needsOwnIDs(c Command) bool {
-	return !c.Question && (c.Verb == "" || c.Need == NeedTask || c.Need == NeedVerb || c.Verb == VerbTasks && c.Task != "" && c.List == "" && c.Page == 0)
+	// 任务 U00123 or a drill-down names a unit or a list, never a task of
+	// Chinese id (任务三 does: it reads as 任务 of 三).
+	listing := c.Verb == VerbTasks && c.Task != "" && c.List == "" && c.Page == 0 && !isID(c.Task)
+	return !c.Question && (c.Verb == "" || c.Need == NeedTask || c.Need == NeedVerb || listing)
 }
 
 // parseOwnIDs parses s again with the sender's non-ASCII task ids found in

@@ -75,6 +75,9 @@ func (h *Handler) listTasks(ctx context.Context, t *turn, c Command) error {
 // 编办's), or a task (whose record it shows: done is true).
 func (h *Handler) namedScope(ctx context.Context, t *turn, ref string) (sc listScope, done bool, err error) {
 	p := t.person
+	if u, err := h.Store.Unit(ctx, ref); err == nil { // a code as stored: no need to read every unit
+		return h.unitScope(p, u)
+	}
 	units, err := h.Store.Units(ctx)
 	if err != nil {
 		return sc, false, err
@@ -97,8 +100,13 @@ func (h *Handler) namedScope(ctx context.Context, t *turn, ref string) (sc listS
 	if err != nil {
 		return sc, false, err
 	}
+	return h.unitScope(p, u)
+}
+
+// unitScope is unit u's listing, when p may see it.
+func (h *Handler) unitScope(p duban.Person, u duban.Unit) (listScope, bool, error) {
 	if !p.CanSee(u) {
-		return sc, false, duban.Errorf(duban.EFORBIDDEN, "您无权查看%s的任务。%s", u.Name, h.ownHint(p))
+		return listScope{}, false, duban.Errorf(duban.EFORBIDDEN, "您无权查看%s的任务。%s", u.Name, h.ownHint(p))
 	}
 	return listScope{name: u.Name, ref: u.Code, unit: &u}, false, nil
 }
