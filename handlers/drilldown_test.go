@@ -36,6 +36,7 @@ func TestParseListing(t *testing.T) {
 		{"任务 待审批", VerbTasks, "", ListWaiting, 0},
 		{"任务 单位", VerbTasks, "", ListUnits, 0},
 		{"任务 全部", VerbTasks, "", ListAll, 0},
+		{"任务 绿灯", VerbTasks, "", ListGreen, 0},
 		{"任务 红 第2页", VerbTasks, "", ListRed, 2},
 		{"任务红第2页", VerbTasks, "", ListRed, 2},
 		{"任务 第 2 页", VerbTasks, "", "", 2},
@@ -76,7 +77,7 @@ func TestParseListing(t *testing.T) {
 		}
 	}
 	// What 下一页 repeats reads back as the same list.
-	for _, k := range []ListKind{"", ListRed, ListOverdue, ListYellow, ListDueSoon, ListWaiting, ListUnits, ListAll} {
+	for _, k := range []ListKind{"", ListRed, ListOverdue, ListYellow, ListDueSoon, ListWaiting, ListGreen, ListUnits, ListAll} {
 		for _, ref := range []string{"", "江城组", "U00123"} {
 			q := listQuery(ref, k)
 			if got := Parse(q, today); got.Verb != VerbTasks || got.List != k || got.Task != ref {

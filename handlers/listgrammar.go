@@ -21,6 +21,7 @@ const (
 	ListYellow  ListKind = "黄"   // units with tasks due soon; a unit's tasks due soon
 	ListDueSoon ListKind = "临期"  // tasks due within the warning window
 	ListWaiting ListKind = "待销号" // reports waiting for 销号 and extension requests
+	ListGreen   ListKind = "绿"   // units on track
 	ListUnits   ListKind = "单位"  // every unit, red first
 	ListAll     ListKind = "全部"  // every task
 )
@@ -46,6 +47,7 @@ func init() {
 			"快到期", "快到期的", "快到期的任务", "黄灯任务", "黄灯的任务"},
 		ListWaiting: {"待销号", "待销号的", "待销号任务", "待销号的任务", "待审批", "待审批的", "待批", "延期待批",
 			"待办", "待处理", "待处理的", "待我处理", "待我处理的", "待您处理", "待办事项"},
+		ListGreen: {"绿", "绿的", "绿灯", "绿灯的", "绿灯单位", "绿灯的单位", "绿色"},
 		ListUnits: {"单位", "全部单位", "所有单位", "各单位", "单位排名", "单位清单", "单位列表", "单位一览"},
 		ListAll:   {"全部", "全部的", "全部任务", "所有任务", "全部清单"},
 	} {

@@ -107,10 +107,10 @@ const aliasPrefix = "QQZXID"
 // needsOwnIDs reports whether c is a reading that may have missed a task id
 // the grammar cannot see.
 func needsOwnIDs(c Command) bool {
-	// 任务 U00123 or a drill-down names a unit or a list, never a task of
-	// Chinese id (任务三 does: it reads as 任务 of 三).
-	listing := c.Verb == VerbTasks && c.Task != "" && c.List == "" && c.Page == 0 && !isID(c.Task)
-	return !c.Question && (c.Verb == "" || c.Need == NeedTask || c.Need == NeedVerb || listing)
+	// 任务 X is tried as a unit or group first (任务三 is tried in
+	// namedScope): reading every task the sender sees for 任务 江城组 would
+	// cost 编办 the whole ledger.
+	return !c.Question && (c.Verb == "" || c.Need == NeedTask || c.Need == NeedVerb)
 }
 
 // parseOwnIDs parses s again with the sender's non-ASCII task ids found in

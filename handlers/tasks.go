@@ -92,10 +92,23 @@ func (h *Handler) namedScope(ctx context.Context, t *turn, ref string) (sc listS
 			return listScope{name: g, ref: g, groups: []string{g}}, false, nil
 		}
 	}
-	if duban.ErrorCode(err) == duban.ENOTFOUND && isTaskID(ref) {
-		if _, terr := h.resolve(ctx, p, ref); terr == nil {
-			return sc, true, h.record(ctx, t, ref) // 任务 T003: that task
+	if duban.ErrorCode(err) == duban.ENOTFOUND {
+		if isTaskID(ref) {
+			if _, terr := h.resolve(ctx, p, ref); terr == nil {
+				return sc, true, h.record(ctx, t, ref) // 任务 T003: that task
+			}
 		}
+		if task, terr := h.Store.Task(ctx, ref); terr == nil {
+			return sc, true, h.record(ctx, t, task.ID) // 任务 教育-3
+		}
+		// 任务三, a Chinese task id read as 任务 of 三.
+		_, s := stripGreeting(normalise(t.in.Text))
+		if own, ok := h.parseOwnIDs(ctx, t, s); ok && own.Task != ref {
+			return sc, true, h.command(ctx, t, own)
+		}
+	}
+	if duban.ErrorCode(err) == duban.ENOTFOUND && (p.IsAdmin() || len(p.Groups()) > 0) {
+		return sc, false, duban.Errorf(duban.ENOTFOUND, "%s列表可发送「任务 红」「任务 黄」「任务 逾期」「任务 待销号」「任务 单位」。", duban.ErrorMessage(err))
 	}
 	if err != nil {
 		return sc, false, err
@@ -154,6 +167,8 @@ func (h *Handler) list(ctx context.Context, t *turn, sc listScope, c Command) er
 		return h.show(ctx, t, h.unitsList(t, sc, s, duban.Red, "红灯单位（逾期最久在前）", q(ListRed)), page, pageLines)
 	case ListYellow:
 		return h.show(ctx, t, h.unitsList(t, sc, s, duban.Yellow, "黄灯单位（最先到期在前）", q(ListYellow)), page, pageLines)
+	case ListGreen:
+		return h.show(ctx, t, h.unitsList(t, sc, s, duban.Green, "绿灯单位（没有逾期和临期任务）", q(ListGreen)), page, pageLines)
 	case ListUnits:
 		return h.show(ctx, t, h.unitsList(t, sc, s, "", "全部单位（红灯、黄灯在前）", q(ListUnits)), page, pageLines)
 	case ListOverdue:
