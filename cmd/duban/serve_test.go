@@ -174,8 +174,10 @@ func TestServeSurvivesTokenExpiry(t *testing.T) {
 	}
 }
 
-// chenzhiqiang leads 政府组 (38 units): his task list is longer than WeCom's
-// 2048-byte limit and must arrive as ordered parts.
+// A task whose history holds three long progress notes has a 记录 longer
+// than WeCom's 2048-byte limit: it must arrive as ordered parts, each within
+// the limit, that join to what the console shows. (A 督办组长's 任务 used to
+// be the long reply; it is now a summary within one message.)
 func TestServeSplitsLongReply(t *testing.T) {
 	t.Parallel()
 	e := newE2E(t, e2eOptions{})
@@ -185,14 +187,22 @@ func TestServeSplitsLongReply(t *testing.T) {
 	if err := os.WriteFile(chatCfg, fmt.Appendf(nil, "[store]\ndir = %q\n[policy]\ndefault_corpus = false\n", e.storeDir), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	ref, refErr, code := e.dubanStdin("任务\n", "chat", "--config", chatCfg, "--as", "chenzhiqiang")
+	note := strings.Repeat("已召开党组会研究调整方案，各科室职责已明确，人员转岗正在推进；", 15)
+	var reports strings.Builder
+	for i := range 3 {
+		fmt.Fprintf(&reports, "进展 T003 第%d次报送：%s\n", i+1, note)
+	}
+	if _, stderr, code := e.dubanStdin(reports.String(), "chat", "--config", chatCfg, "--as", "zhaojie"); code != 0 {
+		t.Fatalf("duban chat: exit %d\n%s", code, stderr)
+	}
+	ref, refErr, code := e.dubanStdin("记录 T003\n", "chat", "--config", chatCfg, "--as", "zhaojie")
 	if code != 0 {
 		t.Fatalf("duban chat: exit %d\n%s", code, refErr)
 	}
 
 	p := e.serve()
-	p.mustAck(e.fake.NewTextCallback("chenzhiqiang", "任务", "7300000000000000020"))
-	parts := e.barrier(p, "chenzhiqiang")
+	p.mustAck(e.fake.NewTextCallback("zhaojie", "记录 T003", "7300000000000000020"))
+	parts := e.barrier(p, "zhaojie")
 
 	total := 0
 	for i, m := range parts {
@@ -206,11 +216,11 @@ func TestServeSplitsLongReply(t *testing.T) {
 		}
 	}
 	if total <= 3000 || len(parts) < 2 {
-		t.Fatalf("reply is %d bytes in %d parts; the test needs one over 3000 bytes in several parts; all messages to chenzhiqiang:%s",
-			total, len(parts), describe(e.fake.MessagesTo("chenzhiqiang")))
+		t.Fatalf("reply is %d bytes in %d parts; the test needs one over 3000 bytes in several parts; all messages to zhaojie:%s",
+			total, len(parts), describe(e.fake.MessagesTo("zhaojie")))
 	}
-	if !strings.HasPrefix(parts[0].Body(), "政府组：共 ") {
-		t.Errorf("first part does not start with the list header:\n%.200s", parts[0].Body())
+	if !strings.HasPrefix(parts[0].Body(), "任务 T003「") {
+		t.Errorf("first part does not start with the record's header:\n%.200s", parts[0].Body())
 	}
 	var gotLines []string
 	for _, m := range parts {
@@ -218,6 +228,19 @@ func TestServeSplitsLongReply(t *testing.T) {
 	}
 	if want := nonEmptyLines(ref); !slices.Equal(gotLines, want) {
 		t.Errorf("parts joined differ from the console's reply:\n got %d lines: %.300q\nwant %d lines: %.300q", len(gotLines), gotLines, len(want), want)
+	}
+}
+
+// A 督办组长's 任务 over a group of 38 units is one message within WeCom's
+// limit, the same through serve as on the console.
+func TestServeLeaderSummaryIsOneMessage(t *testing.T) {
+	t.Parallel()
+	e := newE2E(t, e2eOptions{})
+	p := e.serve()
+	p.mustAck(e.fake.NewTextCallback("chenzhiqiang", "任务", "7300000000000000030"))
+	parts := e.barrier(p, "chenzhiqiang")
+	if len(parts) != 1 || len(parts[0].Body()) > 2000 || !strings.HasPrefix(parts[0].Body(), "政府组：38 个单位，共 ") {
+		t.Fatalf("a leader's 任务 is %d messages:%s", len(parts), describe(e.fake.MessagesTo("chenzhiqiang")))
 	}
 }
 
