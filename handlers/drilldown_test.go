@@ -47,7 +47,6 @@ func TestParseListing(t *testing.T) {
 		{"任务 市司法局 第2页", VerbTasks, "市司法局", "", 2},
 		{"江城组 红", VerbTasks, "江城组", ListRed, 0},
 		{"任务 红 最后一页", VerbTasks, "", ListRed, PageLast},
-		{"逾期的任务？", VerbTasks, "", ListOverdue, 0},
 		{"下一页", VerbPage, "", "", PageNext},
 		{"下页", VerbPage, "", "", PageNext},
 		{"更多", VerbPage, "", "", PageNext},

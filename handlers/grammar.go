@@ -156,11 +156,11 @@ func Parse(text string, today duban.Date) Command {
 		}
 		return c
 	}
-	if c, ok := parseListing(s); ok {
-		return c // 任务 红, 逾期的任务, 下一页: a listing never acts
-	}
 	if isQuestion(s) {
 		return Command{Rest: s, Question: true}
+	}
+	if c, ok := parseListing(s); ok {
+		return c // 任务 红, 逾期的任务, 下一页
 	}
 	return parseCommand(s, today)
 }

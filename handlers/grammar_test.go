@@ -71,7 +71,7 @@ func FuzzParse(f *testing.F) {
 		"T003 完成了", "完成了T003", "T003已完成，方案已报编办", "T003 有进展：方案已起草", "人员转岗 已完成",
 		"T003 申请延期到2027年1月25日，因为等审议", "延期 T1 1/25 x", "延期 T1 下周五 x", "延期 T1 2月30日 x",
 		"延期 T1 月底", "延期 T1 下月10日 x", "延期 T1 99999999天后 x", "收到提醒要回复吗", "撤消", "进展 T3 。",
-		"任务 司法局", "问题是什么", "延期 T1 两周 等审议", "T1 推迟一个月，等审议", "延期 T1 半个月", "\x00完成\u200b T1"} {
+		"任务 司法局", "问题是什么", "任务 红 第2页", "逾期的任务？", "下一页", "第二十页", "任务 江城组 待销号", "看看红的", "延期 T1 两周 等审议", "T1 推迟一个月，等审议", "延期 T1 半个月", "\x00完成\u200b T1"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
@@ -90,6 +90,9 @@ func FuzzParse(f *testing.F) {
 		}
 		if isQuestion(normalise(s)) && c.Verb != "" && c.Verb != VerbAsk && c.Verb != VerbHelp {
 			t.Fatalf("%q reads as a question but parsed as %s", s, c.Verb)
+		}
+		if (c.List != "" || c.Page != 0) && c.Verb != VerbTasks && c.Verb != VerbPage || c.Page < PageLast || c.Verb == VerbPage && c.Page == 0 {
+			t.Fatalf("%q: a page or list out of place: %+v", s, c)
 		}
 		if utf8.ValidString(s) && (!utf8.ValidString(c.Task) || !utf8.ValidString(c.Rest)) {
 			t.Fatalf("%q: split inside a character: %+v", s, c)

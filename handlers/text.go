@@ -75,6 +75,9 @@ func (h *Handler) text(ctx context.Context, t *turn, text string) error {
 			t.reply(h.help(ctx, t)) // 帮助？
 			return nil
 		}
+		if list, ok := parseListing(s); ok {
+			return h.command(ctx, t, list) // 逾期的任务？ is answered with them: a listing never acts
+		}
 		return h.question(ctx, t, c.Rest)
 	}
 	return h.command(ctx, t, c)
