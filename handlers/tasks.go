@@ -138,9 +138,9 @@ func (h *Handler) list(ctx context.Context, t *turn, sc listScope, c Command) er
 	if err != nil {
 		return err
 	}
-	page := max(c.Page, 1)
-	if c.Page < 0 {
-		page = c.Page // PageLast
+	page := c.Page // from 1, or PageLast
+	if page == 0 {
+		page = 1
 	}
 	q := func(k ListKind) string { return listQuery(sc.ref, k) }
 	if !sc.ofUnits() {
