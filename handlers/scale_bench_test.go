@@ -66,7 +66,7 @@ func BenchmarkReplyProvince(b *testing.B) {
 		{"contact-帮助", func(i int) (string, string) { return fmt.Sprintf("cU%05d", i%10_000), "帮助" }},
 		{"leader-任务", func(int) (string, string) { return leader, "任务" }},
 		{"leader-任务红", func(int) (string, string) { return leader, "任务 红" }},
-		{"leader-下一页", func(int) (string, string) { return leader, "下一页" }},
+		{"leader-第2页", func(int) (string, string) { return leader, "第2页" }}, // the list 任务 红 left, again
 		{"leader-逾期任务", func(int) (string, string) { return leader, "逾期的任务" }},
 		{"leader-待销号", func(int) (string, string) { return leader, "任务 待销号" }},
 		{"leader-单位", func(int) (string, string) { return leader, "任务 U00100" }},
