@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
 	"sync"
@@ -200,7 +201,66 @@ func BenchmarkIndexBuild10k(b *testing.B) {
 	reportCorpus(b)
 }
 
+// BenchmarkFirstAnswer10k measures the first answer after a restart: open
+// the on-disk store holding the 10k-passage corpus, create an engine and
+// answer one question. first-ms is that whole path, open-ms the store's
+// open alone; alloc-MB is allocated on the way and heap-MB what stays live
+// afterwards (the engine's memory for the corpus).
+func BenchmarkFirstAnswer10k(b *testing.B) {
+	c := benchStore(b)
+	question := loadQuestions(b)[0].Question
+	ctx := context.Background()
+	var first, open []time.Duration
+	var alloc, live float64
+	for b.Loop() {
+		b.StopTimer()
+		base := heapStats()
+		b.StartTimer()
+		start := time.Now()
+		st, err := store.Open(c.dir, store.Options{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		opened := time.Now()
+		e := New(st, Options{})
+		if _, err := e.Ask(ctx, question); err != nil {
+			b.Fatal(err)
+		}
+		first = append(first, time.Since(start))
+		open = append(open, opened.Sub(start))
+		b.StopTimer()
+		after := heapStats()
+		runtime.KeepAlive(e)
+		alloc += float64(after.TotalAlloc-base.TotalAlloc) / (1 << 20)
+		live += (float64(after.HeapAlloc) - float64(base.HeapAlloc)) / (1 << 20)
+		if err := st.Close(); err != nil {
+			b.Fatal(err)
+		}
+		b.StartTimer()
+	}
+	n := float64(len(first))
+	var sumFirst, sumOpen time.Duration
+	for i := range first {
+		sumFirst += first[i]
+		sumOpen += open[i]
+	}
+	b.ReportMetric(float64(sumFirst.Microseconds())/1000/n, "first-ms")
+	b.ReportMetric(float64(sumOpen.Microseconds())/1000/n, "open-ms")
+	b.ReportMetric(alloc/n, "alloc-MB")
+	b.ReportMetric(live/n, "heap-MB")
+	reportCorpus(b)
+}
+
+// heapStats collects garbage and returns the memory statistics.
+func heapStats() runtime.MemStats {
+	runtime.GC()
+	var m runtime.MemStats
+	runtime.ReadMemStats(&m)
+	return m
+}
+
 func TestMain(m *testing.M) {
+	measureChild()
 	code := m.Run()
 	if bench.dir != "" {
 		os.RemoveAll(bench.dir)

@@ -79,7 +79,9 @@ func New(st *store.Store, o Options) *Engine {
 	return &Engine{st: st, o: o}
 }
 
-// index returns the current index, building it on first use.
+// index returns the current index: on first use it is loaded from the
+// store, or built from the chunks (and stored) when the stored one is
+// missing or stale.
 func (e *Engine) index(ctx context.Context) (*index, error) {
 	e.mu.RLock()
 	idx := e.idx
@@ -92,21 +94,71 @@ func (e *Engine) index(ctx context.Context) (*index, error) {
 	if e.idx != nil {
 		return e.idx, nil
 	}
-	idx, err := e.build(ctx)
+	idx, err := e.open(ctx)
 	if err != nil {
 		return nil, err
+	}
+	if e.o.Embedder != nil {
+		n, err := e.attachVectors(ctx, idx)
+		e.vectors = VectorReport{Model: e.o.EmbeddingModel, Chunks: len(idx.chunks), WithVectors: n, Err: err}
 	}
 	e.idx = idx
 	return idx, nil
 }
 
-// invalidate drops the index after the corpus changed; the next query rebuilds it.
+// Warm loads the index now rather than at the first question (building it
+// if the stored one is missing or stale).
+func (e *Engine) Warm(ctx context.Context) error {
+	_, err := e.index(ctx)
+	return err
+}
+
+// invalidate drops the index after the corpus changed; the next query
+// finds the stored one stale and rebuilds it.
 func (e *Engine) invalidate() {
 	e.mu.Lock()
 	e.idx = nil
 	e.mu.Unlock()
 }
 
+// open loads the stored index; when it is missing, stale or unreadable it
+// builds the index from the chunks, stores it, and answers from what was
+// stored, as the next start will.
+func (e *Engine) open(ctx context.Context) (*index, error) {
+	start := time.Now()
+	idx, err := loadIndex(ctx, e.st)
+	switch {
+	case err == nil:
+		e.o.Logger.Debug("policy: index loaded", "chunks", len(idx.chunks), "took", time.Since(start))
+		return idx, nil
+	case ctx.Err() != nil:
+		return nil, fmt.Errorf("load policy index: %w", ctx.Err())
+	case errors.Is(err, store.ErrNotFound):
+		e.o.Logger.Info("policy: no stored index; building it from the documents")
+	case errors.Is(err, store.ErrStaleIndex):
+		e.o.Logger.Info("policy: stored index is stale; rebuilding it from the documents", "reason", err)
+	default:
+		e.o.Logger.Warn("policy: stored index unreadable; rebuilding it from the documents", "err", err)
+	}
+	start = time.Now()
+	built, err := e.build(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if err := saveIndex(ctx, e.st, built); err != nil {
+		e.o.Logger.Warn("policy: store the rebuilt index; it will be rebuilt at the next start", "err", err)
+		return built, nil
+	}
+	idx, err = loadIndex(ctx, e.st)
+	if err != nil {
+		e.o.Logger.Warn("policy: read back the rebuilt index", "err", err)
+		return built, nil
+	}
+	e.o.Logger.Info("policy: index rebuilt and stored", "documents", len(idx.docs), "chunks", len(idx.chunks), "took", time.Since(start))
+	return idx, nil
+}
+
+// build builds the index from every chunk in the store.
 func (e *Engine) build(ctx context.Context) (*index, error) {
 	b := newIndexBuilder()
 	if err := e.st.ScanPolicyChunks(ctx, func(d store.PolicyDoc, c store.PolicyChunk) error {
@@ -115,12 +167,7 @@ func (e *Engine) build(ctx context.Context) (*index, error) {
 	}); err != nil {
 		return nil, fmt.Errorf("build policy index: %w", err)
 	}
-	idx := b.done()
-	if e.o.Embedder != nil {
-		n, err := e.attachVectors(ctx, idx)
-		e.vectors = VectorReport{Model: e.o.EmbeddingModel, Chunks: len(idx.chunks), WithVectors: n, Err: err}
-	}
-	return idx, nil
+	return b.done(), nil
 }
 
 // embedBatch bounds the texts sent in one embedding request.
@@ -133,7 +180,7 @@ func (e *Engine) attachVectors(ctx context.Context, idx *index) (int, error) {
 	model := e.o.EmbeddingModel
 	hashes := make([][32]byte, len(idx.chunks))
 	for i, c := range idx.chunks {
-		hashes[i] = c.hash
+		hashes[i] = chunkHash(c.heading, c.text)
 	}
 	cached, err := e.st.PolicyVectors(ctx, model, hashes)
 	if err != nil {
@@ -239,7 +286,9 @@ func (r IngestReport) Count(s DocStatus) int {
 // Ingest loads files, and the supported files under directories, into the
 // store. A changed file replaces its chunks; an unchanged one is skipped. A
 // file that cannot be read or parsed is reported as failed and the others
-// proceed; the error is only for the store or the context.
+// proceed; the error is only for the store or the context. When anything
+// changed, the retrieval index is rebuilt and stored before it returns, so
+// the next start answers at once.
 func (e *Engine) Ingest(ctx context.Context, paths ...string) (IngestReport, error) {
 	var rep IngestReport
 	var files []string
@@ -276,7 +325,7 @@ func (e *Engine) Ingest(ctx context.Context, paths ...string) (IngestReport, err
 	changed := false
 	defer func() {
 		if changed {
-			e.invalidate()
+			e.refresh(ctx)
 		}
 	}()
 	for _, f := range files {
@@ -302,8 +351,18 @@ func (e *Engine) Ingest(ctx context.Context, paths ...string) (IngestReport, err
 	return rep, nil
 }
 
+// refresh rebuilds and stores the index after the corpus changed, so that
+// the next start loads it at once; a failure is left to the next query.
+func (e *Engine) refresh(ctx context.Context) {
+	e.invalidate()
+	if _, err := e.index(ctx); err != nil {
+		e.o.Logger.Warn("policy: rebuild the index after a change; the next question will", "err", err)
+	}
+}
+
 // IngestBytes ingests one document given by name (its extension picks the
-// reader) and content, as Ingest does for a file.
+// reader) and content, as Ingest does for a file; the index is rebuilt at
+// the next question (or Warm), so that many calls in a row rebuild it once.
 func (e *Engine) IngestBytes(ctx context.Context, name string, data []byte) (IngestedFile, error) {
 	res, err := e.ingest(ctx, name, data)
 	if res.Status == StatusAdded || res.Status == StatusReplaced {
@@ -422,6 +481,6 @@ func (e *Engine) Remove(ctx context.Context, ref string) (store.PolicyDoc, error
 	if err := e.st.RemovePolicyDoc(ctx, exact[0].ID); err != nil {
 		return store.PolicyDoc{}, err
 	}
-	e.invalidate()
+	e.refresh(ctx)
 	return exact[0], nil
 }

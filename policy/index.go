@@ -58,12 +58,12 @@ type indexedChunk struct {
 	text    string
 	norm    string // normalized heading and text, for exact-run matching
 	length  float32
-	hash    [32]byte // of heading and text: the embedding cache key
 	vec     []float32
 }
 
-// index is the in-memory retrieval index, rebuilt from the store at first use
-// and after every change of the corpus.
+// index is the in-memory retrieval index, loaded from the store at first use
+// (indexstore.go), and built from the chunks when the stored one is missing
+// or stale.
 type index struct {
 	docs      []store.PolicyDoc
 	docTitles []string // normalized titles
@@ -82,6 +82,7 @@ type index struct {
 	avgLen float64
 }
 
+// chunkHash is a chunk's embedding cache key.
 func chunkHash(heading, text string) [32]byte {
 	return sha256.Sum256([]byte(heading + "\n" + text))
 }
@@ -145,7 +146,6 @@ func (b *indexBuilder) add(d store.PolicyDoc, c store.PolicyChunk) {
 		text:    c.Text,
 		norm:    normalize(c.Heading + "\n" + c.Text),
 		length:  float32(c.Postings.Length),
-		hash:    chunkHash(c.Heading, c.Text),
 	})
 	b.totalLen += float64(c.Postings.Length)
 	clear(b.seen)

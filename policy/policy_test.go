@@ -543,7 +543,7 @@ func TestEmbeddingFusionAndCache(t *testing.T) {
 		t.Errorf("cache missed: embedded %d texts", emb.texts)
 	}
 	// Another model never sees these vectors.
-	got, _ := st.PolicyVectors(ctx, "other-model", [][32]byte{e2.idx.chunks[0].hash})
+	got, _ := st.PolicyVectors(ctx, "other-model", [][32]byte{chunkHash(e2.idx.chunks[0].heading, e2.idx.chunks[0].text)})
 	if len(got) != 0 {
 		t.Error("vectors leaked across models")
 	}
