@@ -129,7 +129,7 @@ func (e *Engine) open(ctx context.Context) (*index, error) {
 	idx, err := loadIndex(ctx, e.st)
 	switch {
 	case err == nil:
-		e.o.Logger.Debug("policy: index loaded", "chunks", len(idx.chunks), "took", time.Since(start))
+		e.o.Logger.Info("policy: index loaded", "chunks", len(idx.chunks), "took", time.Since(start))
 		return idx, nil
 	case ctx.Err() != nil:
 		return nil, fmt.Errorf("load policy index: %w", ctx.Err())
@@ -149,10 +149,12 @@ func (e *Engine) open(ctx context.Context) (*index, error) {
 		e.o.Logger.Warn("policy: store the rebuilt index; it will be rebuilt at the next start", "err", err)
 		return built, nil
 	}
+	// The stored copy, compact, replaces the built one (no longer
+	// referenced, so collected while the copy is read).
 	idx, err = loadIndex(ctx, e.st)
 	if err != nil {
 		e.o.Logger.Warn("policy: read back the rebuilt index", "err", err)
-		return built, nil
+		return e.build(ctx)
 	}
 	e.o.Logger.Info("policy: index rebuilt and stored", "documents", len(idx.docs), "chunks", len(idx.chunks), "took", time.Since(start))
 	return idx, nil

@@ -23,6 +23,8 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"iter"
+	"maps"
 	"math"
 	"slices"
 	"strings"
@@ -39,80 +41,64 @@ const indexFormat = "policy-index-1/" + chunkerVersion
 // indexPartBytes is the size a part is cut at.
 const indexPartBytes = 4 << 20
 
-// encodeIndex writes x as parts.
-func encodeIndex(x *index) [][]byte {
-	var parts [][]byte
-	cur := []byte{'t'}
-	flush := func(kind byte) {
-		parts = append(parts, cur)
-		cur = []byte{kind}
-	}
-	terms := make([]string, 0, len(x.post))
-	for t := range x.post {
-		terms = append(terms, t)
-	}
-	slices.Sort(terms)
+// indexParts encodes x part by part.
+func indexParts(x *index) iter.Seq[[]byte] {
+	return func(yield func([]byte) bool) {
+		meta := []byte{'m'}
+		meta = binary.AppendUvarint(meta, uint64(len(x.chunks)))
+		for _, c := range x.chunks {
+			meta = binary.AppendUvarint(meta, uint64(c.doc))
+			meta = binary.AppendUvarint(meta, uint64(c.seq))
+			meta = binary.AppendUvarint(meta, uint64(c.length))
+		}
+		runes := slices.Sorted(maps.Keys(x.charFreq))
+		meta = binary.AppendUvarint(meta, uint64(len(runes)))
+		for _, r := range runes {
+			meta = binary.AppendUvarint(meta, uint64(r))
+			meta = binary.AppendUvarint(meta, uint64(x.charFreq[r]))
+		}
+		places := slices.Sorted(maps.Keys(x.places))
+		meta = binary.AppendUvarint(meta, uint64(len(places)))
+		for _, p := range places {
+			meta = appendString(meta, p)
+		}
+		if !yield(meta) {
+			return
+		}
 
-	meta := []byte{'m'}
-	meta = binary.AppendUvarint(meta, uint64(len(x.chunks)))
-	for _, c := range x.chunks {
-		meta = binary.AppendUvarint(meta, uint64(c.doc))
-		meta = binary.AppendUvarint(meta, uint64(c.seq))
-		meta = binary.AppendUvarint(meta, uint64(c.length))
-	}
-	runes := make([]rune, 0, len(x.charFreq))
-	for r := range x.charFreq {
-		runes = append(runes, r)
-	}
-	slices.Sort(runes)
-	meta = binary.AppendUvarint(meta, uint64(len(runes)))
-	for _, r := range runes {
-		meta = binary.AppendUvarint(meta, uint64(r))
-		meta = binary.AppendUvarint(meta, uint64(x.charFreq[r]))
-	}
-	places := make([]string, 0, len(x.places))
-	for p := range x.places {
-		places = append(places, p)
-	}
-	slices.Sort(places)
-	meta = binary.AppendUvarint(meta, uint64(len(places)))
-	for _, p := range places {
-		meta = appendString(meta, p)
-	}
-	parts = append(parts, meta)
-
-	for _, c := range x.chunks {
-		cur = appendString(cur, c.heading)
-		cur = appendString(cur, c.text)
-		cur = appendString(cur, c.norm)
-		if len(cur) >= indexPartBytes {
-			flush('t')
+		part := []byte{'t'}
+		for i, c := range x.chunks {
+			part = appendString(part, c.heading)
+			part = appendString(part, c.text)
+			part = appendString(part, c.norm)
+			if len(part) >= indexPartBytes || i == len(x.chunks)-1 {
+				if !yield(part) {
+					return
+				}
+				part = []byte{'t'}
+			}
+		}
+		terms := slices.Sorted(maps.Keys(x.post))
+		part = []byte{'p'}
+		for i, t := range terms {
+			e := x.post[t]
+			part = appendString(part, t)
+			part = binary.AppendUvarint(part, uint64(e.docs))
+			part = binary.AppendUvarint(part, uint64(len(e.postings)))
+			prev := int32(0)
+			for _, p := range e.postings {
+				part = binary.AppendUvarint(part, uint64(p.chunk-prev))
+				part = binary.AppendUvarint(part, uint64(p.tf))
+				prev = p.chunk
+			}
+			if len(part) >= indexPartBytes || i == len(terms)-1 {
+				if !yield(part) {
+					return
+				}
+				part = []byte{'p'}
+			}
 		}
 	}
-	if len(cur) > 1 {
-		flush('p')
-	} else {
-		cur[0] = 'p'
-	}
-	for _, t := range terms {
-		e := x.post[t]
-		cur = appendString(cur, t)
-		cur = binary.AppendUvarint(cur, uint64(e.docs))
-		cur = binary.AppendUvarint(cur, uint64(len(e.postings)))
-		prev := int32(0)
-		for _, p := range e.postings {
-			cur = binary.AppendUvarint(cur, uint64(p.chunk-prev))
-			cur = binary.AppendUvarint(cur, uint64(p.tf))
-			prev = p.chunk
-		}
-		if len(cur) >= indexPartBytes {
-			flush('p')
-		}
-	}
-	if len(cur) > 1 {
-		parts = append(parts, cur)
-	}
-	return parts
 }
 
 func appendString(b []byte, s string) []byte {
@@ -122,7 +108,7 @@ func appendString(b []byte, s string) []byte {
 
 // saveIndex stores x, built from the documents x.docs.
 func saveIndex(ctx context.Context, st *store.Store, x *index) error {
-	return st.PutPolicyIndex(ctx, indexFormat, x.docs, encodeIndex(x))
+	return st.PutPolicyIndex(ctx, indexFormat, x.docs, indexParts(x))
 }
 
 // loadIndex reads the stored index. The error wraps store.ErrNotFound when

@@ -8,6 +8,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
@@ -218,7 +219,7 @@ func TestStoredIndexStaleOrMissing(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := st.PutPolicyIndex(ctx, indexFormat, docs, [][]byte{{'m', 0xff}}); err != nil {
+	if err := st.PutPolicyIndex(ctx, indexFormat, docs, slices.Values([][]byte{{'m', 0xff}})); err != nil {
 		t.Fatal(err)
 	}
 	st.Close()
@@ -266,7 +267,7 @@ func FuzzIndexParts(f *testing.F) {
 	if err != nil {
 		f.Fatal(err)
 	}
-	parts := encodeIndex(x)
+	parts := slices.Collect(indexParts(x))
 	if len(parts) != 3 {
 		f.Fatalf("%d parts", len(parts))
 	}

@@ -20,6 +20,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"iter"
 	"strconv"
 
 	"github.com/dgraph-io/badger/v4"
@@ -68,10 +69,10 @@ func sameDocs(want []policyIndexDoc, docs []PolicyDoc) (bool, string) {
 func policyIndexPrefix(gen uint64) string { return fmt.Sprintf("pidx/%020d/", gen) }
 
 // PutPolicyIndex stores the parts of an index in format built from docs
-// (as read, ordered by ID) and makes it current, unless the documents have
+// (as read, ordered by ID), each as it comes, and makes it current, unless the documents have
 // changed meanwhile: then nothing becomes current and the error wraps
 // ErrStaleIndex.
-func (s *Store) PutPolicyIndex(ctx context.Context, format string, docs []PolicyDoc, parts [][]byte) error {
+func (s *Store) PutPolicyIndex(ctx context.Context, format string, docs []PolicyDoc, parts iter.Seq[[]byte]) error {
 	var gen uint64
 	if err := s.update(ctx, func(txn *badger.Txn) error {
 		var err error
@@ -81,15 +82,24 @@ func (s *Store) PutPolicyIndex(ctx context.Context, format string, docs []Policy
 		return fmt.Errorf("allocate policy index generation: %w", err)
 	}
 	prefix := policyIndexPrefix(gen)
-	for i, p := range parts {
-		if err := s.update(ctx, func(txn *badger.Txn) error {
-			return txn.Set(fmt.Appendf(nil, "%s%06d", prefix, i), p)
-		}); err != nil {
-			return fmt.Errorf("write policy index part %d: %w", i, err)
+	n := 0
+	var err error
+	for p := range parts {
+		err = s.update(ctx, func(txn *badger.Txn) error {
+			return txn.Set(fmt.Appendf(nil, "%s%06d", prefix, n), p)
+		})
+		if err != nil {
+			err = fmt.Errorf("write policy index part %d: %w", n, err)
+			break
 		}
+		n++
 	}
-	head := policyIndexHead{Gen: gen, Format: format, Parts: len(parts), Docs: policyIndexDocs(docs)}
-	err := s.update(ctx, func(txn *badger.Txn) error {
+	if err != nil {
+		s.deletePolicyIndexGens(ctx)
+		return err
+	}
+	head := policyIndexHead{Gen: gen, Format: format, Parts: n, Docs: policyIndexDocs(docs)}
+	err = s.update(ctx, func(txn *badger.Txn) error {
 		current, err := policyDocsIn(txn)
 		if err != nil {
 			return err

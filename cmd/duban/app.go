@@ -11,6 +11,7 @@ import (
 	"github.com/duban-org/duban/config"
 	"github.com/duban-org/duban/diskspace"
 	"github.com/duban-org/duban/llm"
+	"github.com/duban-org/duban/policy"
 	"github.com/duban-org/duban/remind"
 	"github.com/duban-org/duban/store"
 )
@@ -23,7 +24,8 @@ type app struct {
 	e      *env
 	loc    *time.Location
 	now    func() time.Time
-	llm    *llm.Client // set by handler; nil without an LLM
+	llm    *llm.Client    // set by handler; nil without an LLM
+	policy *policy.Engine // set by handler
 	// space guards the disk under the store; waitForSpace (serve) makes
 	// roomToWrite wait for space instead of refusing.
 	space        *diskspace.Guard

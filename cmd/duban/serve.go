@@ -131,6 +131,15 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	}
 
 	var wg sync.WaitGroup
+	// The policy index is loaded now (or rebuilt, after an upgrade or an
+	// interrupted ingest) rather than at the first question.
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		if err := a.policy.Warm(work); err != nil && !errors.Is(err, context.Canceled) {
+			e.log.Warn("policy: load the index at start; the first question will", "err", err)
+		}
+	}()
 	loops := map[string]func(context.Context) error{"worker": worker.Run, "sender": sender.Run, "scheduler": scheduler, "diskspace": a.space.Run}
 	if a.cfg.Store.BackupDir != "" {
 		loops["backup"] = a.backupLoop

@@ -123,7 +123,7 @@ func (a *app) handler(ctx context.Context) (*handlers.Handler, error) {
 	if client.CanChat() {
 		h.Interpreter = interpreter{client}
 	}
-	a.llm = client
+	a.llm, a.policy = client, eng
 	return h, nil
 }
 
