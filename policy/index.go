@@ -669,7 +669,8 @@ func (x *index) docHolds(d int, place string, q query, docHas []uint64) bool {
 	return true
 }
 
-// findPlaces collects the places the documents name: words that stand
+// findPlaces collects the places the documents name (kept in the stored
+// index: a change here needs a new indexFormat): words that stand
 // before 市, 县 or 省 in a title, or in at least half of the passages holding
 // them ("孝感市编办"), unlike "纳入市直" or "其中县级", whose words mostly stand
 // alone.

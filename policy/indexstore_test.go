@@ -3,6 +3,8 @@ package policy
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
@@ -291,4 +293,44 @@ func FuzzIndexParts(f *testing.F) {
 		ch := x.choose(q, ranked, DefaultThreshold)
 		x.hitsInOrder(ranked, ch.order, 5)
 	})
+}
+
+// indexDigests holds, per indexFormat, the SHA-256 of the parts built from
+// the shipped article and the held-out documents. A store keeps the index
+// an older duban wrote for as long as indexFormat is the same, so what the
+// index derives from the chunks (normalize, tokenize, findPlaces, the
+// character frequencies, the encoding) must not change under the same
+// format: when this test fails, bump indexFormat and record the new digest.
+var indexDigests = map[string]string{
+	"policy-index-1/policy-chunker-2": "8c0f993b5d4feb8403fc415422eeb5052e6634eb63794f1199c82f7483a6ebab",
+}
+
+func TestIndexFormatDigest(t *testing.T) {
+	ctx := context.Background()
+	e := defaultEngine(t, Options{})
+	entries, err := os.ReadDir("testdata/heldout")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, de := range entries {
+		if Supported(de.Name()) {
+			// Relative names: document IDs, and so the order of the
+			// chunks, do not depend on where the tree is checked out.
+			if res, err := e.IngestBytes(ctx, "heldout/"+de.Name(), readFile(t, "testdata/heldout/"+de.Name())); err != nil || res.Status == StatusFailed {
+				t.Fatalf("ingest %s: %v %v", de.Name(), err, res.Err)
+			}
+		}
+	}
+	x, err := e.build(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := sha256.New()
+	for p := range indexParts(x) {
+		h.Write(p)
+	}
+	got := hex.EncodeToString(h.Sum(nil))
+	if want := indexDigests[indexFormat]; got != want {
+		t.Errorf("the index built from testdata changed under format %q (digest %s, recorded %q): stores keep indexes written by older dubans while the format is the same, so bump indexFormat in indexstore.go and record\n\t%q: %q,", indexFormat, got, want, indexFormat, got)
+	}
 }

@@ -1,8 +1,8 @@
 package store
 
 // Policy documents for the Q&A: documents, their chunks, each chunk's postings
-// (term frequencies, read at open to build the in-memory BM25 index) and cached
-// embedding vectors.
+// (term frequencies, read to build the retrieval index when the stored one,
+// policyindex.go, is missing or stale) and cached embedding vectors.
 //
 //	doc/<docID>                         PolicyDoc (JSON)
 //	chunk/<docID>/<gen:20>/<seq:06>     PolicyChunk text and heading (JSON)
