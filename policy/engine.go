@@ -11,6 +11,8 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"runtime"
+	"runtime/debug"
 	"strings"
 	"sync"
 	"time"
@@ -149,13 +151,17 @@ func (e *Engine) open(ctx context.Context) (*index, error) {
 		e.o.Logger.Warn("policy: store the rebuilt index; it will be rebuilt at the next start", "err", err)
 		return built, nil
 	}
-	// The stored copy, compact, replaces the built one (no longer
-	// referenced, so collected while the copy is read).
+	// The stored copy, compact, replaces the built one, collected first so
+	// that the copy reuses its memory; what the rebuild needed beyond is
+	// handed back to the system (a rebuild happens once, after an upgrade
+	// or a change of the corpus).
+	runtime.GC()
 	idx, err = loadIndex(ctx, e.st)
 	if err != nil {
 		e.o.Logger.Warn("policy: read back the rebuilt index", "err", err)
 		return e.build(ctx)
 	}
+	debug.FreeOSMemory()
 	e.o.Logger.Info("policy: index rebuilt and stored", "documents", len(idx.docs), "chunks", len(idx.chunks), "took", time.Since(start))
 	return idx, nil
 }

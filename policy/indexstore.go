@@ -66,7 +66,7 @@ func indexParts(x *index) iter.Seq[[]byte] {
 			return
 		}
 
-		part := []byte{'t'}
+		part := newPart('t')
 		for i, c := range x.chunks {
 			part = appendString(part, c.heading)
 			part = appendString(part, c.text)
@@ -75,11 +75,11 @@ func indexParts(x *index) iter.Seq[[]byte] {
 				if !yield(part) {
 					return
 				}
-				part = []byte{'t'}
+				part = newPart('t')
 			}
 		}
 		terms := slices.Sorted(maps.Keys(x.post))
-		part = []byte{'p'}
+		part = newPart('p')
 		for i, t := range terms {
 			e := x.post[t]
 			part = appendString(part, t)
@@ -95,10 +95,16 @@ func indexParts(x *index) iter.Seq[[]byte] {
 				if !yield(part) {
 					return
 				}
-				part = []byte{'p'}
+				part = newPart('p')
 			}
 		}
 	}
+}
+
+// newPart starts a part of kind with room for a whole one, so that it is
+// not copied as it grows.
+func newPart(kind byte) []byte {
+	return append(make([]byte, 0, indexPartBytes+64<<10), kind)
 }
 
 func appendString(b []byte, s string) []byte {
