@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"container/heap"
 	"crypto/sha256"
+	"encoding/binary"
 	"math"
 	"regexp"
 	"slices"
@@ -29,19 +30,70 @@ type posting struct {
 	tf    float32
 }
 
-// termEntry is a term's posting list and the number of documents holding it.
+// termEntry is a term's posting list, in chunk order, and the number of
+// documents holding it. The list is kept encoded — per posting the chunk's
+// distance from the previous one and the term's frequency, uvarints —
+// about 2 bytes a posting instead of 8: the postings are most of the index.
 type termEntry struct {
-	postings []posting
-	docs     int32
-	lastDoc  int32 // while building: the last document counted in docs
+	list    string
+	n       int32 // postings in list
+	docs    int32
+	lastDoc int32  // while building: the last document counted in docs
+	last    int32  // while building: the last chunk added
+	buf     []byte // while building: the list
+}
+
+// each yields the postings in chunk order.
+func (e *termEntry) each(yield func(posting) bool) {
+	s := e.list
+	chunk := int32(0)
+	for len(s) > 0 {
+		d, n := uvarint(s)
+		tf, m := uvarint(s[n:])
+		if m == 0 {
+			return // checked when the index was read: not reached
+		}
+		s = s[n+m:]
+		chunk += int32(d)
+		if !yield(posting{chunk: chunk, tf: float32(tf)}) {
+			return
+		}
+	}
+}
+
+// uvarint decodes a uvarint at the start of s and returns it and its
+// length; 0, 0 if s holds none.
+func uvarint(s string) (uint64, int) {
+	var v uint64
+	for i := 0; i < len(s) && i < binary.MaxVarintLen64; i++ {
+		b := s[i]
+		v |= uint64(b&0x7f) << (7 * i)
+		if b < 0x80 {
+			return v, i + 1
+		}
+	}
+	return 0, 0
+}
+
+// add appends a posting of a later chunk than the last, while building.
+func (e *termEntry) add(chunk int32, tf uint32) {
+	e.buf = binary.AppendUvarint(e.buf, uint64(chunk-e.last))
+	e.buf = binary.AppendUvarint(e.buf, uint64(tf))
+	e.last = chunk
+	e.n++
 }
 
 // postings returns the posting list of term (nil if no chunk holds it).
-func (x *index) postings(term string) []posting {
+func (x *index) postings(term string) *termEntry {
+	return x.post[term]
+}
+
+// chunkFreq is the number of chunks holding term.
+func (x *index) chunkFreq(term string) int {
 	if e := x.post[term]; e != nil {
-		return e.postings
+		return int(e.n)
 	}
-	return nil
+	return 0
 }
 
 func (x *index) docFreq(term string) int {
@@ -161,7 +213,7 @@ func (b *indexBuilder) add(d store.PolicyDoc, c store.PolicyChunk) {
 			e = &termEntry{lastDoc: -1}
 			b.idx.post[t] = e
 		}
-		e.postings = append(e.postings, posting{chunk: ci, tf: float32(c.Postings.Freqs[i])})
+		e.add(ci, c.Postings.Freqs[i])
 		if e.lastDoc != di {
 			e.lastDoc = di
 			e.docs++
@@ -170,6 +222,9 @@ func (b *indexBuilder) add(d store.PolicyDoc, c store.PolicyChunk) {
 }
 
 func (b *indexBuilder) done() *index {
+	for _, e := range b.idx.post {
+		e.list, e.buf = string(e.buf), nil
+	}
 	b.idx.indexTitles()
 	b.idx.findPlaces()
 	if n := len(b.idx.chunks); n > 0 {
@@ -182,7 +237,7 @@ func (b *indexBuilder) done() *index {
 // holds gets the largest value, so an unknown word weighs in the coverage.
 func (x *index) idf(term string) float64 {
 	n := float64(len(x.chunks))
-	df := float64(len(x.postings(term)))
+	df := float64(x.chunkFreq(term))
 	return math.Log(1 + (n-df+0.5)/(df+0.5))
 }
 
@@ -424,11 +479,11 @@ func (x *index) partUnits(p string, termIndex func(string, float64) int) []qunit
 				known := false
 				if k > i {
 					u.terms = append(u.terms, bigrams[k-i-1])
-					known = known || len(x.postings(string(rs[k-1:k+1]))) > 0
+					known = known || x.chunkFreq(string(rs[k-1:k+1])) > 0
 				}
 				if k+1 < j {
 					u.terms = append(u.terms, bigrams[k-i])
-					known = known || len(x.postings(string(rs[k:k+2]))) > 0
+					known = known || x.chunkFreq(string(rs[k:k+2])) > 0
 				}
 				if !known {
 					u.char = string(rs[k])
@@ -563,7 +618,11 @@ func (x *index) lexical(q query) []scored {
 	docHas := make([]uint64, len(x.docs))
 	for ti, t := range q.terms {
 		w := t.idf * t.weight
-		for _, p := range x.postings(t.text) {
+		e := x.postings(t.text)
+		if e == nil {
+			continue
+		}
+		for p := range e.each {
 			if bm[p.chunk] == 0 && matched[p.chunk] == 0 {
 				touched = append(touched, p.chunk)
 			}
@@ -683,7 +742,7 @@ func (x *index) findPlaces() {
 	}
 	x.places = map[string]bool{}
 	for p, n := range withSuffix {
-		if df := len(x.postings(string([]rune(p)[:2]))); 2*n >= df {
+		if df := x.chunkFreq(string([]rune(p)[:2])); 2*n >= df {
 			x.places[p] = true
 		}
 	}
@@ -703,7 +762,7 @@ func (x *index) knownPlace(place string) bool {
 		}
 	}
 	for _, bg := range tokenize(place) {
-		if len(x.postings(bg)) == 0 {
+		if x.chunkFreq(bg) == 0 {
 			return false
 		}
 	}

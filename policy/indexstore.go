@@ -11,8 +11,9 @@ package policy
 //	'm' meta: the chunk count, then per chunk its document, sequence and
 //	    length; the character frequencies; the places
 //	't' texts: per chunk, in order, its heading, text and normalized text
-//	'p' postings: per term, its text, document frequency and posting
-//	    count, then per posting the chunk (delta from the previous) and tf
+//	'p' postings: per term, its text, document frequency, posting count
+//	    and posting list (per posting the chunk's delta from the previous
+//	    one and the tf, as kept in memory)
 //
 // All numbers are uvarints, strings a uvarint length and the bytes. What
 // the index derives from the documents' titles alone (docTitles,
@@ -27,7 +28,6 @@ import (
 	"maps"
 	"math"
 	"slices"
-	"strings"
 	"unicode/utf8"
 
 	"github.com/duban-org/duban/store"
@@ -84,13 +84,8 @@ func indexParts(x *index) iter.Seq[[]byte] {
 			e := x.post[t]
 			part = appendString(part, t)
 			part = binary.AppendUvarint(part, uint64(e.docs))
-			part = binary.AppendUvarint(part, uint64(len(e.postings)))
-			prev := int32(0)
-			for _, p := range e.postings {
-				part = binary.AppendUvarint(part, uint64(p.chunk-prev))
-				part = binary.AppendUvarint(part, uint64(p.tf))
-				prev = p.chunk
-			}
+			part = binary.AppendUvarint(part, uint64(e.n))
+			part = appendString(part, e.list)
 			if len(part) >= indexPartBytes || i == len(terms)-1 {
 				if !yield(part) {
 					return
@@ -147,20 +142,15 @@ type reader struct {
 }
 
 func (r *reader) uvarint() uint64 {
-	var v uint64
-	for shift := uint(0); r.err == nil; shift += 7 {
-		if len(r.s) == 0 || shift > 63 {
-			r.err = errCorrupt
-			break
-		}
-		b := r.s[0]
-		r.s = r.s[1:]
-		v |= uint64(b&0x7f) << shift
-		if b < 0x80 {
-			return v
-		}
+	if r.err != nil {
+		return 0
 	}
-	return 0
+	v, n := uvarint(r.s)
+	if n == 0 {
+		r.err = errCorrupt
+	}
+	r.s = r.s[n:]
+	return v
 }
 
 // int reads a uvarint that must be below limit.
@@ -198,7 +188,8 @@ func (d *indexDecoder) part(b []byte) error {
 	if !d.haveMeta && kind != 'm' {
 		return fmt.Errorf("%w: part %q before the meta part", errCorrupt, kind)
 	}
-	// One copy of the part: the texts are substrings of it.
+	// One copy of the part: texts, terms and posting lists are substrings
+	// of it.
 	r := &reader{s: string(b[1:])}
 	switch kind {
 	case 'm':
@@ -214,21 +205,11 @@ func (d *indexDecoder) part(b []byte) error {
 		}
 	case 'p':
 		for len(r.s) > 0 && r.err == nil {
-			term := strings.Clone(r.str())
-			e := &termEntry{docs: int32(r.int(maxCount)), lastDoc: -1}
-			n := r.int(uint64(len(r.s))/2 + 1) // two bytes a posting follow
-			e.postings = make([]posting, 0, n)
-			chunk := uint64(0)
-			for range n {
-				chunk += r.uvarint()
-				tf := r.uvarint()
-				if r.err == nil && (chunk >= uint64(len(d.x.chunks)) || tf > math.MaxUint32) {
-					r.err = errCorrupt
-				}
-				if r.err != nil {
-					break
-				}
-				e.postings = append(e.postings, posting{chunk: int32(chunk), tf: float32(tf)})
+			term := r.str()
+			e := &termEntry{docs: int32(r.int(maxCount)), n: int32(r.int(maxCount)), lastDoc: -1}
+			e.list = r.str()
+			if r.err == nil && !d.validList(e) {
+				r.err = errCorrupt
 			}
 			d.x.post[term] = e
 		}
@@ -236,6 +217,26 @@ func (d *indexDecoder) part(b []byte) error {
 		return fmt.Errorf("%w: part of kind %q", errCorrupt, kind)
 	}
 	return r.err
+}
+
+// validList reports whether e's list holds e.n postings of distinct known
+// chunks, and nothing else.
+func (d *indexDecoder) validList(e *termEntry) bool {
+	s := e.list
+	chunk := uint64(0)
+	for i := range e.n {
+		delta, n := uvarint(s)
+		tf, m := uvarint(s[n:])
+		if m == 0 || i > 0 && delta == 0 {
+			return false
+		}
+		chunk += delta
+		if chunk >= uint64(len(d.x.chunks)) || tf > math.MaxUint32 {
+			return false
+		}
+		s = s[n+m:]
+	}
+	return len(s) == 0
 }
 
 func (d *indexDecoder) meta(r *reader) {
