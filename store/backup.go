@@ -82,7 +82,8 @@ type BackupError struct {
 func (e *BackupError) Error() string { return fmt.Sprintf("备份文件 %s %s", e.File, e.Problem) }
 
 // Backup writes a full, consistent backup of the store to w, credentials
-// left out (credentialKeys). It can run while the store is in use. Check the
+// (credentialKeys) and the stored policy index (derived, isPolicyIndex)
+// left out. It can run while the store is in use. Check the
 // written file with VerifyBackup.
 func (s *Store) Backup(ctx context.Context, w io.Writer) error {
 	if err := ctx.Err(); err != nil {
@@ -95,7 +96,7 @@ func (s *Store) Backup(ctx context.Context, w io.Writer) error {
 	body := &hashingWriter{w: bw, h: sha256.New()}
 	stream := s.db.NewStream()
 	stream.LogPrefix = "duban backup"
-	stream.ChooseKey = func(item *badger.Item) bool { return !isCredential(item.Key()) }
+	stream.ChooseKey = func(item *badger.Item) bool { return !isCredential(item.Key()) && !isPolicyIndex(item.Key()) }
 	if _, err := stream.Backup(body, 0); err != nil {
 		return fmt.Errorf("back up store %s: %w", s.dir, err)
 	}

@@ -17,6 +17,7 @@ package store
 // data: a missing or stale one is rebuilt from the chunks.
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -27,6 +28,11 @@ import (
 )
 
 var keyPolicyIndexHead = []byte("pidx/cur")
+
+// isPolicyIndex reports a key of the stored index. Backups leave them out:
+// the index is as large as the passages themselves, and a restored store
+// rebuilds it at its first start.
+func isPolicyIndex(key []byte) bool { return bytes.HasPrefix(key, []byte("pidx/")) }
 
 // ErrStaleIndex is returned (wrapped, with the reason) by PolicyIndex when
 // the stored index was built from other documents or in another format.

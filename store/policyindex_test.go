@@ -5,6 +5,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"slices"
 	"testing"
 
@@ -133,5 +135,45 @@ func TestPolicyIndexCrashWhileWriting(t *testing.T) {
 	}
 	if _, _, err := readPolicyIndex(s, "f1"); err == nil || errors.Is(err, ErrStaleIndex) || errors.Is(err, ErrNotFound) {
 		t.Errorf("index with a part missing: %v", err)
+	}
+}
+
+// Backups leave the index out; the restored store has the documents and
+// no index, which the first question rebuilds.
+func TestPolicyIndexNotBackedUp(t *testing.T) {
+	s := openPolicyStore(t)
+	ctx := context.Background()
+	a, err := s.PutPolicyDoc(ctx, PolicyDoc{ID: "a", Name: "/a.txt"}, policyChunks(1, "甲"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.PutPolicyIndex(ctx, "f1", []PolicyDoc{a}, slices.Values([][]byte{bytes.Repeat([]byte("x"), 2<<20)})); err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	if err := s.Backup(ctx, &buf); err != nil {
+		t.Fatal(err)
+	}
+	if buf.Len() > 1<<20 {
+		t.Errorf("backup of %d bytes holds the index", buf.Len())
+	}
+	file := filepath.Join(t.TempDir(), "b.bak")
+	if err := os.WriteFile(file, buf.Bytes(), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	dir := filepath.Join(t.TempDir(), "restored")
+	if _, err := RestoreBackup(ctx, file, dir, RestoreOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	dst, err := Open(dir, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer dst.Close()
+	if docs, err := dst.PolicyDocs(ctx); err != nil || len(docs) != 1 {
+		t.Errorf("restored documents: %+v, %v", docs, err)
+	}
+	if _, _, err := readPolicyIndex(dst, "f1"); !errors.Is(err, ErrNotFound) {
+		t.Errorf("restored index: %v", err)
 	}
 }
