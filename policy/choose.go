@@ -398,7 +398,7 @@ func (x *index) focus(q query) string {
 		for i := range rs {
 			df[i] = -1
 			if i+1 < len(rs) && isHan(rs[i]) && isHan(rs[i+1]) {
-				df[i] = len(x.postings(string(rs[i : i+2])))
+				df[i] = x.chunkFreq(string(rs[i : i+2]))
 			}
 		}
 		for i, n := range df {

@@ -83,9 +83,18 @@ func (e *termEntry) add(chunk int32, tf uint32) {
 	e.n++
 }
 
-// postings returns the posting list of term (nil if no chunk holds it).
-func (x *index) postings(term string) *termEntry {
-	return x.post[term]
+// postings returns the postings of term (nil if no chunk holds it),
+// decoded; lexical reads them in place.
+func (x *index) postings(term string) []posting {
+	e := x.post[term]
+	if e == nil {
+		return nil
+	}
+	out := make([]posting, 0, e.n)
+	for p := range e.each {
+		out = append(out, p)
+	}
+	return out
 }
 
 // chunkFreq is the number of chunks holding term.
@@ -618,7 +627,7 @@ func (x *index) lexical(q query) []scored {
 	docHas := make([]uint64, len(x.docs))
 	for ti, t := range q.terms {
 		w := t.idf * t.weight
-		e := x.postings(t.text)
+		e := x.post[t.text]
 		if e == nil {
 			continue
 		}
