@@ -65,6 +65,10 @@ type ledgerView struct {
 	base, gen uint64
 	first     uint64
 	changed   []string
+	// retired is set once another view (or none) replaced this one: it
+	// takes no more changes, so every generation it gave out is below the
+	// base of the view after it.
+	retired bool
 }
 
 // viewTask is a task as the view holds it. It is never modified once made.
@@ -171,15 +175,30 @@ func (s *Store) buildView(ctx context.Context) (*ledgerView, error) {
 		v.byUnit[t.Unit] = append(v.byUnit[t.Unit], e)
 		v.byGroup[e.group] = append(v.byGroup[e.group], e)
 	}
-	v.base = s.gens.Add(1)
-	v.gen, v.first = v.base, v.base+1
-	s.lv.Store(v)
+	s.replaceView(v)
 	return v, nil
 }
 
 // dropView forgets the view (the next read builds it); the caller holds the
 // ledger lock for writing.
-func (s *Store) dropView() { s.lv.Store(nil) }
+func (s *Store) dropView() { s.replaceView(nil) }
+
+// replaceView retires the current view and puts v (nil for none) in its
+// place, giving v its base generation. A released notice (touchView) needs
+// no ledger lock and may still hold the old view: retiring it under its own
+// lock first keeps its generations below v's base, and v's consecutive.
+func (s *Store) replaceView(v *ledgerView) {
+	if old := s.lv.Load(); old != nil {
+		old.mu.Lock()
+		defer old.mu.Unlock()
+		old.retired = true
+	}
+	if v != nil {
+		v.base = s.gens.Add(1)
+		v.gen, v.first = v.base, v.base+1
+	}
+	s.lv.Store(v)
+}
 
 // putTask puts a task Apply or Undo wrote, unless the view already holds a
 // later change of it. The caller holds the ledger lock for reading.
@@ -191,7 +210,7 @@ func (s *Store) putTask(t duban.Task, seq uint64) {
 	v.mu.Lock()
 	defer v.mu.Unlock()
 	old := v.tasks[t.ID]
-	if old != nil && old.seq >= seq {
+	if v.retired || old != nil && old.seq >= seq {
 		return
 	}
 	e := &viewTask{t: t, group: v.groupOf(t.Unit), seq: seq}
@@ -226,13 +245,19 @@ func (v *ledgerView) logChange(s *Store, id string) {
 // them: their notices were released to be planned again, which a reader of
 // ChangesSince must see. (A build in between makes ChangesSince answer
 // "everything", so this needs no ledger lock.)
-func (s *Store) touchTasks(ids []string) {
-	v := s.lv.Load()
+func (s *Store) touchTasks(ids []string) { s.touchView(s.lv.Load(), ids) }
+
+// touchView is touchTasks on view v, which may have been replaced since it
+// was loaded.
+func (s *Store) touchView(v *ledgerView, ids []string) {
 	if v == nil || len(ids) == 0 {
 		return
 	}
 	v.mu.Lock()
 	defer v.mu.Unlock()
+	if v.retired {
+		return // the view after it was built from the store: it answers "everything"
+	}
 	for _, id := range ids {
 		if v.tasks[id] != nil {
 			v.logChange(s, id)

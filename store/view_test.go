@@ -511,3 +511,40 @@ func TestViewKeepsLaterChange(t *testing.T) {
 		t.Errorf("a later change was not taken: %q", got.Progress)
 	}
 }
+
+// A released notice logged on the view an import has just replaced (the
+// sender loaded it before the import swapped it) must not shift the
+// generations of the new view: every later change is still reported.
+func TestChangesSinceAfterStaleTouch(t *testing.T) {
+	ctx := context.Background()
+	s := openTemp(t)
+	if _, err := s.Import(ctx, sampleLedger(), "import", at); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Warm(ctx); err != nil {
+		t.Fatal(err)
+	}
+	old := s.lv.Load()
+	if _, err := s.Import(ctx, sampleLedger(), "import", at); err != nil {
+		t.Fatal(err)
+	}
+	s.touchView(old, []string{"T001"})
+	ch, err := s.ChangesSince(ctx, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := rand.New(rand.NewPCG(2, 2))
+	for _, id := range []string{"T002", "T003", "T001"} {
+		if _, err := s.Apply(ctx, id, "", randomChange(r, "LiLei")); err != nil {
+			t.Fatal(err)
+		}
+		next, err := s.ChangesSince(ctx, ch.Gen)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !next.All && !slices.Equal(next.Tasks, []string{id}) {
+			t.Errorf("after a change to %s, changes since %d: %+v", id, ch.Gen, next)
+		}
+		ch = next
+	}
+}
