@@ -7,6 +7,7 @@ package handlers
 
 import (
 	"regexp"
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -513,12 +514,22 @@ func normalise(s string) string {
 
 func splitVerb(s string) (Verb, string, bool) {
 	lower := strings.ToLower(s)
+	if containsPrefix(lower, deadlineNouns) {
+		return "", s, false // 完成时限告诉我 asks for a date: it is not 完成
+	}
 	for _, v := range verbs {
 		if strings.HasPrefix(lower, v.word) {
 			return v.verb, s[len(v.word):], true
 		}
 	}
 	return "", s, false
+}
+
+// deadlineNouns start with a verb but name a task's deadline.
+var deadlineNouns = []string{"完成时限", "完成期限", "完成时间", "完成日期", "办结时限", "办结期限", "办结时间"}
+
+func containsPrefix(s string, prefixes []string) bool {
+	return slices.ContainsFunc(prefixes, func(p string) bool { return strings.HasPrefix(s, p) })
 }
 
 func startsWithVerb(s string) bool {
