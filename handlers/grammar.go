@@ -181,15 +181,19 @@ func parseCommand(s string, today duban.Date) Command {
 		if isTaskID(ref) {
 			more, rest = moreTasks(ref, rest)
 		}
+		// 把T004的时限延到2月底 is read; but after 把 or 将 the task is the
+		// object of a verb that may come last (把T003的完成情况报一下 asks
+		// someone for a report), so no other command is read there.
+		disposal := strings.HasPrefix(s, "把") || strings.HasPrefix(s, "将")
 		after := dropFiller(trimLead(rest))
 		if verb, vrest, ok := splitVerb(after); ok && needsTask[verb] {
-			if verb == VerbRecord && trimLead(vrest) != "" {
+			if verb == VerbRecord && trimLead(vrest) != "" || disposal && verb != VerbExtend {
 				return Command{Rest: s}
 			}
 			return withTask(Command{Verb: verb, Task: ref, More: more}, vrest, today)
 		}
 		if isTaskID(ref) {
-			if verb, note, ok := trailingVerb(after); ok {
+			if verb, note, ok := trailingVerb(after); ok && !disposal {
 				return withTask(Command{Verb: verb, Task: ref, More: more}, note, today)
 			}
 			return Command{Task: ref, Rest: s, Need: NeedVerb}

@@ -481,10 +481,14 @@ var phrasings = []phrasing{
 	{from: "sun", text: "s2", reply: "任务 S02「人员转岗到位」（市司法局）\n当前：未启动"},
 	{from: "sun", text: "人员转岗那项要推迟到2月10号，材料还没齐", reply: "您是要申请将 S02「人员转岗到位」的完成时限由 2027-01-10 延至 2027-02-10（理由：材料还没齐）吗？"},
 	{from: "sun", text: "报送改革完成情况那项要推迟到2月10号，材料还没齐", reply: "未执行：任务 S05 已有待审批的延期申请（至 2027-02-20）"},
+	// 把/将 put the task before the verb of a request to someone, and
 	// 完成时限 is a deadline, not 完成: none of these changes anything.
+	{from: "sun", text: "把S02的任务完成情况报一下", not: "已记录"},
+	{from: "sun", text: "将S02的完成情况说一下", not: "已记录"},
 	{from: "sun", text: "将S02的完成时限告诉我", not: "已记录"},
 	{from: "sun", text: "S02的完成时限告诉我", not: "已记录"},
 	{from: "sun", text: "S02完成时限发我一下", not: "已记录"},
+	{from: "sun", text: "将S02的时限延到2月10日 材料还没齐", task: "S02", want: "ext:2027-02-10"},
 }
 
 func TestPhrasings(t *testing.T) {
