@@ -489,6 +489,13 @@ var phrasings = []phrasing{
 	{from: "sun", text: "S02的完成时限告诉我", not: "已记录"},
 	{from: "sun", text: "S02完成时限发我一下", not: "已记录"},
 	{from: "sun", text: "将S02的时限延到2月10日 材料还没齐", task: "S02", want: "ext:2027-02-10"},
+	// A question how a task stands is answered with its standing, never
+	// asked back as a report, even when 完成 is in it or in the title.
+	{from: "sun", text: "S02什么时候要完成", reply: "任务当前：【绿】S02", not: "您是要"},
+	{from: "sun", text: "S02的完成时限是哪天？", reply: "任务当前：【绿】S02", not: "您是要"},
+	{from: "sun", text: "人员转岗那个任务什么时候完成", reply: "任务当前：【绿】S02", not: "您是要"},
+	{from: "sun", text: "报送改革完成情况那项进展咋样了", reply: "任务当前：", not: "您是要"},
+	{from: "sun", text: "S02完成情况怎么样", reply: "任务当前：【绿】S02", not: "您是要"},
 }
 
 func TestPhrasings(t *testing.T) {

@@ -132,6 +132,9 @@ func containsAny(s string, words ...string) bool {
 // questionAbout finds the task and action a question names: an id or a
 // unique title word of the sender's own open tasks, and an action word.
 func (h *Handler) questionAbout(ctx context.Context, t *turn, text string) (duban.Task, duban.Action, bool) {
+	if containsAny(text, standingWords...) {
+		return duban.Task{}, "", false // S02什么时候要完成: its standing answers it
+	}
 	var action duban.Action
 	found := false
 	for _, qa := range questionActions {
@@ -174,6 +177,11 @@ func (h *Handler) questionAbout(ctx context.Context, t *turn, text string) (duba
 	}
 	return duban.Task{}, "", false
 }
+
+// standingWords ask when a task is due or how it stands: a question holding
+// one is not asked back as a change, whatever action word is in it (S02的完成
+// 时限是哪天, 报送改革完成情况那项进展咋样了).
+var standingWords = []string{"什么时候", "何时", "哪天", "几号", "时限", "期限", "到期", "截止", "进展", "进度", "怎么样", "咋样", "情况", "状态"}
 
 // askBack is how the bot asks whether a question meant a change.
 func askBack(task duban.Task, r duban.Request) string {
