@@ -149,3 +149,24 @@ func TestChatBulletinPublishesThePreviewedFigures(t *testing.T) {
 		t.Fatalf("the 销号 did not change the figures, so this test shows nothing: %q vs %q", fresh, preview)
 	}
 }
+
+// A preview confirmed after another bulletin was published from a later
+// reading of the ledger is not published: its figures would go out as the
+// newer issue while older than the one before it.
+func TestChatBulletinRefusesAPreviewOlderThanTheLastIssue(t *testing.T) {
+	cfg, _ := tempConfig(t)
+	if code, out, errs := cli(t, "", "import", "--config", cfg, "../../examples/sample"); code != 0 {
+		t.Fatalf("import: %d\n%s\n%s", code, out, errs)
+	}
+	script := "通报\n/as liujianhua\n通报\n确认\n/as lixiaodong\n确认\n"
+	code, out, errs := cli(t, script, "chat", "--config", cfg, "--as", "lixiaodong", "--now", "2026-12-30 16:00")
+	if code != 0 {
+		t.Fatalf("chat: %d\n%s\n%s", code, out, errs)
+	}
+	if !strings.Contains(out, "已发布工作通报（2026年第1期）") {
+		t.Fatalf("the group leader's preview was not published:\n%s", out)
+	}
+	if strings.Contains(out, "第2期") || !strings.Contains(out, "请重新发送「通报」预览") {
+		t.Fatalf("the older preview was published after the newer issue, or refused without saying so:\n%s", out)
+	}
+}

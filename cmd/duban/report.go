@@ -218,6 +218,11 @@ func (a *app) publishBulletin(ctx context.Context, by, msgKey string, previewed 
 		year = now.In(a.loc).Year()
 	}
 	return a.st.IssueBulletin(ctx, func(n store.BulletinNumber) (store.Issued, error) {
+		if previewed != nil && n.Prev != nil && n.Prev.At.After(b.At) {
+			// Published, it would come after an issue made from a later
+			// reading of the ledger, its figures older than that one's.
+			return store.Issued{}, duban.Errorf(duban.EINVALID, "这份通报预览之后已发布%s，预览中的数据已不是最新。请重新发送「通报」预览后再确认。", n.Prev.Label())
+		}
 		b.No, b.Year = n.Issue, n.Year
 		change, err := changeSince(b, n.Prev)
 		if err != nil {
