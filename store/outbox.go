@@ -199,8 +199,9 @@ func (s *Store) FinishOutgoing(ctx context.Context, e OutboxEntry, d Delivery) e
 	k := []byte(prefixOutbox + e.ID)
 	d.OutboxID, d.To, d.NoticeKeys, d.Queued = e.ID, e.Msg.To, e.Msg.NoticeKeys, e.Queued
 	var released []string // tasks whose notices go back to the planner
+	var taskless bool     // and a notice about no task (the calendar's)
 	err := s.update(ctx, func(txn *badger.Txn) error {
-		released = released[:0]
+		released, taskless = released[:0], false
 		if _, err := txn.Get(k); errors.Is(err, badger.ErrKeyNotFound) {
 			return fmt.Errorf("outbox entry %s: %w", e.ID, ErrNotFound)
 		} else if err != nil {
@@ -228,13 +229,14 @@ func (s *Store) FinishOutgoing(ctx context.Context, e OutboxEntry, d Delivery) e
 			// waiting rather than with this failure. One to a member
 			// WeCom does not know stays recorded: it cannot succeed.
 			if d.Status == DeliveryFailed && d.InvalidUser == "" {
-				task, err := releaseNotice(txn, nk, e.ID, d)
+				task, ok, err := releaseNotice(txn, nk, e.ID, d)
 				if err != nil {
 					return err
 				}
-				if task != "" {
+				if ok && task != "" {
 					released = append(released, task)
 				}
+				taskless = taskless || ok && task == ""
 			}
 		}
 		return nil
@@ -243,6 +245,9 @@ func (s *Store) FinishOutgoing(ctx context.Context, e OutboxEntry, d Delivery) e
 		return fmt.Errorf("finish outgoing %s: %w", e.ID, err)
 	}
 	s.touchTasks(released)
+	if taskless {
+		s.touchAll()
+	}
 	return nil
 }
 
@@ -254,24 +259,24 @@ type releasedNotice struct {
 }
 
 // releaseNotice releases the notice named key and returns its task's id
-// ("" when it was released before).
-func releaseNotice(txn *badger.Txn, key, outboxID string, d Delivery) (string, error) {
+// ("" for a notice about no task); ok is false when it was released before.
+func releaseNotice(txn *badger.Txn, key, outboxID string, d Delivery) (task string, ok bool, err error) {
 	var r NoticeRecord
 	switch err := getJSON(txn, noticeKey(key), &r); {
 	case errors.Is(err, ErrNotFound):
-		return "", nil // released before
+		return "", false, nil // released before
 	case err != nil:
-		return "", err
+		return "", false, err
 	}
 	if err := putJSON(txn, []byte(prefixReleased+key+"/"+outboxID), releasedNotice{Record: r, Delivery: d}); err != nil {
-		return "", err
+		return "", false, err
 	}
 	for _, k := range [][]byte{noticeKey(key), []byte(prefixSentNotice + key)} {
 		if err := txn.Delete(k); err != nil {
-			return "", fmt.Errorf("release notice %s: %w", key, err)
+			return "", false, fmt.Errorf("release notice %s: %w", key, err)
 		}
 	}
-	return duban.CanonicalID(r.TaskID), nil
+	return duban.CanonicalID(r.TaskID), true, nil
 }
 
 // ReleasedNotices returns the notices about task taskID whose messages

@@ -265,6 +265,24 @@ func (s *Store) touchView(v *ledgerView, ids []string) {
 	}
 }
 
+// touchAll makes ChangesSince answer "everything" for every generation
+// given out before: a notice about no task (the calendar's) was released,
+// and only a whole reminder pass plans it again.
+func (s *Store) touchAll() {
+	v := s.lv.Load()
+	if v == nil {
+		return
+	}
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	if v.retired {
+		return
+	}
+	v.gen = s.gens.Add(1)
+	v.changed = v.changed[:0]
+	v.first = v.gen + 1
+}
+
 func (v *ledgerView) groupOf(unit string) string {
 	if i, ok := v.unitAt[unit]; ok {
 		return v.units[i].Group
@@ -352,7 +370,9 @@ type LedgerChanges struct {
 	Gen uint64
 	// All is true when anything may have changed: the view was built (at
 	// start or by an import, which may change units and people) after the
-	// generation asked about, or more tasks changed than are remembered.
+	// generation asked about, a notice about no task was released since
+	// (only a whole pass plans it), or more tasks changed than are
+	// remembered.
 	All bool
 	// Tasks are the ids of the tasks changed since, each once (when !All),
 	// and of those with a notice released since to be planned again (its

@@ -548,3 +548,34 @@ func TestChangesSinceAfterStaleTouch(t *testing.T) {
 		ch = next
 	}
 }
+
+// A notice released to be planned again (its message failed for good) is a
+// change for ChangesSince: its task's, or everything for one about no task
+// (the calendar's), which only a whole reminder pass plans.
+func TestChangesSinceAfterReleasedNotice(t *testing.T) {
+	ctx := context.Background()
+	s := openTemp(t)
+	if _, err := s.Import(ctx, sampleLedger(), "import", at); err != nil {
+		t.Fatal(err)
+	}
+	ch, err := s.ChangesSince(ctx, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	failed := Delivery{Status: DeliveryFailed, Error: "企业微信暂时无法访问", At: at}
+	e := recordOne(t, s, "T002", "wang", "T002|overdue-1|wang|2026-09-30", at)
+	if err := s.FinishOutgoing(ctx, e, failed); err != nil {
+		t.Fatal(err)
+	}
+	next, _ := s.ChangesSince(ctx, ch.Gen)
+	if next.All || !slices.Equal(next.Tasks, []string{"T002"}) {
+		t.Errorf("after a notice of T002 was released: %+v", next)
+	}
+	e = recordOne(t, s, "", "wang", "|calendar|wang|2029-01-01", at)
+	if err := s.FinishOutgoing(ctx, e, failed); err != nil {
+		t.Fatal(err)
+	}
+	if last, _ := s.ChangesSince(ctx, next.Gen); !last.All {
+		t.Errorf("after a calendar notice was released, not everything: %+v", last)
+	}
+}
