@@ -181,13 +181,13 @@ func parseCommand(s string, today duban.Date) Command {
 		if isTaskID(ref) {
 			more, rest = moreTasks(ref, rest)
 		}
-		// 把T004的时限延到2月底 is read; but after 把 or 将 the task is the
-		// object of a verb that may come last (把T003的完成情况报一下 asks
-		// someone for a report), so no other command is read there.
+		// 把S04销号, 把T004的时限延到2月底 are read; but after 把 or 将 a
+		// word of progress is the object of a verb that comes last
+		// (把T003的完成情况报一下 asks someone for a report).
 		disposal := strings.HasPrefix(s, "把") || strings.HasPrefix(s, "将")
 		after := dropFiller(trimLead(rest))
 		if verb, vrest, ok := splitVerb(after); ok && needsTask[verb] {
-			if verb == VerbRecord && trimLead(vrest) != "" || disposal && verb != VerbExtend {
+			if verb == VerbRecord && trimLead(vrest) != "" || disposal && verb == VerbProgress {
 				return Command{Rest: s}
 			}
 			return withTask(Command{Verb: verb, Task: ref, More: more}, vrest, today)

@@ -489,6 +489,9 @@ var phrasings = []phrasing{
 	{from: "sun", text: "S02的完成时限告诉我", not: "已记录"},
 	{from: "sun", text: "S02完成时限发我一下", not: "已记录"},
 	{from: "sun", text: "将S02的时限延到2月10日 材料还没齐", task: "S02", want: "ext:2027-02-10"},
+	{from: "chen", text: "把S04销号", task: "S04", want: "已销号"},
+	{from: "sun", text: "将S02报完成，人员已全部到岗", task: "S02", want: "已报完成"},
+	{from: "sun", text: "把S02的进展报一下", not: "已记录"},
 	// A question how a task stands is answered with its standing, never
 	// asked back as a report, even when 完成 is in it or in the title.
 	{from: "sun", text: "S02什么时候要完成", reply: "任务当前：【绿】S02", not: "您是要"},
