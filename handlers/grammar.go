@@ -518,8 +518,8 @@ func normalise(s string) string {
 
 func splitVerb(s string) (Verb, string, bool) {
 	lower := strings.ToLower(s)
-	if containsPrefix(lower, deadlineNouns) {
-		return "", s, false // 完成时限告诉我 asks for a date: it is not 完成
+	if containsPrefix(lower, notVerbs) {
+		return "", s, false // 完成时限告诉我 asks for a date, 完成不了 says the opposite
 	}
 	for _, v := range verbs {
 		if strings.HasPrefix(lower, v.word) {
@@ -529,8 +529,10 @@ func splitVerb(s string) (Verb, string, bool) {
 	return "", s, false
 }
 
-// deadlineNouns start with a verb but name a task's deadline.
-var deadlineNouns = []string{"完成时限", "完成期限", "完成时间", "完成日期", "办结时限", "办结期限", "办结时间"}
+// notVerbs start with a verb but do not say it: they name a task's
+// deadline, or deny it.
+var notVerbs = []string{"完成时限", "完成期限", "完成时间", "完成日期", "办结时限", "办结期限", "办结时间",
+	"完成不了", "完成不到", "完成不完", "完成不成", "办结不了", "办不完", "做不完"}
 
 func containsPrefix(s string, prefixes []string) bool {
 	return slices.ContainsFunc(prefixes, func(p string) bool { return strings.HasPrefix(s, p) })

@@ -492,6 +492,9 @@ var phrasings = []phrasing{
 	{from: "chen", text: "把S04销号", task: "S04", want: "已销号"},
 	{from: "sun", text: "将S02报完成，人员已全部到岗", task: "S02", want: "已报完成"},
 	{from: "sun", text: "把S02的进展报一下", not: "已记录"},
+	{from: "sun", text: "S02完成不了，人手不够", not: "已记录"},
+	{from: "sun", text: "S02这个月完成不到", not: "已记录"},
+	{from: "sun", text: "S02的任务完成不了", not: "已记录"},
 	// A question how a task stands is answered with its standing, never
 	// asked back as a report, even when 完成 is in it or in the title.
 	{from: "sun", text: "S02什么时候要完成", reply: "任务当前：【绿】S02", not: "您是要"},
