@@ -72,6 +72,50 @@ type standing struct {
 	lights                                   map[duban.Light]int // units by standing
 	tasks                                    []duban.Task        // every task, by deadline
 	overdueTasks, soonTasks, waiting         []duban.Task
+	waits                                    int // tasks waiting (waiting may hold only the first)
+}
+
+// summaryWaiting is how many waiting tasks a summary shows.
+const summaryWaiting = 3
+
+// loadSummary is loadStanding for a summary of groups or of every unit
+// (sc.ofUnits): counted per unit from the store's tallies when it keeps
+// them, without the task lists a drill-down pages through, and with only
+// the first waiting tasks.
+func (h *Handler) loadSummary(ctx context.Context, t *turn, sc listScope) (*standing, error) {
+	var groups []string
+	if !sc.all {
+		groups = sc.groups
+	}
+	if sc.ofUnits() {
+		if tallies, ok := h.Store.UnitTallies(groups...); ok {
+			return h.tally(tallies, t.today), nil
+		}
+	}
+	return h.loadStanding(ctx, t, sc)
+}
+
+// tally is count from the units' tallies.
+func (h *Handler) tally(tallies []store.UnitTally, today duban.Date) *standing {
+	s := &standing{of: make(map[string]*unitStanding, len(tallies)), lights: map[duban.Light]int{}}
+	for i := range tallies {
+		ut := &tallies[i]
+		u := &unitStanding{unit: ut.Unit, total: ut.Total, verified: ut.Verified, reported: ut.Reported}
+		u.overdue, u.longest = ut.Overdue(today)
+		u.soon, u.soonest = ut.DueSoon(today, h.WarnDays)
+		s.units = append(s.units, u)
+		s.of[u.unit.Code] = u
+		s.total += u.total
+		s.verified += u.verified
+		s.reported += u.reported
+		s.overdue += u.overdue
+		s.soon += u.soon
+		s.extensions += ut.Extensions
+		s.waits += ut.Waiting()
+		s.lights[u.light()]++
+	}
+	s.waiting = store.OldestWaiting(tallies, summaryWaiting)
+	return s
 }
 
 // loadStanding reads the units and tasks of sc and counts them.
@@ -184,24 +228,9 @@ func (h *Handler) count(units []duban.Unit, tasks []duban.Task, today duban.Date
 	for _, u := range s.units {
 		s.lights[u.light()]++
 	}
-	slices.SortStableFunc(s.waiting, func(a, b duban.Task) int { return cmp.Compare(waitingSince(a), waitingSince(b)) })
+	slices.SortStableFunc(s.waiting, func(a, b duban.Task) int { return cmp.Compare(store.WaitingSince(a), store.WaitingSince(b)) })
+	s.waits = len(s.waiting)
 	return s
-}
-
-// waitingSince is when a task began to wait for its group: the report or
-// the extension request, whichever came first.
-func waitingSince(t duban.Task) duban.Date {
-	var d []duban.Date
-	if t.Status == duban.StatusReported && !t.ReportedAt.IsZero() {
-		d = append(d, duban.DateOf(t.ReportedAt))
-	}
-	if t.Extension != nil {
-		d = append(d, duban.DateOf(t.Extension.At))
-	}
-	if len(d) == 0 {
-		return t.Deadline
-	}
-	return slices.Min(d)
 }
 
 // byStanding orders units red first (longest overdue, then most overdue),

@@ -134,6 +134,13 @@ func (h *Handler) ownHint(p duban.Person) string {
 
 // list shows list c.List of scope sc at page c.Page.
 func (h *Handler) list(ctx context.Context, t *turn, sc listScope, c Command) error {
+	if sc.ofUnits() && c.List == "" && c.Page == 0 {
+		s, err := h.loadSummary(ctx, t, sc)
+		if err != nil {
+			return err
+		}
+		return h.summary(ctx, t, sc, s)
+	}
 	s, err := h.loadStanding(ctx, t, sc)
 	if err != nil {
 		return err
@@ -159,9 +166,6 @@ func (h *Handler) list(ctx context.Context, t *turn, sc listScope, c Command) er
 	}
 	switch c.List {
 	case "":
-		if c.Page == 0 {
-			return h.summary(ctx, t, sc, s)
-		}
 		return h.show(ctx, t, h.unitsList(t, sc, s, "", "全部单位（红灯、黄灯在前）", q("")), page, pageLines)
 	case ListRed:
 		return h.show(ctx, t, h.unitsList(t, sc, s, duban.Red, "红灯单位（逾期最久在前）", q(ListRed)), page, pageLines)
@@ -319,7 +323,7 @@ func (h *Handler) summary(ctx context.Context, t *turn, sc listScope, s *standin
 		}
 		secs = append(secs, sec)
 	}
-	if len(s.waiting) > 0 {
+	if s.waits > 0 {
 		var kinds []string
 		if s.reported > 0 {
 			kinds = append(kinds, fmt.Sprintf("待销号 %d", s.reported))
@@ -327,8 +331,8 @@ func (h *Handler) summary(ctx context.Context, t *turn, sc listScope, s *standin
 		if s.extensions > 0 {
 			kinds = append(kinds, fmt.Sprintf("延期待批 %d", s.extensions))
 		}
-		sec := section{head: fmt.Sprintf("待您处理 %d 项（%s），等得最久的：", len(s.waiting), strings.Join(kinds, "，"))}
-		for _, task := range s.waiting[:min(len(s.waiting), 3)] {
+		sec := section{head: fmt.Sprintf("待您处理 %d 项（%s），等得最久的：", s.waits, strings.Join(kinds, "，"))}
+		for _, task := range s.waiting[:min(len(s.waiting), summaryWaiting)] {
 			sec.lines = append(sec.lines, fmt.Sprintf("· %s「%s」｜%s｜%s", task.ID, short(task.Title, 14), short(s.of[task.Unit].unit.Name, 12), waitWhat(t, task)))
 		}
 		secs = append(secs, sec)

@@ -26,6 +26,9 @@ package store
 // The view also counts changes (the ledger generation) and remembers the
 // ids of the last tasks changed, so a reader can ask what changed since a
 // generation it saw (ChangesSince).
+//
+// It also keeps each unit's tasks counted (tally.go), for summaries of many
+// units.
 
 import (
 	"context"
@@ -58,6 +61,7 @@ type ledgerView struct {
 	all     taskList // every task, by deadline then id
 	byUnit  map[string]taskList
 	byGroup map[string]taskList
+	tallies []UnitTally // by unit, as units (tally.go)
 
 	// base is the generation of the build (what changed before it is not
 	// known), gen the latest; changed[i] is the task changed at generation
@@ -175,6 +179,7 @@ func (s *Store) buildView(ctx context.Context) (*ledgerView, error) {
 		v.byUnit[t.Unit] = append(v.byUnit[t.Unit], e)
 		v.byGroup[e.group] = append(v.byGroup[e.group], e)
 	}
+	v.buildTallies()
 	s.replaceView(v)
 	return v, nil
 }
@@ -227,6 +232,7 @@ func (s *Store) putTask(t duban.Task, seq uint64) {
 	v.all = v.all.insert(e)
 	v.byUnit[t.Unit] = v.byUnit[t.Unit].insert(e)
 	v.byGroup[e.group] = v.byGroup[e.group].insert(e)
+	v.retally(old, e)
 	v.logChange(s, t.ID)
 }
 
