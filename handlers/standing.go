@@ -98,9 +98,10 @@ func (h *Handler) loadSummary(ctx context.Context, t *turn, sc listScope) (*stan
 // tally is count from the units' tallies.
 func (h *Handler) tally(tallies []store.UnitTally, today duban.Date) *standing {
 	s := &standing{of: make(map[string]*unitStanding, len(tallies)), lights: map[duban.Light]int{}}
+	units := make([]unitStanding, len(tallies))
 	for i := range tallies {
-		ut := &tallies[i]
-		u := &unitStanding{unit: ut.Unit, total: ut.Total, verified: ut.Verified, reported: ut.Reported}
+		ut, u := &tallies[i], &units[i]
+		*u = unitStanding{unit: ut.Unit, total: ut.Total, verified: ut.Verified, reported: ut.Reported}
 		u.overdue, u.longest = ut.Overdue(today)
 		u.soon, u.soonest = ut.DueSoon(today, h.WarnDays)
 		s.units = append(s.units, u)
@@ -268,6 +269,6 @@ func (s *standing) unitsOf(l duban.Light) []*unitStanding {
 			out = append(out, u)
 		}
 	}
-	slices.SortStableFunc(out, byStanding)
+	slices.SortFunc(out, byStanding) // a total order: units differ by code
 	return out
 }

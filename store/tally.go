@@ -12,6 +12,7 @@ package store
 import (
 	"cmp"
 	"slices"
+	"strings"
 
 	"github.com/duban-org/duban"
 )
@@ -23,8 +24,15 @@ type UnitTally struct {
 	// Extensions those with an extension request pending.
 	Total, Verified, Reported, Extensions int
 
-	open    taskList // open tasks with a deadline, by deadline then id
-	waiting taskList // tasks waiting for the group, in waiting order
+	open    []openTask // open tasks with a deadline, by deadline then id
+	waiting taskList   // tasks waiting for the group, in waiting order
+}
+
+// openTask is an open task by its deadline, held beside it so that a
+// search by deadline reads one array, not every task.
+type openTask struct {
+	deadline duban.Date
+	e        *viewTask
 }
 
 // Overdue counts the unit's overdue tasks at today (as duban.Task.Overdue
@@ -33,7 +41,7 @@ type UnitTally struct {
 func (u *UnitTally) Overdue(today duban.Date) (n int, longest duban.Task) {
 	n = u.openBefore(today)
 	if n > 0 {
-		longest = u.open[0].copyTask()
+		longest = u.open[0].e.copyTask()
 	}
 	return n, longest
 }
@@ -46,7 +54,7 @@ func (u *UnitTally) DueSoon(today duban.Date, warnDays int) (n int, first duban.
 	if j <= i {
 		return 0, duban.NoDate
 	}
-	return j - i, u.open[i].t.Deadline
+	return j - i, u.open[i].deadline
 }
 
 // Waiting counts the unit's tasks waiting for its group: reported done, or
@@ -55,8 +63,16 @@ func (u *UnitTally) Waiting() int { return len(u.waiting) }
 
 // openBefore counts the open tasks due before day d.
 func (u *UnitTally) openBefore(d duban.Date) int {
-	i, _ := u.open.find(&duban.Task{Deadline: d})
-	return i
+	lo, hi := 0, len(u.open)
+	for lo < hi {
+		m := int(uint(lo+hi) >> 1)
+		if u.open[m].deadline < d {
+			lo = m + 1
+		} else {
+			hi = m
+		}
+	}
+	return lo
 }
 
 // OldestWaiting returns copies of up to n of the tasks waiting in tallies,
@@ -97,7 +113,9 @@ func isOpen(t *duban.Task) bool { return t.Status.Open() && !t.Deadline.IsZero()
 
 func isWaiting(t *duban.Task) bool { return t.Status == duban.StatusReported || t.Extension != nil }
 
-func compareOpen(a, b *viewTask) int { return compareTasks(&a.t, &b.t) }
+func compareOpen(a, b openTask) int {
+	return cmp.Or(cmp.Compare(a.deadline, b.deadline), strings.Compare(a.e.t.ID, b.e.t.ID))
+}
 
 func compareWaiting(a, b *viewTask) int {
 	return cmp.Or(cmp.Compare(WaitingSince(a.t), WaitingSince(b.t)), compareTasks(&a.t, &b.t))
@@ -133,7 +151,7 @@ func (v *ledgerView) buildTallies() {
 		u := &v.tallies[i]
 		u.count(e, 1)
 		if isOpen(&e.t) {
-			u.open = append(u.open, e)
+			u.open = append(u.open, openTask{e.t.Deadline, e})
 		}
 		if isWaiting(&e.t) {
 			u.waiting = append(u.waiting, e)
@@ -152,7 +170,7 @@ func (v *ledgerView) retally(old, e *viewTask) {
 			u := &v.tallies[i]
 			u.count(old, -1)
 			if isOpen(&old.t) {
-				u.open = without(u.open, old, compareOpen)
+				u.open = without(u.open, openTask{old.t.Deadline, old}, compareOpen)
 			}
 			if isWaiting(&old.t) {
 				u.waiting = without(u.waiting, old, compareWaiting)
@@ -163,7 +181,7 @@ func (v *ledgerView) retally(old, e *viewTask) {
 		u := &v.tallies[i]
 		u.count(e, 1)
 		if isOpen(&e.t) {
-			u.open = with(u.open, e, compareOpen)
+			u.open = with(u.open, openTask{e.t.Deadline, e}, compareOpen)
 		}
 		if isWaiting(&e.t) {
 			u.waiting = with(u.waiting, e, compareWaiting)
@@ -171,14 +189,15 @@ func (v *ledgerView) retally(old, e *viewTask) {
 	}
 }
 
-// with returns a new list: l with e in its place.
-func with(l taskList, e *viewTask, compare func(a, b *viewTask) int) taskList {
+// with returns a new list: sorted l with e in its place.
+func with[E any](l []E, e E, compare func(a, b E) int) []E {
 	i, _ := slices.BinarySearchFunc(l, e, compare)
-	return slices.Concat(l[:i], taskList{e}, l[i:])
+	return slices.Concat(l[:i], []E{e}, l[i:])
 }
 
-// without returns a new list: l without e (l itself when e is not in it).
-func without(l taskList, e *viewTask, compare func(a, b *viewTask) int) taskList {
+// without returns a new list: sorted l without e (l itself when e is not
+// in it).
+func without[E any](l []E, e E, compare func(a, b E) int) []E {
 	i, ok := slices.BinarySearchFunc(l, e, compare)
 	if !ok {
 		return l

@@ -5,12 +5,15 @@ import (
 	"runtime"
 	"testing"
 	"time"
+
+	"github.com/duban-org/duban"
 )
 
 // BenchmarkViewProvince builds the ledger view of a province (100,000
 // tasks in 10,000 units, 23,371 people) from an on-disk store, and reports
 // the CPU it takes and the live heap it holds once built; then reads it
-// serves: a group's tasks (a 督办组长's `任务`), a unit's, the whole ledger.
+// serves: a group's tasks (a 督办组长's `任务`), a unit's, the whole ledger,
+// every unit's tallies (编办's `任务`).
 func BenchmarkViewProvince(b *testing.B) {
 	ctx := context.Background()
 	s, err := Open(b.TempDir(), Options{})
@@ -21,6 +24,7 @@ func BenchmarkViewProvince(b *testing.B) {
 	if _, err := s.Import(ctx, provinceLedger(10_000, 100_000, 1), "import", at); err != nil {
 		b.Fatal(err)
 	}
+	today := duban.DateOf(at)
 	b.Run("build", func(b *testing.B) {
 		var cpu time.Duration
 		var heap int64
@@ -48,6 +52,18 @@ func BenchmarkViewProvince(b *testing.B) {
 		{"tasks-of-group", func() error { _, err := s.Tasks(ctx, TaskFilter{Group: "江城组"}); return err }},
 		{"tasks-of-unit", func() error { _, err := s.Tasks(ctx, TaskFilter{Unit: "U00042"}); return err }},
 		{"snapshot", func() error { _, err := s.Snapshot(ctx); return err }},
+		{"tallies", func() error { // what 编办's 任务 reads: every unit's counts on a day
+			if err := s.Warm(ctx); err != nil {
+				return err
+			}
+			tallies, _ := s.UnitTallies()
+			for _, u := range tallies {
+				u.Overdue(today)
+				u.DueSoon(today, 3)
+			}
+			OldestWaiting(tallies, 3)
+			return nil
+		}},
 	} {
 		b.Run(c.name, func(b *testing.B) {
 			start := cpuTime()
