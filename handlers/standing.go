@@ -95,9 +95,9 @@ func (h *Handler) loadSummary(ctx context.Context, t *turn, sc listScope) (*stan
 	return h.loadStanding(ctx, t, sc)
 }
 
-// tally is count from the units' tallies.
+// tally is count done per unit, from the tallies of the scope's units.
 func (h *Handler) tally(tallies []store.UnitTally, today duban.Date) *standing {
-	s := &standing{of: make(map[string]*unitStanding, len(tallies)), lights: map[duban.Light]int{}}
+	s := &standing{units: make([]*unitStanding, 0, len(tallies)), of: make(map[string]*unitStanding, len(tallies)), lights: map[duban.Light]int{}}
 	units := make([]unitStanding, len(tallies))
 	for i := range tallies {
 		ut, u := &tallies[i], &units[i]

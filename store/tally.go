@@ -170,10 +170,10 @@ func (v *ledgerView) retally(old, e *viewTask) {
 			u := &v.tallies[i]
 			u.count(old, -1)
 			if isOpen(&old.t) {
-				u.open = without(u.open, openTask{old.t.Deadline, old}, compareOpen)
+				u.open = copyWithout(u.open, openTask{old.t.Deadline, old}, compareOpen)
 			}
 			if isWaiting(&old.t) {
-				u.waiting = without(u.waiting, old, compareWaiting)
+				u.waiting = copyWithout(u.waiting, old, compareWaiting)
 			}
 		}
 	}
@@ -181,23 +181,23 @@ func (v *ledgerView) retally(old, e *viewTask) {
 		u := &v.tallies[i]
 		u.count(e, 1)
 		if isOpen(&e.t) {
-			u.open = with(u.open, openTask{e.t.Deadline, e}, compareOpen)
+			u.open = copyWith(u.open, openTask{e.t.Deadline, e}, compareOpen)
 		}
 		if isWaiting(&e.t) {
-			u.waiting = with(u.waiting, e, compareWaiting)
+			u.waiting = copyWith(u.waiting, e, compareWaiting)
 		}
 	}
 }
 
-// with returns a new list: sorted l with e in its place.
-func with[E any](l []E, e E, compare func(a, b E) int) []E {
+// copyWith returns a new list: sorted l with e in its place.
+func copyWith[E any](l []E, e E, compare func(a, b E) int) []E {
 	i, _ := slices.BinarySearchFunc(l, e, compare)
 	return slices.Concat(l[:i], []E{e}, l[i:])
 }
 
-// without returns a new list: sorted l without e (l itself when e is not
+// copyWithout returns a new list: sorted l without e (l itself when e is not
 // in it).
-func without[E any](l []E, e E, compare func(a, b E) int) []E {
+func copyWithout[E any](l []E, e E, compare func(a, b E) int) []E {
 	i, ok := slices.BinarySearchFunc(l, e, compare)
 	if !ok {
 		return l
