@@ -88,6 +88,17 @@ const (
 	Red    Light = "红"
 )
 
+// Rank orders lights worst first: 红 0, 黄 1, 绿 2.
+func (l Light) Rank() int {
+	switch l {
+	case Red:
+		return 0
+	case Yellow:
+		return 1
+	}
+	return 2
+}
+
 // Light returns 红 when overdue, 黄 when open and due within warnDays of
 // today, and 绿 otherwise (including reported and closed tasks).
 func (t Task) Light(today Date, warnDays int) Light {

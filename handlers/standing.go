@@ -237,7 +237,7 @@ func (h *Handler) count(units []duban.Unit, tasks []duban.Task, today duban.Date
 // byStanding orders units red first (longest overdue, then most overdue),
 // then yellow (soonest due, then most due), then green, each by code.
 func byStanding(a, b *unitStanding) int {
-	la, lb := lightRank(a.light()), lightRank(b.light())
+	la, lb := a.light().Rank(), b.light().Rank()
 	if la != lb {
 		return la - lb
 	}
@@ -248,16 +248,6 @@ func byStanding(a, b *unitStanding) int {
 		return cmp.Or(int(a.soonest-b.soonest), b.soon-a.soon, strings.Compare(a.unit.Code, b.unit.Code))
 	}
 	return strings.Compare(a.unit.Code, b.unit.Code)
-}
-
-func lightRank(l duban.Light) int {
-	switch l {
-	case duban.Red:
-		return 0
-	case duban.Yellow:
-		return 1
-	}
-	return 2
 }
 
 // unitsOf returns the units of light l (all of them for ""), in standing

@@ -198,18 +198,8 @@ func (s *Store) deleteStaleGens(ctx context.Context, id string) error {
 	if err != nil {
 		return fmt.Errorf("find stale chunks of %s: %w", id, err)
 	}
-	for start := 0; start < len(stale); start += policyBatchEntries {
-		batch := stale[start:min(start+policyBatchEntries, len(stale))]
-		if err := s.update(ctx, func(txn *badger.Txn) error {
-			for _, k := range batch {
-				if err := txn.Delete(k); err != nil {
-					return fmt.Errorf("delete %s: %w", k, err)
-				}
-			}
-			return nil
-		}); err != nil {
-			return fmt.Errorf("delete stale chunks of %s: %w", id, err)
-		}
+	if err := s.deleteInBatches(ctx, stale); err != nil {
+		return fmt.Errorf("delete stale chunks of %s: %w", id, err)
 	}
 	return nil
 }
@@ -322,6 +312,26 @@ func (s *Store) PolicyVectors(ctx context.Context, model string, hashes [][32]by
 		return nil, fmt.Errorf("read %s vectors: %w", model, err)
 	}
 	return out, nil
+}
+
+// deleteInBatches deletes keys, policyBatchEntries to a transaction: what
+// is left of a replaced version, which no reader sees any more, so a crash
+// part way leaves only garbage the next replacement deletes again.
+func (s *Store) deleteInBatches(ctx context.Context, keys [][]byte) error {
+	for start := 0; start < len(keys); start += policyBatchEntries {
+		batch := keys[start:min(start+policyBatchEntries, len(keys))]
+		if err := s.update(ctx, func(txn *badger.Txn) error {
+			for _, k := range batch {
+				if err := txn.Delete(k); err != nil {
+					return fmt.Errorf("delete %s: %w", k, err)
+				}
+			}
+			return nil
+		}); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // PutPolicyVectors caches vectors of model by text hash.

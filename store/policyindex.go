@@ -209,18 +209,8 @@ func (s *Store) deletePolicyIndexGens(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("find stale policy index parts: %w", err)
 	}
-	for start := 0; start < len(stale); start += policyBatchEntries {
-		batch := stale[start:min(start+policyBatchEntries, len(stale))]
-		if err := s.update(ctx, func(txn *badger.Txn) error {
-			for _, k := range batch {
-				if err := txn.Delete(k); err != nil {
-					return fmt.Errorf("delete %s: %w", k, err)
-				}
-			}
-			return nil
-		}); err != nil {
-			return fmt.Errorf("delete stale policy index parts: %w", err)
-		}
+	if err := s.deleteInBatches(ctx, stale); err != nil {
+		return fmt.Errorf("delete stale policy index parts: %w", err)
 	}
 	return nil
 }

@@ -200,7 +200,7 @@ func (s *Server) unitPage(w http.ResponseWriter, r *http.Request, viewer duban.P
 	}
 	d.Tasks, d.TaskPage = pageOf(r, "tasks", "tasks", d.Tasks)
 	slices.SortStableFunc(d.Waiting, func(a, b waitItem) int {
-		return cmp.Or(lightRank(a.Task.Light)-lightRank(b.Task.Light), int(a.Task.Deadline-b.Task.Deadline))
+		return cmp.Or(a.Task.Light.Rank()-b.Task.Light.Rank(), int(a.Task.Deadline-b.Task.Deadline))
 	})
 	d.Chart = dueChart("今后八周每周到期任务数", tasks, today)
 	if err := s.unitTrail(ctx, &d, tasks); err != nil {
@@ -247,16 +247,6 @@ func noticeOf(rec store.NoticeRecord, n names) noticeRow {
 		row.Delivery = deliveryName(*rec.Delivery)
 	}
 	return row
-}
-
-func lightRank(l duban.Light) int {
-	switch l {
-	case duban.Red:
-		return 0
-	case duban.Yellow:
-		return 1
-	}
-	return 2
 }
 
 // waiting says what a task expects from its unit, or what the unit waits for.
