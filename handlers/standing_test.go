@@ -112,6 +112,13 @@ func TestSummaryFromTalliesEqualsCounted(t *testing.T) {
 				if tallied.tasks != nil {
 					t.Fatal("the summary was counted task by task with the view built")
 				}
+				for _, l := range []duban.Light{"", duban.Red, duban.Yellow, duban.Green} {
+					want, got := h.unitsList(tn, sc, counted, l, "单位", "q"), h.unitsList(tn, sc, tallied, l, "单位", "q")
+					if !slices.Equal(got.lines, want.lines) || got.count != want.count {
+						t.Fatalf("seed %d step %d (%s), scope %q, units %q: from the tallies\n%s\ncounted\n%s", seed, step, what, sc.name, l,
+							strings.Join(got.lines, "\n"), strings.Join(want.lines, "\n"))
+					}
+				}
 				want, got := summaryOf(t, h, tn, sc, counted), summaryOf(t, h, tn, sc, tallied)
 				if got != want {
 					t.Fatalf("seed %d step %d (%s), %s warn %d, scope %q: from the tallies\n%s\ncounted\n%s", seed, step, what, tn.today, h.WarnDays, sc.name, got, want)

@@ -134,16 +134,16 @@ func (h *Handler) ownHint(p duban.Person) string {
 
 // list shows list c.List of scope sc at page c.Page.
 func (h *Handler) list(ctx context.Context, t *turn, sc listScope, c Command) error {
-	if sc.ofUnits() && c.List == "" && c.Page == 0 {
-		s, err := h.loadSummary(ctx, t, sc)
-		if err != nil {
-			return err
-		}
-		return h.summary(ctx, t, sc, s)
+	load := h.loadStanding
+	if sc.ofUnits() && slices.Contains([]ListKind{"", ListRed, ListYellow, ListGreen}, c.List) {
+		load = h.loadSummary // the summary and the lists of units need no task lists
 	}
-	s, err := h.loadStanding(ctx, t, sc)
+	s, err := load(ctx, t, sc)
 	if err != nil {
 		return err
+	}
+	if sc.ofUnits() && c.List == "" && c.Page == 0 {
+		return h.summary(ctx, t, sc, s)
 	}
 	page := c.Page // from 1, or PageLast
 	if page == 0 {
