@@ -73,6 +73,8 @@ func BenchmarkReplyProvince(b *testing.B) {
 		{"admin-任务", func(int) (string, string) { return "admin1", "任务" }},
 		{"admin-任务红第2页", func(int) (string, string) { return "admin1", "任务 红 第2页" }},
 		{"admin-江城组", func(int) (string, string) { return "admin1", "任务 江城组" }},
+		{"admin-逾期任务第2页", func(int) (string, string) { return "admin1", "任务 逾期 第2页" }},
+		{"admin-待销号", func(int) (string, string) { return "admin1", "任务 待销号" }},
 	} {
 		b.Run(c.name, func(b *testing.B) {
 			var took []time.Duration

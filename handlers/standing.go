@@ -83,13 +83,30 @@ const summaryWaiting = 3
 // them, without the task lists a drill-down pages through, and with only
 // the first waiting tasks.
 func (h *Handler) loadSummary(ctx context.Context, t *turn, sc listScope) (*standing, error) {
+	return h.loadTallied(ctx, t, sc, "")
+}
+
+// loadTallied is loadSummary with the one task list that list kind pages
+// through (overdue, due soon or waiting), read from the tallies too; the
+// others (and every task, for 全部任务) are left out, so kind must be one
+// of those or a list of units.
+func (h *Handler) loadTallied(ctx context.Context, t *turn, sc listScope, kind ListKind) (*standing, error) {
 	var groups []string
 	if !sc.all {
 		groups = sc.groups
 	}
 	if sc.ofUnits() {
 		if tallies, ok := h.Store.UnitTallies(groups...); ok {
-			return h.tally(tallies, t.today), nil
+			s := h.tally(tallies, t.today)
+			switch kind {
+			case ListOverdue:
+				s.overdueTasks = store.OverdueTasks(tallies, t.today)
+			case ListDueSoon:
+				s.soonTasks = store.DueSoonTasks(tallies, t.today, h.WarnDays)
+			case ListWaiting:
+				s.waiting = store.WaitingTasks(tallies)
+			}
+			return s, nil
 		}
 	}
 	return h.loadStanding(ctx, t, sc)

@@ -112,6 +112,22 @@ func TestSummaryFromTalliesEqualsCounted(t *testing.T) {
 				if tallied.tasks != nil {
 					t.Fatal("the summary was counted task by task with the view built")
 				}
+				for kind, tasks := range map[ListKind]func(s *standing) []duban.Task{
+					ListOverdue: func(s *standing) []duban.Task { return s.overdueTasks },
+					ListDueSoon: func(s *standing) []duban.Task { return s.soonTasks },
+					ListWaiting: func(s *standing) []duban.Task { return s.waiting },
+				} {
+					listed, err := h.loadTallied(ctx, tn, sc, kind)
+					if err != nil {
+						t.Fatal(err)
+					}
+					want := h.taskList(tn, sc, counted, tasks(counted), "任务", "q", h.stateWhat)
+					got := h.taskList(tn, sc, listed, tasks(listed), "任务", "q", h.stateWhat)
+					if !slices.Equal(got.lines, want.lines) || got.count != want.count {
+						t.Fatalf("seed %d step %d (%s), scope %q, list %s: from the tallies\n%s\ncounted\n%s", seed, step, what, sc.name, kind,
+							strings.Join(got.lines, "\n"), strings.Join(want.lines, "\n"))
+					}
+				}
 				for _, l := range []duban.Light{"", duban.Red, duban.Yellow, duban.Green} {
 					want, got := h.unitsList(tn, sc, counted, l, "单位", "q"), h.unitsList(tn, sc, tallied, l, "单位", "q")
 					if !slices.Equal(got.lines, want.lines) || got.count != want.count {

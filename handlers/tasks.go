@@ -134,11 +134,13 @@ func (h *Handler) ownHint(p duban.Person) string {
 
 // list shows list c.List of scope sc at page c.Page.
 func (h *Handler) list(ctx context.Context, t *turn, sc listScope, c Command) error {
-	load := h.loadStanding
-	if sc.ofUnits() && slices.Contains([]ListKind{"", ListRed, ListYellow, ListGreen}, c.List) {
-		load = h.loadSummary // the summary and the lists of units need no task lists
+	var s *standing
+	var err error
+	if sc.ofUnits() && slices.Contains([]ListKind{"", ListRed, ListYellow, ListGreen, ListUnits, ListOverdue, ListDueSoon, ListWaiting}, c.List) {
+		s, err = h.loadTallied(ctx, t, sc, c.List) // per unit, and only the task list shown
+	} else {
+		s, err = h.loadStanding(ctx, t, sc)
 	}
-	s, err := load(ctx, t, sc)
 	if err != nil {
 		return err
 	}

@@ -92,6 +92,45 @@ func OldestWaiting(tallies []UnitTally, n int) []duban.Task {
 	return tasksOf(first, "")
 }
 
+// OverdueTasks returns copies of the tasks of tallies overdue at today,
+// longest overdue first (deadline, then id): what a list of overdue tasks
+// pages through, read from the tallies' open tasks alone.
+func OverdueTasks(tallies []UnitTally, today duban.Date) []duban.Task {
+	return openTasks(tallies, func(u *UnitTally) []openTask { return u.open[:u.openBefore(today)] })
+}
+
+// DueSoonTasks returns copies of the tasks of tallies open and due from
+// today to warnDays after, earliest first (deadline, then id).
+func DueSoonTasks(tallies []UnitTally, today duban.Date, warnDays int) []duban.Task {
+	return openTasks(tallies, func(u *UnitTally) []openTask {
+		return u.open[u.openBefore(today):max(u.openBefore(today), u.openBefore(today.AddDays(warnDays+1)))]
+	})
+}
+
+func openTasks(tallies []UnitTally, of func(*UnitTally) []openTask) []duban.Task {
+	var all []openTask
+	for i := range tallies {
+		all = append(all, of(&tallies[i])...)
+	}
+	slices.SortFunc(all, compareOpen)
+	out := make([]duban.Task, len(all))
+	for i, o := range all {
+		out[i] = o.e.copyTask()
+	}
+	return out
+}
+
+// WaitingTasks returns copies of every task waiting in tallies, those
+// waiting longest first (as OldestWaiting orders them).
+func WaitingTasks(tallies []UnitTally) []duban.Task {
+	var all taskList
+	for _, u := range tallies {
+		all = append(all, u.waiting...)
+	}
+	slices.SortFunc(all, compareWaiting)
+	return tasksOf(all, "")
+}
+
 // WaitingSince is when a task began to wait for its group: the report or
 // the extension request, whichever came first (its deadline when neither
 // says when).
