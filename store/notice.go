@@ -240,6 +240,25 @@ func scanNotices(txn *badger.Txn, taskID string, fn func(NoticeRecord)) error {
 	})
 }
 
+// attachDeliveries gives each record its message's delivery outcome, when
+// one is recorded.
+func attachDeliveries(txn *badger.Txn, recs []NoticeRecord) error {
+	for i := range recs {
+		var d Delivery
+		err := getJSON(txn, []byte(prefixSentNotice+recs[i].Key), &d)
+		switch {
+		case err != nil && !errors.Is(err, ErrNotFound):
+			return err
+		// The outcome of an earlier message with the same notice (one that
+		// failed, after which the notice was queued again) is not this
+		// record's: until its own message is done it waits.
+		case err == nil && d.OutboxID == recs[i].OutboxID:
+			recs[i].Delivery = &d
+		}
+	}
+	return nil
+}
+
 // NoticesOf returns the evidence trail of task taskID: every notice queued
 // about it, oldest first, with its acknowledgement and its message's
 // delivery outcome when one is recorded.
@@ -252,20 +271,7 @@ func (s *Store) NoticesOf(ctx context.Context, taskID string) ([]NoticeRecord, e
 		if err != nil {
 			return err
 		}
-		for i := range out {
-			var d Delivery
-			err := getJSON(txn, []byte(prefixSentNotice+out[i].Key), &d)
-			switch {
-			case err != nil && !errors.Is(err, ErrNotFound):
-				return err
-			// The outcome of an earlier message with the same notice (one
-			// that failed, after which the notice was queued again) is
-			// not this record's: until its own message is done it waits.
-			case err == nil && d.OutboxID == out[i].OutboxID:
-				out[i].Delivery = &d
-			}
-		}
-		return nil
+		return attachDeliveries(txn, out)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("notices of task %s: %w", taskID, err)

@@ -46,33 +46,15 @@ func (s *Store) WebSessionKey(ctx context.Context) ([]byte, error) {
 func (s *Store) Notices(ctx context.Context, limit int) ([]NoticeRecord, error) {
 	var out []NoticeRecord
 	err := s.view(ctx, func(txn *badger.Txn) error {
-		out = out[:0]
-		err := scanPrefix(txn, []byte(prefixNotice), false, func(key, val []byte) error {
-			var r NoticeRecord
-			if err := jsonUnmarshal(key, val, &r); err != nil {
-				return err
-			}
-			out = append(out, r)
-			return nil
-		})
-		if err != nil {
+		var err error
+		if out, err = listIn[NoticeRecord](txn, []byte(prefixNotice)); err != nil {
 			return err
 		}
 		slices.SortStableFunc(out, func(a, b NoticeRecord) int { return b.Queued.Compare(a.Queued) })
 		if limit > 0 && len(out) > limit {
 			out = out[:limit]
 		}
-		for i := range out {
-			var d Delivery
-			err := getJSON(txn, []byte(prefixSentNotice+out[i].Key), &d)
-			switch {
-			case err != nil && !errors.Is(err, ErrNotFound):
-				return err
-			case err == nil && d.OutboxID == out[i].OutboxID:
-				out[i].Delivery = &d
-			}
-		}
-		return nil
+		return attachDeliveries(txn, out)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("notice ledger: %w", err)
