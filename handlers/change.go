@@ -221,7 +221,7 @@ func closestTitles(tasks []duban.Task, ref string) []duban.Task {
 		if t.Status == duban.StatusVerified {
 			continue
 		}
-		n := commonRun(r, []rune(t.Title))
+		n, _ := longestRun(r, []rune(t.Title))
 		switch {
 		case n < need || n < best:
 		case n > best:
@@ -231,21 +231,4 @@ func closestTitles(tasks []duban.Task, ref string) []duban.Task {
 		}
 	}
 	return out
-}
-
-// commonRun is the length of the longest run of characters a and b share.
-func commonRun(a, b []rune) int {
-	best := 0
-	prev := make([]int, len(b)+1)
-	for i := range a {
-		cur := make([]int, len(b)+1)
-		for j := range b {
-			if a[i] == b[j] {
-				cur[j+1] = prev[j] + 1
-				best = max(best, cur[j+1])
-			}
-		}
-		prev = cur
-	}
-	return best
 }

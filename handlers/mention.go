@@ -110,8 +110,9 @@ func utf8Han(s string) bool {
 	return s != ""
 }
 
-// longestRun is commonRun that also says where in a the run starts; the
-// masking character never counts.
+// longestRun returns the length of the longest run of characters a and b
+// share, and where in a it starts. Spaces, punctuation and the masking
+// character never count: they join no words.
 func longestRun(a, b []rune) (n, at int) {
 	prev := make([]int, len(b)+1)
 	cur := make([]int, len(b)+1)
