@@ -6,6 +6,7 @@ import (
 	"unicode"
 
 	"github.com/duban-org/duban"
+	"github.com/duban-org/duban/store"
 )
 
 // Tasks named as people name them without an LLM: a short id (S2 for S02)
@@ -131,12 +132,38 @@ func longestRun(a, b []rune) (n, at int) {
 	return n, at
 }
 
+// fewToGuess reports whether p sees at most maxGuessTasks tasks (as
+// visibleTasks lists them; a unit in one of p's groups counts twice),
+// counted without reading them: 编办 of a province is not made to copy
+// 100,000 tasks for a guess titleMention would not make.
+func (h *Handler) fewToGuess(ctx context.Context, p duban.Person) bool {
+	filters := []store.TaskFilter{{}}
+	if !p.IsAdmin() {
+		filters = filters[:0]
+		for _, u := range p.Units() {
+			filters = append(filters, store.TaskFilter{Unit: u})
+		}
+		for _, g := range p.Groups() {
+			filters = append(filters, store.TaskFilter{Group: g})
+		}
+	}
+	n := 0
+	for _, f := range filters {
+		c, err := h.Store.CountTasks(ctx, f)
+		if err != nil {
+			return false
+		}
+		n += c
+	}
+	return n <= maxGuessTasks
+}
+
 // parseTitled reads s again with the run of it that names one of the
 // sender's open tasks by title replaced by an id, for a message the grammar
 // found no task in. ok is false when no title is named or the message still
 // says nothing to do.
 func (h *Handler) parseTitled(ctx context.Context, t *turn, s string) (Command, bool) {
-	if !t.known {
+	if !t.known || !h.fewToGuess(ctx, t.person) {
 		return Command{}, false
 	}
 	visible, err := h.visibleTasks(ctx, t.person)
