@@ -5,13 +5,11 @@ package web
 // escaped like any other stored string.
 
 import (
-	"context"
 	"fmt"
 	"html/template"
 	"net/url"
 	"slices"
 	"strings"
-	"time"
 
 	"github.com/duban-org/duban"
 	"github.com/duban-org/duban/remind"
@@ -123,70 +121,6 @@ func columns(title string, labels []string, counts []int) template.HTML {
 	}
 	fmt.Fprintf(&b, `<line x1="%d" y1="%d" x2="%d" y2="%d" class="axis"/>`, left, h-bottom, chartWidth, h-bottom)
 	return svgClose(&b)
-}
-
-// trendWeeks is how far back the overdue trend looks.
-const trendWeeks = 12
-
-// overdueTrend draws the number of overdue tasks among tasks at the end of
-// each of the last trendWeeks weeks and today, rebuilt from their history.
-func (s *Server) overdueTrend(ctx context.Context, tasks []duban.Task) (template.HTML, error) {
-	ids := make(map[string]bool, len(tasks))
-	for _, t := range tasks {
-		ids[t.ID] = true
-	}
-	hist := map[string][]duban.Change{}
-	err := s.cfg.Store.AllHistory(ctx, func(c duban.Change) error {
-		if ids[c.TaskID] {
-			hist[c.TaskID] = append(hist[c.TaskID], c)
-		}
-		return nil
-	})
-	if err != nil {
-		return "", err
-	}
-	today := duban.DateOf(s.now())
-	days := make([]duban.Date, 0, trendWeeks+1)
-	for i := trendWeeks; i >= 1; i-- {
-		days = append(days, weekStart(today).AddDays(-7*i+6)) // each past week's Sunday
-	}
-	days = append(days, today)
-	counts := make([]int, len(days))
-	for _, changes := range hist {
-		for i, d := range days {
-			if overdueOn(changes, d, s.loc) {
-				counts[i]++
-			}
-		}
-	}
-	labels := make([]string, len(days))
-	for i, d := range days {
-		labels[i] = d.String()[5:]
-	}
-	labels[len(labels)-1] = "今天"
-	return line("逾期任务数（近"+fmt.Sprint(trendWeeks)+"周，每周日及今天）", labels, counts), nil
-}
-
-// overdueOn reports whether the task whose history is changes (oldest
-// first) was overdue at the end of day d: its state as the history left it
-// then was open with a deadline before d.
-func overdueOn(changes []duban.Change, d duban.Date, loc *time.Location) bool {
-	end := d.AddDays(1).Time(loc)
-	var status duban.Status
-	var deadline duban.Date
-	for _, c := range changes {
-		if !c.At.Before(end) {
-			break
-		}
-		if c.ToStatus == "" {
-			continue // a record that changed nothing (refusal, proposal)
-		}
-		status = c.ToStatus
-		if c.Action != duban.ActExtend && !c.ToDeadline.IsZero() {
-			deadline = c.ToDeadline // a request's asked-for date is not the deadline
-		}
-	}
-	return status.Open() && !deadline.IsZero() && d > deadline
 }
 
 // line draws counts as a polyline with a dot and its value at each point.

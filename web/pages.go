@@ -519,7 +519,7 @@ func (s *Server) groupPage(w http.ResponseWriter, r *http.Request, viewer duban.
 	}
 	reports, extensions := s.pending(l, l.Tasks, n)
 	d.paged(r, b.Ranking, b.Red, b.Yellow, reports, extensions)
-	trend, err := s.overdueTrend(ctx, l.Tasks)
+	trend, err := s.overdueTrend(ctx, name, l.Tasks)
 	if err != nil {
 		s.internal(w, "trend", err)
 		return
@@ -580,7 +580,7 @@ func (s *Server) cityPage(w http.ResponseWriter, r *http.Request, viewer duban.P
 		Total: remind.Standing{Name: "全市", Total: b.Total, Verified: b.Verified, Reported: b.Reported, Overdue: b.Overdue, Units: b.Units}}
 	reports, extensions := s.pending(l, l.Tasks, n)
 	d.Lists.paged(r, b.Ranking, b.Red, b.Yellow, reports, extensions)
-	trend, err := s.overdueTrend(ctx, l.Tasks)
+	trend, err := s.overdueTrend(ctx, "", l.Tasks)
 	if err != nil {
 		s.internal(w, "trend", err)
 		return

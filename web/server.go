@@ -73,6 +73,7 @@ type Server struct {
 	pages map[string]*template.Template
 	loc   *time.Location
 	mux   *http.ServeMux
+	trend trendCache
 }
 
 //go:embed tmpl/*.html static/style.css

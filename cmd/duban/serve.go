@@ -21,6 +21,7 @@ import (
 	"github.com/duban-org/duban/diskspace"
 	"github.com/duban-org/duban/metrics"
 	"github.com/duban-org/duban/store"
+	"github.com/duban-org/duban/web"
 )
 
 func init() {
@@ -92,9 +93,9 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		official: cal.Official, wecom: untrusted}
 	mux := http.NewServeMux()
 	mux.Handle(w.CallbackPath, m.Instrument("callback", refuseWhenLow(a.space, cb)))
+	var pages *web.Server
 	if a.cfg.Web.PublicURL != "" {
-		pages, err := a.pages(ctx, client)
-		if err != nil {
+		if pages, err = a.pages(ctx, client); err != nil {
 			return err
 		}
 		mux.Handle(a.cfg.Web.Path+"/", pages)
@@ -140,6 +141,15 @@ func runServe(ctx context.Context, e *env, args []string) error {
 			e.log.Warn("policy: load the index at start; the first question will", "err", err)
 		}
 	}()
+	if pages != nil {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := pages.Warm(work); err != nil && !errors.Is(err, context.Canceled) {
+				e.log.Warn("web: count the overdue trend at start; the first page view will", "err", err)
+			}
+		}()
+	}
 	loops := map[string]func(context.Context) error{"worker": worker.Run, "sender": sender.Run, "scheduler": scheduler, "diskspace": a.space.Run}
 	if a.cfg.Store.BackupDir != "" {
 		loops["backup"] = a.backupLoop
