@@ -15,7 +15,10 @@
 //     loop's latency, since serve syncs each callback before answering it
 //     (floor.go);
 //   - year (-mode year): no server; a simulated year of reminders on a
-//     synthetic province, with the store's size on disk each month (year.go).
+//     synthetic province, with the store's size on disk each month (year.go);
+//   - replies (-mode replies): the synthetic province imported, the real
+//     `duban serve` started on it and its people's chat replies timed from
+//     the callback to message/send, per kind of message (replies.go).
 //
 // Use a sender that is not in the ledger (the default), so the bot's work
 // per message is small and the acknowledge path is what is measured; point
@@ -68,8 +71,10 @@ type options struct {
 	Ledger   string
 	SoakRate float64
 	Sample   time.Duration
-	// year mode
+	// year mode (and replies: -tasks, -units)
 	Year yearOptions
+	// replies mode
+	Replies repliesOptions
 }
 
 func main() {
@@ -89,22 +94,25 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs.IntVar(&o.AgentID, "agent-id", wecomtest.DefaultAgentID, "[wecom] agent_id of the server")
 	fs.StringVar(&o.From, "from", "load-test-nobody", "sender userid (one not in the ledger keeps the handler's work small)")
 	fs.IntVar(&o.Senders, "senders", 1, "spread the callbacks over this many userids (-from plus a number) instead of one")
-	fs.StringVar(&o.Mode, "mode", "closed", "closed (N senders back to back: throughput), open (fixed offered rate: latency), floor (bare synced Badger writes at -rate in a fresh store under -dir: the disk's floor under open's latency), soak (runs -duban serve itself against a fake WeCom with a realistic mix; checks nothing is lost or doubled) or year (a simulated year of reminders on a synthetic province in a store of its own: the store's size on disk each month)")
+	fs.StringVar(&o.Mode, "mode", "closed", "closed (N senders back to back: throughput), open (fixed offered rate: latency), floor (bare synced Badger writes at -rate in a fresh store under -dir: the disk's floor under open's latency), soak (runs -duban serve itself against a fake WeCom with a realistic mix; checks nothing is lost or doubled) or year (a simulated year of reminders on a synthetic province in a store of its own: the store's size on disk each month) or replies (imports a synthetic province, runs -duban serve on it against a fake WeCom and plays its people: each kind of chat reply's latency from the callback to message/send, and serve's RSS)")
 	fs.IntVar(&o.Concurrency, "concurrency", 50, "closed loop: concurrent senders")
 	fs.IntVar(&o.Rate, "rate", 500, "open loop: callbacks offered per second; floor: synced writes offered per second")
 	fs.DurationVar(&o.Duration, "duration", 10*time.Second, "how long to send")
 	fs.DurationVar(&o.Timeout, "timeout", 10*time.Second, "longest wait for one answer")
-	fs.StringVar(&o.Duban, "duban", "", "soak: the duban binary to run")
-	fs.StringVar(&o.Dir, "dir", "", "soak, year, floor: directory for the store (and soak's configuration and serve.log); default a temporary one, removed after")
+	fs.StringVar(&o.Duban, "duban", "", "soak, replies: the duban binary to run")
+	fs.StringVar(&o.Dir, "dir", "", "soak, replies, year, floor: directory for the store (and soak's configuration and serve.log); default a temporary one, removed after")
 	fs.StringVar(&o.Ledger, "ledger", "examples/sample", "soak: directory of the ledger's CSV files (people.csv, tasks.csv…)")
 	fs.Float64Var(&o.SoakRate, "soak-rate", 2, "soak: messages per second from all the people together, on average")
 	fs.DurationVar(&o.Sample, "sample", 30*time.Second, "soak: how often to report serve's figures")
-	fs.IntVar(&o.Year.Tasks, "tasks", 10_000, "year: tasks of the synthetic province")
-	fs.IntVar(&o.Year.Units, "units", 0, "year: units of the synthetic province (default a tenth of -tasks)")
+	fs.IntVar(&o.Year.Tasks, "tasks", 10_000, "year, replies: tasks of the synthetic province")
+	fs.IntVar(&o.Year.Units, "units", 0, "year, replies: units of the synthetic province (default a tenth of -tasks)")
 	fs.IntVar(&o.Year.Days, "days", 365, "year: days to simulate")
 	fs.Float64Var(&o.Year.Changes, "changes", 0.02, "year: share of the tasks moved one step (进展, 完成, 销号) each working day")
 	fs.Float64Var(&o.Year.AckShare, "acks", 0.5, "year: share of a day's recipients who say 收到")
 	fs.StringVar(&o.Year.Start, "start", "2027-01-04", "year: the first day (the province's deadlines lie within 180 days of it)")
+	fs.IntVar(&o.Replies.Players, "players", 2, "replies: people of each role (联络员, 督办组长, 编办, 一把手) talking at once")
+	fs.IntVar(&o.Replies.Rounds, "rounds", 20, "replies: times each person goes through their messages")
+	fs.DurationVar(&o.Replies.Pause, "pause", 200*time.Millisecond, "replies: mean pause between one person's messages")
 	fs.StringVar(&o.FakeWeCom, "fake-wecom", "", "instead of sending, serve a minimal fake WeCom API on this address (e.g. 127.0.0.1:0) until interrupted; its URL is printed on stdout")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -123,10 +131,17 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "duban-load:", err)
 		return 2
 	}
-	if o.Mode == "year" {
-		if o.Year.Units == 0 {
-			o.Year.Units = max(o.Year.Tasks/10, 1)
+	if o.Year.Units == 0 {
+		o.Year.Units = max(o.Year.Tasks/10, 1)
+	}
+	if o.Mode == "replies" {
+		if err := runReplies(ctx, o, stdout); err != nil {
+			fmt.Fprintln(stderr, "duban-load: replies:", err)
+			return 1
 		}
+		return 0
+	}
+	if o.Mode == "year" {
 		o.Year.Dir = o.Dir
 		if err := runYear(ctx, o, stdout); err != nil {
 			fmt.Fprintln(stderr, "duban-load: year:", err)
@@ -164,8 +179,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 
 func (o options) validate() error {
 	switch {
-	case !slices.Contains([]string{"closed", "open", "floor", "soak", "year"}, o.Mode):
-		return fmt.Errorf("-mode %q: want closed, open, floor, soak or year", o.Mode)
+	case !slices.Contains([]string{"closed", "open", "floor", "soak", "year", "replies"}, o.Mode):
+		return fmt.Errorf("-mode %q: want closed, open, floor, soak, year or replies", o.Mode)
+	case o.Mode == "replies" && (o.Year.Tasks < 1 || o.Year.Units < 0 || o.Replies.Players < 1 || o.Replies.Rounds < 1 || o.Replies.Pause < 0):
+		return fmt.Errorf("-tasks, -players and -rounds must be positive, -pause not negative")
 	case o.Mode == "year" && (o.Year.Tasks < 1 || o.Year.Units < 0 || o.Year.Days < 1 ||
 		o.Year.Changes < 0 || o.Year.Changes > 1 || o.Year.AckShare < 0 || o.Year.AckShare > 1):
 		return fmt.Errorf("-tasks and -days must be positive, -changes and -acks between 0 and 1")

@@ -21,7 +21,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -76,6 +75,8 @@ type soakWeCom struct {
 	byUser  map[string][]wecomtest.Message
 	updates map[string]int // response code → updates
 	total   int
+	// onSend, when set, is told of every message as it arrives.
+	onSend func(at time.Time, m wecomtest.Message)
 }
 
 func (f *soakWeCom) handler() http.Handler {
@@ -92,6 +93,7 @@ func (f *soakWeCom) handler() http.Handler {
 		reply(w, `{"errcode":0,"errmsg":"ok","access_token":"soak-fake-token","expires_in":7200}`)
 	})
 	mux.HandleFunc("POST /cgi-bin/message/send", func(w http.ResponseWriter, r *http.Request) {
+		at := time.Now()
 		raw, _ := io.ReadAll(io.LimitReader(r.Body, 1<<20))
 		var m wecomtest.Message
 		if err := json.Unmarshal(raw, &m); err != nil || m.ToUser == "" {
@@ -104,6 +106,9 @@ func (f *soakWeCom) handler() http.Handler {
 		n := f.total
 		f.byUser[m.ToUser] = append(f.byUser[m.ToUser], m)
 		f.mu.Unlock()
+		if f.onSend != nil {
+			f.onSend(at, m)
+		}
 		reply(w, `{"errcode":0,"errmsg":"ok","invaliduser":"","msgid":"soak-`+strconv.Itoa(n)+`"}`)
 	})
 	mux.HandleFunc("POST /cgi-bin/message/update_template_card", func(w http.ResponseWriter, r *http.Request) {
@@ -151,7 +156,7 @@ type soak struct {
 	prefix string
 
 	cbURL, metricsURL, storeDir, backupDir string
-	serve                                  *exec.Cmd
+	serve                                  *served
 	out                                    io.Writer
 	start0                                 time.Time // when sending began
 }
@@ -189,7 +194,7 @@ func runSoak(ctx context.Context, o options, out io.Writer) error {
 		return err
 	}
 	fmt.Fprintf(out, "soak: %d people, about %.1f messages/s, for %v; serve pid %d; sampling every %v\n",
-		len(s.people), o.SoakRate, o.Duration, s.serve.Process.Pid, o.Sample)
+		len(s.people), o.SoakRate, o.Duration, s.serve.pid(), o.Sample)
 
 	run, cancel := context.WithTimeout(ctx, o.Duration)
 	defer cancel()
@@ -256,49 +261,13 @@ calendar_dir = %q
 	if b, err := imp.CombinedOutput(); err != nil {
 		return fmt.Errorf("duban import: %w\n%s", err, b)
 	}
-	logFile, err := os.Create(filepath.Join(dir, "serve.log"))
+	srv, err := launchServe(s.o.Duban, cfgPath, filepath.Join(dir, "serve.log"), nil, 30*time.Second)
 	if err != nil {
 		return err
 	}
-	s.serve = exec.Command(s.o.Duban, "serve", "--config", cfgPath)
-	stderr, err := s.serve.StderrPipe()
-	if err != nil {
-		return err
-	}
-	if err := s.serve.Start(); err != nil {
-		return err
-	}
-	addrs := make(chan [2]string, 1)
-	go func() {
-		defer logFile.Close()
-		sc := bufio.NewScanner(stderr)
-		sc.Buffer(make([]byte, 64<<10), 1<<20)
-		var metrics string
-		for sc.Scan() {
-			line := sc.Text()
-			fmt.Fprintln(logFile, line)
-			if m := metricsLine.FindStringSubmatch(line); m != nil {
-				metrics = m[1]
-			}
-			if m := servingLine.FindStringSubmatch(line); m != nil {
-				addrs <- [2]string{m[1], metrics}
-			}
-		}
-	}()
-	select {
-	case a := <-addrs:
-		s.cbURL = "http://" + a[0] + "/wecom/callback"
-		s.metricsURL = "http://" + a[1] + "/metrics"
-	case <-time.After(30 * time.Second):
-		return fmt.Errorf("duban serve did not start within 30 s; see %s", logFile.Name())
-	}
+	s.serve, s.cbURL, s.metricsURL = srv, srv.cbURL, srv.metricsURL
 	return nil
 }
-
-var (
-	servingLine = regexp.MustCompile(`msg=serving addr=(\S+)`)
-	metricsLine = regexp.MustCompile(`msg=metrics addr=(\S+)`)
-)
 
 // workingCalendar returns a calendar_dir making the soak's days working
 // days when they fall on a weekend (so reminder passes run), or "" when
@@ -693,19 +662,10 @@ func (s *soak) verdict(drained bool) error {
 
 // stop ends serve with SIGTERM, as systemd does.
 func (s *soak) stop() {
-	if s.serve == nil || s.serve.Process == nil {
+	if s.serve == nil {
 		return
 	}
-	s.serve.Process.Signal(syscall.SIGTERM)
-	done := make(chan error, 1)
-	go func() { done <- s.serve.Wait() }()
-	select {
-	case err := <-done:
-		if err != nil {
-			fmt.Fprintln(s.out, "soak: serve exited:", err)
-		}
-	case <-time.After(30 * time.Second):
-		s.serve.Process.Kill()
-		fmt.Fprintln(s.out, "soak: serve did not stop within 30 s of SIGTERM; killed")
+	if err := s.serve.stop(); err != nil {
+		fmt.Fprintln(s.out, "soak: serve exited:", err)
 	}
 }
