@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/sha256"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"math/rand/v2"
@@ -13,6 +14,8 @@ import (
 	"testing"
 	"time"
 	"unicode"
+
+	"github.com/dgraph-io/badger/v4"
 )
 
 // backupFile writes a backup of a store holding the sample ledger and
@@ -324,5 +327,132 @@ func TestBackupLeavesCredentialsOut(t *testing.T) {
 	}
 	if l, err := dst.Snapshot(ctx); err != nil || len(l.Tasks) != 3 {
 		t.Errorf("restored ledger: %d tasks, %v", len(l.Tasks), err)
+	}
+}
+
+// A backup is written in frames of about backupFrameBytes, whatever the
+// store's size, and restores every live key with its value, user meta and
+// expiry: values far larger than a frame (kept in Badger's value log)
+// included; deleted keys, older versions, expired keys, credentials and
+// the stored policy index left out.
+func TestBackupFramesBoundedAndRestoreLiveKeys(t *testing.T) {
+	ctx := context.Background()
+	src, err := Open(t.TempDir(), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer src.Close()
+	r := rand.New(rand.NewPCG(7, 8))
+	random := func(n int) []byte {
+		b := make([]byte, n)
+		for i := range b {
+			b[i] = byte(r.IntN(256))
+		}
+		return b
+	}
+	want := map[string][]byte{}
+	put := func(key string, val []byte, ttl time.Duration) {
+		t.Helper()
+		err := src.update(ctx, func(txn *badger.Txn) error {
+			e := badger.NewEntry([]byte(key), val).WithMeta(3)
+			if ttl != 0 {
+				e = e.WithTTL(ttl)
+			}
+			return txn.SetEntry(e)
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	for i := range 3000 { // about 3 MB in small values, in several transactions
+		key := fmt.Sprintf("test/small/%05d", i)
+		want[key] = random(200 + r.IntN(1600))
+		put(key, want[key], 0)
+	}
+	want["test/big"] = random(3 << 20) // past Badger's value threshold, and past a frame
+	put("test/big", want["test/big"], 0)
+	put("test/overwritten", []byte("old"), 0)
+	want["test/overwritten"] = []byte("new")
+	put("test/overwritten", want["test/overwritten"], 0)
+	want["test/ttl"] = []byte("lives an hour")
+	put("test/ttl", want["test/ttl"], time.Hour)
+	put("test/deleted", []byte("gone"), 0)
+	if err := src.update(ctx, func(txn *badger.Txn) error { return txn.Delete([]byte("test/deleted")) }); err != nil {
+		t.Fatal(err)
+	}
+	put("pidx/test", []byte("derived"), 0)
+	put(prefixWeComToken+"test", []byte("credential"), 0)
+
+	var buf bytes.Buffer
+	if err := src.Backup(ctx, &buf); err != nil {
+		t.Fatal(err)
+	}
+	frames, largest := 0, 0
+	for b := buf.Bytes(); len(b) >= 8; frames++ {
+		n := int(binary.LittleEndian.Uint64(b))
+		largest = max(largest, n)
+		b = b[8+n:]
+	}
+	if frames < 5 || largest > 3<<20+backupFrameBytes {
+		t.Errorf("%d frames, the largest %d bytes: want the store in frames of about %d bytes", frames, largest, backupFrameBytes)
+	}
+	for _, leftOut := range []string{"pidx/test", "derived", "credential", "test/deleted"} {
+		if bytes.Contains(buf.Bytes(), []byte(leftOut)) {
+			t.Errorf("the backup holds %q", leftOut)
+		}
+	}
+	file := filepath.Join(t.TempDir(), "b.bak")
+	if err := os.WriteFile(file, buf.Bytes(), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	dir := filepath.Join(t.TempDir(), "restored")
+	if _, err := RestoreBackup(ctx, file, dir, RestoreOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	dst, err := Open(dir, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer dst.Close()
+	got := map[string][]byte{}
+	err = dst.view(ctx, func(txn *badger.Txn) error {
+		it := txn.NewIterator(badger.IteratorOptions{Prefix: []byte("test/"), AllVersions: true})
+		defer it.Close()
+		for it.Rewind(); it.Valid(); it.Next() {
+			item := it.Item()
+			key := string(item.Key())
+			if _, twice := got[key]; twice {
+				t.Errorf("%s: more than one version restored", key)
+			}
+			if item.UserMeta() != 3 {
+				t.Errorf("%s: user meta %d, want 3", key, item.UserMeta())
+			}
+			if (key == "test/ttl") != (item.ExpiresAt() != 0) {
+				t.Errorf("%s: expires at %d", key, item.ExpiresAt())
+			}
+			v, err := item.ValueCopy(nil)
+			if err != nil {
+				return err
+			}
+			got[key] = v
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != len(want) {
+		t.Errorf("restored %d keys, want %d", len(got), len(want))
+	}
+	for k, v := range want {
+		if !bytes.Equal(got[k], v) {
+			t.Errorf("%s: restored %d bytes, want %d", k, len(got[k]), len(v))
+		}
+	}
+	for _, k := range []string{"pidx/test", prefixWeComToken + "test"} {
+		err := dst.view(ctx, func(txn *badger.Txn) error { _, err := txn.Get([]byte(k)); return err })
+		if !errors.Is(err, badger.ErrKeyNotFound) {
+			t.Errorf("%s restored: %v", k, err)
+		}
 	}
 }

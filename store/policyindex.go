@@ -34,6 +34,9 @@ var keyPolicyIndexHead = []byte("pidx/cur")
 // rebuilds it at its first start.
 func isPolicyIndex(key []byte) bool { return bytes.HasPrefix(key, []byte("pidx/")) }
 
+// policyIndexEnd is the first key after every key of the stored index.
+var policyIndexEnd = []byte("pidx0") // '0' follows '/'
+
 // ErrStaleIndex is returned (wrapped, with the reason) by PolicyIndex when
 // the stored index was built from other documents or in another format.
 var ErrStaleIndex = errors.New("stored policy index is stale")

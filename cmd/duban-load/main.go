@@ -110,9 +110,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs.Float64Var(&o.Year.Changes, "changes", 0.02, "year: share of the tasks moved one step (进展, 完成, 销号) each working day")
 	fs.Float64Var(&o.Year.AckShare, "acks", 0.5, "year: share of a day's recipients who say 收到")
 	fs.StringVar(&o.Year.Start, "start", "2027-01-04", "year: the first day (the province's deadlines lie within 180 days of it)")
-	fs.IntVar(&o.Replies.Players, "players", 2, "replies: people of each role (联络员, 督办组长, 编办, 一把手) talking at once")
-	fs.IntVar(&o.Replies.Rounds, "rounds", 20, "replies: times each person goes through their messages")
-	fs.DurationVar(&o.Replies.Pause, "pause", 200*time.Millisecond, "replies: mean pause between one person's messages")
+	fs.IntVar(&o.Replies.Players, "players", 4, "replies: people of each role (联络员, 督办组长, 编办, 一把手) talking at once")
+	fs.IntVar(&o.Replies.Rounds, "rounds", 25, "replies: times each person goes through their messages")
+	fs.DurationVar(&o.Replies.Pause, "pause", 2*time.Second, "replies: mean pause before each of one person's messages (each says at most 25 a minute: WeCom's limit to one member is 30)")
 	fs.StringVar(&o.FakeWeCom, "fake-wecom", "", "instead of sending, serve a minimal fake WeCom API on this address (e.g. 127.0.0.1:0) until interrupted; its URL is printed on stdout")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {

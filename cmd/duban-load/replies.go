@@ -174,7 +174,7 @@ quiet_end = "23:59"
 	fmt.Fprintf(out, "serve pid %d ready (ledger view built) in %v, RSS %s\n", srv.pid(), time.Since(t0).Round(time.Millisecond), mib(rssReady))
 
 	players := replyPlayers(p.Units, p.People, p.Tasks, o.Replies.Players)
-	fmt.Fprintf(out, "%d people talking at once, %d rounds each, pauses of %v on average\n", len(players), o.Replies.Rounds, o.Replies.Pause)
+	fmt.Fprintf(out, "%d people talking at once, %d rounds each, pauses of %v on average, at most %d messages a minute each\n", len(players), o.Replies.Rounds, o.Replies.Pause, perMinute)
 
 	cpu0 := procCPU(srv.pid())
 	var rssMax atomic.Int64
@@ -297,19 +297,32 @@ func replyPlayers(units []duban.Unit, people []duban.Person, tasks []duban.Task,
 	return out
 }
 
-// play is one person going through their messages Rounds times.
+// perMinute is the most messages one person sends in a minute. WeCom takes
+// at most 30 a minute for one member from an app and serve's sender keeps
+// to that (bot/limiter.go), holding the rest for up to a minute; a person
+// who talks faster would measure that hold, not the reply.
+const perMinute = 25
+
+// play is one person going through their messages Rounds times, pausing
+// before each and never saying more than perMinute in a minute.
 func (r *repliesRun) play(ctx context.Context, pl player) {
 	ch := make(chan replyArrival, 64)
 	r.mu.Lock()
 	r.arrived[pl.id] = ch
 	r.mu.Unlock()
+	var sent []time.Time
 	for round := range r.o.Replies.Rounds {
 		for i, text := range pl.texts(round) {
+			wait := time.Duration(rand.ExpFloat64() * float64(r.o.Replies.Pause))
+			if len(sent) >= perMinute {
+				wait = max(wait, time.Until(sent[len(sent)-perMinute].Add(time.Minute)))
+			}
 			select {
 			case <-ctx.Done():
 				return
-			case <-time.After(time.Duration(rand.ExpFloat64() * float64(r.o.Replies.Pause))):
+			case <-time.After(wait):
 			}
+			sent = append(sent, time.Now())
 			r.say(ctx, pl.id, pl.kinds[i], text, ch)
 		}
 	}
