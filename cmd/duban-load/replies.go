@@ -21,6 +21,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -69,7 +70,9 @@ var replyKinds = []replyKind{
 // replySample is one message's figures.
 type replySample struct {
 	kind       int
+	msgID      string
 	ack, reply time.Duration // from the POST to its answer / to the reply's arrival
+	handler    time.Duration // the handler's own time, from serve's log (-1: not found)
 	text       string        // the reply's text
 	odd        bool          // the reply lacks its kind's mark
 }
@@ -176,6 +179,7 @@ quiet_end = "23:59"
 	players := replyPlayers(p.Units, p.People, p.Tasks, o.Replies.Players)
 	fmt.Fprintf(out, "%d people talking at once, %d rounds each, pauses of %v on average, at most %d messages a minute each\n", len(players), o.Replies.Rounds, o.Replies.Pause, perMinute)
 
+	load0 := loadAverage()
 	cpu0 := procCPU(srv.pid())
 	var rssMax atomic.Int64
 	sampling, stopSampling := context.WithCancel(ctx)
@@ -204,9 +208,13 @@ quiet_end = "23:59"
 	if err := ctx.Err(); err != nil {
 		return err
 	}
+	if err := r.handlerTimes(r.serve.logPath); err != nil {
+		return err
+	}
 	r.print(out)
 	fmt.Fprintf(out, "serve: RSS %s when ready, %s at most while replying, %s peak since start (VmHWM); CPU %v over %v of replies (%.0f%% of one core)\n",
 		mib(rssReady), mib(rssMax.Load()), mib(hwm), cpu.Round(10*time.Millisecond), took.Round(time.Millisecond), 100*cpu.Seconds()/took.Seconds())
+	fmt.Fprintf(out, "load average before: %s; after: %s (%d cores)\n", load0, loadAverage(), runtime.NumCPU())
 	if stopErr != nil {
 		fmt.Fprintln(out, "serve exited:", stopErr)
 	}
@@ -333,8 +341,8 @@ func (r *repliesRun) say(ctx context.Context, id string, kind int, text string, 
 	for len(ch) > 0 { // anything late from before
 		<-ch
 	}
-	n := r.seq.Add(1)
-	cb := r.sealer.TextCallback(id, text, "7"+r.prefix+strconv.FormatInt(n, 10), time.Now())
+	msgID := "7" + r.prefix + strconv.FormatInt(r.seq.Add(1), 10)
+	cb := r.sealer.TextCallback(id, text, msgID, time.Now())
 	start := time.Now()
 	resp, err := cb.Send(r.client, r.serve.cbURL)
 	ack := time.Since(start)
@@ -351,7 +359,7 @@ func (r *repliesRun) say(ctx context.Context, id string, kind int, text string, 
 	select {
 	case a := <-ch:
 		r.mu.Lock()
-		r.samples = append(r.samples, replySample{kind: kind, ack: ack, reply: a.at.Sub(start), text: a.text,
+		r.samples = append(r.samples, replySample{kind: kind, msgID: msgID, ack: ack, reply: a.at.Sub(start), text: a.text,
 			odd: !replyKinds[kind].mark.MatchString(a.text) || strings.Contains(a.text, "抱歉")})
 		r.mu.Unlock()
 	case <-time.After(r.o.Timeout):
@@ -389,38 +397,78 @@ func (r *repliesRun) onSend(at time.Time, m wecomtest.Message) {
 	}
 }
 
+var handledLine = regexp.MustCompile(`msg="message handled" key=msg:(\S+) .*took=(\S+)`)
+
+// handlerTimes reads each message's handler time from serve's log (one
+// line per message handled, cmd/duban/logging.go), in milliseconds.
+func (r *repliesRun) handlerTimes(logPath string) error {
+	b, err := os.ReadFile(logPath)
+	if err != nil {
+		return err
+	}
+	took := map[string]time.Duration{}
+	for line := range strings.Lines(string(b)) {
+		if m := handledLine.FindStringSubmatch(line); m != nil {
+			if d, err := time.ParseDuration(m[2]); err == nil {
+				took[m[1]] = d
+			}
+		}
+	}
+	for i := range r.samples {
+		r.samples[i].handler = -1
+		if d, ok := took[r.samples[i].msgID]; ok {
+			r.samples[i].handler = d
+		}
+	}
+	return nil
+}
+
 // print writes the table: per kind, the replies' latency from the POST,
-// the callback's acknowledgement, and what came after it (the worker, the
-// handler, the reply's queueing and its send).
+// the callback's acknowledgement, the handler's own time (serve's log) and
+// the rest: the wait for the worker, the reply's synced writes and its
+// send.
 func (r *repliesRun) print(w io.Writer) {
-	const format = "%s %4v %8v %8v %8v %8v %8v %8v %10v %4v\n"
-	fmt.Fprintf(w, "\nlatency in ms from the callback's POST to the reply at message/send; ack: the callback's own answer; after ack: the reply's latency less its ack\n")
-	fmt.Fprintf(w, format, padRunes("message", 26), "n", "p50", "p90", "p99", "max", "ack p50", "ack p99", "after p99", "odd")
-	ms := func(d time.Duration) string { return fmt.Sprintf("%.1f", float64(d)/float64(time.Millisecond)) }
+	const format = "%s %4v %8v %8v %8v %8v %8v %8v %8v %8v %4v\n"
+	fmt.Fprintf(w, "\nmilliseconds from the callback's POST to the reply at message/send; ack: to the callback's own answer; handler: the handler's time in serve's log; rest: the reply less ack and handler (waiting for the worker, the reply's synced writes, its send)\n")
+	fmt.Fprintf(w, format, padRunes("message", 26), "n", "p50", "p90", "p99", "max", "ack p99", "hand p50", "hand p99", "rest p99", "odd")
 	for k, kind := range replyKinds {
-		var lat, acks, after []time.Duration
+		var lat, acks, hand, rest []time.Duration
 		odd := 0
 		for _, s := range r.samples {
-			if s.kind == k {
-				lat, acks, after = append(lat, s.reply), append(acks, s.ack), append(after, s.reply-s.ack)
-				if s.odd {
-					odd++
-				}
+			if s.kind != k {
+				continue
+			}
+			lat, acks = append(lat, s.reply), append(acks, s.ack)
+			if s.handler >= 0 {
+				hand, rest = append(hand, s.handler), append(rest, s.reply-s.ack-s.handler)
+			}
+			if s.odd {
+				odd++
 			}
 		}
 		if len(lat) == 0 {
 			continue
 		}
-		slices.Sort(lat)
-		slices.Sort(acks)
-		slices.Sort(after)
-		fmt.Fprintf(w, format, padRunes(kind.label, 26), len(lat), ms(percentile(lat, 50)), ms(percentile(lat, 90)), ms(percentile(lat, 99)),
-			ms(percentile(lat, 100)), ms(percentile(acks, 50)), ms(percentile(acks, 99)), ms(percentile(after, 99)), odd)
+		for _, l := range [][]time.Duration{lat, acks, hand, rest} {
+			slices.Sort(l)
+		}
+		// ms is the p-th percentile of l in milliseconds, "-" for none.
+		ms := func(l []time.Duration, p float64) string {
+			if len(l) == 0 {
+				return "-"
+			}
+			return fmt.Sprintf("%.1f", float64(percentile(l, p))/float64(time.Millisecond))
+		}
+		fmt.Fprintf(w, format, padRunes(kind.label, 26), len(lat), ms(lat, 50), ms(lat, 90), ms(lat, 99),
+			ms(lat, 100), ms(acks, 99), ms(hand, 50), ms(hand, 99), ms(rest, 99), odd)
 	}
-	fmt.Fprintln(w, "\nfirst reply of each kind:")
+	fmt.Fprintln(w, "\nfirst reply of each kind (and the first odd one: not what the kind should get):")
 	for k, kind := range replyKinds {
 		if i := slices.IndexFunc(r.samples, func(s replySample) bool { return s.kind == k }); i >= 0 {
 			fmt.Fprintf(w, "  %s → %s\n", kind.label, firstRunes(strings.ReplaceAll(r.samples[i].text, "\n", " / "), 60))
+		}
+		if i := slices.IndexFunc(r.samples, func(s replySample) bool { return s.kind == k && s.odd }); i >= 0 {
+			fmt.Fprintf(w, "  %s, odd → %s\n", kind.label, firstRunes(strings.ReplaceAll(r.samples[i].text, "\n", " / "), 60))
 		}
 	}
 }

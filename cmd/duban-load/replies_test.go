@@ -37,8 +37,8 @@ func TestRepliesMode(t *testing.T) {
 	}
 	for _, k := range replyKinds {
 		row := table[k.label]
-		if len(row) != 9 {
-			t.Errorf("%s: row %q, want 9 figures", k.label, row)
+		if len(row) != 10 {
+			t.Errorf("%s: row %q, want 10 figures", k.label, row)
 			continue
 		}
 		if n, _ := strconv.Atoi(row[0]); n != 2 {
@@ -47,8 +47,11 @@ func TestRepliesMode(t *testing.T) {
 		if p50, err := strconv.ParseFloat(row[1], 64); err != nil || p50 <= 0 {
 			t.Errorf("%s: p50 %q", k.label, row[1])
 		}
-		if row[8] != "0" {
-			t.Errorf("%s: %s replies not of their kind", k.label, row[8])
+		if hand, err := strconv.ParseFloat(row[7], 64); err != nil || hand < 0 {
+			t.Errorf("%s: handler p99 %q (not found in serve's log?)", k.label, row[7])
+		}
+		if row[9] != "0" {
+			t.Errorf("%s: %s replies not of their kind", k.label, row[9])
 		}
 	}
 	for _, want := range []string{"2000 tasks in 200 units", "ledger view built", "督办组长 下一页 → ", "（第 2/", "peak since start (VmHWM)"} {
