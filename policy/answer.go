@@ -187,7 +187,11 @@ func appendCitation(cites []Citation, c Citation) []Citation {
 func (x *index) sentenceScore(q query, norm string) float64 {
 	sc := 0.0
 	for _, t := range q.terms {
-		if strings.Contains(norm, t.text) {
+		switch {
+		case !strings.Contains(norm, t.text):
+		case t.straddle:
+			sc += t.idf * t.weight
+		default:
 			// Squared: the question's rarest word is its focus.
 			sc += t.idf * t.idf * t.weight
 		}

@@ -268,7 +268,9 @@ func (x *index) candidates(q query, ci int32, rank int) []candidate {
 			if q.scope != nil && !q.scope[c.doc] {
 				sc *= 0.5
 			}
-			cand.score = sc * rankFactor
+			// The sentence with its passage and title covers the question:
+			// what it is about besides the words it shares counts.
+			cand.score = sc * rankFactor * (0.5 + 0.5*q.windowCoverage(norm+"\n"+c.norm+"\n"+x.docTitles[c.doc], false))
 			out = append(out, cand)
 		}
 	}
@@ -345,13 +347,23 @@ func (q query) windowCoverage(text string, ownOnly bool) float64 {
 			continue
 		}
 		total += u.weight
-		ok := u.char != "" && strings.Contains(text, u.char)
+		share := 0.0
+		if u.char != "" && strings.Contains(text, u.char) {
+			share = 1
+		}
 		for _, ti := range u.terms {
-			ok = ok || strings.Contains(text, q.terms[ti].text)
+			if share < 1 && strings.Contains(text, q.terms[ti].text) {
+				// A written word found for an asked one (负责 for 牵头)
+				// says what the passage is about less surely than the
+				// question's own word.
+				if q.terms[ti].related {
+					share = max(share, relatedShare)
+				} else {
+					share = 1
+				}
+			}
 		}
-		if ok {
-			covered += u.weight
-		}
+		covered += share * u.weight
 	}
 	if total == 0 {
 		if ownOnly {

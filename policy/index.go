@@ -292,6 +292,11 @@ type qterm struct {
 	idf      float64
 	weight   float64 // 1 for the question's own terms, less for synonym rewrites
 	isNumber bool    // a figure with its measure word, "84家"
+	// straddle: the bigram spans two words of the question ("管理工作" →
+	// 理工): rarer than its neighbours, it is evidence of the phrase, which
+	// the exact-run bonus rewards, not a word of its own.
+	straddle bool
+	related  bool // found through a relation, not in the question
 }
 
 func (x *index) analyse(question string) query {
@@ -312,7 +317,22 @@ func (x *index) analyse(question string) query {
 		first, _ := utf8.DecodeRuneInString(t)
 		last := lastRune(t)
 		isNum := isDigit(first) && !isDigit(last) && last != '%'
-		q.terms = append(q.terms, qterm{text: t, idf: x.idf(t), weight: weight, isNumber: isNum})
+		idf := x.idf(t)
+		switch n := utf8.RuneCountInString(t); {
+		case n > 2 && isHan(first):
+			// A phrase (a written word of a relation) is no index term:
+			// it is as rare as its rarest bigram at least.
+			idf = 0
+			for _, bg := range tokenize(t) {
+				idf = max(idf, x.idf(bg))
+			}
+		case n == 1 && isHan(first):
+			// A lone character is a term only where it stands alone, so its
+			// own idf is nearly the largest; as a sentence holds it, it is
+			// as common as the character ("由", "出").
+			idf = x.charIDF(first)
+		}
+		q.terms = append(q.terms, qterm{text: t, idf: idf, weight: weight, isNumber: isNum})
 		return len(q.terms) - 1
 	}
 	// The documents' phrasing (synonyms rewritten) is the primary reading of
@@ -330,6 +350,7 @@ func (x *index) analyse(question string) query {
 	}
 	for i, p := range q.parts {
 		units := x.partUnits(p, termIndex)
+		q.relate(p, units, termIndex)
 		// A question that opens on a word no document holds ("襄阳纳入…")
 		// names its subject by it: likely a place or body the documents
 		// do not cover.
@@ -341,6 +362,13 @@ func (x *index) analyse(question string) query {
 	for _, p := range originals {
 		for _, t := range tokenize(p) {
 			termIndex(t, 0.7)
+		}
+	}
+	for _, p := range q.parts {
+		for _, t := range x.straddles(p) {
+			if i, ok := seen[t]; ok {
+				q.terms[i].straddle = true
+			}
 		}
 	}
 	// A named place says which document, not which passage: its
@@ -539,6 +567,38 @@ func (x *index) partUnits(p string, termIndex func(string, float64) int) []qunit
 		}
 	}
 	return units
+}
+
+// straddles returns the bigrams of a question segment that span two of
+// its words: rarer in the documents than the bigram before and the one
+// after ("理工" of 管理工作; at a run's end, than the one beside it).
+func (x *index) straddles(p string) []string {
+	var out []string
+	rs := []rune(p)
+	for i := 0; i < len(rs); {
+		if !isHan(rs[i]) {
+			i++
+			continue
+		}
+		j := i
+		for j < len(rs) && isHan(rs[j]) {
+			j++
+		}
+		df := make([]int, 0, j-i)
+		for k := i; k+1 < j; k++ {
+			df = append(df, x.chunkFreq(string(rs[k:k+2])))
+		}
+		for k, n := range df {
+			if n == 0 || len(df) < 2 {
+				continue
+			}
+			if (k == 0 || df[k-1] > n) && (k+1 == len(df) || df[k+1] > n) {
+				out = append(out, string(rs[i+k:i+k+2]))
+			}
+		}
+		i = j
+	}
+	return out
 }
 
 // startsHan2 reports whether s starts with two Han characters.

@@ -106,11 +106,12 @@ func tokenize(norm string) []string {
 var spoken = strings.NewReplacer(
 	"啥", "什么", "咋", "怎么", "哪儿", "哪里", "多会儿", "什么时候",
 	"找谁批", "由谁审批", "找谁", "由谁", "撤掉", "撤销", "叫上", "会同", "自己", "自行", "别的", "其他", "流程", "程序",
+	"县里", "县级", "市里", "市级", "省里", "省级",
 	"搞", "开展", "没有", "没有", "罚没", "罚没", "没收", "没收", "没", "未", "的话", "",
 )
 
 // plainQuestion writes a normalized question's spoken words as written.
-func plainQuestion(norm string) string { return spoken.Replace(norm) }
+func plainQuestion(norm string) string { return plainInCharge(spoken.Replace(norm)) }
 
 // questionNoise are words that shape a question but say nothing about its
 // subject; the query is cut at them so they neither match nor form bigrams

@@ -1,0 +1,111 @@
+package policy
+
+import (
+	"regexp"
+	"strings"
+	"unicode/utf8"
+)
+
+// relation is a thing people ask about in their words (asked) that
+// government documents write in others (written): "谁牵头" is answered by
+// "…组织实施…", "由哪个部门主管" by "…履行管理职责". A question holding an
+// asked word also looks for the written ones: they rank passages (less than
+// the question's own words) and cover the asked word when the engine
+// judges whether a passage answers at all. Only the ones that name the same
+// thing in the documents' register, never a near topic, belong here: each
+// written word widens what a question can be answered with.
+type relation struct {
+	asked []string
+	// written words of two characters are index terms; a longer one is a
+	// phrase a sentence must hold whole (管理职责, not 管理 alone)
+	written []string
+}
+
+var relations = []relation{
+	// Which body is in charge.
+	{
+		asked:   []string{"主管", "负责", "牵头", "归口", "分管", "主抓", "抓总", "管"},
+		written: []string{"主管", "负责", "牵头", "归口", "职责", "指导", "统筹", "承担", "管理职责", "组织实施", "统一领导", "组织领导"},
+	},
+}
+
+// relatedWeight is the weight of a written word found through a relation,
+// against 1 for the question's own words.
+const relatedWeight = 0.4
+
+// relatedShare is the share of an asked word's weight that a passage
+// holding only one of its written words covers.
+const relatedShare = 0.5
+
+// askedInCharge reads the spoken ways of asking who is in charge (归谁管,
+// 谁来管, 归哪个部门管) as written ones (由谁主管): the lone 归 and 管 left
+// between question words would count against every passage.
+var askedInCharge = regexp.MustCompile(`归(谁|哪个部门|哪个单位|哪个机构|哪个机关|哪一级|哪级)(来)?管(理)?|(谁|哪个部门|哪个单位|哪个机构|哪个机关)来?管(理)?($|[，,。？?!！吗呢啊])`)
+
+// byWhichBody: 由 before the question word is part of it (由谁 is a
+// question word); left on the subject it would glue to its last word ("工作由").
+var byWhichBody = regexp.MustCompile(`由(哪个|哪些|什么|哪一个|哪家)(部门|单位|机构|机关)`)
+
+func plainInCharge(norm string) string {
+	norm = byWhichBody.ReplaceAllString(norm, "由谁")
+	return askedInCharge.ReplaceAllStringFunc(norm, func(m string) string {
+		sm := askedInCharge.FindStringSubmatch(m)
+		who := sm[1] + sm[4] // one of them is empty
+		return who + "主管" + sm[6]
+	})
+}
+
+// relate adds the written words of the relations whose asked words a
+// question segment holds, and lets them cover the units of the asked word.
+func (q *query) relate(part string, units []qunit, termIndex func(string, float64) int) {
+	for _, r := range relations {
+		for _, a := range r.asked {
+			if !strings.Contains(part, a) {
+				continue
+			}
+			var of []int // the units of the asked word
+			for i := range units {
+				if unitOf(units[i], q.terms, a) {
+					of = append(of, i)
+				}
+			}
+			var extra []int
+			for _, w := range r.written {
+				n := len(q.terms)
+				i := termIndex(w, relatedWeight)
+				if i == n {
+					q.terms[i].related = true
+				}
+				extra = append(extra, i)
+			}
+			for _, i := range of {
+				units[i].terms = appendNew(units[i].terms, extra...)
+			}
+		}
+	}
+}
+
+// unitOf reports whether unit u stands for a character of word: one of its
+// terms lies within the word (a bigram of it, or the word itself).
+func unitOf(u qunit, terms []qterm, word string) bool {
+	for _, ti := range u.terms {
+		t := terms[ti].text
+		if (utf8.RuneCountInString(t) >= 2 || t == word) && strings.Contains(word, t) {
+			return true
+		}
+	}
+	return false
+}
+
+func appendNew(list []int, xs ...int) []int {
+	for _, x := range xs {
+		found := false
+		for _, y := range list {
+			found = found || x == y
+		}
+		if !found {
+			list = append(list, x)
+		}
+	}
+	return list
+}
