@@ -508,6 +508,11 @@ func TestPhrasings(t *testing.T) {
 	if len(phrasings) < 150 {
 		t.Fatalf("only %d phrasings", len(phrasings))
 	}
+	runPhrasings(t, phrasings)
+}
+
+// runPhrasings sends each phrasing to a fresh ledger and checks it.
+func runPhrasings(t *testing.T, phrasings []phrasing) {
 	for i, p := range phrasings {
 		t.Run(fmt.Sprintf("%03d_%s", i, trimName(p.text)), func(t *testing.T) {
 			h, rem := phrasingHandler(t)

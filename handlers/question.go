@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/duban-org/duban"
 )
@@ -34,12 +35,33 @@ func isQuestion(s string) bool {
 			return true
 		}
 	}
+	if asksWhetherYet(t) {
+		return true
+	}
 	for _, w := range questionWords {
 		if strings.Contains(s, w) {
 			return true
 		}
 	}
 	return false
+}
+
+// asksWhetherYet reports a question asked with 没 (S02完成了没, 报了没有,
+// 完成没, 完成了没有S02): 了没 anywhere, or 没/没有 at the end after a verb —
+// not after 还, 都, 也… (方案还没有 says it has not happened yet).
+func asksWhetherYet(t string) bool {
+	if strings.Contains(t, "了没") || strings.Contains(t, "过没") {
+		return true
+	}
+	rest, ok := strings.CutSuffix(t, "没有")
+	if !ok {
+		rest, ok = strings.CutSuffix(t, "没")
+	}
+	if !ok || rest == "" {
+		return false
+	}
+	r, _ := utf8.DecodeLastRuneInString(rest)
+	return unicode.Is(unicode.Han, r) && !strings.ContainsRune("还都也并尚仍从就暂可却又", r)
 }
 
 // questionActions are the actions a question may ask about, by the words
