@@ -15,7 +15,10 @@ import (
 // sender's tasks with an action, the bot asks back and waits for 确认.
 
 // questionEnds are the last characters of a question.
-var questionEnds = []string{"?", "？", "吗", "么", "呢", "嘛"}
+var questionEnds = []string{"?", "？", "吗", "么", "呢", "嘛",
+	// A-not-A with the second half left off (完成了不, 可以不), 否 (完成否),
+	// and the tags that ask for agreement.
+	"不", "否", "对吧", "是吧", "了吧"}
 
 // questionWords are the words that make a sentence a question wherever they
 // stand.
@@ -276,6 +279,7 @@ func asksStanding(q string) bool {
 // asksHowToSay reports whether a question asks how to word a command to
 // the bot (进展怎么报, 延期的格式是什么).
 func asksHowToSay(q string) bool {
+	q = strings.ReplaceAll(q, "咋", "怎么")
 	for _, w := range []string{"怎么写", "怎么报", "如何报", "如何写", "怎么填", "格式", "怎么发", "怎么用", "怎么操作", "怎么回复"} {
 		if strings.Contains(q, w) {
 			return true
@@ -290,6 +294,7 @@ func asksHowTo(q string) bool {
 	if asksHowToSay(q) {
 		return true
 	}
+	q = strings.ReplaceAll(q, "咋", "怎么")
 	for _, w := range []string{"怎么申请", "如何申请", "怎样申请", "怎么办", "如何办理", "怎么弄", "怎么做"} {
 		if strings.Contains(q, w) {
 			return true

@@ -12,6 +12,18 @@ var trialPhrasings = []phrasing{
 	{from: "sun", text: "完成情况报了没", not: "没有找到任务"},
 	{from: "chen", text: "S04销号了没", reply: "S04", not: "已记录"},
 	{from: "sun", text: "S02完成没", not: "已记录"},
+	// A-not-A with the second half left off (完成了不, 可以不), 否, and the
+	// tags 对吧, 是吧, 了吧 ask too.
+	{from: "sun", text: "S02完成了不", reply: "您是要将 S02", not: "已记录"},
+	{from: "sun", text: "S02完成否", not: "已记录"},
+	{from: "sun", text: "S02完成了吧", not: "已记录"},
+	{from: "sun", text: "完成S02，对吧", not: "已记录"},
+	{from: "sun", text: "完成S02要附材料不", not: "已记录"},
+	{from: "sun", text: "延期S02到1月20日可以不", not: "已记录"},
+	{from: "sun", text: "S02延到2月10号行不", not: "已记录"},
+	{from: "sun", text: "S02的时限延到2月10日吧，人员还没到位", task: "S02", want: "ext:2027-02-10"},
+	// 咋 is 怎么: how to word a command is answered with how.
+	{from: "sun", text: "进展咋报", reply: "可以这样对我说", not: "【政策答复】"},
 	// A statement that something has not happened yet is not a question.
 	{from: "sun", text: "进展 S03 方案还没有", task: "S03", want: "progress:方案还没有"},
 }
