@@ -190,6 +190,9 @@ func parseCommand(s string, today duban.Date) Command {
 			if verb == VerbRecord && trimLead(vrest) != "" || disposal && verb == VerbProgress {
 				return Command{Rest: s}
 			}
+			if verb == VerbExtend {
+				verb, vrest = decidedExtension(vrest) // S05的延期批了
+			}
 			return withTask(Command{Verb: verb, Task: ref, More: more}, vrest, today)
 		}
 		if isTaskID(ref) {
@@ -255,6 +258,28 @@ var endVerbs = []struct {
 	{"已经完成了", VerbReport}, {"已经完成", VerbReport}, {"已完成", VerbReport}, {"完成了", VerbReport}, {"已办结", VerbReport},
 	{"予以销号", VerbVerify}, {"同意销号", VerbVerify}, {"销号", VerbVerify},
 	{"不同意延期", VerbRefuse}, {"同意延期", VerbApprove},
+}
+
+// extensionDecisions are the words after a task's 延期 (or 延期申请) that
+// decide it rather than ask for it: S05的延期批了, S05延期不同意，理由….
+var extensionDecisions = []struct {
+	word string
+	verb Verb
+}{
+	{"不予批准", VerbRefuse}, {"不同意", VerbRefuse}, {"不批准", VerbRefuse}, {"不批", VerbRefuse}, {"不准", VerbRefuse}, {"驳回", VerbRefuse},
+	{"批准了", VerbApprove}, {"同意了", VerbApprove}, {"批准", VerbApprove}, {"同意", VerbApprove}, {"批了", VerbApprove}, {"准了", VerbApprove}, {"准予", VerbApprove},
+}
+
+// decidedExtension reads what follows a task's 延期: a decision on its
+// request (with the reason after a refusal), or else the request itself.
+func decidedExtension(rest string) (Verb, string) {
+	t := strings.TrimLeft(trimLead(rest), "申请的")
+	for _, d := range extensionDecisions {
+		if after, ok := strings.CutPrefix(t, d.word); ok {
+			return d.verb, strings.TrimLeft(after, "了吧，,。：: ")
+		}
+	}
+	return VerbExtend, rest
 }
 
 // trailingVerb finds a verb at the end of s and returns it with the words

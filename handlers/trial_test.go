@@ -24,6 +24,13 @@ var trialPhrasings = []phrasing{
 	{from: "sun", text: "S02的时限延到2月10日吧，人员还没到位", task: "S02", want: "ext:2027-02-10"},
 	// 咋 is 怎么: how to word a command is answered with how.
 	{from: "sun", text: "进展咋报", reply: "可以这样对我说", not: "【政策答复】"},
+	// A leader approves a request as people say it: the request named,
+	// then 批了 / 同意了 / 批准.
+	{from: "chen", text: "把S05的延期批了", task: "S05", want: "deadline:2027-02-20", reply: "同意延期"},
+	{from: "chen", text: "S05的延期申请同意了", task: "S05", want: "deadline:2027-02-20"},
+	{from: "chen", text: "S05延期批准", task: "S05", want: "deadline:2027-02-20"},
+	{from: "chen", text: "同意S05延期", task: "S05", want: "deadline:2027-02-20"},
+	{from: "chen", text: "S05的延期不同意，理由不充分", task: "S05", want: "noext"},
 	// A statement that something has not happened yet is not a question.
 	{from: "sun", text: "进展 S03 方案还没有", task: "S03", want: "progress:方案还没有"},
 }
