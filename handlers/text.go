@@ -6,6 +6,7 @@ import (
 	"strings"
 	"unicode"
 
+	"github.com/duban-org/duban"
 	"github.com/duban-org/duban/store"
 )
 
@@ -67,6 +68,13 @@ func (h *Handler) text(ctx context.Context, t *turn, text string) error {
 	case isCourtesy(s):
 		t.reply("不客气。需要时发送「帮助」查看用法。")
 		return nil
+	}
+	if c.Verb == "" && t.known {
+		if list, ok := h.namedListing(ctx, s); ok {
+			return h.command(ctx, t, list) // 市司法局的任务: 任务 市司法局
+		}
+	}
+	switch {
 	case c.Question:
 		if c.Verb == VerbAsk {
 			return h.command(ctx, t, c)
@@ -174,4 +182,27 @@ func (h *Handler) freeText(ctx context.Context, t *turn, text string) error {
 	}
 	t.reply(h.miss(ctx, t, why))
 	return nil
+}
+
+// unitFirst is a listing asked for with the unit or group first: 市司法局的任务,
+// 政府组的任务清单, 司法局的任务呢.
+var unitFirst = regexp.MustCompile(`^(\p{Han}{2,}?)的?任务(清单|列表|情况)?(呢|吗)?[?？]?$`)
+
+// namedListing reads s as 任务 of a unit or group named first; only a name
+// that is one (人员转岗的任务 names a task's title, not a unit).
+func (h *Handler) namedListing(ctx context.Context, s string) (Command, bool) {
+	m := unitFirst.FindStringSubmatch(s)
+	if m == nil {
+		return Command{}, false
+	}
+	units, err := h.Store.Units(ctx)
+	if err != nil {
+		return Command{}, false
+	}
+	if _, err := duban.FindUnit(units, m[1]); err != nil {
+		if _, err := duban.FindGroup(duban.Ledger{Units: units}.Groups(), m[1]); err != nil {
+			return Command{}, false
+		}
+	}
+	return Command{Verb: VerbTasks, Task: m[1]}, true
 }

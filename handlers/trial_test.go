@@ -31,6 +31,12 @@ var trialPhrasings = []phrasing{
 	{from: "chen", text: "S05延期批准", task: "S05", want: "deadline:2027-02-20"},
 	{from: "chen", text: "同意S05延期", task: "S05", want: "deadline:2027-02-20"},
 	{from: "chen", text: "S05的延期不同意，理由不充分", task: "S05", want: "noext"},
+	// A unit's or group's tasks asked for with the name first.
+	{from: "chen", text: "市司法局的任务", reply: "市司法局（政府组）任务清单"},
+	{from: "chen", text: "司法局的任务呢", reply: "市司法局（政府组）任务清单"},
+	{from: "chen", text: "政府组的任务", reply: "政府组："},
+	{from: "li", text: "市委办公室的任务清单", reply: "市委办公室（党群组）任务清单"},
+	{from: "sun", text: "人员转岗的任务", not: "任务清单"},
 	// A statement that something has not happened yet is not a question.
 	{from: "sun", text: "进展 S03 方案还没有", task: "S03", want: "progress:方案还没有"},
 }
