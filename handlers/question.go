@@ -149,7 +149,8 @@ func asksOwnTasks(q string) bool {
 	}
 	own := strings.Contains(q, "任务") && strings.Contains(q, "我")
 	for _, w := range []string{"我们", "我单位", "本单位", "咱们", "我的"} {
-		own = own || strings.Contains(q, w) && containsAny(q, "任务", "几项", "多少项", "没完成", "未完成", "没办完", "逾期", "清单", "红灯", "黄灯")
+		own = own || strings.Contains(q, w) && containsAny(q, "任务", "几项", "多少项", "没完成", "未完成", "没办完", "逾期", "清单", "红灯", "黄灯",
+			"进度", "进展", "情况", "怎么样", "咋样")
 	}
 	return own
 }

@@ -37,6 +37,10 @@ var trialPhrasings = []phrasing{
 	{from: "chen", text: "政府组的任务", reply: "政府组："},
 	{from: "li", text: "市委办公室的任务清单", reply: "市委办公室（党群组）任务清单"},
 	{from: "sun", text: "人员转岗的任务", not: "任务清单"},
+	// How the sender's own unit stands is its list, not a quote.
+	{from: "zhou", text: "我们单位进度怎么样", reply: "市司法局（政府组）任务清单", not: "【政策答复】"},
+	{from: "sun", text: "本单位的任务进展咋样了", reply: "市司法局（政府组）任务清单", not: "【政策答复】"},
+	{from: "zhou", text: "我们单位情况如何", reply: "市司法局（政府组）任务清单", not: "【政策答复】"},
 	// A statement that something has not happened yet is not a question.
 	{from: "sun", text: "进展 S03 方案还没有", task: "S03", want: "progress:方案还没有"},
 }
