@@ -38,3 +38,18 @@ func TestWhoIsInChargeFindsTheArticle(t *testing.T) {
 		}
 	}
 }
+
+// TestWhoLeadsTheReform: the shipped article says who leads as 挂帅 and
+// 总指挥, which a question asks as 负责 or 谁来抓.
+func TestWhoLeadsTheReform(t *testing.T) {
+	e := defaultEngine(t, Options{})
+	for _, q := range []string{"督办组由谁负责", "改革工作谁来抓"} {
+		a, err := e.Ask(context.Background(), q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if a.Declined || !strings.Contains(a.Text, "总指挥") {
+			t.Errorf("%s: %s", q, FormatAnswer(a))
+		}
+	}
+}
