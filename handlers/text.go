@@ -73,6 +73,9 @@ func (h *Handler) text(ctx context.Context, t *turn, text string) error {
 		if list, ok := h.namedListing(ctx, s); ok {
 			return h.command(ctx, t, list) // 市司法局的任务: 任务 市司法局
 		}
+		if list, ok := supervisorListing(t.person, s); ok {
+			return h.command(ctx, t, list) // 哪些单位逾期最久: 任务 红
+		}
 	}
 	switch {
 	case c.Question:
@@ -205,4 +208,26 @@ func (h *Handler) namedListing(ctx context.Context, s string) (Command, bool) {
 		}
 	}
 	return Command{Verb: VerbTasks, Task: m[1]}, true
+}
+
+var (
+	whichUnits = regexp.MustCompile(`(哪些|哪几个|哪个|哪几家|哪家)(单位|部门)`)
+	lagging    = regexp.MustCompile(`逾期|最慢|慢|落后|滞后|拖后腿|红灯|没完成`)
+	wholeCity  = regexp.MustCompile(`^全市(的|总体|整体)?(任务|情况|进度|进展)*(情况)?(怎么样|咋样|如何)?了?[?？]?$`)
+)
+
+// supervisorListing reads the ledger questions of those who supervise
+// units: which units lag (哪些单位逾期最久: their red list) and, for 编办,
+// how the city stands (全市的情况: the summary of 任务).
+func supervisorListing(p duban.Person, s string) (Command, bool) {
+	if !p.IsAdmin() && len(p.Groups()) == 0 {
+		return Command{}, false
+	}
+	switch {
+	case whichUnits.MatchString(s) && lagging.MatchString(s):
+		return Command{Verb: VerbTasks, List: ListRed}, true
+	case p.IsAdmin() && wholeCity.MatchString(s):
+		return Command{Verb: VerbTasks}, true
+	}
+	return Command{}, false
 }

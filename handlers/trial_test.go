@@ -41,6 +41,13 @@ var trialPhrasings = []phrasing{
 	{from: "zhou", text: "我们单位进度怎么样", reply: "市司法局（政府组）任务清单", not: "【政策答复】"},
 	{from: "sun", text: "本单位的任务进展咋样了", reply: "市司法局（政府组）任务清单", not: "【政策答复】"},
 	{from: "zhou", text: "我们单位情况如何", reply: "市司法局（政府组）任务清单", not: "【政策答复】"},
+	// A supervisor asking which units lag gets the red list, 编办 asking
+	// for the city its summary.
+	{from: "chen", text: "哪些单位逾期最久", reply: "政府组·红灯单位", not: "【政策答复】"},
+	{from: "li", text: "哪几个单位进度最慢", reply: "红灯单位", not: "【政策答复】"},
+	{from: "li", text: "全市的情况", reply: "全部 3 个单位"},
+	{from: "li", text: "全市进度怎么样", reply: "全部 3 个单位", not: "【政策答复】"},
+	{from: "sun", text: "哪些单位进度最慢", reply: "【政策答复】"},
 	// A statement that something has not happened yet is not a question.
 	{from: "sun", text: "进展 S03 方案还没有", task: "S03", want: "progress:方案还没有"},
 }
