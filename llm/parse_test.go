@@ -131,6 +131,8 @@ func FuzzReadReply(f *testing.F) {
 		"[提示] 您好",
 		"{\"answer\": 1}",
 		"好的：```json\n{\"name\": \"list_tasks\", \"arguments\": {}}\n```请确认。{",
+		"<｜tool▁calls▁begin｜><｜tool▁call▁begin｜>function<｜tool▁sep｜>report_progress\n```json\n{\"task_id\": \"T012\", \"status\": \"done\"}\n```<｜tool▁call▁end｜><｜tool▁calls▁end｜>",
+		"<｜tool▁call▁begin｜>list_tasks<｜tool▁sep｜>",
 		"",
 	} {
 		f.Add(seed)

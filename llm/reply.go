@@ -63,6 +63,9 @@ var (
 // taken for small talk.
 func callsInText(s string) (calls []textCall, ok bool) {
 	s = strings.TrimSpace(s)
+	if strings.Contains(s, deepSeekCallBegin) {
+		return deepSeekCalls(s), true
+	}
 	if strings.Contains(s, "<tool_call>") {
 		for _, m := range toolCallBlock.FindAllStringSubmatch(s, -1) {
 			calls = append(calls, blockCall(strings.TrimSpace(m[1])))
@@ -83,6 +86,37 @@ func callsInText(s string) (calls []textCall, ok bool) {
 		return calls, true
 	}
 	return embeddedCall(s)
+}
+
+// DeepSeek's own tokens around a call, left in the content by a server
+// without its tool-call parser (vLLM, SGLang).
+const (
+	deepSeekCallBegin = "<｜tool▁call▁begin｜>"
+	deepSeekCallEnd   = "<｜tool▁call▁end｜>"
+	deepSeekSep       = "<｜tool▁sep｜>"
+)
+
+// deepSeekCalls reads DeepSeek's calls: V3 writes
+// "function<｜tool▁sep｜>NAME\n```json\nARGS\n```", V3.1
+// "NAME<｜tool▁sep｜>ARGS", each between the call tokens. A call that
+// cannot be read is kept with empty arguments, for validation to refuse.
+func deepSeekCalls(s string) []textCall {
+	var calls []textCall
+	for _, part := range strings.Split(s, deepSeekCallBegin)[1:] {
+		part, _, _ = strings.Cut(part, deepSeekCallEnd)
+		name, args, _ := strings.Cut(part, deepSeekSep)
+		name = strings.TrimSpace(name)
+		if name == "function" {
+			name, args, _ = strings.Cut(strings.TrimSpace(args), "\n")
+			name = strings.TrimSpace(name)
+		}
+		args = strings.TrimSpace(args)
+		if m := codeFence.FindStringSubmatch(args); m != nil {
+			args = m[1]
+		}
+		calls = append(calls, textCall{Name: name, Arguments: args})
+	}
+	return calls
 }
 
 // embeddedCall finds one {"name":…,"arguments":…} object inside other
