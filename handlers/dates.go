@@ -14,7 +14,8 @@ import (
 // message's remainder, relative to today:
 //
 //	2027-01-25  2027/1/25  2027.1.25  2027年1月25日(号)
-//	1月25日  1/25  1-25         the next such date not before today
+//	1月25日  1/25  1-25  1.25   the next such date not before today
+//	3月  2月份  明年3月  2027年3月  the month's last day
 //	下周五  本周五  周五  星期五    next week's Friday; this week's; the next one
 //	上周五  昨天                    past days: read so that they are refused, not
 //	                                misread (上周五 is not 周五 with a note 上)
@@ -25,7 +26,9 @@ import (
 var (
 	reFull     = regexp.MustCompile(`^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*[日号]?`)
 	reMonthDay = regexp.MustCompile(`^(\d{1,2})\s*月\s*(\d{1,2})\s*[日号]?`)
-	reSlash    = regexp.MustCompile(`^(\d{1,2})\s*[/-]\s*(\d{1,2})`)
+	reSlash    = regexp.MustCompile(`^(\d{1,2})\s*[/.-]\s*(\d{1,2})`)
+	reMonth    = regexp.MustCompile(`^(\d{1,2})\s*月份?`)
+	reFullMon  = regexp.MustCompile(`^(\d{4})\s*年\s*(\d{1,2})\s*月份?`)
 	reMonthEnd = regexp.MustCompile(`^(\d{1,2})\s*月\s*[底末]`)
 	reThisEnd  = regexp.MustCompile(`^(?:本月|这个月|这月|当月|月)[底末]`)
 	reNextEnd  = regexp.MustCompile(`^下个?月\s*(?:[底末]|(\d{1,2})\s*[日号])`)
@@ -52,7 +55,7 @@ func readDate(s string, today duban.Date) (d duban.Date, rest string, ok bool, e
 		}
 		// 明年2月底, 明年1月15日: the month and day of that year.
 		rest := strings.TrimSpace(s[len(m[0]):])
-		if full := fmt.Sprintf("%d年%s", year, rest); hasMatch(reFull, full) || hasMatch(reFullEnd, full) {
+		if full := fmt.Sprintf("%d年%s", year, rest); hasMatch(reFull, full) || hasMatch(reFullEnd, full) || hasMatch(reFullMon, full) {
 			return readDate(full, today)
 		}
 		return 0, s, false, nil
@@ -69,6 +72,14 @@ func readDate(s string, today duban.Date) (d duban.Date, rest string, ok bool, e
 		m := reFull.FindStringSubmatch(s)
 		d, err = civil(atoi(m[1]), atoi(m[2]), atoi(m[3]), true)
 		return d, s[len(m[0]):], true, err
+	case hasMatch(reFullMon, s) && !digitNext(s, reFullMon):
+		// 2027年3月: by the end of that month.
+		m := reFullMon.FindStringSubmatch(s)
+		mo := atoi(m[2])
+		if mo < 1 || mo > 12 {
+			return 0, s, true, duban.Errorf(duban.EINVALID, "没有%d月。", mo)
+		}
+		return lastDay(atoi(m[1]), time.Month(mo)), s[len(m[0]):], true, nil
 	case hasMatch(reMonthEnd, s):
 		m := reMonthEnd.FindStringSubmatch(s)
 		mo := atoi(m[1])
@@ -84,9 +95,26 @@ func readDate(s string, today duban.Date) (d duban.Date, rest string, ok bool, e
 		m := reMonthDay.FindStringSubmatch(s)
 		d, err = nextMonthDay(atoi(m[1]), atoi(m[2]), today)
 		return d, s[len(m[0]):], true, err
+	case hasMatch(reMonth, s) && !digitNext(s, reMonth):
+		// 3月, 2月份: by the end of the next such month.
+		m := reMonth.FindStringSubmatch(s)
+		mo := atoi(m[1])
+		if mo < 1 || mo > 12 {
+			return 0, s, true, duban.Errorf(duban.EINVALID, "没有%d月。", mo)
+		}
+		d = lastDay(y, time.Month(mo))
+		if d < today {
+			d = lastDay(y+1, time.Month(mo))
+		}
+		return d, s[len(m[0]):], true, nil
 	case hasMatch(reSlash, s):
 		m := reSlash.FindStringSubmatch(s)
-		if after := s[len(m[0]):]; after != "" && after[0] >= '0' && after[0] <= '9' {
+		after := s[len(m[0]):]
+		if after != "" && after[0] >= '0' && after[0] <= '9' {
+			return 0, s, false, nil
+		}
+		// 3.5个, 1.5倍: a number, not 3月5日.
+		if strings.Contains(m[0], ".") && strings.ContainsAny(firstRune(after), "个%倍万元人名项天年月日号周") {
 			return 0, s, false, nil
 		}
 		d, err = nextMonthDay(atoi(m[1]), atoi(m[2]), today)
@@ -314,4 +342,19 @@ func (sh shift) from(d duban.Date) duban.Date {
 		day = ld
 	}
 	return duban.NewDate(ly, lm, day)
+}
+
+// digitNext reports whether a digit follows re's match at the start of s
+// (3月5: a day follows, not a month alone).
+func digitNext(s string, re *regexp.Regexp) bool {
+	after := strings.TrimLeft(s[len(re.FindString(s)):], " ")
+	return after != "" && after[0] >= '0' && after[0] <= '9'
+}
+
+// firstRune is s's first character, "" for an empty s.
+func firstRune(s string) string {
+	for _, r := range s {
+		return string(r)
+	}
+	return ""
 }

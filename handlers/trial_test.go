@@ -48,6 +48,11 @@ var trialPhrasings = []phrasing{
 	{from: "li", text: "全市的情况", reply: "全部 3 个单位"},
 	{from: "li", text: "全市进度怎么样", reply: "全部 3 个单位", not: "【政策答复】"},
 	{from: "sun", text: "哪些单位进度最慢", reply: "【政策答复】"},
+	// Dates as typed: 3.15, a month alone (by its end), next year's month.
+	{from: "sun", text: "S02延期到3.15 等审批", task: "S02", want: "ext:2027-03-15"},
+	{from: "sun", text: "S02延期到明年3月 等审批", task: "S02", want: "ext:2027-03-31"},
+	{from: "sun", text: "延期 S02 2月份 等编委会", task: "S02", want: "ext:2027-02-28"},
+	{from: "sun", text: "进展 S03 已调整3.5个科室", task: "S03", want: "progress:已调整3.5个科室"},
 	// A statement that something has not happened yet is not a question.
 	{from: "sun", text: "进展 S03 方案还没有", task: "S03", want: "progress:方案还没有"},
 }
