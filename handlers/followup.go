@@ -106,7 +106,12 @@ func (h *Handler) answerFollowup(ctx context.Context, t *turn, f store.Followup,
 	s := normalise(text)
 	r := duban.Request{Action: f.Action, Deadline: f.Deadline, Note: f.Note, Ref: f.Ref}
 	if f.Action == duban.ActExtend {
-		if r.Deadline.IsZero() {
+		// A date alone answering the question for a reason changes the
+		// date (延期 T004 一个月, then 2027-01-20): it is no reason. A
+		// reason may start with a date (3月份编委会才开会).
+		_, after, dateOnly, _ := readDate(trimDateLead(s), t.today)
+		dateOnly = dateOnly && isBlank(trimReason(afterDate(after)))
+		if r.Deadline.IsZero() || dateOnly {
 			d, rest, ok, err := readDate(trimDateLead(s), t.today)
 			if !ok {
 				if sh, after, isShift := readShift(trimDateLead(s)); isShift {

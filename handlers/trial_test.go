@@ -53,6 +53,10 @@ var trialPhrasings = []phrasing{
 	{from: "sun", text: "S02延期到明年3月 等审批", task: "S02", want: "ext:2027-03-31"},
 	{from: "sun", text: "延期 S02 2月份 等编委会", task: "S02", want: "ext:2027-02-28"},
 	{from: "sun", text: "进展 S03 已调整3.5个科室", task: "S03", want: "progress:已调整3.5个科室"},
+	// A date given when the bot asked for the reason is the new date.
+	{from: "sun", setup: []string{"延期 S02 一个月"}, text: "2027-01-25", task: "", reply: "申请延至 2027-01-25：请回复延期理由"},
+	{from: "sun", setup: []string{"延期 S02 一个月", "2027-01-25"}, text: "等编委会", task: "S02", want: "ext:2027-01-25"},
+	{from: "sun", setup: []string{"延期 S02 一个月"}, text: "3月份编委会才开会", task: "S02", want: "ext:2027-02-10"},
 	// A statement that something has not happened yet is not a question.
 	{from: "sun", text: "进展 S03 方案还没有", task: "S03", want: "progress:方案还没有"},
 }
