@@ -251,6 +251,9 @@ func (x *index) candidates(q query, ci int32, rank int) []candidate {
 			if span == 2 {
 				sc *= 0.9
 			}
+			if !q.saysRelated(norm) {
+				sc *= 0.6 // 由哪个部门主管: a sentence that names no one in charge
+			}
 			switch {
 			case isLeadIn:
 				sc *= 1.5

@@ -273,6 +273,9 @@ type query struct {
 	subject string
 	years   []string // named years ("2015")
 	intent
+	// relatedWords are the asked and written words of the relations the
+	// question asks by (relate); the answering sentence holds one.
+	relatedWords []string
 	// scope holds the documents the question names by title ("优化营商环境
 	// 条例是……"); nil when it names none.
 	scope map[int32]bool

@@ -2,6 +2,7 @@ package policy
 
 import (
 	"regexp"
+	"slices"
 	"strings"
 	"unicode/utf8"
 )
@@ -32,6 +33,9 @@ var relations = []relation{
 // relatedWeight is the weight of a written word found through a relation,
 // against 1 for the question's own words.
 const relatedWeight = 0.4
+
+// askedWeight scales an asked word's units in the coverage.
+const askedWeight = 0.5
 
 // relatedShare is the share of an asked word's weight that a passage
 // holding only one of its written words covers.
@@ -69,6 +73,13 @@ func (q *query) relate(part string, units []qunit, termIndex func(string, float6
 					of = append(of, i)
 				}
 			}
+			if len(of) == 0 {
+				continue // 管 of 管理 is not the asked 管
+			}
+			if utf8.RuneCountInString(a) > 1 { // 管 is in every 管理
+				q.relatedWords = appendWords(q.relatedWords, a)
+			}
+			q.relatedWords = appendWords(q.relatedWords, r.written...)
 			var extra []int
 			for _, w := range r.written {
 				n := len(q.terms)
@@ -80,6 +91,10 @@ func (q *query) relate(part string, units []qunit, termIndex func(string, float6
 			}
 			for _, i := range of {
 				units[i].terms = appendNew(units[i].terms, extra...)
+				// The asked word says what kind of answer is wanted, like a
+				// question word; the question's subject decides whether the
+				// documents speak of it.
+				units[i].weight *= askedWeight
 			}
 		}
 	}
@@ -108,4 +123,29 @@ func appendNew(list []int, xs ...int) []int {
 		}
 	}
 	return list
+}
+
+func appendWords(list []string, ws ...string) []string {
+	for _, w := range ws {
+		if !slices.Contains(list, w) {
+			list = append(list, w)
+		}
+	}
+	return list
+}
+
+// saysRelated reports whether a sentence holds one of the words, asked or
+// written, of the relations the question asks by: "由哪个部门主管" is
+// answered by a sentence that says who is in charge, not by one that only
+// shares its subject.
+func (q query) saysRelated(norm string) bool {
+	if len(q.relatedWords) == 0 {
+		return true
+	}
+	for _, w := range q.relatedWords {
+		if strings.Contains(norm, w) {
+			return true
+		}
+	}
+	return false
 }

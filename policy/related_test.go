@@ -32,7 +32,7 @@ func TestWhoIsInChargeFindsTheArticle(t *testing.T) {
 		}
 	}
 	// Who is in charge of what the documents never mention: still declined.
-	for _, q := range []string{"档案工作由哪个部门主管", "招商引资由哪个部门牵头", "公务用车归哪个部门管", "消防安全由谁负责", "退休人员的养老金归哪个部门管"} {
+	for _, q := range []string{"档案工作由哪个部门主管", "招商引资由哪个部门牵头", "公务用车归哪个部门管", "消防安全由谁负责", "退休人员的养老金归哪个部门管", "政务服务中心归谁管"} {
 		if a, _ := e.Ask(ctx, q); !a.Declined {
 			t.Errorf("%s: answered %s", q, FormatAnswer(a))
 		}
