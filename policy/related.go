@@ -28,6 +28,11 @@ var relations = []relation{
 		asked:   []string{"主管", "负责", "牵头", "归口", "分管", "主抓", "抓总", "管"},
 		written: []string{"主管", "负责", "牵头", "归口", "职责", "指导", "统筹", "承担", "挂帅", "管理职责", "组织实施", "统一领导", "组织领导", "总指挥", "负总责", "第一责任人"},
 	},
+	// What must be handed in: documents list 文件 and 证明, people ask for 材料.
+	{
+		asked:   []string{"材料", "资料"},
+		written: []string{"文件", "证明", "申请书", "证明文件"},
+	},
 }
 
 // relatedWeight is the weight of a written word found through a relation,

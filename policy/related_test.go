@@ -53,3 +53,15 @@ func TestWhoLeadsTheReform(t *testing.T) {
 		}
 	}
 }
+
+// TestMaterialsAreDocuments: 材料 to hand in is written 文件 and 证明.
+func TestMaterialsAreDocuments(t *testing.T) {
+	e := regulationsEngine(t)
+	a, err := e.Ask(context.Background(), "事业单位法人登记要交哪些材料")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := FormatAnswer(a); a.Declined || !strings.Contains(got, "第七条") || !strings.Contains(a.Text, "提交下列文件") {
+		t.Errorf("materials: %s", got)
+	}
+}
