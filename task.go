@@ -298,7 +298,7 @@ func allowed(t Task, u Unit, r Request) error {
 	switch r.Action {
 	case ActProgress, ActReport:
 		if !t.Status.Open() {
-			return Errorf(ECONFLICT, "任务 %s 当前为「%s」，不能再%s。", t.ID, t.Status, r.Action)
+			return Errorf(ECONFLICT, "任务 %s 当前为「%s」，不能再报%s。", t.ID, t.Status, r.Action) // 报完成, 报进展
 		}
 		if r.Action == ActProgress && strings.TrimSpace(r.Note) == "" {
 			return Errorf(EINVALID, "请写明进展情况，例如：进展 %s 方案已起草。", t.ID)

@@ -152,7 +152,7 @@ func TestRejectAndRefusals(t *testing.T) {
 	must(t, out, "lilei", "只有该组督办组长或编办可以销号")
 	say(t, h, "lilei", "完成 T001")
 	out = say(t, h, "hanmei", "完成 T001")
-	must(t, out, "hanmei", "不能再完成")
+	must(t, out, "hanmei", "不能再报完成")
 	out = say(t, h, "lilei", "完成 T999")
 	must(t, out, "lilei", "没有找到任务「T999」")
 	out = say(t, h, "lilei", "完成 方案")
