@@ -291,10 +291,30 @@ func trailingVerb(s string) (Verb, string, bool) {
 			if v.verb == VerbApprove && strings.HasSuffix(note, "不") {
 				continue
 			}
+			note = strings.TrimRight(note, " ")
+			if containsSuffix(note, notYet) && !strings.HasSuffix(note, "提前") { // 提前完成 is done
+				return "", s, false // T003 快完成了, 预计月底完成: not done yet
+			}
+			for _, w := range allOf {
+				note = strings.TrimSuffix(note, w) // T003和T004都完成了: 都 is no note
+			}
 			return v.verb, strings.TrimRight(note, "，,、;； "), true
 		}
 	}
 	return "", s, false
+}
+
+// notYet are the words before a closing verb that say it has not happened
+// yet (快完成了, 即将完成, 尚未完成, 预计月底完成, 争取本周完成).
+var notYet = []string{"快", "将", "就要", "马上", "差不多", "基本", "接近", "争取", "力争", "预计", "计划", "准备", "打算",
+	"尚未", "还没", "还没有", "没有", "没", "未", "要", "能", "会", "可以", "希望", "有望", "可望", "拟", "才能", "前", "内"}
+
+// allOf are the words before a closing verb that only say how many tasks
+// it is about (T003和T004都完成了).
+var allOf = []string{"全部", "全都", "都", "均", "也"}
+
+func containsSuffix(s string, suffixes []string) bool {
+	return slices.ContainsFunc(suffixes, func(w string) bool { return strings.HasSuffix(s, w) })
 }
 
 // verbFirst reads what follows a leading verb.

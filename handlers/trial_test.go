@@ -1,6 +1,9 @@
 package handlers
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 // Messages a trial of the product as its users found misread, as they
 // typed them.
@@ -57,8 +60,35 @@ var trialPhrasings = []phrasing{
 	{from: "sun", setup: []string{"延期 S02 一个月"}, text: "2027-01-25", task: "", reply: "申请延至 2027-01-25：请回复延期理由"},
 	{from: "sun", setup: []string{"延期 S02 一个月", "2027-01-25"}, text: "等编委会", task: "S02", want: "ext:2027-01-25"},
 	{from: "sun", setup: []string{"延期 S02 一个月"}, text: "3月份编委会才开会", task: "S02", want: "ext:2027-02-10"},
+	// 完成 after words that say it has not happened yet is no report.
+	{from: "sun", text: "S02 快完成了", not: "已报完成"},
+	{from: "sun", text: "S02即将完成", not: "已报完成"},
+	{from: "sun", text: "S02 预计月底完成", not: "已报完成"},
+	{from: "sun", text: "S02 争取本周完成", not: "已报完成"},
+	{from: "sun", text: "S02 尚未完成", not: "已报完成"},
+	{from: "sun", text: "S02 还没有完成", not: "已报完成"},
+	{from: "sun", text: "S02 12月20日前完成", not: "已报完成"},
+	{from: "chen", text: "S04 还没销号", not: "已销号"},
+	{from: "sun", text: "S02 提前完成了", task: "S02", want: "已报完成"},
+	{from: "sun", text: "S02 人员已全部到岗，已完成", task: "S02", want: "已报完成"},
 	// A statement that something has not happened yet is not a question.
 	{from: "sun", text: "进展 S03 方案还没有", task: "S03", want: "progress:方案还没有"},
 }
 
 func TestTrialPhrasings(t *testing.T) { runPhrasings(t, trialPhrasings) }
+
+// TestAllOfIsNoNote: 都 in "S01和S02都完成了" says both, it is no note.
+func TestAllOfIsNoNote(t *testing.T) {
+	h, _ := phrasingHandler(t)
+	out := sendPhrase(t, h, "m1", "sun", "S01和S02都完成了")
+	var all []string
+	for _, o := range out {
+		if o.To == "sun" {
+			all = append(all, o.Text)
+		}
+	}
+	got := strings.Join(all, "\n")
+	if strings.Count(got, "未启动 → 已报完成。") != 2 || strings.Contains(got, "（都）") {
+		t.Errorf("reply:\n%s", got)
+	}
+}
