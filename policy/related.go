@@ -28,6 +28,11 @@ var relations = []relation{
 		asked:   []string{"主管", "负责", "牵头", "归口", "分管", "主抓", "抓总", "管"},
 		written: []string{"主管", "负责", "牵头", "归口", "职责", "指导", "统筹", "承担", "挂帅", "管理职责", "组织实施", "统一领导", "组织领导", "总指挥", "负总责", "第一责任人"},
 	},
+	// An answer to an application: documents say the body 作出…决定.
+	{
+		asked:   []string{"答复", "回复", "批复"},
+		written: []string{"决定", "作出决定"},
+	},
 	// What must be handed in: documents list 文件 and 证明, people ask for 材料.
 	{
 		asked:   []string{"材料", "资料"},

@@ -65,3 +65,15 @@ func TestMaterialsAreDocuments(t *testing.T) {
 		t.Errorf("materials: %s", got)
 	}
 }
+
+// TestAnAnswerIsADecision: 答复 to an application is written 作出…决定.
+func TestAnAnswerIsADecision(t *testing.T) {
+	e := regulationsEngine(t)
+	a, err := e.Ask(context.Background(), "事业单位登记 多少天内给答复")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := FormatAnswer(a); a.Declined || !strings.Contains(a.Text, "30日内") || !strings.Contains(got, "事业单位登记管理暂行条例") {
+		t.Errorf("answer: %s", got)
+	}
+}
