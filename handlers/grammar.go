@@ -592,7 +592,7 @@ func startsWithVerb(s string) bool {
 // and the particles people put after a verb (完成了，… / 有进展：…).
 func trimLead(s string) string {
 	for {
-		t := strings.TrimLeft(s, ":：,，、。.;；!！ ")
+		t := strings.TrimLeft(s, ":：,，、。.;；!！—→ ")
 		t = strings.TrimPrefix(t, "了")
 		t = strings.TrimPrefix(t, "啦")
 		if t == s {

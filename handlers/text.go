@@ -13,7 +13,7 @@ import (
 // text routes a text message: the answer to an open follow-up, a greeting,
 // a question (never executed), a command, or a miss.
 func (h *Handler) text(ctx context.Context, t *turn, text string) error {
-	s := normalise(text)
+	s := stripMention(normalise(text))
 	greeted, s := stripGreeting(s)
 	c := Parse(s, t.today)
 	if id, ok := isAttachmentsCommand(s); ok {
@@ -91,7 +91,58 @@ func (h *Handler) text(ctx context.Context, t *turn, text string) error {
 		}
 		return h.question(ctx, t, c.Rest)
 	}
+	if cmds, ok := splitCommands(s, t.today); ok {
+		// S02已完成，S03申请延期到1月20日: two commands, each on its own.
+		for _, c := range cmds {
+			if err := h.command(ctx, t, c); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
 	return h.command(ctx, t, c)
+}
+
+// stripMention drops a mention of the bot typed first (@督办助手 …).
+func stripMention(s string) string {
+	if rest, ok := strings.CutPrefix(s, "@"); ok {
+		if _, after, found := strings.Cut(rest, " "); found && strings.TrimSpace(after) != "" {
+			return strings.TrimSpace(after)
+		}
+	}
+	return s
+}
+
+// splitCommands reads a message of several commands, each clause after the
+// first starting with a task id (S02已完成，S03申请延期到1月20日，等编委会); ok
+// only when every part is a whole command on a task, so that a note naming
+// another task (与S03一并报编办) stays the note.
+func splitCommands(s string, today duban.Date) ([]Command, bool) {
+	var parts []string
+	start := 0
+	for i, r := range s {
+		if !strings.ContainsRune("，,；;。", r) {
+			continue
+		}
+		next := strings.TrimSpace(s[i+len(string(r)):])
+		if ref, _, ok := leadingTask(dropSubject(next)); ok && isTaskID(ref) {
+			parts = append(parts, s[start:i])
+			start = len(s) - len(next)
+		}
+	}
+	if len(parts) == 0 {
+		return nil, false
+	}
+	parts = append(parts, s[start:])
+	var cmds []Command
+	for _, p := range parts {
+		c := Parse(p, today)
+		if c.Question || c.Task == "" || c.Need != "" || c.Err != "" || !needsTask[c.Verb] || c.Verb == VerbRecord {
+			return nil, false
+		}
+		cmds = append(cmds, c)
+	}
+	return cmds, true
 }
 
 // isClearCommand reports whether c is unmistakably a new command rather

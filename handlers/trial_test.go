@@ -3,6 +3,8 @@ package handlers
 import (
 	"strings"
 	"testing"
+
+	"github.com/duban-org/duban"
 )
 
 // Messages a trial of the product as its users found misread, as they
@@ -71,6 +73,9 @@ var trialPhrasings = []phrasing{
 	{from: "chen", text: "S04 还没销号", not: "已销号"},
 	{from: "sun", text: "S02 提前完成了", task: "S02", want: "已报完成"},
 	{from: "sun", text: "S02 人员已全部到岗，已完成", task: "S02", want: "已报完成"},
+	// A mention of the bot first, a dash between task and verb.
+	{from: "sun", text: "@督办助手 S03 进展 材料收集中", task: "S03", want: "progress:材料收集中"},
+	{from: "sun", text: "S02 —— 完成", task: "S02", want: "已报完成"},
 	// A statement that something has not happened yet is not a question.
 	{from: "sun", text: "进展 S03 方案还没有", task: "S03", want: "progress:方案还没有"},
 }
@@ -90,5 +95,26 @@ func TestAllOfIsNoNote(t *testing.T) {
 	got := strings.Join(all, "\n")
 	if strings.Count(got, "未启动 → 已报完成。") != 2 || strings.Contains(got, "（都）") {
 		t.Errorf("reply:\n%s", got)
+	}
+}
+
+// TestTwoCommandsInOneMessage: "S02已完成，S03申请延期到1月20日，等编委会"
+// is two commands; the second is not the first one's note.
+func TestTwoCommandsInOneMessage(t *testing.T) {
+	h, _ := phrasingHandler(t)
+	sendPhrase(t, h, "m1", "sun", "S02已完成，S03申请延期到1月20日，等编委会")
+	st := ledgerState(t, h)
+	if st["S02"].Status != duban.StatusReported || st["S02"].Progress != "" {
+		t.Errorf("S02: %+v", st["S02"])
+	}
+	if st["S03"].Ext.String() != "2027-01-20" {
+		t.Errorf("S03: %+v", st["S03"])
+	}
+	// A note that names another task without a command stays a note.
+	h, _ = phrasingHandler(t)
+	sendPhrase(t, h, "m2", "sun", "S02已完成，与S03一并报编办")
+	st = ledgerState(t, h)
+	if st["S02"].Status != duban.StatusReported || st["S03"].Status != duban.StatusInProgress {
+		t.Errorf("note naming S03: %+v %+v", st["S02"], st["S03"])
 	}
 }
