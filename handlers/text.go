@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"context"
+	"fmt"
 	"regexp"
 	"strings"
 	"unicode"
@@ -233,6 +234,10 @@ func (h *Handler) freeText(ctx context.Context, t *turn, text string) error {
 	}
 	if c, ok := h.parseTitled(ctx, t, text); ok {
 		return h.proposeGuess(ctx, t, c) // 人员转岗那个任务已经完成了
+	}
+	if task, ok := h.namedTask(ctx, t, text); ok && isTaskID(task.ID) && strings.Contains(strings.ToUpper(text), strings.ToUpper(task.ID)) {
+		// 让联络员报一下T003: the task was found, what to do with it was not.
+		why = fmt.Sprintf("写了任务 %s，但没写要做什么（完成、进展、延期……）。例如：%s", task.ID, example(VerbReport, task))
 	}
 	t.reply(h.miss(ctx, t, why))
 	return nil

@@ -76,6 +76,8 @@ var trialPhrasings = []phrasing{
 	// A mention of the bot first, a dash between task and verb.
 	{from: "sun", text: "@督办助手 S03 进展 材料收集中", task: "S03", want: "progress:材料收集中"},
 	{from: "sun", text: "S02 —— 完成", task: "S02", want: "已报完成"},
+	// A task named inside words the grammar cannot read is named in the miss.
+	{from: "zhou", text: "让联络员报一下S02", reply: "写了任务 S02，但没写要做什么", not: "和任务编号"},
 	// A statement that something has not happened yet is not a question.
 	{from: "sun", text: "进展 S03 方案还没有", task: "S03", want: "progress:方案还没有"},
 }
