@@ -39,6 +39,13 @@ func (h *Handler) proposeAsked(ctx context.Context, t *turn, task duban.Task, un
 	return h.offer(ctx, t, task, r, describeRequest(task, unit, r), askBack(task, r)+"回复「确认」执行，回复「取消」放弃。")
 }
 
+// proposeWithStanding asks back as proposeAsked does, after the task's
+// standing: T003完成了吗 asks how it stands as much as whether to report it.
+func (h *Handler) proposeWithStanding(ctx context.Context, t *turn, task duban.Task, unit duban.Unit, r duban.Request) error {
+	return h.offer(ctx, t, task, r, describeRequest(task, unit, r),
+		"任务当前："+h.line(t, task)+"\n"+askBack(task, r)+"回复「确认」执行，回复「取消」放弃。")
+}
+
 // offer stores r as the sender's pending proposal, records it in the task's
 // history and sends text with 确认 and 取消 buttons.
 func (h *Handler) offer(ctx context.Context, t *turn, task duban.Task, r duban.Request, what, text string) error {

@@ -110,7 +110,7 @@ func (h *Handler) question(ctx context.Context, t *turn, text string) error {
 				return err
 			}
 			if _, _, err := duban.Apply(task, unit, r); err == nil {
-				return h.proposeAsked(ctx, t, task, unit, r)
+				return h.proposeWithStanding(ctx, t, task, unit, r)
 			}
 		}
 	}

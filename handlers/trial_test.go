@@ -17,6 +17,8 @@ var trialPhrasings = []phrasing{
 	{from: "sun", text: "完成情况报了没", not: "没有找到任务"},
 	{from: "chen", text: "S04销号了没", reply: "S04", not: "已记录"},
 	{from: "sun", text: "S02完成没", not: "已记录"},
+	// Whether a task is done is answered with its standing before the offer.
+	{from: "sun", text: "S02完成了吗", reply: "任务当前：【绿】S02 人员转岗到位｜时限 2027-01-10｜未启动\n您是要将 S02"},
 	// A-not-A with the second half left off (完成了不, 可以不), 否, and the
 	// tags 对吧, 是吧, 了吧 ask too.
 	{from: "sun", text: "S02完成了不", reply: "您是要将 S02", not: "已记录"},
