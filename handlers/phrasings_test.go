@@ -103,6 +103,9 @@ type phrasing struct {
 	reply string   // a fragment of the reply to the sender
 	acks  int      // acknowledgements the message must record
 	not   string   // a fragment the reply must not hold
+	// refused is a command refused: the refusal is a line in the task's
+	// history (留痕). Otherwise a message that changes nothing writes none.
+	refused bool
 }
 
 var phrasings = []phrasing{
@@ -280,7 +283,7 @@ var phrasings = []phrasing{
 	{from: "sun", text: "延期 S02 月底 等审议", reply: "2026-12-31 须晚于现时限 2027-01-10"},
 	{from: "sun", text: "延期 S03 下周五 等审议", reply: "2026-12-11 须晚于现时限 2026-12-28"},
 	{from: "sun", text: "延期 S02 2027-01-10 等审议", reply: "须晚于现时限 2027-01-10"},
-	{from: "sun", text: "延期 S05 2027-03-01 再延", reply: "已有待审批的延期申请"},
+	{from: "sun", text: "延期 S05 2027-03-01 再延", reply: "已有待审批的延期申请", refused: true},
 
 	// Notes: an empty one is asked for again, a long one is refused.
 	{from: "sun", text: "进展 S02 。", reply: "请回复进展情况"},
@@ -340,7 +343,7 @@ var phrasings = []phrasing{
 	{from: "chen", setup: []string{"/click refuse:S05"}, text: "为什么要写理由？", reply: "【政策答复】"},
 	{from: "chen", setup: []string{"/click refuse:S05", "为什么要写理由？"}, text: "时限不变", task: "S05", want: "noext", reply: "（时限不变）"},
 	{from: "sun", setup: []string{"/click reject:S04"}, text: "未附纪要", reply: "没看懂这条消息"}, // 联络员 may not 驳回: not asked
-	{from: "sun", text: "/click reject:S04", reply: "只有该组督办组长或编办可以驳回"},
+	{from: "sun", text: "/click reject:S04", reply: "只有该组督办组长或编办可以驳回", refused: true},
 	{from: "sun", text: "/click extend:S02", reply: "请回复新的完成时限和理由（现时限 2027-01-10）"},
 	{from: "chen", text: "/click refuse:S05", reply: "不同意任务 S05「报送改革完成情况」的延期申请：请回复理由"},
 	{from: "chen", text: "驳回 S04", reply: "请回复驳回理由"},
@@ -366,10 +369,10 @@ var phrasings = []phrasing{
 	{from: "sun", text: "Ｓ０２　完成了", task: "S02", want: "已报完成", reply: "已报完成"},
 	{from: "sun", text: "S02 done", reply: "没看懂这条消息"},
 	{from: "qian", text: "完成 S02", reply: "未执行：任务 S02 属于市司法局"},
-	{from: "sun", text: "销号 S04", reply: "未执行："},
-	{from: "sun", text: "完成 S04", reply: "未执行：任务 S04 当前为「已报完成」"},
-	{from: "chen", text: "完成 S02", reply: "未执行："},
-	{from: "chen", text: "销号 S02", reply: "只有「已报完成」的任务可以销号"},
+	{from: "sun", text: "销号 S04", reply: "未执行：", refused: true},
+	{from: "sun", text: "完成 S04", reply: "未执行：任务 S04 当前为「已报完成」", refused: true},
+	{from: "chen", text: "完成 S02", reply: "未执行：", refused: true},
+	{from: "chen", text: "销号 S02", reply: "只有「已报完成」的任务可以销号", refused: true},
 	{from: "liu", text: "销号 S04", reply: "未执行："},
 	{from: "sun", text: "确认", reply: "没有待确认的变更"},
 	{from: "sun", text: "取消", reply: "没有待确认的变更"},
@@ -467,6 +470,9 @@ var phrasings = []phrasing{
 	{from: "sun", text: "S2完成了吗", reply: "您是要将 S02「人员转岗到位」报为已完成吗"},
 	{from: "chen", text: "S4完成了吗", reply: "任务当前：【", not: "【政策答复】"},
 	{from: "sun", text: "内设机构调整的任务进展咋样了", reply: "任务当前：【绿】S03 内设机构调整到位", not: "【政策答复】"},
+	// A policy question that shares a title's words: the documents' answer
+	// is said, with the task's line after it (declined: TestDeclinedQuestionNamingATask).
+	{from: "sun", text: "改革中多余的领导职数要怎么处理", reply: "【政策答复】改革中多余的领导职数要怎么处理\n\n任务当前：【绿】S04 核减领导职数"},
 	{from: "sun", text: "人员转岗那个任务现在什么情况", reply: "任务当前：【绿】S02 人员转岗到位", not: "【政策答复】"},
 	{from: "sun", text: "我们单位还有几项没完成", reply: "任务清单：共 5 项", not: "【政策答复】"},
 	{from: "sun", text: "我们还有哪些任务没办完", reply: "任务清单：共 5 项", not: "【政策答复】"},
@@ -523,10 +529,13 @@ func runPhrasings(t *testing.T, phrasings []phrasing) {
 				}
 				sendPhrase(t, h, fmt.Sprintf("setup:%d:%d", i, j), from, text)
 			}
-			before := ledgerState(t, h)
+			before, lines := ledgerState(t, h), historyLines(t, h)
 			acks := rem.acks
 			out := sendPhrase(t, h, fmt.Sprintf("msg:%d", i), p.from, p.text)
 			after := ledgerState(t, h)
+			if p.task == "" && !p.refused && historyLines(t, h) != lines {
+				t.Errorf("%q changed nothing but wrote %d lines in the tasks' history", p.text, historyLines(t, h)-lines)
+			}
 			for id, was := range before {
 				now := after[id]
 				if id == p.task {
@@ -609,6 +618,16 @@ func ledgerState(t *testing.T, h *Handler) map[string]taskState {
 		m[tk.ID] = s
 	}
 	return m
+}
+
+// historyLines counts the lines of every task's history (记录).
+func historyLines(t *testing.T, h *Handler) int {
+	t.Helper()
+	n := 0
+	if err := h.Store.AllHistory(context.Background(), func(duban.Change) error { n++; return nil }); err != nil {
+		t.Fatal(err)
+	}
+	return n
 }
 
 func hasState(s taskState, want string) bool {
@@ -711,5 +730,22 @@ func TestUncoveredQuestionHintsItsCommand(t *testing.T) {
 		if after := ledgerState(t, h); fmt.Sprint(after) != fmt.Sprint(before) {
 			t.Errorf("%q changed the ledger", c.text)
 		}
+	}
+}
+
+// A policy question whose words a task's title shares, and which the
+// documents do not answer, is told so before the task's line: the line alone
+// reads as if the question had been about the task.
+func TestDeclinedQuestionNamingATask(t *testing.T) {
+	h, _ := phrasingHandler(t)
+	h.Policy = decliningPolicy{}
+	before := ledgerState(t, h)
+	out := sendPhrase(t, h, "msg:declined", "sun", "改革中多余的领导职数要怎么处理")
+	reply := must(t, out, "sun", "没有涉及这个问题", "任务当前：【绿】S04 核减领导职数").Text
+	if strings.Index(reply, "没有涉及") > strings.Index(reply, "任务当前") {
+		t.Errorf("the decline comes after the task's line:\n%s", reply)
+	}
+	if after := ledgerState(t, h); fmt.Sprint(after) != fmt.Sprint(before) {
+		t.Errorf("the question changed the ledger")
 	}
 }

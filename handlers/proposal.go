@@ -30,30 +30,35 @@ func (h *Handler) propose(ctx context.Context, t *turn, taskID string, r duban.R
 		return duban.Errorf(duban.ErrorCode(err), "%s 未做任何变更。", duban.ErrorMessage(err))
 	}
 	what := describeRequest(task, unit, r)
-	return h.offer(ctx, t, task, r, what, "我理解为："+what+"\n回复「确认」执行，回复「取消」放弃。")
+	return h.offer(ctx, t, task, r, what, "我理解为："+what+"\n回复「确认」执行，回复「取消」放弃。", true)
 }
 
 // proposeAsked asks back when a question named one of the sender's tasks
-// with an action they may take; the caller has checked it is allowed.
+// with an action they may take; the caller has checked it is allowed. A
+// question leaves no line in the task's history: nobody proposed anything.
 func (h *Handler) proposeAsked(ctx context.Context, t *turn, task duban.Task, unit duban.Unit, r duban.Request) error {
-	return h.offer(ctx, t, task, r, describeRequest(task, unit, r), askBack(task, r)+"回复「确认」执行，回复「取消」放弃。")
+	return h.offer(ctx, t, task, r, describeRequest(task, unit, r), askBack(task, r)+"回复「确认」执行，回复「取消」放弃。", false)
 }
 
 // proposeWithStanding asks back as proposeAsked does, after the task's
 // standing: T003完成了吗 asks how it stands as much as whether to report it.
 func (h *Handler) proposeWithStanding(ctx context.Context, t *turn, task duban.Task, unit duban.Unit, r duban.Request) error {
 	return h.offer(ctx, t, task, r, describeRequest(task, unit, r),
-		"任务当前："+h.line(t, task)+"\n"+askBack(task, r)+"回复「确认」执行，回复「取消」放弃。")
+		"任务当前："+h.line(t, task)+"\n"+askBack(task, r)+"回复「确认」执行，回复「取消」放弃。", false)
 }
 
-// offer stores r as the sender's pending proposal, records it in the task's
-// history and sends text with 确认 and 取消 buttons.
-func (h *Handler) offer(ctx context.Context, t *turn, task duban.Task, r duban.Request, what, text string) error {
+// offer stores r as the sender's pending proposal and sends text with 确认
+// and 取消 buttons. A change read from a statement (inferred) is recorded in
+// the task's history as 提议, as what the sender was understood to say.
+func (h *Handler) offer(ctx context.Context, t *turn, task duban.Task, r duban.Request, what, text string, inferred bool) error {
 	p := store.Proposal{
 		ID: shortHash(t.in.Key), TaskID: task.ID, Action: r.Action, Note: r.Note, Deadline: r.Deadline,
-		MsgKey: t.in.Key, Text: what, At: t.now,
+		MsgKey: t.in.Key, Text: what, At: t.now, Asked: !inferred,
 	}
-	entry := duban.Change{TaskID: task.ID, At: t.now, By: t.person.UserID, Action: duban.ActPropose, Note: what, MsgID: t.in.Key}
+	var entry duban.Change
+	if inferred {
+		entry = duban.Change{TaskID: task.ID, At: t.now, By: t.person.UserID, Action: duban.ActPropose, Note: what, MsgID: t.in.Key}
+	}
 	if err := h.Store.Propose(ctx, t.person.UserID, p, entry); err != nil {
 		return err
 	}
@@ -132,7 +137,7 @@ func (h *Handler) cancel(ctx context.Context, t *turn, id string) (bool, error) 
 		return false, err
 	}
 	var entry *duban.Change
-	if p.TaskID != "" {
+	if p.TaskID != "" && !p.Asked {
 		entry = &duban.Change{TaskID: p.TaskID, At: t.now, By: t.person.UserID, Action: duban.ActCancel, Note: p.Text, MsgID: t.in.Key}
 	}
 	if err := h.Store.DropProposal(ctx, t.person.UserID, p.ID, entry); err != nil {

@@ -125,15 +125,13 @@ func (h *Handler) question(ctx context.Context, t *turn, text string) error {
 			t.reply(standing) // the documents are not asked what only the ledger knows
 			return nil
 		}
-		answer, declined, err := h.Policy.AnswerText(ctx, text)
+		// A decline is said too: the task may be named by a guess from its
+		// title (多余的领导职数怎么处理), and its line alone answers nothing.
+		answer, _, err := h.Policy.AnswerText(ctx, text)
 		if err != nil {
 			return err
 		}
-		if declined {
-			t.reply(standing)
-		} else {
-			t.reply(answer + "\n\n" + standing)
-		}
+		t.reply(answer + "\n\n" + standing)
 		return nil
 	}
 	return h.ask(ctx, t, text, true)

@@ -41,6 +41,9 @@ type Proposal struct {
 	MsgKey   string       `json:"msg"` // the free-text message it came from
 	Text     string       `json:"text"`
 	At       time.Time    `json:"at"`
+	// Asked is an offer made in answer to a question: neither it nor its
+	// 取消 is a line in the task's history, as the question was none.
+	Asked bool `json:"asked,omitempty"`
 }
 
 // Propose stores p as userid's pending proposal, replacing any earlier one,
