@@ -9,6 +9,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -20,41 +21,53 @@ const (
 	// maxReplyBytes keeps every reply within one WeCom text message
 	// (2048 bytes), with room to spare.
 	maxReplyBytes = 1900
-	// pageLines is the most lines a page shows.
-	pageLines = 15
+	// unitsPerPage and tasksPerPage are the lines of a page of units and
+	// of tasks: what fits one message with names and titles as they
+	// usually are (longer ones are shortened to fit).
+	unitsPerPage = 15
+	tasksPerPage = 10
 	// pageWindow is how long 下一页 continues the last list; the record
 	// itself is kept a day so an expired one is told apart from none.
 	pageWindow = time.Hour
 	pageKeep   = 24 * time.Hour
 )
 
-// listing is a list to show a page at a time.
+// listing is a list to show a page at a time. Pages hold perPage lines
+// each, so which items a page shows and how many pages there are follow
+// from the list's length alone: a page is read and written by itself, and
+// costs the same on page 1 of 12 or page 900 of 10,000.
 type listing struct {
-	title string   // what it is: 江城组·红灯单位（逾期最久在前）
-	count string   // how many: 共 120 个单位
-	lines []string // one per item, numbered across pages
-	foot  string   // said under every page: how to report, how to drill down
-	query string   // the command that shows it, without a page
-	empty string   // said when there is nothing to list
+	title string // what it is: 江城组·红灯单位（逾期最久在前）
+	count string // how many: 共 120 个单位
+	n     int    // how many items
+	// perPage is how many lines a page shows.
+	perPage int
+	// page returns the lines of items [from, to), numbered across pages.
+	page  func(from, to int) ([]line, error)
+	foot  string // said under every page: how to report, how to drill down
+	query string // the command that shows it, without a page
+	empty string // said when there is nothing to list
 	// own is a unit's own list (任务 of its people): remembered only when
 	// it has more than one page, so the common short one writes nothing.
 	own bool
 }
 
+// line writes one line of a list. room, when not 0, is how many characters
+// the name it gives (a task's title, a unit's name) may take: a page too
+// long for one message shortens its longest lines' names.
+type line func(room int) string
+
+// rooms are the steps by which a line's name is shortened to fit a page.
+var rooms = []int{0, 24, 16, 12, 8, 4}
+
 // show replies with page of l (from 1; PageLast for the last) and
 // remembers it for 下一页.
-func (h *Handler) show(ctx context.Context, t *turn, l listing, page, perPage int) error {
-	if len(l.lines) == 0 {
+func (h *Handler) show(ctx context.Context, t *turn, l listing, page int) error {
+	if l.n == 0 {
 		t.reply(l.empty)
 		return nil
 	}
-	head := l.title
-	if l.count != "" {
-		head += "：" + l.count
-	}
-	// Room for the page number and the hint, which names the list.
-	pages := paginate(l.lines, perPage, maxReplyBytes-len(head)-len(l.foot)-len(l.query)-140)
-	n := len(pages)
+	n := (l.n + l.perPage - 1) / l.perPage
 	switch {
 	case page == PageLast:
 		page = n
@@ -67,24 +80,32 @@ func (h *Handler) show(ctx context.Context, t *turn, l listing, page, perPage in
 		t.reply(fmt.Sprintf("「%s」共 %d 页，没有第 %d 页。发送「%s 第%d页」看最后一页。", l.query, n, page, l.query, n))
 		return nil
 	}
-	var b strings.Builder
-	b.WriteString(head)
+	head := l.title
+	if l.count != "" {
+		head += "：" + l.count
+	}
 	if n > 1 {
-		fmt.Fprintf(&b, "（第 %d/%d 页）", page, n)
+		head += fmt.Sprintf("（第 %d/%d 页）", page, n)
 	}
-	for _, line := range pages[page-1] {
-		b.WriteString("\n" + line)
-	}
+	var tail []string
 	if l.foot != "" {
-		b.WriteString("\n" + l.foot)
+		tail = append(tail, l.foot)
 	}
 	switch {
 	case n > 1 && page < n:
-		fmt.Fprintf(&b, "\n发送「下一页」看第 %d 页，或「%s 第N页」跳到某页。", page+1, l.query)
+		tail = append(tail, fmt.Sprintf("发送「下一页」看第 %d 页，或「%s 第N页」跳到某页。", page+1, l.query))
 	case n > 1:
-		b.WriteString("\n已是最后一页。发送「上一页」回看。")
+		tail = append(tail, "已是最后一页。发送「上一页」回看。")
 	}
-	t.reply(b.String())
+	lines, err := l.page((page-1)*l.perPage, min(page*l.perPage, l.n))
+	if err != nil {
+		return err
+	}
+	budget := maxReplyBytes - len(head)
+	for _, s := range tail {
+		budget -= len(s) + 1
+	}
+	t.reply(strings.Join(slices.Concat([]string{head}, fitLines(lines, budget), tail), "\n"))
 	if n == 1 && l.own {
 		return nil
 	}
@@ -98,26 +119,36 @@ func pageAt(query string, page int, t *turn) store.ListPage {
 	return store.ListPage{Query: query, Page: page, MsgKey: t.in.Key, At: t.now}
 }
 
-// paginate cuts lines into pages of at most perPage lines and budget
-// bytes; a line longer than a page's budget is cut short.
-func paginate(lines []string, perPage, budget int) [][]string {
-	budget = max(budget, 400)
-	var pages [][]string
-	var cur []string
+// fitLines writes lines within budget bytes, each on its own line (a
+// newline before each): while they are too long, the longest line's name
+// is shortened a step; past the last step every line is cut to its share.
+func fitLines(lines []line, budget int) []string {
+	out := make([]string, len(lines))
+	step := make([]int, len(lines))
 	size := 0
-	for _, line := range lines {
-		line = clip(line, budget/2)
-		if len(cur) == perPage || size+len(line)+1 > budget && len(cur) > 0 {
-			pages = append(pages, cur)
-			cur, size = nil, 0
+	for i, l := range lines {
+		out[i] = l(0)
+		size += len(out[i]) + 1
+	}
+	for size > budget {
+		longest := -1
+		for i := range out {
+			if step[i] < len(rooms)-1 && (longest < 0 || len(out[i]) > len(out[longest])) {
+				longest = i
+			}
 		}
-		cur = append(cur, line)
-		size += len(line) + 1
+		if longest < 0 {
+			for i := range out {
+				out[i] = clip(out[i], max(budget/len(out)-1, 0))
+			}
+			break
+		}
+		step[longest]++
+		shorter := lines[longest](rooms[step[longest]])
+		size += len(shorter) - len(out[longest])
+		out[longest] = shorter
 	}
-	if len(cur) > 0 {
-		pages = append(pages, cur)
-	}
-	return pages
+	return out
 }
 
 // clip cuts s to at most n bytes on a rune boundary, marking the cut.
@@ -125,7 +156,7 @@ func clip(s string, n int) string {
 	if len(s) <= n {
 		return s
 	}
-	cut := n - len("…")
+	cut := max(n-len("…"), 0)
 	for cut > 0 && !utf8.RuneStart(s[cut]) {
 		cut--
 	}
@@ -139,6 +170,15 @@ func short(s string, n int) string {
 		return s
 	}
 	return string(r[:n-1]) + "…"
+}
+
+// within is n characters, or room when a page asks for fewer (room 0 asks
+// nothing).
+func within(n, room int) int {
+	if room > 0 && room < n {
+		return room
+	}
+	return n
 }
 
 // turnPage answers 下一页, 上一页, 第3页: the sender's last list again at

@@ -120,7 +120,7 @@ func (h *Handler) question(ctx context.Context, t *turn, text string) error {
 	if task, ok := h.namedTask(ctx, t, text); ok && h.Policy != nil {
 		// S02 进展怎么样了: the task's standing answers it; 延期 S02 需要什么材料:
 		// the documents do, with the task's standing beside them.
-		standing := "任务当前：" + h.line(t, task) + "\n发送「记录 " + task.ID + "」查看变更记录。"
+		standing := "任务当前：" + h.line(t, task, 0) + "\n发送「记录 " + task.ID + "」查看变更记录。"
 		if asksStanding(text) {
 			t.reply(standing) // the documents are not asked what only the ledger knows
 			return nil

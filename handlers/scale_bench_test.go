@@ -75,6 +75,12 @@ func BenchmarkReplyProvince(b *testing.B) {
 		{"admin-江城组", func(int) (string, string) { return "admin1", "任务 江城组" }},
 		{"admin-逾期任务第2页", func(int) (string, string) { return "admin1", "任务 逾期 第2页" }},
 		{"admin-待销号", func(int) (string, string) { return "admin1", "任务 待销号" }},
+		{"admin-任务全部", func(int) (string, string) { return "admin1", "任务 全部" }},
+		{"admin-任务黄第3页", func(int) (string, string) { return "admin1", "任务 黄 第3页" }},
+		{"admin-单位名", func(i int) (string, string) { return "admin1", "任务 " + p.Units[(i*7919)%len(p.Units)].Name }},
+		{"admin-江城组逾期", func(int) (string, string) { return "admin1", "任务 江城组 逾期" }},
+		{"admin-逾期任务最后一页", func(int) (string, string) { return "admin1", "任务 逾期 最后一页" }},
+		{"admin-全部第5000页", func(int) (string, string) { return "admin1", "任务 全部 第5000页" }},
 	} {
 		b.Run(c.name, func(b *testing.B) {
 			var took []time.Duration
@@ -122,9 +128,8 @@ func BenchmarkStandingProvince(b *testing.B) {
 	cpu := cpuTime()
 	for b.Loop() {
 		s := h.count(p.Units, tasks, t.today)
-		red := s.unitsOf(duban.Red)
-		for _, u := range red[:5] {
-			_ = h.unitLine(t, u, false)
+		for _, u := range s.unitsOf(duban.Red, 5) {
+			_ = h.unitLine(t, u, false, 0)
 		}
 	}
 	b.ReportMetric(float64(cpuTime()-cpu)/float64(time.Millisecond)/float64(b.N), "cpu-ms/op")

@@ -49,8 +49,10 @@ func (sc listScope) ofUnits() bool { return sc.all || len(sc.groups) > 0 }
 type unitStanding struct {
 	unit                                     duban.Unit
 	total, verified, reported, overdue, soon int
-	longest                                  duban.Task // its longest overdue task
+	oldest                                   duban.Date // the deadline of its longest overdue task
 	soonest                                  duban.Date // its earliest deadline due soon
+	longest                                  duban.Task // its longest overdue task, when counted task by task
+	tally                                    *store.UnitTally
 }
 
 func (u *unitStanding) light() duban.Light {
@@ -63,76 +65,108 @@ func (u *unitStanding) light() duban.Light {
 	return duban.Green
 }
 
+// longestOverdue is the unit's longest overdue task at today, read from its
+// tally when it has one (only the units a page shows are read).
+func (u *unitStanding) longestOverdue(today duban.Date) duban.Task {
+	if u.tally != nil {
+		t, _ := u.tally.Longest(today)
+		return t
+	}
+	return u.longest
+}
+
 // standing is a scope's counts and lists at one instant.
 type standing struct {
-	units                                    []*unitStanding // in the scope's order
-	of                                       map[string]*unitStanding
+	units                                    []*unitStanding // by code
 	total, verified, reported, overdue, soon int
 	extensions                               int
 	lights                                   map[duban.Light]int // units by standing
-	tasks                                    []duban.Task        // every task, by deadline
-	overdueTasks, soonTasks, waiting         []duban.Task
-	waits                                    int // tasks waiting (waiting may hold only the first)
+	// The lists a drill-down pages through: every task by deadline, those
+	// overdue (longest first) and due soon (soonest first), and those
+	// waiting for the group (longest first).
+	tasks, overdueTasks, soonTasks, waiting tasks
+	tallied                                 bool // counted per unit from the store's tallies
+}
+
+// tasks is a list of tasks read a page at a time.
+type tasks struct {
+	n    int
+	page func(from, to int) ([]duban.Task, error)
+}
+
+// listOf is the list of ts, held whole.
+func listOf(ts []duban.Task) tasks {
+	return tasks{len(ts), func(from, to int) ([]duban.Task, error) { return ts[from:to], nil }}
+}
+
+// unitOf is the unit of the scope with code, nil when none is.
+func (s *standing) unitOf(code string) *unitStanding {
+	i, ok := slices.BinarySearchFunc(s.units, code, func(u *unitStanding, code string) int { return strings.Compare(u.unit.Code, code) })
+	if !ok {
+		return nil
+	}
+	return s.units[i]
+}
+
+// unitName is the name of the unit with code, as a list shows it.
+func (s *standing) unitName(code string, room int) string {
+	if u := s.unitOf(code); u != nil {
+		return short(u.unit.Name, within(12, room))
+	}
+	return code
 }
 
 // summaryWaiting is how many waiting tasks a summary shows.
 const summaryWaiting = 3
 
-// loadSummary is loadStanding for a summary of groups or of every unit
-// (sc.ofUnits): counted per unit from the store's tallies when it keeps
-// them, without the task lists a drill-down pages through, and with only
-// the first waiting tasks.
-func (h *Handler) loadSummary(ctx context.Context, t *turn, sc listScope) (*standing, error) {
-	return h.loadTallied(ctx, t, sc, "")
-}
-
-// loadTallied is loadSummary with the one task list that list kind pages
-// through (overdue, due soon or waiting), read from the tallies too; the
-// others (and every task, for 全部任务) are left out, so kind must be one
-// of those or a list of units.
-func (h *Handler) loadTallied(ctx context.Context, t *turn, sc listScope, kind ListKind) (*standing, error) {
+// load reads the standing of sc: for groups or every unit, counted per unit
+// from the store's tallies when it keeps them, with lists that read only
+// the page shown; otherwise counted task by task.
+func (h *Handler) load(ctx context.Context, t *turn, sc listScope) (*standing, error) {
 	var groups []string
 	if !sc.all {
 		groups = sc.groups
 	}
 	if sc.ofUnits() {
 		if tallies, ok := h.Store.UnitTallies(groups...); ok {
-			s := h.tally(tallies, t.today)
-			switch kind {
-			case ListOverdue:
-				s.overdueTasks = store.OverdueTasks(tallies, t.today)
-			case ListDueSoon:
-				s.soonTasks = store.DueSoonTasks(tallies, t.today, h.WarnDays)
-			case ListWaiting:
-				s.waiting = store.WaitingTasks(tallies)
-			}
-			return s, nil
+			return h.tally(ctx, tallies, groups, t.today), nil
 		}
 	}
 	return h.loadStanding(ctx, t, sc)
 }
 
-// tally is count done per unit, from the tallies of the scope's units.
-func (h *Handler) tally(tallies []store.UnitTally, today duban.Date) *standing {
-	s := &standing{units: make([]*unitStanding, 0, len(tallies)), of: make(map[string]*unitStanding, len(tallies)), lights: map[duban.Light]int{}}
+// tally is count done per unit, from the tallies of the units of groups
+// (every unit when none); its lists read their pages from the tallies, and
+// every task of the scope from the store's page of tasks.
+func (h *Handler) tally(ctx context.Context, tallies []store.UnitTally, groups []string, today duban.Date) *standing {
+	s := &standing{units: make([]*unitStanding, len(tallies)), lights: map[duban.Light]int{}, tallied: true}
 	units := make([]unitStanding, len(tallies))
 	for i := range tallies {
 		ut, u := &tallies[i], &units[i]
-		*u = unitStanding{unit: ut.Unit, total: ut.Total, verified: ut.Verified, reported: ut.Reported}
-		u.overdue, u.longest = ut.Overdue(today)
+		*u = unitStanding{unit: ut.Unit, total: ut.Total, verified: ut.Verified, reported: ut.Reported, tally: ut}
+		u.overdue, u.oldest = ut.Overdue(today)
 		u.soon, u.soonest = ut.DueSoon(today, h.WarnDays)
-		s.units = append(s.units, u)
-		s.of[u.unit.Code] = u
+		s.units[i] = u
 		s.total += u.total
 		s.verified += u.verified
 		s.reported += u.reported
 		s.overdue += u.overdue
 		s.soon += u.soon
 		s.extensions += ut.Extensions
-		s.waits += ut.Waiting()
+		s.waiting.n += ut.Waiting()
 		s.lights[u.light()]++
 	}
-	s.waiting = store.OldestWaiting(tallies, summaryWaiting)
+	s.overdueTasks = tasks{s.overdue, func(from, to int) ([]duban.Task, error) {
+		return store.OverdueTasks(tallies, today, from, to-from), nil
+	}}
+	s.soonTasks = tasks{s.soon, func(from, to int) ([]duban.Task, error) {
+		return store.DueSoonTasks(tallies, today, h.WarnDays, from, to-from), nil
+	}}
+	s.waiting.page = func(from, to int) ([]duban.Task, error) { return store.WaitingTasks(tallies, from, to-from), nil }
+	s.tasks = tasks{s.total, func(from, to int) ([]duban.Task, error) {
+		_, page, err := h.Store.TaskPage(ctx, groups, from, to-from)
+		return page, err
+	}}
 	return s
 }
 
@@ -190,22 +224,30 @@ func (h *Handler) loadStanding(ctx context.Context, t *turn, sc listScope) (*sta
 
 // count tallies tasks of units as at today.
 func (h *Handler) count(units []duban.Unit, tasks []duban.Task, today duban.Date) *standing {
-	s := &standing{of: make(map[string]*unitStanding, len(units)), lights: map[duban.Light]int{}}
+	s := &standing{lights: map[duban.Light]int{}}
+	of := make(map[string]*unitStanding, len(units))
 	for _, u := range units {
 		us := &unitStanding{unit: u}
 		s.units = append(s.units, us)
-		s.of[u.Code] = us
+		of[u.Code] = us
 	}
+	slices.SortFunc(s.units, func(a, b *unitStanding) int { return strings.Compare(a.unit.Code, b.unit.Code) })
 	byDeadline := func(a, b duban.Task) int { return cmp.Or(int(a.Deadline-b.Deadline), strings.Compare(a.ID, b.ID)) }
 	if !slices.IsSortedFunc(tasks, byDeadline) { // the store's order, unless several lists were joined
 		slices.SortFunc(tasks, byDeadline)
 	}
-	s.tasks = tasks
-	for _, task := range tasks {
-		u := s.of[task.Unit]
+	all, copied := tasks, false // copied once a task is left out
+	var overdue, soon, waiting []duban.Task
+	for i, task := range tasks {
+		u := of[task.Unit]
 		if u == nil { // a unit that moved group between the two reads: left out
-			s.tasks = nil
+			if !copied {
+				all, copied = slices.Clone(tasks[:i]), true
+			}
 			continue
+		}
+		if copied {
+			all = append(all, task)
 		}
 		s.total++
 		u.total++
@@ -221,61 +263,90 @@ func (h *Handler) count(units []duban.Unit, tasks []duban.Task, today duban.Date
 			s.extensions++
 		}
 		if task.Status == duban.StatusReported || task.Extension != nil {
-			s.waiting = append(s.waiting, task)
+			waiting = append(waiting, task)
 		}
 		switch task.Light(today, h.WarnDays) {
 		case duban.Red:
 			s.overdue++
 			u.overdue++
-			s.overdueTasks = append(s.overdueTasks, task)
+			overdue = append(overdue, task)
 			if u.overdue == 1 {
-				u.longest = task // tasks come by deadline: the first is the longest overdue
+				u.longest, u.oldest = task, task.Deadline // tasks come by deadline: the first is the longest overdue
 			}
 		case duban.Yellow:
 			s.soon++
 			u.soon++
-			s.soonTasks = append(s.soonTasks, task)
+			soon = append(soon, task)
 			if u.soon == 1 {
 				u.soonest = task.Deadline
 			}
 		}
 	}
-	if s.tasks == nil {
-		s.tasks = slices.DeleteFunc(slices.Clone(tasks), func(t duban.Task) bool { return s.of[t.Unit] == nil })
-	}
 	for _, u := range s.units {
 		s.lights[u.light()]++
 	}
-	slices.SortStableFunc(s.waiting, func(a, b duban.Task) int { return cmp.Compare(store.WaitingSince(a), store.WaitingSince(b)) })
-	s.waits = len(s.waiting)
+	slices.SortStableFunc(waiting, func(a, b duban.Task) int { return cmp.Compare(store.WaitingSince(a), store.WaitingSince(b)) })
+	s.tasks, s.overdueTasks, s.soonTasks, s.waiting = listOf(all), listOf(overdue), listOf(soon), listOf(waiting)
 	return s
 }
 
 // byStanding orders units red first (longest overdue, then most overdue),
 // then yellow (soonest due, then most due), then green, each by code.
 func byStanding(a, b *unitStanding) int {
-	la, lb := a.light().Rank(), b.light().Rank()
+	la, lb := a.light(), b.light()
 	if la != lb {
-		return la - lb
+		return la.Rank() - lb.Rank()
 	}
-	switch a.light() {
+	switch la {
 	case duban.Red:
-		return cmp.Or(int(a.longest.Deadline-b.longest.Deadline), b.overdue-a.overdue, strings.Compare(a.unit.Code, b.unit.Code))
+		return cmp.Or(int(a.oldest-b.oldest), b.overdue-a.overdue, strings.Compare(a.unit.Code, b.unit.Code))
 	case duban.Yellow:
 		return cmp.Or(int(a.soonest-b.soonest), b.soon-a.soon, strings.Compare(a.unit.Code, b.unit.Code))
 	}
 	return strings.Compare(a.unit.Code, b.unit.Code)
 }
 
-// unitsOf returns the units of light l (all of them for ""), in standing
-// order.
-func (s *standing) unitsOf(l duban.Light) []*unitStanding {
-	var out []*unitStanding
-	for _, u := range s.units {
-		if l == "" || u.light() == l {
-			out = append(out, u)
+// unitCount is how many units of light l (all of them for "") there are.
+func (s *standing) unitCount(l duban.Light) int {
+	if l == "" {
+		return len(s.units)
+	}
+	return s.lights[l]
+}
+
+// unitsOf returns the first n units of light l (of all for ""), in
+// standing order.
+func (s *standing) unitsOf(l duban.Light, n int) []*unitStanding {
+	var of []*unitStanding
+	if l == "" {
+		of = slices.Clone(s.units)
+	} else {
+		of = make([]*unitStanding, 0, s.lights[l])
+		for _, u := range s.units {
+			if u.light() == l {
+				of = append(of, u)
+			}
 		}
 	}
-	slices.SortFunc(out, byStanding) // a total order: units differ by code
-	return out
+	return firstOf(of, n, byStanding)
+}
+
+// firstOf returns the first n of items in order compare (a total order),
+// sorted; items is reordered. A short head of a long list is picked in one
+// pass instead of sorting the whole.
+func firstOf[E any](items []E, n int, compare func(a, b E) int) []E {
+	n = min(n, len(items))
+	if n > 64 || n > len(items)/8 {
+		slices.SortFunc(items, compare)
+		return items[:n]
+	}
+	head := make([]E, 0, n+1) // the first n seen, in order
+	for _, e := range items {
+		if len(head) == n && (n == 0 || compare(e, head[n-1]) >= 0) {
+			continue
+		}
+		i, _ := slices.BinarySearchFunc(head, e, compare)
+		head = slices.Insert(head, i, e)[:min(len(head)+1, n)]
+	}
+	return head
 }

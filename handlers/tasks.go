@@ -134,13 +134,7 @@ func (h *Handler) ownHint(p duban.Person) string {
 
 // list shows list c.List of scope sc at page c.Page.
 func (h *Handler) list(ctx context.Context, t *turn, sc listScope, c Command) error {
-	var s *standing
-	var err error
-	if sc.ofUnits() && slices.Contains([]ListKind{"", ListRed, ListYellow, ListGreen, ListUnits, ListOverdue, ListDueSoon, ListWaiting}, c.List) {
-		s, err = h.loadTallied(ctx, t, sc, c.List) // per unit, and only the task list shown
-	} else {
-		s, err = h.loadStanding(ctx, t, sc)
-	}
+	s, err := h.load(ctx, t, sc)
 	if err != nil {
 		return err
 	}
@@ -155,36 +149,36 @@ func (h *Handler) list(ctx context.Context, t *turn, sc listScope, c Command) er
 	if !sc.ofUnits() {
 		switch c.List {
 		case ListRed, ListOverdue:
-			return h.show(ctx, t, h.taskList(t, sc, s, s.overdueTasks, "逾期任务（逾期最久在前）", q(ListRed), h.overdueWhat), page, pageLines)
+			return h.show(ctx, t, h.taskList(t, sc, s, s.overdueTasks, "逾期任务（逾期最久在前）", q(ListRed), h.overdueWhat), page)
 		case ListYellow, ListDueSoon:
-			return h.show(ctx, t, h.taskList(t, sc, s, s.soonTasks, "临期任务（最先到期在前）", q(ListYellow), h.soonWhat), page, pageLines)
+			return h.show(ctx, t, h.taskList(t, sc, s, s.soonTasks, "临期任务（最先到期在前）", q(ListYellow), h.soonWhat), page)
 		case ListWaiting:
-			return h.show(ctx, t, h.taskList(t, sc, s, s.waiting, "待销号和延期待批（等得最久在前）", q(ListWaiting), waitWhat), page, pageLines)
+			return h.show(ctx, t, h.taskList(t, sc, s, s.waiting, "待销号和延期待批（等得最久在前）", q(ListWaiting), waitWhat), page)
 		}
 		if sc.unit == nil {
-			return h.show(ctx, t, h.taskList(t, sc, s, s.tasks, "任务清单", q(""), h.stateWhat), page, pageLines)
+			return h.show(ctx, t, h.taskList(t, sc, s, s.tasks, "任务清单", q(""), h.stateWhat), page)
 		}
-		return h.show(ctx, t, h.unitList(t, sc, s), page, 20)
+		return h.show(ctx, t, h.unitList(t, sc, s), page)
 	}
 	switch c.List {
 	case "":
-		return h.show(ctx, t, h.unitsList(t, sc, s, "", "全部单位（红灯、黄灯在前）", q("")), page, pageLines)
+		return h.show(ctx, t, h.unitsList(t, sc, s, "", "全部单位（红灯、黄灯在前）", q("")), page)
 	case ListRed:
-		return h.show(ctx, t, h.unitsList(t, sc, s, duban.Red, "红灯单位（逾期最久在前）", q(ListRed)), page, pageLines)
+		return h.show(ctx, t, h.unitsList(t, sc, s, duban.Red, "红灯单位（逾期最久在前）", q(ListRed)), page)
 	case ListYellow:
-		return h.show(ctx, t, h.unitsList(t, sc, s, duban.Yellow, "黄灯单位（最先到期在前）", q(ListYellow)), page, pageLines)
+		return h.show(ctx, t, h.unitsList(t, sc, s, duban.Yellow, "黄灯单位（最先到期在前）", q(ListYellow)), page)
 	case ListGreen:
-		return h.show(ctx, t, h.unitsList(t, sc, s, duban.Green, "绿灯单位（没有逾期和临期任务）", q(ListGreen)), page, pageLines)
+		return h.show(ctx, t, h.unitsList(t, sc, s, duban.Green, "绿灯单位（没有逾期和临期任务）", q(ListGreen)), page)
 	case ListUnits:
-		return h.show(ctx, t, h.unitsList(t, sc, s, "", "全部单位（红灯、黄灯在前）", q(ListUnits)), page, pageLines)
+		return h.show(ctx, t, h.unitsList(t, sc, s, "", "全部单位（红灯、黄灯在前）", q(ListUnits)), page)
 	case ListOverdue:
-		return h.show(ctx, t, h.taskList(t, sc, s, s.overdueTasks, "逾期任务（逾期最久在前）", q(ListOverdue), h.overdueWhat), page, pageLines)
+		return h.show(ctx, t, h.taskList(t, sc, s, s.overdueTasks, "逾期任务（逾期最久在前）", q(ListOverdue), h.overdueWhat), page)
 	case ListDueSoon:
-		return h.show(ctx, t, h.taskList(t, sc, s, s.soonTasks, "临期任务（最先到期在前）", q(ListDueSoon), h.soonWhat), page, pageLines)
+		return h.show(ctx, t, h.taskList(t, sc, s, s.soonTasks, "临期任务（最先到期在前）", q(ListDueSoon), h.soonWhat), page)
 	case ListWaiting:
-		return h.show(ctx, t, h.taskList(t, sc, s, s.waiting, "待销号和延期待批（等得最久在前）", q(ListWaiting), waitWhat), page, pageLines)
+		return h.show(ctx, t, h.taskList(t, sc, s, s.waiting, "待销号和延期待批（等得最久在前）", q(ListWaiting), waitWhat), page)
 	}
-	return h.show(ctx, t, h.taskList(t, sc, s, s.tasks, "全部任务（按时限）", q(ListAll), h.stateWhat), page, pageLines)
+	return h.show(ctx, t, h.taskList(t, sc, s, s.tasks, "全部任务（按时限）", q(ListAll), h.stateWhat), page)
 }
 
 // unitList is a unit's own task list, as its people have always seen it.
@@ -194,10 +188,16 @@ func (h *Handler) unitList(t *turn, sc listScope, s *standing) listing {
 	if s.verified == s.total && s.total > 0 {
 		count += "，已见底清零"
 	}
-	l := listing{title: fmt.Sprintf("%s（%s）任务清单", u.Name, u.Group), count: count, query: listQuery(sc.ref, ""), own: true}
+	l := listing{title: fmt.Sprintf("%s（%s）任务清单", u.Name, u.Group), count: count, query: listQuery(sc.ref, ""), own: true,
+		n: s.tasks.n, perPage: tasksPerPage}
 	l.empty = l.title + "：" + count
-	for _, task := range s.tasks {
-		l.lines = append(l.lines, h.line(t, task))
+	l.page = func(from, to int) ([]line, error) {
+		ts, err := s.tasks.page(from, to)
+		lines := make([]line, len(ts))
+		for i, task := range ts {
+			lines[i] = func(room int) string { return h.line(t, task, room) }
+		}
+		return lines, err
 	}
 	if s.verified < s.total {
 		l.foot = "报送：完成 编号 说明｜进展 编号 说明｜延期 编号 新时限 理由"
@@ -207,18 +207,23 @@ func (h *Handler) unitList(t *turn, sc listScope, s *standing) listing {
 
 // taskList lists tasks of sc, numbered, each with what says of it (a
 // unit's own list says it all in its line).
-func (h *Handler) taskList(t *turn, sc listScope, s *standing, tasks []duban.Task, title, query string, what func(*turn, duban.Task) string) listing {
+func (h *Handler) taskList(t *turn, sc listScope, s *standing, ts tasks, title, query string, what func(*turn, duban.Task) string) listing {
 	noun, _, _ := strings.Cut(title, "（")
-	l := listing{title: sc.titled(title), count: fmt.Sprintf("共 %d 项", len(tasks)), query: query,
-		empty: sc.says("没有" + noun + "。")}
-	for i, task := range tasks {
-		line := fmt.Sprintf("%d. ", i+1)
-		if sc.unit != nil {
-			line += h.line(t, task)
-		} else {
-			line += fmt.Sprintf("%s「%s」｜%s｜%s", task.ID, short(task.Title, 16), short(s.of[task.Unit].unit.Name, 12), what(t, task))
+	l := listing{title: sc.titled(title), count: fmt.Sprintf("共 %d 项", ts.n), query: query,
+		empty: sc.says("没有" + noun + "。"), n: ts.n, perPage: tasksPerPage}
+	l.page = func(from, to int) ([]line, error) {
+		page, err := ts.page(from, to)
+		lines := make([]line, len(page))
+		for i, task := range page {
+			k := from + i + 1
+			lines[i] = func(room int) string {
+				if sc.unit != nil {
+					return fmt.Sprintf("%d. %s", k, h.line(t, task, room))
+				}
+				return fmt.Sprintf("%d. %s「%s」｜%s｜%s", k, task.ID, short(task.Title, within(16, room)), s.unitName(task.Unit, room), what(t, task))
+			}
 		}
-		l.lines = append(l.lines, line)
+		return lines, err
 	}
 	switch {
 	case strings.HasPrefix(title, "待销号") && (t.person.IsAdmin() || len(t.person.Groups()) > 0):
@@ -267,26 +272,32 @@ func waitWhat(t *turn, task duban.Task) string {
 
 // unitsList lists the units of sc of light l ("" for all) in standing order.
 func (h *Handler) unitsList(t *turn, sc listScope, s *standing, l duban.Light, title, query string) listing {
-	units := s.unitsOf(l)
-	out := listing{title: sc.titled(title), count: fmt.Sprintf("共 %d 个单位", len(units)), query: query,
-		foot: "发送「任务 单位名称或编码」查看某个单位的任务。"}
+	out := listing{title: sc.titled(title), count: fmt.Sprintf("共 %d 个单位", s.unitCount(l)), query: query,
+		foot: "发送「任务 单位名称或编码」查看某个单位的任务。", n: s.unitCount(l), perPage: unitsPerPage}
 	noun, _, _ := strings.Cut(title, "（")
 	out.empty = sc.says("没有" + noun + "。")
-	for i, u := range units {
-		out.lines = append(out.lines, fmt.Sprintf("%d. %s", i+1, h.unitLine(t, u, l == "")))
+	out.page = func(from, to int) ([]line, error) {
+		units := s.unitsOf(l, to)[from:]
+		lines := make([]line, len(units))
+		for i, u := range units {
+			lines[i] = func(room int) string { return fmt.Sprintf("%d. %s", from+i+1, h.unitLine(t, u, l == "", room)) }
+		}
+		return lines, nil
 	}
 	return out
 }
 
-// unitLine is one unit on a list: its standing in a few words.
-func (h *Handler) unitLine(t *turn, u *unitStanding, withLight bool) string {
-	name := fmt.Sprintf("%s（%s）", short(u.unit.Name, 14), u.unit.Code)
+// unitLine is one unit on a list: its standing in a few words, its name
+// within room characters (0: as lists shorten it).
+func (h *Handler) unitLine(t *turn, u *unitStanding, withLight bool, room int) string {
+	name := fmt.Sprintf("%s（%s）", short(u.unit.Name, within(14, room)), u.unit.Code)
 	if withLight {
 		return fmt.Sprintf("【%s】%s：任务 %d，已销号 %d，待销号 %d，逾期 %d", u.light(), name, u.total, u.verified, u.reported, u.overdue)
 	}
 	switch u.light() {
 	case duban.Red:
-		return fmt.Sprintf("%s：逾期 %d 项，最久 %s %s", name, u.overdue, u.longest.ID, h.overdue(u.longest, t.today))
+		longest := u.longestOverdue(t.today)
+		return fmt.Sprintf("%s：逾期 %d 项，最久 %s %s", name, u.overdue, longest.ID, h.overdue(longest, t.today))
 	case duban.Yellow:
 		return fmt.Sprintf("%s：临期 %d 项，最早 %s 到期", name, u.soon, u.soonest)
 	}
@@ -325,7 +336,7 @@ func (h *Handler) summary(ctx context.Context, t *turn, sc listScope, s *standin
 		}
 		secs = append(secs, sec)
 	}
-	if s.waits > 0 {
+	if s.waiting.n > 0 {
 		var kinds []string
 		if s.reported > 0 {
 			kinds = append(kinds, fmt.Sprintf("待销号 %d", s.reported))
@@ -333,25 +344,29 @@ func (h *Handler) summary(ctx context.Context, t *turn, sc listScope, s *standin
 		if s.extensions > 0 {
 			kinds = append(kinds, fmt.Sprintf("延期待批 %d", s.extensions))
 		}
-		sec := section{head: fmt.Sprintf("待您处理 %d 项（%s），等得最久的：", s.waits, strings.Join(kinds, "，"))}
-		for _, task := range s.waiting[:min(len(s.waiting), summaryWaiting)] {
-			sec.lines = append(sec.lines, fmt.Sprintf("· %s「%s」｜%s｜%s", task.ID, short(task.Title, 14), short(s.of[task.Unit].unit.Name, 12), waitWhat(t, task)))
+		sec := section{head: fmt.Sprintf("待您处理 %d 项（%s），等得最久的：", s.waiting.n, strings.Join(kinds, "，"))}
+		first, err := s.waiting.page(0, min(s.waiting.n, summaryWaiting))
+		if err != nil {
+			return err
+		}
+		for _, task := range first {
+			sec.lines = append(sec.lines, fmt.Sprintf("· %s「%s」｜%s｜%s", task.ID, short(task.Title, 14), s.unitName(task.Unit, 0), waitWhat(t, task)))
 		}
 		secs = append(secs, sec)
 	}
 	next := ListRed
-	switch red, yellow := s.unitsOf(duban.Red), s.unitsOf(duban.Yellow); {
-	case len(red) > 0:
-		sec := section{head: fmt.Sprintf("红灯单位 %d 个（逾期最久在前）：", len(red))}
-		for i, u := range red[:min(len(red), 5)] {
-			sec.lines = append(sec.lines, fmt.Sprintf("%d. %s", i+1, h.unitLine(t, u, false)))
+	switch red, yellow := s.lights[duban.Red], s.lights[duban.Yellow]; {
+	case red > 0:
+		sec := section{head: fmt.Sprintf("红灯单位 %d 个（逾期最久在前）：", red)}
+		for i, u := range s.unitsOf(duban.Red, 5) {
+			sec.lines = append(sec.lines, fmt.Sprintf("%d. %s", i+1, h.unitLine(t, u, false, 0)))
 		}
 		secs = append(secs, sec)
-	case len(yellow) > 0:
+	case yellow > 0:
 		next = ListYellow
-		sec := section{head: fmt.Sprintf("没有逾期任务。黄灯单位 %d 个（最先到期在前）：", len(yellow))}
-		for i, u := range yellow[:min(len(yellow), 5)] {
-			sec.lines = append(sec.lines, fmt.Sprintf("%d. %s", i+1, h.unitLine(t, u, false)))
+		sec := section{head: fmt.Sprintf("没有逾期任务。黄灯单位 %d 个（最先到期在前）：", yellow)}
+		for i, u := range s.unitsOf(duban.Yellow, 5) {
+			sec.lines = append(sec.lines, fmt.Sprintf("%d. %s", i+1, h.unitLine(t, u, false, 0)))
 		}
 		secs = append(secs, sec)
 	default:
@@ -445,9 +460,14 @@ func fit(head string, secs []section, foot string, budget int) string {
 	}
 }
 
-func (h *Handler) line(t *turn, task duban.Task) string {
-	light := task.Light(t.today, h.WarnDays)
-	s := fmt.Sprintf("【%s】%s %s｜时限 %s｜%s", light, task.ID, task.Title, task.Deadline, task.Status)
+// line is a task in a unit's own list, its title within room characters
+// (0: whole).
+func (h *Handler) line(t *turn, task duban.Task, room int) string {
+	light, title := task.Light(t.today, h.WarnDays), task.Title
+	if room > 0 {
+		title = short(title, room)
+	}
+	s := fmt.Sprintf("【%s】%s %s｜时限 %s｜%s", light, task.ID, title, task.Deadline, task.Status)
 	if n := task.DaysOverdue(t.today); n > 0 {
 		s += "｜" + h.overdue(task, t.today)
 	}

@@ -210,6 +210,19 @@ func (s *Store) Tasks(ctx context.Context, f TaskFilter) ([]duban.Task, error) {
 	return tasks, nil
 }
 
+// TaskPage returns how many tasks the units of groups have (every task
+// when no group is given) and copies of n of them from the from-th, in the
+// order of Tasks: a page of a list of any length, read from the ledger view
+// (built first when it is not) without copying the rest.
+func (s *Store) TaskPage(ctx context.Context, groups []string, from, n int) (total int, page []duban.Task, err error) {
+	v, err := s.ledgerView(ctx)
+	if err != nil {
+		return 0, nil, fmt.Errorf("read a page of tasks: %w", err)
+	}
+	total, entries := v.page(groups, from, n)
+	return total, tasksOf(entries, ""), nil
+}
+
 // EachTask calls fn with every task matching f, ordered by deadline then id.
 // From the ledger view, they are the tasks matching when the walk began;
 // from Badger, they are read one at a time from one consistent read (a

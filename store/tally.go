@@ -36,14 +36,22 @@ type openTask struct {
 }
 
 // Overdue counts the unit's overdue tasks at today (as duban.Task.Overdue
-// says) and returns the longest overdue: the earliest deadline, then the
-// lowest id.
-func (u *UnitTally) Overdue(today duban.Date) (n int, longest duban.Task) {
+// says) and returns the deadline of the longest overdue.
+func (u *UnitTally) Overdue(today duban.Date) (n int, oldest duban.Date) {
 	n = u.openBefore(today)
-	if n > 0 {
-		longest = u.open[0].e.copyTask()
+	if n == 0 {
+		return 0, duban.NoDate
 	}
-	return n, longest
+	return n, u.open[0].deadline
+}
+
+// Longest returns a copy of the unit's longest overdue task at today: the
+// earliest deadline, then the lowest id. ok is false when none is overdue.
+func (u *UnitTally) Longest(today duban.Date) (t duban.Task, ok bool) {
+	if u.openBefore(today) == 0 {
+		return t, false
+	}
+	return u.open[0].e.copyTask(), true
 }
 
 // DueSoon counts the unit's tasks that are open and due from today to
@@ -75,77 +83,151 @@ func (u *UnitTally) openBefore(d duban.Date) int {
 	return lo
 }
 
-// OldestWaiting returns copies of up to n of the tasks waiting in tallies,
-// those waiting longest first (WaitingSince, then deadline, then id).
-func OldestWaiting(tallies []UnitTally, n int) []duban.Task {
-	var first taskList // the n oldest seen, in order
-	for _, u := range tallies {
-		for _, e := range u.waiting[:min(n, len(u.waiting))] {
-			i, _ := slices.BinarySearchFunc(first, e, compareWaiting)
-			if i >= n {
-				break // this unit's later ones are later still
-			}
-			first = slices.Insert(first, i, e)
-			first = first[:min(n, len(first))]
-		}
-	}
-	return tasksOf(first, "")
+// OverdueTasks returns copies of n of the tasks of tallies overdue at
+// today from the from-th, longest overdue first (deadline, then id): a page
+// of a list of overdue tasks, read from the tallies' open tasks alone.
+func OverdueTasks(tallies []UnitTally, today duban.Date, from, n int) []duban.Task {
+	return openPage(tallies, from, n, func(u *UnitTally) []openTask { return u.open[:u.openBefore(today)] })
 }
 
-// OverdueTasks returns copies of the tasks of tallies overdue at today,
-// longest overdue first (deadline, then id): what a list of overdue tasks
-// pages through, read from the tallies' open tasks alone.
-func OverdueTasks(tallies []UnitTally, today duban.Date) []duban.Task {
-	return openTasks(tallies, func(u *UnitTally) []openTask { return u.open[:u.openBefore(today)] })
-}
-
-// DueSoonTasks returns copies of the tasks of tallies open and due from
-// today to warnDays after, earliest first (deadline, then id).
-func DueSoonTasks(tallies []UnitTally, today duban.Date, warnDays int) []duban.Task {
-	return openTasks(tallies, func(u *UnitTally) []openTask {
-		return u.open[u.openBefore(today):max(u.openBefore(today), u.openBefore(today.AddDays(warnDays+1)))]
+// DueSoonTasks returns copies of n of the tasks of tallies open and due
+// from today to warnDays after, from the from-th, earliest first (deadline,
+// then id).
+func DueSoonTasks(tallies []UnitTally, today duban.Date, warnDays, from, n int) []duban.Task {
+	return openPage(tallies, from, n, func(u *UnitTally) []openTask {
+		i := u.openBefore(today)
+		return u.open[i:max(i, u.openBefore(today.AddDays(warnDays+1)))]
 	})
 }
 
-func openTasks(tallies []UnitTally, of func(*UnitTally) []openTask) []duban.Task {
-	var all []openTask
+func openPage(tallies []UnitTally, from, n int, of func(*UnitTally) []openTask) []duban.Task {
+	runs := make([][]openTask, 0, len(tallies))
 	for i := range tallies {
-		all = append(all, of(&tallies[i])...)
+		if r := of(&tallies[i]); len(r) > 0 {
+			runs = append(runs, r)
+		}
 	}
-	slices.SortFunc(all, compareOpen)
-	out := make([]duban.Task, len(all))
-	for i, o := range all {
+	page := mergedPage(runs, compareOpen, func(o openTask) duban.Date { return o.deadline }, from, n)
+	out := make([]duban.Task, len(page))
+	for i, o := range page {
 		out[i] = o.e.copyTask()
 	}
 	return out
 }
 
-// WaitingTasks returns copies of every task waiting in tallies, those
-// waiting longest first (as OldestWaiting orders them).
-func WaitingTasks(tallies []UnitTally) []duban.Task {
-	var all taskList
+// WaitingTasks returns copies of n of the tasks waiting in tallies from the
+// from-th, those waiting longest first (WaitingSince, then deadline, then
+// id).
+func WaitingTasks(tallies []UnitTally, from, n int) []duban.Task {
+	runs := make([]taskList, 0, len(tallies))
 	for _, u := range tallies {
-		all = append(all, u.waiting...)
+		if len(u.waiting) > 0 {
+			runs = append(runs, u.waiting)
+		}
 	}
-	slices.SortFunc(all, compareWaiting)
-	return tasksOf(all, "")
+	return tasksOf(mergedPage(runs, compareWaiting, func(e *viewTask) duban.Date { return waitingSince(&e.t) }, from, n), "")
+}
+
+// mergedPage returns n of the items of sorted runs, merged in order
+// compare, from the from-th; compare orders by day first. A deep page first
+// drops, by binary search on the day, the items of the days before the one
+// where the page begins; the rest is merged with the runs' heads in a heap.
+// So a page costs the number of runs times a few searches, plus its depth
+// within its first day, and nothing is copied but the page.
+func mergedPage[E any, R ~[]E](runs []R, compare func(a, b E) int, day func(E) duban.Date, from, n int) []E {
+	if len(runs) == 1 {
+		r := runs[0]
+		return slices.Clone(r[min(from, len(r)):min(from+n, len(r))])
+	}
+	heads := slices.DeleteFunc(slices.Clone(runs), func(r R) bool { return len(r) == 0 })
+	if len(heads) > 0 && from > 2*len(heads) {
+		from = skipDays(heads, day, from)
+		heads = slices.DeleteFunc(heads, func(r R) bool { return len(r) == 0 })
+	}
+	// A min-heap of the runs by their first item.
+	down := func(i int) {
+		for {
+			least, l, r := i, 2*i+1, 2*i+2
+			if l < len(heads) && compare(heads[l][0], heads[least][0]) < 0 {
+				least = l
+			}
+			if r < len(heads) && compare(heads[r][0], heads[least][0]) < 0 {
+				least = r
+			}
+			if least == i {
+				return
+			}
+			heads[i], heads[least] = heads[least], heads[i]
+			i = least
+		}
+	}
+	for i := len(heads)/2 - 1; i >= 0; i-- {
+		down(i)
+	}
+	var page []E
+	for k := 0; k < from+n && len(heads) > 0; k++ {
+		if k >= from {
+			page = append(page, heads[0][0])
+		}
+		if heads[0] = heads[0][1:]; len(heads[0]) == 0 {
+			heads[0] = heads[len(heads)-1]
+			heads = heads[:len(heads)-1]
+		}
+		down(0)
+	}
+	return page
+}
+
+// skipDays cuts from the runs (sorted by day) every item of the days
+// before the one holding their from-th item, merged, and returns from less
+// the items cut.
+func skipDays[E any, R ~[]E](runs []R, day func(E) duban.Date, from int) int {
+	first := func(r R, d duban.Date) int { // r's items before day d
+		i, _ := slices.BinarySearchFunc(r, d, func(e E, d duban.Date) int { return cmp.Compare(day(e), d) })
+		return i
+	}
+	before := func(d duban.Date) (n int) {
+		for _, r := range runs {
+			n += first(r, d)
+		}
+		return n
+	}
+	lo, hi := day(runs[0][0]), day(runs[0][len(runs[0])-1])
+	for _, r := range runs {
+		lo, hi = min(lo, day(r[0])), max(hi, day(r[len(r)-1]))
+	}
+	for lo < hi { // the last day with at most from items before it
+		m := lo + (hi-lo+1)/2
+		if before(m) <= from {
+			lo = m
+		} else {
+			hi = m - 1
+		}
+	}
+	for i, r := range runs {
+		k := first(r, lo)
+		runs[i] = r[k:]
+		from -= k
+	}
+	return from
 }
 
 // WaitingSince is when a task began to wait for its group: the report or
 // the extension request, whichever came first (its deadline when neither
 // says when).
-func WaitingSince(t duban.Task) duban.Date {
-	var d []duban.Date
-	if t.Status == duban.StatusReported && !t.ReportedAt.IsZero() {
-		d = append(d, duban.DateOf(t.ReportedAt))
+func WaitingSince(t duban.Task) duban.Date { return waitingSince(&t) }
+
+func waitingSince(t *duban.Task) duban.Date {
+	reported := t.Status == duban.StatusReported && !t.ReportedAt.IsZero()
+	switch {
+	case reported && t.Extension != nil:
+		return min(duban.DateOf(t.ReportedAt), duban.DateOf(t.Extension.At))
+	case reported:
+		return duban.DateOf(t.ReportedAt)
+	case t.Extension != nil:
+		return duban.DateOf(t.Extension.At)
 	}
-	if t.Extension != nil {
-		d = append(d, duban.DateOf(t.Extension.At))
-	}
-	if len(d) == 0 {
-		return t.Deadline
-	}
-	return slices.Min(d)
+	return t.Deadline
 }
 
 func isOpen(t *duban.Task) bool { return t.Status.Open() && !t.Deadline.IsZero() }
@@ -157,7 +239,7 @@ func compareOpen(a, b openTask) int {
 }
 
 func compareWaiting(a, b *viewTask) int {
-	return cmp.Or(cmp.Compare(WaitingSince(a.t), WaitingSince(b.t)), compareTasks(&a.t, &b.t))
+	return cmp.Or(cmp.Compare(waitingSince(&a.t), waitingSince(&b.t)), compareTasks(&a.t, &b.t))
 }
 
 // count adds e's counts to u (by is 1) or takes them away (by is -1).

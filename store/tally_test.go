@@ -24,14 +24,20 @@ type tallied struct {
 
 func readTally(u UnitTally, today duban.Date, warn int) tallied {
 	r := tallied{Unit: u.Unit, Total: u.Total, Verified: u.Verified, Reported: u.Reported, Extensions: u.Extensions, Waiting: u.Waiting()}
-	r.Overdue, r.Longest = u.Overdue(today)
+	var oldest duban.Date
+	r.Overdue, oldest = u.Overdue(today)
+	if longest, ok := u.Longest(today); ok == (r.Overdue > 0) && oldest == longest.Deadline {
+		r.Longest = longest
+	} else {
+		r.Longest.Title = fmt.Sprintf("Longest %v (%v) disagrees with Overdue: %d since %s", longest.ID, ok, r.Overdue, oldest)
+	}
 	r.Soon, r.First = u.DueSoon(today, warn)
 	return r
 }
 
 // countTasks is the same counted task by task, from tasks by deadline then
 // id, with the rules of duban.Task.
-func countTasks(units []duban.Unit, tasks []duban.Task, groups []string, today duban.Date, warn int) (out []tallied, waiting []duban.Task) {
+func countTasks(units []duban.Unit, tasks []duban.Task, groups []string, today duban.Date, warn int) (out []tallied, waiting, overdue, soon []duban.Task) {
 	for _, u := range units {
 		if len(groups) > 0 && !slices.Contains(groups, u.Group) {
 			continue
@@ -60,10 +66,12 @@ func countTasks(units []duban.Unit, tasks []duban.Task, groups []string, today d
 				if r.Overdue++; r.Overdue == 1 {
 					r.Longest = t
 				}
+				overdue = append(overdue, t)
 			case duban.Yellow:
 				if r.Soon++; r.Soon == 1 {
 					r.First = t.Deadline
 				}
+				soon = append(soon, t)
 			}
 		}
 		out = append(out, r)
@@ -71,7 +79,10 @@ func countTasks(units []duban.Unit, tasks []duban.Task, groups []string, today d
 	slices.SortStableFunc(waiting, func(a, b duban.Task) int {
 		return cmp.Or(cmp.Compare(WaitingSince(a), WaitingSince(b)), compareTasks(&a, &b))
 	})
-	return out, waiting
+	byDeadline := func(a, b duban.Task) int { return compareTasks(&a, &b) }
+	slices.SortFunc(overdue, byDeadline)
+	slices.SortFunc(soon, byDeadline)
+	return out, waiting, overdue, soon
 }
 
 // checkTallies fails unless the tallies, read for several days, warning
@@ -98,7 +109,7 @@ func checkTallies(t *testing.T, s *Store, r *rand.Rand, step string) {
 			for _, u := range tallies {
 				got = append(got, readTally(u, today, warn))
 			}
-			want, waiting := countTasks(d.l.Units, d.l.Tasks, groups, today, warn)
+			want, waiting, overdue, soon := countTasks(d.l.Units, d.l.Tasks, groups, today, warn)
 			if !reflect.DeepEqual(got, want) {
 				for i := range min(len(got), len(want)) {
 					if !reflect.DeepEqual(got[i], want[i]) {
@@ -107,9 +118,31 @@ func checkTallies(t *testing.T, s *Store, r *rand.Rand, step string) {
 				}
 				t.Fatalf("%s: groups %v: %d tallies, %d units", step, groups, len(got), len(want))
 			}
-			n := 1 + r.IntN(4)
-			if oldest, want := OldestWaiting(tallies, n), waiting[:min(n, len(waiting))]; !reflect.DeepEqual(oldest, slices.Clip(want)) && len(oldest)+len(want) > 0 {
-				t.Fatalf("%s: groups %v: oldest %d waiting %v, want %v", step, groups, n, taskIDs(oldest), taskIDs(want))
+			// Every page of each list, of any length and from anywhere.
+			for _, l := range []struct {
+				name string
+				all  []duban.Task
+				page func(from, n int) []duban.Task
+			}{
+				{"waiting", waiting, func(from, n int) []duban.Task { return WaitingTasks(tallies, from, n) }},
+				{"overdue", overdue, func(from, n int) []duban.Task { return OverdueTasks(tallies, today, from, n) }},
+				{"due soon", soon, func(from, n int) []duban.Task { return DueSoonTasks(tallies, today, warn, from, n) }},
+			} {
+				n := 1 + r.IntN(4)
+				var walked []duban.Task
+				for from := 0; from <= len(l.all); from += n {
+					got, want := l.page(from, n), l.all[from:min(from+n, len(l.all))]
+					if !reflect.DeepEqual(got, slices.Clip(want)) && len(got)+len(want) > 0 {
+						t.Fatalf("%s: groups %v on %s: %s from %d, %d: %v, want %v", step, groups, today, l.name, from, n, taskIDs(got), taskIDs(want))
+					}
+					walked = append(walked, got...)
+				}
+				if len(walked) != len(l.all) {
+					t.Fatalf("%s: groups %v: %s walked page by page gives %d tasks, want %d", step, groups, l.name, len(walked), len(l.all))
+				}
+				if past := l.page(len(l.all)+r.IntN(3), n); len(past) > 0 {
+					t.Fatalf("%s: %s past its end: %v", step, l.name, taskIDs(past))
+				}
 			}
 		}
 	}
@@ -201,7 +234,7 @@ func TestTalliesFollowChanges(t *testing.T) {
 			checkTallies(t, s, r, step)
 			// What was handed out before the change is as it was.
 			today := duban.NewDate(2017, 12, 20)
-			want, _ := countTasks(l.Units, l.Tasks, nil, today, 3)
+			want, _, _, _ := countTasks(l.Units, l.Tasks, nil, today, 3)
 			for j, u := range before {
 				if got := readTally(u, today, 3); !reflect.DeepEqual(got, want[j]) {
 					t.Fatalf("%s: a tally read before changed with it:\n%+v\nwas\n%+v", step, got, want[j])
@@ -239,7 +272,7 @@ func TestTalliesConcurrentApplies(t *testing.T) {
 					return
 				}
 				tallies, _ := s.UnitTallies("政府组")
-				OldestWaiting(tallies, 3)
+				WaitingTasks(tallies, 0, 3)
 				for _, u := range tallies {
 					u.Overdue(duban.NewDate(2017, 12, 20))
 				}
@@ -250,4 +283,37 @@ func TestTalliesConcurrentApplies(t *testing.T) {
 		<-done
 	}
 	checkTallies(t, s, rand.New(rand.NewPCG(1, 2)), "after concurrent applies")
+}
+
+// A page of sorted runs merged is the page of all their items sorted, from
+// any depth: many short runs, few long ones, days shared by many items.
+func TestMergedPage(t *testing.T) {
+	type item struct {
+		day duban.Date
+		id  int
+	}
+	compare := func(a, b item) int { return cmp.Or(cmp.Compare(a.day, b.day), cmp.Compare(a.id, b.id)) }
+	day := func(e item) duban.Date { return e.day }
+	r := rand.New(rand.NewPCG(5, 8))
+	for range 300 {
+		runs := make([][]item, r.IntN(40))
+		var all []item
+		days := 1 + r.IntN(30)
+		for i := range runs {
+			for range r.IntN(3) * r.IntN(20) {
+				e := item{duban.NewDate(2027, 1, 1).AddDays(r.IntN(days)), len(all)}
+				runs[i] = append(runs[i], e)
+				all = append(all, e)
+			}
+			slices.SortFunc(runs[i], compare)
+		}
+		slices.SortFunc(all, compare)
+		for range 20 {
+			from, n := r.IntN(len(all)+5), 1+r.IntN(12)
+			got, want := mergedPage(slices.Clone(runs), compare, day, from, n), all[min(from, len(all)):min(from+n, len(all))]
+			if !slices.Equal(got, want) {
+				t.Fatalf("%d runs of %d items, from %d, %d: %v, want %v", len(runs), len(all), from, n, got, want)
+			}
+		}
+	}
 }

@@ -328,6 +328,27 @@ func (v *ledgerView) list(f TaskFilter) taskList {
 	return slices.Clone(v.all)
 }
 
+// page returns how many tasks groups have (all of them for none) and the
+// entries of n of them from the from-th, by deadline then id.
+func (v *ledgerView) page(groups []string, from, n int) (int, taskList) {
+	v.mu.RLock()
+	defer v.mu.RUnlock()
+	lists := []taskList{v.all}
+	if len(groups) > 0 {
+		lists = lists[:0]
+		for i, g := range groups {
+			if !slices.Contains(groups[:i], g) {
+				lists = append(lists, v.byGroup[g])
+			}
+		}
+	}
+	total := 0
+	for _, l := range lists {
+		total += len(l)
+	}
+	return total, mergedPage(lists, func(a, b *viewTask) int { return compareTasks(&a.t, &b.t) }, func(e *viewTask) duban.Date { return e.t.Deadline }, from, n)
+}
+
 // tasksOf copies the tasks of entries with status st ("" for any).
 func tasksOf(l taskList, st duban.Status) []duban.Task {
 	n := len(l)

@@ -66,7 +66,7 @@ func BenchmarkViewProvince(b *testing.B) {
 				u.Overdue(today)
 				u.DueSoon(today, 3)
 			}
-			OldestWaiting(tallies, 3)
+			WaitingTasks(tallies, 0, 3)
 			return nil
 		}},
 	} {

@@ -148,6 +148,39 @@ func checkView(t *testing.T, s *Store, step string) {
 			t.Fatalf("%s: EachTask of group %s: %v, Badger index %v", step, group, each, want)
 		}
 	}
+	// TaskPage: every page of every task, of each group and of two groups,
+	// is the list read whole, cut.
+	var groups [][]string
+	for g := range d.byGroup {
+		groups = append(groups, []string{g})
+	}
+	if len(groups) > 1 {
+		groups = append(groups, []string{groups[0][0], groups[1][0], groups[0][0]})
+	}
+	for _, gs := range append(groups, nil, []string{"没有的组"}) {
+		var want []string
+		for _, tk := range d.l.Tasks {
+			if i, ok := slices.BinarySearchFunc(d.l.Units, tk.Unit, func(u duban.Unit, code string) int { return strings.Compare(u.Code, code) }); gs == nil || ok && slices.Contains(gs, d.l.Units[i].Group) {
+				want = append(want, tk.ID)
+			}
+		}
+		for _, n := range []int{1, 3, 7} {
+			var walked []string
+			for from := 0; from < len(want)+n; from += n {
+				total, page, err := s.TaskPage(ctx, gs, from, n)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if total != len(want) || len(page) > n {
+					t.Fatalf("%s: TaskPage of %v from %d, %d: %d tasks of %d, want at most %d of %d", step, gs, from, n, len(page), total, n, len(want))
+				}
+				walked = append(walked, taskIDs(page)...)
+			}
+			if !slices.Equal(walked, want) {
+				t.Fatalf("%s: TaskPage of %v by %d: %v, want %v", step, gs, n, walked, want)
+			}
+		}
+	}
 	for _, st := range duban.Statuses {
 		got, _ := s.Tasks(ctx, TaskFilter{Status: st})
 		want := slices.DeleteFunc(slices.Clone(d.l.Tasks), func(tk duban.Task) bool { return tk.Status != st })
