@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -81,19 +82,26 @@ func (h *Handler) resolve(ctx context.Context, p duban.Person, ref string) (duba
 	if !errors.Is(err, store.ErrNotFound) {
 		return t, err
 	}
-	visible, err := h.visibleTasks(ctx, p)
+	isID, want, sub := isTaskID(ref), looseID(ref), caseless(ref)
+	found, err := h.visibleMatching(ctx, p, func(vt *duban.Task) bool {
+		return isID && looseID(vt.ID) == want || sub.in(vt.Title)
+	})
 	if err != nil {
 		return t, err
 	}
-	matches := sameID(visible, ref)
-	for _, vt := range visible {
-		if len(matches) == 0 || !isTaskID(ref) {
-			if strings.Contains(strings.ToLower(vt.Title), strings.ToLower(ref)) {
+	matches := sameID(found, ref)
+	for _, vt := range found {
+		if len(matches) == 0 || !isID {
+			if sub.in(vt.Title) {
 				matches = append(matches, vt)
 			}
 		}
 	}
-	if len(matches) == 0 && !isTaskID(ref) {
+	if len(matches) == 0 && !isID && h.fewToGuess(ctx, p) {
+		visible, err := h.visibleTasks(ctx, p)
+		if err != nil {
+			return t, err
+		}
 		matches = closestTitles(visible, ref) // 人员转岗工作 for 人员转岗到位
 	}
 	switch len(matches) {
@@ -112,6 +120,37 @@ func (h *Handler) resolve(ctx context.Context, p duban.Person, ref string) (duba
 		fmt.Fprintf(&b, "\n%s %s", m.ID, m.Title)
 	}
 	return t, duban.Errorf(duban.EINVALID, "%s", b.String())
+}
+
+// visibleMatching returns the tasks p reports on or supervises for which
+// match is true, as visibleTasks orders them: 编办's, the whole ledger, are
+// searched where the store holds them and only those found are copied.
+func (h *Handler) visibleMatching(ctx context.Context, p duban.Person, match func(*duban.Task) bool) ([]duban.Task, error) {
+	if p.IsAdmin() {
+		return h.Store.FindTasks(ctx, store.TaskFilter{}, match)
+	}
+	visible, err := h.visibleTasks(ctx, p)
+	return slices.DeleteFunc(visible, func(t duban.Task) bool { return !match(&t) }), err
+}
+
+// foldedText is a text to find in others in any case.
+type foldedText struct {
+	s    string
+	fold bool // s has letters of either case: compare lower-cased
+}
+
+func caseless(s string) foldedText {
+	lower := strings.ToLower(s)
+	return foldedText{lower, lower != s || strings.ToUpper(s) != s}
+}
+
+// in reports whether f is in s, in any case; a text without letters (a
+// title fragment in Chinese) is found without lower-casing s.
+func (f foldedText) in(s string) bool {
+	if f.fold {
+		s = strings.ToLower(s)
+	}
+	return strings.Contains(s, f.s)
 }
 
 // visibleTasks returns the tasks of the units p reports on or supervises.

@@ -215,12 +215,15 @@ func isBareID(c Command) bool {
 func (h *Handler) incomplete(ctx context.Context, t *turn, c Command) error {
 	if c.Need == NeedVerb && isBareID(c) {
 		// T003 alone: the sender's own task is shown as 记录 T003 shows it.
-		visible, err := h.visibleTasks(ctx, t.person)
+		want := looseID(c.Task)
+		found, err := h.visibleMatching(ctx, t.person, func(task *duban.Task) bool {
+			return looseID(task.ID) == want || strings.EqualFold(task.ID, c.Task)
+		})
 		if err != nil {
 			return err
 		}
-		same := sameID(visible, c.Task) // T003, t003, T3
-		for _, task := range visible {
+		same := sameID(found, c.Task) // T003, t003, T3
+		for _, task := range found {
 			if strings.EqualFold(task.ID, c.Task) { // 任务三
 				same = []duban.Task{task}
 			}

@@ -46,15 +46,20 @@ func (h *Handler) help(ctx context.Context, t *turn) string {
 		b.WriteString("任务 单位 —— 全部单位（红灯、黄灯在前）；也可加单位或督办组名，如：任务 " + h.exampleScope(ctx, t) + " 红\n")
 		b.WriteString("列表分页显示，回复「下一页」「上一页」或「第3页」翻页\n")
 	}
+	report := h.exampleTask(ctx, t, actionOf(VerbReport))
+	var verify duban.Task
+	if p.IsAdmin() || len(p.Groups()) > 0 {
+		verify = h.exampleTask(ctx, t, actionOf(VerbVerify))
+	}
 	if p.IsAdmin() || len(p.Units()) > 0 {
-		task := h.exampleTask(ctx, t, actionOf(VerbReport))
+		task := report
 		fmt.Fprintf(&b, "%s —— 报告任务已完成，待督办组销号\n", example(VerbReport, task))
 		fmt.Fprintf(&b, "%s —— 报告进展\n", example(VerbProgress, task))
 		fmt.Fprintf(&b, "%s —— 申请延期（日期也可写 1月20日、下周五、月底）\n", example(VerbExtend, task))
 		b.WriteString("收到 —— 确认收到提醒\n")
 	}
 	if p.IsAdmin() || len(p.Groups()) > 0 {
-		task := h.exampleTask(ctx, t, actionOf(VerbVerify))
+		task := verify
 		fmt.Fprintf(&b, "%s —— 对账无误，销号\n", example(VerbVerify, task))
 		fmt.Fprintf(&b, "%s —— 退回单位补充\n", example(VerbReject, task))
 		fmt.Fprintf(&b, "%s / %s —— 审批延期申请\n", example(VerbApprove, task), example(VerbRefuse, task))
@@ -64,7 +69,7 @@ func (h *Handler) help(ctx context.Context, t *turn) string {
 		b.WriteString("专函 —— 逐件预览专函督办草稿，回复「确认」发出、「取消」不发\n")
 	}
 	b.WriteString("撤销 —— 撤销自己最近一次变更\n")
-	record := h.exampleTask(ctx, t, duban.ActReport)
+	record := report
 	if record.ID == "" {
 		record = h.exampleTask(ctx, t, duban.ActVerify)
 	}
@@ -73,7 +78,7 @@ func (h *Handler) help(ctx context.Context, t *turn) string {
 	} else {
 		fmt.Fprintf(&b, "记录 %s —— 查看任务的变更和催办记录\n", record.ID)
 	}
-	if task := h.exampleTask(ctx, t, actionOf(VerbReport)); task.ID != "" {
+	if task := report; task.ID != "" {
 		if w := h.titleWord(ctx, t, task); w != "" {
 			fmt.Fprintf(&b, "任务编号也可以用任务名称中的词代替，词序也可以随意，如：%s 完成了（即 %s）\n", w, task.ID)
 		} else {
@@ -115,8 +120,13 @@ func (h *Handler) exampleUnit(ctx context.Context, t *turn) string {
 
 // titleWord is a word of task's title (2 to 4 Han characters, the last
 // ones first: 改革方案 of 制定改革方案) that names it alone among the tasks
-// the sender sees and that the grammar reads as a task; "" when none does.
+// the sender sees and that the grammar reads as a task; "" when none does,
+// and for a sender of more tasks than a title is guessed among (they name
+// them by id).
 func (h *Handler) titleWord(ctx context.Context, t *turn, task duban.Task) string {
+	if !h.fewToGuess(ctx, t.person) {
+		return ""
+	}
 	visible, err := h.visibleTasks(ctx, t.person)
 	if err != nil {
 		return ""
@@ -140,7 +150,9 @@ func (h *Handler) titleWord(ctx context.Context, t *turn, task duban.Task) strin
 					continue words
 				}
 				if strings.Contains(vt.Title, w) {
-					hits++
+					if hits++; hits > 1 {
+						continue words
+					}
 				}
 			}
 			if hits == 1 {

@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"unicode"
 
@@ -24,23 +25,58 @@ const minTitleRun = 4
 // thousands of tasks names them by id.
 const maxGuessTasks = 2000
 
-// mentionedTask returns the task of tasks that text names: by id as typed
-// (T003, t003), by id without its zeros (T3), or by the longest run of
-// characters it shares with one open task's title.
-func mentionedTask(text string, tasks []duban.Task) (duban.Task, bool) {
-	upper := strings.ToUpper(text)
-	for _, task := range tasks {
+// mentionedTask returns the task of the sender's that text names: by id as
+// typed (T003, t003), by id without its zeros (T3), or by the longest run
+// of characters it shares with one open task's title (for a sender of at
+// most maxGuessTasks tasks).
+func (h *Handler) mentionedTask(ctx context.Context, p duban.Person, text string) (duban.Task, bool) {
+	upper, tokens := strings.ToUpper(text), idTokens(text)
+	loose := make([]string, len(tokens))
+	for i, tok := range tokens {
+		loose[i] = looseID(tok)
+	}
+	found, err := h.visibleMatching(ctx, p, func(task *duban.Task) bool {
+		return containsID(upper, task.ID) || len(loose) > 0 && mayBeLoose(task.ID, loose) && slices.Contains(loose, looseID(task.ID))
+	})
+	if err != nil {
+		return duban.Task{}, false
+	}
+	for _, task := range found {
 		if containsID(upper, task.ID) {
 			return task, true
 		}
 	}
-	for _, tok := range idTokens(text) {
-		if hits := sameID(tasks, tok); len(hits) == 1 {
+	for _, tok := range tokens {
+		if hits := sameID(found, tok); len(hits) == 1 {
 			return hits[0], true
 		}
 	}
-	task, _, ok := titleMention(text, tasks)
+	if !h.fewToGuess(ctx, p) {
+		return duban.Task{}, false
+	}
+	visible, err := h.visibleTasks(ctx, p)
+	if err != nil {
+		return duban.Task{}, false
+	}
+	task, _, ok := titleMention(text, visible)
 	return task, ok
+}
+
+// mayBeLoose reports whether id may be one of loose ids (looseID) by its
+// last character, which looseID keeps (upper-cased) unless it is a - _ or /
+// (or not ASCII): most ids are told apart without writing their loose form.
+func mayBeLoose(id string, loose []string) bool {
+	if id == "" {
+		return true
+	}
+	last := id[len(id)-1]
+	if last == '-' || last == '_' || last == '/' || last >= 0x80 {
+		return true
+	}
+	if 'a' <= last && last <= 'z' {
+		last -= 'a' - 'A'
+	}
+	return slices.ContainsFunc(loose, func(l string) bool { return l != "" && l[len(l)-1] == last })
 }
 
 // idTokens returns the runs of id characters in text that hold a digit.

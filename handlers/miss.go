@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"unicode/utf8"
@@ -50,27 +51,9 @@ func (h *Handler) examples(ctx context.Context, t *turn, n int) []string {
 
 // exampleTask is one of the sender's tasks on which action a would be
 // allowed now (the zero Task when there is none): examples are built from
-// the sender's own list, never another unit's.
+// the sender's own list, never another unit's. The list is walked only as
+// far as the first such task: 编办's is the whole ledger.
 func (h *Handler) exampleTask(ctx context.Context, t *turn, a duban.Action) duban.Task {
-	var tasks []duban.Task
-	var err error
-	supervise := a == duban.ActVerify || a == duban.ActReject || a == duban.ActApprove || a == duban.ActRefuse
-	switch {
-	case supervise && len(t.person.Groups()) > 0:
-		for _, g := range t.person.Groups() {
-			ts, gerr := h.Store.Tasks(ctx, store.TaskFilter{Group: g})
-			tasks, err = append(tasks, ts...), gerr
-		}
-	case supervise && !t.person.IsAdmin(), !supervise && len(t.person.Units()) == 0 && !t.person.IsAdmin():
-		return duban.Task{}
-	case len(t.person.Units()) > 0:
-		tasks, err = h.reportable(ctx, t.person)
-	default:
-		tasks, err = h.Store.Tasks(ctx, store.TaskFilter{})
-	}
-	if err != nil {
-		return duban.Task{}
-	}
 	want := func(task duban.Task) bool { return task.Status.Open() }
 	switch a {
 	case duban.ActVerify, duban.ActReject:
@@ -78,24 +61,57 @@ func (h *Handler) exampleTask(ctx context.Context, t *turn, a duban.Action) duba
 	case duban.ActApprove, duban.ActRefuse:
 		want = func(task duban.Task) bool { return task.Extension != nil }
 	}
-	for _, task := range tasks {
-		if want(task) {
-			if task.Deadline < t.today {
-				task.Deadline = t.today // an example extension must lie ahead
+	var found, unverified, first duban.Task // failing one that is wanted, one not closed, or any
+	look := func(task duban.Task) error {
+		switch {
+		case want(task):
+			found = task
+			return errFound
+		case unverified.ID == "" && task.Status != duban.StatusVerified:
+			unverified = task
+		case first.ID == "":
+			first = task
+		}
+		return nil
+	}
+	var err error
+	supervise := a == duban.ActVerify || a == duban.ActReject || a == duban.ActApprove || a == duban.ActRefuse
+	switch {
+	case supervise && len(t.person.Groups()) > 0:
+		for _, g := range t.person.Groups() {
+			if err = h.Store.EachTask(ctx, store.TaskFilter{Group: g}, look); err != nil {
+				break
 			}
-			return task
 		}
-	}
-	for _, task := range tasks {
-		if task.Status != duban.StatusVerified {
-			return task
+	case supervise && !t.person.IsAdmin(), !supervise && len(t.person.Units()) == 0 && !t.person.IsAdmin():
+		return duban.Task{}
+	case len(t.person.Units()) > 0:
+		var tasks []duban.Task
+		tasks, err = h.reportable(ctx, t.person)
+		for _, task := range tasks {
+			if err = look(task); err != nil {
+				break
+			}
 		}
+	default:
+		err = h.Store.EachTask(ctx, store.TaskFilter{}, look)
 	}
-	if len(tasks) > 0 {
-		return tasks[0]
+	switch {
+	case errors.Is(err, errFound):
+		if found.Deadline < t.today {
+			found.Deadline = t.today // an example extension must lie ahead
+		}
+		return found
+	case err != nil:
+		return duban.Task{}
+	case unverified.ID != "":
+		return unverified
 	}
-	return duban.Task{}
+	return first
 }
+
+// errFound stops a walk of tasks at the one sought.
+var errFound = errors.New("found")
 
 // needReply words what a recognised command lacks, with an example on the
 // sender's own tasks.

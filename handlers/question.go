@@ -179,20 +179,28 @@ func (h *Handler) questionAbout(ctx context.Context, t *turn, text string) (duba
 	if action == "" {
 		return duban.Task{}, "", false
 	}
-	mine, err := h.visibleTasks(ctx, t.person)
+	if task, ok := h.mentionedTask(ctx, t.person, text); ok {
+		return task, action, task.Status != duban.StatusVerified
+	}
+	var words []string
+	for _, tok := range strings.FieldsFunc(text, func(r rune) bool {
+		return unicode.IsSpace(r) || unicode.IsPunct(r) || unicode.IsSymbol(r)
+	}) {
+		if len([]rune(tok)) >= 2 && !strings.Contains(tok, string(action)) {
+			words = append(words, tok)
+		}
+	}
+	if len(words) == 0 {
+		return duban.Task{}, "", false
+	}
+	mine, err := h.visibleMatching(ctx, t.person, func(task *duban.Task) bool {
+		return task.Status != duban.StatusVerified && containsAny(task.Title, words...)
+	})
 	if err != nil {
 		return duban.Task{}, "", false
 	}
 	var hits []duban.Task
-	if task, ok := mentionedTask(text, mine); ok {
-		return task, action, task.Status != duban.StatusVerified
-	}
-	for _, tok := range strings.FieldsFunc(text, func(r rune) bool {
-		return unicode.IsSpace(r) || unicode.IsPunct(r) || unicode.IsSymbol(r)
-	}) {
-		if len([]rune(tok)) < 2 || strings.Contains(tok, string(action)) {
-			continue
-		}
+	for _, tok := range words {
 		for _, task := range mine {
 			if task.Status != duban.StatusVerified && strings.Contains(task.Title, tok) {
 				hits = append(hits, task)
@@ -256,11 +264,7 @@ func (h *Handler) namedTask(ctx context.Context, t *turn, text string) (duban.Ta
 	if !t.known {
 		return duban.Task{}, false
 	}
-	mine, err := h.visibleTasks(ctx, t.person)
-	if err != nil {
-		return duban.Task{}, false
-	}
-	return mentionedTask(text, mine)
+	return h.mentionedTask(ctx, t.person, text)
 }
 
 // asksStanding reports whether a question about a task asks how it stands

@@ -81,6 +81,15 @@ func BenchmarkReplyProvince(b *testing.B) {
 		{"admin-江城组逾期", func(int) (string, string) { return "admin1", "任务 江城组 逾期" }},
 		{"admin-逾期任务最后一页", func(int) (string, string) { return "admin1", "任务 逾期 最后一页" }},
 		{"admin-全部第5000页", func(int) (string, string) { return "admin1", "任务 全部 第5000页" }},
+		{"admin-帮助", func(int) (string, string) { return "admin1", "帮助" }},
+		{"admin-记录", func(i int) (string, string) { return "admin1", "记录 " + open[i%len(open)].ID }},
+		{"admin-完成无编号", func(int) (string, string) { return "admin1", "完成了" }},
+		{"admin-一句话", func(int) (string, string) { return "admin1", "方案已起草，正在征求意见" }},
+		{"admin-问时限", func(i int) (string, string) { return "admin1", open[i%len(open)].ID + "什么时候要完成" }},
+		{"admin-按标题", func(int) (string, string) { return "admin1", "记录 改革方案报编办审核" }},
+		{"admin-问题", func(int) (string, string) { return "admin1", "大科室制改革的要求是什么" }},
+		{"leader-帮助", func(int) (string, string) { return leader, "帮助" }},
+		{"leader-一句话", func(int) (string, string) { return leader, "方案已起草，正在征求意见" }},
 	} {
 		b.Run(c.name, func(b *testing.B) {
 			var took []time.Duration

@@ -119,15 +119,15 @@ func (h *Handler) parseOwnIDs(ctx context.Context, t *turn, s string) (Command, 
 	if !t.known || isID(s) {
 		return Command{}, false
 	}
-	visible, err := h.visibleTasks(ctx, t.person)
+	named, err := h.visibleMatching(ctx, t.person, func(task *duban.Task) bool {
+		return !isID(task.ID) && strings.Contains(s, task.ID)
+	})
 	if err != nil {
 		return Command{}, false
 	}
 	var ids []string
-	for _, task := range visible {
-		if !isID(task.ID) && strings.Contains(s, task.ID) {
-			ids = append(ids, task.ID)
-		}
+	for _, task := range named {
+		ids = append(ids, task.ID)
 	}
 	if len(ids) == 0 {
 		return Command{}, false

@@ -210,6 +210,30 @@ func (s *Store) Tasks(ctx context.Context, f TaskFilter) ([]duban.Task, error) {
 	return tasks, nil
 }
 
+// FindTasks returns copies of the tasks matching f for which match is
+// true, ordered by deadline then id. match sees each task where it is held
+// and must neither keep nor change it: a search of the whole ledger copies
+// only what it finds.
+func (s *Store) FindTasks(ctx context.Context, f TaskFilter, match func(*duban.Task) bool) ([]duban.Task, error) {
+	if v := s.lv.Load(); v != nil {
+		var found taskList
+		for _, e := range v.list(f) {
+			if (f.Status == "" || e.t.Status == f.Status) && match(&e.t) {
+				found = append(found, e)
+			}
+		}
+		return tasksOf(found, ""), nil
+	}
+	var found []duban.Task
+	err := s.EachTask(ctx, f, func(t duban.Task) error {
+		if match(&t) {
+			found = append(found, t)
+		}
+		return nil
+	})
+	return found, err
+}
+
 // TaskPage returns how many tasks the units of groups have (every task
 // when no group is given) and copies of n of them from the from-th, in the
 // order of Tasks: a page of a list of any length, read from the ledger view

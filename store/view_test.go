@@ -233,6 +233,13 @@ func allReads(t *testing.T, s *Store, d decoded) (out []any) {
 			var each []duban.Task
 			err := s.EachTask(ctx, f, func(tk duban.Task) error { each = append(each, tk); return nil })
 			add(each, err)
+			some := func(tk *duban.Task) bool { return strings.HasSuffix(tk.ID, "1") || tk.Extension != nil }
+			found, err := s.FindTasks(ctx, f, some)
+			add(found, err)
+			want := slices.DeleteFunc(slices.Clone(each), func(tk duban.Task) bool { return !some(&tk) })
+			if !reflect.DeepEqual(found, slices.Clip(want)) && len(found)+len(want) > 0 {
+				t.Fatalf("FindTasks of %+v: %v, want %v", f, taskIDs(found), taskIDs(want))
+			}
 			for _, u := range d.l.Units {
 				f.Unit = u.Code
 				add(s.Tasks(ctx, f))
