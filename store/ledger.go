@@ -253,9 +253,17 @@ func (s *Store) TaskPage(ctx context.Context, groups []string, from, n int) (tot
 // listing of any size holds one task in memory, plus the ids of f's unit or
 // group). An error from fn stops the walk and is returned.
 func (s *Store) EachTask(ctx context.Context, f TaskFilter, fn func(duban.Task) error) error {
+	return s.EachTaskFrom(ctx, f, 0, fn)
+}
+
+// EachTaskFrom is EachTask passing over the first from tasks matching f:
+// without a Status they are passed over on the index alone, reading no
+// task, so a page deep in a long listing reads only its own tasks.
+func (s *Store) EachTaskFrom(ctx context.Context, f TaskFilter, from int, fn func(duban.Task) error) error {
 	if v := s.lv.Load(); v != nil {
-		return v.each(f, fn)
+		return v.each(f, from, fn)
 	}
+	skipped := 0
 	return s.view(ctx, func(txn *badger.Txn) error {
 		var only map[string]bool // escaped ids of f's unit or group; nil: all
 		if f.Unit != "" || f.Group != "" {
@@ -288,6 +296,10 @@ func (s *Store) EachTask(ctx context.Context, f TaskFilter, fn func(duban.Task) 
 			if only != nil && !only[string(escaped)] {
 				return nil
 			}
+			if f.Status == "" && skipped < from {
+				skipped++
+				return nil
+			}
 			id, err := parsePart(escaped)
 			if err != nil {
 				return err
@@ -297,6 +309,10 @@ func (s *Store) EachTask(ctx context.Context, f TaskFilter, fn func(duban.Task) 
 				return err
 			}
 			if f.Status != "" && t.Status != f.Status {
+				return nil
+			}
+			if skipped < from {
+				skipped++
 				return nil
 			}
 			return fn(t)

@@ -479,11 +479,16 @@ func (s *Store) putApplied(a Applied) {
 	}
 }
 
-// each is EachTask over the view: fn gets copies of the tasks matching f
-// when the walk began, and may change the ledger.
-func (v *ledgerView) each(f TaskFilter, fn func(duban.Task) error) error {
+// each is EachTaskFrom over the view: fn gets copies of the tasks matching
+// f when the walk began, but the first from of them, and may change the
+// ledger.
+func (v *ledgerView) each(f TaskFilter, from int, fn func(duban.Task) error) error {
 	for _, e := range v.list(f) {
 		if f.Status != "" && e.t.Status != f.Status {
+			continue
+		}
+		if from > 0 {
+			from--
 			continue
 		}
 		if err := fn(e.copyTask()); err != nil {

@@ -233,6 +233,14 @@ func allReads(t *testing.T, s *Store, d decoded) (out []any) {
 			var each []duban.Task
 			err := s.EachTask(ctx, f, func(tk duban.Task) error { each = append(each, tk); return nil })
 			add(each, err)
+			for _, from := range []int{1, 3, len(each)} {
+				var rest []duban.Task
+				err := s.EachTaskFrom(ctx, f, from, func(tk duban.Task) error { rest = append(rest, tk); return nil })
+				add(rest, err)
+				if want := each[min(from, len(each)):]; !reflect.DeepEqual(rest, slices.Clip(want)) && len(rest)+len(want) > 0 {
+					t.Fatalf("EachTaskFrom %d of %+v: %v, want %v", from, f, taskIDs(rest), taskIDs(want))
+				}
+			}
 			some := func(tk *duban.Task) bool { return strings.HasSuffix(tk.ID, "1") || tk.Extension != nil }
 			found, err := s.FindTasks(ctx, f, some)
 			add(found, err)

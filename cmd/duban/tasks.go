@@ -53,21 +53,38 @@ func runTasks(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	today := duban.DateOf(now)
-	units, err := a.st.Units(ctx)
-	if err != nil {
-		return err
+	// Every unit is read only to find one by name or a group; a page names
+	// the units of its rows alone.
+	var units []duban.Unit
+	allUnits := func() ([]duban.Unit, error) {
+		if units == nil {
+			var err error
+			units, err = a.st.Units(ctx)
+			return units, err
+		}
+		return units, nil
 	}
 	// An unknown unit or group is a mistake to say, never "0 项任务".
 	f := store.TaskFilter{}
 	if *unit != "" {
-		u, err := duban.FindUnit(units, *unit)
+		u, err := a.st.Unit(ctx, strings.ToUpper(strings.TrimSpace(duban.FoldWidth(*unit))))
 		if err != nil {
-			return fmt.Errorf("--unit: %s", duban.ErrorMessage(err))
+			all, err := allUnits()
+			if err != nil {
+				return err
+			}
+			if u, err = duban.FindUnit(all, *unit); err != nil {
+				return fmt.Errorf("--unit: %s", duban.ErrorMessage(err))
+			}
 		}
 		f.Unit = u.Code
 	}
 	if *group != "" {
-		g, err := duban.FindGroup(duban.Ledger{Units: units}.Groups(), *group)
+		all, err := allUnits()
+		if err != nil {
+			return err
+		}
+		g, err := duban.FindGroup(duban.Ledger{Units: all}.Groups(), *group)
 		if err != nil {
 			return fmt.Errorf("--group: %s", duban.ErrorMessage(err))
 		}
@@ -77,6 +94,17 @@ func runTasks(ctx context.Context, e *env, args []string) error {
 		f.Status = status
 	}
 	names := map[string]string{}
+	nameOf := func(code string) (string, error) {
+		if name, ok := names[code]; ok || units != nil {
+			return name, nil
+		}
+		u, err := a.st.Unit(ctx, code)
+		if err != nil && !errors.Is(err, store.ErrNotFound) {
+			return "", err
+		}
+		names[code] = u.Name
+		return u.Name, nil
+	}
 	for _, u := range units {
 		names[u.Code] = u.Name
 	}
@@ -87,19 +115,25 @@ func runTasks(ctx context.Context, e *env, args []string) error {
 	// Rows are streamed from the store and written a block at a time
 	// (columns line up within a block), so a province's 100,000 tasks are
 	// never all in memory. Without 逾期 the store counts the matches from
-	// its indexes, so a page stops reading at its last row.
+	// its indexes and passes over those before --offset on them, so a page
+	// reads its own rows alone; 逾期 reads tasks up to the first one due
+	// today or later (they come by deadline), counting those overdue.
 	header := []string{"编号", "单位", "任务事项", "完成时限", "状态", "灯", "延期申请"}
 	rows := [][]string{header}
 	counted := !overdueOnly
-	matched, shown := 0, 0
+	matched, shown, from := 0, 0, 0
 	if counted {
 		if matched, err = a.st.CountTasks(ctx, f); err != nil {
 			return err
 		}
+		from = *offset
 	}
-	seen := 0
-	err = a.st.EachTask(ctx, f, func(t duban.Task) error {
+	seen := from
+	err = a.st.EachTaskFrom(ctx, f, from, func(t duban.Task) error {
 		if overdueOnly && !t.Overdue(today) {
+			if !t.Deadline.IsZero() && t.Deadline >= today {
+				return errPageFull // none after it is overdue
+			}
 			return nil
 		}
 		seen++
@@ -125,7 +159,11 @@ func runTasks(ctx context.Context, e *env, args []string) error {
 		if t.Extension != nil {
 			ext = "待批：延至 " + t.Extension.Deadline.String()
 		}
-		rows = append(rows, []string{t.ID, t.Unit + " " + names[t.Unit], t.Title, t.Deadline.String(), string(t.Status), light, ext})
+		name, err := nameOf(t.Unit)
+		if err != nil {
+			return err
+		}
+		rows = append(rows, []string{t.ID, t.Unit + " " + name, t.Title, t.Deadline.String(), string(t.Status), light, ext})
 		if len(rows) == tasksBlock {
 			err := writeTable(e.stdout, rows)
 			rows = rows[:0]

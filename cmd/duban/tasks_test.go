@@ -2,6 +2,8 @@ package main
 
 import (
 	"path/filepath"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -38,5 +40,44 @@ func TestTasksLimitAndOffset(t *testing.T) {
 	}
 	if code, _, errOut := cli(t, "", "tasks", "--config", cfg, "--limit", "-1"); code == 0 || !strings.Contains(errOut, "--limit") {
 		t.Errorf("a negative --limit: exit %d, %q", code, errOut)
+	}
+}
+
+// Walked page by page, every listing — all tasks, a state, 逾期, a unit by
+// code in any case or by name, a group — shows each of its rows once, in
+// the order of the whole listing, with the same total on every page.
+func TestTasksPagesWalkTheListing(t *testing.T) {
+	cfg, _ := tempConfig(t)
+	sample, _ := filepath.Abs(filepath.Join("..", "..", "examples", "sample"))
+	if code, _, errOut := cli(t, "", "import", "--config", cfg, sample); code != 0 {
+		t.Fatalf("import: %s", errOut)
+	}
+	ids := func(out string) []string {
+		var ids []string
+		for _, l := range strings.Split(strings.TrimRight(out, "\n"), "\n")[1:] { // the header
+			if f := strings.Fields(l); len(f) > 0 {
+				ids = append(ids, f[0])
+			}
+		}
+		return ids
+	}
+	for _, args := range [][]string{nil, {"--state", "推进中"}, {"--state", "逾期"}, {"--unit", "dq01"}, {"--unit", "市委办公室"}, {"--group", "党群组"}} {
+		base := append([]string{"tasks", "--config", cfg, "--now", "2026-12-21 09:00"}, args...)
+		code, all, errOut := cli(t, "", base...)
+		total := strings.TrimSuffix(strings.TrimSpace(errOut), " 项任务")
+		if code != 0 || len(ids(all)) == 0 || total != strconv.Itoa(len(ids(all))) {
+			t.Fatalf("tasks %v: exit %d, %q, %d rows", args, code, errOut, len(ids(all)))
+		}
+		var walked []string
+		for offset := 0; offset < len(ids(all)); offset += 7 {
+			code, page, errOut := cli(t, "", append(base, "--limit", "7", "--offset", strconv.Itoa(offset))...)
+			if code != 0 || !strings.HasPrefix(errOut, total+" 项任务") {
+				t.Fatalf("tasks %v --offset %d: exit %d, %q", args, offset, code, errOut)
+			}
+			walked = append(walked, ids(page)...)
+		}
+		if !slices.Equal(walked, ids(all)) {
+			t.Errorf("tasks %v page by page: %v\nwhole: %v", args, walked, ids(all))
+		}
 	}
 }
