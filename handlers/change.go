@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -123,14 +122,36 @@ func (h *Handler) resolve(ctx context.Context, p duban.Person, ref string) (duba
 }
 
 // visibleMatching returns the tasks p reports on or supervises for which
-// match is true, as visibleTasks orders them: 编办's, the whole ledger, are
-// searched where the store holds them and only those found are copied.
+// match is true, as visibleTasks orders them: they are searched where the
+// store holds them (编办's are the whole ledger) and only those found are
+// copied.
 func (h *Handler) visibleMatching(ctx context.Context, p duban.Person, match func(*duban.Task) bool) ([]duban.Task, error) {
 	if p.IsAdmin() {
 		return h.Store.FindTasks(ctx, store.TaskFilter{}, match)
 	}
-	visible, err := h.visibleTasks(ctx, p)
-	return slices.DeleteFunc(visible, func(t duban.Task) bool { return !match(&t) }), err
+	var found []duban.Task
+	seen := map[string]bool{}
+	add := func(f store.TaskFilter) error {
+		ts, err := h.Store.FindTasks(ctx, f, match)
+		for _, t := range ts {
+			if !seen[t.ID] {
+				seen[t.ID] = true
+				found = append(found, t)
+			}
+		}
+		return err
+	}
+	for _, u := range p.Units() {
+		if err := add(store.TaskFilter{Unit: u}); err != nil {
+			return nil, err
+		}
+	}
+	for _, g := range p.Groups() {
+		if err := add(store.TaskFilter{Group: g}); err != nil {
+			return nil, err
+		}
+	}
+	return found, nil
 }
 
 // foldedText is a text to find in others in any case.
@@ -153,34 +174,10 @@ func (f foldedText) in(s string) bool {
 	return strings.Contains(s, f.s)
 }
 
-// visibleTasks returns the tasks of the units p reports on or supervises.
+// visibleTasks returns the tasks of the units p reports on or supervises:
+// those of p's units, then of p's groups, each by deadline, each once.
 func (h *Handler) visibleTasks(ctx context.Context, p duban.Person) ([]duban.Task, error) {
-	if p.IsAdmin() {
-		return h.Store.Tasks(ctx, store.TaskFilter{})
-	}
-	var all []duban.Task
-	seen := map[string]bool{}
-	add := func(f store.TaskFilter) error {
-		ts, err := h.Store.Tasks(ctx, f)
-		for _, t := range ts {
-			if !seen[t.ID] {
-				seen[t.ID] = true
-				all = append(all, t)
-			}
-		}
-		return err
-	}
-	for _, u := range p.Units() {
-		if err := add(store.TaskFilter{Unit: u}); err != nil {
-			return nil, err
-		}
-	}
-	for _, g := range p.Groups() {
-		if err := add(store.TaskFilter{Group: g}); err != nil {
-			return nil, err
-		}
-	}
-	return all, nil
+	return h.visibleMatching(ctx, p, func(*duban.Task) bool { return true })
 }
 
 // change applies one request to the task named by ref, records a refusal in

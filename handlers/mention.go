@@ -30,19 +30,19 @@ const maxGuessTasks = 2000
 // of characters it shares with one open task's title (for a sender of at
 // most maxGuessTasks tasks).
 func (h *Handler) mentionedTask(ctx context.Context, p duban.Person, text string) (duban.Task, bool) {
-	upper, tokens := strings.ToUpper(text), idTokens(text)
+	in, tokens := idsIn(text), idTokens(text)
 	loose := make([]string, len(tokens))
 	for i, tok := range tokens {
 		loose[i] = looseID(tok)
 	}
 	found, err := h.visibleMatching(ctx, p, func(task *duban.Task) bool {
-		return containsID(upper, task.ID) || len(loose) > 0 && mayBeLoose(task.ID, loose) && slices.Contains(loose, looseID(task.ID))
+		return in.has(task.ID) || len(loose) > 0 && mayBeLoose(task.ID, loose) && slices.Contains(loose, looseID(task.ID))
 	})
 	if err != nil {
 		return duban.Task{}, false
 	}
 	for _, task := range found {
-		if containsID(upper, task.ID) {
+		if in.has(task.ID) {
 			return task, true
 		}
 	}
@@ -60,6 +60,35 @@ func (h *Handler) mentionedTask(ctx context.Context, p duban.Person, text string
 	}
 	task, _, ok := titleMention(text, visible)
 	return task, ok
+}
+
+// idText is a message to find task ids in as typed (containsID of it
+// upper-cased), quickly among many ids.
+type idText struct {
+	upper string
+	runs  map[string]bool // its runs of ASCII id characters
+}
+
+func idsIn(text string) idText {
+	in := idText{upper: strings.ToUpper(text), runs: map[string]bool{}}
+	for _, run := range strings.FieldsFunc(in.upper, func(r rune) bool { return r >= 0x80 || !isIDByte(byte(r)) }) {
+		in.runs[run] = true
+	}
+	return in
+}
+
+// has reports whether the message holds id as containsID finds it: an id
+// of ASCII id characters alone is there only as a whole run of them.
+func (in idText) has(id string) bool {
+	if in.runs[id] {
+		return true
+	}
+	for i := 0; i < len(id); i++ {
+		if id[i] >= 0x80 || !isIDByte(id[i]) {
+			return containsID(in.upper, id)
+		}
+	}
+	return false
 }
 
 // mayBeLoose reports whether id may be one of loose ids (looseID) by its
