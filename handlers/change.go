@@ -82,8 +82,23 @@ func (h *Handler) resolve(ctx context.Context, p duban.Person, ref string) (duba
 		return t, err
 	}
 	isID, want, sub := isTaskID(ref), looseID(ref), caseless(ref)
+	// A fragment of a title names one task or is asked again with a few of
+	// those it fits: of 编办's many, only those few are copied, the rest
+	// counted.
+	const shown = 8
+	kept, beyond := 0, 0
 	found, err := h.visibleMatching(ctx, p, func(vt *duban.Task) bool {
-		return isID && looseID(vt.ID) == want || sub.in(vt.Title)
+		switch {
+		case isID:
+			return looseID(vt.ID) == want || sub.in(vt.Title)
+		case !sub.in(vt.Title):
+			return false
+		case p.IsAdmin() && kept > shown:
+			beyond++
+			return false
+		}
+		kept++
+		return true
 	})
 	if err != nil {
 		return t, err
@@ -103,17 +118,18 @@ func (h *Handler) resolve(ctx context.Context, p duban.Person, ref string) (duba
 		}
 		matches = closestTitles(visible, ref) // 人员转岗工作 for 人员转岗到位
 	}
-	switch len(matches) {
+	n := len(matches) + beyond
+	switch n {
 	case 0:
 		return t, duban.Errorf(duban.ENOTFOUND, "没有找到任务「%s」。发送「任务」查看您的任务编号。", duban.FoldWidth(ref))
 	case 1:
 		return matches[0], nil
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "「%s」对应 %d 项任务，请用编号指明：", ref, len(matches))
+	fmt.Fprintf(&b, "「%s」对应 %d 项任务，请用编号指明：", ref, n)
 	for i, m := range matches {
-		if i == 8 {
-			fmt.Fprintf(&b, "\n……等 %d 项", len(matches))
+		if i == shown {
+			fmt.Fprintf(&b, "\n……等 %d 项", n)
 			break
 		}
 		fmt.Fprintf(&b, "\n%s %s", m.ID, m.Title)
