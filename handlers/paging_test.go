@@ -91,7 +91,7 @@ func walk(t *testing.T, h *Handler, who, query string, perPage int, units bool, 
 // and chat run) and counted task by task (before it is).
 func TestPagesWalkEveryTaskOnce(t *testing.T) {
 	ctx := context.Background()
-	h, l := provinceHandler(t, 100)
+	h, l := provinceHandler(t, 60)
 	today := duban.DateOf(h.Now())
 	leader := "LU000701"
 	for _, p := range l.People {

@@ -84,19 +84,19 @@ type standing struct {
 	// The lists a drill-down pages through: every task by deadline, those
 	// overdue (longest first) and due soon (soonest first), and those
 	// waiting for the group (longest first).
-	tasks, overdueTasks, soonTasks, waiting tasks
+	tasks, overdueTasks, soonTasks, waiting taskPages
 	tallied                                 bool // counted per unit from the store's tallies
 }
 
-// tasks is a list of tasks read a page at a time.
-type tasks struct {
+// taskPages is a list of tasks read a page at a time.
+type taskPages struct {
 	n    int
 	page func(from, to int) ([]duban.Task, error)
 }
 
 // listOf is the list of ts, held whole.
-func listOf(ts []duban.Task) tasks {
-	return tasks{len(ts), func(from, to int) ([]duban.Task, error) { return ts[from:to], nil }}
+func listOf(ts []duban.Task) taskPages {
+	return taskPages{len(ts), func(from, to int) ([]duban.Task, error) { return ts[from:to], nil }}
 }
 
 // unitOf is the unit of the scope with code, nil when none is.
@@ -156,14 +156,14 @@ func (h *Handler) tally(ctx context.Context, tallies []store.UnitTally, groups [
 		s.waiting.n += ut.Waiting()
 		s.lights[u.light()]++
 	}
-	s.overdueTasks = tasks{s.overdue, func(from, to int) ([]duban.Task, error) {
+	s.overdueTasks = taskPages{s.overdue, func(from, to int) ([]duban.Task, error) {
 		return store.OverdueTasks(tallies, today, from, to-from), nil
 	}}
-	s.soonTasks = tasks{s.soon, func(from, to int) ([]duban.Task, error) {
+	s.soonTasks = taskPages{s.soon, func(from, to int) ([]duban.Task, error) {
 		return store.DueSoonTasks(tallies, today, h.WarnDays, from, to-from), nil
 	}}
 	s.waiting.page = func(from, to int) ([]duban.Task, error) { return store.WaitingTasks(tallies, from, to-from), nil }
-	s.tasks = tasks{s.total, func(from, to int) ([]duban.Task, error) {
+	s.tasks = taskPages{s.total, func(from, to int) ([]duban.Task, error) {
 		_, page, err := h.Store.TaskPage(ctx, groups, from, to-from)
 		return page, err
 	}}

@@ -132,11 +132,11 @@ func TestSummaryFromTalliesEqualsCounted(t *testing.T) {
 				if !tallied.tallied {
 					t.Fatal("the summary was counted task by task with the view built")
 				}
-				for kind, tasks := range map[ListKind]func(s *standing) tasks{
-					ListAll:     func(s *standing) tasks { return s.tasks },
-					ListOverdue: func(s *standing) tasks { return s.overdueTasks },
-					ListDueSoon: func(s *standing) tasks { return s.soonTasks },
-					ListWaiting: func(s *standing) tasks { return s.waiting },
+				for kind, tasks := range map[ListKind]func(s *standing) taskPages{
+					ListAll:     func(s *standing) taskPages { return s.tasks },
+					ListOverdue: func(s *standing) taskPages { return s.overdueTasks },
+					ListDueSoon: func(s *standing) taskPages { return s.soonTasks },
+					ListWaiting: func(s *standing) taskPages { return s.waiting },
 				} {
 					want := h.taskList(tn, sc, counted, tasks(counted), "任务", "q", h.stateWhat)
 					got := h.taskList(tn, sc, tallied, tasks(tallied), "任务", "q", h.stateWhat)

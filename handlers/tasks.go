@@ -207,7 +207,7 @@ func (h *Handler) unitList(t *turn, sc listScope, s *standing) listing {
 
 // taskList lists tasks of sc, numbered, each with what says of it (a
 // unit's own list says it all in its line).
-func (h *Handler) taskList(t *turn, sc listScope, s *standing, ts tasks, title, query string, what func(*turn, duban.Task) string) listing {
+func (h *Handler) taskList(t *turn, sc listScope, s *standing, ts taskPages, title, query string, what func(*turn, duban.Task) string) listing {
 	noun, _, _ := strings.Cut(title, "（")
 	l := listing{title: sc.titled(title), count: fmt.Sprintf("共 %d 项", ts.n), query: query,
 		empty: sc.says("没有" + noun + "。"), n: ts.n, perPage: tasksPerPage}
