@@ -44,7 +44,7 @@ func (h *Handler) proposeAsked(ctx context.Context, t *turn, task duban.Task, un
 // standing: T003完成了吗 asks how it stands as much as whether to report it.
 func (h *Handler) proposeWithStanding(ctx context.Context, t *turn, task duban.Task, unit duban.Unit, r duban.Request) error {
 	return h.offer(ctx, t, task, r, describeRequest(task, unit, r),
-		"任务当前："+h.line(t, task)+"\n"+askBack(task, r)+"回复「确认」执行，回复「取消」放弃。", false)
+		"任务当前："+h.line(t, task, 0)+"\n"+askBack(task, r)+"回复「确认」执行，回复「取消」放弃。", false)
 }
 
 // offer stores r as the sender's pending proposal and sends text with 确认
