@@ -1,15 +1,10 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"strconv"
-	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -26,12 +21,6 @@ func BenchmarkTasksCommand(b *testing.B) {
 	bin := dubanBinary(b)
 	dir := b.TempDir()
 	importProvince(b, filepath.Join(dir, "store"), time.Date(2027, 3, 1, 2, 0, 0, 0, time.UTC))
-	// A child's peak RSS (getrusage) includes this process's own peak,
-	// whose memory it shares until exec: /usr/bin/time, small, starts it.
-	timer, err := exec.LookPath("/usr/bin/time")
-	if err != nil {
-		b.Skip("needs /usr/bin/time for the peak RSS of the command alone")
-	}
 	cfg := filepath.Join(dir, "duban.toml")
 	body := fmt.Sprintf("[store]\ndir = %q\n\n[policy]\ndefault_corpus = false\n", filepath.Join(dir, "store"))
 	if err := os.WriteFile(cfg, []byte(body), 0o600); err != nil {
@@ -54,22 +43,8 @@ func BenchmarkTasksCommand(b *testing.B) {
 			var out countingWriter
 			for b.Loop() {
 				out = 0
-				var stderr bytes.Buffer
-				cmd := exec.Command(timer, append([]string{"-f", "peak-KiB %M", bin, "tasks", "--config", cfg, "--now", "2027-03-01 10:00"}, c.args...)...)
-				cmd.Stdout, cmd.Stderr = &out, &stderr
-				start := time.Now()
-				if err := cmd.Run(); err != nil {
-					b.Fatalf("duban tasks %v: %v\n%s", c.args, err, stderr.Bytes())
-				}
-				wall += time.Since(start)
-				ru := cmd.ProcessState.SysUsage().(*syscall.Rusage) // /usr/bin/time's children: duban
-				cpu += time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-				_, kib, ok := strings.Cut(strings.TrimSpace(stderr.String()), "peak-KiB ")
-				n, err := strconv.ParseInt(kib, 10, 64)
-				if !ok || err != nil {
-					b.Fatalf("no peak RSS in %q", stderr.Bytes())
-				}
-				peak = max(peak, n)
+				took, used, p := timed(b, &out, bin, append([]string{"tasks", "--config", cfg, "--now", "2027-03-01 10:00"}, c.args...)...)
+				wall, cpu, peak = wall+took, cpu+used, max(peak, p)
 			}
 			b.ReportMetric(float64(wall.Milliseconds())/float64(b.N), "wall-ms/op")
 			b.ReportMetric(float64(cpu.Milliseconds())/float64(b.N), "cpu-ms/op")
