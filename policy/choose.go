@@ -19,6 +19,10 @@ const (
 	leadDocs = 3
 	// nearRunes: an answer this close to a word of the question is "next to" it.
 	nearRunes = 12
+	// missingWordCost raises the coverage an answer's passage needs by this
+	// much times the (idf-weighted) share of the question's key words it
+	// lacks (keyWords).
+	missingWordCost = 0.25
 )
 
 // candidate is a sentence (or a sentence and the one after it) that may
@@ -321,8 +325,12 @@ func (x *index) answers(q query, c candidate, minCover float64) bool {
 	// paragraphs packed with it), its heading and the document's title.
 	window := c.norm + "\n" + chunk.norm + "\n" + x.docTitles[chunk.doc] + "\n" + x.docs[chunk.doc].Date
 	// Both the whole question and its words outside a title it names must
-	// be covered: a title matches its own document everywhere.
-	if q.windowCoverage(window, false) < minCover || q.windowCoverage(window, true) < minCover {
+	// be covered: a title matches its own document everywhere. The more of
+	// the question's key words the passage lacks, the more of its
+	// characters it must hold: "公务员工资怎么调整" shares 人员工资 with an
+	// article on budgets, half its characters, and neither 公务员 nor 调整.
+	need := minCover + missingWordCost*(1-x.wordCoverage(q, x.keyWords(q), window))
+	if q.windowCoverage(window, false) < need || q.windowCoverage(window, true) < minCover {
 		return false
 	}
 	if q.subject != "" && !strings.Contains(window, q.subject) {
@@ -485,4 +493,75 @@ func (x *index) wholeSentence(c candidate) string {
 		}
 	}
 	return c.text
+}
+
+// keyWords are the words of the question that say what it is about: of its
+// own bigrams (not a named title's nor a place's), those the documents hold
+// and that are at least as frequent as the bigrams they overlap — a bigram
+// that straddles two words ("员工" of 公务员工资) is rarer than both.
+func (x *index) keyWords(q query) []string {
+	var out []string
+	for _, p := range q.parts {
+		rs := []rune(p)
+		df := make([]int, len(rs)) // df[i]: of the bigram at i; -1 past a Han run
+		for i := range rs {
+			df[i] = -1
+			if i+1 < len(rs) && isHan(rs[i]) && isHan(rs[i+1]) {
+				df[i] = x.chunkFreq(string(rs[i : i+2]))
+			}
+		}
+		for i, n := range df {
+			if n <= 0 || i > 0 && df[i-1] > n || i+1 < len(df) && df[i+1] > n {
+				continue
+			}
+			t := string(rs[i : i+2])
+			if q.weightOf(t) < 1 || datePhrase.MatchString(t) || slices.Contains(out, t) {
+				continue
+			}
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+// wordCoverage is the idf-weighted share of the question's key words that
+// text holds — itself, its other form in a synonym, or, for an asked word
+// of a relation (主管), one of its written words.
+func (x *index) wordCoverage(q query, words []string, text string) float64 {
+	total, covered := 0.0, 0.0
+	for _, w := range words {
+		idf := x.idf(w)
+		total += idf
+		if x.holdsWord(q, w, text) {
+			covered += idf
+		}
+	}
+	if total == 0 {
+		return 1
+	}
+	return covered / total
+}
+
+func (x *index) holdsWord(q query, w, text string) bool {
+	if strings.Contains(text, w) {
+		return true
+	}
+	for from, to := range synonyms {
+		if strings.Contains(to, w) && strings.Contains(text, from) || strings.Contains(from, w) && strings.Contains(text, to) {
+			return true
+		}
+	}
+	for _, r := range relations {
+		for _, a := range r.asked {
+			if !strings.Contains(a, w) {
+				continue
+			}
+			for _, wr := range r.written {
+				if strings.Contains(text, wr) {
+					return true
+				}
+			}
+		}
+	}
+	return false
 }
