@@ -317,6 +317,11 @@ func (x *index) answers(q query, c candidate, minCover float64) bool {
 	if q.procedure && (!answersProcedure.MatchString(c.norm) || !strings.Contains(c.norm, x.focus(q)) || q.windowCoverage(c.norm, false) < minCover) {
 		return false
 	}
+	// Who is in charge (由谁主管, 哪个部门牵头) is answered by a sentence that
+	// says who is in charge, not by one that only names the subject.
+	if q.kind == kindBody && !q.saysRelated(c.norm) {
+		return false
+	}
 	chunk := x.chunks[c.chunk]
 	if q.scope != nil && !q.scope[chunk.doc] {
 		return false

@@ -80,14 +80,14 @@ var (
 	// An application or filing, asked about in any way but for a figure or
 	// a date: how, with what, where, to whom.
 	procedureCue = regexp.MustCompile(`(如何|怎么|怎样|咋)(才能|去|来)?(办|报批|报送|提交|缴|开具|取得|获得|获取|认定|备案|登记)|申请|办理|申报|注册|领取|缴纳`)
-	// Only units of time and money are held to: a count of 家 may be
-	// given in 个.
-	measureCue = regexp.MustCompile(`(几|多少)\s*(个月|个工作日|个小时|年|月|日|天|周|小时|工作日|钱)`)
+	// Only units of time, money and people are held to: a count of 家 may
+	// be given in 个.
+	measureCue = regexp.MustCompile(`(几|多少)\s*(个月|个工作日|个小时|个人|年|月|日|天|周|小时|工作日|钱|人)`)
 )
 
 // sameMeasure: the characters of the units a duration may be given in when
 // the question asks in one.
-var sameMeasure = map[string]string{"年": "年", "个月": "月", "月": "月", "日": "日天", "天": "日天", "工作日": "日天", "个工作日": "日天", "周": "周", "小时": "时", "个小时": "时", "钱": "元"}
+var sameMeasure = map[string]string{"年": "年", "个月": "月", "月": "月", "日": "日天", "天": "日天", "工作日": "日天", "个工作日": "日天", "周": "周", "小时": "时", "个小时": "时", "钱": "元", "人": "人名", "个人": "人名"}
 
 func readIntent(norm string) intent {
 	in := intent{
@@ -137,14 +137,20 @@ var answersProcedure = regexp.MustCompile(`应当|可以|必须|须|向|由|经|
 
 // Answers of each kind as they appear in a (normalized) sentence.
 var kindAnswer = map[answerKind]*regexp.Regexp{
-	kindNumber:  regexp.MustCompile(`\d+(\.\d+)?\s*(%|‰|[个名家项日天次期年月人条倍万亿元类级批周岁户所座件份种位部层轮])|([二三四五六七八九十百千两]|一[十百千])[一二三四五六七八九十百千]*\s*(个|名|家|项|日|天|次|期|年|人|条|倍|类|级|批|周|岁|种|位|轮)|半年|半数|过半`),
-	kindDate:    regexp.MustCompile(`\d{4}\s*年(\s*\d{1,2}\s*月(\s*\d{1,2}\s*日|底|末|中旬|上旬|下旬)?)?|\d{1,2}\s*月\s*\d{1,2}\s*日|\d{1,2}\s*月(份|底|末|初|中旬|上旬|下旬|以来)?|(今年|去年|前年|当年|同年|次年|年内|年底|年初)|\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|(发布|公布|印发|通过)之日起`),
-	kindDocNo:   regexp.MustCompile(`[〔\[［(【]\d{4}[〕\]］)】]\s*\d+\s*号|令\s*第\s*\d+\s*号|第\s*\d+\s*号\s*令`),
-	kindPerson:  regexp.MustCompile(`\p{Han}{2,3}(同志|主任|书记|市长|县长|区长|局长|部长|厅长|处长|科长|主席|总理)|(主任|书记|市长|县长|区长|局长|部长|厅长|处长|科长|主席|负责人|组长)\s*[\p{Han}]{2,3}(表示|说|介绍|指出|强调)`),
+	kindNumber: regexp.MustCompile(`\d+(\.\d+)?\s*(%|‰|[个名家项日天次期年月人条倍万亿元类级批周岁户所座件份种位部层轮])|([二三四五六七八九十百千两]|一[十百千])[一二三四五六七八九十百千]*\s*(个|名|家|项|日|天|次|期|年|人|条|倍|类|级|批|周|岁|种|位|轮)|半年|半数|过半`),
+	kindDate:   regexp.MustCompile(`\d{4}\s*年(\s*\d{1,2}\s*月(\s*\d{1,2}\s*日|底|末|中旬|上旬|下旬)?)?|\d{1,2}\s*月\s*\d{1,2}\s*日|\d{1,2}\s*月(份|底|末|初|中旬|上旬|下旬|以来)?|(今年|去年|前年|当年|同年|次年|年内|年底|年初)|\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|(发布|公布|印发|通过)之日起`),
+	kindDocNo:  regexp.MustCompile(`[〔\[［(【]\d{4}[〕\]］)】]\s*\d+\s*号|令\s*第\s*\d+\s*号|第\s*\d+\s*号\s*令`),
+	// A person is a name — a common surname and one or two characters —
+	// beside a post: 召开主任会 and 编办主任 name nobody.
+	kindPerson:  regexp.MustCompile(`[` + surnames + `]\p{Han}{1,2}(同志|主任|书记|市长|县长|区长|局长|部长|厅长|处长|科长|主席|总理)|(主任|书记|市长|县长|区长|局长|部长|厅长|处长|科长|主席|负责人|组长)\s*[` + surnames + `]\p{Han}{1,2}(表示|说|介绍|指出|强调)`),
 	kindBody:    regexp.MustCompile(`国务院|政府|委员会|办公厅|办公室|编办|机关|机构|部门|单位|人大|常委会|监察|法院|检察院|党委|小组|中心|负责|领导|组长|队伍|会议`),
 	kindRule:    regexp.MustCompile(`应当|不得|必须|禁止|可以|原则|有权|不再|严禁|要求|不单独|实行|负责|规定|制度|条件`),
 	kindMeaning: regexp.MustCompile(`是指|所称|指的是|统称|称为|简称`),
 }
+
+// surnames are the most common Chinese family names, which begin a person's
+// name in a text.
+const surnames = "王李张刘陈杨黄赵周吴徐孙马胡朱郭何罗高林郑梁谢唐许冯宋韩邓彭曹曾田于萧肖潘袁董叶杜丁蒋程余吕魏蔡苏任卢沈姜姚钟崔陆谭汪石付傅贾范金方韦夏廖侯白孟邹秦尹江熊薛邱阎闫段雷龙黎史陶贺毛郝顾龚邵万覃武钱戴严莫孔向常汤康易乔赖文施洪辛柳牛聂温章鲁葛伍祝殷左申单安路齐关岳蒙柯"
 
 // kindHint lists characters of which an answer of the kind holds at least
 // one: a cheap test before the regular expression.
