@@ -312,6 +312,7 @@ func (x *index) answers(q query, c candidate, minCover float64) bool {
 	if q.kind.strict() && !c.kindOK {
 		return false
 	}
+
 	// How to do something is answered by what is to be done, about the
 	// question's own subject: a sentence that merely names it does not.
 	if q.procedure && (!answersProcedure.MatchString(c.norm) || !strings.Contains(c.norm, x.focus(q)) || q.windowCoverage(c.norm, false) < minCover) {
@@ -323,6 +324,13 @@ func (x *index) answers(q query, c candidate, minCover float64) bool {
 		return false
 	}
 	chunk := x.chunks[c.chunk]
+	// A figure answers only in the sentence that names what it counts (or
+	// whose document's title does): "不少于3名" is not how many were 分流.
+	if q.kind == kindNumber {
+		if f := x.focus(q); f != "" && !x.holdsWord(q, f, c.norm+"\n"+x.docTitles[chunk.doc]) {
+			return false
+		}
+	}
 	if q.scope != nil && !q.scope[chunk.doc] {
 		return false
 	}
