@@ -145,6 +145,9 @@ func (e *Engine) Ask(ctx context.Context, question string) (Answer, error) {
 			return Answer{Text: fmt.Sprintf(declinePlaceText, p), Declined: true}, nil
 		}
 	}
+	if bodies := idx.unknownBodies(plainQuestion(normalize(question))); len(bodies) > 0 {
+		return Answer{Text: fmt.Sprintf(declinePlaceText, bodies[0]), Declined: true}, nil
+	}
 	ranked := e.rank(ctx, idx, q, question)
 	ch := idx.choose(q, ranked, e.o.Threshold)
 	hits := idx.hitsInOrder(ranked, ch.order, 5)
