@@ -59,15 +59,22 @@ func unackedKey(r NoticeRecord) []byte {
 // one of its notices first.
 var errNoticeTaken = errors.New("notice already recorded")
 
-// Recorded returns which of keys are recorded (queued before).
-func (s *Store) Recorded(ctx context.Context, keys []string) (map[string]bool, error) {
-	out := map[string]bool{}
+// Recorded reports, for each of keys, whether it is recorded (queued
+// before): from the notice index once Warm built it, else from Badger.
+func (s *Store) Recorded(ctx context.Context, keys []string) ([]bool, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	if out, ok := s.noticeIx.recorded(keys); ok {
+		return out, nil
+	}
+	out := make([]bool, len(keys))
 	err := s.view(ctx, func(txn *badger.Txn) error {
-		for _, k := range keys {
+		for i, k := range keys {
 			_, err := txn.Get(noticeKey(k))
 			switch {
 			case err == nil:
-				out[k] = true
+				out[i] = true
 			case !errors.Is(err, badger.ErrKeyNotFound):
 				return fmt.Errorf("read notice %s: %w", k, err)
 			}
@@ -99,6 +106,9 @@ func (s *Store) RecordNotices(ctx context.Context, msgs []duban.Outgoing, record
 			recs = append(recs, r)
 		}
 		var queuedID string
+		// The notice index's lock is held from before the commit to the
+		// index's update, so the index changes in commit order.
+		s.noticeIx.mu.Lock()
 		err := s.update(ctx, func(txn *badger.Txn) error {
 			for _, r := range recs {
 				if _, err := txn.Get(noticeKey(r.Key)); err == nil {
@@ -126,6 +136,12 @@ func (s *Store) RecordNotices(ctx context.Context, msgs []duban.Outgoing, record
 			}
 			return nil
 		})
+		if err == nil {
+			s.noticeIx.add(m.NoticeKeys)
+		} else {
+			s.rereadNotices(m.NoticeKeys) // taken, or failed: as Badger has them
+		}
+		s.noticeIx.mu.Unlock()
 		switch {
 		case errors.Is(err, errNoticeTaken):
 			continue

@@ -200,8 +200,9 @@ func (s *Store) FinishOutgoing(ctx context.Context, e OutboxEntry, d Delivery) e
 	d.OutboxID, d.To, d.NoticeKeys, d.Queued = e.ID, e.Msg.To, e.Msg.NoticeKeys, e.Queued
 	var released []string // tasks whose notices go back to the planner
 	var taskless bool     // and a notice about no task (the calendar's)
+	var releasedKeys []string
 	err := s.update(ctx, func(txn *badger.Txn) error {
-		released, taskless = released[:0], false
+		released, taskless, releasedKeys = released[:0], false, releasedKeys[:0]
 		if _, err := txn.Get(k); errors.Is(err, badger.ErrKeyNotFound) {
 			return fmt.Errorf("outbox entry %s: %w", e.ID, ErrNotFound)
 		} else if err != nil {
@@ -233,6 +234,9 @@ func (s *Store) FinishOutgoing(ctx context.Context, e OutboxEntry, d Delivery) e
 				if err != nil {
 					return err
 				}
+				if ok {
+					releasedKeys = append(releasedKeys, nk)
+				}
 				if ok && task != "" {
 					released = append(released, task)
 				}
@@ -241,6 +245,11 @@ func (s *Store) FinishOutgoing(ctx context.Context, e OutboxEntry, d Delivery) e
 		}
 		return nil
 	})
+	if len(releasedKeys) > 0 {
+		s.noticeIx.mu.Lock()
+		s.rereadNotices(releasedKeys) // read back: a later record may have come first
+		s.noticeIx.mu.Unlock()
+	}
 	if err != nil {
 		return fmt.Errorf("finish outgoing %s: %w", e.ID, err)
 	}

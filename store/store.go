@@ -50,6 +50,8 @@ type Store struct {
 	ledger sync.RWMutex
 	lv     atomic.Pointer[ledgerView] // nil until built (view.go)
 	gens   atomic.Uint64              // ledger generations handed out (view.go)
+
+	noticeIx noticeIndex // recorded notice keys, once built (noticeindex.go)
 }
 
 // Options tune Open; the zero value suits a small service.

@@ -124,12 +124,15 @@ func (s *Store) ledgerView(ctx context.Context) (*ledgerView, error) {
 	return s.buildView(ctx)
 }
 
-// Warm builds the ledger view, if it is not built: from then on the
-// ledger's reads are served from memory. A process that reads the ledger
-// often (serve, chat) calls it at start.
+// Warm builds the ledger view and the notice index (noticeindex.go), if
+// they are not built: from then on the ledger's reads, and the reminder
+// pass's look-ups of sent notices, are served from memory. A process that
+// reads the ledger often (serve, chat) calls it at start.
 func (s *Store) Warm(ctx context.Context) error {
-	_, err := s.ledgerView(ctx)
-	return err
+	if _, err := s.ledgerView(ctx); err != nil {
+		return err
+	}
+	return s.buildNoticeIndex(ctx)
 }
 
 // buildView reads the whole ledger into a new view; the caller holds the

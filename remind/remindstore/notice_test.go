@@ -182,13 +182,29 @@ func TestApprovedExtensionRestartsLadder(t *testing.T) {
 	}
 }
 
-func TestConcurrentRunsSendOnce(t *testing.T) {
+// warmOrNot runs test on a store read from Badger alone, and on one warmed
+// as serve warms it (the ledger view and the notice index in memory).
+func warmOrNot(t *testing.T, test func(t *testing.T, warm func(*store.Store))) {
+	t.Run("cold", func(t *testing.T) { test(t, func(*store.Store) {}) })
+	t.Run("warm", func(t *testing.T) {
+		test(t, func(s *store.Store) {
+			if err := s.Warm(context.Background()); err != nil {
+				t.Fatal(err)
+			}
+		})
+	})
+}
+
+func TestConcurrentRunsSendOnce(t *testing.T) { warmOrNot(t, testConcurrentRunsSendOnce) }
+
+func testConcurrentRunsSendOnce(t *testing.T, warm func(*store.Store)) {
 	ctx := context.Background()
 	s := openTestStore(t, t.TempDir())
 	defer s.Close()
 	if _, err := s.Import(ctx, remindLedger(30, "2026-10-09"), "test", shAt("2026-09-01 10:00")); err != nil {
 		t.Fatal(err)
 	}
+	warm(s)
 	var wg sync.WaitGroup
 	queued := make([]int, 4)
 	for i := range queued {
@@ -295,6 +311,9 @@ func TestRemindChild(t *testing.T) {
 	}
 	s := openTestStore(t, dir)
 	defer s.Close()
+	if err := s.Warm(context.Background()); err != nil { // as serve does
+		t.Fatal(err)
+	}
 	r := newRunner(s)
 	r.Log = progressLog{NoticeLog{s}}
 	if _, err := r.RunOnce(context.Background(), shAt("2026-10-09 09:00")); err != nil {
@@ -321,13 +340,16 @@ func (p progressLog) RecordNotices(ctx context.Context, ns []remind.Notice, msgs
 
 // A notice whose message failed for good is sent again by the next pass;
 // one to a member WeCom does not know is not.
-func TestFailedNoticeIsPlannedAgain(t *testing.T) {
+func TestFailedNoticeIsPlannedAgain(t *testing.T) { warmOrNot(t, testFailedNoticeIsPlannedAgain) }
+
+func testFailedNoticeIsPlannedAgain(t *testing.T, warm func(*store.Store)) {
 	ctx := context.Background()
 	s := openTestStore(t, t.TempDir())
 	defer s.Close()
 	if _, err := s.Import(ctx, remindLedger(1, "2026-09-30"), "test", shAt("2026-09-01 10:00")); err != nil {
 		t.Fatal(err)
 	}
+	warm(s)
 	r := newRunner(s)
 	if res, err := r.RunOnce(ctx, shAt("2026-10-09 09:00")); err != nil || res.Queued != 2 {
 		t.Fatalf("run: %+v %v", res, err)

@@ -28,7 +28,7 @@ func (l NoticeLog) Unsent(ctx context.Context, notices []remind.Notice) ([]remin
 	}
 	var out []remind.Notice
 	for i, n := range notices {
-		if !recorded[keys[i]] {
+		if !recorded[i] {
 			out = append(out, n)
 		}
 	}

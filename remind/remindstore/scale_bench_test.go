@@ -23,7 +23,11 @@ import (
 //   - unchanged: a later pass the same day after a pass recorded and queued
 //     everything (nothing deferred), nothing changed since;
 //   - changed-20: a later pass after 20 tasks of 20 units changed (a 联络员's
-//     进展 each, not counted), planning those units alone.
+//     进展 each, not counted), planning those units alone;
+//   - next-day: a dry run at 09:30 the next working day, the notices of the
+//     day before all recorded: the whole ledger planned again, most of it
+//     (every escalation and 专函, planned each day) recorded before, the new
+//     overdue steps not.
 func BenchmarkPassProvince(b *testing.B) {
 	ctx := context.Background()
 	now := shAt("2027-03-01 09:30")
@@ -111,6 +115,18 @@ func BenchmarkPassProvince(b *testing.B) {
 		}
 		b.ReportMetric(float64(cpu)/float64(time.Millisecond)/float64(b.N), "cpu-ms/op")
 		b.ReportMetric(float64(len(res.Planned)), "planned")
+	})
+	b.Run("next-day", func(b *testing.B) {
+		var res remind.Result
+		cpu := cpuTime()
+		for b.Loop() {
+			if res, err = r.DryRun(ctx, now.AddDate(0, 0, 1)); err != nil {
+				b.Fatal(err)
+			}
+		}
+		b.ReportMetric(float64(cpuTime()-cpu)/float64(time.Millisecond)/float64(b.N), "cpu-ms/op")
+		b.ReportMetric(float64(len(res.Planned)), "planned")
+		b.ReportMetric(float64(len(res.Due)), "notices")
 	})
 }
 
