@@ -1,10 +1,12 @@
 package remind
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/duban-org/duban"
@@ -38,120 +40,195 @@ func ParseButtonKey(key string) (action, taskID string, ok bool) {
 // 收到). The text is plain (no markdown) and may exceed 2048 bytes: the
 // sender splits it.
 func Digest(notices []Notice) []duban.Outgoing {
-	byTo := map[string][]Notice{}
+	// Grouped by a counting sort, keeping plan order within each recipient:
+	// a province's first pass digests tens of thousands of people.
+	at := map[string]int{} // recipient → index in order
 	var order []string
+	var count []int
 	for _, n := range notices {
-		if _, ok := byTo[n.To]; !ok {
+		i, ok := at[n.To]
+		if !ok {
+			i = len(order)
+			at[n.To] = i
 			order = append(order, n.To)
+			count = append(count, 0)
 		}
-		byTo[n.To] = append(byTo[n.To], n)
+		count[i]++
 	}
-	slices.Sort(order)
+	start := make([]int, len(order)+1)
+	for i, c := range count {
+		start[i+1] = start[i] + c
+	}
+	grouped := make([]Notice, len(notices))
+	next := slices.Clone(start[:len(order)])
+	for _, n := range notices {
+		i := at[n.To]
+		grouped[next[i]] = n
+		next[i]++
+	}
+	byName := make([]int, len(order))
+	for i := range byName {
+		byName[i] = i
+	}
+	slices.SortFunc(byName, func(a, b int) int { return strings.Compare(order[a], order[b]) })
 	out := make([]duban.Outgoing, 0, len(order))
-	for _, to := range order {
-		out = append(out, digestOne(to, byTo[to]))
+	var d digestWriter
+	for _, i := range byName {
+		out = append(out, d.digest(order[i], grouped[start[i]:start[i+1]:start[i+1]]))
 	}
 	return out
 }
 
-func digestOne(to string, ns []Notice) duban.Outgoing {
+// digestWriter renders digests, reusing its lists from one to the next.
+type digestWriter struct {
+	b                                              []byte
+	overdue, due, before, escalate, verify, letter []Notice
+	tasks                                          map[string]struct{}
+	keys                                           []byte
+	ends                                           []int
+	num                                            int // items numbered so far
+	sec                                            int // sections so far
+}
+
+func (d *digestWriter) digest(to string, ns []Notice) duban.Outgoing {
 	msg := duban.Outgoing{To: to, NoticeKeys: make([]string, len(ns))}
-	var overdue, due, before, escalate, verify, letter []Notice
-	tasks := map[string]bool{}
-	for i, n := range ns {
-		msg.NoticeKeys[i] = n.Key()
-		tasks[n.TaskID] = true
+	d.overdue, d.due, d.before = d.overdue[:0], d.due[:0], d.before[:0]
+	d.escalate, d.verify, d.letter = d.escalate[:0], d.verify[:0], d.letter[:0]
+	if d.tasks == nil {
+		d.tasks = map[string]struct{}{}
+	}
+	clear(d.tasks)
+	d.keys, d.ends = d.keys[:0], d.ends[:0]
+	for _, n := range ns {
+		d.keys = n.AppendKey(d.keys)
+		d.ends = append(d.ends, len(d.keys))
+		d.tasks[n.TaskID] = struct{}{}
 		switch {
 		case n.Stage.IsOverdue():
-			overdue = append(overdue, n)
+			d.overdue = append(d.overdue, n)
 		case n.Stage == StageDue:
-			due = append(due, n)
+			d.due = append(d.due, n)
 		case n.Stage.IsBefore():
-			before = append(before, n)
+			d.before = append(d.before, n)
 		case n.Stage == StageEscalate:
-			escalate = append(escalate, n)
+			d.escalate = append(d.escalate, n)
 		case n.Stage == StageVerify:
-			verify = append(verify, n)
+			d.verify = append(d.verify, n)
 		case n.Stage == StageLetter:
-			letter = append(letter, n)
+			d.letter = append(d.letter, n)
 		}
 	}
+	keys, start := string(d.keys), 0 // one string holds the message's keys
+	for i, end := range d.ends {
+		msg.NoticeKeys[i], start = keys[start:end], end
+	}
+	tasks := len(d.tasks)
+	overdue, due, before, escalate, verify, letter := d.overdue, d.due, d.before, d.escalate, d.verify, d.letter
 	slices.SortStableFunc(overdue, func(a, b Notice) int { return b.WorkdaysOverdue - a.WorkdaysOverdue })
 	slices.SortStableFunc(before, func(a, b Notice) int { return int(a.Deadline - b.Deadline) })
 
-	var b strings.Builder
-	fmt.Fprintf(&b, "【督办提醒】%s，共 %d 项任务需要您关注\n", ns[0].Today, len(tasks))
-	sec := 0
-	next := func(title string, n int) {
-		sec++
-		fmt.Fprintf(&b, "\n%s、%s（%d 项）\n", chineseNumber(sec), title, n)
-	}
-	num := 0
-	unitItems := func(list []Notice) {
-		for _, n := range list {
-			num++
-			fmt.Fprintf(&b, "%d. 【%s】%s %s\n   %s｜完成时限 %s｜%s\n", num, n.Light, n.TaskID, n.Title, n.Unit.Name, n.Deadline, when(n))
-			if !n.Extension.IsZero() {
-				fmt.Fprintf(&b, "   已申请延期至 %s，待督办组审批\n", n.Extension)
-			}
-		}
-	}
+	b := &d.b
+	*b = (*b)[:0]
+	d.num, d.sec = 0, 0
+	writeString(b, "【督办提醒】")
+	writeDate(b, ns[0].Today)
+	writeString(b, "，共 ")
+	writeInt(b, tasks)
+	writeString(b, " 项任务需要您关注\n")
 	if len(overdue) > 0 {
-		next("逾期任务", len(overdue))
-		unitItems(overdue)
+		d.section("逾期任务", len(overdue))
+		d.unitItems(overdue)
 	}
 	if len(due) > 0 {
-		next("今日到期", len(due))
-		unitItems(due)
+		d.section("今日到期", len(due))
+		d.unitItems(due)
 	}
 	if len(before) > 0 {
-		next("即将到期", len(before))
-		unitItems(before)
+		d.section("即将到期", len(before))
+		d.unitItems(before)
 	}
-	unitSide := overdue != nil || due != nil || before != nil
+	unitSide := len(overdue) > 0 || len(due) > 0 || len(before) > 0
 	if unitSide {
 		example := firstOf(overdue, due, before)
-		fmt.Fprintf(&b, "\n请直接回复报送：\n完成 %s 说明\n进展 %s 说明\n延期 %s %s 理由\n",
-			example.TaskID, example.TaskID, example.TaskID, max(example.Deadline, example.Today).AddDays(14))
+		id := example.TaskID
+		writeString(b, "\n请直接回复报送：\n完成 ")
+		writeString(b, id)
+		writeString(b, " 说明\n进展 ")
+		writeString(b, id)
+		writeString(b, " 说明\n延期 ")
+		writeString(b, id)
+		writeByte(b, ' ')
+		writeDate(b, max(example.Deadline, example.Today).AddDays(14))
+		writeString(b, " 理由\n")
 	}
 	if len(escalate) > 0 {
 		units := groupByUnit(escalate)
-		next("督办升级：单位任务逾期", len(units))
+		d.section("督办升级：单位任务逾期", len(units))
 		for _, g := range units {
 			n := g[0]
-			fmt.Fprintf(&b, "%s（%s）逾期任务 %d 项：\n", n.Unit.Name, n.Unit.Group, len(n.UnitOverdue))
+			writeString(b, n.Unit.Name)
+			writeString(b, "（")
+			writeString(b, n.Unit.Group)
+			writeString(b, "）逾期任务 ")
+			writeInt(b, len(n.UnitOverdue))
+			writeString(b, " 项：\n")
 			for _, it := range n.UnitOverdue {
-				fmt.Fprintf(&b, "   %s %s｜完成时限 %s｜逾期 %d 个工作日\n", it.TaskID, it.Title, it.Deadline, it.WorkdaysOverdue)
+				writeString(b, "   ")
+				writeString(b, it.TaskID)
+				writeByte(b, ' ')
+				writeString(b, it.Title)
+				writeString(b, "｜完成时限 ")
+				writeDate(b, it.Deadline)
+				writeString(b, "｜逾期 ")
+				writeInt(b, it.WorkdaysOverdue)
+				writeString(b, " 个工作日\n")
 			}
 		}
-		b.WriteString("请督促相关单位一把手落实，必要时约谈。\n")
+		writeString(b, "请督促相关单位一把手落实，必要时约谈。\n")
 	}
 	if len(verify) > 0 {
-		next("待销号：已报完成，等待对账销号", len(verify))
+		d.section("待销号：已报完成，等待对账销号", len(verify))
 		for _, n := range verify {
-			num++
-			fmt.Fprintf(&b, "%d. %s %s\n   %s｜%s 报完成，已等待 %d 个工作日\n", num, n.TaskID, n.Title, n.Unit.Name, n.Since, n.WorkdaysWaiting)
+			d.num++
+			writeInt(b, d.num)
+			writeString(b, ". ")
+			writeString(b, n.TaskID)
+			writeByte(b, ' ')
+			writeString(b, n.Title)
+			writeString(b, "\n   ")
+			writeString(b, n.Unit.Name)
+			writeString(b, "｜")
+			writeDate(b, n.Since)
+			writeString(b, " 报完成，已等待 ")
+			writeInt(b, n.WorkdaysWaiting)
+			writeString(b, " 个工作日\n")
 			if n.Progress != "" {
-				fmt.Fprintf(&b, "   报送说明：%s\n", n.Progress)
+				writeString(b, "   报送说明：")
+				writeString(b, n.Progress)
+				writeByte(b, '\n')
 			}
 		}
-		fmt.Fprintf(&b, "请核对后回复：销号 %s，或 驳回 %s 理由\n", verify[0].TaskID, verify[0].TaskID)
+		writeString(b, "请核对后回复：销号 ")
+		writeString(b, verify[0].TaskID)
+		writeString(b, "，或 驳回 ")
+		writeString(b, verify[0].TaskID)
+		writeString(b, " 理由\n")
 	}
 	if len(letter) > 0 {
 		units := groupByUnit(letter)
-		next("专函督办：建议发函", len(units))
+		d.section("专函督办：建议发函", len(units))
 		for _, g := range units {
-			b.WriteString(letterDraft(g[0]))
+			writeLetterDraft(b, g[0])
 		}
 	}
-	msg.Text = strings.TrimRight(b.String(), "\n")
+	msg.Text = string(bytes.TrimRight(*b, "\n"))
 
-	if len(tasks) == 1 && unitSide && escalate == nil && verify == nil && letter == nil {
+	if tasks == 1 && unitSide && len(escalate) == 0 && len(verify) == 0 && len(letter) == 0 {
 		n := ns[0]
 		msg.Card = &duban.Card{
 			ID:    cardID(to, msg.NoticeKeys),
 			Title: "督办提醒：" + n.TaskID + " " + n.Title,
-			Desc:  fmt.Sprintf("%s｜完成时限 %s｜%s", n.Unit.Name, n.Deadline, when(n)),
+			Desc:  n.Unit.Name + "｜完成时限 " + n.Deadline.String() + "｜" + when(n),
 			Buttons: []duban.Button{
 				{Text: "已完成", Key: ButtonDone + ":" + n.TaskID, Primary: true},
 				{Text: "申请延期", Key: ButtonExtend + ":" + n.TaskID},
@@ -162,24 +239,81 @@ func digestOne(to string, ns []Notice) duban.Outgoing {
 	return msg
 }
 
+// section starts the next numbered section: "\n一、title（n 项）".
+func (d *digestWriter) section(title string, n int) {
+	d.sec++
+	b := &d.b
+	writeByte(b, '\n')
+	writeString(b, chineseNumber(d.sec))
+	writeString(b, "、")
+	writeString(b, title)
+	writeString(b, "（")
+	writeInt(b, n)
+	writeString(b, " 项）\n")
+}
+
+// unitItems lists tasks of the recipient's own unit, numbered on.
+func (d *digestWriter) unitItems(list []Notice) {
+	b := &d.b
+	for _, n := range list {
+		d.num++
+		writeInt(b, d.num)
+		writeString(b, ". 【")
+		writeString(b, string(n.Light))
+		writeString(b, "】")
+		writeString(b, n.TaskID)
+		writeByte(b, ' ')
+		writeString(b, n.Title)
+		writeString(b, "\n   ")
+		writeString(b, n.Unit.Name)
+		writeString(b, "｜完成时限 ")
+		writeDate(b, n.Deadline)
+		writeString(b, "｜")
+		appendWhen(b, n)
+		writeByte(b, '\n')
+		if !n.Extension.IsZero() {
+			writeString(b, "   已申请延期至 ")
+			writeDate(b, n.Extension)
+			writeString(b, "，待督办组审批\n")
+		}
+	}
+}
+
+func writeString(b *[]byte, s string)   { *b = append(*b, s...) }
+func writeByte(b *[]byte, c byte)       { *b = append(*b, c) }
+func writeInt(b *[]byte, n int)         { *b = strconv.AppendInt(*b, int64(n), 10) }
+func writeDate(b *[]byte, d duban.Date) { *b, _ = d.AppendText(*b) }
+
 // when says where a task stands against its deadline, in words.
 func when(n Notice) string {
+	var b []byte
+	appendWhen(&b, n)
+	return string(b)
+}
+
+func appendWhen(b *[]byte, n Notice) {
 	switch {
 	case n.WorkdaysOverdue > 0:
-		s := fmt.Sprintf("已逾期 %d 个工作日", n.WorkdaysOverdue)
+		writeString(b, "已逾期 ")
+		writeInt(b, n.WorkdaysOverdue)
+		writeString(b, " 个工作日")
 		switch {
 		case n.Escalated && n.EscalatedTo == duban.RoleAdmin:
-			s += "，已报编办"
+			writeString(b, "，已报编办")
 		case n.Escalated:
-			s += "，已报督办组组长"
+			writeString(b, "，已报督办组组长")
 		}
-		return s
 	case n.DaysLeft == 0:
-		return "今天到期"
+		writeString(b, "今天到期")
 	case n.DaysLeft > 0:
-		return fmt.Sprintf("还有 %d 天", n.DaysLeft)
+		writeString(b, "还有 ")
+		writeInt(b, n.DaysLeft)
+		writeString(b, " 天")
+	default:
+		writeString(b, "已过时限 ")
+		writeInt(b, -n.DaysLeft)
+		writeString(b, " 天")
 	}
-	return fmt.Sprintf("已过时限 %d 天", -n.DaysLeft)
 }
 
 func firstOf(lists ...[]Notice) Notice {
@@ -207,17 +341,29 @@ func groupByUnit(ns []Notice) [][]Notice {
 	return out
 }
 
-// letterDraft writes a 专函督办 draft for 编办 to review and send.
-func letterDraft(n Notice) string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "——专函草稿——\n关于督促%s加快完成改革任务的函\n\n%s：\n", n.Unit.Name, n.Unit.Name)
-	fmt.Fprintf(&b, "按照改革任务清单，贵单位下列任务已超过完成时限，经提醒和督办组督促仍未完成：\n")
+// writeLetterDraft writes a 专函督办 draft for 编办 to review and send.
+func writeLetterDraft(b *[]byte, n Notice) {
+	writeString(b, "——专函草稿——\n关于督促")
+	writeString(b, n.Unit.Name)
+	writeString(b, "加快完成改革任务的函\n\n")
+	writeString(b, n.Unit.Name)
+	writeString(b, "：\n按照改革任务清单，贵单位下列任务已超过完成时限，经提醒和督办组督促仍未完成：\n")
 	for i, it := range n.UnitOverdue {
-		fmt.Fprintf(&b, "%d. %s %s（完成时限 %s，已逾期 %d 个工作日）\n", i+1, it.TaskID, it.Title, it.Deadline, it.WorkdaysOverdue)
+		writeInt(b, i+1)
+		writeString(b, ". ")
+		writeString(b, it.TaskID)
+		writeByte(b, ' ')
+		writeString(b, it.Title)
+		writeString(b, "（完成时限 ")
+		writeDate(b, it.Deadline)
+		writeString(b, "，已逾期 ")
+		writeInt(b, it.WorkdaysOverdue)
+		writeString(b, " 个工作日）\n")
 	}
-	b.WriteString("请贵单位主要负责同志高度重视，于收函后 5 个工作日内完成上述任务，并将办理情况书面报送编办。\n")
-	fmt.Fprintf(&b, "\n编办\n%s\n——草稿完——\n", n.Today)
-	return b.String()
+	writeString(b, "请贵单位主要负责同志高度重视，于收函后 5 个工作日内完成上述任务，并将办理情况书面报送编办。\n")
+	writeString(b, "\n编办\n")
+	writeDate(b, n.Today)
+	writeString(b, "\n——草稿完——\n")
 }
 
 // cardID returns a WeCom task_id for a card: unique per recipient and

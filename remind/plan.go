@@ -96,20 +96,23 @@ type Subject struct {
 // recipient and deadline (and the report day for verify). A new deadline
 // (an approved extension) makes new keys, so the ladder starts afresh.
 func (n Notice) Key() string {
-	var b strings.Builder
-	b.Grow(len(n.TaskID) + len(n.Stage) + len(n.To) + 24)
-	b.WriteString(n.TaskID)
-	b.WriteByte('|')
-	b.WriteString(string(n.Stage))
+	return string(n.AppendKey(make([]byte, 0, len(n.TaskID)+len(n.Stage)+len(n.To)+24)))
+}
+
+// AppendKey appends the notice's Key to b.
+func (n Notice) AppendKey(b []byte) []byte {
+	b = append(b, n.TaskID...)
+	b = append(b, '|')
+	b = append(b, n.Stage...)
 	if n.Stage == StageVerify {
-		b.WriteByte('@')
-		b.WriteString(n.Since.String())
+		b = append(b, '@')
+		b, _ = n.Since.AppendText(b)
 	}
-	b.WriteByte('|')
-	b.WriteString(n.To)
-	b.WriteByte('|')
-	b.WriteString(n.Deadline.String())
-	return b.String()
+	b = append(b, '|')
+	b = append(b, n.To...)
+	b = append(b, '|')
+	b, _ = n.Deadline.AppendText(b)
+	return b
 }
 
 // KeyPrefix returns the prefix shared by the keys of every notice about task

@@ -302,8 +302,21 @@ func capPerPerson(ns []Notice, max int) (kept, rest []Notice) {
 	if max <= 0 {
 		return ns, nil
 	}
+	// Counted first, so each list is allocated once at its size.
 	count := map[string]int{}
-	kept = make([]Notice, 0, min(len(ns), 1024))
+	over := 0
+	for _, n := range ns {
+		if count[n.To] >= max {
+			over++
+		}
+		count[n.To]++
+	}
+	if over == 0 {
+		return ns, nil
+	}
+	clear(count)
+	kept = make([]Notice, 0, len(ns)-over)
+	rest = make([]Notice, 0, over)
 	for _, n := range ns {
 		if count[n.To] < max {
 			kept = append(kept, n)

@@ -77,17 +77,19 @@ func (s *Store) buildNoticeIndex(ctx context.Context) error {
 	return nil
 }
 
-// recorded reports, for each key, whether it is recorded; ok is false
-// until the index is built.
-func (x *noticeIndex) recorded(keys []string) (out []bool, ok bool) {
+// recorded reports, for each of n keys (see Store.Recorded), whether it is
+// recorded; ok is false until the index is built.
+func (x *noticeIndex) recorded(n int, key func(buf []byte, i int) []byte) (out []bool, ok bool) {
 	x.mu.Lock()
 	defer x.mu.Unlock()
 	if !x.built {
 		return nil, false
 	}
-	out = make([]bool, len(keys))
-	for i, k := range keys {
-		_, out[i] = x.keys[x.fingerprint(k)]
+	out = make([]bool, n)
+	var buf []byte
+	for i := range out {
+		buf = key(buf[:0], i)
+		_, out[i] = x.keys[x.fingerprintBytes(buf)]
 	}
 	return out, true
 }

@@ -18,15 +18,20 @@ type NoticeLog struct{ Store *store.Store }
 
 // Unsent returns the notices not recorded yet, in order.
 func (l NoticeLog) Unsent(ctx context.Context, notices []remind.Notice) ([]remind.Notice, error) {
-	keys := make([]string, len(notices))
-	for i, n := range notices {
-		keys[i] = n.Key()
-	}
-	recorded, err := l.Store.Recorded(ctx, keys)
+	recorded, err := l.Store.Recorded(ctx, len(notices), func(buf []byte, i int) []byte { return notices[i].AppendKey(buf) })
 	if err != nil {
 		return nil, err
 	}
-	var out []remind.Notice
+	unsent := 0
+	for _, r := range recorded {
+		if !r {
+			unsent++
+		}
+	}
+	if unsent == 0 {
+		return nil, nil
+	}
+	out := make([]remind.Notice, 0, unsent)
 	for i, n := range notices {
 		if !recorded[i] {
 			out = append(out, n)
