@@ -59,11 +59,11 @@ func Digest(notices []Notice) []duban.Outgoing {
 	for i, c := range count {
 		start[i+1] = start[i] + c
 	}
-	grouped := make([]Notice, len(notices))
+	grouped := make([]int32, len(notices)) // indices into notices
 	next := slices.Clone(start[:len(order)])
-	for _, n := range notices {
+	for j, n := range notices {
 		i := at[n.To]
-		grouped[next[i]] = n
+		grouped[next[i]] = int32(j)
 		next[i]++
 	}
 	byName := make([]int, len(order))
@@ -74,7 +74,11 @@ func Digest(notices []Notice) []duban.Outgoing {
 	out := make([]duban.Outgoing, 0, len(order))
 	var d digestWriter
 	for _, i := range byName {
-		out = append(out, d.digest(order[i], grouped[start[i]:start[i+1]:start[i+1]]))
+		d.ns = d.ns[:0]
+		for _, j := range grouped[start[i]:start[i+1]] {
+			d.ns = append(d.ns, notices[j])
+		}
+		out = append(out, d.digest(order[i], d.ns))
 	}
 	return out
 }
@@ -82,6 +86,7 @@ func Digest(notices []Notice) []duban.Outgoing {
 // digestWriter renders digests, reusing its lists from one to the next.
 type digestWriter struct {
 	b                                              []byte
+	ns                                             []Notice // the recipient's
 	overdue, due, before, escalate, verify, letter []Notice
 	tasks                                          map[string]struct{}
 	keys                                           []byte

@@ -234,58 +234,79 @@ func Plan(l duban.Ledger, p Policy, cal *Calendar, now time.Time) []Notice {
 	}
 	stages := map[duban.Date]stageInfo{}
 	waits := map[duban.Date]int{}
-	var escalated []*Subject
-	var out chunked
 
+	// First what is due for each task and to how many, so the notices and
+	// their subjects are allocated once, at their size: a province plans a
+	// quarter of a million notices.
+	due := make([]dueTask, 0, len(l.Tasks))
+	count := 0
 	for i := range l.Tasks {
 		t := &l.Tasks[i]
 		lad := units[t.Unit]
 		if lad == nil || t.Deadline.IsZero() {
 			continue
 		}
-		u := lad.unit
-		var si stageInfo
-		var since duban.Date
-		waited := 0
+		d := dueTask{t: t, lad: lad}
 		switch {
 		case t.Status.Open():
 			var ok bool
-			if si, ok = stages[t.Deadline]; !ok {
-				si = c.stageOn(cal, t.Deadline, today)
-				stages[t.Deadline] = si
+			if d.si, ok = stages[t.Deadline]; !ok {
+				d.si = c.stageOn(cal, t.Deadline, today)
+				stages[t.Deadline] = d.si
 			}
-			if si.stage == "" {
+			if d.si.stage == "" {
 				continue
 			}
+			contacts, heads := lad.contacts, lad.heads
+			if d.si.stage.IsBefore() && len(contacts) > 0 {
+				heads = nil // before the deadline the contact alone is chased
+			}
+			count += recipients(contacts, nil) + recipients(heads, contacts)
+			if c.escalate > 0 && d.si.workdays >= c.escalate {
+				count += len(lad.sup)
+			}
+			if c.letter > 0 && d.si.workdays >= c.letter {
+				count += len(ix.admins)
+			}
 		case t.Status == duban.StatusReported && c.verify > 0 && !reportedAt(*t).IsZero():
-			since = duban.DateOf(reportedAt(*t).In(c.loc))
+			d.since = duban.DateOf(reportedAt(*t).In(c.loc))
 			var ok bool
-			if waited, ok = waits[since]; !ok {
-				waited = cal.WorkdaysBetween(since, today)
-				waits[since] = waited
+			waited, ok := waits[d.since]
+			if !ok {
+				waited = cal.WorkdaysBetween(d.since, today)
+				waits[d.since] = waited
 			}
 			if waited < c.verify {
 				continue
 			}
+			d.waited = int32(waited)
+			sup, _ := lad.verifiers(ix, t)
+			count += len(sup)
 		default:
 			continue
 		}
-		subj := out.subject()
+		due = append(due, d)
+	}
+
+	subjects := make([]Subject, len(due))
+	out := make(notices, 0, count)
+	var escalated []*Subject
+	for i, d := range due {
+		t, lad, si := d.t, d.lad, d.si
+		u := lad.unit
+		subj := &subjects[i]
 		*subj = Subject{
 			Unit: *u, Title: t.Title, Status: t.Status, Progress: t.Progress, Today: today,
 			DaysLeft: int(t.Deadline - today), Light: t.Light(today, c.warn),
-			WorkdaysOverdue: si.workdays, WorkdaysWaiting: waited,
+			WorkdaysOverdue: si.workdays, WorkdaysWaiting: int(d.waited),
 		}
 		if t.Extension != nil {
 			subj.Extension = t.Extension.Deadline
 		}
 		base := Notice{TaskID: t.ID, Deadline: t.Deadline, Subject: subj}
-		if since != 0 {
-			base.Stage, base.Since = StageVerify, since
-			sup, role := lad.sup, lad.supRole
-			if t.ReportedBy != "" {
-				sup, role = ix.verifiers(u.Group, t.ReportedBy)
-			}
+		if d.since != 0 {
+			base.Stage, base.Since = StageVerify, d.since
+			sup, role := lad.verifiers(ix, t)
 			out.add(base, sup, role, nil)
 			continue
 		}
@@ -319,7 +340,28 @@ func Plan(l duban.Ledger, p Policy, cal *Calendar, now time.Time) []Notice {
 	for _, s := range escalated {
 		s.UnitOverdue = units[s.Unit.Code].overdue
 	}
-	return out.flatten()
+	if len(out) == 0 {
+		return nil
+	}
+	return out
+}
+
+// dueTask is a task with something due today: its step of the ladder, or
+// the day it was reported and who is to verify it.
+type dueTask struct {
+	t      *duban.Task
+	lad    *unitLadder
+	si     stageInfo
+	since  duban.Date // reported on (verify), else 0
+	waited int32
+}
+
+// verifiers returns who is reminded to 销号 task t of the unit.
+func (lad *unitLadder) verifiers(ix people, t *duban.Task) ([]string, duban.Role) {
+	if t.ReportedBy != "" {
+		return ix.verifiers(lad.unit.Group, t.ReportedBy)
+	}
+	return lad.sup, lad.supRole
 }
 
 // unitLadder is a unit with the people its notices go to and, while
@@ -333,55 +375,31 @@ type unitLadder struct {
 	overdue  []Item
 }
 
-// chunked collects notices and subjects in fixed-size blocks, so a plan of
-// hundreds of thousands of notices allocates each byte about twice instead of
-// growing one slice by repeated copying.
-type chunked struct {
-	blocks   [][]Notice
-	subjects []Subject
-	n        int
-}
+// notices collects a plan's notices.
+type notices []Notice
 
-const chunkSize = 4096
-
-func (c *chunked) subject() *Subject {
-	if len(c.subjects) == cap(c.subjects) {
-		c.subjects = make([]Subject, 0, min(chunkSize, max(64, 2*cap(c.subjects))))
+// recipients counts the people of to not in skip, as add adds them.
+func recipients(to, skip []string) int {
+	n := 0
+	for _, id := range to {
+		if !slices.Contains(skip, id) {
+			n++
+		}
 	}
-	c.subjects = c.subjects[:len(c.subjects)+1]
-	return &c.subjects[len(c.subjects)-1]
+	return n
 }
 
 // add appends base once for each recipient in to, skipping those in skip
 // (a person who is both contact and head is told once).
-func (c *chunked) add(base Notice, to []string, role duban.Role, skip []string) {
+func (out *notices) add(base Notice, to []string, role duban.Role, skip []string) {
 	for _, id := range to {
 		if slices.Contains(skip, id) {
 			continue
 		}
-		if len(c.blocks) == 0 || len(c.blocks[len(c.blocks)-1]) == cap(c.blocks[len(c.blocks)-1]) {
-			c.blocks = append(c.blocks, make([]Notice, 0, min(chunkSize, max(64, c.n))))
-		}
-		b := &c.blocks[len(c.blocks)-1]
 		n := base
 		n.To, n.Role = id, role
-		*b = append(*b, n)
-		c.n++
+		*out = append(*out, n)
 	}
-}
-
-func (c *chunked) flatten() []Notice {
-	if c.n == 0 {
-		return nil
-	}
-	if len(c.blocks) == 1 {
-		return c.blocks[0]
-	}
-	out := make([]Notice, 0, c.n)
-	for _, b := range c.blocks {
-		out = append(out, b...)
-	}
-	return out
 }
 
 // stageOn returns the current step of the ladder for an open task with

@@ -41,10 +41,58 @@ type noticeIndex struct {
 	mu    sync.Mutex
 	built bool
 	seeds [2]maphash.Seed
-	keys  map[fingerprint]struct{}
+	keys  fingerprints
 }
 
 type fingerprint [2]uint64
+
+// fingerprints is a set of fingerprints, held by their first half (the
+// map's fast path) with the second as value; the rare fingerprint whose
+// first half another holds already goes to more.
+type fingerprints struct {
+	first map[uint64]uint64
+	more  map[fingerprint]struct{}
+}
+
+func newFingerprints() fingerprints {
+	return fingerprints{first: map[uint64]uint64{}, more: map[fingerprint]struct{}{}}
+}
+
+func (f fingerprints) has(p fingerprint) bool {
+	if v, ok := f.first[p[0]]; ok && v == p[1] {
+		return true
+	}
+	if len(f.more) == 0 {
+		return false
+	}
+	_, ok := f.more[p]
+	return ok
+}
+
+func (f fingerprints) add(p fingerprint) {
+	if v, ok := f.first[p[0]]; !ok {
+		f.first[p[0]] = p[1]
+	} else if v != p[1] {
+		f.more[p] = struct{}{}
+	}
+}
+
+func (f fingerprints) remove(p fingerprint) {
+	if v, ok := f.first[p[0]]; !ok || v != p[1] {
+		delete(f.more, p)
+		return
+	}
+	delete(f.first, p[0])
+	for q := range f.more { // one sharing the first half moves up
+		if q[0] == p[0] {
+			f.first[q[0]] = q[1]
+			delete(f.more, q)
+			return
+		}
+	}
+}
+
+func (f fingerprints) len() int { return len(f.first) + len(f.more) }
 
 func (x *noticeIndex) fingerprint(key string) fingerprint {
 	return fingerprint{maphash.String(x.seeds[0], key), maphash.String(x.seeds[1], key)}
@@ -63,10 +111,10 @@ func (s *Store) buildNoticeIndex(ctx context.Context) error {
 		return nil
 	}
 	x.seeds = [2]maphash.Seed{maphash.MakeSeed(), maphash.MakeSeed()}
-	keys := map[fingerprint]struct{}{}
+	keys := newFingerprints()
 	err := s.view(ctx, func(txn *badger.Txn) error {
 		return scanPrefix(txn, []byte(prefixNotice), true, func(key, _ []byte) error {
-			keys[x.fingerprintBytes(key[len(prefixNotice):])] = struct{}{}
+			keys.add(x.fingerprintBytes(key[len(prefixNotice):]))
 			return nil
 		})
 	})
@@ -89,7 +137,7 @@ func (x *noticeIndex) recorded(n int, key func(buf []byte, i int) []byte) (out [
 	var buf []byte
 	for i := range out {
 		buf = key(buf[:0], i)
-		_, out[i] = x.keys[x.fingerprintBytes(buf)]
+		out[i] = x.keys.has(x.fingerprintBytes(buf))
 	}
 	return out, true
 }
@@ -101,7 +149,7 @@ func (x *noticeIndex) add(keys []string) {
 		return
 	}
 	for _, k := range keys {
-		x.keys[x.fingerprint(k)] = struct{}{}
+		x.keys.add(x.fingerprint(k))
 	}
 }
 
@@ -116,9 +164,9 @@ func (s *Store) rereadNotices(keys []string) {
 		for _, k := range keys {
 			switch _, err := txn.Get(noticeKey(k)); {
 			case err == nil:
-				x.keys[x.fingerprint(k)] = struct{}{}
+				x.keys.add(x.fingerprint(k))
 			case errors.Is(err, badger.ErrKeyNotFound):
-				delete(x.keys, x.fingerprint(k))
+				x.keys.remove(x.fingerprint(k))
 			default:
 				return err
 			}
@@ -126,6 +174,6 @@ func (s *Store) rereadNotices(keys []string) {
 		return nil
 	})
 	if err != nil {
-		x.built, x.keys = false, nil
+		x.built, x.keys = false, fingerprints{}
 	}
 }

@@ -39,7 +39,7 @@ func checkNoticeIndex(t *testing.T, s *Store, pool []string, step string) {
 	t.Helper()
 	want, total := noticeKeysInBadger(t, s, pool)
 	s.noticeIx.mu.Lock()
-	built, size := s.noticeIx.built, len(s.noticeIx.keys)
+	built, size := s.noticeIx.built, s.noticeIx.keys.len()
 	s.noticeIx.mu.Unlock()
 	if !built {
 		t.Fatalf("%s: the notice index is not built", step)
@@ -220,4 +220,31 @@ func TestNoticeIndexUnderConcurrentWrites(t *testing.T) {
 		t.Fatal(err)
 	}
 	checkNoticeIndex(t, s, pool, "after the concurrent writes")
+}
+
+// Fingerprints sharing their first half are told apart, added and removed
+// in any order.
+func TestFingerprintsShareFirstHalf(t *testing.T) {
+	f := newFingerprints()
+	a, b, c := fingerprint{1, 10}, fingerprint{1, 20}, fingerprint{1, 30}
+	f.add(a)
+	f.add(b)
+	f.add(c)
+	f.add(b)
+	if !f.has(a) || !f.has(b) || !f.has(c) || f.has(fingerprint{1, 40}) || f.has(fingerprint{2, 10}) || f.len() != 3 {
+		t.Fatalf("after adding three: %+v", f)
+	}
+	f.remove(a)
+	if f.has(a) || !f.has(b) || !f.has(c) || f.len() != 2 {
+		t.Fatalf("after removing the first: %+v", f)
+	}
+	f.remove(c)
+	f.remove(fingerprint{1, 99})
+	if !f.has(b) || f.has(c) || f.len() != 1 {
+		t.Fatalf("after removing another: %+v", f)
+	}
+	f.remove(b)
+	if f.has(b) || f.len() != 0 {
+		t.Fatalf("after removing all: %+v", f)
+	}
 }

@@ -28,8 +28,11 @@ func (l NoticeLog) Unsent(ctx context.Context, notices []remind.Notice) ([]remin
 			unsent++
 		}
 	}
-	if unsent == 0 {
+	switch unsent {
+	case 0:
 		return nil, nil
+	case len(notices):
+		return notices, nil
 	}
 	out := make([]remind.Notice, 0, unsent)
 	for i, n := range notices {
