@@ -129,8 +129,13 @@ func (d *digestWriter) digest(to string, ns []Notice) duban.Outgoing {
 	}
 	tasks := len(d.tasks)
 	overdue, due, before, escalate, verify, letter := d.overdue, d.due, d.before, d.escalate, d.verify, d.letter
-	slices.SortStableFunc(overdue, func(a, b Notice) int { return b.WorkdaysOverdue - a.WorkdaysOverdue })
-	slices.SortStableFunc(before, func(a, b Notice) int { return int(a.Deadline - b.Deadline) })
+	// In plan order (by deadline) both lists are sorted already, mostly.
+	if longest := func(a, b Notice) int { return b.WorkdaysOverdue - a.WorkdaysOverdue }; !slices.IsSortedFunc(overdue, longest) {
+		slices.SortStableFunc(overdue, longest)
+	}
+	if soonest := func(a, b Notice) int { return int(a.Deadline - b.Deadline) }; !slices.IsSortedFunc(before, soonest) {
+		slices.SortStableFunc(before, soonest)
+	}
 
 	b := &d.b
 	*b = (*b)[:0]

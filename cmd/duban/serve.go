@@ -308,13 +308,13 @@ func servePprof(ctx context.Context, e *env, addr string) {
 	}()
 }
 
-// warmLedger builds the store's in-memory ledger view, so the first reply
-// and the first reminder pass do not wait for it.
+// warmLedger builds the store's in-memory ledger view and notice index, so
+// the first reply and the first reminder pass do not wait for them.
 func warmLedger(ctx context.Context, log *slog.Logger, a *app) {
 	start := time.Now()
 	if err := a.st.Warm(ctx); err != nil {
 		log.Warn("ledger view not built at start; the first read builds it", "err", err)
 		return
 	}
-	log.Info("ledger view built", "took", time.Since(start).Round(time.Millisecond))
+	log.Info("ledger view and notice index built", "took", time.Since(start).Round(time.Millisecond))
 }

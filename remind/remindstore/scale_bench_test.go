@@ -15,7 +15,7 @@ import (
 
 // BenchmarkPassProvince runs reminder passes over a province (100,000 tasks
 // in 10,000 units) in an on-disk store, at 09:30 on a working day, with the
-// ledger view built (as serve builds it at start):
+// ledger view and the notice index built (as serve builds them at start):
 //
 //   - first: a dry run when nothing has been sent yet (every due notice is
 //     new): the whole ledger planned and checked against the notice ledger,
