@@ -189,10 +189,14 @@ func (ix people) verifiers(group, reporter string) ([]string, duban.Role) {
 // or 编办 (but those in own) when no other leads it: a unit whose contact
 // leads its group is escalated to 编办, not to herself.
 func (ix people) supervisorsBesides(group string, own []string) ([]string, duban.Role) {
+	isOwn := func(id string) bool {
+		return slices.ContainsFunc(own, func(o string) bool { return duban.CanonicalUserID(o) == duban.CanonicalUserID(id) })
+	}
 	others := func(ids []string) []string {
-		return slices.DeleteFunc(slices.Clone(ids), func(id string) bool {
-			return slices.ContainsFunc(own, func(o string) bool { return duban.CanonicalUserID(o) == duban.CanonicalUserID(id) })
-		})
+		if !slices.ContainsFunc(ids, isOwn) {
+			return ids // shared, never changed
+		}
+		return slices.DeleteFunc(slices.Clone(ids), isOwn)
 	}
 	if l := others(ix.leaders[group]); len(l) > 0 {
 		return l, duban.RoleLeader
@@ -290,7 +294,11 @@ func Plan(l duban.Ledger, p Policy, cal *Calendar, now time.Time) []Notice {
 
 	subjects := make([]Subject, len(due))
 	out := make(notices, 0, count)
-	var escalated []*Subject
+	type escalation struct {
+		subj *Subject
+		lad  *unitLadder
+	}
+	var escalated []escalation
 	for i, d := range due {
 		t, lad, si := d.t, d.lad, d.si
 		u := lad.unit
@@ -325,7 +333,7 @@ func Plan(l duban.Ledger, p Policy, cal *Calendar, now time.Time) []Notice {
 		out.add(base, heads, duban.RoleHead, contacts)
 		if c.escalate > 0 && si.workdays >= c.escalate {
 			subj.Escalated, subj.EscalatedTo = true, lad.supRole
-			escalated = append(escalated, subj)
+			escalated = append(escalated, escalation{subj, lad})
 			base.Stage = StageEscalate
 			out.add(base, lad.sup, lad.supRole, nil)
 		}
@@ -337,8 +345,8 @@ func Plan(l duban.Ledger, p Policy, cal *Calendar, now time.Time) []Notice {
 	for _, lad := range units {
 		slices.SortStableFunc(lad.overdue, func(a, b Item) int { return b.WorkdaysOverdue - a.WorkdaysOverdue })
 	}
-	for _, s := range escalated {
-		s.UnitOverdue = units[s.Unit.Code].overdue
+	for _, e := range escalated {
+		e.subj.UnitOverdue = e.lad.overdue
 	}
 	if len(out) == 0 {
 		return nil
