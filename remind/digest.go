@@ -42,17 +42,19 @@ func ParseButtonKey(key string) (action, taskID string, ok bool) {
 func Digest(notices []Notice) []duban.Outgoing {
 	// Grouped by a counting sort, keeping plan order within each recipient:
 	// a province's first pass digests tens of thousands of people.
-	at := map[string]int{} // recipient → index in order
+	at := map[string]int32{} // recipient → index in order
+	of := make([]int32, len(notices))
 	var order []string
 	var count []int
-	for _, n := range notices {
+	for j, n := range notices {
 		i, ok := at[n.To]
 		if !ok {
-			i = len(order)
+			i = int32(len(order))
 			at[n.To] = i
 			order = append(order, n.To)
 			count = append(count, 0)
 		}
+		of[j] = i
 		count[i]++
 	}
 	start := make([]int, len(order)+1)
@@ -61,8 +63,7 @@ func Digest(notices []Notice) []duban.Outgoing {
 	}
 	grouped := make([]int32, len(notices)) // indices into notices
 	next := slices.Clone(start[:len(order)])
-	for j, n := range notices {
-		i := at[n.To]
+	for j, i := range of {
 		grouped[next[i]] = int32(j)
 		next[i]++
 	}

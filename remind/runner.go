@@ -302,28 +302,35 @@ func capPerPerson(ns []Notice, max int) (kept, rest []Notice) {
 	if max <= 0 {
 		return ns, nil
 	}
-	// Counted first, so each list is allocated once at its size.
-	count := map[string]int{}
+	// Each notice's recipient looked up once, and each list allocated once
+	// at its size: a province's first pass has a quarter of a million.
+	slot := map[string]int32{}
+	var count []int
+	keep := make([]bool, len(ns))
 	over := 0
-	for _, n := range ns {
-		if count[n.To] >= max {
+	for i, n := range ns {
+		j, ok := slot[n.To]
+		if !ok {
+			j = int32(len(count))
+			slot[n.To] = j
+			count = append(count, 0)
+		}
+		if keep[i] = count[j] < max; !keep[i] {
 			over++
 		}
-		count[n.To]++
+		count[j]++
 	}
 	if over == 0 {
 		return ns, nil
 	}
-	clear(count)
 	kept = make([]Notice, 0, len(ns)-over)
 	rest = make([]Notice, 0, over)
-	for _, n := range ns {
-		if count[n.To] < max {
+	for i, n := range ns {
+		if keep[i] {
 			kept = append(kept, n)
 		} else {
 			rest = append(rest, n)
 		}
-		count[n.To]++
 	}
 	return kept, rest
 }
