@@ -100,15 +100,10 @@ func (d *digestWriter) digest(to string, ns []Notice) duban.Outgoing {
 	msg := duban.Outgoing{To: to, NoticeKeys: make([]string, len(ns))}
 	d.overdue, d.due, d.before = d.overdue[:0], d.due[:0], d.before[:0]
 	d.escalate, d.verify, d.letter = d.escalate[:0], d.verify[:0], d.letter[:0]
-	if d.tasks == nil {
-		d.tasks = map[string]struct{}{}
-	}
-	clear(d.tasks)
 	d.keys, d.ends = d.keys[:0], d.ends[:0]
 	for _, n := range ns {
 		d.keys = n.AppendKey(d.keys)
 		d.ends = append(d.ends, len(d.keys))
-		d.tasks[n.TaskID] = struct{}{}
 		switch {
 		case n.Stage.IsOverdue():
 			d.overdue = append(d.overdue, n)
@@ -128,7 +123,7 @@ func (d *digestWriter) digest(to string, ns []Notice) duban.Outgoing {
 	for i, end := range d.ends {
 		msg.NoticeKeys[i], start = keys[start:end], end
 	}
-	tasks := len(d.tasks)
+	tasks := d.countTasks(ns)
 	overdue, due, before, escalate, verify, letter := d.overdue, d.due, d.before, d.escalate, d.verify, d.letter
 	// In plan order (by deadline) both lists are sorted already, mostly.
 	if longest := func(a, b Notice) int { return b.WorkdaysOverdue - a.WorkdaysOverdue }; !slices.IsSortedFunc(overdue, longest) {
@@ -248,6 +243,28 @@ func (d *digestWriter) digest(to string, ns []Notice) duban.Outgoing {
 		}
 	}
 	return msg
+}
+
+// countTasks counts the distinct tasks of ns: by comparison for the few
+// items most people get, by a set for the long lists of supervisors.
+func (d *digestWriter) countTasks(ns []Notice) int {
+	if len(ns) <= 16 {
+		n := 0
+		for i := range ns {
+			if !slices.ContainsFunc(ns[:i], func(m Notice) bool { return m.TaskID == ns[i].TaskID }) {
+				n++
+			}
+		}
+		return n
+	}
+	if d.tasks == nil {
+		d.tasks = map[string]struct{}{}
+	}
+	clear(d.tasks)
+	for _, n := range ns {
+		d.tasks[n.TaskID] = struct{}{}
+	}
+	return len(d.tasks)
 }
 
 // section starts the next numbered section: "\n一、title（n 项）".
