@@ -24,7 +24,7 @@ package store
 //     of one store share a fingerprint with a chance of about n²/2¹²⁹ (1e-25
 //     for ten million notices), far below the disk's own error rate.
 //
-// It grows with the notice ledger, which is evidence and kept: about 30
+// It grows with the notice ledger, which is evidence and kept: about 32
 // bytes a recorded notice.
 
 import (

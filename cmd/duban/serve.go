@@ -316,5 +316,5 @@ func warmLedger(ctx context.Context, log *slog.Logger, a *app) {
 		log.Warn("ledger view not built at start; the first read builds it", "err", err)
 		return
 	}
-	log.Info("ledger view and notice index built", "took", time.Since(start).Round(time.Millisecond))
+	log.Info("ledger view built", "took", time.Since(start).Round(time.Millisecond))
 }
