@@ -57,6 +57,16 @@ func checkFiles(dir string) (fresh bool, err error) {
 			tables = append(tables, n)
 			data = append(data, n)
 		case strings.HasSuffix(n, ".mem"):
+			// A process killed as Badger created a write-ahead log leaves
+			// it empty, without even its header: it holds nothing, and
+			// Badger refuses to open the store once because of it
+			// (dgraph-io/badger#2207), so it goes.
+			if info, err := e.Info(); err == nil && info.Size() == 0 {
+				if err := os.Remove(filepath.Join(dir, n)); err != nil {
+					return false, fmt.Errorf("remove the empty write-ahead log %s: %w", n, err)
+				}
+				continue
+			}
 			hasWAL = true
 			data = append(data, n)
 		case strings.HasSuffix(n, ".vlog"):

@@ -161,6 +161,24 @@ func TestOpenRefusesDamage(t *testing.T) {
 	})
 }
 
+// A process killed just as Badger created a write-ahead log leaves it
+// empty; the store opens with everything it held.
+func TestOpenAfterAKillLeftAnEmptyWriteAheadLog(t *testing.T) {
+	dir, n := realStore(t)
+	if err := os.WriteFile(filepath.Join(dir, "00042.mem"), nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	s, err := Open(dir, Options{})
+	if err != nil {
+		t.Fatalf("open after the kill: %v", err)
+	}
+	defer s.Close()
+	tasks, err := s.Tasks(context.Background(), TaskFilter{})
+	if err != nil || len(tasks) != n {
+		t.Fatalf("%d tasks (%v), want %d", len(tasks), err, n)
+	}
+}
+
 func TestOpenRefusesASecondProcess(t *testing.T) {
 	dir := t.TempDir()
 	s, err := Open(dir, Options{})
