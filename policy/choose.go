@@ -422,32 +422,13 @@ func (x *index) docMentions(d int32, s string) bool {
 	return false
 }
 
-// focus is the question's most specific word that the documents hold: of
-// its own bigrams (not a named title's), the one of the highest idf among
-// those at least as frequent as the bigrams they overlap — a bigram that
-// straddles two words ("管理应当" → 理应) is rarer than both words.
+// focus is the question's most specific word that the documents hold: the
+// rarest of its key words (the first of them on a tie).
 func (x *index) focus(q query) string {
 	best, bestDF := "", 0
-	for _, p := range q.parts {
-		rs := []rune(p)
-		df := make([]int, len(rs)) // df[i]: of the bigram at i; -1 past a Han run
-		for i := range rs {
-			df[i] = -1
-			if i+1 < len(rs) && isHan(rs[i]) && isHan(rs[i+1]) {
-				df[i] = x.chunkFreq(string(rs[i : i+2]))
-			}
-		}
-		for i, n := range df {
-			if n <= 0 || i > 0 && df[i-1] > n || i+1 < len(df) && df[i+1] > n {
-				continue
-			}
-			t := string(rs[i : i+2])
-			if q.weightOf(t) < 1 || datePhrase.MatchString(t) {
-				continue
-			}
-			if best == "" || n < bestDF {
-				best, bestDF = t, n
-			}
+	for _, w := range x.keyWords(q) {
+		if n := x.chunkFreq(w); best == "" || n < bestDF {
+			best, bestDF = w, n
 		}
 	}
 	return best
