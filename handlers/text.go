@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/duban-org/duban"
 	"github.com/duban-org/duban/store"
@@ -14,7 +15,7 @@ import (
 // text routes a text message: the answer to an open follow-up, a greeting,
 // a question (never executed), a command, or a miss.
 func (h *Handler) text(ctx context.Context, t *turn, text string) error {
-	s := stripMention(normalise(text))
+	s := stripLabel(stripMention(normalise(text)))
 	greeted, s := stripGreeting(s)
 	c := Parse(s, t.today)
 	if id, ok := isAttachmentsCommand(s); ok {
@@ -70,6 +71,14 @@ func (h *Handler) text(ctx context.Context, t *turn, text string) error {
 		t.reply("不客气。需要时发送「帮助」查看用法。")
 		return nil
 	}
+	if t.known && asksExtensionReason(s) && h.answerExtensionReason(ctx, t, s) {
+		return nil // T004为什么延期: never a request
+	}
+	if t.known && asksUnitPeople(s) {
+		if ok, err := h.answerUnitPeople(ctx, t); ok || err != nil {
+			return err
+		}
+	}
 	if c.Verb == "" && t.known {
 		if list, ok := h.namedListing(ctx, s); ok {
 			return h.command(ctx, t, list) // 市司法局的任务: 任务 市司法局
@@ -102,6 +111,26 @@ func (h *Handler) text(ctx context.Context, t *turn, text string) error {
 		return nil
 	}
 	return h.command(ctx, t, c)
+}
+
+// stripLabel drops a bracketed label typed before a task id (【任务】T005进展：…,
+// [督办]T003 完成了): the label names no task, the id after it does.
+func stripLabel(s string) string {
+	for _, br := range [][2]string{{"【", "】"}, {"[", "]"}} {
+		inner, ok := strings.CutPrefix(s, br[0])
+		if !ok {
+			continue
+		}
+		label, rest, ok := strings.Cut(inner, br[1])
+		rest = strings.TrimSpace(rest)
+		if !ok || isTaskID(strings.TrimSpace(label)) || utf8.RuneCountInString(label) > 8 {
+			return s
+		}
+		if ref, _, ok := leadingTask(rest); ok && isTaskID(ref) {
+			return rest
+		}
+	}
+	return s
 }
 
 // stripMention drops a mention of the bot typed first (@督办助手 …).

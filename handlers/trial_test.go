@@ -82,6 +82,26 @@ var trialPhrasings = []phrasing{
 	{from: "zhou", text: "让联络员报一下S02", reply: "写了任务 S02，但没写要做什么", not: "和任务编号"},
 	// A statement that something has not happened yet is not a question.
 	{from: "sun", text: "进展 S03 方案还没有", task: "S03", want: "progress:方案还没有"},
+	// Why a task's deadline is being put off is answered from the pending
+	// request; asking never files one.
+	{from: "sun", text: "S05延期的理由是什么", reply: "延期申请：延至 2027-02-20，理由：待编委会审议，待审批", not: "【政策答复】"},
+	{from: "sun", text: "S05为什么延期", reply: "延至 2027-02-20，理由：待编委会审议，待审批", not: "【政策答复】"},
+	{from: "sun", text: "S05申请延期的理由", reply: "理由：待编委会审议，待审批", not: "请回复新的完成时限"},
+	{from: "chen", text: "S05为啥要推迟？", reply: "理由：待编委会审议，待审批"},
+	{from: "sun", text: "S02延期的理由是什么", reply: "S02 没有待审批的延期申请", not: "【政策答复】"},
+	{from: "sun", text: "S02申请延期的理由", reply: "没有待审批的延期申请", not: "请回复新的完成时限"},
+	{from: "sun", setup: []string{"S02申请延期的理由"}, text: "2027-01-25 等编委会审议", not: "已记录"},
+	{from: "sun", text: "S02申请延期，理由是等编委会审议，到1月25日", task: "S02", want: "ext:2027-01-25"},
+	// A label before the task (【任务】), a colon after the verb.
+	{from: "sun", text: "【任务】S02进展：已完成人员摸底", task: "S02", want: "progress:已完成人员摸底"},
+	{from: "sun", text: "【督办任务】S03 进展：方案已起草", task: "S03", want: "progress:方案已起草"},
+	{from: "sun", text: "[任务]S02进展：已完成人员摸底", task: "S02", want: "progress:已完成人员摸底"},
+	// Who the unit's people are is answered from the ledger.
+	{from: "sun", text: "谁是我们单位的联络员", reply: "市司法局：联络员 孙丽，一把手 周强", not: "【政策答复】"},
+	{from: "zhou", text: "我们单位联络员是谁", reply: "市司法局：联络员 孙丽，一把手 周强", not: "【政策答复】"},
+	{from: "sun", text: "本单位一把手是谁？", reply: "一把手 周强", not: "【政策答复】"},
+	{from: "qian", text: "我们单位的联络员是哪位", reply: "市财政局：联络员 钱进", not: "【政策答复】"},
+	{from: "sun", text: "联络员要做什么", reply: "【政策答复】"},
 }
 
 func TestTrialPhrasings(t *testing.T) { runPhrasings(t, trialPhrasings) }

@@ -1,0 +1,87 @@
+package handlers
+
+import (
+	"context"
+	"regexp"
+	"strings"
+
+	"github.com/duban-org/duban"
+)
+
+// Questions only the ledger can answer: why a task's deadline is being put
+// off (T004为什么延期) and who a unit's people are (我们单位联络员是谁). The
+// documents know neither, and neither question ever changes anything.
+
+// extensionReasonAsked matches a question after the reason for an extension:
+// 延期的理由是什么, 申请延期的理由, 延期原因呢 — a reason word ending the
+// message, not one a reason follows (延期 理由：等审议 asks for one).
+var extensionReasonAsked = regexp.MustCompile(`(延期|推迟|延长)(申请)?的?(理由|原因)(是什么|是啥|有哪些|呢)?[?？。 ]*$`)
+
+// asksExtensionReason reports whether s asks why a task is put off.
+func asksExtensionReason(s string) bool {
+	if extensionReasonAsked.MatchString(s) {
+		return true
+	}
+	return containsAny(s, "为什么", "为何", "为啥", "怎么会") && containsAny(s, "延期", "推迟", "延长")
+}
+
+// answerExtensionReason answers why a task the sender may see is put off:
+// its standing and the pending request, or that there is none. ok is false
+// when the message names no such task.
+func (h *Handler) answerExtensionReason(ctx context.Context, t *turn, s string) bool {
+	task, ok := h.namedTask(ctx, t, s)
+	if !ok {
+		return false
+	}
+	reply := "任务当前：" + h.line(t, task, 0) + "\n"
+	if e := task.Extension; e != nil {
+		reply += "延期申请：延至 " + e.Deadline.String() + "，理由：" + e.Reason + "，待审批。"
+	} else {
+		reply += "任务 " + task.ID + " 没有待审批的延期申请。"
+	}
+	t.reply(reply + "\n发送「记录 " + task.ID + "」查看变更记录。")
+	return true
+}
+
+// asksUnitPeople reports whether s asks who the sender's unit's 联络员 or
+// 一把手 is (谁是我们单位的联络员, 本单位一把手是谁).
+func asksUnitPeople(s string) bool {
+	return containsAny(s, "联络员", "一把手", "负责人") && containsAny(s, "谁", "哪位", "哪个人", "叫什么") &&
+		containsAny(s, "我们", "我单位", "本单位", "咱们", "我的单位")
+}
+
+// answerUnitPeople names the 联络员 and 一把手 of each unit the sender
+// reports for; ok is false when they report for none.
+func (h *Handler) answerUnitPeople(ctx context.Context, t *turn) (bool, error) {
+	codes := t.person.Units()
+	if len(codes) == 0 {
+		return false, nil
+	}
+	var lines []string
+	for _, code := range codes {
+		unit, err := h.Store.Unit(ctx, code)
+		if err != nil {
+			return false, err
+		}
+		people, err := h.Store.PeopleConcerned(ctx, unit)
+		if err != nil {
+			return false, err
+		}
+		var parts []string
+		for _, role := range []duban.Role{duban.RoleContact, duban.RoleHead} {
+			var names []string
+			for _, p := range people {
+				if p.Has(role, code) {
+					names = append(names, p.Name)
+				}
+			}
+			if len(names) == 0 {
+				names = []string{"（未登记）"}
+			}
+			parts = append(parts, string(role)+" "+strings.Join(names, "、"))
+		}
+		lines = append(lines, unit.Name+"："+strings.Join(parts, "，")+"。")
+	}
+	t.reply(strings.Join(lines, "\n"))
+	return true, nil
+}
