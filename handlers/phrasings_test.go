@@ -367,7 +367,6 @@ var phrasings = []phrasing{
 	{from: "sun", text: "单位\t任务\t时限\nZF07\tS02\t2027-01-10\nZF07\tS03\t2026-12-28", reply: "没看懂这条消息"},
 	{from: "sun", text: "完成\x00 S02\x07 已报", task: "S02", want: "已报完成", reply: "已报完成"},
 	{from: "sun", text: "Ｓ０２　完成了", task: "S02", want: "已报完成", reply: "已报完成"},
-	{from: "sun", text: "S02 done", reply: "没看懂这条消息"},
 	{from: "qian", text: "完成 S02", reply: "未执行：任务 S02 属于市司法局"},
 	{from: "sun", text: "销号 S04", reply: "未执行：", refused: true},
 	{from: "sun", text: "完成 S04", reply: "未执行：任务 S04 当前为「已报完成」", refused: true},

@@ -71,6 +71,11 @@ func (h *Handler) text(ctx context.Context, t *turn, text string) error {
 		t.reply("不客气。需要时发送「帮助」查看用法。")
 		return nil
 	}
+	if ref, ok := saysDoneColloquially(s); ok && t.known && c.Verb == "" && !c.Question {
+		if asked, err := h.askDone(ctx, t, ref); asked || err != nil {
+			return err // T3 ok了: asked back, never reported on a guess
+		}
+	}
 	if t.known && asksExtensionReason(s) && h.answerExtensionReason(ctx, t, s) {
 		return nil // T004为什么延期: never a request
 	}

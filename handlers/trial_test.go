@@ -96,6 +96,20 @@ var trialPhrasings = []phrasing{
 	{from: "sun", text: "【任务】S02进展：已完成人员摸底", task: "S02", want: "progress:已完成人员摸底"},
 	{from: "sun", text: "【督办任务】S03 进展：方案已起草", task: "S03", want: "progress:方案已起草"},
 	{from: "sun", text: "[任务]S02进展：已完成人员摸底", task: "S02", want: "progress:已完成人员摸底"},
+	// Colloquial "done": 搞定了 / 已办结 say it; ok了 / done may mean only
+	// "noted", so they are asked back, and asked as a question never act.
+	{from: "sun", text: "S02 搞定了", task: "S02", want: "已报完成"},
+	{from: "sun", text: "S02已办结", task: "S02", want: "已报完成"},
+	{from: "sun", text: "S2 ok了", reply: "任务当前：【绿】S02 人员转岗到位｜时限 2027-01-10｜未启动\n您是要将 S02「人员转岗到位」报为已完成吗？", not: "已记录"},
+	{from: "sun", text: "S02 done", reply: "您是要将 S02「人员转岗到位」报为已完成吗？", not: "已记录"},
+	{from: "sun", text: "S02 OK", reply: "您是要将 S02", not: "已记录"},
+	{from: "sun", text: "S02 done!", reply: "您是要将 S02", not: "已记录"},
+	{from: "sun", setup: []string{"S2 ok了"}, text: "确认", task: "S02", want: "已报完成"},
+	{from: "sun", text: "S02 ok了吗", not: "已记录"},
+	{from: "sun", text: "S02 done?", not: "已记录"},
+	{from: "sun", text: "S04 ok了", not: "已记录"},                // already reported: no offer
+	{from: "qian", text: "S02 ok了", not: "您是要将"},              // another unit's task
+	{from: "sun", text: "ok了", reply: "没看懂这条消息", not: "您是要将"}, // no task
 	// Who the unit's people are is answered from the ledger.
 	{from: "sun", text: "谁是我们单位的联络员", reply: "市司法局：联络员 孙丽，一把手 周强", not: "【政策答复】"},
 	{from: "zhou", text: "我们单位联络员是谁", reply: "市司法局：联络员 孙丽，一把手 周强", not: "【政策答复】"},

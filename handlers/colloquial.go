@@ -1,0 +1,48 @@
+package handlers
+
+import (
+	"context"
+	"strings"
+
+	"github.com/duban-org/duban"
+)
+
+// colloquialDone are the words after a task id that may say it is done
+// but may as well say only "noted" (T3 ok了, T003 done): the bot asks back
+// rather than report. 搞定了 and 已办结 say it plainly and are verbs.
+var colloquialDone = []string{"ok了", "ok啦", "ok", "okay", "done", "好了", "弄好了", "办好了", "做好了", "搞掂了", "搞掂"}
+
+// saysDoneColloquially returns the task a message "T003 ok了" names when the
+// rest of it is one of colloquialDone and nothing else.
+func saysDoneColloquially(s string) (string, bool) {
+	ref, rest, ok := leadingTask(s)
+	if !ok || !isTaskID(ref) {
+		return "", false
+	}
+	rest = strings.ToLower(strings.Trim(rest, " ，,。.!！~～：:"))
+	for _, w := range colloquialDone {
+		if rest == w {
+			return ref, true
+		}
+	}
+	return "", false
+}
+
+// askDone asks back whether a colloquial "done" on one of the sender's tasks
+// means 完成; ok is false when the task is not theirs or cannot be reported,
+// and the message is then read as any other.
+func (h *Handler) askDone(ctx context.Context, t *turn, ref string) (bool, error) {
+	task, err := h.resolve(ctx, t.person, ref)
+	if err != nil {
+		return false, nil
+	}
+	unit, err := h.Store.Unit(ctx, task.Unit)
+	if err != nil {
+		return false, err
+	}
+	r := duban.Request{Action: duban.ActReport, By: t.person, At: t.now, MsgID: t.in.Key}
+	if _, _, err := duban.Apply(task, unit, r); err != nil {
+		return false, nil
+	}
+	return true, h.proposeWithStanding(ctx, t, task, unit, r)
+}
