@@ -76,7 +76,7 @@ var questionActions = []struct {
 	{[]string{"不同意延期", "驳回", "退回"}, ""}, // need a reason: never proposed
 	{[]string{"同意延期", "批准延期"}, duban.ActApprove},
 	{[]string{"销号"}, duban.ActVerify},
-	{[]string{"完成", "办结", "办完", "做完"}, duban.ActReport},
+	{[]string{"完成", "办结", "办完", "做完", "ok了", "OK了", "Ok了", "搞定"}, duban.ActReport}, // T003 ok了吗
 }
 
 // question answers a message that reads as a question: an ask-back when it

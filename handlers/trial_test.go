@@ -105,7 +105,8 @@ var trialPhrasings = []phrasing{
 	{from: "sun", text: "S02 OK", reply: "您是要将 S02", not: "已记录"},
 	{from: "sun", text: "S02 done!", reply: "您是要将 S02", not: "已记录"},
 	{from: "sun", setup: []string{"S2 ok了"}, text: "确认", task: "S02", want: "已报完成"},
-	{from: "sun", text: "S02 ok了吗", not: "已记录"},
+	{from: "sun", text: "S02 ok了吗", reply: "任务当前：【绿】S02 人员转岗到位｜时限 2027-01-10｜未启动\n您是要将 S02", not: "已记录"},
+	{from: "sun", text: "S02 OK了没", reply: "您是要将 S02", not: "已记录"},
 	{from: "sun", text: "S02 done?", not: "已记录"},
 	{from: "sun", text: "S04 ok了", not: "已记录"},                // already reported: no offer
 	{from: "qian", text: "S02 ok了", not: "您是要将"},              // another unit's task
