@@ -221,6 +221,9 @@ func (h *Handler) change(ctx context.Context, t *turn, ref string, r duban.Reque
 	if err := h.afterChange(ctx, t, task, r.Action); err != nil { // evidence.go
 		return err
 	}
+	if err := h.dropStaleOffer(ctx, t, task.ID); err != nil {
+		return err
+	}
 	return h.announce(ctx, t, applied)
 }
 

@@ -160,6 +160,9 @@ var phrasings = []phrasing{
 	// A question's ask-back is applied only on 确认.
 	{from: "sun", setup: []string{"S02 可以报完成了吗"}, text: "确认", task: "S02", want: "已报完成", reply: "未启动 → 已报完成"},
 	{from: "sun", setup: []string{"S02 可以报完成了吗"}, text: "取消", reply: "已取消"},
+	// An offer is stale once its task was changed by another message.
+	{from: "sun", setup: []string{"S02 可以报完成了吗", "延期 S02 2027-02-20 等审议"}, text: "确认", reply: "没有待确认的变更"},
+	{from: "sun", setup: []string{"S02 可以报完成了吗", "进展 S03 已起草"}, text: "确认", task: "S02", want: "已报完成", reply: "未启动 → 已报完成"},
 	{from: "chen", setup: []string{"S04 可以销号了吗"}, text: "确认", task: "S04", want: "已销号", reply: "已报完成 → 已销号"},
 
 	// Natural word order and forms.

@@ -70,6 +70,23 @@ func (h *Handler) offer(ctx context.Context, t *turn, task duban.Task, r duban.R
 	return nil
 }
 
+// dropStaleOffer drops the sender's pending offer about task once they have
+// changed it by another message (T004完成了吗 offered 报完成, then they
+// asked for an extension): a later 确认 must not act on the older offer.
+func (h *Handler) dropStaleOffer(ctx context.Context, t *turn, taskID string) error {
+	p, err := h.Store.Proposal(ctx, t.person.UserID)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if p.Kind != "" || p.TaskID != taskID || p.MsgKey == t.in.Key {
+		return nil
+	}
+	return h.Store.DropProposal(ctx, t.person.UserID, p.ID, nil)
+}
+
 func describeRequest(t duban.Task, u duban.Unit, r duban.Request) string {
 	s := fmt.Sprintf("%s %s「%s」（%s）", r.Action, t.ID, t.Title, u.Name)
 	switch r.Action {
