@@ -23,6 +23,9 @@ const (
 	// much times the (idf-weighted) share of the question's key words it
 	// lacks (keyWords).
 	missingWordCost = 0.25
+	// unseenWordWeight scales the idf of a word of the question no document
+	// holds (unseenWords) among its key words.
+	unseenWordWeight = 1.0
 )
 
 // candidate is a sentence (or a sentence and the one after it) that may
@@ -342,7 +345,11 @@ func (x *index) answers(q query, c candidate, minCover float64) bool {
 	// the question's key words the passage lacks, the more of its
 	// characters it must hold: "公务员工资怎么调整" shares 人员工资 with an
 	// article on budgets, half its characters, and neither 公务员 nor 调整.
-	need := minCover + missingWordCost*(1-x.wordCoverage(q, x.keyWords(q), window))
+	// A word no document holds (工资, when only the article is loaded)
+	// raises it more: no passage can hold it.
+	unseen := x.unseenWords(q)
+	q.unseen = strings.Join(unseen, "")
+	need := minCover + missingWordCost*(1-x.wordCoverage(q, append(x.keyWords(q), unseen...), window))
 	if q.windowCoverage(window, false) < need || q.windowCoverage(window, true) < minCover {
 		return false
 	}
@@ -372,7 +379,9 @@ func (q query) windowCoverage(text string, ownOnly bool) float64 {
 		}
 		total += u.weight
 		share := 0.0
-		if u.char != "" && strings.Contains(text, u.char) {
+		// A character of a word no document holds is not covered by the
+		// same character in other words: 资 of 工资 by 资金.
+		if u.char != "" && strings.Contains(text, u.char) && !strings.Contains(q.unseen, u.char) {
 			share = 1
 		}
 		for _, ti := range u.terms {
@@ -525,6 +534,9 @@ func (x *index) wordCoverage(q query, words []string, text string) float64 {
 	total, covered := 0.0, 0.0
 	for _, w := range words {
 		idf := x.idf(w)
+		if x.chunkFreq(w) == 0 {
+			idf *= unseenWordWeight
+		}
 		total += idf
 		if x.holdsWord(q, w, text) {
 			covered += idf
@@ -534,6 +546,64 @@ func (x *index) wordCoverage(q query, words []string, text string) float64 {
 		return 1
 	}
 	return covered / total
+}
+
+// unseenWords are the stretches of the question's words that no document
+// holds, less its question words (askedWords) and the characters they share
+// with a word the documents hold: "工资" of 公务员工资, where 公务 is
+// written. A word the whole corpus lacks is the surest sign it does not
+// answer.
+func (x *index) unseenWords(q query) []string {
+	var out []string
+	for _, p := range q.parts {
+		for _, w := range askedWords {
+			p = strings.ReplaceAll(p, w, " ")
+		}
+		for _, r := range relations { // covered by their written words
+			for _, w := range r.asked {
+				p = strings.ReplaceAll(p, w, " ")
+			}
+		}
+		rs := []rune(p)
+		for i, r := range rs {
+			if strings.ContainsRune(speechChars, r) {
+				rs[i] = ' '
+			}
+		}
+		seen := make([]bool, len(rs)) // seen[i]: the bigram at i is held
+		unseen := make([]bool, len(rs))
+		for i := 0; i+1 < len(rs); i++ {
+			if isHan(rs[i]) && isHan(rs[i+1]) {
+				n := x.chunkFreq(string(rs[i : i+2]))
+				seen[i], unseen[i] = n > 0, n == 0
+			}
+		}
+		for i := 0; i < len(rs); {
+			if !unseen[i] {
+				i++
+				continue
+			}
+			j := i
+			for j < len(rs) && unseen[j] {
+				j++
+			}
+			// Bigrams i..j-1 are unseen: characters i..j.
+			from, to := i, j+1
+			if i > 0 && seen[i-1] {
+				from++
+			}
+			if seen[j] {
+				to--
+			}
+			// A lone unseen character counts only when no document holds
+			// it at all: 费 of 加班费, not 少 of 科室少.
+			if to-from >= 2 || to-from == 1 && x.charFreq[rs[from]] == 0 {
+				out = appendWords(out, string(rs[from:to]))
+			}
+			i = j
+		}
+	}
+	return out
 }
 
 func (x *index) holdsWord(q query, w, text string) bool {

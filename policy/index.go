@@ -260,7 +260,10 @@ func (x *index) charIDF(r rune) float64 {
 // query is an analysed question.
 type query struct {
 	parts []string // normalized segments between question words
-	terms []qterm
+	// unseen holds the question's words that no document holds
+	// (unseenWords), when a passage is judged.
+	unseen string
+	terms  []qterm
 	// units are the question's characters (and numbers, words) with their
 	// weight; a unit is covered by a chunk holding any of its terms. The
 	// covered share decides whether the documents answer the question at all:

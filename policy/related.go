@@ -40,6 +40,24 @@ var relations = []relation{
 	},
 }
 
+// askedWords are words of spoken questions that are not their subject
+// (besides the ones queryParts cuts at): a document that lacks them may
+// still answer, so they never count as key words the documents lack.
+var askedWords = []string{
+	"怎么", "什么", "可以", "哪些", "需要", "要求", "一下", "请问", "是否", "多久", "谁来", "应该",
+	"多长时间", "多长", "啥", "咋", "干嘛", "有用", "好处", "作用", "情况", "效果", "主要", "一般", "具体", "规定",
+	// What is asked for, named in general: a document's number, a way.
+	"文号", "号令", "方法", "手段",
+	"处理", "最后", "最终", "以后", "之前", "以前", "原来", "差不多", "东西", "平时",
+	// Verbs of doing anything: 搞 is read as the documents' 开展.
+	"开展", "搞", "弄",
+}
+
+// speechChars are characters that, standing alone in a spoken question,
+// are its grammar rather than its subject (能报, 要写, 里说): next to an
+// unseen character they would make a word no document holds.
+const speechChars = "能要会里得去来用跟给时后前也还就再先把被让点说做办写弄搞干找交这那些不别又对和与为在到有"
+
 // relatedWeight is the weight of a written word found through a relation,
 // against 1 for the question's own words.
 const relatedWeight = 0.4
