@@ -55,8 +55,9 @@ var askedWords = []string{
 
 // speechChars are characters that, standing alone in a spoken question,
 // are its grammar rather than its subject (能报, 要写, 里说): next to an
-// unseen character they would make a word no document holds.
-const speechChars = "能要会里得去来用跟给时后前也还就再先把被让点说做办写弄搞干找交这那些不别又对和与为在到有"
+// unseen character they would make a word no document holds. 天 is the
+// day people count in where documents write 日.
+const speechChars = "能要会里得去来用跟给时后前也还就再先把被让点说做办写弄搞干找交这那些不别又对和与为在到有天"
 
 // relatedWeight is the weight of a written word found through a relation,
 // against 1 for the question's own words.
