@@ -60,11 +60,23 @@ func asksWhetherYet(t string) bool {
 	if !ok {
 		rest, ok = strings.CutSuffix(t, "没")
 	}
-	if !ok || rest == "" {
+	if !ok || rest == "" || endsNote(rest) {
 		return false
 	}
 	r, _ := utf8.DecodeLastRuneInString(rest)
 	return unicode.Is(unicode.Han, r) && !strings.ContainsRune("还都也并尚仍从就暂可却又", r)
+}
+
+// endsNote reports whether s is a command written verb first with a task
+// and a note (进展 S02 配套资金目前没有, 延期 S02 … 理由：批复一直没有):
+// what ends it is the note's, not a question.
+func endsNote(s string) bool {
+	verb, rest, ok := splitVerb(s)
+	if !ok || !needsTask[verb] {
+		return false
+	}
+	ref, note, ok := leadingTask(trimLead(rest))
+	return ok && isTaskID(ref) && strings.IndexFunc(note, func(r rune) bool { return unicode.Is(unicode.Han, r) }) >= 0
 }
 
 // questionActions are the actions a question may ask about, by the words
