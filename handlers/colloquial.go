@@ -33,6 +33,9 @@ func saysDoneColloquially(s string) (string, bool) {
 // and the message is then read as any other.
 func (h *Handler) askDone(ctx context.Context, t *turn, ref string) (bool, error) {
 	task, err := h.resolve(ctx, t.person, ref)
+	if duban.ErrorCode(err) == duban.EINTERNAL {
+		return false, err // the store failed: not a task that is not theirs
+	}
 	if err != nil {
 		return false, nil
 	}

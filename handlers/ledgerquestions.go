@@ -35,7 +35,11 @@ func (h *Handler) answerExtensionReason(ctx context.Context, t *turn, s string) 
 	}
 	reply := "任务当前：" + h.line(t, task, 0) + "\n"
 	if e := task.Extension; e != nil {
-		reply += "延期申请：延至 " + e.Deadline.String() + "，理由：" + e.Reason + "，待审批。"
+		reply += "延期申请：延至 " + e.Deadline.String()
+		if e.Reason != "" {
+			reply += "，理由：" + e.Reason
+		}
+		reply += "，待审批。"
 	} else {
 		reply += "任务 " + task.ID + " 没有待审批的延期申请。"
 	}
