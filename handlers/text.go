@@ -76,10 +76,13 @@ func (h *Handler) text(ctx context.Context, t *turn, text string) error {
 			return err // T3 ok了: asked back, never reported on a guess
 		}
 	}
-	if t.known && asksExtensionReason(s) && h.answerExtensionReason(ctx, t, s) {
+	// 进展 T003 已明确谁主管谁负责，我们单位负责人已签字 is a command, whatever
+	// words its note holds: the questions below are not read into it.
+	command := endsNote(s)
+	if t.known && !command && asksExtensionReason(s) && h.answerExtensionReason(ctx, t, s) {
 		return nil // T004为什么延期: never a request
 	}
-	if t.known && asksUnitPeople(s) {
+	if t.known && !command && asksUnitPeople(s) {
 		if ok, err := h.answerUnitPeople(ctx, t); ok || err != nil {
 			return err
 		}

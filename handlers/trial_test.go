@@ -12,6 +12,8 @@ import (
 var trialPhrasings = []phrasing{
 	// 了没 / 没有 ask as 吗 does: never a command, never a task named 没有T003.
 	{from: "sun", text: "完成了没有S02", reply: "您是要将 S02", not: "没有找到任务"},
+	{from: "sun", text: "进展 S03 已明确谁主管谁负责，我们单位负责人已签字", reply: "您是要报告 S03", not: "联络员 "},
+	{from: "sun", text: "延期 S02 2027-02-20 理由：为什么延期要等编委会定", reply: "您是要申请将 S02", not: "没有待审批的延期申请"},
 	{from: "sun", text: "S02完成了没", reply: "您是要将 S02", not: "已记录"},
 	{from: "sun", text: "S03进展报了没有", reply: "任务当前：【绿】S03", not: "已记录"},
 	{from: "sun", text: "完成情况报了没", not: "没有找到任务"},
