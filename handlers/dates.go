@@ -63,11 +63,10 @@ func readDate(s string, today duban.Date) (d duban.Date, rest string, ok bool, e
 	switch {
 	case hasMatch(reFullEnd, s):
 		m := reFullEnd.FindStringSubmatch(s)
-		mo := atoi(m[2])
-		if mo < 1 || mo > 12 {
-			return 0, s, true, duban.Errorf(duban.EINVALID, "没有%d月。", mo)
+		if d, err = monthEnd(atoi(m[1]), atoi(m[2])); err != nil {
+			return 0, s, true, err
 		}
-		return lastDay(atoi(m[1]), time.Month(mo)), s[len(m[0]):], true, nil
+		return d, s[len(m[0]):], true, nil
 	case hasMatch(reFull, s):
 		m := reFull.FindStringSubmatch(s)
 		d, err = civil(atoi(m[1]), atoi(m[2]), atoi(m[3]), true)
@@ -75,20 +74,14 @@ func readDate(s string, today duban.Date) (d duban.Date, rest string, ok bool, e
 	case hasMatch(reFullMon, s) && !digitNext(s, reFullMon):
 		// 2027年3月: by the end of that month.
 		m := reFullMon.FindStringSubmatch(s)
-		mo := atoi(m[2])
-		if mo < 1 || mo > 12 {
-			return 0, s, true, duban.Errorf(duban.EINVALID, "没有%d月。", mo)
+		if d, err = monthEnd(atoi(m[1]), atoi(m[2])); err != nil {
+			return 0, s, true, err
 		}
-		return lastDay(atoi(m[1]), time.Month(mo)), s[len(m[0]):], true, nil
+		return d, s[len(m[0]):], true, nil
 	case hasMatch(reMonthEnd, s):
 		m := reMonthEnd.FindStringSubmatch(s)
-		mo := atoi(m[1])
-		if mo < 1 || mo > 12 {
-			return 0, s, true, duban.Errorf(duban.EINVALID, "没有%d月。", mo)
-		}
-		d = lastDay(y, time.Month(mo))
-		if d < today {
-			d = lastDay(y+1, time.Month(mo))
+		if d, err = nextMonthEnd(atoi(m[1]), today); err != nil {
+			return 0, s, true, err
 		}
 		return d, s[len(m[0]):], true, nil
 	case hasMatch(reMonthDay, s):
@@ -98,13 +91,8 @@ func readDate(s string, today duban.Date) (d duban.Date, rest string, ok bool, e
 	case hasMatch(reMonth, s) && !digitNext(s, reMonth):
 		// 3月, 2月份: by the end of the next such month.
 		m := reMonth.FindStringSubmatch(s)
-		mo := atoi(m[1])
-		if mo < 1 || mo > 12 {
-			return 0, s, true, duban.Errorf(duban.EINVALID, "没有%d月。", mo)
-		}
-		d = lastDay(y, time.Month(mo))
-		if d < today {
-			d = lastDay(y+1, time.Month(mo))
+		if d, err = nextMonthEnd(atoi(m[1]), today); err != nil {
+			return 0, s, true, err
 		}
 		return d, s[len(m[0]):], true, nil
 	case hasMatch(reSlash, s):
@@ -236,6 +224,26 @@ func nextMonthDay(m, d int, today duban.Date) (duban.Date, error) {
 		}
 	}
 	return 0, first
+}
+
+// monthEnd is the last day of month m of year y, or an error naming the
+// month when there is none.
+func monthEnd(y, m int) (duban.Date, error) {
+	if m < 1 || m > 12 {
+		return 0, duban.Errorf(duban.EINVALID, "没有%d月。", m)
+	}
+	return lastDay(y, time.Month(m)), nil
+}
+
+// nextMonthEnd is the last day of month m in today's year, or in the next
+// once that day has passed: 3月底 typed in April means next March's.
+func nextMonthEnd(m int, today duban.Date) (duban.Date, error) {
+	y, _, _ := dateParts(today)
+	d, err := monthEnd(y, m)
+	if err == nil && d < today {
+		d, err = monthEnd(y+1, m)
+	}
+	return d, err
 }
 
 func lastDay(y int, m time.Month) duban.Date {
