@@ -107,12 +107,8 @@ func (s *Store) PutPolicyDoc(ctx context.Context, doc PolicyDoc, chunks []Policy
 	if doc.ID == "" || strings.ContainsAny(doc.ID, "/\x00") {
 		return PolicyDoc{}, fmt.Errorf("put policy document: bad id %q", doc.ID)
 	}
-	var gen uint64
-	if err := s.update(ctx, func(txn *badger.Txn) error {
-		var err error
-		gen, err = nextSeq(txn, keyPolicyGen)
-		return err
-	}); err != nil {
+	gen, err := s.newPolicyGen(ctx)
+	if err != nil {
 		return PolicyDoc{}, fmt.Errorf("allocate policy generation: %w", err)
 	}
 	doc.Gen = gen
@@ -421,4 +417,16 @@ func decodePostings(b []byte) (PolicyPostings, error) {
 		p.Freqs = append(p.Freqs, uint32(min(f, math.MaxUint32)))
 	}
 	return p, nil
+}
+
+// newPolicyGen allocates the next policy generation (documents and indexes
+// share the sequence) in a transaction of its own.
+func (s *Store) newPolicyGen(ctx context.Context) (uint64, error) {
+	var gen uint64
+	err := s.update(ctx, func(txn *badger.Txn) error {
+		var err error
+		gen, err = nextSeq(txn, keyPolicyGen)
+		return err
+	})
+	return gen, err
 }

@@ -82,17 +82,12 @@ func policyIndexPrefix(gen uint64) string { return fmt.Sprintf("pidx/%020d/", ge
 // changed meanwhile: then nothing becomes current and the error wraps
 // ErrStaleIndex.
 func (s *Store) PutPolicyIndex(ctx context.Context, format string, docs []PolicyDoc, parts iter.Seq[[]byte]) error {
-	var gen uint64
-	if err := s.update(ctx, func(txn *badger.Txn) error {
-		var err error
-		gen, err = nextSeq(txn, keyPolicyGen)
-		return err
-	}); err != nil {
+	gen, err := s.newPolicyGen(ctx)
+	if err != nil {
 		return fmt.Errorf("allocate policy index generation: %w", err)
 	}
 	prefix := policyIndexPrefix(gen)
 	n := 0
-	var err error
 	for p := range parts {
 		err = s.update(ctx, func(txn *badger.Txn) error {
 			return txn.Set(fmt.Appendf(nil, "%s%06d", prefix, n), p)
