@@ -33,17 +33,17 @@ func (h *Handler) answerExtensionReason(ctx context.Context, t *turn, s string) 
 	if !ok {
 		return false
 	}
-	reply := "任务当前：" + h.line(t, task, 0) + "\n"
+	var request string
 	if e := task.Extension; e != nil {
-		reply += "延期申请：延至 " + e.Deadline.String()
+		request = "延期申请：延至 " + e.Deadline.String()
 		if e.Reason != "" {
-			reply += "，理由：" + e.Reason
+			request += "，理由：" + e.Reason
 		}
-		reply += "，待审批。"
+		request += "，待审批。"
 	} else {
-		reply += "任务 " + task.ID + " 没有待审批的延期申请。"
+		request = "任务 " + task.ID + " 没有待审批的延期申请。"
 	}
-	t.reply(reply + "\n发送「记录 " + task.ID + "」查看变更记录。")
+	t.reply(h.standing(t, task, request))
 	return true
 }
 

@@ -132,7 +132,7 @@ func (h *Handler) question(ctx context.Context, t *turn, text string) error {
 	if task, ok := h.namedTask(ctx, t, text); ok && h.Policy != nil {
 		// S02 进展怎么样了: the task's standing answers it; 延期 S02 需要什么材料:
 		// the documents do, with the task's standing beside them.
-		standing := "任务当前：" + h.line(t, task, 0) + "\n发送「记录 " + task.ID + "」查看变更记录。"
+		standing := h.standing(t, task)
 		if asksStanding(text) {
 			t.reply(standing) // the documents are not asked what only the ledger knows
 			return nil
@@ -147,6 +147,13 @@ func (h *Handler) question(ctx context.Context, t *turn, text string) error {
 		return nil
 	}
 	return h.ask(ctx, t, text, true)
+}
+
+// standing is a task's line as a reply about the task shows it, then any
+// more lines, then how to see its history.
+func (h *Handler) standing(t *turn, task duban.Task, more ...string) string {
+	lines := append([]string{"任务当前：" + h.line(t, task, 0)}, more...)
+	return strings.Join(append(lines, "发送「记录 "+task.ID+"」查看变更记录。"), "\n")
 }
 
 // asksOwnTasks reports whether a question is about the sender's own task
