@@ -133,6 +133,8 @@ func FuzzReadReply(f *testing.F) {
 		"好的：```json\n{\"name\": \"list_tasks\", \"arguments\": {}}\n```请确认。{",
 		"<｜tool▁calls▁begin｜><｜tool▁call▁begin｜>function<｜tool▁sep｜>report_progress\n```json\n{\"task_id\": \"T012\", \"status\": \"done\"}\n```<｜tool▁call▁end｜><｜tool▁calls▁end｜>",
 		"<｜tool▁call▁begin｜>list_tasks<｜tool▁sep｜>",
+		"<|tool_calls_section_begin|><|tool_call_begin|>functions.report_progress:0<|tool_call_argument_begin|>{\"task_id\": \"T012\"}<|tool_call_end|>",
+		"<|tool_call_begin|>functions.:<|tool_call_argument_begin|>",
 		"",
 	} {
 		f.Add(seed)

@@ -26,6 +26,8 @@ func TestUnderstandAcrossProviders(t *testing.T) {
 	glmInContent.RefuseTools, glmInContent.ToolFormat = nil, llmtest.GLMCalls
 	hermesInContent := llmtest.VLLMQwen3()
 	hermesInContent.RefuseTools = nil
+	deepSeekInContent, kimiInContent := hermesInContent, hermesInContent
+	deepSeekInContent.ToolFormat, kimiInContent.ToolFormat = llmtest.DeepSeekCalls, llmtest.KimiCalls
 	for name, q := range map[string]llmtest.Quirks{
 		"OpenAI":                            {},
 		"thinking in tags":                  {Think: llmtest.ThinkTags},
@@ -34,6 +36,8 @@ func TestUnderstandAcrossProviders(t *testing.T) {
 		"object arguments, stop, no ids":    {ObjectArguments: true, StopWithCalls: true},
 		"vLLM: Hermes calls in content":     hermesInContent,
 		"vLLM: GLM calls in content":        glmInContent,
+		"vLLM: DeepSeek tokens in content":  deepSeekInContent,
+		"vLLM: Kimi K2 tokens in content":   kimiInContent,
 		"DeepSeek reasoner: no tools":       llmtest.DeepSeekReasoner(),
 		"vLLM without auto tool choice":     llmtest.VLLMQwen3(),
 		"Ollama deepseek-r1: no tools":      llmtest.OllamaR1(),

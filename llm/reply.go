@@ -56,8 +56,9 @@ var (
 // tool-call parser return them: Hermes/Qwen <tool_call>{"name":…,
 // "arguments":{…}}</tool_call> blocks (several, the last possibly unclosed),
 // GLM's <tool_call>name<arg_key>k</arg_key><arg_value>v</arg_value>,
-// Mistral's [TOOL_CALLS][…], or the whole content (perhaps in a code fence)
-// being one {"name":…,"arguments":…} object or an array of them. ok is false
+// Mistral's [TOOL_CALLS][…], DeepSeek's and Kimi K2's own tokens, or the
+// whole content (perhaps in a code fence) being one
+// {"name":…,"arguments":…} object or an array of them. ok is false
 // when the text holds no call; a block that cannot be read is returned with
 // empty arguments so validation refuses it rather than the text being
 // taken for small talk.
@@ -65,6 +66,9 @@ func callsInText(s string) (calls []textCall, ok bool) {
 	s = strings.TrimSpace(s)
 	if strings.Contains(s, deepSeekCallBegin) {
 		return deepSeekCalls(s), true
+	}
+	if strings.Contains(s, kimiCallBegin) {
+		return kimiCalls(s), true
 	}
 	if strings.Contains(s, "<tool_call>") {
 		for _, m := range toolCallBlock.FindAllStringSubmatch(s, -1) {
@@ -115,6 +119,31 @@ func deepSeekCalls(s string) []textCall {
 			args = m[1]
 		}
 		calls = append(calls, textCall{Name: name, Arguments: args})
+	}
+	return calls
+}
+
+// Kimi K2's tokens around a call, left in the content by a server without
+// its tool-call parser.
+const (
+	kimiCallBegin = "<|tool_call_begin|>"
+	kimiCallEnd   = "<|tool_call_end|>"
+	kimiArgsBegin = "<|tool_call_argument_begin|>"
+)
+
+// kimiCalls reads Kimi K2's calls: "functions.NAME:INDEX", then the
+// arguments after their token. A call that cannot be read is kept with
+// empty arguments, for validation to refuse.
+func kimiCalls(s string) []textCall {
+	var calls []textCall
+	for _, part := range strings.Split(s, kimiCallBegin)[1:] {
+		part, _, _ = strings.Cut(part, kimiCallEnd)
+		id, args, _ := strings.Cut(part, kimiArgsBegin)
+		name := strings.TrimPrefix(strings.TrimSpace(id), "functions.")
+		if i := strings.LastIndexByte(name, ':'); i >= 0 {
+			name = name[:i]
+		}
+		calls = append(calls, textCall{Name: name, Arguments: strings.TrimSpace(args)})
 	}
 	return calls
 }

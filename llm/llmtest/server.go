@@ -193,8 +193,10 @@ const (
 type ToolFormat int
 
 const (
-	HermesCalls ToolFormat = iota // <tool_call>{"name":…,"arguments":{…}}</tool_call> (Qwen)
-	GLMCalls                      // <tool_call>name<arg_key>k</arg_key><arg_value>v</arg_value></tool_call> (GLM-4.5)
+	HermesCalls   ToolFormat = iota // <tool_call>{"name":…,"arguments":{…}}</tool_call> (Qwen)
+	GLMCalls                        // <tool_call>name<arg_key>k</arg_key><arg_value>v</arg_value></tool_call> (GLM-4.5)
+	DeepSeekCalls                   // <｜tool▁call▁begin｜>NAME<｜tool▁sep｜>ARGS<｜tool▁call▁end｜> (DeepSeek-V3.1)
+	KimiCalls                       // <|tool_call_begin|>functions.NAME:0<|tool_call_argument_begin|>ARGS<|tool_call_end|> (Kimi K2)
 )
 
 // Refusal is an error answer exactly as a provider sends it.
@@ -620,6 +622,22 @@ func half(s string) string { r := []rune(s); return string(r[:len(r)/2]) }
 // textCalls writes calls as a server without a tool parser leaves them.
 func textCalls(calls []Call, format ToolFormat) string {
 	var b strings.Builder
+	switch format {
+	case DeepSeekCalls:
+		b.WriteString("<｜tool▁calls▁begin｜>")
+		for _, c := range calls {
+			fmt.Fprintf(&b, "<｜tool▁call▁begin｜>%s<｜tool▁sep｜>%s<｜tool▁call▁end｜>", c.Name, orEmpty(c.Arguments))
+		}
+		b.WriteString("<｜tool▁calls▁end｜>")
+		return b.String()
+	case KimiCalls:
+		b.WriteString("<|tool_calls_section_begin|>")
+		for i, c := range calls {
+			fmt.Fprintf(&b, "<|tool_call_begin|>functions.%s:%d<|tool_call_argument_begin|>%s<|tool_call_end|>", c.Name, i, orEmpty(c.Arguments))
+		}
+		b.WriteString("<|tool_calls_section_end|>")
+		return b.String()
+	}
 	for _, c := range calls {
 		if format == GLMCalls {
 			var args map[string]any
