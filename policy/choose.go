@@ -39,6 +39,9 @@ type candidate struct {
 	pos    int // of the sentence in its passage
 	span   int // sentences it covers (2 when the answer is in the next one)
 	kindOK bool
+	// lead is the lead-in of the list the sentence is an item of
+	// (normalized), which is quoted with it; "" for other sentences.
+	lead string
 }
 
 // choice is the outcome of picking the sentences that answer a question.
@@ -232,6 +235,11 @@ func (x *index) candidates(q query, ci int32, rank int) []candidate {
 				}
 			}
 			cand := candidate{text: text, norm: norm, chunk: ci, rank: rank, pos: pos, span: span}
+			if span == 1 && isItemSentence(sents[pos]) {
+				if l, ok := listAt(sents, pos); ok {
+					cand.lead = strings.Join(norms[l.lead:l.intro+1], "")
+				}
+			}
 			var spans [][2]int
 			if holds[pos] || span == 2 {
 				spans = q.measured(norm, kindSpans(q.kind, norm))
@@ -313,6 +321,9 @@ func (x *index) near(q query, norm string, spans [][2]int) bool {
 // answers decides whether a candidate may be given as the answer.
 func (x *index) answers(q query, c candidate, minCover float64) bool {
 	if q.kind.strict() && !c.kindOK {
+		return false
+	}
+	if !x.saysAsked(q, c.norm+"\n"+c.lead) {
 		return false
 	}
 

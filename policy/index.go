@@ -259,7 +259,8 @@ func (x *index) charIDF(r rune) float64 {
 
 // query is an analysed question.
 type query struct {
-	parts []string // normalized segments between question words
+	question string   // normalized, spoken words written (plainQuestion)
+	parts    []string // normalized segments between question words
 	// unseen holds the question's words that no document holds
 	// (unseenWords), when a passage is judged.
 	unseen string
@@ -307,7 +308,7 @@ type qterm struct {
 
 func (x *index) analyse(question string) query {
 	norm := plainQuestion(normalize(question))
-	q := query{places: placeNames(norm), years: yearsIn(norm), intent: readIntent(norm)}
+	q := query{question: norm, places: placeNames(norm), years: yearsIn(norm), intent: readIntent(norm)}
 	for p := range x.places {
 		if strings.Contains(norm, p) && !slices.Contains(q.places, p) {
 			q.places = append(q.places, p)

@@ -36,7 +36,7 @@ var kindCues = []struct {
 	{kindDate, regexp.MustCompile(`什么时候|何时|哪天|哪一天|哪日|哪年|哪一年|哪个月|几月|什么时间|几时|什么日期|哪个日期|截止时间|截至什么`)},
 	{kindPerson, regexp.MustCompile(`叫什么|名字|姓名|是谁$|是哪位|哪位`)},
 	{kindNumber, regexp.MustCompile(`几|多少|多长|多久|多大|比例|比重|百分之`)},
-	{kindBody, regexp.MustCompile(`谁|哪个部门|哪些部门|什么部门|哪个机构|哪些机构|什么机构|哪个单位|哪些单位|哪个机关|什么机关|哪一级|哪级|什么名义|哪里|哪儿|何处|哪个会议|什么会议`)},
+	{kindBody, regexp.MustCompile(`谁|哪家|哪一家|哪个部门|哪些部门|什么部门|哪个机构|哪些机构|什么机构|哪个单位|哪些单位|哪个机关|什么机关|哪一级|哪级|什么名义|哪里|哪儿|何处|哪个会议|什么会议`)},
 	{kindMeaning, regexp.MustCompile(`什么意思|啥意思|指的是|指什么|是指|什么叫|何为|何谓|含义|定义|什么样的(组织|机构|单位)`)},
 	{kindRule, regexp.MustCompile(`原则|要求|规定|制度|条件|程序|吗$|能否|是否|可否|能不能|可不可以|可以不|怎么|如何|怎样|什么`)},
 }
@@ -68,8 +68,10 @@ type intent struct {
 	// procedure: the question asks about applying or filing (如何申请,
 	// 申请…需要什么材料): the answer must say what is to be done.
 	procedure bool
-	// measure is the unit of time a count is asked in (几年 → 年), "" for any.
+	// measure is the unit of time a count is asked in (几年 → 年; 多久 →
+	// 时长, any unit of time), "" for any.
 	measure string
+	asked
 }
 
 var (
@@ -83,11 +85,13 @@ var (
 	// Only units of time, money and people are held to: a count of 家 may
 	// be given in 个.
 	measureCue = regexp.MustCompile(`(几|多少)\s*(个月|个工作日|个小时|个人|年|月|日|天|周|小时|工作日|钱|人)`)
+	// A length of time asked without its unit.
+	durationCue = regexp.MustCompile(`多久|多长时间|多长|多少时间|什么期限|期限是多少`)
 )
 
 // sameMeasure: the characters of the units a duration may be given in when
 // the question asks in one.
-var sameMeasure = map[string]string{"年": "年", "个月": "月", "月": "月", "日": "日天", "天": "日天", "工作日": "日天", "个工作日": "日天", "周": "周", "小时": "时", "个小时": "时", "钱": "元", "人": "人名", "个人": "人名"}
+var sameMeasure = map[string]string{"年": "年", "个月": "月", "月": "月", "日": "日天", "天": "日天", "工作日": "日天", "个工作日": "日天", "周": "周", "小时": "时", "个小时": "时", "钱": "元", "人": "人名", "个人": "人名", "时长": "年月日天周时"}
 
 func readIntent(norm string) intent {
 	in := intent{
@@ -100,8 +104,11 @@ func readIntent(norm string) intent {
 	if in.kind == kindNumber {
 		if m := measureCue.FindStringSubmatch(norm); m != nil {
 			in.measure = m[2]
+		} else if durationCue.MatchString(norm) {
+			in.measure = "时长"
 		}
 	}
+	in.asked = readAsked(norm, in.kind)
 	return in
 }
 
@@ -115,8 +122,13 @@ func (in intent) measured(norm string, spans [][2]int) [][2]int {
 	rs := []rune(norm)
 	var out [][2]int
 	for _, sp := range spans {
-		// "3个月": the unit may follow the span's measure word.
-		if strings.ContainsAny(string(rs[sp[0]:min(sp[1]+1, len(rs))]), units) {
+		// "3个月", "十五个工作日": the unit may follow the span's
+		// measure word.
+		end := sp[1] + 1
+		if sp[1] > 0 && rs[sp[1]-1] == '个' {
+			end = sp[1] + 3
+		}
+		if strings.ContainsAny(string(rs[sp[0]:min(end, len(rs))]), units) {
 			out = append(out, sp)
 		}
 	}

@@ -1,0 +1,250 @@
+package policy
+
+import (
+	"regexp"
+	"strings"
+	"unicode/utf8"
+)
+
+// asked is what a question asks for besides the kind of its answer: the
+// deed it asks whether or by whom (要考试吗, 由谁任命), the thing it counts
+// or asks by name (多少编制, 什么条件), how a figure is set (怎么算). An
+// answer must say it: a sentence on the question's subject that does not is
+// no answer, and the engine declines rather than quote it.
+type asked struct {
+	// yesNo: the question asks whether (能不能, 要…吗, …了没有).
+	yesNo bool
+	// who: the question asks which body (由谁, 哪个部门); deed is what the
+	// body does (由谁审核 → 审核), "" when it names nothing.
+	who  bool
+	deed string
+	// thing is what a count is of (多少编制, 几个副科长) or the kind of thing
+	// asked for by name (什么条件, 哪些材料, 盖什么章); "" when none.
+	thing string
+	// sanction: the question asks what follows a breach (会怎样, 有啥后果,
+	// 受什么处分), not how a matter is handled (怎么处理).
+	sanction bool
+	// method: the question asks how a figure is worked out (怎么算); deed
+	// is then the figure (领导职数).
+	method bool
+}
+
+var (
+	// Ways to ask whether: A-not-A (能不能, 要不要), 是否, …吗, …了没有.
+	askedWhether = regexp.MustCompile(`能不能|可不可以|可以不可以|要不要|需不需要|需要不需要|用不用|是不是|有没有|会不会|行不行|算不算|该不该|准不准|让不让|能否|可否|是否|(吗|么)$|了(没有|未)$`)
+	// Who does it: the deed follows the question word (由谁审核, 谁来批,
+	// 哪个部门负责, 对谁负责).
+	// A list of bodies (哪些部门) is asked for itself, not for who does
+	// something.
+	whoDoes = regexp.MustCompile(`(由谁|谁来|谁去|谁|哪个部门|什么部门|哪个单位|哪个机构|哪个机关|什么机关|哪家机构|哪家单位)(来|去)?(\p{Han}*)$`)
+	// A body of a kind: 哪家第三方机构, 哪个中介机构; the answer names the kind.
+	bodyOfKind = regexp.MustCompile(`(哪家|哪个|哪一家|什么)(\p{Han}{2,4}?)(机构|单位|公司|部门)`)
+	// What a count is of, when the measure word does not say it: 多少个行政
+	// 编制, 多少编制 (多少天, 几名, 几期 say it themselves).
+	countOf = regexp.MustCompile(`(几|多少)个?([^` + measureWords + `]\p{Han}+)$`)
+	// Things asked for by name that an answer names too.
+	thingAsked = regexp.MustCompile(`(什么|哪些|哪几种|哪种|哪类)(条件|材料|资格|标准|证件|证明|章|费用|补偿|待遇)`)
+	// What follows a breach, asked.
+	sanctionCue = regexp.MustCompile(`会怎|会咋|后果|什么处罚|什么处分|什么处理|受什么|怎么罚|如何处罚|怎么处罚|罚多少|罚款多少|追究什么|会被`)
+	// 怎么算: how a figure is worked out.
+	methodCue = regexp.MustCompile(`(\p{Han}{0,4}?)(怎么|如何|怎样|按什么)(算|计算|核算|折算)`)
+)
+
+// measureWords say what a count is of by themselves (几期, 多少家, 几名).
+const measureWords = "期次名家项条种类位级批只件份轮届人天年月日周元倍"
+
+// deedRunes: a body this close to the deed is the one that does it.
+const deedRunes = 30
+
+// trailing are the particles after a question's last word (办变更呢).
+const trailing = "呢啊呀吧吗么了的"
+
+func readAsked(norm string, k answerKind) asked {
+	norm = strings.TrimRight(norm, "?？!！。. ")
+	a := asked{
+		yesNo:    askedWhether.MatchString(norm),
+		sanction: sanctionCue.MatchString(norm),
+	}
+	if m := methodCue.FindStringSubmatch(norm); m != nil {
+		a.method, a.deed = true, m[1]
+	}
+	if k == kindBody && !a.yesNo {
+		if m := whoDoes.FindStringSubmatch(norm); m != nil {
+			a.who = true
+			a.deed = strings.TrimRight(m[3], trailing)
+		}
+	}
+	if k == kindNumber {
+		// 几个进展滞后的单位: a thing the count is of ends the question.
+		if m := countOf.FindStringSubmatch(strings.TrimRight(norm, trailing)); m != nil && utf8.RuneCountInString(m[2]) >= 2 && !measureCue.MatchString(m[0]) && !strings.ContainsAny(m[2], "的几") {
+			a.thing = m[2]
+		}
+	}
+	if m := thingAsked.FindStringSubmatch(norm); m != nil {
+		a.thing = m[2]
+	}
+	if m := bodyOfKind.FindStringSubmatch(norm); m != nil && k == kindBody {
+		a.who, a.thing = true, m[2]
+		a.deed = strings.TrimRight(norm[strings.Index(norm, m[0])+len(m[0]):], trailing)
+	}
+	return a
+}
+
+// penaltyWords are what an answer to "what follows" says: a sanction or an
+// order (责令改正), besides the clauses isPenalty knows.
+var penaltyWords = regexp.MustCompile(`处分|处罚|责令|追究|罚款|通报批评|警告|撤销登记|吊销|取缔|纠正|依法处理|调查处理|给予处理|不得核拨|收缴`)
+
+// methodWords say by what a figure is set: 按照…确定, 根据…核定.
+var methodWords = regexp.MustCompile(`按照|依照|根据|参照|按|核定|确定|计算|为准|折算`)
+
+// saysAsked reports whether a normalized sentence says what the question
+// asks: the thing it counts or names, a sanction when it asks what follows
+// a breach, a rule when it asks how a figure is worked out, a body of its
+// own beside the deed when it asks who does something.
+func (x *index) saysAsked(q query, norm string) bool {
+	if q.thing != "" && !x.holdsWord(q, q.thing, norm) {
+		return false
+	}
+	if q.sanction && !penaltyWords.MatchString(norm) {
+		return false
+	}
+	if q.who || q.method {
+		words, said := x.deedWords(q)
+		if said && len(words) == 0 {
+			return false // 由谁任命: no document says who does it
+		}
+		if q.method {
+			return nearWords(norm, words, spansOf(methodWords, norm))
+		}
+		return x.namesBody(q, norm, words)
+	}
+	return true
+}
+
+func spansOf(re *regexp.Regexp, norm string) [][2]int {
+	var out [][2]int
+	for _, loc := range re.FindAllStringIndex(norm, -1) {
+		out = append(out, [2]int{runeOffset(norm, loc[0]), runeOffset(norm, loc[1])})
+	}
+	return out
+}
+
+// deedWords are the words of the question's deed that can be looked for:
+// its bigrams, less question words. said is false when the deed is too
+// short to judge by (谁来批, 钱谁出); when no document holds any of its
+// words (由谁任命), said is true and words is empty: nothing says it.
+func (x *index) deedWords(q query) (words []string, said bool) {
+	rs := []rune(q.deed)
+	for i := 0; i+1 < len(rs); i++ {
+		if !isHan(rs[i]) || !isHan(rs[i+1]) {
+			continue
+		}
+		w := string(rs[i : i+2])
+		if isAskedWord(w) {
+			continue
+		}
+		said = true
+		if x.chunkFreq(w) > 0 || isRelationAsked(w) {
+			words = appendWords(words, w)
+		}
+	}
+	return words, said
+}
+
+func isAskedWord(w string) bool {
+	for _, a := range askedWords {
+		if strings.Contains(a, w) {
+			return true
+		}
+	}
+	return false
+}
+
+// isRelationAsked reports whether w is an asked word of a relation (主管,
+// 牵头), which the documents write otherwise.
+func isRelationAsked(w string) bool {
+	for _, r := range relations {
+		for _, a := range r.asked {
+			if a == w {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func (x *index) holdsAny(q query, words []string, norm string) bool {
+	for _, w := range words {
+		if x.holdsWord(q, w, norm) {
+			return true
+		}
+	}
+	return false
+}
+
+// namesBody reports whether the sentence names a body of its own — not one
+// of the question's words (事业单位 of 事业单位分类改革由谁牵头) — and, when
+// the question says what the body does, near a word of that deed: "由谁牵头"
+// is answered by "…编办主要领导担任总指挥", not by a sentence that names a
+// government somewhere and 统筹 somewhere else.
+func (x *index) namesBody(q query, norm string, deed []string) bool {
+	rs := []rune(norm)
+	var bodies [][2]int
+	for _, sp := range kindSpans(kindBody, norm) {
+		around := string(rs[max(0, sp[0]-1):min(len(rs), sp[1]+1)])
+		if !strings.Contains(q.question, around) {
+			bodies = append(bodies, sp)
+		}
+	}
+	if len(bodies) == 0 {
+		return false
+	}
+	return len(deed) == 0 || nearWords(norm, deed, bodies)
+}
+
+// nearWords reports whether one of words (or a word written for it) stands
+// within deedRunes of one of spans in norm.
+func nearWords(norm string, words []string, spans [][2]int) bool {
+	rs := []rune(norm)
+	for _, w := range words {
+		for _, at := range wordSpans(w, rs) {
+			for _, b := range spans {
+				if at[0]-b[1] <= deedRunes && b[0]-at[1] <= deedRunes {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
+// wordSpans returns where w, or a word written for it (a synonym, a
+// relation's written word), stands in rs.
+func wordSpans(w string, rs []rune) [][2]int {
+	forms := []string{w}
+	for from, to := range synonyms {
+		if strings.Contains(to, w) {
+			forms = append(forms, from)
+		}
+		if strings.Contains(from, w) {
+			forms = append(forms, to)
+		}
+	}
+	for _, r := range relations {
+		for _, a := range r.asked {
+			if strings.Contains(a, w) {
+				forms = append(forms, r.written...)
+			}
+		}
+	}
+	var out [][2]int
+	for _, f := range forms {
+		fr := []rune(f)
+		for i := 0; i+len(fr) <= len(rs); i++ {
+			if string(rs[i:i+len(fr)]) == f {
+				out = append(out, [2]int{i, i + len(fr)})
+			}
+		}
+	}
+	return out
+}
