@@ -21,6 +21,9 @@ type asked struct {
 	// thing is what a count is of (多少编制, 几个副科长) or the kind of thing
 	// asked for by name (什么条件, 哪些材料, 盖什么章); "" when none.
 	thing string
+	// owner is what a thing asked by name is of (法定代表人 of 法定代表人
+	// 要具备什么条件).
+	owner string
 	// sanction: the question asks what follows a breach (会怎样, 有啥后果,
 	// 受什么处分), not how a matter is handled (怎么处理).
 	sanction bool
@@ -43,7 +46,9 @@ var (
 	// 编制, 多少编制 (多少天, 几名, 几期 say it themselves).
 	countOf = regexp.MustCompile(`(几|多少)个?([^` + measureWords + `]\p{Han}+)$`)
 	// Things asked for by name that an answer names too.
-	thingAsked = regexp.MustCompile(`(什么|哪些|哪几种|哪种|哪类)(条件|材料|资格|标准|证件|证明|章|费用|补偿|待遇)`)
+	// Before it, a modal and a verb (要具备什么条件); before them, whose
+	// the thing is (法定代表人).
+	thingAsked = regexp.MustCompile(`(要|需要|应当|应该|得|须|必须)?\p{Han}{0,2}?(什么|哪些|哪几种|哪种|哪类)(条件|材料|资格|标准|证件|证明|章|费用|补偿|待遇)`)
 	// What follows a breach, asked.
 	sanctionCue = regexp.MustCompile(`会怎|会咋|后果|什么处罚|什么处分|什么处理|受什么|怎么罚|如何处罚|怎么处罚|罚多少|罚款多少|追究什么|会被`)
 	// 怎么算: how a figure is worked out.
@@ -80,8 +85,8 @@ func readAsked(norm string, k answerKind) asked {
 			a.thing = m[2]
 		}
 	}
-	if m := thingAsked.FindStringSubmatch(norm); m != nil {
-		a.thing = m[2]
+	if loc := thingAsked.FindStringSubmatchIndex(norm); loc != nil {
+		a.thing, a.owner = norm[loc[6]:loc[7]], norm[:loc[0]]
 	}
 	if m := bodyOfKind.FindStringSubmatch(norm); m != nil && k == kindBody {
 		a.who, a.thing = true, m[2]
@@ -103,6 +108,11 @@ var methodWords = regexp.MustCompile(`按照|依照|根据|参照|按|核定|确
 // own beside the deed when it asks who does something.
 func (x *index) saysAsked(q query, norm string) bool {
 	if q.thing != "" && !x.holdsWord(q, q.thing, norm) {
+		return false
+	}
+	// Whose the thing is: 法定代表人要具备什么条件 is not answered by the
+	// conditions of a registration.
+	if w := x.ownerWord(q); w != "" && !x.holdsWord(q, w, norm) {
 		return false
 	}
 	if q.sanction && !penaltyWords.MatchString(norm) {
@@ -127,6 +137,24 @@ func spansOf(re *regexp.Regexp, norm string) [][2]int {
 		out = append(out, [2]int{runeOffset(norm, loc[0]), runeOffset(norm, loc[1])})
 	}
 	return out
+}
+
+// ownerWord is the rarest key word of what a thing asked by name is of; ""
+// when the question asks no thing by name, or names no owner.
+func (x *index) ownerWord(q query) string {
+	if q.owner == "" {
+		return ""
+	}
+	best, bestDF := "", 0
+	for _, w := range x.keyWords(q) {
+		if !strings.Contains(q.owner, w) {
+			continue
+		}
+		if n := x.chunkFreq(w); best == "" || n < bestDF {
+			best, bestDF = w, n
+		}
+	}
+	return best
 }
 
 // deedWords are the words of the question's deed that can be looked for:

@@ -12,7 +12,7 @@ func TestAskedKinds(t *testing.T) {
 	for _, tc := range []struct {
 		q                            string
 		kind                         answerKind
-		measure, thing, deed         string
+		measure, thing, owner, deed  string
 		who, yesNo, sanction, method bool
 	}{
 		// A number or an amount, and what it counts.
@@ -50,15 +50,15 @@ func TestAskedKinds(t *testing.T) {
 		{q: "事业单位招聘要考试吗", kind: kindRule, yesNo: true},
 		{q: "改革在全省推广了没有", yesNo: true},
 		// A thing asked for by name.
-		{q: "法定代表人要具备什么条件", kind: kindRule, thing: "条件"},
-		{q: "专函要盖啥章", kind: kindRule, thing: "章"},
-		{q: "申请登记要交哪些材料", thing: "材料"},
+		{q: "法定代表人要具备什么条件", kind: kindRule, thing: "条件", owner: "法定代表人"},
+		{q: "专函要盖啥章", kind: kindRule, thing: "章", owner: "专函"},
+		{q: "申请登记要交哪些材料", thing: "材料", owner: "申请登记"},
 		// How a figure is worked out.
 		{q: "科室合并后领导职数怎么算", kind: kindRule, method: true, deed: "领导职数"},
 		{q: "加班费咋算", kind: kindRule, method: true, deed: "加班费"},
 	} {
 		in := readIntent(plainQuestion(normalize(tc.q)))
-		want := intent{kind: tc.kind, measure: tc.measure, asked: asked{who: tc.who, deed: tc.deed, thing: tc.thing, yesNo: tc.yesNo, sanction: tc.sanction, method: tc.method}}
+		want := intent{kind: tc.kind, measure: tc.measure, asked: asked{who: tc.who, deed: tc.deed, thing: tc.thing, owner: tc.owner, yesNo: tc.yesNo, sanction: tc.sanction, method: tc.method}}
 		got := intent{kind: in.kind, measure: in.measure, asked: in.asked}
 		if got != want {
 			t.Errorf("%s:\n got %+v\nwant %+v", tc.q, got, want)
