@@ -34,7 +34,7 @@ type asked struct {
 
 var (
 	// Ways to ask whether: A-not-A (能不能, 要不要), 是否, …吗, …了没有.
-	askedWhether = regexp.MustCompile(`能不能|可不可以|可以不可以|要不要|需不需要|需要不需要|用不用|是不是|有没有|会不会|行不行|算不算|该不该|准不准|让不让|能否|可否|是否|(吗|么)$|了(没有|未)$`)
+	askedWhether = regexp.MustCompile(`能不能|可不可以|可以不可以|要不要|需不需要|需要不需要|用不用|是不是|有没有|会不会|行不行|算不算|该不该|准不准|让不让|能否|可否|是否|吗$|[^什怎那这多]么$|了(没有|未)$`)
 	// Who does it: the deed follows the question word (由谁审核, 谁来批,
 	// 哪个部门负责, 对谁负责).
 	// A list of bodies (哪些部门) is asked for itself, not for who does

@@ -49,6 +49,7 @@ func TestAskedKinds(t *testing.T) {
 		{q: "行政编制可不可以挪用", kind: kindRule, yesNo: true},
 		{q: "事业单位招聘要考试吗", kind: kindRule, yesNo: true},
 		{q: "改革在全省推广了没有", yesNo: true},
+		{q: "开银行账户凭什么", kind: kindRule},
 		// A thing asked for by name.
 		{q: "法定代表人要具备什么条件", kind: kindRule, thing: "条件", owner: "法定代表人"},
 		{q: "专函要盖啥章", kind: kindRule, thing: "章", owner: "专函"},
@@ -90,7 +91,9 @@ const askedRules = `某县机构编制管理规定
 
 第十条 机构编制评估工作定期开展，评估结果作为调整机构编制的依据。
 
-第十一条 本规定自2025年1月1日起施行。
+第十一条 编制核查工作每年开展一次。核查发现问题的，由县委机构编制委员会办公室责令整改。
+
+第十二条 本规定自2025年1月1日起施行。
 `
 
 // TestAnswersSayWhatWasAsked: a question is answered by a sentence that
@@ -110,6 +113,8 @@ func TestAnswersSayWhatWasAsked(t *testing.T) {
 		"超编进人有啥后果":        "责令限期纠正",
 		"内设机构领导职数怎么算":     "按照内设机构数量核定",
 		"实名制信息变了要不要办变更手续": "办理变更手续",
+		"编制核查多久搞一次":       "每年开展一次",
+		"编制核查发现问题会怎么样":    "责令整改", // the passage's other sentence
 		"规定哪天开始施行的":       "2025年1月1日",
 	} {
 		a, err := e.Ask(ctx, q)

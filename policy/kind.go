@@ -113,15 +113,23 @@ func readIntent(norm string) intent {
 }
 
 // measured keeps the answer spans (of a count) given in the unit the
-// question asks in; all of them when it names none.
+// question asks in; all of them but how often (每年) when it names none.
 func (in intent) measured(norm string, spans [][2]int) [][2]int {
-	if in.measure == "" {
-		return spans
-	}
 	units := sameMeasure[in.measure]
 	rs := []rune(norm)
 	var out [][2]int
 	for _, sp := range spans {
+		// 每年 says how often: an answer to 多久…一次 only.
+		if rs[sp[0]] == '每' {
+			if in.measure == "时长" {
+				out = append(out, sp)
+			}
+			continue
+		}
+		if in.measure == "" {
+			out = append(out, sp)
+			continue
+		}
 		// "3个月", "十五个工作日": the unit may follow the span's
 		// measure word.
 		end := sp[1] + 1
@@ -149,7 +157,7 @@ var answersProcedure = regexp.MustCompile(`应当|可以|必须|须|向|由|经|
 
 // Answers of each kind as they appear in a (normalized) sentence.
 var kindAnswer = map[answerKind]*regexp.Regexp{
-	kindNumber: regexp.MustCompile(`\d+(\.\d+)?\s*(%|‰|[个名家项日天次期年月人条倍万亿元类级批周岁户所座件份种位部层轮])|([二三四五六七八九十百千两]|一[十百千])[一二三四五六七八九十百千]*\s*(个|名|家|项|日|天|次|期|年|人|条|倍|类|级|批|周|岁|种|位|轮)|半年|半数|过半`),
+	kindNumber: regexp.MustCompile(`\d+(\.\d+)?\s*(%|‰|[个名家项日天次期年月人条倍万亿元类级批周岁户所座件份种位部层轮])|([二三四五六七八九十百千两]|一[十百千])[一二三四五六七八九十百千]*\s*(个|名|家|项|日|天|次|期|年|人|条|倍|类|级|批|周|岁|种|位|轮)|半年|半数|过半|每(半年|季度|年|月|周|日|天)`),
 	kindDate:   regexp.MustCompile(`\d{4}\s*年(\s*\d{1,2}\s*月(\s*\d{1,2}\s*日|底|末|中旬|上旬|下旬)?)?|\d{1,2}\s*月\s*\d{1,2}\s*日|\d{1,2}\s*月(份|底|末|初|中旬|上旬|下旬|以来)?|(今年|去年|前年|当年|同年|次年|年内|年底|年初)|\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|(发布|公布|印发|通过)之日起`),
 	kindDocNo:  regexp.MustCompile(`[〔\[［(【]\d{4}[〕\]］)】]\s*\d+\s*号|令\s*第\s*\d+\s*号|第\s*\d+\s*号\s*令`),
 	// A person is a name — a common surname and one or two characters —
@@ -167,7 +175,7 @@ const surnames = "王李张刘陈杨黄赵周吴徐孙马胡朱郭何罗高林�
 // kindHint lists characters of which an answer of the kind holds at least
 // one: a cheap test before the regular expression.
 var kindHint = map[answerKind]string{
-	kindNumber: "0123456789二三四五六七八九十百千两半",
+	kindNumber: "0123456789二三四五六七八九十百千两半每",
 	kindDate:   "年月日",
 	kindDocNo:  "号",
 }
