@@ -112,21 +112,20 @@ func (x *index) saysAsked(q query, norm string) bool {
 	}
 	// Whose the thing is: 法定代表人要具备什么条件 is not answered by the
 	// conditions of a registration.
-	if w := x.ownerWord(q); w != "" && !x.holdsWord(q, w, norm) {
+	if q.ownerKey != "" && !x.holdsWord(q, q.ownerKey, norm) {
 		return false
 	}
 	if q.sanction && !penaltyWords.MatchString(norm) {
 		return false
 	}
 	if q.who || q.method {
-		words, said := x.deedWords(q)
-		if said && len(words) == 0 {
+		if q.deedUnsaid {
 			return false // 由谁任命: no document says who does it
 		}
 		if q.method {
-			return nearWords(norm, words, spansOf(methodWords, norm))
+			return nearWords(norm, q.deedKeys, spansOf(methodWords, norm))
 		}
-		return x.namesBody(q, norm, words)
+		return x.namesBody(q, norm, q.deedKeys)
 	}
 	return true
 }

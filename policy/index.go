@@ -280,6 +280,12 @@ type query struct {
 	// relatedWords are the asked and written words of the relations the
 	// question asks by (relate); the answering sentence holds one.
 	relatedWords []string
+	// ownerKey, deedKeys: the words saysAsked looks for, read once (the
+	// key word of a thing's owner, the deed's words); deedUnsaid: the
+	// deed is one no document writes.
+	ownerKey   string
+	deedKeys   []string
+	deedUnsaid bool
 	// scope holds the documents the question names by title ("优化营商环境
 	// 条例是……"); nil when it names none.
 	scope map[int32]bool
@@ -400,6 +406,10 @@ func (x *index) analyse(question string) query {
 			}
 		}
 	}
+	q.ownerKey = x.ownerWord(q)
+	var said bool
+	q.deedKeys, said = x.deedWords(q)
+	q.deedUnsaid = said && len(q.deedKeys) == 0
 	return q
 }
 

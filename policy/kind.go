@@ -157,7 +157,7 @@ var answersProcedure = regexp.MustCompile(`应当|可以|必须|须|向|由|经|
 
 // Answers of each kind as they appear in a (normalized) sentence.
 var kindAnswer = map[answerKind]*regexp.Regexp{
-	kindNumber: regexp.MustCompile(`\d+(\.\d+)?\s*(%|‰|[个名家项日天次期年月人条倍万亿元类级批周岁户所座件份种位部层轮])|([二三四五六七八九十百千两]|一[十百千])[一二三四五六七八九十百千]*\s*(个|名|家|项|日|天|次|期|年|人|条|倍|类|级|批|周|岁|种|位|轮)|半年|半数|过半|每(半年|季度|年|月|周|日|天)`),
+	kindNumber: regexp.MustCompile(`\d+(\.\d+)?\s*(%|‰|[个名家项日天次期年月人条倍万亿元类级批周岁户所座件份种位部层轮])|([二三四五六七八九十百千两]|一[十百千])[一二三四五六七八九十百千]*\s*(个|名|家|项|日|天|次|期|年|人|条|倍|类|级|批|周|岁|种|位|轮)|半年|半数|过半`),
 	kindDate:   regexp.MustCompile(`\d{4}\s*年(\s*\d{1,2}\s*月(\s*\d{1,2}\s*日|底|末|中旬|上旬|下旬)?)?|\d{1,2}\s*月\s*\d{1,2}\s*日|\d{1,2}\s*月(份|底|末|初|中旬|上旬|下旬|以来)?|(今年|去年|前年|当年|同年|次年|年内|年底|年初)|\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|(发布|公布|印发|通过)之日起`),
 	kindDocNo:  regexp.MustCompile(`[〔\[［(【]\d{4}[〕\]］)】]\s*\d+\s*号|令\s*第\s*\d+\s*号|第\s*\d+\s*号\s*令`),
 	// A person is a name — a common surname and one or two characters —
@@ -175,14 +175,18 @@ const surnames = "王李张刘陈杨黄赵周吴徐孙马胡朱郭何罗高林�
 // kindHint lists characters of which an answer of the kind holds at least
 // one: a cheap test before the regular expression.
 var kindHint = map[answerKind]string{
-	kindNumber: "0123456789二三四五六七八九十百千两半每",
+	kindNumber: "0123456789二三四五六七八九十百千两半",
 	kindDate:   "年月日",
 	kindDocNo:  "号",
 }
 
+// howOften matches how often something is done (每年), a count of time
+// only for 多久…一次 (intent.measured).
+var howOften = regexp.MustCompile(`每(半年|季度|年|月|周|日|天)`)
+
 // holdsKind reports whether a normalized sentence holds an answer of kind k.
 func holdsKind(k answerKind, norm string) bool {
-	if h, ok := kindHint[k]; ok && !strings.ContainsAny(norm, h) {
+	if h, ok := kindHint[k]; ok && !strings.ContainsAny(norm, h) && !(k == kindNumber && strings.Contains(norm, "每")) {
 		return false
 	}
 	return kindSpans(k, norm) != nil
@@ -202,6 +206,11 @@ func kindSpans(k answerKind, norm string) [][2]int {
 			continue
 		}
 		out = append(out, [2]int{runeOffset(norm, loc[0]), runeOffset(norm, loc[1])})
+	}
+	if k == kindNumber && strings.Contains(norm, "每") {
+		for _, loc := range howOften.FindAllStringIndex(norm, -1) {
+			out = append(out, [2]int{runeOffset(norm, loc[0]), runeOffset(norm, loc[1])})
+		}
 	}
 	return out
 }
