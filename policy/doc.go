@@ -22,7 +22,9 @@
 // recognised and the sentence holding an answer of that kind next to the
 // question's words wins. The engine declines — rather than answer with a
 // sentence that merely shares words — unless that sentence holds an answer
-// of a strict kind when one is asked, covers enough of the question with its
+// of a strict kind when one is asked, says the kind of thing asked (asked.go:
+// what a count is of, a sanction, a body beside its deed, a thing by name
+// and whose it is, a rule for 怎么算), covers enough of the question with its
 // article or paragraph, and comes from a document naming every place and
 // year the question names. Answers are either written by a Writer from the
 // passages or extracted from them, and always name their sources as
