@@ -62,6 +62,9 @@ type Store struct {
 	// ReceiptsKeep is how long serve keeps a message's delivery receipt
 	// (sent/msg); 0 keeps them forever. Evidence is always kept.
 	ReceiptsKeep Duration `toml:"receipts_keep"`
+	// QuestionVectorsKeep is how long serve keeps a question's cached
+	// embedding after the question was last asked; 0 keeps them forever.
+	QuestionVectorsKeep Duration `toml:"question_vectors_keep"`
 	// GCInterval is how often serve sweeps evidence content no record
 	// names and gives back the value log's dead space (Badger's value-log
 	// GC); 0 turns both off.
@@ -196,7 +199,7 @@ type Log struct {
 func Default() Config {
 	return Config{
 		Server: Server{Listen: "127.0.0.1:8080", MetricsListen: "127.0.0.1:9464"},
-		Store:  Store{Dir: "data", BackupAt: "03:00", BackupKeep: 7, ReceiptsKeep: Duration(90 * 24 * time.Hour), GCInterval: Duration(time.Hour), MinFreeMB: 256, AttachmentsPerTaskMB: 100},
+		Store:  Store{Dir: "data", BackupAt: "03:00", BackupKeep: 7, ReceiptsKeep: Duration(90 * 24 * time.Hour), QuestionVectorsKeep: Duration(90 * 24 * time.Hour), GCInterval: Duration(time.Hour), MinFreeMB: 256, AttachmentsPerTaskMB: 100},
 		WeCom: WeCom{
 			APIBase:         "https://qyapi.weixin.qq.com",
 			CallbackPath:    "/wecom/callback",
@@ -324,6 +327,9 @@ func (c *Config) validate() error {
 	}
 	if c.Store.ReceiptsKeep < 0 {
 		bad("store.receipts_keep", "must not be negative")
+	}
+	if k := c.Store.QuestionVectorsKeep; k != 0 && k < Duration(24*time.Hour) {
+		bad("store.question_vectors_keep", "must be at least 24h (a question's use is recorded once a day), or 0s to keep them")
 	}
 	if c.Store.GCInterval < 0 {
 		bad("store.gc_interval", "must not be negative (0s turns it off)")

@@ -186,3 +186,21 @@ chat_template_kwargs = { enable_thinking = false }
 		t.Errorf("no line: %v", err)
 	}
 }
+
+func TestQuestionVectorsKeep(t *testing.T) {
+	if d := Default(); d.Store.QuestionVectorsKeep.D() != 90*24*time.Hour {
+		t.Errorf("default question_vectors_keep: %v", d.Store.QuestionVectorsKeep)
+	}
+	for in, want := range map[string]time.Duration{`"720h"`: 720 * time.Hour, `"24h"`: 24 * time.Hour, `"0s"`: 0} {
+		c, err := Load(write(t, "[store]\nquestion_vectors_keep = "+in+"\n"))
+		if err != nil || c.Store.QuestionVectorsKeep.D() != want {
+			t.Errorf("question_vectors_keep = %s: %v, %v", in, c.Store.QuestionVectorsKeep, err)
+		}
+	}
+	for _, in := range []string{`"-1h"`, `"23h"`, `"1s"`} {
+		_, err := Load(write(t, "[store]\nquestion_vectors_keep = "+in+"\n"))
+		if err == nil || !strings.Contains(err.Error(), "store.question_vectors_keep") {
+			t.Errorf("question_vectors_keep = %s: %v", in, err)
+		}
+	}
+}

@@ -232,16 +232,20 @@ func (e *Engine) attachVectors(ctx context.Context, idx *index) (int, error) {
 	return have, nil
 }
 
-// queryVector embeds a question, through the same cache as the chunks.
+// queryVector embeds a question, through the store's cache of question
+// vectors (which forgets those not used for a while: store/questionvec.go).
 func (e *Engine) queryVector(ctx context.Context, question string) ([]float32, error) {
 	model := e.o.EmbeddingModel
 	h := sha256.Sum256([]byte("query\n" + question))
-	cached, err := e.st.PolicyVectors(ctx, model, [][32]byte{h})
+	v, ok, err := e.st.QuestionVector(ctx, model, h, e.o.Now())
+	if ok {
+		if err != nil {
+			e.o.Logger.Warn("policy: record the use of a question vector", "err", err)
+		}
+		return unit32(v), nil
+	}
 	if err != nil {
 		return nil, err
-	}
-	if v, ok := cached[h]; ok {
-		return unit32(v), nil
 	}
 	vecs, err := e.o.Embedder.Embed(ctx, model, []string{question})
 	if err != nil {
@@ -250,7 +254,7 @@ func (e *Engine) queryVector(ctx context.Context, question string) ([]float32, e
 	if len(vecs) != 1 {
 		return nil, fmt.Errorf("embed question: got %d vectors", len(vecs))
 	}
-	if err := e.st.PutPolicyVectors(ctx, model, map[[32]byte][]float32{h: vecs[0]}); err != nil {
+	if err := e.st.PutQuestionVector(ctx, model, h, vecs[0], e.o.Now()); err != nil {
 		e.o.Logger.Warn("policy: cache question vector", "err", err)
 	}
 	return unit32(vecs[0]), nil

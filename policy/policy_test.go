@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 	"unicode/utf8"
 
 	"github.com/duban-org/duban/store"
@@ -600,5 +601,39 @@ func TestFormatAnswerLimit(t *testing.T) {
 	}
 	if got := FormatAnswer(Answer{Text: "不涉及", Declined: true}); got != "不涉及" {
 		t.Errorf("declined reply = %q", got)
+	}
+}
+
+// A question's vector is cached; once serve's upkeep has pruned it for want
+// of use, the question asked again is embedded again, and the passages'
+// vectors are not.
+func TestQuestionVectorPrunedIsEmbeddedAgain(t *testing.T) {
+	emb := &fakeEmbedder{}
+	now := time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)
+	e, st := newEngine(t, Options{Embedder: emb, EmbeddingModel: "fake-model", Now: func() time.Time { return now }})
+	ctx := context.Background()
+	ingestText(t, e, "a.txt", "采购管理办法\n一、范围\n单位采购苹果香蕉，按规定执行。")
+	ask := func() {
+		t.Helper()
+		if hits, err := e.Search(ctx, "单位采购苹果有什么规定", 1); err != nil || len(hits) != 1 {
+			t.Fatalf("Search = %+v, %v", hits, err)
+		}
+	}
+	ask()
+	ask()
+	if emb.texts != 2 {
+		t.Fatalf("embedded %d texts, want the chunk and the question once", emb.texts)
+	}
+	now = now.AddDate(0, 0, 100)
+	if n, err := st.PruneQuestionVectors(ctx, now.AddDate(0, 0, -90)); err != nil || n != 1 {
+		t.Fatalf("PruneQuestionVectors = %d, %v", n, err)
+	}
+	ask()
+	if emb.texts != 3 {
+		t.Errorf("embedded %d texts after the prune, want the question again (3)", emb.texts)
+	}
+	ask()
+	if emb.texts != 3 {
+		t.Errorf("the question embedded again was not cached: %d texts", emb.texts)
 	}
 }

@@ -7,7 +7,7 @@ package store
 //	doc/<docID>                         PolicyDoc (JSON)
 //	chunk/<docID>/<gen:20>/<seq:06>     PolicyChunk text and heading (JSON)
 //	post/<docID>/<gen:20>/<seq:06>      postings of that chunk (binary)
-//	vec/<model, path-escaped>/<sha256>  embedding vector (little-endian float32)
+//	vec/<model, path-escaped>/<sha256>  a passage's embedding vector (little-endian float32; questions': questionvec.go)
 //	policy/gen                          generation counter (uint64, big-endian)
 //
 // A document's chunks are written under a fresh generation, possibly over
@@ -292,11 +292,7 @@ func (s *Store) PolicyVectors(ctx context.Context, model string, hashes [][32]by
 				if len(b)%4 != 0 {
 					return fmt.Errorf("vector %x: bad length %d", h, len(b))
 				}
-				v := make([]float32, len(b)/4)
-				for i := range v {
-					v[i] = math.Float32frombits(binary.LittleEndian.Uint32(b[4*i:]))
-				}
-				out[h] = v
+				out[h] = decodeFloats(b)
 				return nil
 			}); err != nil {
 				return err

@@ -146,7 +146,7 @@ type loops struct {
 // loopNames are the loops' names in the words /readyz uses.
 var loopNames = map[string]string{
 	"worker": "消息处理", "sender": "消息发送", "scheduler": "提醒调度",
-	"backup": "定时备份", "receipts": "回执清理", "workbench": "工作台数据",
+	"backup": "定时备份", "prune": "过期记录清理", "workbench": "工作台数据",
 }
 
 func newLoops(names ...string) *loops {

@@ -154,8 +154,8 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	if a.cfg.Store.BackupDir != "" {
 		loops["backup"] = a.backupLoop
 	}
-	if a.cfg.Store.ReceiptsKeep > 0 {
-		loops["receipts"] = a.receiptsLoop
+	if a.cfg.Store.ReceiptsKeep > 0 || a.cfg.Store.QuestionVectorsKeep > 0 {
+		loops["prune"] = a.pruneLoop
 	}
 	if a.cfg.Store.GCInterval > 0 {
 		loops["gc"] = a.gcLoop(func(n int, u store.DiskUsage) { m.StoreCollected(n, u.Tables, u.ValueLog, u.Other) })

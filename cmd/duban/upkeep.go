@@ -11,14 +11,27 @@ import (
 	"github.com/duban-org/duban/store"
 )
 
-// receiptsEvery is how often serve prunes delivery receipts.
-const receiptsEvery = 6 * time.Hour
+// pruneEvery is how often serve prunes the records that only served
+// delivery or a cache.
+const pruneEvery = 6 * time.Hour
 
-// receiptsLoop deletes the delivery receipts older than [store]
-// receipts_keep, at start and then every receiptsEvery, until ctx ends.
-func (a *app) receiptsLoop(ctx context.Context) error {
-	keep := a.cfg.Store.ReceiptsKeep.D()
+// pruneLoop deletes, at start and then every pruneEvery until ctx ends, the
+// delivery receipts older than [store] receipts_keep and the cached question
+// vectors not used for [store] question_vectors_keep (each kept forever when
+// its key is 0).
+func (a *app) pruneLoop(ctx context.Context) error {
 	for {
+		a.prune(ctx)
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(pruneEvery):
+		}
+	}
+}
+
+func (a *app) prune(ctx context.Context) {
+	if keep := a.cfg.Store.ReceiptsKeep.D(); keep > 0 {
 		n, err := a.st.PruneReceipts(ctx, a.now().Add(-keep))
 		switch {
 		case err != nil && ctx.Err() == nil:
@@ -26,10 +39,14 @@ func (a *app) receiptsLoop(ctx context.Context) error {
 		case n > 0:
 			a.e.log.Info("delivery receipts pruned", "deleted", n, "older_than", keep.String())
 		}
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-time.After(receiptsEvery):
+	}
+	if keep := a.cfg.Store.QuestionVectorsKeep.D(); keep > 0 {
+		n, err := a.st.PruneQuestionVectors(ctx, a.now().Add(-keep))
+		switch {
+		case err != nil && ctx.Err() == nil:
+			a.e.log.Error("pruning cached question vectors failed", "err", err)
+		case n > 0:
+			a.e.log.Info("cached question vectors pruned", "deleted", n, "unused_for", keep.String())
 		}
 	}
 }

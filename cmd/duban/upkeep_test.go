@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/sha256"
 	"errors"
 	"log/slog"
 	"os"
@@ -11,12 +12,13 @@ import (
 	"time"
 
 	"github.com/duban-org/duban"
+	"github.com/duban-org/duban/config"
 	"github.com/duban-org/duban/store"
 )
 
-// serve's receipts loop deletes, as it starts, the receipts older than
+// serve's prune loop deletes, as it starts, the receipts older than
 // [store] receipts_keep and keeps the newer ones.
-func TestReceiptsLoopPrunesOldReceipts(t *testing.T) {
+func TestPruneLoopPrunesOldReceipts(t *testing.T) {
 	cfg, _ := tempConfig(t)
 	ctx := context.Background()
 	a, err := openApp(ctx, &env{stdout: os.Stdout, stderr: os.Stderr, log: discardLog()}, cfg)
@@ -39,7 +41,7 @@ func TestReceiptsLoopPrunesOldReceipts(t *testing.T) {
 	}
 	loopCtx, cancel := context.WithCancel(ctx)
 	done := make(chan error, 1)
-	go func() { done <- a.receiptsLoop(loopCtx) }()
+	go func() { done <- a.pruneLoop(loopCtx) }()
 	deadline := time.Now().Add(10 * time.Second)
 	for {
 		if _, err := a.st.DeliveryByID(ctx, ids[0]); errors.Is(err, store.ErrNotFound) {
@@ -83,5 +85,48 @@ func TestCollectGarbageSkippedWhenLow(t *testing.T) {
 	a.collectGarbage(ctx, collected)
 	if calls != 1 || !strings.Contains(logs.String(), "value-log GC skipped: low disk space") {
 		t.Errorf("collection under the floor: %d calls, log:\n%s", calls, logs)
+	}
+}
+
+// serve's upkeep deletes the cached vectors of questions not asked for
+// [store] question_vectors_keep, keeps those asked since, and keeps them all
+// when the key is 0s.
+func TestPruneQuestionVectors(t *testing.T) {
+	cfg, _ := tempConfig(t)
+	ctx := context.Background()
+	a, err := openApp(ctx, &env{stdout: os.Stdout, stderr: os.Stderr, log: discardLog()}, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	now := time.Date(2026, 11, 26, 9, 0, 0, 0, a.loc)
+	a.now = func() time.Time { return now }
+	old, recent := sha256.Sum256([]byte("query\n旧问题")), sha256.Sum256([]byte("query\n新问题"))
+	used := map[[32]byte]time.Time{old: now.AddDate(0, 0, -91), recent: now.AddDate(0, 0, -89)}
+	for h, used := range used {
+		if err := a.st.PutQuestionVector(ctx, "bge-m3", h, []float32{1, 0}, used); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cached := func(h [32]byte) bool { // read as of its last use, which records no new one
+		t.Helper()
+		_, ok, err := a.st.QuestionVector(ctx, "bge-m3", h, used[h])
+		if err != nil {
+			t.Fatal(err)
+		}
+		return ok
+	}
+	a.cfg.Store.QuestionVectorsKeep = 0
+	a.prune(ctx)
+	if !cached(old) || !cached(recent) {
+		t.Fatal("question_vectors_keep = 0s pruned a vector")
+	}
+	a.cfg.Store.QuestionVectorsKeep = config.Duration(90 * 24 * time.Hour)
+	a.prune(ctx)
+	if cached(old) {
+		t.Error("the vector of a question last asked 91 days ago was kept")
+	}
+	if !cached(recent) {
+		t.Error("the vector of a question asked 89 days ago was pruned")
 	}
 }
