@@ -8,6 +8,7 @@ package store
 //	attid/<id>              the task id (bytes): finds an attachment by id
 //	attbytes/<task>         uint64 (binary): the task's attachments' total size
 //	blob/<sha256 hex>       blobInfo (JSON): size and chunk count of stored content
+//	blobpending/<sha256>    blobInfo (JSON): content whose chunks are being written
 //	blobdata/<sha256>/<n:06> raw bytes, at most blobChunk each
 
 import (
@@ -38,6 +39,7 @@ func attKey(task, id string) []byte         { return keyPath("att/", task, id) }
 func attIDKey(id string) []byte             { return keyPath("attid/", id) }
 func attBytesKey(task string) []byte        { return keyPath("attbytes/", task) }
 func blobKey(sum string) []byte             { return keyPath("blob/", sum) }
+func blobPendingKey(sum string) []byte      { return keyPath("blobpending/", sum) }
 func blobChunkKey(sum string, n int) []byte { return fmt.Appendf(keyDir("blobdata/", sum), "%06d", n) }
 
 type blobInfo struct {
@@ -152,9 +154,11 @@ func attachTxn(txn *badger.Txn, a duban.Attachment, perTask int64) (Attached, er
 	return Attached{Attachment: a}, putJSON(txn, attKey(a.Task, a.ID), a)
 }
 
-// putBlob stores content under its hash unless it is there already: the
-// chunks one transaction each, then blob/<sum>, so a crash in between
-// leaves chunks that the next putBlob of the same content writes again.
+// putBlob stores content under its hash unless it is there already: first
+// blobpending/<sum>, saying when the upload began, then the chunks one
+// transaction each, then blob/<sum> with the marker deleted. A crash in
+// between leaves chunks under a dated marker, which the next putBlob of the
+// same content writes again and the sweep (content.go) deletes once old.
 func (s *Store) putBlob(ctx context.Context, sum string, content []byte) error {
 	err := s.view(ctx, func(txn *badger.Txn) error {
 		_, err := txn.Get(blobKey(sum))
@@ -166,17 +170,25 @@ func (s *Store) putBlob(ctx context.Context, sum string, content []byte) error {
 	if !errors.Is(err, badger.ErrKeyNotFound) {
 		return fmt.Errorf("read %s: %w", blobKey(sum), err)
 	}
-	n := 0
-	for off := 0; off < len(content); off += blobChunk {
-		piece := content[off:min(off+blobChunk, len(content))]
+	info := blobInfo{Size: int64(len(content)), Chunks: (len(content) + blobChunk - 1) / blobChunk, Stored: time.Now()}
+	if err := s.update(ctx, func(txn *badger.Txn) error { return putJSON(txn, blobPendingKey(sum), info) }); err != nil {
+		return fmt.Errorf("store content %s: %w", sum, err)
+	}
+	for n := range info.Chunks {
+		piece := content[n*blobChunk : min((n+1)*blobChunk, len(content))]
 		key := blobChunkKey(sum, n)
 		if err := s.update(ctx, func(txn *badger.Txn) error { return txn.Set(key, piece) }); err != nil {
 			return fmt.Errorf("write %s: %w", key, err)
 		}
-		n++
 	}
-	info := blobInfo{Size: int64(len(content)), Chunks: n, Stored: time.Now()}
-	if err := s.update(ctx, func(txn *badger.Txn) error { return putJSON(txn, blobKey(sum), info) }); err != nil {
+	info.Stored = time.Now()
+	err = s.update(ctx, func(txn *badger.Txn) error {
+		if err := putJSON(txn, blobKey(sum), info); err != nil {
+			return err
+		}
+		return txn.Delete(blobPendingKey(sum))
+	})
+	if err != nil {
 		return fmt.Errorf("store content %s: %w", sum, err)
 	}
 	return nil

@@ -15,9 +15,11 @@ package store
 // the upload finds its content gone and stores it again.
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -94,8 +96,15 @@ func (s *Store) PruneContent(ctx context.Context, grace time.Duration) (int, err
 }
 
 // sweepContent deletes, inside txn, up to pruneContentBatch pieces of
-// content stored before cutoff that nothing names; more says whether
-// others are left.
+// content that nothing names: stored content (blob/) and content whose
+// upload a crash cut off (blobpending/), each begun before cutoff, and
+// chunks under neither, which a duban before blobpending/ left when a crash
+// cut its upload off. more says whether others are left.
+//
+// Chunks under neither need no age: putBlob commits blobpending/<sum>
+// before any chunk, so a chunk this snapshot sees without it is no upload's
+// in progress. Reading both keys of such content makes an upload that
+// begins meanwhile conflict with the sweep.
 func sweepContent(txn *badger.Txn, cutoff time.Time) (deleted int, more bool, err error) {
 	named := map[string]bool{}
 	for _, prefix := range []string{"att/", "atthold/"} {
@@ -111,40 +120,70 @@ func sweepContent(txn *badger.Txn, cutoff time.Time) (deleted int, more bool, er
 			return 0, false, err
 		}
 	}
-	type orphan struct {
-		sum    string
-		chunks int
-	}
-	var orphans []orphan
-	err = scanPrefix(txn, []byte("blob/"), false, func(key, val []byte) error {
-		sum := strings.TrimPrefix(string(key), "blob/")
-		var info blobInfo
-		if err := jsonUnmarshal(key, val, &info); err != nil {
-			return err
-		}
-		if named[sum] || !info.Stored.Before(cutoff) {
-			return nil
-		}
-		if len(orphans) == pruneContentBatch {
+	stored := map[string]bool{}  // content under blob/
+	pending := map[string]bool{} // content under blobpending/
+	doomed := map[string]bool{}  // content to delete, with its chunks
+	var keys [][]byte            // keys to delete
+	full := func() bool {
+		if len(doomed) == pruneContentBatch {
 			more = true
-			return nil
 		}
-		orphans = append(orphans, orphan{sum, info.Chunks})
+		return more
+	}
+	for _, family := range []struct {
+		prefix string
+		seen   map[string]bool
+	}{{"blob/", stored}, {"blobpending/", pending}} { // blob/ first
+		err = scanPrefix(txn, []byte(family.prefix), false, func(key, val []byte) error {
+			sum := strings.TrimPrefix(string(key), family.prefix)
+			var info blobInfo
+			if err := jsonUnmarshal(key, val, &info); err != nil {
+				return err
+			}
+			switch {
+			case doomed[sum]:
+				// Stored content going, and the marker of a second
+				// upload of it that a crash cut off.
+				keys = append(keys, slices.Clone(key))
+			case !info.Stored.Before(cutoff):
+			case family.prefix == "blobpending/" && stored[sum]:
+				// A second upload of stored content, cut off: its
+				// chunks are the stored content's.
+				keys = append(keys, slices.Clone(key))
+			case named[sum]:
+			case !full():
+				doomed[sum] = true
+				keys = append(keys, slices.Clone(key))
+			}
+			family.seen[sum] = true
+			return nil
+		})
+		if err != nil {
+			return 0, false, err
+		}
+	}
+	err = scanPrefix(txn, []byte("blobdata/"), true, func(key, _ []byte) error {
+		sum, _, _ := strings.Cut(strings.TrimPrefix(string(key), "blobdata/"), "/")
+		if !stored[sum] && !pending[sum] && !doomed[sum] && !full() {
+			for _, k := range [][]byte{blobKey(sum), blobPendingKey(sum)} {
+				if _, err := txn.Get(k); !errors.Is(err, badger.ErrKeyNotFound) {
+					return fmt.Errorf("read %s: %w", k, cmp.Or(err, errors.New("there, but not in the scan")))
+				}
+			}
+			doomed[sum] = true
+		}
+		if doomed[sum] {
+			keys = append(keys, slices.Clone(key))
+		}
 		return nil
 	})
 	if err != nil {
 		return 0, false, err
 	}
-	for _, o := range orphans {
-		keys := [][]byte{blobKey(o.sum)}
-		for n := range o.chunks {
-			keys = append(keys, blobChunkKey(o.sum, n))
-		}
-		for _, k := range keys {
-			if err := txn.Delete(k); err != nil {
-				return 0, false, fmt.Errorf("delete %s: %w", k, err)
-			}
+	for _, k := range keys {
+		if err := txn.Delete(k); err != nil {
+			return 0, false, fmt.Errorf("delete %s: %w", k, err)
 		}
 	}
-	return len(orphans), more, nil
+	return len(doomed), more, nil
 }

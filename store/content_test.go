@@ -3,7 +3,10 @@ package store
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/json"
 	"errors"
+	"fmt"
 	"testing"
 	"time"
 
@@ -140,5 +143,130 @@ func TestPruneContentInBatches(t *testing.T) {
 	}
 	if n := countKeys(t, s, "blob"); n != 0 {
 		t.Errorf("%d content keys left", n)
+	}
+}
+
+// An upload a crash (here: the disk running out) cut off between its
+// chunks leaves them under a dated marker: kept through the grace period,
+// swept after it, and written again whole by the next upload of the same
+// content.
+func TestPruneContentSweepsInterruptedUpload(t *testing.T) {
+	ctx := context.Background()
+	s := ledgerStore(t)
+	content := evidencePDF(t, 2*blobChunk+10, 'f')
+	sum := fmt.Sprintf("%x", sha256.Sum256(content))
+	writes := 0
+	s.room = func() error {
+		if writes++; writes > 2 { // the marker, the first chunk
+			return errors.New("磁盘空间不足")
+		}
+		return nil
+	}
+	if _, err := s.Attach(ctx, attachment("T001", "纪要.pdf"), bytes.NewReader(content), 0); err == nil {
+		t.Fatal("the upload went through a full disk")
+	}
+	s.room = nil
+	if p, c, b := countKeys(t, s, "blobpending/"+sum), countKeys(t, s, "blobdata/"+sum+"/"), countKeys(t, s, "blob/"+sum); p != 1 || c != 1 || b != 0 {
+		t.Fatalf("after the cut: %d markers, %d chunks, %d content records", p, c, b)
+	}
+	if n, err := s.PruneContent(ctx, time.Hour); n != 0 || err != nil {
+		t.Fatalf("within the grace period: %d swept, %v", n, err)
+	}
+	if n, err := s.PruneContent(ctx, 0); n != 1 || err != nil {
+		t.Fatalf("PruneContent = %d, %v; want the cut-off upload", n, err)
+	}
+	if n := countKeys(t, s, "blob"); n != 0 {
+		t.Errorf("%d keys of the cut-off upload left", n)
+	}
+
+	// Cut off again, then uploaded whole: the content is stored once and
+	// readable, its marker gone, and the sweep leaves it.
+	writes = 0
+	s.room = func() error {
+		if writes++; writes > 2 {
+			return errors.New("磁盘空间不足")
+		}
+		return nil
+	}
+	if _, err := s.Attach(ctx, attachment("T001", "纪要.pdf"), bytes.NewReader(content), 0); err == nil {
+		t.Fatal("the upload went through a full disk")
+	}
+	s.room = nil
+	got, err := s.Attach(ctx, attachment("T001", "纪要.pdf"), bytes.NewReader(content), 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n, err := s.PruneContent(ctx, 0); n != 0 || err != nil {
+		t.Errorf("sweep of attached content: %d, %v", n, err)
+	}
+	if b, err := s.AttachmentBytes(ctx, got.Attachment); err != nil || !bytes.Equal(b, content) {
+		t.Errorf("content after the second upload: %d bytes, %v", len(b), err)
+	}
+	if n := countKeys(t, s, "blobpending/"); n != 0 {
+		t.Errorf("%d upload markers left", n)
+	}
+}
+
+// Chunks a crash left with no record at all (written by a duban before
+// upload markers) are swept at once: no upload in progress has chunks
+// without its marker. A marker left by a second upload of content stored
+// and attached goes alone, the content stays.
+func TestPruneContentSweepsStrayChunks(t *testing.T) {
+	ctx := context.Background()
+	s := ledgerStore(t)
+	attached, err := s.Attach(ctx, attachment("T001", "纪要.pdf"), bytes.NewReader(evidencePDF(t, blobChunk+10, 'g')), 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	stray := fmt.Sprintf("%x", sha256.Sum256([]byte("cut off")))
+	err = s.db.Update(func(txn *badger.Txn) error {
+		for n := range 2 {
+			if err := txn.Set(blobChunkKey(stray, n), []byte("chunk")); err != nil {
+				return err
+			}
+		}
+		b, _ := json.Marshal(blobInfo{Size: int64(blobChunk + 10), Chunks: 2, Stored: time.Now().Add(-48 * time.Hour)})
+		return txn.Set(blobPendingKey(attached.SHA256), b)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n, err := s.PruneContent(ctx, 24*time.Hour); n != 1 || err != nil {
+		t.Fatalf("PruneContent = %d, %v; want the stray chunks", n, err)
+	}
+	if n := countKeys(t, s, "blobdata/"+stray+"/"); n != 0 {
+		t.Errorf("%d stray chunks left", n)
+	}
+	if n := countKeys(t, s, "blobpending/"); n != 0 {
+		t.Errorf("the second upload's marker left")
+	}
+	if b, err := s.AttachmentBytes(ctx, attached.Attachment); err != nil || len(b) != blobChunk+10 {
+		t.Errorf("the attached content: %d bytes, %v", len(b), err)
+	}
+}
+
+// A sweep that planned to delete stray chunks conflicts with an upload of
+// that content which began meanwhile (its marker commits first).
+func TestPruneContentRacesAnUpload(t *testing.T) {
+	ctx := context.Background()
+	s := ledgerStore(t)
+	content := evidencePDF(t, blobChunk+10, 'h')
+	sum := fmt.Sprintf("%x", sha256.Sum256(content))
+	if err := s.db.Update(func(txn *badger.Txn) error { return txn.Set(blobChunkKey(sum, 0), content[:blobChunk]) }); err != nil {
+		t.Fatal(err)
+	}
+	sweep := s.db.NewTransaction(true)
+	defer sweep.Discard()
+	if n, _, err := sweepContent(sweep, time.Now()); n != 1 || err != nil {
+		t.Fatalf("sweep planned %d, %v", n, err)
+	}
+	if err := s.putBlob(ctx, sum, content); err != nil {
+		t.Fatal(err)
+	}
+	if err := sweep.Commit(); !errors.Is(err, badger.ErrConflict) {
+		t.Fatalf("the sweep committed over an upload: %v", err)
+	}
+	if n := countKeys(t, s, "blobdata/"+sum+"/"); n != 2 {
+		t.Errorf("%d chunks after the refused sweep", n)
 	}
 }
