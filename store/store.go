@@ -4,6 +4,7 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"encoding/binary"
 	"encoding/json"
@@ -98,6 +99,15 @@ func Open(dir string, o Options) (*Store, error) {
 		if s.fresh, err = checkFiles(dir); err != nil {
 			s.unlock()
 			return nil, err
+		}
+		breaks, copies, err := checkWALs(dir)
+		if err != nil {
+			s.unlock()
+			return nil, err
+		}
+		for i, b := range breaks {
+			cmp.Or(o.Logger, slog.New(slog.DiscardHandler)).Error("store: write-ahead log damaged: Badger keeps the writes before the bad entry and drops the intact ones after it (a power cut can also leave the last writes so)",
+				"file", b.File, "bad_entry_at", b.At, "intact_entries_after", b.Intact, "transactions_after", b.Txns, "copy", copies[i])
 		}
 	}
 	db, err := openBadger(opts)
