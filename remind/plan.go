@@ -8,6 +8,7 @@
 package remind
 
 import (
+	"math/bits"
 	"slices"
 	"strconv"
 	"strings"
@@ -219,13 +220,31 @@ func (ix people) supervisorsBesides(group string, own []string) ([]string, duban
 //
 // An invalid policy plans nothing; check it with Validate first.
 func Plan(l duban.Ledger, p Policy, cal *Calendar, now time.Time) []Notice {
+	out, _ := PlanUnsent(l, p, cal, now, nil)
+	return out
+}
+
+// Sent tells the planner which notices were recorded (sent) before.
+type Sent interface {
+	// Sent reports whether notice n (its key: task, stage, recipient,
+	// deadline) is recorded; false when it is not or the answer is unknown.
+	Sent(n *Notice) bool
+}
+
+// PlanUnsent is Plan leaving out the standing notices — escalate, letter
+// and verify, planned again with the same key every day until the task
+// moves on — that sent says were recorded; skipped counts them. The
+// unit's overdue list and a subject's escalation mark are the same as
+// Plan's: they do not depend on what was sent. A nil sent leaves out
+// nothing.
+func PlanUnsent(l duban.Ledger, p Policy, cal *Calendar, now time.Time, sent Sent) (planned []Notice, skipped int) {
 	c, err := p.compile()
 	if err != nil {
-		return nil
+		return nil, 0
 	}
 	today, open := c.window(cal, now)
 	if !open {
-		return nil
+		return nil, 0
 	}
 	ix := indexPeople(l.People)
 	// One lookup per task finds the unit and everyone on its ladder.
@@ -267,10 +286,12 @@ func Plan(l duban.Ledger, p Policy, cal *Calendar, now time.Time) []Notice {
 			}
 			count += recipients(contacts, nil) + recipients(heads, contacts)
 			if c.escalate > 0 && d.si.workdays >= c.escalate {
-				count += len(lad.sup)
+				d.sentSup = sentTo(sent, t, StageEscalate, 0, lad.sup)
+				count += len(lad.sup) - bits.OnesCount64(d.sentSup)
 			}
 			if c.letter > 0 && d.si.workdays >= c.letter {
-				count += len(ix.admins)
+				d.sentAdmins = sentTo(sent, t, StageLetter, 0, ix.admins)
+				count += len(ix.admins) - bits.OnesCount64(d.sentAdmins)
 			}
 		case t.Status == duban.StatusReported && c.verify > 0 && !reportedAt(*t).IsZero():
 			d.since = duban.DateOf(reportedAt(*t).In(c.loc))
@@ -285,7 +306,8 @@ func Plan(l duban.Ledger, p Policy, cal *Calendar, now time.Time) []Notice {
 			}
 			d.waited = int32(waited)
 			sup, _ := lad.verifiers(ix, t)
-			count += len(sup)
+			d.sentSup = sentTo(sent, t, StageVerify, d.since, sup)
+			count += len(sup) - bits.OnesCount64(d.sentSup)
 		default:
 			continue
 		}
@@ -315,7 +337,7 @@ func Plan(l duban.Ledger, p Policy, cal *Calendar, now time.Time) []Notice {
 		if d.since != 0 {
 			base.Stage, base.Since = StageVerify, d.since
 			sup, role := lad.verifiers(ix, t)
-			out.add(base, sup, role, nil)
+			skipped += out.addUnsent(base, sup, role, d.sentSup)
 			continue
 		}
 		base.Stage = si.stage
@@ -335,11 +357,11 @@ func Plan(l duban.Ledger, p Policy, cal *Calendar, now time.Time) []Notice {
 			subj.Escalated, subj.EscalatedTo = true, lad.supRole
 			escalated = append(escalated, escalation{subj, lad})
 			base.Stage = StageEscalate
-			out.add(base, lad.sup, lad.supRole, nil)
+			skipped += out.addUnsent(base, lad.sup, lad.supRole, d.sentSup)
 		}
 		if c.letter > 0 && si.workdays >= c.letter {
 			base.Stage = StageLetter
-			out.add(base, ix.admins, duban.RoleAdmin, nil)
+			skipped += out.addUnsent(base, ix.admins, duban.RoleAdmin, d.sentAdmins)
 		}
 	}
 	for _, lad := range units {
@@ -349,9 +371,9 @@ func Plan(l duban.Ledger, p Policy, cal *Calendar, now time.Time) []Notice {
 		e.subj.UnitOverdue = e.lad.overdue
 	}
 	if len(out) == 0 {
-		return nil
+		return nil, skipped
 	}
-	return out
+	return out, skipped
 }
 
 // dueTask is a task with something due today: its step of the ladder, or
@@ -362,6 +384,26 @@ type dueTask struct {
 	si     stageInfo
 	since  duban.Date // reported on (verify), else 0
 	waited int32
+	// The recipients (bit i: the i-th) whose standing notice is recorded:
+	// escalate or verify to the supervisors, letter to 编办.
+	sentSup, sentAdmins uint64
+}
+
+// sentTo returns which of to (bit i: to[i], the first 64 alone) were sent
+// task t's standing notice at stage (since: the report day, for verify).
+func sentTo(sent Sent, t *duban.Task, stage Stage, since duban.Date, to []string) uint64 {
+	if sent == nil {
+		return 0
+	}
+	var mask uint64
+	n := Notice{TaskID: t.ID, Stage: stage, Deadline: t.Deadline, Since: since}
+	for i, id := range to[:min(len(to), 64)] {
+		n.To = id
+		if sent.Sent(&n) {
+			mask |= 1 << i
+		}
+	}
+	return mask
 }
 
 // verifiers returns who is reminded to 销号 task t of the unit.
@@ -395,6 +437,24 @@ func recipients(to, skip []string) int {
 		}
 	}
 	return n
+}
+
+// addUnsent appends base once for each recipient in to but those whose bit
+// is set in sent (recorded before), and returns how many it left out.
+func (out *notices) addUnsent(base Notice, to []string, role duban.Role, sent uint64) int {
+	if sent == 0 {
+		out.add(base, to, role, nil)
+		return 0
+	}
+	for i, id := range to {
+		if i < 64 && sent&(1<<i) != 0 {
+			continue
+		}
+		n := base
+		n.To, n.Role = id, role
+		*out = append(*out, n)
+	}
+	return bits.OnesCount64(sent)
 }
 
 // add appends base once for each recipient in to, skipping those in skip

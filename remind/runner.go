@@ -44,6 +44,12 @@ type NoticeLog interface {
 	// message whose notices another run recorded meanwhile is dropped. It
 	// returns the number of messages queued.
 	RecordNotices(ctx context.Context, notices []Notice, msgs []duban.Outgoing, at time.Time) (int, error)
+	// SentBefore returns what is known recorded now, so that the planner
+	// leaves out the standing notices sent before instead of planning them
+	// each day and finding them recorded; nil when nothing is known (every
+	// notice is planned and checked by Unsent). It may answer false for a
+	// recorded notice, never true for one not recorded when asked.
+	SentBefore() Sent
 }
 
 // Runner runs planning passes: plan → drop what was sent → digest → record
@@ -89,10 +95,13 @@ type Result struct {
 	// Open is false outside the sending window (rest day, before send_at,
 	// quiet hours); nothing is planned then.
 	Open bool
-	// Planned is every notice due now, sent before or not; on an
-	// incremental pass, only those about the tasks of the units where a
-	// task changed since the last complete pass (the others are recorded).
-	Planned []Notice
+	// Planned is every notice due now, sent before or not, but the
+	// standing notices (escalate, letter, verify) the notice log knew were
+	// sent, counted in PlannedSent; on an incremental pass, only those
+	// about the tasks of the units where a task changed since the last
+	// complete pass (the others are recorded).
+	Planned     []Notice
+	PlannedSent int
 	// Incremental is true when the pass planned only the changed units.
 	Incremental bool
 	// Due are the notices not yet sent that this pass carries.
@@ -154,7 +163,7 @@ func (r *Runner) pass(ctx context.Context, now time.Time, write bool) (Result, e
 		return res, fmt.Errorf("remind: read ledger: %w", err)
 	}
 	res.Incremental = !whole
-	res.Planned = Plan(l, r.Policy, r.Calendar, now)
+	res.Planned, res.PlannedSent = PlanUnsent(l, r.Policy, r.Calendar, now, r.Log.SentBefore())
 	if whole {
 		res.Planned = append(res.Planned, calendarNotices(l, r.Calendar, res.Today)...)
 	}
@@ -189,7 +198,7 @@ func (r *Runner) pass(ctx context.Context, now time.Time, write bool) (Result, e
 		if err != nil {
 			return res, fmt.Errorf("remind: record notices: %w", err)
 		}
-		r.logger().Info("reminders queued", "today", res.Today, "planned", len(res.Planned), "incremental", res.Incremental,
+		r.logger().Info("reminders queued", "today", res.Today, "planned", len(res.Planned)+res.PlannedSent, "incremental", res.Incremental,
 			"due", len(res.Due), "deferred", res.Deferred, "messages", res.Queued)
 	}
 	if gen != 0 && res.Queued == len(res.Messages) { // else a message was dropped: its notices are not known
@@ -259,7 +268,7 @@ func WriteResult(w io.Writer, res Result) error {
 		return bw.Flush()
 	}
 	fmt.Fprintf(bw, "# %s: %d notices due, %d not yet sent, %d deferred to the next pass, %d messages\n",
-		res.Now.Format("2006-01-02 15:04 MST"), len(res.Planned), len(res.Due), res.Deferred, len(res.Messages))
+		res.Now.Format("2006-01-02 15:04 MST"), len(res.Planned)+res.PlannedSent, len(res.Due), res.Deferred, len(res.Messages))
 	for _, n := range res.Due {
 		fmt.Fprintf(bw, "%s\t%s\t%s\t%s\n", n.To, n.Stage, n.TaskID, n.Deadline)
 	}

@@ -46,6 +46,18 @@ func (m *memLog) Unsent(_ context.Context, ns []Notice) ([]Notice, error) {
 	return out, nil
 }
 
+// SentBefore answers from the notices recorded so far.
+func (m *memLog) SentBefore() Sent { return memSent{m} }
+
+type memSent struct{ m *memLog }
+
+func (s memSent) Sent(n *Notice) bool {
+	s.m.mu.Lock()
+	defer s.m.mu.Unlock()
+	_, ok := s.m.sent[n.Key()]
+	return ok
+}
+
 func (m *memLog) RecordNotices(_ context.Context, _ []Notice, msgs []duban.Outgoing, at time.Time) (int, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()

@@ -61,19 +61,26 @@ var errNoticeTaken = errors.New("notice already recorded")
 
 // Recorded reports, for each of n notices, whether its key is recorded
 // (queued before): from the notice index once Warm built it, else from
-// Badger. key appends the i-th notice's key to buf and returns it, so a
-// pass of a quarter of a million notices makes no string of each.
+// Badger — and from Badger too for the keys the index cannot tell alone.
+// key appends the i-th notice's key to buf and returns it, so a pass of a
+// quarter of a million notices makes no string of each.
 func (s *Store) Recorded(ctx context.Context, n int, key func(buf []byte, i int) []byte) ([]bool, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	if out, ok := s.noticeIx.recorded(n, key); ok {
+	out, unsure, ok := s.noticeIx.recorded(n, key)
+	switch {
+	case ok && len(unsure) == 0:
 		return out, nil
+	case !ok:
+		out, unsure = make([]bool, n), make([]int, n)
+		for i := range unsure {
+			unsure[i] = i
+		}
 	}
-	out := make([]bool, n)
 	err := s.view(ctx, func(txn *badger.Txn) error {
 		buf := []byte(prefixNotice)
-		for i := range out {
+		for _, i := range unsure {
 			buf = key(buf[:len(prefixNotice)], i)
 			_, err := txn.Get(buf)
 			switch {
@@ -141,7 +148,7 @@ func (s *Store) RecordNotices(ctx context.Context, msgs []duban.Outgoing, record
 			return nil
 		})
 		if err == nil {
-			s.noticeIx.add(m.NoticeKeys)
+			s.noticeIx.record(m.NoticeKeys)
 		} else {
 			s.rereadNotices(m.NoticeKeys) // taken, or failed: as Badger has them
 		}

@@ -19,19 +19,31 @@ package store
 //     either precedes the build's read (and is in it) or reaches the index
 //     after it. A read that fails there drops the index: Recorded then
 //     reads Badger again until the next Warm.
-//   - It holds a 128-bit fingerprint of each key (two independently,
-//     randomly seeded 64-bit hashes), 16 bytes instead of the key: two keys
-//     of one store share a fingerprint with a chance of about n²/2¹²⁹ (1e-25
-//     for ten million notices), far below the disk's own error rate.
-//
-// It grows with the notice ledger, which is evidence and kept: about 32
-// bytes a recorded notice.
+//   - Bounded by the ledger, not by its history. Most recorded notices are
+//     the overdue ladder's steps (task|overdue-N|to|deadline), one more for
+//     every working day a task stays overdue, and each is planned on the
+//     one working day it is N days overdue. Of those the index keeps, for
+//     each task, recipient and deadline, the highest N recorded: a step
+//     above it is not recorded, the step itself is; one below it (planned
+//     again only when the calendar changed, or by a dry run back in time)
+//     is read from Badger. Every other key — before-N, due, escalate,
+//     letter, verify, a calendar notice — is kept, as a 64-bit hash of its
+//     part after the task, in its task's list: those are planned again
+//     day after day, and there are a few per task, recipient and deadline.
+//     Two keys of one task share a hash with a chance of about k²/2⁶⁵ for
+//     k keys; summed over a province's tasks about 10⁻¹², far below the
+//     disk's own error rate.
+//   - A task's lists are never changed in place once built (a changed list
+//     is a new array), so a copy of them read under the lock stays as it
+//     was: the planner reads a task's lists once (NoticeLookup).
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"hash/maphash"
+	"slices"
 	"sync"
 
 	"github.com/dgraph-io/badger/v4"
@@ -40,66 +52,130 @@ import (
 type noticeIndex struct {
 	mu    sync.Mutex
 	built bool
-	seeds [2]maphash.Seed
-	keys  fingerprints
+	seed  maphash.Seed
+	tasks map[string]taskNotices // by the task part of the key
 }
 
-type fingerprint [2]uint64
-
-// fingerprints is a set of fingerprints, held by their first half (the
-// map's fast path) with the second as value; the rare fingerprint whose
-// first half another holds already goes to more.
-type fingerprints struct {
-	first map[uint64]uint64
-	more  map[fingerprint]struct{}
+// taskNotices is what the index holds of one task's recorded notices.
+type taskNotices struct {
+	keys []uint64    // the rest of each key (stage|to|deadline) but the overdue steps', hashed
+	tops []ladderTop // the highest overdue step recorded, per recipient and deadline
 }
 
-func newFingerprints() fingerprints {
-	return fingerprints{first: map[uint64]uint64{}, more: map[fingerprint]struct{}{}}
+// ladderTop is the highest overdue step recorded to one recipient about
+// one deadline of a task.
+type ladderTop struct {
+	at   uint64 // to|deadline, hashed
+	step int32
 }
 
-func (f fingerprints) has(p fingerprint) bool {
-	if v, ok := f.first[p[0]]; ok && v == p[1] {
-		return true
+// noticeParts is a notice key task|stage|to|deadline split from the right
+// (a task id may hold a '|'). A key of another shape is all task, with an
+// empty rest. step is N for an overdue-N stage, else 0.
+type noticeParts struct {
+	task, rest, at []byte // rest: stage|to|deadline; at: to|deadline
+	step           int32
+}
+
+func splitNoticeKey(k []byte) noticeParts {
+	d := bytes.LastIndexByte(k, '|')
+	if d < 0 {
+		return noticeParts{task: k}
 	}
-	if len(f.more) == 0 {
-		return false
+	t := bytes.LastIndexByte(k[:d], '|')
+	if t < 0 {
+		return noticeParts{task: k}
 	}
-	_, ok := f.more[p]
-	return ok
+	s := bytes.LastIndexByte(k[:t], '|')
+	if s < 0 {
+		return noticeParts{task: k}
+	}
+	p := noticeParts{task: k[:s], rest: k[s+1:], at: k[t+1:]}
+	p.step = overdueStep(k[s+1 : t])
+	return p
 }
 
-func (f fingerprints) add(p fingerprint) {
-	if v, ok := f.first[p[0]]; !ok {
-		f.first[p[0]] = p[1]
-	} else if v != p[1] {
-		f.more[p] = struct{}{}
+// overdueStep returns N of a stage overdue-N written as the planner writes
+// it (decimal, no leading zero, below a billion), else 0.
+func overdueStep(stage []byte) int32 {
+	digits, ok := bytes.CutPrefix(stage, []byte("overdue-"))
+	if !ok || len(digits) == 0 || len(digits) > 9 || digits[0] == '0' {
+		return 0
 	}
+	n := int32(0)
+	for _, c := range digits {
+		if c < '0' || c > '9' {
+			return 0
+		}
+		n = n*10 + int32(c-'0')
+	}
+	return n
 }
 
-func (f fingerprints) remove(p fingerprint) {
-	if v, ok := f.first[p[0]]; !ok || v != p[1] {
-		delete(f.more, p)
-		return
+func (x *noticeIndex) hash(b []byte) uint64 { return maphash.Bytes(x.seed, b) }
+
+// answer is what the index knows of a key.
+type answer int8
+
+const (
+	notRecorded answer = iota
+	isRecorded
+	askBadger // an overdue step below the highest recorded: read Badger
+)
+
+// lookup answers for key p of a task whose lists are e.
+func (x *noticeIndex) lookup(e taskNotices, p noticeParts) answer {
+	if p.step == 0 {
+		if slices.Contains(e.keys, x.hash(p.rest)) {
+			return isRecorded
+		}
+		return notRecorded
 	}
-	delete(f.first, p[0])
-	for q := range f.more { // one sharing the first half moves up
-		if q[0] == p[0] {
-			f.first[q[0]] = q[1]
-			delete(f.more, q)
-			return
+	at := x.hash(p.at)
+	for _, t := range e.tops {
+		if t.at == at {
+			switch {
+			case p.step == t.step:
+				return isRecorded
+			case p.step < t.step:
+				return askBadger
+			}
+			return notRecorded
 		}
 	}
+	return notRecorded
 }
 
-func (f fingerprints) len() int { return len(f.first) + len(f.more) }
-
-func (x *noticeIndex) fingerprint(key string) fingerprint {
-	return fingerprint{maphash.String(x.seeds[0], key), maphash.String(x.seeds[1], key)}
-}
-
-func (x *noticeIndex) fingerprintBytes(key []byte) fingerprint {
-	return fingerprint{maphash.Bytes(x.seeds[0], key), maphash.Bytes(x.seeds[1], key)}
+// add returns e with key p recorded. When fresh, e's arrays are the
+// build's own and are appended to in place; otherwise every changed list
+// is a new array.
+func (x *noticeIndex) add(e taskNotices, p noticeParts, fresh bool) taskNotices {
+	if p.step == 0 {
+		h := x.hash(p.rest)
+		if slices.Contains(e.keys, h) {
+			return e
+		}
+		if !fresh {
+			e.keys = slices.Clip(e.keys)
+		}
+		e.keys = append(e.keys, h)
+		return e
+	}
+	at := x.hash(p.at)
+	i := slices.IndexFunc(e.tops, func(t ladderTop) bool { return t.at == at })
+	switch {
+	case i < 0:
+		if !fresh {
+			e.tops = slices.Clip(e.tops)
+		}
+		e.tops = append(e.tops, ladderTop{at: at, step: p.step})
+	case e.tops[i].step < p.step:
+		if !fresh {
+			e.tops = slices.Clone(e.tops)
+		}
+		e.tops[i].step = p.step
+	}
+	return e
 }
 
 // buildNoticeIndex reads every recorded notice key into the index, once.
@@ -110,46 +186,77 @@ func (s *Store) buildNoticeIndex(ctx context.Context) error {
 	if x.built {
 		return nil
 	}
-	x.seeds = [2]maphash.Seed{maphash.MakeSeed(), maphash.MakeSeed()}
-	keys := newFingerprints()
+	x.seed = maphash.MakeSeed()
+	tasks := map[string]taskNotices{}
+	// Keys come sorted, a task's together: its lists are filled in place
+	// and stored when the next task starts.
+	var task []byte
+	var e taskNotices
+	flush := func() {
+		if task != nil {
+			tasks[string(task)] = e
+		}
+	}
 	err := s.view(ctx, func(txn *badger.Txn) error {
 		return scanPrefix(txn, []byte(prefixNotice), true, func(key, _ []byte) error {
-			keys.add(x.fingerprintBytes(key[len(prefixNotice):]))
+			p := splitNoticeKey(key[len(prefixNotice):])
+			if task == nil || !bytes.Equal(p.task, task) {
+				flush()
+				task, e = bytes.Clone(p.task), tasks[string(p.task)]
+				if task == nil {
+					task = []byte{}
+				}
+			}
+			e = x.add(e, p, true)
 			return nil
 		})
 	})
 	if err != nil {
 		return fmt.Errorf("read notice keys: %w", err)
 	}
-	x.keys, x.built = keys, true
+	flush()
+	x.tasks, x.built = tasks, true
 	return nil
 }
 
 // recorded reports, for each of n keys (see Store.Recorded), whether it is
-// recorded; ok is false until the index is built.
-func (x *noticeIndex) recorded(n int, key func(buf []byte, i int) []byte) (out []bool, ok bool) {
+// recorded, and lists the keys the index is unsure of; ok is false until
+// the index is built.
+func (x *noticeIndex) recorded(n int, key func(buf []byte, i int) []byte) (out []bool, unsure []int, ok bool) {
 	x.mu.Lock()
 	defer x.mu.Unlock()
 	if !x.built {
-		return nil, false
+		return nil, nil, false
 	}
 	out = make([]bool, n)
-	var buf []byte
+	var buf, task []byte
+	var e taskNotices
 	for i := range out {
 		buf = key(buf[:0], i)
-		out[i] = x.keys.has(x.fingerprintBytes(buf))
+		p := splitNoticeKey(buf)
+		// A plan's notices come task by task: one map read each.
+		if i == 0 || !bytes.Equal(p.task, task) {
+			task, e = append(task[:0], p.task...), x.tasks[string(p.task)]
+		}
+		switch x.lookup(e, p) {
+		case isRecorded:
+			out[i] = true
+		case askBadger:
+			unsure = append(unsure, i)
+		}
 	}
-	return out, true
+	return out, unsure, true
 }
 
-// add records keys in the index; the caller holds x.mu and has just
+// record records keys in the index; the caller holds x.mu and has just
 // committed them.
-func (x *noticeIndex) add(keys []string) {
+func (x *noticeIndex) record(keys []string) {
 	if !x.built {
 		return
 	}
 	for _, k := range keys {
-		x.keys.add(x.fingerprint(k))
+		p := splitNoticeKey([]byte(k))
+		x.tasks[string(p.task)] = x.add(x.tasks[string(p.task)], p, false)
 	}
 }
 
@@ -162,18 +269,123 @@ func (s *Store) rereadNotices(keys []string) {
 	}
 	err := s.db.View(func(txn *badger.Txn) error {
 		for _, k := range keys {
+			p := splitNoticeKey([]byte(k))
+			e := x.tasks[string(p.task)]
 			switch _, err := txn.Get(noticeKey(k)); {
 			case err == nil:
-				x.keys.add(x.fingerprint(k))
-			case errors.Is(err, badger.ErrKeyNotFound):
-				x.keys.remove(x.fingerprint(k))
-			default:
+				e = x.add(e, p, false)
+			case !errors.Is(err, badger.ErrKeyNotFound):
 				return err
+			case p.step == 0:
+				h := x.hash(p.rest)
+				e.keys = slices.DeleteFunc(slices.Clone(e.keys), func(k uint64) bool { return k == h })
+			default:
+				var err error
+				if e, err = x.rereadTop(txn, e, p); err != nil {
+					return err
+				}
+			}
+			if len(e.keys) == 0 && len(e.tops) == 0 {
+				delete(x.tasks, string(p.task))
+			} else {
+				x.tasks[string(p.task)] = e
 			}
 		}
 		return nil
 	})
 	if err != nil {
-		x.built, x.keys = false, fingerprints{}
+		x.built, x.tasks = false, nil
 	}
+}
+
+// rereadTop sets the highest overdue step of p's recipient and deadline as
+// Badger holds it, after p's own record was found gone.
+func (x *noticeIndex) rereadTop(txn *badger.Txn, e taskNotices, p noticeParts) (taskNotices, error) {
+	at := x.hash(p.at)
+	i := slices.IndexFunc(e.tops, func(t ladderTop) bool { return t.at == at })
+	if i < 0 || e.tops[i].step != p.step {
+		return e, nil // it was not the highest: the top stands
+	}
+	top := int32(0)
+	prefix := noticeKey(string(p.task) + "|overdue-")
+	err := scanPrefix(txn, prefix, true, func(key, _ []byte) error {
+		q := splitNoticeKey(key[len(prefixNotice):])
+		if q.step > top && bytes.Equal(q.task, p.task) && bytes.Equal(q.at, p.at) {
+			top = q.step
+		}
+		return nil
+	})
+	if err != nil {
+		return e, err
+	}
+	e.tops = slices.Clone(e.tops)
+	if top == 0 {
+		e.tops = slices.Delete(e.tops, i, i+1)
+	} else {
+		e.tops[i].step = top
+	}
+	return e, nil
+}
+
+// size counts the entries the index holds: a task's listed keys and its
+// ladder tops.
+func (x *noticeIndex) size() (keys, tops int) {
+	for _, e := range x.tasks {
+		keys += len(e.keys)
+		tops += len(e.tops)
+	}
+	return keys, tops
+}
+
+// NoticeLookup answers, from the notice index, whether notices are
+// recorded, reading each task's lists once under the index's lock. It
+// serves one reminder pass's planning, one goroutine at a time; a notice
+// recorded or released after its task was read is seen by a later lookup.
+type NoticeLookup struct {
+	x    *noticeIndex
+	read bool // task's lists are in e (ok: the index held them)
+	task []byte
+	e    taskNotices
+	ok   bool
+}
+
+// NoticeLookup returns a lookup over the notice index, or nil while the
+// index is not built.
+func (s *Store) NoticeLookup() *NoticeLookup {
+	x := &s.noticeIx
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	if !x.built {
+		return nil
+	}
+	return &NoticeLookup{x: x}
+}
+
+// Any positions the lookup on task and reports whether the index holds
+// any notice of it; one without is cheaply known to have none recorded.
+func (l *NoticeLookup) Any(task string) bool {
+	if !l.read || string(l.task) != task {
+		l.fetch(append(l.task[:0], task...))
+	}
+	return l.ok
+}
+
+// Recorded reports whether the notice key is known to be recorded: false
+// when it is not, or when the index cannot tell without Badger (an
+// overdue step below the highest recorded) or was dropped meanwhile.
+func (l *NoticeLookup) Recorded(key []byte) bool {
+	p := splitNoticeKey(key)
+	if !l.read || !bytes.Equal(p.task, l.task) {
+		l.fetch(append(l.task[:0], p.task...))
+	}
+	return l.ok && l.x.lookup(l.e, p) == isRecorded
+}
+
+// fetch reads task's lists from the index.
+func (l *NoticeLookup) fetch(task []byte) {
+	l.read, l.task = true, task
+	l.x.mu.Lock()
+	l.e, l.ok = l.x.tasks[string(task)]
+	l.ok = l.ok && l.x.built
+	l.x.mu.Unlock()
 }

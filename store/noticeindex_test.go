@@ -16,30 +16,43 @@ import (
 )
 
 // noticeKeysInBadger reads, for each key, whether Badger holds its record,
-// and counts the records.
-func noticeKeysInBadger(t *testing.T, s *Store, keys []string) (in []bool, total int) {
+// and counts what the index should hold of the records: every key but the
+// overdue steps, and one top per task, recipient and deadline with an
+// overdue step.
+func noticeKeysInBadger(t *testing.T, s *Store, keys []string) (in []bool, listed, tops int) {
 	t.Helper()
 	in = make([]bool, len(keys))
+	ladders := map[string]bool{}
 	err := s.db.View(func(txn *badger.Txn) error {
 		for i, k := range keys {
 			_, err := txn.Get(noticeKey(k))
 			in[i] = err == nil
 		}
-		return scanPrefix(txn, []byte(prefixNotice), true, func(_, _ []byte) error { total++; return nil })
+		return scanPrefix(txn, []byte(prefixNotice), true, func(key, _ []byte) error {
+			p := splitNoticeKey(key[len(prefixNotice):])
+			if p.step == 0 {
+				listed++
+			} else {
+				ladders[string(p.task)+"\x00"+string(p.at)] = true
+			}
+			return nil
+		})
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	return in, total
+	return in, listed, len(ladders)
 }
 
 // checkNoticeIndex fails unless the index is built and answers as a fresh
-// read of Badger does, holding no key Badger does not.
+// read of Badger does, holding no more than a key per record but the
+// overdue steps and a top per ladder.
 func checkNoticeIndex(t *testing.T, s *Store, pool []string, step string) {
 	t.Helper()
-	want, total := noticeKeysInBadger(t, s, pool)
+	want, listed, tops := noticeKeysInBadger(t, s, pool)
 	s.noticeIx.mu.Lock()
-	built, size := s.noticeIx.built, s.noticeIx.keys.len()
+	built := s.noticeIx.built
+	gotListed, gotTops := s.noticeIx.size()
 	s.noticeIx.mu.Unlock()
 	if !built {
 		t.Fatalf("%s: the notice index is not built", step)
@@ -53,8 +66,15 @@ func checkNoticeIndex(t *testing.T, s *Store, pool []string, step string) {
 			t.Fatalf("%s: the index says %s recorded=%v, Badger %v", step, k, got[i], want[i])
 		}
 	}
-	if size != total {
-		t.Fatalf("%s: the index holds %d keys, Badger %d records", step, size, total)
+	if gotListed != listed || gotTops != tops {
+		t.Fatalf("%s: the index lists %d keys and %d ladder tops, Badger's records make %d and %d", step, gotListed, gotTops, listed, tops)
+	}
+	// The planner's lookup never claims a key Badger does not hold.
+	l := s.NoticeLookup()
+	for i, k := range pool {
+		if l.Recorded([]byte(k)) && !want[i] {
+			t.Fatalf("%s: the planner's lookup says %s recorded, Badger does not hold it", step, k)
+		}
 	}
 }
 
@@ -65,7 +85,7 @@ func recordedKeys(s *Store, keys []string) ([]bool, error) {
 func noticePool() []string {
 	var pool []string
 	for task := range 4 {
-		for _, stage := range []string{"before-3", "overdue-1", "escalate", "verify@2026-10-01"} {
+		for _, stage := range []string{"before-3", "overdue-1", "overdue-2", "overdue-10", "escalate", "verify@2026-10-01"} {
 			for _, to := range []string{"c1", "h1", "L1"} {
 				pool = append(pool, fmt.Sprintf("T%d|%s|%s|2026-10-0%d", task, stage, to, task+1))
 			}
@@ -222,29 +242,82 @@ func TestNoticeIndexUnderConcurrentWrites(t *testing.T) {
 	checkNoticeIndex(t, s, pool, "after the concurrent writes")
 }
 
-// Fingerprints sharing their first half are told apart, added and removed
-// in any order.
-func TestFingerprintsShareFirstHalf(t *testing.T) {
-	f := newFingerprints()
-	a, b, c := fingerprint{1, 10}, fingerprint{1, 20}, fingerprint{1, 30}
-	f.add(a)
-	f.add(b)
-	f.add(c)
-	f.add(b)
-	if !f.has(a) || !f.has(b) || !f.has(c) || f.has(fingerprint{1, 40}) || f.has(fingerprint{2, 10}) || f.len() != 3 {
-		t.Fatalf("after adding three: %+v", f)
+// A notice key is split from the right, so a task id holding '|' keeps
+// it; only overdue-N as the planner writes it is a ladder step.
+func TestSplitNoticeKey(t *testing.T) {
+	for _, c := range []struct {
+		key, task, rest, at string
+		step                int32
+	}{
+		{"T1|overdue-12|c1|2026-10-01", "T1", "overdue-12|c1|2026-10-01", "c1|2026-10-01", 12},
+		{"A|B|overdue-3|c1|2026-10-01", "A|B", "overdue-3|c1|2026-10-01", "c1|2026-10-01", 3},
+		{"T1|escalate|L1|2026-10-01", "T1", "escalate|L1|2026-10-01", "L1|2026-10-01", 0},
+		{"T1|verify@2026-10-02|L1|2026-10-01", "T1", "verify@2026-10-02|L1|2026-10-01", "L1|2026-10-01", 0},
+		{"|calendar|a1|2027-01-01", "", "calendar|a1|2027-01-01", "a1|2027-01-01", 0},
+		{"T1|overdue-01|c1|2026-10-01", "T1", "overdue-01|c1|2026-10-01", "c1|2026-10-01", 0},
+		{"T1|overdue-|c1|2026-10-01", "T1", "overdue-|c1|2026-10-01", "c1|2026-10-01", 0},
+		{"T1|overdue-1x|c1|2026-10-01", "T1", "overdue-1x|c1|2026-10-01", "c1|2026-10-01", 0},
+		{"T1|overdue-9999999999|c1|2026-10-01", "T1", "overdue-9999999999|c1|2026-10-01", "c1|2026-10-01", 0},
+		{"no-bars", "no-bars", "", "", 0},
+		{"a|b", "a|b", "", "", 0},
+	} {
+		p := splitNoticeKey([]byte(c.key))
+		if string(p.task) != c.task || string(p.rest) != c.rest || string(p.at) != c.at || p.step != c.step {
+			t.Errorf("%s: task %q rest %q at %q step %d, want %q %q %q %d", c.key, p.task, p.rest, p.at, p.step, c.task, c.rest, c.at, c.step)
+		}
 	}
-	f.remove(a)
-	if f.has(a) || !f.has(b) || !f.has(c) || f.len() != 2 {
-		t.Fatalf("after removing the first: %+v", f)
+}
+
+// The index keeps one top per overdue ladder, however long it climbs: a
+// step above it is unsent, the top sent, one below it read from Badger (a
+// calendar import, or a dry run back in time, plans it again). Releasing
+// the top (its message failed for good) lowers it to the highest step
+// Badger still holds.
+func TestNoticeIndexHoldsLadderTops(t *testing.T) {
+	ctx := context.Background()
+	s, err := Open(t.TempDir(), Options{Unsynced: true})
+	if err != nil {
+		t.Fatal(err)
 	}
-	f.remove(c)
-	f.remove(fingerprint{1, 99})
-	if !f.has(b) || f.has(c) || f.len() != 1 {
-		t.Fatalf("after removing another: %+v", f)
+	defer s.Close()
+	if err := s.Warm(ctx); err != nil {
+		t.Fatal(err)
 	}
-	f.remove(b)
-	if f.has(b) || f.len() != 0 {
-		t.Fatalf("after removing all: %+v", f)
+	at := time.Date(2026, 10, 9, 9, 0, 0, 0, time.UTC)
+	var pool []string
+	for n := 1; n <= 60; n++ {
+		pool = append(pool, fmt.Sprintf("T1|overdue-%d|c1|2026-09-30", n), fmt.Sprintf("T1|overdue-%d|h1|2026-09-30", n))
+	}
+	// Steps 1–40 but 5–7 (duban was down), each working day, to both.
+	for n := 1; n <= 40; n++ {
+		if n >= 5 && n <= 7 {
+			continue
+		}
+		at = at.Add(24 * time.Hour)
+		if err := recordMessage(s, []string{pool[2*(n-1)], pool[2*(n-1)+1]}, at); err != nil {
+			t.Fatal(err)
+		}
+	}
+	checkNoticeIndex(t, s, pool, "after 37 working days")
+	if listed, tops := s.noticeIx.size(); listed != 0 || tops != 2 {
+		t.Fatalf("the index holds %d keys and %d tops for 74 overdue steps, want 0 and 2", listed, tops)
+	}
+	// The top's message fails for good: its records are released.
+	es, err := s.PendingOutgoing(ctx, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range es {
+		if slices.Contains(e.Msg.NoticeKeys, "T1|overdue-40|c1|2026-09-30") {
+			if err := s.FinishOutgoing(ctx, e, Delivery{Status: DeliveryFailed, Error: "errcode -1"}); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	checkNoticeIndex(t, s, pool, "after the top was released")
+	keys := []string{"T1|overdue-40|c1|2026-09-30", "T1|overdue-39|c1|2026-09-30", "T1|overdue-40|h1|2026-09-30",
+		"T1|overdue-39|h1|2026-09-30", "T1|overdue-3|c1|2026-09-30", "T1|overdue-6|c1|2026-09-30", "T1|overdue-41|c1|2026-09-30"}
+	if got, _ := recordedKeys(s, keys); !slices.Equal(got, []bool{false, true, false, true, true, false, false}) {
+		t.Fatalf("after releasing step 40: %v recorded %v", keys, got)
 	}
 }

@@ -293,7 +293,7 @@ func writeResult(w io.Writer, res remind.Result, loc *time.Location) error {
 		return bw.Flush()
 	}
 	fmt.Fprintf(bw, "# %s：应发提醒 %d 条，尚未发送 %d 条，顺延到下一轮 %d 条，合为 %d 条消息\n",
-		at, len(res.Planned), len(res.Due), res.Deferred, len(res.Messages))
+		at, len(res.Planned)+res.PlannedSent, len(res.Due), res.Deferred, len(res.Messages))
 	for _, n := range res.Due {
 		fmt.Fprintf(bw, "%s\t%s\t%s\t%s\n", n.To, stageWords(string(n.Stage), n.DaysLeft), n.TaskID, n.Deadline)
 	}

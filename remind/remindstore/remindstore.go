@@ -43,6 +43,30 @@ func (l NoticeLog) Unsent(ctx context.Context, notices []remind.Notice) ([]remin
 	return out, nil
 }
 
+// SentBefore returns the notice index's knowledge of what was sent, for
+// the planner; nil until the index is built (store.Store.Warm).
+func (l NoticeLog) SentBefore() remind.Sent {
+	lk := l.Store.NoticeLookup()
+	if lk == nil {
+		return nil
+	}
+	return &sentLookup{lookup: lk}
+}
+
+// sentLookup asks the notice index about one pass's notices, task by task.
+type sentLookup struct {
+	lookup *store.NoticeLookup
+	key    []byte
+}
+
+func (s *sentLookup) Sent(n *remind.Notice) bool {
+	if !s.lookup.Any(n.TaskID) {
+		return false // nothing about the task: the key need not be made
+	}
+	s.key = n.AppendKey(s.key[:0])
+	return s.lookup.Recorded(s.key)
+}
+
 // RecordNotices records each message's notices and queues the message,
 // atomically per message (see store.Store.RecordNotices).
 func (l NoticeLog) RecordNotices(ctx context.Context, notices []remind.Notice, msgs []duban.Outgoing, at time.Time) (int, error) {
