@@ -1,6 +1,7 @@
 package remind
 
 import (
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -273,5 +274,50 @@ func TestPlanEscalatesPastALeaderWhoIsTheUnitsContact(t *testing.T) {
 		if m.To == "c1" && (!strings.Contains(m.Text+m.Card.Desc, "已报编办") || strings.Contains(m.Text+m.Card.Desc, "督办组组长")) {
 			t.Errorf("c1 is told:\n%s\n%s", m.Text, m.Card.Desc)
 		}
+	}
+}
+
+// keySet is a Sent over a set of notice keys.
+type keySet map[string]bool
+
+func (k keySet) Sent(n *Notice) bool { return k[n.Key()] }
+
+// PlanUnsent is Plan less the standing notices (escalate, letter, verify)
+// already sent: each recipient's own (a second leader added later still
+// gets the escalation), never an overdue step or a notice to the unit, and
+// the notices it keeps carry the same subjects (the unit's overdue list,
+// the escalation mark) as Plan's.
+func TestPlanUnsentLeavesOutStandingNoticesSent(t *testing.T) {
+	l := testLedger(task("T1", "U1", "2026-09-01"), task("T2", "U1", "2026-09-20"), reported(task("T3", "U2", "2026-12-01"), "2026-09-01 10:00"))
+	l.People = append(l.People, duban.Person{UserID: "L2", Name: "新组长", Posts: []duban.Post{{Role: duban.RoleLeader, Scope: "政府组"}}})
+	now := at("2026-10-12 09:30")
+	all := Plan(l, Defaults(), DefaultCalendar(), now)
+	sent := keySet{}
+	var want []Notice
+	for _, n := range all {
+		switch {
+		case n.Stage == StageEscalate && n.To == "L1" || n.Stage == StageLetter || n.Stage == StageVerify && n.TaskID == "T3" && n.To == "L1":
+			sent[n.Key()] = true
+		case n.Stage.IsOverdue() && n.To == "c1":
+			sent[n.Key()] = true // not standing: planned all the same
+			want = append(want, n)
+		default:
+			want = append(want, n)
+		}
+	}
+	if !slices.ContainsFunc(all, func(n Notice) bool { return n.Stage == StageLetter }) || !slices.ContainsFunc(all, func(n Notice) bool { return n.Stage == StageVerify }) {
+		t.Fatalf("the ledger plans no letter or verify: %v", summary(all))
+	}
+	got, skipped := PlanUnsent(l, Defaults(), DefaultCalendar(), now, sent)
+	if !slices.Equal(summary(got), summary(want)) || skipped != len(all)-len(want) {
+		t.Fatalf("PlanUnsent gave %v (skipped %d), want %v (skipped %d)", summary(got), skipped, summary(want), len(all)-len(want))
+	}
+	for i := range got {
+		if !reflect.DeepEqual(*got[i].Subject, *want[i].Subject) {
+			t.Errorf("%s %s→%s: subject %+v, Plan's %+v", got[i].TaskID, got[i].Stage, got[i].To, *got[i].Subject, *want[i].Subject)
+		}
+	}
+	if got, skipped := PlanUnsent(l, Defaults(), DefaultCalendar(), now, nil); !reflect.DeepEqual(got, all) || skipped != 0 {
+		t.Errorf("PlanUnsent with nothing sent differs from Plan")
 	}
 }
