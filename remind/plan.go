@@ -226,9 +226,10 @@ func Plan(l duban.Ledger, p Policy, cal *Calendar, now time.Time) []Notice {
 
 // Sent tells the planner which notices were recorded (sent) before.
 type Sent interface {
-	// Sent reports whether notice n (its key: task, stage, recipient,
-	// deadline) is recorded; false when it is not or the answer is unknown.
-	Sent(n *Notice) bool
+	// SentTo returns which of to (bit i: to[i]; the first 64 alone) were
+	// sent notice n (its key with each of them as the recipient; n.To is
+	// not read): a bit is set only when that notice is known recorded.
+	SentTo(n *Notice, to []string) uint64
 }
 
 // PlanUnsent is Plan leaving out the standing notices — escalate, letter
@@ -253,6 +254,7 @@ func PlanUnsent(l duban.Ledger, p Policy, cal *Calendar, now time.Time, sent Sen
 		u := &l.Units[i]
 		lad := &unitLadder{unit: u, contacts: ix.contacts[u.Code], heads: ix.heads[u.Code]}
 		lad.sup, lad.supRole = ix.supervisorsBesides(u.Group, slices.Concat(lad.contacts, lad.heads))
+		lad.unitSide = recipients(lad.contacts, nil) + recipients(lad.heads, lad.contacts)
 		units[u.Code] = lad
 	}
 	stages := map[duban.Date]stageInfo{}
@@ -263,13 +265,13 @@ func PlanUnsent(l duban.Ledger, p Policy, cal *Calendar, now time.Time, sent Sen
 	// quarter of a million notices.
 	due := make([]dueTask, 0, len(l.Tasks))
 	count := 0
+	probe := &Notice{} // the notice asked about, one for the whole plan
 	for i := range l.Tasks {
 		t := &l.Tasks[i]
-		lad := units[t.Unit]
-		if lad == nil || t.Deadline.IsZero() {
+		if t.Deadline.IsZero() {
 			continue
 		}
-		d := dueTask{t: t, lad: lad}
+		d := dueTask{t: t}
 		switch {
 		case t.Status.Open():
 			var ok bool
@@ -280,17 +282,22 @@ func PlanUnsent(l duban.Ledger, p Policy, cal *Calendar, now time.Time, sent Sen
 			if d.si.stage == "" {
 				continue
 			}
-			contacts, heads := lad.contacts, lad.heads
-			if d.si.stage.IsBefore() && len(contacts) > 0 {
-				heads = nil // before the deadline the contact alone is chased
+			lad := units[t.Unit]
+			if lad == nil {
+				continue
 			}
-			count += recipients(contacts, nil) + recipients(heads, contacts)
+			d.lad = lad
+			if d.si.stage.IsBefore() && len(lad.contacts) > 0 {
+				count += len(lad.contacts) // before the deadline the contact alone is chased
+			} else {
+				count += lad.unitSide
+			}
 			if c.escalate > 0 && d.si.workdays >= c.escalate {
-				d.sentSup = sentTo(sent, t, StageEscalate, 0, lad.sup)
+				d.sentSup = sentTo(sent, probe, t, StageEscalate, 0, lad.sup)
 				count += len(lad.sup) - bits.OnesCount64(d.sentSup)
 			}
 			if c.letter > 0 && d.si.workdays >= c.letter {
-				d.sentAdmins = sentTo(sent, t, StageLetter, 0, ix.admins)
+				d.sentAdmins = sentTo(sent, probe, t, StageLetter, 0, ix.admins)
 				count += len(ix.admins) - bits.OnesCount64(d.sentAdmins)
 			}
 		case t.Status == duban.StatusReported && c.verify > 0 && !reportedAt(*t).IsZero():
@@ -304,9 +311,12 @@ func PlanUnsent(l duban.Ledger, p Policy, cal *Calendar, now time.Time, sent Sen
 			if waited < c.verify {
 				continue
 			}
+			if d.lad = units[t.Unit]; d.lad == nil {
+				continue
+			}
 			d.waited = int32(waited)
-			sup, _ := lad.verifiers(ix, t)
-			d.sentSup = sentTo(sent, t, StageVerify, d.since, sup)
+			sup, _ := d.lad.verifiers(ix, t)
+			d.sentSup = sentTo(sent, probe, t, StageVerify, d.since, sup)
 			count += len(sup) - bits.OnesCount64(d.sentSup)
 		default:
 			continue
@@ -391,19 +401,12 @@ type dueTask struct {
 
 // sentTo returns which of to (bit i: to[i], the first 64 alone) were sent
 // task t's standing notice at stage (since: the report day, for verify).
-func sentTo(sent Sent, t *duban.Task, stage Stage, since duban.Date, to []string) uint64 {
-	if sent == nil {
+func sentTo(sent Sent, probe *Notice, t *duban.Task, stage Stage, since duban.Date, to []string) uint64 {
+	if sent == nil || len(to) == 0 {
 		return 0
 	}
-	var mask uint64
-	n := Notice{TaskID: t.ID, Stage: stage, Deadline: t.Deadline, Since: since}
-	for i, id := range to[:min(len(to), 64)] {
-		n.To = id
-		if sent.Sent(&n) {
-			mask |= 1 << i
-		}
-	}
-	return mask
+	*probe = Notice{TaskID: t.ID, Stage: stage, Deadline: t.Deadline, Since: since}
+	return sent.SentTo(probe, to)
 }
 
 // verifiers returns who is reminded to 销号 task t of the unit.
@@ -422,6 +425,7 @@ type unitLadder struct {
 	heads    []string
 	sup      []string // group leaders, or 编办 when the group has none but the unit's own
 	supRole  duban.Role
+	unitSide int // its contacts and heads, each once
 	overdue  []Item
 }
 

@@ -280,7 +280,17 @@ func TestPlanEscalatesPastALeaderWhoIsTheUnitsContact(t *testing.T) {
 // keySet is a Sent over a set of notice keys.
 type keySet map[string]bool
 
-func (k keySet) Sent(n *Notice) bool { return k[n.Key()] }
+func (k keySet) SentTo(n *Notice, to []string) uint64 {
+	var mask uint64
+	for i, id := range to {
+		m := *n
+		m.To = id
+		if k[m.Key()] {
+			mask |= 1 << i
+		}
+	}
+	return mask
+}
 
 // PlanUnsent is Plan less the standing notices (escalate, letter, verify)
 // already sent: each recipient's own (a second leader added later still

@@ -51,11 +51,18 @@ func (m *memLog) SentBefore() Sent { return memSent{m} }
 
 type memSent struct{ m *memLog }
 
-func (s memSent) Sent(n *Notice) bool {
+func (s memSent) SentTo(n *Notice, to []string) uint64 {
 	s.m.mu.Lock()
 	defer s.m.mu.Unlock()
-	_, ok := s.m.sent[n.Key()]
-	return ok
+	var mask uint64
+	for i, id := range to {
+		m := *n
+		m.To = id
+		if _, ok := s.m.sent[m.Key()]; ok {
+			mask |= 1 << i
+		}
+	}
+	return mask
 }
 
 func (m *memLog) RecordNotices(_ context.Context, _ []Notice, msgs []duban.Outgoing, at time.Time) (int, error) {

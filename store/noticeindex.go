@@ -53,13 +53,75 @@ type noticeIndex struct {
 	mu    sync.Mutex
 	built bool
 	seed  maphash.Seed
-	tasks map[string]taskNotices // by the task part of the key
+	tasks taskMap
 }
 
 // taskNotices is what the index holds of one task's recorded notices.
 type taskNotices struct {
+	task string      // the task part of the keys
 	keys []uint64    // the rest of each key (stage|to|deadline) but the overdue steps', hashed
 	tops []ladderTop // the highest overdue step recorded, per recipient and deadline
+}
+
+// taskMap holds each task's notices by the hash of its id (a map read
+// with no string to follow), the task's id checked; the rare task whose
+// hash another holds already goes to more, by its id.
+type taskMap struct {
+	seed maphash.Seed
+	mask uint64 // of the hash's bits; tests clear some to make tasks share
+	byID map[uint64]taskNotices
+	more map[string]taskNotices
+}
+
+func newTaskMap(seed maphash.Seed) taskMap {
+	return taskMap{seed: seed, mask: ^uint64(0), byID: map[uint64]taskNotices{}, more: map[string]taskNotices{}}
+}
+
+func (m taskMap) hash(task string) uint64 { return maphash.String(m.seed, task) & m.mask }
+
+func (m taskMap) get(task []byte) (taskNotices, bool) {
+	e, ok := m.byID[maphash.Bytes(m.seed, task)&m.mask]
+	if ok && e.task == string(task) {
+		return e, true
+	}
+	if !ok || len(m.more) == 0 {
+		return taskNotices{}, false
+	}
+	e, ok = m.more[string(task)]
+	return e, ok
+}
+
+// put stores e (e.task set), or drops the task when e holds nothing.
+func (m taskMap) put(e taskNotices) {
+	h := m.hash(e.task)
+	empty := len(e.keys) == 0 && len(e.tops) == 0
+	switch old, ok := m.byID[h]; {
+	case ok && old.task != e.task && empty:
+		delete(m.more, e.task)
+	case ok && old.task != e.task:
+		m.more[e.task] = e
+	case !empty:
+		m.byID[h] = e
+	case !ok:
+	default:
+		delete(m.byID, h)
+		for t, o := range m.more { // one sharing the hash moves up
+			if m.hash(t) == h {
+				m.byID[h] = o
+				delete(m.more, t)
+				break
+			}
+		}
+	}
+}
+
+func (m taskMap) all(fn func(taskNotices)) {
+	for _, e := range m.byID {
+		fn(e)
+	}
+	for _, e := range m.more {
+		fn(e)
+	}
 }
 
 // ladderTop is the highest overdue step recorded to one recipient about
@@ -187,24 +249,22 @@ func (s *Store) buildNoticeIndex(ctx context.Context) error {
 		return nil
 	}
 	x.seed = maphash.MakeSeed()
-	tasks := map[string]taskNotices{}
+	tasks := newTaskMap(maphash.MakeSeed())
 	// Keys come sorted, a task's together: its lists are filled in place
 	// and stored when the next task starts.
-	var task []byte
 	var e taskNotices
-	flush := func() {
-		if task != nil {
-			tasks[string(task)] = e
-		}
-	}
+	started := false
 	err := s.view(ctx, func(txn *badger.Txn) error {
 		return scanPrefix(txn, []byte(prefixNotice), true, func(key, _ []byte) error {
 			p := splitNoticeKey(key[len(prefixNotice):])
-			if task == nil || !bytes.Equal(p.task, task) {
-				flush()
-				task, e = bytes.Clone(p.task), tasks[string(p.task)]
-				if task == nil {
-					task = []byte{}
+			if !started || e.task != string(p.task) {
+				if started {
+					tasks.put(e)
+				}
+				started = true
+				var ok bool
+				if e, ok = tasks.get(p.task); !ok {
+					e.task = string(p.task)
 				}
 			}
 			e = x.add(e, p, true)
@@ -214,7 +274,9 @@ func (s *Store) buildNoticeIndex(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("read notice keys: %w", err)
 	}
-	flush()
+	if started {
+		tasks.put(e)
+	}
 	x.tasks, x.built = tasks, true
 	return nil
 }
@@ -236,7 +298,8 @@ func (x *noticeIndex) recorded(n int, key func(buf []byte, i int) []byte) (out [
 		p := splitNoticeKey(buf)
 		// A plan's notices come task by task: one map read each.
 		if i == 0 || !bytes.Equal(p.task, task) {
-			task, e = append(task[:0], p.task...), x.tasks[string(p.task)]
+			task = append(task[:0], p.task...)
+			e, _ = x.tasks.get(p.task)
 		}
 		switch x.lookup(e, p) {
 		case isRecorded:
@@ -256,7 +319,11 @@ func (x *noticeIndex) record(keys []string) {
 	}
 	for _, k := range keys {
 		p := splitNoticeKey([]byte(k))
-		x.tasks[string(p.task)] = x.add(x.tasks[string(p.task)], p, false)
+		e, ok := x.tasks.get(p.task)
+		if !ok {
+			e.task = string(p.task)
+		}
+		x.tasks.put(x.add(e, p, false))
 	}
 }
 
@@ -270,7 +337,10 @@ func (s *Store) rereadNotices(keys []string) {
 	err := s.db.View(func(txn *badger.Txn) error {
 		for _, k := range keys {
 			p := splitNoticeKey([]byte(k))
-			e := x.tasks[string(p.task)]
+			e, ok := x.tasks.get(p.task)
+			if !ok {
+				e.task = string(p.task)
+			}
 			switch _, err := txn.Get(noticeKey(k)); {
 			case err == nil:
 				e = x.add(e, p, false)
@@ -285,16 +355,12 @@ func (s *Store) rereadNotices(keys []string) {
 					return err
 				}
 			}
-			if len(e.keys) == 0 && len(e.tops) == 0 {
-				delete(x.tasks, string(p.task))
-			} else {
-				x.tasks[string(p.task)] = e
-			}
+			x.tasks.put(e)
 		}
 		return nil
 	})
 	if err != nil {
-		x.built, x.tasks = false, nil
+		x.built, x.tasks = false, taskMap{}
 	}
 }
 
@@ -330,10 +396,10 @@ func (x *noticeIndex) rereadTop(txn *badger.Txn, e taskNotices, p noticeParts) (
 // size counts the entries the index holds: a task's listed keys and its
 // ladder tops.
 func (x *noticeIndex) size() (keys, tops int) {
-	for _, e := range x.tasks {
+	x.tasks.all(func(e taskNotices) {
 		keys += len(e.keys)
 		tops += len(e.tops)
-	}
+	})
 	return keys, tops
 }
 
@@ -342,11 +408,12 @@ func (x *noticeIndex) size() (keys, tops int) {
 // serves one reminder pass's planning, one goroutine at a time; a notice
 // recorded or released after its task was read is seen by a later lookup.
 type NoticeLookup struct {
-	x    *noticeIndex
-	read bool // task's lists are in e (ok: the index held them)
-	task []byte
-	e    taskNotices
-	ok   bool
+	x       *noticeIndex
+	read    bool // task's lists are in e (ok: the index held them)
+	task    []byte
+	e       taskNotices
+	ok      bool // the index held lists of the task
+	dropped bool // the index was dropped (a failed read): nothing is known
 }
 
 // NoticeLookup returns a lookup over the notice index, or nil while the
@@ -362,7 +429,8 @@ func (s *Store) NoticeLookup() *NoticeLookup {
 }
 
 // Any positions the lookup on task and reports whether the index holds
-// any notice of it; one without is cheaply known to have none recorded.
+// any notice of it; one without is known to have none recorded unless
+// Dropped.
 func (l *NoticeLookup) Any(task string) bool {
 	if !l.read || string(l.task) != task {
 		l.fetch(append(l.task[:0], task...))
@@ -374,18 +442,56 @@ func (l *NoticeLookup) Any(task string) bool {
 // when it is not, or when the index cannot tell without Badger (an
 // overdue step below the highest recorded) or was dropped meanwhile.
 func (l *NoticeLookup) Recorded(key []byte) bool {
+	recorded, known := l.Lookup(key)
+	return recorded && known
+}
+
+// RecordedRest is Recorded for the key of the task positioned on (by Any)
+// whose part after the task is rest (stage|to|deadline).
+func (l *NoticeLookup) RecordedRest(rest []byte) bool {
+	if !l.ok {
+		return false
+	}
+	p := noticeParts{task: l.task, rest: rest}
+	if s := bytes.IndexByte(rest, '|'); s >= 0 {
+		p.at, p.step = rest[s+1:], overdueStep(rest[:s])
+	}
+	return l.x.lookup(l.e, p) == isRecorded
+}
+
+// Lookup reports whether the notice key is recorded; known is false when
+// the index cannot tell without Badger (Store.Recorded reads it then).
+func (l *NoticeLookup) Lookup(key []byte) (recorded, known bool) {
 	p := splitNoticeKey(key)
 	if !l.read || !bytes.Equal(p.task, l.task) {
 		l.fetch(append(l.task[:0], p.task...))
 	}
-	return l.ok && l.x.lookup(l.e, p) == isRecorded
+	if !l.ok {
+		return false, l.built()
+	}
+	switch l.x.lookup(l.e, p) {
+	case isRecorded:
+		return true, true
+	case askBadger:
+		return false, false
+	}
+	return false, true
 }
 
 // fetch reads task's lists from the index.
 func (l *NoticeLookup) fetch(task []byte) {
 	l.read, l.task = true, task
 	l.x.mu.Lock()
-	l.e, l.ok = l.x.tasks[string(task)]
-	l.ok = l.ok && l.x.built
+	l.e, l.ok = l.x.tasks.get(task)
+	l.dropped = !l.x.built
+	l.ok = l.ok && !l.dropped
 	l.x.mu.Unlock()
 }
+
+// built reports whether the index was still built when the task was read:
+// a task it held nothing of then has nothing recorded.
+func (l *NoticeLookup) built() bool { return !l.dropped }
+
+// Dropped reports whether the index was found dropped (a failed read) when
+// the task positioned on was read: then nothing it says is known.
+func (l *NoticeLookup) Dropped() bool { return l.dropped }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"hash/maphash"
 	"math/rand/v2"
 	"slices"
 	"sync"
@@ -319,5 +320,36 @@ func TestNoticeIndexHoldsLadderTops(t *testing.T) {
 		"T1|overdue-39|h1|2026-09-30", "T1|overdue-3|c1|2026-09-30", "T1|overdue-6|c1|2026-09-30", "T1|overdue-41|c1|2026-09-30"}
 	if got, _ := recordedKeys(s, keys); !slices.Equal(got, []bool{false, true, false, true, true, false, false}) {
 		t.Fatalf("after releasing step 40: %v recorded %v", keys, got)
+	}
+}
+
+// Tasks whose ids share a hash are told apart, stored and dropped in any
+// order (every id shares one here: the hash's bits are masked off).
+func TestTaskMapSharedHash(t *testing.T) {
+	m := newTaskMap(maphash.MakeSeed())
+	m.mask = 0
+	has := func(task string, key uint64) bool {
+		e, ok := m.get([]byte(task))
+		return ok && e.task == task && slices.Contains(e.keys, key)
+	}
+	m.put(taskNotices{task: "A", keys: []uint64{1}})
+	m.put(taskNotices{task: "B", keys: []uint64{2}})
+	m.put(taskNotices{task: "C", keys: []uint64{3}})
+	if !has("A", 1) || !has("B", 2) || !has("C", 3) || has("D", 1) || len(m.byID) != 1 || len(m.more) != 2 {
+		t.Fatalf("A, B and C: %+v", m)
+	}
+	m.put(taskNotices{task: "B", keys: []uint64{2, 4}})
+	if !has("B", 4) {
+		t.Fatalf("B updated: %+v", m)
+	}
+	m.put(taskNotices{task: "A"}) // A leaves: B or C moves up
+	if has("A", 1) || !has("B", 4) || !has("C", 3) || len(m.byID) != 1 || len(m.more) != 1 {
+		t.Fatalf("after A left: %+v", m)
+	}
+	m.put(taskNotices{task: "C"})
+	m.put(taskNotices{task: "B"})
+	m.put(taskNotices{task: "D"})
+	if len(m.byID) != 0 || len(m.more) != 0 {
+		t.Fatalf("after all left: %+v", m)
 	}
 }

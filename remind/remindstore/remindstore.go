@@ -16,11 +16,39 @@ import (
 // NoticeLog is the store's notice ledger seen as a remind.NoticeLog.
 type NoticeLog struct{ Store *store.Store }
 
-// Unsent returns the notices not recorded yet, in order.
+// Unsent returns the notices not recorded yet, in order: from the notice
+// index once it is built (a task it holds nothing of costs no key), else,
+// and where the index cannot tell, from Badger.
 func (l NoticeLog) Unsent(ctx context.Context, notices []remind.Notice) ([]remind.Notice, error) {
-	recorded, err := l.Store.Recorded(ctx, len(notices), func(buf []byte, i int) []byte { return notices[i].AppendKey(buf) })
-	if err != nil {
-		return nil, err
+	recorded := make([]bool, len(notices))
+	var ask []int // what the index cannot tell
+	if lk := l.Store.NoticeLookup(); lk == nil {
+		ask = make([]int, len(notices))
+		for i := range ask {
+			ask[i] = i
+		}
+	} else {
+		var key []byte
+		for i := range notices {
+			n := &notices[i]
+			if !lk.Any(n.TaskID) && !lk.Dropped() {
+				continue
+			}
+			key = n.AppendKey(key[:0])
+			var known bool
+			if recorded[i], known = lk.Lookup(key); !known {
+				ask = append(ask, i)
+			}
+		}
+	}
+	if len(ask) > 0 {
+		read, err := l.Store.Recorded(ctx, len(ask), func(buf []byte, j int) []byte { return notices[ask[j]].AppendKey(buf) })
+		if err != nil {
+			return nil, err
+		}
+		for j, r := range read {
+			recorded[ask[j]] = r
+		}
 	}
 	unsent := 0
 	for _, r := range recorded {
@@ -59,12 +87,20 @@ type sentLookup struct {
 	key    []byte
 }
 
-func (s *sentLookup) Sent(n *remind.Notice) bool {
+func (s *sentLookup) SentTo(n *remind.Notice, to []string) uint64 {
 	if !s.lookup.Any(n.TaskID) {
-		return false // nothing about the task: the key need not be made
+		return 0 // nothing about the task: no key need be made
 	}
-	s.key = n.AppendKey(s.key[:0])
-	return s.lookup.Recorded(s.key)
+	m := *n
+	var mask uint64
+	for i, id := range to[:min(len(to), 64)] {
+		m.To = id
+		s.key = m.AppendKey(s.key[:0])
+		if s.lookup.RecordedRest(s.key[len(m.TaskID)+1:]) {
+			mask |= 1 << i
+		}
+	}
+	return mask
 }
 
 // RecordNotices records each message's notices and queues the message,
