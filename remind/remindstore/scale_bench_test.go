@@ -25,9 +25,9 @@ import (
 //   - changed-20: a later pass after 20 tasks of 20 units changed (a 联络员's
 //     进展 each, not counted), planning those units alone;
 //   - next-day: a dry run at 09:30 the next working day, the notices of the
-//     day before all recorded: the whole ledger planned again, most of it
-//     (every escalation and 专函, planned each day) recorded before, the new
-//     overdue steps not.
+//     day before all recorded: the whole ledger planned again, but the
+//     escalations and 专函 sent before, which the notice index tells the
+//     planner to leave out ("left-out"); the new overdue steps are new.
 func BenchmarkPassProvince(b *testing.B) {
 	ctx := context.Background()
 	now := shAt("2027-03-01 09:30")
@@ -129,6 +129,7 @@ func BenchmarkPassProvince(b *testing.B) {
 		}
 		b.ReportMetric(float64(cpuTime()-cpu)/float64(time.Millisecond)/float64(b.N), "cpu-ms/op")
 		b.ReportMetric(float64(len(res.Planned)), "planned")
+		b.ReportMetric(float64(res.PlannedSent), "left-out")
 		b.ReportMetric(float64(len(res.Due)), "notices")
 	})
 }
