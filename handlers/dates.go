@@ -37,6 +37,8 @@ var (
 	reRelYear  = regexp.MustCompile(`^(今年|本年|明年|来年|后年)\s*(年?[底末])?`)
 	reWeekday  = regexp.MustCompile(`^(上个?|下个?|本|这个?)?(?:周|星期|礼拜)([一二三四五六日天1-7])`)
 	reDaysOn   = regexp.MustCompile(`^(\d{1,3})\s*天(?:后|以后|之后)`)
+	// 十二月十号, 二〇二七年三月, 元月底, 3月十五日: a date in Chinese numerals.
+	reCnDate = regexp.MustCompile(`^(?:(\d{4}|[〇零○一二三四五六七八九]{4})\s*年\s*)?(\d{1,2}|元|[一二三四五六七八九十]{1,3})\s*月(?:\s*(\d{1,2}|[一二三四五六七八九十]{1,3})(?:[日号]|$|[^月个天周]))?`)
 )
 
 var weekdays = map[string]int{"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "日": 7, "天": 7,
@@ -47,6 +49,13 @@ var weekdays = map[string]int{"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, 
 // date (2月30日) is an error that says so.
 func readDate(s string, today duban.Date) (d duban.Date, rest string, ok bool, err error) {
 	s = strings.TrimSpace(s)
+	if digits := arabicDate(s); digits != s {
+		d, rest, ok, err = readDate(digits, today)
+		if !ok || err != nil {
+			return 0, s, ok, err
+		}
+		return d, rest, true, nil
+	}
 	y, _, _ := dateParts(today)
 	if m := reRelYear.FindStringSubmatch(s); m != nil {
 		year := y + map[string]int{"明年": 1, "来年": 1, "后年": 2}[m[1]]
@@ -54,9 +63,13 @@ func readDate(s string, today duban.Date) (d duban.Date, rest string, ok bool, e
 			return duban.NewDate(year, 12, 31), s[len(m[0]):], true, nil
 		}
 		// 明年2月底, 明年1月15日: the month and day of that year.
-		rest := strings.TrimSpace(s[len(m[0]):])
+		rest := arabicDate(strings.TrimSpace(s[len(m[0]):]))
 		if full := fmt.Sprintf("%d年%s", year, rest); hasMatch(reFull, full) || hasMatch(reFullEnd, full) || hasMatch(reFullMon, full) {
-			return readDate(full, today)
+			d, rest, ok, err := readDate(full, today)
+			if err != nil {
+				return 0, s, true, err // 明年0月: no such month
+			}
+			return d, rest, ok, nil
 		}
 		return 0, s, false, nil
 	}
@@ -142,6 +155,43 @@ func readDate(s string, today duban.Date) (d duban.Date, rest string, ok bool, e
 	return 0, s, false, nil
 }
 
+// arabicDate rewrites a date in Chinese numerals at the start of s in
+// digits (十二月十号 → 12月10号), so that it is read as one and never as a
+// shift of twelve months; s is returned as it is when it starts with none.
+func arabicDate(s string) string {
+	m := reCnDate.FindStringSubmatchIndex(s)
+	if m == nil {
+		return s
+	}
+	part := func(i int) string { return s[m[2*i]:m[2*i+1]] }
+	var b strings.Builder
+	end := m[5] + strings.Index(s[m[5]:], "月") + len("月")
+	if m[2] >= 0 {
+		b.WriteString(strings.NewReplacer("〇", "0", "零", "0", "○", "0", "一", "1", "二", "2", "三", "3", "四", "4",
+			"五", "5", "六", "6", "七", "7", "八", "8", "九", "9").Replace(part(1)) + "年")
+	}
+	mon := part(2)
+	if mon == "元" {
+		mon = "1"
+	} else if n := cnNumber(mon); n > 0 {
+		mon = strconv.Itoa(n)
+	}
+	b.WriteString(mon + "月")
+	if m[6] >= 0 {
+		day := cnNumber(part(3))
+		if day <= 0 {
+			return s
+		}
+		b.WriteString(strconv.Itoa(day))
+		end = m[7]
+	}
+	out := b.String()
+	if out == s[:end] {
+		return s
+	}
+	return out + s[end:]
+}
+
 // findDate finds the first date anywhere in s and returns it with s minus
 // the date's words; ok is false when s holds none.
 func findDate(s string, today duban.Date) (d duban.Date, without string, ok bool, err error) {
@@ -163,7 +213,7 @@ func startsDate(s string) bool {
 	if s == "" {
 		return false
 	}
-	if s[0] >= '0' && s[0] <= '9' {
+	if s[0] >= '0' && s[0] <= '9' || arabicDate(s) != s {
 		return true
 	}
 	for _, w := range []string{"上", "下", "本", "这", "周", "星期", "礼拜", "月", "今", "明", "后", "大后", "年", "昨"} {
