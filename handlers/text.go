@@ -57,6 +57,15 @@ func (h *Handler) text(ctx context.Context, t *turn, text string) error {
 			return h.answerFollowup(ctx, t, f, s)
 		}
 	}
+	if !pending || f.Action == actAttach {
+		if answered, err := h.answerOffer(ctx, t, s); answered || err != nil {
+			return err // 是的, 不对, 好的 after 「您是要…吗？」
+		}
+		if c.Verb == "" && t.known && isCorrection(s) {
+			h.correctionHint(ctx, t) // 刚才说错了: never read as a report
+			return nil
+		}
+	}
 	switch {
 	case s == "" && greeted:
 		t.reply(h.greeting(t))

@@ -13,6 +13,22 @@ var trial3Phrasings = []phrasing{
 	{from: "sun", text: "S02延期到明年三月底，等编委会", task: "S02", want: "ext:2027-03-31"},
 	{from: "sun", text: "S02延期到元月底 等编委会", task: "S02", want: "ext:2027-01-31"},
 	{from: "sun", text: "S02延期到二月 等编委会", task: "S02", want: "ext:2027-02-28"},
+	// Yes or no to the bot's question (您是要将 … 吗？) is an answer: a plain
+	// yes confirms, a no cancels, an ok that may only mean "noted" asks for
+	// 确认; none of them is a miss or a courtesy.
+	{from: "sun", setup: []string{"S02完成了吗"}, text: "是的", task: "S02", want: "已报完成"},
+	{from: "sun", setup: []string{"S02完成了吗"}, text: "对", task: "S02", want: "已报完成"},
+	{from: "sun", setup: []string{"人员转岗那个任务已经完成了"}, text: "对的，没错", task: "S02", want: "已报完成"},
+	{from: "chen", setup: []string{"S04能销号吗"}, text: "嗯是的", task: "S04", want: "已销号"},
+	{from: "sun", setup: []string{"S02完成了吗"}, text: "不是", reply: "已取消", not: "没看懂"},
+	{from: "sun", setup: []string{"人员转岗那个任务已经完成了"}, text: "不是这个", reply: "已取消", not: "没看懂", refused: true},
+	{from: "sun", setup: []string{"S02完成了吗"}, text: "不对，还没做完", reply: "已取消", not: "没看懂"},
+	{from: "sun", setup: []string{"S02完成了吗"}, text: "好的", reply: "请回复「确认」", not: "不客气"},
+	{from: "sun", setup: []string{"S02完成了吗"}, text: "嗯", reply: "请回复「确认」", not: "不客气"},
+	{from: "sun", text: "是的", not: "已记录"},
+	// A correction points to 撤销 and changes nothing itself.
+	{from: "sun", setup: []string{"完成 S02 已报"}, text: "刚才说错了，S02还没完成", reply: "撤销", not: "没看懂"},
+	{from: "sun", setup: []string{"进展 S03 方案已起草"}, text: "发错了", reply: "撤销", not: "没看懂"},
 }
 
 func TestTrial3Phrasings(t *testing.T) { runPhrasings(t, trial3Phrasings) }
