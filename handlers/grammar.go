@@ -94,8 +94,10 @@ var verbs = sortedVerbs([]struct {
 	{"最新进展", VerbProgress}, {"进展情况", VerbProgress}, {"有新进展", VerbProgress}, {"有进展", VerbProgress}, {"进展", VerbProgress}, {"进度", VerbProgress},
 	{"完成情况", VerbProgress}, {"报告进展", VerbProgress}, {"汇报进展", VerbProgress}, {"报进展", VerbProgress},
 	{"推进中", VerbProgress}, {"正在推进", VerbProgress}, {"正在办理", VerbProgress},
-	{"同意销号", VerbVerify}, {"予以销号", VerbVerify}, {"核实销号", VerbVerify}, {"销号", VerbVerify},
-	{"驳回", VerbReject}, {"退回", VerbReject},
+	{"同意销号", VerbVerify}, {"予以销号", VerbVerify}, {"核实销号", VerbVerify}, {"可以销号", VerbVerify}, {"销号", VerbVerify},
+	{"核销", VerbVerify}, {"给销了", VerbVerify}, {"销了", VerbVerify},
+	{"驳回", VerbReject}, {"退回重报", VerbReject}, {"打回重报", VerbReject}, {"退回修改", VerbReject}, {"打回修改", VerbReject},
+	{"退回去", VerbReject}, {"打回去", VerbReject}, {"退回", VerbReject}, {"打回", VerbReject},
 	{"撤销", VerbUndo}, {"撤消", VerbUndo}, {"撤回", VerbUndo},
 	{"变更记录", VerbRecord}, {"历史记录", VerbRecord}, {"记录", VerbRecord}, {"留痕", VerbRecord},
 	{"帮助", VerbHelp}, {"help", VerbHelp}, {"用法", VerbHelp}, {"菜单", VerbHelp}, {"使用说明", VerbHelp},
@@ -176,7 +178,8 @@ func parseCommand(s string, today duban.Date) Command {
 	}
 	// The task first: T003 完成了 / T003已完成，说明 / 人员转岗 已完成 /
 	// 我们单位T003的任务已经完成了 / T003 人员已到岗，已完成.
-	if ref, rest, ok := leadingTask(dropSubject(s)); ok {
+	subjectless := dropSubject(s)
+	if ref, rest, ok := leadingTask(subjectless); ok {
 		var more []string
 		if isTaskID(ref) {
 			more, rest = moreTasks(ref, rest)
@@ -184,7 +187,8 @@ func parseCommand(s string, today duban.Date) Command {
 		// 把S04销号, 把T004的时限延到2月底 are read; but after 把 or 将 a
 		// word of progress is the object of a verb that comes last
 		// (把T003的完成情况报一下 asks someone for a report).
-		disposal := strings.HasPrefix(s, "把") || strings.HasPrefix(s, "将")
+		head := s[:len(s)-len(subjectless)]
+		disposal := strings.HasPrefix(s, "把") || strings.HasPrefix(s, "将") || strings.HasSuffix(head, "把") || strings.HasSuffix(head, "将")
 		after := dropFiller(trimLead(rest))
 		if verb, vrest, ok := splitVerb(after); ok && needsTask[verb] {
 			if verb == VerbRecord && trimLead(vrest) != "" || disposal && verb == VerbProgress {
@@ -206,15 +210,19 @@ func parseCommand(s string, today duban.Date) Command {
 }
 
 // subjects are the words people put before a task they name: 我们单位T003….
-var subjects = []string{"我们单位", "我单位", "本单位", "我们", "我", "报告", "汇报", "关于", "麻烦", "请", "申请", "编号", "任务", "把", "将"}
+var subjects = []string{"我们单位", "我单位", "本单位", "我们", "帮我", "帮忙", "我", "报告", "汇报", "关于", "麻烦", "请", "申请", "编号", "任务", "把", "将"}
 
-// dropSubject takes a subject off the front when a task id follows it.
+// dropSubject takes subjects off the front when a task id follows them
+// (帮我把S04销了).
 func dropSubject(s string) string {
 	for _, w := range subjects {
 		if rest, ok := strings.CutPrefix(s, w); ok {
 			rest = strings.TrimLeft(rest, " ，,：:")
 			if ref, _, ok := leadingTask(rest); ok && isTaskID(ref) {
 				return rest
+			}
+			if next := dropSubject(rest); next != rest {
+				return next
 			}
 		}
 	}
@@ -256,7 +264,8 @@ var endVerbs = []struct {
 	verb Verb
 }{
 	{"已经完成了", VerbReport}, {"已经完成", VerbReport}, {"已完成", VerbReport}, {"完成了", VerbReport}, {"已办结", VerbReport},
-	{"予以销号", VerbVerify}, {"同意销号", VerbVerify}, {"销号", VerbVerify},
+	{"予以销号", VerbVerify}, {"同意销号", VerbVerify}, {"可以销号了", VerbVerify}, {"销号", VerbVerify},
+	{"退回重报", VerbReject}, {"打回重报", VerbReject}, {"退回去", VerbReject}, {"打回去", VerbReject}, {"驳回", VerbReject},
 	{"不同意延期", VerbRefuse}, {"同意延期", VerbApprove},
 }
 

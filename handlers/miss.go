@@ -125,9 +125,27 @@ func (h *Handler) needReply(ctx context.Context, t *turn, c Command) string {
 		if err != nil { // 2027年完成改革: not a task id after all
 			return h.miss(ctx, t, whyMissed(c.Rest))
 		}
-		return h.miss(ctx, t, fmt.Sprintf("写了任务 %s，但没写要做什么（完成、进展、延期……）。例如：%s", task.ID, example(VerbReport, task)))
+		return h.miss(ctx, t, h.whatToDo(ctx, t, task))
 	}
 	return h.miss(ctx, t, "")
+}
+
+// whatToDo says a task was named without what to do with it, with an
+// example of what the sender may do: report on their own unit's task,
+// decide on a task they supervise.
+func (h *Handler) whatToDo(ctx context.Context, t *turn, task duban.Task) string {
+	unit, err := h.Store.Unit(ctx, task.Unit)
+	if err != nil || t.person.CanReport(unit) {
+		return fmt.Sprintf("写了任务 %s，但没写要做什么（完成、进展、延期……）。例如：%s", task.ID, example(VerbReport, task))
+	}
+	eg := "记录 " + task.ID
+	switch {
+	case task.Status == duban.StatusReported:
+		eg = "销号 " + task.ID + "，或 " + example(VerbReject, task)
+	case task.Extension != nil:
+		eg = "同意延期 " + task.ID + "，或 " + example(VerbRefuse, task)
+	}
+	return fmt.Sprintf("写了任务 %s，但没写要做什么（销号、驳回、同意延期……）。例如：%s", task.ID, eg)
 }
 
 // replyError words an error for the sender: a task it could not find is a

@@ -38,7 +38,7 @@ func isQuestion(s string) bool {
 			return true
 		}
 	}
-	if asksWhetherYet(t) {
+	if asksWhetherYet(t) || asksEitherWay(t) {
 		return true
 	}
 	for _, w := range questionWords {
@@ -67,6 +67,25 @@ func asksWhetherYet(t string) bool {
 	return unicode.Is(unicode.Han, r) && !strings.ContainsRune("还都也并尚仍从就暂可却又", r)
 }
 
+// asksEitherWay reports an A-not-A question wherever it stands: 该不该驳回,
+// 批不批, 同意不同意, 完成没完成 (a word of one or two characters, 不 or 没,
+// the same word again).
+func asksEitherWay(s string) bool {
+	r := []rune(s)
+	for i, c := range r {
+		if c != '不' && c != '没' {
+			continue
+		}
+		for k := 1; k <= 2 && i-k >= 0 && i+1+k <= len(r); k++ {
+			before, after := string(r[i-k:i]), string(r[i+1:i+1+k])
+			if before == after && unicode.Is(unicode.Han, r[i-1]) && !strings.ContainsRune(before, '不') {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 // endsNote reports whether s is a command written verb first with a task
 // and a note (进展 S02 配套资金目前没有, 延期 S02 … 理由：批复一直没有):
 // what ends it is the note's, not a question.
@@ -85,9 +104,9 @@ var questionActions = []struct {
 	words  []string
 	action duban.Action
 }{
-	{[]string{"不同意延期", "驳回", "退回"}, ""}, // need a reason: never proposed
+	{[]string{"不同意延期", "驳回", "退回", "打回"}, ""}, // need a reason: never proposed
 	{[]string{"同意延期", "批准延期"}, duban.ActApprove},
-	{[]string{"销号"}, duban.ActVerify},
+	{[]string{"销号", "销了", "核销", "给销"}, duban.ActVerify},
 	{[]string{"完成", "办结", "办完", "做完", "ok了", "OK了", "Ok了", "搞定"}, duban.ActReport}, // T003 ok了吗
 }
 

@@ -2,7 +2,6 @@ package handlers
 
 import (
 	"context"
-	"fmt"
 	"regexp"
 	"strings"
 	"unicode"
@@ -283,7 +282,7 @@ func (h *Handler) freeText(ctx context.Context, t *turn, text string) error {
 	}
 	if task, ok := h.namedTask(ctx, t, text); ok && isTaskID(task.ID) && strings.Contains(strings.ToUpper(text), strings.ToUpper(task.ID)) {
 		// 让联络员报一下T003: the task was found, what to do with it was not.
-		why = fmt.Sprintf("写了任务 %s，但没写要做什么（完成、进展、延期……）。例如：%s", task.ID, example(VerbReport, task))
+		why = h.whatToDo(ctx, t, task)
 	}
 	t.reply(h.miss(ctx, t, why))
 	return nil

@@ -29,6 +29,24 @@ var trial3Phrasings = []phrasing{
 	// A correction points to 撤销 and changes nothing itself.
 	{from: "sun", setup: []string{"完成 S02 已报"}, text: "刚才说错了，S02还没完成", reply: "撤销", not: "没看懂"},
 	{from: "sun", setup: []string{"进展 S03 方案已起草"}, text: "发错了", reply: "撤销", not: "没看懂"},
+	// A group leader's decisions as they say them: 退回去, 打回重报, 可以销号了,
+	// 帮我把…销了.
+	{from: "chen", text: "S04 材料不全 退回去", task: "S04", want: "推进中", reply: "（材料不全）"},
+	{from: "chen", text: "S04打回重报，纪要没附", task: "S04", want: "推进中", reply: "纪要没附"},
+	{from: "chen", text: "退回 S04 缺少纪要", task: "S04", want: "推进中"},
+	{from: "chen", text: "S04可以销号了", task: "S04", want: "已销号"},
+	{from: "chen", text: "帮我把S04销了", task: "S04", want: "已销号"},
+	{from: "chen", text: "S04 核销", task: "S04", want: "已销号"},
+	{from: "chen", text: "S04没问题，给销了吧", reply: "您是要将 S04「核减领导职数」销号吗", not: "已记录"},
+	{from: "chen", text: "S04该不该驳回", not: "已记录"},
+	// A-not-A asks, wherever it stands (该不该, 批不批, 完成没完成).
+	{from: "chen", text: "S05的延期批不批", not: "已记录"},
+	{from: "sun", text: "S02报不报完成", not: "已记录"},
+	{from: "sun", text: "S02完成没完成", not: "已记录"},
+	{from: "chen", text: "S04同意不同意销号", not: "已记录"},
+	// A task named without a verb by someone who supervises it: the example
+	// is what they may do, not 完成.
+	{from: "chen", text: "S04 看一下", reply: "销号 S04", not: "完成 S04"},
 }
 
 func TestTrial3Phrasings(t *testing.T) { runPhrasings(t, trial3Phrasings) }
