@@ -9,6 +9,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // ListKind is which of a scope's lists a 任务 command asks for; "" is the
@@ -41,12 +42,14 @@ func init() {
 		ListRed: {"红", "红的", "红灯", "红灯的", "红灯单位", "红灯的单位", "红色", "红名单", "红灯名单",
 			"逾期单位", "逾期的单位", "有逾期的单位"},
 		ListOverdue: {"逾期", "逾期的", "逾期任务", "逾期的任务", "已逾期", "已逾期的", "已逾期任务", "已逾期的任务",
-			"超期", "超期的", "超期任务", "超期的任务", "红灯任务", "红灯的任务"},
+			"超期", "超期的", "超期任务", "超期的任务", "红灯任务", "红灯的任务", "过期的", "过期任务", "过期的任务"},
 		ListYellow: {"黄", "黄的", "黄灯", "黄灯的", "黄灯单位", "黄灯的单位", "黄色", "临期单位", "临期的单位"},
 		ListDueSoon: {"临期", "临期的", "临期任务", "临期的任务", "即将到期", "即将到期的", "即将到期的任务",
-			"快到期", "快到期的", "快到期的任务", "黄灯任务", "黄灯的任务"},
+			"快到期", "快到期的", "快到期的任务", "黄灯任务", "黄灯的任务", "要到期的", "要到期的任务",
+			"要截止的", "要截止的任务", "快截止的", "快截止的任务", "即将截止的", "即将截止的任务"},
 		ListWaiting: {"待销号", "待销号的", "待销号任务", "待销号的任务", "待审批", "待审批的", "待批", "延期待批",
-			"待办", "待处理", "待处理的", "待我处理", "待我处理的", "待您处理", "待办事项"},
+			"待办", "待处理", "待处理的", "待我处理", "待我处理的", "待您处理", "待办事项",
+			"要我处理的", "需要我处理的", "我要处理的", "要处理的", "需要处理的", "待我办的", "要我办的"},
 		ListGreen: {"绿", "绿的", "绿灯", "绿灯的", "绿灯单位", "绿灯的单位", "绿色"},
 		ListUnits: {"单位", "全部单位", "所有单位", "各单位", "单位排名", "单位清单", "单位列表", "单位一览"},
 		ListAll:   {"全部", "全部的", "全部任务", "所有任务", "全部清单"},
@@ -121,6 +124,50 @@ func parseListing(s string) (Command, bool) {
 		return Command{Verb: VerbPage, Page: page}, true // 下一页, 第2页, 任务 红 下一页
 	}
 	return Command{Verb: VerbTasks, Task: scope, List: kind, Page: page}, true
+}
+
+// namedList reads a name glued to a list after it (政府组的待销号,
+// 市司法局逾期任务); the caller checks the name is a unit's or a group's. A
+// bare 单位 or 全部 is not read so: unit names end in such words.
+func namedList(tok string) (string, ListKind, bool) {
+	best := ""
+	for w := range listWords {
+		if len(w) > len(best) && utf8.RuneCountInString(w) >= 2 && strings.HasSuffix(tok, w) {
+			best = w
+		}
+	}
+	if best == "" || listWords[best] == ListUnits || listWords[best] == ListAll {
+		return "", "", false
+	}
+	name := strings.TrimSuffix(strings.TrimSuffix(tok, best), "的")
+	if utf8.RuneCountInString(name) < 2 {
+		return "", "", false
+	}
+	return name, listWords[best], true
+}
+
+// askedListing reads a question that asks for a list (待销号的有哪些,
+// 有几个要我处理的, 最近有什么要截止的任务) as that list.
+func askedListing(s string) (Command, bool) {
+	body := strings.TrimRight(s, "?？。.！! ")
+	for changed := true; changed; {
+		changed = false
+		for _, w := range []string{"都有哪些", "都是哪些", "有哪些", "是哪些", "有几个", "有几项", "有多少", "有什么", "都有啥", "有啥", "呢", "吗", "了"} {
+			if rest, ok := strings.CutSuffix(body, w); ok && rest != "" {
+				body, changed = rest, true
+			}
+		}
+		for _, w := range []string{"最近", "现在", "目前", "还有", "都有", "有", "哪些是", "哪些", "什么", "几个", "多少"} {
+			if rest, ok := strings.CutPrefix(body, w); ok && rest != "" {
+				body, changed = rest, true
+			}
+		}
+	}
+	if body == s || isQuestion(body) {
+		return Command{}, false // 逾期 怎么办？ asks about the rules
+	}
+	c, ok := parseListing(body)
+	return c, ok && c.Verb == VerbTasks && c.List != ""
 }
 
 // pageNumber reads a page number: 2, 12, 二, 十二, 两.

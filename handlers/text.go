@@ -115,6 +115,9 @@ func (h *Handler) text(ctx context.Context, t *turn, text string) error {
 		if list, ok := parseListing(s); ok {
 			return h.command(ctx, t, list) // 逾期的任务？ is answered with them: a listing never acts
 		}
+		if list, ok := askedListing(s); ok && t.known {
+			return h.command(ctx, t, list) // 待销号的有哪些
+		}
 		return h.question(ctx, t, c.Rest)
 	}
 	if cmds, ok := splitCommands(s, t.today); ok {
@@ -289,26 +292,36 @@ func (h *Handler) freeText(ctx context.Context, t *turn, text string) error {
 }
 
 // unitFirst is a listing asked for with the unit or group first: 市司法局的任务,
-// 政府组的任务清单, 司法局的任务呢.
-var unitFirst = regexp.MustCompile(`^(\p{Han}{2,}?)的?任务(清单|列表|情况)?(呢|吗)?[?？]?$`)
+// 政府组的任务清单, 司法局的任务呢, 组织部进度咋样, 政府组的情况.
+var unitFirst = regexp.MustCompile(`^(\p{Han}{2,}?)的?(?:任务|工作)?(?:清单|列表|完成情况|推进情况|情况|进度|进展)?(?:怎么样|咋样|如何|怎样)?了?(?:呢|吗)?[?？]?$`)
 
-// namedListing reads s as 任务 of a unit or group named first; only a name
-// that is one (人员转岗的任务 names a task's title, not a unit).
+// namedListing reads s as 任务 of a unit or group named first, or as one of
+// its lists (政府组的待销号); only a name that is one (人员转岗的任务 names a
+// task's title, not a unit).
 func (h *Handler) namedListing(ctx context.Context, s string) (Command, bool) {
-	m := unitFirst.FindStringSubmatch(s)
-	if m == nil {
+	var candidates []Command
+	if name, kind, ok := namedList(strings.TrimRight(s, "?？。 ")); ok {
+		candidates = append(candidates, Command{Verb: VerbTasks, Task: name, List: kind}) // 政府组的待销号
+	}
+	if m := unitFirst.FindStringSubmatch(s); m != nil && m[1] != s {
+		candidates = append(candidates, Command{Verb: VerbTasks, Task: m[1]})
+	}
+	if len(candidates) == 0 {
 		return Command{}, false
 	}
 	units, err := h.Store.Units(ctx)
 	if err != nil {
 		return Command{}, false
 	}
-	if _, err := duban.FindUnit(units, m[1]); err != nil {
-		if _, err := duban.FindGroup(duban.Ledger{Units: units}.Groups(), m[1]); err != nil {
-			return Command{}, false
+	for _, c := range candidates {
+		if _, err := duban.FindUnit(units, c.Task); err == nil {
+			return c, true
+		}
+		if _, err := duban.FindGroup(duban.Ledger{Units: units}.Groups(), c.Task); err == nil {
+			return c, true
 		}
 	}
-	return Command{Verb: VerbTasks, Task: m[1]}, true
+	return Command{}, false
 }
 
 var (

@@ -47,6 +47,21 @@ var trial3Phrasings = []phrasing{
 	// A task named without a verb by someone who supervises it: the example
 	// is what they may do, not 完成.
 	{from: "chen", text: "S04 看一下", reply: "销号 S04", not: "完成 S04"},
+	// A list asked for as a question (待销号的有哪些, 有几个要我处理的) is the
+	// list, never a quote from the documents; so is a unit or group named
+	// with how it is doing (组织部进度咋样, 政府组的情况) or with a list
+	// (政府组的待销号).
+	{from: "chen", text: "待销号的有哪些", reply: "待销号和延期待批", not: "【政策答复】"},
+	{from: "chen", text: "有几个要我处理的", reply: "待销号和延期待批", not: "【政策答复】"},
+	{from: "chen", text: "现在有哪些逾期的任务？", reply: "逾期", not: "【政策答复】"},
+	{from: "li", text: "逾期的单位有哪些", reply: "红灯单位", not: "【政策答复】"},
+	{from: "sun", text: "最近有什么要截止的任务", reply: "临期", not: "【政策答复】"},
+	{from: "chen", text: "政府组的待销号", reply: "政府组·待销号和延期待批"},
+	{from: "li", text: "政府组的逾期任务", reply: "政府组·逾期"},
+	{from: "chen", text: "司法局进度咋样", reply: "市司法局（政府组）任务清单", not: "【政策答复】"},
+	{from: "chen", text: "政府组的情况", reply: "政府组：", not: "没看懂"},
+	{from: "li", text: "市财政局完成情况怎么样了", reply: "市财政局（政府组）任务清单", not: "【政策答复】"},
+	{from: "chen", text: "逾期怎么处理", reply: "【政策答复】"},
 }
 
 func TestTrial3Phrasings(t *testing.T) { runPhrasings(t, trial3Phrasings) }
