@@ -48,15 +48,23 @@ func (h *Handler) answerExtensionReason(ctx context.Context, t *turn, s string) 
 }
 
 // asksUnitPeople reports whether s asks who the sender's unit's 联络员 or
-// 一把手 is (谁是我们单位的联络员, 本单位一把手是谁).
+// 一把手 is (谁是我们单位的联络员, 本单位一把手是谁), who supervises it
+// (督办组长是谁, 我们单位归哪个督办组), or whom to turn to (有问题找谁).
 func asksUnitPeople(s string) bool {
+	switch {
+	case containsAny(s, "找谁", "联系谁", "问谁", "跟谁对接", "和谁对接", "找哪位", "联系哪位"):
+		return true
+	case containsAny(s, "组长", "督办组") && containsAny(s, "谁", "哪位", "哪个组", "哪个督办组", "叫什么"):
+		return true
+	}
 	return containsAny(s, "联络员", "一把手", "负责人") && containsAny(s, "谁", "哪位", "哪个人", "叫什么") &&
 		containsAny(s, "我们", "我单位", "本单位", "咱们", "我的单位")
 }
 
 // answerUnitPeople names the 联络员 and 一把手 of each unit the sender
-// reports for; ok is false when they report for none.
-func (h *Handler) answerUnitPeople(ctx context.Context, t *turn) (bool, error) {
+// reports for, its 督办组 and the group's leader; ok is false when they
+// report for none.
+func (h *Handler) answerUnitPeople(ctx context.Context, t *turn, s string) (bool, error) {
 	codes := t.person.Units()
 	if len(codes) == 0 {
 		return false, nil
@@ -84,7 +92,19 @@ func (h *Handler) answerUnitPeople(ctx context.Context, t *turn) (bool, error) {
 			}
 			parts = append(parts, string(role)+" "+strings.Join(names, "、"))
 		}
-		lines = append(lines, unit.Name+"："+strings.Join(parts, "，")+"。")
+		var leaders []string
+		for _, p := range people {
+			if p.Has(duban.RoleLeader, unit.Group) {
+				leaders = append(leaders, p.Name)
+			}
+		}
+		if len(leaders) == 0 {
+			leaders = []string{"（未登记）"}
+		}
+		lines = append(lines, unit.Name+"："+strings.Join(parts, "，")+"；督办组 "+unit.Group+"，组长 "+strings.Join(leaders, "、")+"。")
+	}
+	if containsAny(s, "找谁", "联系谁", "问谁", "对接", "找哪位", "联系哪位") && containsAny(s, "延期", "推迟", "延长", "完成", "办结", "销号") {
+		lines = append(lines, h.commandHint(ctx, t, s)) // 要推迟的话找谁: and how to ask
 	}
 	t.reply(strings.Join(lines, "\n"))
 	return true, nil

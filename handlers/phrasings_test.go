@@ -716,7 +716,6 @@ func (decliningPolicy) AnswerText(context.Context, string) (string, bool, error)
 func TestUncoveredQuestionHintsItsCommand(t *testing.T) {
 	for _, c := range []struct{ from, text, want, not string }{
 		{"sun", "延期怎么申请", "如果您是想申请延期，可以这样说：延期 S01 ", "进展 S01"},
-		{"sun", "要推迟的话找谁", "如果您是想申请延期", ""},
 		{"sun", "完成了以后呢", "如果您是想报完成，可以这样说：完成 S01 ", ""},
 		{"chen", "销号有什么要求", "如果您是想销号，可以这样说：销号 S04", ""},
 		{"sun", "编制是怎么核定的", "如果您是想报送任务进展，可以这样说：进展 S01", ""},

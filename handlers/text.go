@@ -91,7 +91,7 @@ func (h *Handler) text(ctx context.Context, t *turn, text string) error {
 		return nil // T004为什么延期: never a request
 	}
 	if t.known && !command && asksUnitPeople(s) {
-		if ok, err := h.answerUnitPeople(ctx, t); ok || err != nil {
+		if ok, err := h.answerUnitPeople(ctx, t, s); ok || err != nil {
 			return err
 		}
 	}

@@ -62,6 +62,16 @@ var trial3Phrasings = []phrasing{
 	{from: "chen", text: "政府组的情况", reply: "政府组：", not: "没看懂"},
 	{from: "li", text: "市财政局完成情况怎么样了", reply: "市财政局（政府组）任务清单", not: "【政策答复】"},
 	{from: "chen", text: "逾期怎么处理", reply: "【政策答复】"},
+	// Who supervises the sender's unit is in the ledger: the group and its
+	// leader, never a quote about 督办组 in general.
+	{from: "sun", text: "督办组长是谁", reply: "政府组，组长 陈志强", not: "【政策答复】"},
+	{from: "sun", text: "我们组长是谁", reply: "组长 陈志强", not: "【政策答复】"},
+	{from: "sun", text: "我们单位归哪个督办组", reply: "督办组 政府组", not: "【政策答复】"},
+	{from: "zhou", text: "有问题找谁", reply: "联络员 孙丽", not: "【政策答复】"},
+	{from: "sun", text: "我要找谁对接", reply: "组长 陈志强", not: "【政策答复】"},
+	{from: "sun", text: "谁是我们单位的联络员", reply: "市司法局：联络员 孙丽，一把手 周强"},
+	{from: "sun", text: "督办组怎么开展工作", reply: "【政策答复】"},
+	{from: "sun", text: "要推迟的话找谁", reply: "组长 陈志强。\n如果您是想申请延期，可以这样说：延期 S01"},
 }
 
 func TestTrial3Phrasings(t *testing.T) { runPhrasings(t, trial3Phrasings) }
