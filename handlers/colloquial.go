@@ -10,7 +10,11 @@ import (
 // colloquialDone are the words after a task id that may say it is done
 // but may as well say only "noted" (T3 ok了, T003 done): the bot asks back
 // rather than report. 搞定了 and 已办结 say it plainly and are verbs.
-var colloquialDone = []string{"ok了", "ok啦", "ok", "okay", "done", "好了", "弄好了", "办好了", "做好了", "搞掂了", "搞掂"}
+// Typos of 完成 typed by pinyin or voice input (完程了, 完城) are asked back
+// the same way.
+var colloquialDone = []string{"ok了", "ok啦", "ok", "okay", "done", "好了", "弄好了", "办好了", "做好了", "搞掂了", "搞掂",
+	"搞完了", "弄完了", "干完了", "完事了", "完工了",
+	"完程了", "完程", "完城了", "完城", "完呈了", "完呈", "玩成了", "玩成", "完乘了", "完承了", "已完程", "已完城"}
 
 // saysDoneColloquially returns the task a message "T003 ok了" names when the
 // rest of it is one of colloquialDone and nothing else.

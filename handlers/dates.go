@@ -13,7 +13,7 @@ import (
 // Dates as people write them in chat. readDate reads one at the start of a
 // message's remainder, relative to today:
 //
-//	2027-01-25  2027/1/25  2027.1.25  2027年1月25日(号)
+//	2027-01-25  2027/1/25  2027.1.25  2027年1月25日(号)  20270125
 //	1月25日  1/25  1-25  1.25   the next such date not before today
 //	3月  2月份  明年3月  2027年3月  the month's last day
 //	下周五  本周五  周五  星期五    next week's Friday; this week's; the next one
@@ -25,6 +25,7 @@ import (
 
 var (
 	reFull     = regexp.MustCompile(`^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*[日号]?`)
+	reCompact  = regexp.MustCompile(`^(\d{4})(\d{2})(\d{2})`) // 20270120
 	reMonthDay = regexp.MustCompile(`^(\d{1,2})\s*月\s*(\d{1,2})\s*[日号]?`)
 	reSlash    = regexp.MustCompile(`^(\d{1,2})\s*[/.-]\s*(\d{1,2})`)
 	reMonth    = regexp.MustCompile(`^(\d{1,2})\s*月份?`)
@@ -80,6 +81,10 @@ func readDate(s string, today duban.Date) (d duban.Date, rest string, ok bool, e
 			return 0, s, true, err
 		}
 		return d, s[len(m[0]):], true, nil
+	case hasMatch(reCompact, s) && !digitNext(s, reCompact):
+		m := reCompact.FindStringSubmatch(s)
+		d, err = civil(atoi(m[1]), atoi(m[2]), atoi(m[3]), true)
+		return d, s[len(m[0]):], true, err
 	case hasMatch(reFull, s):
 		m := reFull.FindStringSubmatch(s)
 		d, err = civil(atoi(m[1]), atoi(m[2]), atoi(m[3]), true)

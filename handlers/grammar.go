@@ -84,7 +84,8 @@ var verbs = sortedVerbs([]struct {
 	{"不同意延期", VerbRefuse}, {"驳回延期", VerbRefuse}, {"不批准延期", VerbRefuse}, {"不予延期", VerbRefuse}, {"不同意", VerbRefuse},
 	{"同意延期", VerbApprove}, {"批准延期", VerbApprove}, {"准予延期", VerbApprove}, {"同意", VerbApprove},
 	{"申请延期", VerbExtend}, {"延期申请", VerbExtend}, {"申请延长时限", VerbExtend}, {"延长时限", VerbExtend}, {"延期", VerbExtend},
-	{"推迟", VerbExtend}, {"延至", VerbExtend}, {"延到", VerbExtend},
+	{"推迟", VerbExtend}, {"延至", VerbExtend}, {"延到", VerbExtend}, {"延长", VerbExtend}, {"顺延", VerbExtend},
+	{"往后推", VerbExtend}, {"推后", VerbExtend}, {"延后", VerbExtend},
 	{"我的任务", VerbTasks}, {"任务清单", VerbTasks}, {"任务列表", VerbTasks}, {"查看任务", VerbTasks}, {"看看任务", VerbTasks},
 	{"帮我看看任务", VerbTasks}, {"查一下任务", VerbTasks}, {"查任务", VerbTasks}, {"看任务", VerbTasks}, {"任务", VerbTasks},
 	{"已经全部完成", VerbReport}, {"全部完成", VerbReport}, {"已经完成", VerbReport}, {"已完成", VerbReport}, {"完成了", VerbReport},
@@ -471,7 +472,7 @@ func readExtension(c Command, rest string, today duban.Date) Command {
 func trimDateLead(s string) string {
 	s = trimLead(s)
 	for _, w := range []string{"时限延至", "时限延到", "延长至", "延长到", "延期到", "延期至", "延至", "延到", "推迟到", "推迟至",
-		"申请延期", "延期", "推迟", "延长", "到", "至", "为"} {
+		"申请延期", "延期", "推迟", "延长", "顺延", "往后推", "推后", "延后", "到", "至", "为"} {
 		if strings.HasPrefix(s, w) {
 			return trimDateLead(s[len(w):]) // 延期 then 到…
 		}

@@ -152,14 +152,27 @@ func stripLabel(s string) string {
 	return s
 }
 
-// stripMention drops a mention of the bot typed first (@督办助手 …).
+// stripMention drops the mentions of a group chat (@督办助手 S03 完成了 @周强),
+// wherever they stand: a word that starts with @ and ends at a space (WeCom
+// puts one after the name) names a person, not a task or a note. An address
+// (sun@example.com) does not start with @ and stays; so does a word with
+// digits (@督办助手T003完成了: the id is glued to the name).
 func stripMention(s string) string {
-	if rest, ok := strings.CutPrefix(s, "@"); ok {
-		if _, after, found := strings.Cut(rest, " "); found && strings.TrimSpace(after) != "" {
-			return strings.TrimSpace(after)
-		}
+	words := strings.Split(s, " ")
+	if len(words) < 2 {
+		return s
 	}
-	return s
+	kept := words[:0]
+	for _, w := range words {
+		if strings.HasPrefix(w, "@") && utf8.RuneCountInString(w) <= 16 && !strings.ContainsAny(w, "0123456789") {
+			continue // a name, never glued to a task id
+		}
+		kept = append(kept, w)
+	}
+	if len(kept) == 0 {
+		return s
+	}
+	return strings.Join(kept, " ")
 }
 
 // splitCommands reads a message of several commands, each clause after the

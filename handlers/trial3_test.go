@@ -72,6 +72,20 @@ var trial3Phrasings = []phrasing{
 	{from: "sun", text: "谁是我们单位的联络员", reply: "市司法局：联络员 孙丽，一把手 周强"},
 	{from: "sun", text: "督办组怎么开展工作", reply: "【政策答复】"},
 	{from: "sun", text: "要推迟的话找谁", reply: "组长 陈志强。\n如果您是想申请延期，可以这样说：延期 S01"},
+	// @mentions in a group chat (WeCom puts U+2005 after the name) are no
+	// part of the note, wherever they stand.
+	{from: "sun", text: "@督办助手\u2005S02 完成了 @周强\u2005", task: "S02", want: "已报完成", not: "@周强"},
+	{from: "sun", text: "S03 进展 材料收集中 @陈志强 @周强", task: "S03", want: "progress:材料收集中"},
+	{from: "sun", text: "完成 S02 材料已发 sun@example.com", task: "S02", want: "已报完成", reply: "sun@example.com"},
+	// Dates typed as eight digits, extensions said as 延长, 往后推, 顺延.
+	{from: "sun", text: "S02延期至20270220 编委会没开", task: "S02", want: "ext:2027-02-20"},
+	{from: "sun", text: "S02 延长半个月 等编委会", task: "S02", want: "ext:2027-01-25"},
+	{from: "sun", text: "S02 往后推一个月 编委会没开", task: "S02", want: "ext:2027-02-10"},
+	{from: "sun", text: "S02顺延到2月20日，编委会没开", task: "S02", want: "ext:2027-02-20"},
+	{from: "sun", text: "S02 延长到2月20号 等编委会", task: "S02", want: "ext:2027-02-20"},
+	// Typos of 完成 are asked back, never taken as done nor missed.
+	{from: "sun", text: "S02 完程了", reply: "您是要将 S02", not: "没看懂"},
+	{from: "sun", text: "S02完城", reply: "您是要将 S02", not: "没看懂"},
 }
 
 func TestTrial3Phrasings(t *testing.T) { runPhrasings(t, trial3Phrasings) }
