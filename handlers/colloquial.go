@@ -16,16 +16,29 @@ var colloquialDone = []string{"ok了", "ok啦", "ok", "okay", "done", "好了", 
 	"搞完了", "弄完了", "干完了", "完事了", "完工了",
 	"完程了", "完程", "完城了", "完城", "完呈了", "完呈", "玩成了", "玩成", "完乘了", "完承了", "已完程", "已完城"}
 
+// doneInRunOn are the words that say a task is done inside a longer
+// sentence (那个T003我们这边已经弄完了然后材料也交上去了): asked back too.
+var doneInRunOn = []string{"完成了", "弄完了", "搞完了", "做完了", "办完了", "干完了", "搞定了", "办好了", "弄好了", "做好了", "办结了", "完事了"}
+
 // saysDoneColloquially returns the task a message "T003 ok了" names when the
-// rest of it is one of colloquialDone and nothing else.
+// rest of it is one of colloquialDone and nothing else, or a run-on sentence
+// that says it is done with no word before that says it is not yet.
 func saysDoneColloquially(s string) (string, bool) {
-	ref, rest, ok := leadingTask(s)
+	ref, rest, ok := leadingTask(dropSubject(s))
 	if !ok || !isTaskID(ref) {
 		return "", false
 	}
 	rest = strings.ToLower(strings.Trim(rest, " ，,。.!！~～：:"))
 	for _, w := range colloquialDone {
 		if rest == w {
+			return ref, true
+		}
+	}
+	for _, w := range doneInRunOn {
+		if before, _, found := strings.Cut(rest, w); found {
+			if containsSuffix(before, notYet) || strings.ContainsAny(before, "没未不") {
+				return "", false // 还没弄完, 下周能做完了
+			}
 			return ref, true
 		}
 	}

@@ -89,6 +89,8 @@ func readDate(s string, today duban.Date) (d duban.Date, rest string, ok bool, e
 		m := reFull.FindStringSubmatch(s)
 		d, err = civil(atoi(m[1]), atoi(m[2]), atoi(m[3]), true)
 		return d, s[len(m[0]):], true, err
+	case (hasMatch(reFullMon, s) || hasMatch(reMonth, s)) && vaguePart(s):
+		return 0, s, false, nil // 3月中旬, 2027年1月初: no day to hold to
 	case hasMatch(reFullMon, s) && !digitNext(s, reFullMon):
 		// 2027年3月: by the end of that month.
 		m := reFullMon.FindStringSubmatch(s)
@@ -360,6 +362,9 @@ func readShift(s string) (shift, string, bool) {
 	if n <= 0 {
 		return shift{}, s, false
 	}
+	if m[2] == "月" && !strings.Contains(m[0], "个") && m[1] != "两" && n <= 12 {
+		return shift{}, s, false // 3月, 十二月 name a month: a length is 3个月
+	}
 	switch m[2] {
 	case "天", "日":
 		return shift{days: n}, rest, true
@@ -405,6 +410,17 @@ func (sh shift) from(d duban.Date) duban.Date {
 		day = ld
 	}
 	return duban.NewDate(ly, lm, day)
+}
+
+// vaguePart reports whether a month at the start of s is followed by a part
+// of it (上旬, 中旬, 下旬, 初, 中): not a date one can hold a task to.
+func vaguePart(s string) bool {
+	m := reFullMon.FindString(s)
+	if m == "" {
+		m = reMonth.FindString(s)
+	}
+	after := strings.TrimSpace(s[len(m):])
+	return containsPrefix(after, []string{"上旬", "中旬", "下旬", "初", "中", "上半月", "下半月"})
 }
 
 // digitNext reports whether a digit follows re's match at the start of s

@@ -86,6 +86,15 @@ var trial3Phrasings = []phrasing{
 	// Typos of 完成 are asked back, never taken as done nor missed.
 	{from: "sun", text: "S02 完程了", reply: "您是要将 S02", not: "没看懂"},
 	{from: "sun", text: "S02完城", reply: "您是要将 S02", not: "没看懂"},
+	// Run-on sentences as voice input writes them.
+	{from: "sun", text: "S02这个任务我们已经完成了，材料已经报给组里", task: "S02", want: "已报完成", reply: "（材料已经报给组里）"},
+	{from: "sun", text: "嗯那个S02我们这边已经弄完了然后材料也交上去了你看一下", reply: "您是要将 S02「人员转岗到位」报为已完成吗", not: "没看懂"},
+	{from: "sun", text: "S03在推进中，已经完成人员摸底", task: "S03", want: "progress:已经完成人员摸底"},
+	{from: "sun", text: "S02我们申请延期因为编委会要到一月中旬才开会时间延到二月二十号", task: "S02", want: "ext:2027-02-20"},
+	{from: "sun", text: "S02 延期到3月中旬 等编委会", reply: "请回复新的完成时限"},
+	{from: "sun", text: "S02 延期3个月 等编委会", task: "S02", want: "ext:2027-04-10"},
+	{from: "sun", text: "S02 延期两月 等编委会", task: "S02", want: "ext:2027-03-10"},
+	{from: "sun", text: "S02我们这边还没弄完，材料也没交", not: "已报完成"},
 }
 
 func TestTrial3Phrasings(t *testing.T) { runPhrasings(t, trial3Phrasings) }
