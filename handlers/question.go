@@ -18,7 +18,9 @@ import (
 var questionEnds = []string{"?", "？", "吗", "么", "呢", "嘛",
 	// A-not-A with the second half left off (完成了不, 可以不), 否 (完成否),
 	// and the tags that ask for agreement.
-	"不", "否", "对吧", "是吧", "了吧"}
+	"不", "否", "对吧", "是吧", "了吧",
+	// 吧 closing a clause asks for assent (延期到3月 可以吧, 报完成吧).
+	"吧"}
 
 // questionWords are the words that make a sentence a question wherever they
 // stand.
@@ -123,7 +125,7 @@ func (h *Handler) question(ctx context.Context, t *turn, text string) error {
 		// states something is asked back as that command.
 		if c := parseCommand(normalise(text), t.today); (c.Verb == VerbProgress || c.Verb == VerbExtend) && c.Need == "" && c.Err == "" && len(c.More) == 0 && (c.Verb == VerbExtend || states(c.Rest)) {
 			if task, err := h.resolve(ctx, t.person, c.Task); err == nil {
-				r := duban.Request{Action: actionOf(c.Verb), By: t.person, At: t.now, MsgID: t.in.Key, Note: c.Rest, Deadline: c.Deadline}
+				r := duban.Request{Action: actionOf(c.Verb), By: t.person, At: t.now, MsgID: t.in.Key, Note: statedPart(c.Rest), Deadline: c.Deadline}
 				if c.Shift != (shift{}) {
 					r.Deadline = c.Shift.from(task.Deadline)
 				}
@@ -355,6 +357,27 @@ func states(note string) bool {
 	}
 	return false
 }
+
+// statedPart is a question's note without the tags that only ask (延期到3月
+// 行吗, 可以不) and the hypothetical (延期到3月份的话 会不会影响考核), so an
+// ask-back never quotes them as the reason.
+func statedPart(note string) string {
+	var kept []string
+	clauses := strings.FieldsFunc(note, func(r rune) bool { return strings.ContainsRune("，,；;？? ", r) })
+	for _, clause := range clauses {
+		if strings.HasPrefix(clause, "的话") || slices.Contains(askingTags, strings.TrimRight(clause, "?？。.！!")) {
+			continue
+		}
+		kept = append(kept, clause)
+	}
+	if len(kept) == len(clauses) {
+		return note // nothing only asked: the note as written
+	}
+	return strings.Join(kept, "，")
+}
+
+// askingTags are the clauses that only ask for assent.
+var askingTags = []string{"行吗", "行不", "行不行", "行吧", "可以吗", "可以不", "可以吧", "可不可以", "好吗", "好不好", "成吗", "能行吗", "是吧", "对吧", "没问题吧"}
 
 // hints name the command a question the documents do not answer may be
 // about (延期怎么申请: the 延期 command), by the words it holds.

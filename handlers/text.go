@@ -60,8 +60,8 @@ func (h *Handler) text(ctx context.Context, t *turn, text string) error {
 		if answered, err := h.answerOffer(ctx, t, s); answered || err != nil {
 			return err // 是的, 不对, 好的 after 「您是要…吗？」
 		}
-		if c.Verb == "" && t.known && isCorrection(s) {
-			h.correctionHint(ctx, t) // 刚才说错了: never read as a report
+		if t.known && (c.Verb == "" && isCorrection(s) || takesBack(c, s)) {
+			h.correctionHint(ctx, t) // 刚才说错了, 延期申请撤回来: never a report nor a request
 			return nil
 		}
 	}
@@ -267,7 +267,7 @@ func stripGreeting(s string) (bool, string) {
 	return false, s
 }
 
-var courtesies = []string{"谢谢", "谢谢你", "谢谢您", "感谢", "多谢", "好的", "好", "ok", "okay", "嗯", "嗯嗯", "明白", "明白了", "了解", "了解了", "知道了", "行", "没问题", "辛苦了"}
+var courtesies = []string{"谢谢", "谢谢你", "谢谢您", "感谢", "多谢", "好的", "好", "好吧", "ok", "okay", "嗯", "嗯嗯", "明白", "明白了", "了解", "了解了", "知道了", "行", "没问题", "辛苦了"}
 
 // isCourtesy reports whether s is only thanks or assent.
 func isCourtesy(s string) bool {

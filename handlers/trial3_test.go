@@ -95,6 +95,17 @@ var trial3Phrasings = []phrasing{
 	{from: "sun", text: "S02 延期3个月 等编委会", task: "S02", want: "ext:2027-04-10"},
 	{from: "sun", text: "S02 延期两月 等编委会", task: "S02", want: "ext:2027-03-10"},
 	{from: "sun", text: "S02我们这边还没弄完，材料也没交", not: "已报完成"},
+	// A question never acts, however it ends (可以吧, 行吧), and the
+	// question is no reason when asked back.
+	{from: "sun", text: "S02 延期到3月 可以吧", not: "已记录"},
+	{from: "sun", text: "S02 延期到3月底 行吧", not: "已记录"},
+	{from: "sun", text: "S02延期到3月行吗", not: "理由：行吗"},
+	{from: "sun", text: "S02延期到3月可以不", not: "理由：可以不"},
+	{from: "sun", text: "S02 延期到3月份的话 会不会影响考核", not: "理由：的话"},
+	// Taking back a request is 撤销, said so; it is never a new request.
+	{from: "sun", setup: []string{"延期 S02 2027-02-20 等编委会"}, text: "S02延期申请撤回来", reply: "撤销", not: "请回复新的完成时限"},
+	{from: "zhou", text: "我想撤回S05的延期申请", reply: "撤销", not: "没看懂"},
+	{from: "sun", text: "S02能撤销吗", reply: "撤销"},
 }
 
 func TestTrial3Phrasings(t *testing.T) { runPhrasings(t, trial3Phrasings) }

@@ -101,6 +101,25 @@ func (h *Handler) correctionHint(ctx context.Context, t *turn) {
 	t.reply("未做任何变更。如需撤回您刚才的变更，请回复「撤销」" + within + "，再按实际情况重新报送，例如：进展 " + id + " 说明。")
 }
 
+// takeBack are the words that take a change back, in a sentence that is
+// not 撤销 alone (延期申请撤回来, 我想撤回S05的延期申请, S02能撤销吗).
+var takeBack = []string{"撤回", "撤销", "撤消", "收回"}
+
+// takesBack reports whether s asks to take a change back in other words
+// than 撤销 alone: with no verb of its own, or as the start of a note.
+func takesBack(c Command, s string) bool {
+	switch {
+	case c.Verb == VerbUndo || endsNote(s):
+		return false
+	case c.Verb == "":
+		// 撤销机构 is a policy term: only a change of the sender's own is
+		// taken back (a task named, a request, what they just sent).
+		return slices.ContainsFunc(takeBack, func(w string) bool { return strings.Contains(s, w) }) &&
+			(c.Task != "" || len(idTokens(s)) > 0 || containsAny(s, "申请", "刚才", "刚刚", "上一条", "那条"))
+	}
+	return needsTask[c.Verb] && containsPrefix(c.Rest, takeBack)
+}
+
 // isCorrection reports whether s says the sender's last message was wrong.
 func isCorrection(s string) bool {
 	return slices.ContainsFunc(corrections, func(w string) bool { return strings.Contains(s, w) })
