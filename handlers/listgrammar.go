@@ -62,7 +62,7 @@ func init() {
 
 // listVerbs open a listing: 任务 红, 看看红的, 查一下逾期的.
 var listVerbs = []string{"帮我看看任务", "查一下任务", "看一下任务", "看看任务", "查看任务", "任务清单", "任务列表", "我的任务",
-	"查任务", "看任务", "任务", "帮我看看", "看一下", "看一看", "看看", "查看", "查一下", "列出", "显示", "只看", "查"}
+	"查任务", "看任务", "任务", "帮我看看", "看一下", "看一看", "看看", "查看", "查一下", "列出", "显示", "只看", "查", "我的"}
 
 // pageWords are the whole messages that turn the last list's page.
 var pageWords = map[string]int{
@@ -157,7 +157,7 @@ func askedListing(s string) (Command, bool) {
 				body, changed = rest, true
 			}
 		}
-		for _, w := range []string{"最近", "现在", "目前", "还有", "都有", "有", "哪些是", "哪些", "什么", "几个", "多少"} {
+		for _, w := range []string{"最近", "现在", "目前", "还有", "都有", "有没有", "有", "哪些是", "哪些", "什么", "几个", "多少"} {
 			if rest, ok := strings.CutPrefix(body, w); ok && rest != "" {
 				body, changed = rest, true
 			}

@@ -178,14 +178,16 @@ func (h *Handler) standing(t *turn, task duban.Task, more ...string) string {
 }
 
 // asksOwnTasks reports whether a question is about the sender's own task
-// list (我有哪些任务, 任务？, 我们单位还有几项没完成): reading it is the
+// list (我有哪些任务, 任务？, 我们单位还有几项没完成, 还有几个任务没完成 —
+// a group's or the city's for those who supervise them): reading it is the
 // answer.
 func asksOwnTasks(q string) bool {
 	bare := strings.TrimRight(q, "?？ ")
 	if c := Parse(bare, 0); c.Verb == VerbTasks && c.Task == "" {
 		return true
 	}
-	own := strings.Contains(q, "任务") && strings.Contains(q, "我")
+	own := strings.Contains(q, "任务") && strings.Contains(q, "我") ||
+		containsAny(q, "任务", "几项", "多少项") && containsAny(q, "几个", "几项", "多少") && containsAny(q, "没完成", "未完成", "没办完", "没销号", "未销号", "还剩", "剩下")
 	for _, w := range []string{"我们", "我单位", "本单位", "咱们", "我的"} {
 		own = own || strings.Contains(q, w) && containsAny(q, "任务", "几项", "多少项", "没完成", "未完成", "没办完", "逾期", "清单", "红灯", "黄灯",
 			"进度", "进展", "情况", "怎么样", "咋样")

@@ -183,8 +183,8 @@ func splitCommands(s string, today duban.Date) ([]Command, bool) {
 	var parts []string
 	start := 0
 	for i, r := range s {
-		if !strings.ContainsRune("，,；;。", r) {
-			continue
+		if !strings.ContainsRune("，,；;。 ", r) {
+			continue // a space too: S02已完成 S03已完成
 		}
 		next := strings.TrimSpace(s[i+len(string(r)):])
 		if ref, _, ok := leadingTask(dropSubject(next)); ok && isTaskID(ref) {

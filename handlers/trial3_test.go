@@ -1,6 +1,11 @@
 package handlers
 
-import "testing"
+import (
+	"strings"
+	"testing"
+
+	"github.com/duban-org/duban"
+)
 
 // Messages a third trial of the product found misread, as people typed them.
 var trial3Phrasings = []phrasing{
@@ -106,6 +111,32 @@ var trial3Phrasings = []phrasing{
 	{from: "sun", setup: []string{"延期 S02 2027-02-20 等编委会"}, text: "S02延期申请撤回来", reply: "撤销", not: "请回复新的完成时限"},
 	{from: "zhou", text: "我想撤回S05的延期申请", reply: "撤销", not: "没看懂"},
 	{from: "sun", text: "S02能撤销吗", reply: "撤销"},
+	// The sender's own list asked for in other words.
+	{from: "sun", text: "还有几个任务没完成", reply: "市司法局（政府组）任务清单", not: "【政策答复】"},
+	{from: "li", text: "全市还有多少任务没完成", reply: "全部 3 个单位", not: "【政策答复】"},
+	{from: "sun", text: "有没有逾期的", reply: "逾期", not: "【政策答复】"},
+	{from: "chen", text: "我的待办", reply: "待销号和延期待批", not: "没看懂"},
 }
 
 func TestTrial3Phrasings(t *testing.T) { runPhrasings(t, trial3Phrasings) }
+
+// Two commands side by side with only a space between them are each done,
+// and neither is the other's note; a note that names a task with no
+// command of its own stays the note.
+func TestCommandsSeparatedBySpace(t *testing.T) {
+	h, _ := phrasingHandler(t)
+	out := sendPhrase(t, h, "m1", "sun", "S02已完成 S03延期到2月20日 等编委会")
+	st := ledgerState(t, h)
+	if st["S02"].Status != duban.StatusReported || st["S03"].Ext.String() != "2027-02-20" {
+		t.Errorf("S02 %+v, S03 %+v\n%+v", st["S02"], st["S03"], out)
+	}
+	if r := must(t, out, "sun", "任务 S02").Text; strings.Contains(r, "S03") {
+		t.Errorf("S03's command is S02's note: %s", r)
+	}
+	h, _ = phrasingHandler(t)
+	sendPhrase(t, h, "m2", "sun", "S02已完成 与S03一并报编办")
+	st = ledgerState(t, h)
+	if st["S02"].Status != duban.StatusReported || st["S03"].Status != duban.StatusInProgress {
+		t.Errorf("note naming S03: %+v %+v", st["S02"], st["S03"])
+	}
+}
