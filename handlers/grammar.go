@@ -204,6 +204,9 @@ func parseCommand(s string, today duban.Date) Command {
 			if verb, note, ok := trailingVerb(after); ok && !disposal {
 				return withTask(Command{Verb: verb, Task: ref, More: more}, note, today)
 			}
+			if c, ok := reasonFirst(ref, more, after, today); ok && !disposal {
+				return c // S02时间不够，申请延后到2月20日
+			}
 			return Command{Task: ref, Rest: s, Need: NeedVerb}
 		}
 	}
@@ -292,6 +295,30 @@ func decidedExtension(rest string) (Verb, string) {
 		}
 	}
 	return VerbExtend, rest
+}
+
+// reasonFirst reads a request for an extension written after its reason
+// (S02时间不够，申请延后到2月20日): a later clause opens with 延期 and a date,
+// the clauses before it are the reason.
+func reasonFirst(ref string, more []string, s string, today duban.Date) (Command, bool) {
+	for i, r := range s {
+		if !strings.ContainsRune("，,；;。", r) {
+			continue
+		}
+		reason, clause := strings.TrimSpace(s[:i]), dropFiller(trimLead(s[i+len(string(r)):]))
+		verb, rest, ok := splitVerb(clause)
+		if !ok || verb != VerbExtend || reason == "" {
+			continue
+		}
+		c := readExtension(Command{Verb: VerbExtend, Task: ref, More: more}, rest, today)
+		if c.Deadline.IsZero() || c.Err != "" {
+			return Command{}, false
+		}
+		c.Rest = strings.TrimSpace(strings.Trim(reason+"，"+c.Rest, "，"))
+		c.Need = ""
+		return c, true
+	}
+	return Command{}, false
 }
 
 // trailingVerb finds a verb at the end of s and returns it with the words
@@ -464,6 +491,9 @@ func readExtension(c Command, rest string, today duban.Date) Command {
 	}
 	c.Deadline = d
 	c.Rest = trimReason(afterDate(after))
+	for _, w := range []string{"新的完成时限", "新完成时限", "新的时限", "新时限", "时限延至", "时限延到", "延至", "延到", "延期到"} {
+		c.Rest = strings.TrimSpace(strings.TrimSuffix(c.Rest, w)) // 原因是… 新时限2月20日
+	}
 	if isBlank(c.Rest) {
 		c.Rest, c.Need = "", NeedReason
 	}
@@ -563,7 +593,7 @@ func normalise(s string) string {
 		switch {
 		case r >= '０' && r <= '９' || r >= 'Ａ' && r <= 'Ｚ' || r >= 'ａ' && r <= 'ｚ':
 			return r - 0xFEE0
-		case r == '\u3000' || r == '\t' || r == '\n' || r == '\r':
+		case r == '\u3000' || r == '\t' || r == '\n' || r == '\r' || r == '|' || r == '｜':
 			return ' '
 		case unicode.IsControl(r) || unicode.Is(unicode.Cf, r):
 			return -1

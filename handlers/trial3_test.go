@@ -116,6 +116,12 @@ var trial3Phrasings = []phrasing{
 	{from: "li", text: "全市还有多少任务没完成", reply: "全部 3 个单位", not: "【政策答复】"},
 	{from: "sun", text: "有没有逾期的", reply: "逾期", not: "【政策答复】"},
 	{from: "chen", text: "我的待办", reply: "待销号和延期待批", not: "没看懂"},
+	// The reason first, the request after it; fields split by bars.
+	{from: "sun", text: "S02时间不够，申请延后到2月20日", task: "S02", want: "ext:2027-02-20", reply: "（时间不够）"},
+	{from: "sun", text: "S02 编委会还没开，需要延期到2月20号", task: "S02", want: "ext:2027-02-20", reply: "（编委会还没开）"},
+	{from: "sun", text: "S02|延期|2027-02-20|等编委会", task: "S02", want: "ext:2027-02-20", reply: "（等编委会）"},
+	{from: "sun", text: "S02 需要延期 原因是编委会1月中旬开会 新时限2月20日", task: "S02", want: "ext:2027-02-20", reply: "（编委会1月中旬开会）"},
+	{from: "sun", text: "S02 人员还没到位，下周再报", not: "已记录"},
 }
 
 func TestTrial3Phrasings(t *testing.T) { runPhrasings(t, trial3Phrasings) }
