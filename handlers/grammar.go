@@ -172,6 +172,9 @@ func Parse(text string, today duban.Date) Command {
 // parseCommand reads s as a command, question or not: Parse's reading of
 // a statement, and what a question would ask for were it a command.
 func parseCommand(s string, today duban.Date) Command {
+	if c, ok := issueRequest(s); ok {
+		return c // 发布本期通报, 给市委办公室发个专函
+	}
 	verb, rest, ok := splitVerb(s)
 	// The verb first: 完成 T003 说明.
 	if ok && verb != VerbAsk {
@@ -211,6 +214,22 @@ func parseCommand(s string, today duban.Date) Command {
 		}
 	}
 	return Command{Rest: s}
+}
+
+// reIssue is a request to issue a bulletin or a letter in words: 发布本期通报,
+// 出一期通报, 给市委办公室发个专函 (the unit, if any, before the verb).
+var reIssue = regexp.MustCompile(`^(?:请|麻烦)?(?:给|向|对)?(\p{Han}*?)(?:发布|发出|下发|印发|生成|预览|发|出)(?:一下|一期|一份|一个|一封|个|份|封|本期|这期|下一期|下期)?(工作通报|通报|专函督办|专函|督办函)(?:吧|一下)?$`)
+
+// issueRequest reads s as a request for the 工作通报 or a 专函督办.
+func issueRequest(s string) (Command, bool) {
+	m := reIssue.FindStringSubmatch(strings.TrimRight(s, "。.！! "))
+	if m == nil {
+		return Command{}, false
+	}
+	if strings.Contains(m[2], "通报") {
+		return Command{Verb: VerbBulletin}, m[1] == ""
+	}
+	return Command{Verb: VerbLetter, Task: m[1]}, true
 }
 
 // subjects are the words people put before a task they name: 我们单位T003….
@@ -361,6 +380,8 @@ func verbFirst(s string, verb Verb, rest string, today duban.Date) Command {
 	rest = trimLead(rest)
 	c := Command{Verb: verb}
 	switch {
+	case verb == VerbLetter && rest != "" && !strings.ContainsAny(rest, " ，,。") && !startsWithVerb(rest):
+		return Command{Verb: VerbLetter, Task: rest} // 专函 市财政局
 	case bare[verb]:
 		if !isBlank(trimCourtesy(rest)) {
 			return Command{Rest: s}

@@ -220,7 +220,7 @@ func (h *Handler) command(ctx context.Context, t *turn, c Command) error {
 	case VerbBulletin:
 		return h.bulletin(ctx, t)
 	case VerbLetter:
-		return h.letters(ctx, t)
+		return h.letters(ctx, t, c.Task)
 	}
 	return duban.Errorf(duban.EINTERNAL, "verb %s has no handler", c.Verb)
 }

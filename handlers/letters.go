@@ -13,14 +13,40 @@ import (
 // previewed to the requester alone (a summary and the .docx, its 文号 left
 // blank); 确认 issues it (issueLetter), 取消 discards it, and either shows
 // the next draft.
-func (h *Handler) letters(ctx context.Context, t *turn) error {
+// A unit named (给市委办公室发个专函) has its own draft previewed alone.
+func (h *Handler) letters(ctx context.Context, t *turn, unitRef string) error {
 	if !t.person.IsAdmin() {
 		return duban.Errorf(duban.EFORBIDDEN, "只有编办可以发出专函督办。")
 	}
 	if h.Reminders == nil {
 		return duban.Errorf(duban.EINVALID, "本部署未启用专函督办。")
 	}
-	return h.previewLetter(ctx, t, nil)
+	if unitRef == "" {
+		return h.previewLetter(ctx, t, nil)
+	}
+	units, err := h.Store.Units(ctx)
+	if err != nil {
+		return err
+	}
+	unit, err := duban.FindUnit(units, unitRef)
+	if err != nil {
+		return err
+	}
+	drafts, err := h.Reminders.LetterDrafts(ctx, t.now)
+	if err != nil {
+		return err
+	}
+	var others []string
+	for _, d := range drafts {
+		if d.Unit != unit.Code {
+			others = append(others, d.Unit)
+		}
+	}
+	if len(others) == len(drafts) {
+		t.reply(unit.Name + "目前没有待发的专函督办（逾期未达发函时限，或今天已发函）。未做任何变更。发送「专函」查看全部待发的草稿。")
+		return nil
+	}
+	return h.previewLetter(ctx, t, others)
 }
 
 // previewLetter previews the first draft due to a unit not in done, or says

@@ -122,6 +122,10 @@ var trial3Phrasings = []phrasing{
 	{from: "sun", text: "S02|延期|2027-02-20|等编委会", task: "S02", want: "ext:2027-02-20", reply: "（等编委会）"},
 	{from: "sun", text: "S02 需要延期 原因是编委会1月中旬开会 新时限2月20日", task: "S02", want: "ext:2027-02-20", reply: "（编委会1月中旬开会）"},
 	{from: "sun", text: "S02 人员还没到位，下周再报", not: "已记录"},
+	// The bulletin asked for in other words.
+	{from: "li", text: "发布本期通报", reply: "工作通报（预览，未编号）", not: "没看懂"},
+	{from: "chen", text: "出一期通报", reply: "工作通报（预览，未编号）", not: "没看懂"},
+	{from: "li", text: "发通报", reply: "工作通报（预览，未编号）", not: "没看懂"},
 }
 
 func TestTrial3Phrasings(t *testing.T) { runPhrasings(t, trial3Phrasings) }
@@ -144,5 +148,30 @@ func TestCommandsSeparatedBySpace(t *testing.T) {
 	st = ledgerState(t, h)
 	if st["S02"].Status != duban.StatusReported || st["S03"].Status != duban.StatusInProgress {
 		t.Errorf("note naming S03: %+v %+v", st["S02"], st["S03"])
+	}
+}
+
+// 编办 names the unit a 专函督办 is for (给市委办公室发专函, 专函 市财政局):
+// that unit's draft alone is previewed; a unit with none due is told so,
+// and nothing is issued before 确认.
+func TestLetterToANamedUnit(t *testing.T) {
+	h := letterHandler(t)
+	out := say(t, h, "admin", "给市委办公室发个专函")
+	must(t, out[1:], "admin", "尚有 1 件待处理", "致市委办公室")
+	if n := len(lettersIssued(t, h.Store)); n != 0 {
+		t.Fatalf("a preview issued %d letters", n)
+	}
+	out = say(t, h, "admin", "确认")
+	must(t, out, "admin", "已发出专函督办", "市委办公室")
+	if issued := lettersIssued(t, h.Store); len(issued) != 1 || issued[0].Unit != "U02" {
+		t.Fatalf("issued %+v", issued)
+	}
+	must(t, say(t, h, "admin", "给市委办公室发督办函"), "admin", "市委办公室目前没有待发的专函督办")
+	must(t, say(t, h, "admin", "专函 市财政局")[1:], "admin", "致市财政局")
+	must(t, say(t, h, "admin", "取消"), "admin", "已取消：向市财政局发出专函督办")
+	must(t, say(t, h, "admin", "给火星局发专函"), "admin", "没有找到单位")
+	must(t, say(t, h, "lilei", "给市委办公室发专函"), "lilei", "只有编办可以发出专函督办")
+	if n := len(lettersIssued(t, h.Store)); n != 1 {
+		t.Fatalf("%d letters issued, want 1", n)
 	}
 }
