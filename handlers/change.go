@@ -47,6 +47,21 @@ func (h *Handler) apply(ctx context.Context, t *turn, ref string, r duban.Reques
 	if err := h.checkNote(r.Note); err != nil {
 		return err
 	}
+	if r.Action == duban.ActApprove && !r.Deadline.IsZero() {
+		// 同意延期到2月10日 when 2月20日 was asked for: approving gives the
+		// date asked for or nothing.
+		task, err := h.resolve(ctx, t.person, ref)
+		if err != nil {
+			return err
+		}
+		if e := task.Extension; e != nil && e.Deadline != r.Deadline {
+			err := duban.Errorf(duban.EINVALID, "任务 %s 申请的是延至 %s，与您写的 %s 不同；同意只能按申请的时限，未做任何变更。同意请回复「同意延期 %s」；不同意请回复「不同意延期 %s 理由」（可在理由中写明可以接受的时限）。",
+				task.ID, e.Deadline, r.Deadline, task.ID, task.ID)
+			h.recordRefusal(ctx, t, task, r.Action, err)
+			return err
+		}
+		r.Deadline = 0
+	}
 	if r.Action == duban.ActExtend && r.Deadline < t.today {
 		task, err := h.resolve(ctx, t.person, ref)
 		if err != nil {

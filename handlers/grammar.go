@@ -82,7 +82,8 @@ var verbs = sortedVerbs([]struct {
 	verb Verb
 }{
 	{"不同意延期", VerbRefuse}, {"驳回延期", VerbRefuse}, {"不批准延期", VerbRefuse}, {"不予延期", VerbRefuse}, {"不同意", VerbRefuse},
-	{"同意延期", VerbApprove}, {"批准延期", VerbApprove}, {"准予延期", VerbApprove}, {"同意", VerbApprove},
+	{"同意延期", VerbApprove}, {"批准延期", VerbApprove}, {"准予延期", VerbApprove}, {"同意", VerbApprove}, {"批准", VerbApprove},
+	{"不予批准", VerbRefuse}, {"不批准", VerbRefuse}, {"不批", VerbRefuse},
 	{"申请延期", VerbExtend}, {"延期申请", VerbExtend}, {"申请延长时限", VerbExtend}, {"延长时限", VerbExtend}, {"延期", VerbExtend},
 	{"推迟", VerbExtend}, {"延至", VerbExtend}, {"延到", VerbExtend}, {"延长", VerbExtend}, {"顺延", VerbExtend},
 	{"往后推", VerbExtend}, {"推后", VerbExtend}, {"延后", VerbExtend},
@@ -301,15 +302,24 @@ var extensionDecisions = []struct {
 	verb Verb
 }{
 	{"不予批准", VerbRefuse}, {"不同意", VerbRefuse}, {"不批准", VerbRefuse}, {"不批", VerbRefuse}, {"不准", VerbRefuse}, {"驳回", VerbRefuse},
+	{"不可以", VerbRefuse}, {"不行", VerbRefuse}, {"不通过", VerbRefuse},
 	{"批准了", VerbApprove}, {"同意了", VerbApprove}, {"批准", VerbApprove}, {"同意", VerbApprove}, {"批了", VerbApprove}, {"准了", VerbApprove}, {"准予", VerbApprove},
+	{"可以", VerbApprove}, {"通过了", VerbApprove}, {"通过", VerbApprove},
 }
+
+// weakDecisions decide only when they end their clause (S05延期可以, S05延期
+// 不行，时间太长).
+var weakDecisions = map[string]bool{"可以": true, "不可以": true, "不行": true, "通过": true, "通过了": true, "不通过": true}
 
 // decidedExtension reads what follows a task's 延期: a decision on its
 // request (with the reason after a refusal), or else the request itself.
 func decidedExtension(rest string) (Verb, string) {
-	t := strings.TrimLeft(trimLead(rest), "申请的")
+	t := strings.TrimLeft(trimLead(rest), "申请的我们 ")
 	for _, d := range extensionDecisions {
 		if after, ok := strings.CutPrefix(t, d.word); ok {
+			if weakDecisions[d.word] && !isBlank(after) && !startsWithSep(after) {
+				continue // 延期可以等编委会: no decision
+			}
 			return d.verb, strings.TrimLeft(after, "了吧，,。：: ")
 		}
 	}
@@ -451,6 +461,21 @@ func withTask(c Command, rest string, today duban.Date) Command {
 		return readExtension(c, rest, today)
 	case VerbRecord:
 		return c
+	case VerbApprove, VerbRefuse:
+		// 批准S05延期申请, 同意延期到2月20日: the request named again is no
+		// note; a date is the one the leader agrees to (checked against
+		// the request before anything changes).
+		for _, w := range []string{"的延期申请", "延期申请", "的延期", "延期", "的申请", "申请"} {
+			if r, ok := strings.CutPrefix(rest, w); ok {
+				rest = trimLead(r)
+				break
+			}
+		}
+		if c.Verb == VerbApprove {
+			if d, after, ok, err := readDate(trimDateLead(rest), today); ok && err == nil {
+				c.Deadline, rest = d, trimLead(afterDate(after))
+			}
+		}
 	}
 	if r, ok := strings.CutPrefix(rest, "任务"); ok && startsWithSep(r) {
 		rest = trimLead(r) // 完成 T003 任务，…: the word 任务 is not the note

@@ -126,6 +126,19 @@ var trial3Phrasings = []phrasing{
 	{from: "li", text: "发布本期通报", reply: "工作通报（预览，未编号）", not: "没看懂"},
 	{from: "chen", text: "出一期通报", reply: "工作通报（预览，未编号）", not: "没看懂"},
 	{from: "li", text: "发通报", reply: "工作通报（预览，未编号）", not: "没看懂"},
+	// A leader approving a date other than the one requested changes
+	// nothing and says so; the requested date written out is no note.
+	{from: "chen", text: "S05 同意延期到2月10日", reply: "申请的是延至 2027-02-20", not: "已记录", refused: true},
+	{from: "chen", text: "同意延期 S05 至2027-01-31", reply: "申请的是延至 2027-02-20", not: "已记录", refused: true},
+	{from: "chen", text: "S05 同意延期至2月20日", task: "S05", want: "deadline:2027-02-20", not: "（至2月20日）"},
+	// Decisions after the request, as said.
+	{from: "chen", text: "S05的延期我同意了", task: "S05", want: "deadline:2027-02-20"},
+	{from: "chen", text: "S05延期可以", task: "S05", want: "deadline:2027-02-20"},
+	{from: "chen", text: "S05延期通过", task: "S05", want: "deadline:2027-02-20"},
+	{from: "sun", text: "S02 延期可以等编委会开完 到2月20日", task: "S02", want: "ext:2027-02-20"},
+	{from: "chen", text: "S05延期不行，时间太长", task: "S05", want: "noext", reply: "（时间太长）"},
+	{from: "chen", text: "S05 不批，理由不充分", task: "S05", want: "noext", reply: "（理由不充分）"},
+	{from: "chen", text: "批准S05延期申请", task: "S05", want: "deadline:2027-02-20", not: "（延期申请）"},
 }
 
 func TestTrial3Phrasings(t *testing.T) { runPhrasings(t, trial3Phrasings) }
