@@ -206,7 +206,7 @@ func (h *Handler) answerAttach(ctx context.Context, t *turn, c Command, s string
 		return true, nil
 	}
 	ref := strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(s), "。"))
-	if n, err := strconv.Atoi(ref); err == nil {
+	if n, ok := ordinal(ref); ok {
 		open, err := h.openTasks(ctx, t.person)
 		if err != nil {
 			return true, err
@@ -227,6 +227,22 @@ func (h *Handler) answerAttach(ctx context.Context, t *turn, c Command, s string
 		return true, err
 	}
 	return true, h.fileHeld(ctx, t, task, true)
+}
+
+// ordinal reads the number of an item of a list as people answer: 2, 第二个,
+// 第2项, 二, 2号, 是第2个.
+func ordinal(s string) (int, bool) {
+	s = strings.TrimPrefix(strings.TrimPrefix(s, "是"), "就是")
+	s = strings.TrimRight(s, "吧。.！! ")
+	s = strings.TrimPrefix(s, "第")
+	for _, w := range []string{"个", "项", "条", "号", "件"} {
+		s = strings.TrimSuffix(s, w)
+	}
+	if n, err := strconv.Atoi(s); err == nil {
+		return n, true
+	}
+	n := cnNumber(s)
+	return n, n > 0
 }
 
 // fileHeld files the evidence held for the sender under task, remembers

@@ -188,3 +188,13 @@ func TestLetterToANamedUnit(t *testing.T) {
 		t.Fatalf("%d letters issued, want 1", n)
 	}
 }
+
+// Which task a photo is for, answered as people answer a numbered list:
+// 第二个, 第2项, 二, 2号.
+func TestPhotoTaskByOrdinal(t *testing.T) {
+	for _, answer := range []string{"第二个", "第2项", "二", "2号", "第二项吧", "是第2个"} {
+		h, _ := evidenceHandler(t)
+		must(t, send(t, h, "hanmei", "image", "P2"), "hanmei", "2. T002")
+		must(t, say(t, h, "hanmei", answer), "hanmei", "作为任务 T002")
+	}
+}
