@@ -437,11 +437,25 @@ func (h *Handler) recordEvidence(ctx context.Context, b *strings.Builder, t *tur
 
 // isAttachmentsCommand reads 附件 T003 (佐证材料 T003, 查看附件 T003).
 func isAttachmentsCommand(s string) (string, bool) {
-	for _, p := range []string{"查看附件", "查看佐证材料", "佐证材料", "附件"} {
+	words := []string{"查看附件", "查看佐证材料", "佐证材料", "附件"}
+	for _, p := range words {
 		if rest, ok := strings.CutPrefix(s, p); ok {
 			rest = strings.TrimSpace(strings.TrimLeft(rest, "：: "))
 			if isTaskID(rest) {
 				return rest, true
+			}
+		}
+	}
+	// The task first: T003 附件, T003的佐证材料, 看看T003的附件.
+	t := strings.TrimRight(s, "。.！! ")
+	for _, lead := range []string{"看看", "看一下", "查看", "查一下", "发一下", "发我"} {
+		t = strings.TrimPrefix(t, lead)
+	}
+	for _, p := range words {
+		if id, ok := strings.CutSuffix(t, p); ok {
+			id = strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(id), "的"))
+			if isTaskID(id) {
+				return id, true
 			}
 		}
 	}

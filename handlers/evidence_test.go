@@ -188,7 +188,7 @@ func TestPhotoHandledAgainAnswersTheSame(t *testing.T) {
 }
 
 func FuzzAttachmentsCommand(f *testing.F) {
-	for _, s := range []string{"附件 T003", "附件T003", "查看附件：T003", "佐证材料 t-3", "附件", "附件 方案"} {
+	for _, s := range []string{"附件 T003", "附件T003", "查看附件：T003", "佐证材料 t-3", "附件", "附件 方案", "T003 附件", "看看T003的佐证材料", "的附件"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {

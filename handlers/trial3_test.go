@@ -198,3 +198,17 @@ func TestPhotoTaskByOrdinal(t *testing.T) {
 		must(t, say(t, h, "hanmei", answer), "hanmei", "作为任务 T002")
 	}
 }
+
+// A task's evidence asked for with the task first (T001 附件, 看看T001的佐证材料).
+func TestAttachmentsAskedTaskFirst(t *testing.T) {
+	for _, s := range []string{"T001 附件", "看看T001的佐证材料", "T001的附件。"} {
+		if id, ok := isAttachmentsCommand(s); !ok || id != "T001" {
+			t.Errorf("%q → %q %v", s, id, ok)
+		}
+	}
+	for _, s := range []string{"附件", "方案的附件", "T001 附件已报"} {
+		if id, ok := isAttachmentsCommand(s); ok {
+			t.Errorf("%q read as the evidence of %q", s, id)
+		}
+	}
+}
