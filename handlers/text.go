@@ -3,6 +3,7 @@ package handlers
 import (
 	"context"
 	"regexp"
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -96,7 +97,7 @@ func (h *Handler) text(ctx context.Context, t *turn, text string) error {
 		}
 	}
 	if c.Verb == "" && t.known {
-		if list, ok := h.namedListing(ctx, s); ok {
+		if list, ok := h.namedListing(ctx, t.person, s); ok {
 			return h.command(ctx, t, list) // 市司法局的任务: 任务 市司法局
 		}
 		if list, ok := supervisorListing(t.person, s); ok {
@@ -304,6 +305,9 @@ func (h *Handler) freeText(ctx context.Context, t *turn, text string) error {
 	return nil
 }
 
+// ownUnitWords name the sender's own unit.
+var ownUnitWords = []string{"我们单位", "本单位", "我单位", "咱们单位", "咱单位", "我们", "咱们", "我们局", "本局", "我局", "我们部门", "本部门"}
+
 // unitFirst is a listing asked for with the unit or group first: 市司法局的任务,
 // 政府组的任务清单, 司法局的任务呢, 组织部进度咋样, 政府组的情况.
 var unitFirst = regexp.MustCompile(`^(\p{Han}{2,}?)的?(?:任务|工作)?(?:清单|列表|完成情况|推进情况|情况|进度|进展)?(?:怎么样|咋样|如何|怎样)?了?(?:呢|吗)?[?？]?$`)
@@ -311,7 +315,7 @@ var unitFirst = regexp.MustCompile(`^(\p{Han}{2,}?)的?(?:任务|工作)?(?:清�
 // namedListing reads s as 任务 of a unit or group named first, or as one of
 // its lists (政府组的待销号); only a name that is one (人员转岗的任务 names a
 // task's title, not a unit).
-func (h *Handler) namedListing(ctx context.Context, s string) (Command, bool) {
+func (h *Handler) namedListing(ctx context.Context, p duban.Person, s string) (Command, bool) {
 	var candidates []Command
 	if name, kind, ok := namedList(strings.TrimRight(s, "?？。 ")); ok {
 		candidates = append(candidates, Command{Verb: VerbTasks, Task: name, List: kind}) // 政府组的待销号
@@ -327,6 +331,16 @@ func (h *Handler) namedListing(ctx context.Context, s string) (Command, bool) {
 		return Command{}, false
 	}
 	for _, c := range candidates {
+		if slices.Contains(ownUnitWords, c.Task) {
+			// 我们单位的任务: the sender's own unit (a 编办 who heads one
+			// means that one, not the city).
+			if own := p.Units(); len(own) > 0 {
+				c.Task = own[0]
+				return c, true
+			}
+			c.Task = ""
+			return c, true
+		}
 		if _, err := duban.FindUnit(units, c.Task); err == nil {
 			return c, true
 		}

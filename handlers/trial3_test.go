@@ -139,6 +139,11 @@ var trial3Phrasings = []phrasing{
 	{from: "chen", text: "S05延期不行，时间太长", task: "S05", want: "noext", reply: "（时间太长）"},
 	{from: "chen", text: "S05 不批，理由不充分", task: "S05", want: "noext", reply: "（理由不充分）"},
 	{from: "chen", text: "批准S05延期申请", task: "S05", want: "deadline:2027-02-20", not: "（延期申请）"},
+	// The sender's own unit named as people name it.
+	{from: "sun", text: "我们单位的任务", reply: "市司法局（政府组）任务清单", not: "没看懂"},
+	{from: "zhou", text: "本单位任务清单", reply: "市司法局（政府组）任务清单", not: "没看懂"},
+	{from: "sun", text: "我们单位的逾期任务", reply: "市司法局", not: "没看懂"},
+	{from: "chen", text: "我们单位的任务", not: "已记录"},
 }
 
 func TestTrial3Phrasings(t *testing.T) { runPhrasings(t, trial3Phrasings) }
