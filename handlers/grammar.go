@@ -569,9 +569,17 @@ func afterDate(s string) string {
 	return s
 }
 
-// trimReason drops the words before a reason: 因为, 理由是, 原因：.
+// trimReason drops the words before a reason (因为, 理由是, 原因：) and the
+// brackets around one ((编委会延期)).
 func trimReason(s string) string {
 	s = trimLead(s)
+	for _, br := range [][2]string{{"（", "）"}, {"(", ")"}, {"【", "】"}} {
+		if inner, ok := strings.CutPrefix(s, br[0]); ok {
+			if inner, ok := strings.CutSuffix(strings.TrimRight(inner, "。. "), br[1]); ok && !strings.ContainsAny(inner, br[0]+br[1]) {
+				s = strings.TrimSpace(inner)
+			}
+		}
+	}
 	for _, w := range []string{"理由是", "原因是", "理由", "原因", "因为", "由于"} {
 		if strings.HasPrefix(s, w) {
 			return trimLead(s[len(w):])

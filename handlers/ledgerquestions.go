@@ -47,6 +47,21 @@ func (h *Handler) answerExtensionReason(ctx context.Context, t *turn, s string) 
 	return true
 }
 
+// changesPeople reports whether s says (or asks how to say) that a post
+// changed hands: 联络员换成李明了, 我不是联络员了，换人了怎么办.
+func changesPeople(s string) bool {
+	return containsAny(s, "联络员", "一把手", "负责人", "组长") &&
+		(containsAny(s, "换", "变更", "调整为", "调走", "离职", "退休", "不再", "交接", "接替", "新来") || noLonger.MatchString(s))
+}
+
+// noLonger is "no longer": 我不是联络员了 (not 一把手不是很重视).
+var noLonger = regexp.MustCompile(`不是\p{Han}{0,5}了`)
+
+// peopleChangeReply says who changes the people of the task list, and how.
+func peopleChangeReply() string {
+	return "未做任何变更。联络员、一把手和督办组长由编办在任务清单的「人员」表中维护（账号、姓名、角色、所属），重新导入后生效；请将变更情况（新任人员的企业微信账号和姓名）告知编办。"
+}
+
 // asksUnitPeople reports whether s asks who the sender's unit's 联络员 or
 // 一把手 is (谁是我们单位的联络员, 本单位一把手是谁), who supervises it
 // (督办组长是谁, 我们单位归哪个督办组), or whom to turn to (有问题找谁).

@@ -40,7 +40,7 @@ func isQuestion(s string) bool {
 			return true
 		}
 	}
-	if asksWhetherYet(t) || asksEitherWay(t) {
+	if asksWhetherYet(t) || asksEitherWay(t) || asksMidway(t) {
 		return true
 	}
 	for _, w := range questionWords {
@@ -67,6 +67,21 @@ func asksWhetherYet(t string) bool {
 	}
 	r, _ := utf8.DecodeLastRuneInString(rest)
 	return unicode.Is(unicode.Han, r) && !strings.ContainsRune("还都也并尚仍从就暂可却又", r)
+}
+
+// asksMidway reports a question that does not end the message (S02完成了吗？
+// 我记得上周就报了, 完成S02? 材料还没齐): a question mark anywhere, or a
+// clause that ends in 吗 or 嘛.
+func asksMidway(s string) bool {
+	if strings.ContainsAny(s, "?？") {
+		return true
+	}
+	for _, clause := range strings.FieldsFunc(s, func(r rune) bool { return strings.ContainsRune("，,。；;！! ", r) }) {
+		if strings.HasSuffix(clause, "吗") || strings.HasSuffix(clause, "嘛") {
+			return true
+		}
+	}
+	return false
 }
 
 // asksEitherWay reports an A-not-A question wherever it stands: 该不该驳回,

@@ -61,7 +61,7 @@ func (h *Handler) text(ctx context.Context, t *turn, text string) error {
 		if answered, err := h.answerOffer(ctx, t, s); answered || err != nil {
 			return err // 是的, 不对, 好的 after 「您是要…吗？」
 		}
-		if t.known && (c.Verb == "" && isCorrection(s) || takesBack(c, s)) {
+		if t.known && (c.Verb == "" && !c.Question && isCorrection(s) || takesBack(c, s)) {
 			h.correctionHint(ctx, t) // 刚才说错了, 延期申请撤回来: never a report nor a request
 			return nil
 		}
@@ -90,6 +90,10 @@ func (h *Handler) text(ctx context.Context, t *turn, text string) error {
 	command := endsNote(s)
 	if t.known && !command && asksExtensionReason(s) && h.answerExtensionReason(ctx, t, s) {
 		return nil // T004为什么延期: never a request
+	}
+	if t.known && !command && changesPeople(s) {
+		t.reply(peopleChangeReply()) // 联络员换成李明了: 编办 changes the task list
+		return nil
 	}
 	if t.known && !command && asksUnitPeople(s) {
 		if ok, err := h.answerUnitPeople(ctx, t, s); ok || err != nil {

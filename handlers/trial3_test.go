@@ -144,6 +144,20 @@ var trial3Phrasings = []phrasing{
 	{from: "zhou", text: "本单位任务清单", reply: "市司法局（政府组）任务清单", not: "没看懂"},
 	{from: "sun", text: "我们单位的逾期任务", reply: "市司法局", not: "没看懂"},
 	{from: "chen", text: "我们单位的任务", not: "已记录"},
+	// A question anywhere in the message, not only at its end, never acts.
+	{from: "sun", text: "S02完成了吗？我记得上周就报了", not: "已记录"},
+	{from: "sun", text: "S02完成了吗 我记得上周就报了", not: "已记录"},
+	{from: "sun", text: "完成S02? 材料还没齐", not: "已记录"},
+	{from: "sun", text: "S02完成了吗，需要附材料", not: "已记录"},
+	{from: "sun", text: "完成 S02 党组会已通过，请问还需要什么材料", not: "已记录"},
+	// That the ledger is wrong is no correction of the sender's own.
+	{from: "sun", text: "S02时限是不是写错了，应该是1月28日", not: "撤销"},
+	// A reason in brackets is the reason.
+	{from: "sun", text: "S02延期：2027.02.20（编委会延期）", task: "S02", want: "ext:2027-02-20", reply: "待审批（编委会延期）"},
+	// Who holds a post is changed by 编办 in the task list, and the bot says so.
+	{from: "sun", text: "联络员换成李明了", reply: "编办", not: "没看懂"},
+	{from: "sun", text: "我不是联络员了，换人了怎么办", reply: "人员", not: "【政策答复】"},
+	{from: "sun", text: "一把手不是很重视怎么办", reply: "【政策答复】"},
 }
 
 func TestTrial3Phrasings(t *testing.T) { runPhrasings(t, trial3Phrasings) }
