@@ -146,7 +146,7 @@ func Parse(text string, today duban.Date) Command {
 	if s == "" {
 		return Command{}
 	}
-	if s == "?" || s == "？" {
+	if strings.Trim(s, "?？ ") == "" {
 		return Command{Verb: VerbHelp}
 	}
 	verb, rest, ok := splitVerb(s)

@@ -389,7 +389,7 @@ var phrasings = []phrasing{
 	{from: "sun", text: "hello", reply: "孙丽，您好"},
 	{from: "chen", text: "早上好", reply: "陈志强，您好"},
 	{from: "sun", text: "谢谢", reply: "不客气"},
-	{from: "sun", text: "好的", reply: "不客气"},
+	{from: "sun", text: "好的", reply: "好的。需要时", not: "不客气"},
 
 	// Help per role.
 	{from: "sun", text: "帮助", reply: "完成 S01 方案已报编办", not: "销号 "},

@@ -17,6 +17,9 @@ import (
 func (h *Handler) text(ctx context.Context, t *turn, text string) error {
 	s := stripLabel(stripMention(normalise(text)))
 	greeted, s := stripGreeting(s)
+	if t.known {
+		s = h.stripUnitName(ctx, s) // 市司法局S02已完成
+	}
 	c := Parse(s, t.today)
 	if id, ok := isAttachmentsCommand(s); ok {
 		return h.sendAttachments(ctx, t, id) // evidence.go
@@ -77,7 +80,11 @@ func (h *Handler) text(ctx context.Context, t *turn, text string) error {
 		t.reply(h.emojiReply(t, s))
 		return nil
 	case isCourtesy(s):
-		t.reply("不客气。需要时发送「帮助」查看用法。")
+		if containsAny(s, "谢", "辛苦") {
+			t.reply("不客气。需要时发送「帮助」查看用法。")
+		} else {
+			t.reply("好的。需要时发送「帮助」查看用法。") // ok, 明白了: assent, not thanks
+		}
 		return nil
 	}
 	if ref, ok := saysDoneColloquially(s); ok && t.known && c.Verb == "" && !c.Question {
@@ -135,6 +142,35 @@ func (h *Handler) text(ctx context.Context, t *turn, text string) error {
 		return nil
 	}
 	return h.command(ctx, t, c)
+}
+
+// stripUnitName drops a unit's name or code typed before a task id
+// (市司法局S02已完成, 司法局 S02 进展 …, ZF07的S02完成了): the task names its
+// unit already.
+func (h *Handler) stripUnitName(ctx context.Context, s string) string {
+	for i := range s {
+		if i == 0 || utf8.RuneCountInString(s[:i]) > 20 {
+			continue
+		}
+		ref, _, ok := leadingTask(s[i:])
+		if !ok || !isTaskID(ref) || !isAlnum(s[i]) || isIDByte(s[i-1]) {
+			continue
+		}
+		name := strings.TrimRight(s[:i], " 的：:，,")
+		units, err := h.Store.Units(ctx)
+		if err != nil || name == "" {
+			return s
+		}
+		if _, err := duban.FindUnit(units, name); err != nil {
+			return s
+		}
+		return s[i:]
+	}
+	return s
+}
+
+func isAlnum(b byte) bool {
+	return b >= '0' && b <= '9' || b >= 'A' && b <= 'Z' || b >= 'a' && b <= 'z'
 }
 
 // stripLabel drops a bracketed label typed before a task id (【任务】T005进展：…,

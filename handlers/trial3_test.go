@@ -158,6 +158,15 @@ var trial3Phrasings = []phrasing{
 	{from: "sun", text: "联络员换成李明了", reply: "编办", not: "没看懂"},
 	{from: "sun", text: "我不是联络员了，换人了怎么办", reply: "人员", not: "【政策答复】"},
 	{from: "sun", text: "一把手不是很重视怎么办", reply: "【政策答复】"},
+	// Assent is not thanks; question marks alone ask for help.
+	{from: "sun", text: "ok", reply: "好的", not: "不客气"},
+	{from: "sun", text: "明白了", reply: "好的", not: "不客气"},
+	{from: "sun", text: "谢谢", reply: "不客气"},
+	{from: "sun", text: "？？？", reply: "可以这样对我说", not: "【政策答复】"},
+	// The unit named before its task (市司法局S02已完成, ZF07的S02完成了).
+	{from: "sun", text: "市司法局S02已完成", task: "S02", want: "已报完成"},
+	{from: "sun", text: "司法局 S02 进展 方案已起草", task: "S02", want: "progress:方案已起草"},
+	{from: "sun", text: "ZF07的S02完成了", task: "S02", want: "已报完成"},
 }
 
 func TestTrial3Phrasings(t *testing.T) { runPhrasings(t, trial3Phrasings) }
