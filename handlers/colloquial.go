@@ -66,3 +66,53 @@ func (h *Handler) askDone(ctx context.Context, t *turn, ref string) (bool, error
 	}
 	return true, h.proposeWithStanding(ctx, t, task, unit, r)
 }
+
+// A group leader's verdict on a report in their own words (S04材料我看了没
+// 问题, S04 核实了，可以, S04 需要补充材料): asked back as 销号 or 驳回.
+var (
+	verifiedWords = []string{"没问题", "核实了", "已核实", "核实无误", "无误", "可以", "ok", "同意", "通过", "齐全", "合格"}
+	lackingWords  = []string{"不全", "不齐", "缺", "补充", "补一下", "补齐", "重新报", "再报", "重报", "不合格", "不符合", "有问题", "退回"}
+)
+
+// saysVerdict returns the task and the decision a message of a leader's
+// names, with the words after the task as the reason of a 驳回.
+func saysVerdict(s string) (ref string, a duban.Action, note string, ok bool) {
+	ref, rest, found := leadingTask(dropSubject(s))
+	if !found || !isTaskID(ref) {
+		return "", "", "", false
+	}
+	rest = strings.Trim(rest, " ，,。.!！~～：:")
+	low := strings.ToLower(rest)
+	switch {
+	case containsAny(low, lackingWords...):
+		return ref, duban.ActReject, rest, true
+	case containsAny(low, verifiedWords...):
+		return ref, duban.ActVerify, "", true
+	}
+	return "", "", "", false
+}
+
+// askVerdict asks a leader back whether a verdict in their own words means
+// 销号 or 驳回 of a report waiting for it; ok is false when the task is no
+// such report of theirs to decide, and the message is read as any other.
+func (h *Handler) askVerdict(ctx context.Context, t *turn, ref string, a duban.Action, note string) (bool, error) {
+	task, err := h.resolve(ctx, t.person, ref)
+	if duban.ErrorCode(err) == duban.EINTERNAL {
+		return false, err
+	}
+	if err != nil || task.Status != duban.StatusReported || task.Extension != nil {
+		return false, nil // an extension waiting too: 同意 may mean it
+	}
+	unit, err := h.Store.Unit(ctx, task.Unit)
+	if err != nil {
+		return false, err
+	}
+	if !t.person.CanSupervise(unit) || t.person.CanReport(unit) && !t.person.IsAdmin() {
+		return false, nil // a unit's own people report; they do not judge
+	}
+	r := duban.Request{Action: a, Note: note, By: t.person, At: t.now, MsgID: t.in.Key}
+	if _, _, err := duban.Apply(task, unit, r); err != nil {
+		return false, nil
+	}
+	return true, h.proposeWithStanding(ctx, t, task, unit, r)
+}

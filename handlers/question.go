@@ -55,8 +55,8 @@ func isQuestion(s string) bool {
 // 完成没, 完成了没有S02): 了没 anywhere, or 没/没有 at the end after a verb —
 // not after 还, 都, 也… (方案还没有 says it has not happened yet).
 func asksWhetherYet(t string) bool {
-	if strings.Contains(t, "了没") || strings.Contains(t, "过没") {
-		return true
+	if u := strings.NewReplacer("没问题", "", "没事", "", "没关系", "").Replace(t); strings.Contains(u, "了没") || strings.Contains(u, "过没") {
+		return true // not 我看了没问题
 	}
 	rest, ok := strings.CutSuffix(t, "没有")
 	if !ok {
@@ -290,6 +290,8 @@ func askBack(task duban.Task, r duban.Request) string {
 		return "您是要申请将 " + subject + "的完成时限由 " + task.Deadline.String() + " 延至 " + r.Deadline.String() + "（理由：" + r.Note + "）吗？"
 	case duban.ActApprove:
 		return "您是要同意 " + subject + "的延期申请（延至 " + task.Extension.Deadline.String() + "）吗？"
+	case duban.ActReject:
+		return "您是要驳回 " + subject + "（理由：" + r.Note + "）吗？"
 	}
 	return "您是要对 " + subject + string(r.Action) + "吗？"
 }

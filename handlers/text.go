@@ -92,6 +92,11 @@ func (h *Handler) text(ctx context.Context, t *turn, text string) error {
 			return err // T3 ok了: asked back, never reported on a guess
 		}
 	}
+	if ref, a, note, ok := saysVerdict(s); ok && t.known && (c.Verb == "" || c.Verb == VerbApprove) && !c.Question {
+		if asked, err := h.askVerdict(ctx, t, ref, a, note); asked || err != nil {
+			return err // S04材料我看了没问题, S04同意: asked back as 销号
+		}
+	}
 	// 进展 T003 已明确谁主管谁负责，我们单位负责人已签字 is a command, whatever
 	// words its note holds: the questions below are not read into it.
 	command := endsNote(s)

@@ -167,6 +167,17 @@ var trial3Phrasings = []phrasing{
 	{from: "sun", text: "市司法局S02已完成", task: "S02", want: "已报完成"},
 	{from: "sun", text: "司法局 S02 进展 方案已起草", task: "S02", want: "progress:方案已起草"},
 	{from: "sun", text: "ZF07的S02完成了", task: "S02", want: "已报完成"},
+	// A leader's verdict in their own words on a report waiting for 销号 is
+	// asked back as 销号 or 驳回, never done on a guess and never a miss.
+	{from: "chen", text: "S04材料我看了没问题", reply: "您是要将 S04「核减领导职数」销号吗", not: "已记录"},
+	{from: "chen", text: "S04 核实了，可以", reply: "您是要将 S04「核减领导职数」销号吗", not: "已记录"},
+	{from: "chen", text: "S04 OK", reply: "销号吗", not: "已记录"},
+	{from: "chen", text: "S04同意", reply: "销号吗", not: "没有待审批的延期申请"},
+	{from: "chen", text: "S04我看了材料不全你让他们补一下纪要再报", reply: "您是要驳回 S04「核减领导职数」（理由：我看了材料不全", not: "已记录"},
+	{from: "chen", text: "S04 需要补充材料", reply: "您是要驳回 S04「核减领导职数」（理由：需要补充材料）吗", not: "没看懂"},
+	{from: "chen", setup: []string{"S04 需要补充材料"}, text: "确认", task: "S04", want: "推进中"},
+	{from: "sun", text: "S03 需要补充材料", not: "驳回"},
+	{from: "chen", text: "S05同意", task: "S05", want: "deadline:2027-02-20"},
 }
 
 func TestTrial3Phrasings(t *testing.T) { runPhrasings(t, trial3Phrasings) }
