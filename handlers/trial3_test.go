@@ -178,6 +178,11 @@ var trial3Phrasings = []phrasing{
 	{from: "chen", setup: []string{"S04 需要补充材料"}, text: "确认", task: "S04", want: "推进中"},
 	{from: "sun", text: "S03 需要补充材料", not: "驳回"},
 	{from: "chen", text: "S05同意", task: "S05", want: "deadline:2027-02-20"},
+	// Answers to the bot's question for a date or a reason, as typed.
+	{from: "sun", setup: []string{"延期 S02 理由是编委会没开"}, text: "就2月20号吧", task: "S02", want: "ext:2027-02-20", not: "（吧"},
+	{from: "sun", setup: []string{"延期 S02"}, text: "二月二十号吧，编委会那时候开", task: "S02", want: "ext:2027-02-20"},
+	{from: "sun", setup: []string{"延期 S02 2027-02-20"}, text: "因为编委会还没开吧", task: "S02", want: "ext:2027-02-20"},
+	{from: "chen", setup: []string{"驳回 S04"}, text: "纪要没附吧", task: "S04", want: "推进中"},
 }
 
 func TestTrial3Phrasings(t *testing.T) { runPhrasings(t, trial3Phrasings) }
