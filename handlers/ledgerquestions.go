@@ -67,7 +67,8 @@ func peopleChangeReply() string {
 // (督办组长是谁, 我们单位归哪个督办组), or whom to turn to (有问题找谁).
 func asksUnitPeople(s string) bool {
 	switch {
-	case containsAny(s, "找谁", "联系谁", "问谁", "跟谁对接", "和谁对接", "找哪位", "联系哪位"):
+	case containsAny(s, "找谁", "联系谁", "问谁", "跟谁对接", "和谁对接", "找哪位", "联系哪位",
+		"谁批", "谁审批", "谁来批", "谁销号", "谁负责销号", "谁来销号", "谁审核", "谁核实"):
 		return true
 	case containsAny(s, "组长", "督办组") && containsAny(s, "谁", "哪位", "哪个组", "哪个督办组", "叫什么"):
 		return true
@@ -118,7 +119,7 @@ func (h *Handler) answerUnitPeople(ctx context.Context, t *turn, s string) (bool
 		}
 		lines = append(lines, unit.Name+"："+strings.Join(parts, "，")+"；督办组 "+unit.Group+"，组长 "+strings.Join(leaders, "、")+"。")
 	}
-	if containsAny(s, "找谁", "联系谁", "问谁", "对接", "找哪位", "联系哪位") && containsAny(s, "延期", "推迟", "延长", "完成", "办结", "销号") {
+	if containsAny(s, "找谁", "联系谁", "问谁", "对接", "找哪位", "联系哪位", "谁批", "谁审批", "谁来批") && containsAny(s, "延期", "推迟", "延长", "完成", "办结") {
 		lines = append(lines, h.commandHint(ctx, t, s)) // 要推迟的话找谁: and how to ask
 	}
 	t.reply(strings.Join(lines, "\n"))

@@ -183,6 +183,8 @@ var trial3Phrasings = []phrasing{
 	{from: "sun", setup: []string{"延期 S02"}, text: "二月二十号吧，编委会那时候开", task: "S02", want: "ext:2027-02-20"},
 	{from: "sun", setup: []string{"延期 S02 2027-02-20"}, text: "因为编委会还没开吧", task: "S02", want: "ext:2027-02-20"},
 	{from: "chen", setup: []string{"驳回 S04"}, text: "纪要没附吧", task: "S04", want: "推进中"},
+	{from: "sun", text: "谁负责销号", reply: "组长 陈志强", not: "【政策答复】"},
+	{from: "sun", text: "假如S02延期到3月，需要谁批", reply: "组长 陈志强", not: "已记录"},
 }
 
 func TestTrial3Phrasings(t *testing.T) { runPhrasings(t, trial3Phrasings) }
