@@ -72,6 +72,8 @@ func asksUnitPeople(s string) bool {
 		return true
 	case containsAny(s, "组长", "督办组") && containsAny(s, "谁", "哪位", "哪个组", "哪个督办组", "叫什么"):
 		return true
+	case containsAny(s, "哪个组", "哪一个组", "什么组") && containsAny(s, "我们", "我单位", "本单位", "咱们", "归", "属于"):
+		return true // 我们归哪个组管
 	}
 	return containsAny(s, "联络员", "一把手", "负责人") && containsAny(s, "谁", "哪位", "哪个人", "叫什么") &&
 		containsAny(s, "我们", "我单位", "本单位", "咱们", "我的单位")

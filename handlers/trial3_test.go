@@ -184,6 +184,7 @@ var trial3Phrasings = []phrasing{
 	{from: "sun", setup: []string{"延期 S02 2027-02-20"}, text: "因为编委会还没开吧", task: "S02", want: "ext:2027-02-20"},
 	{from: "chen", setup: []string{"驳回 S04"}, text: "纪要没附吧", task: "S04", want: "推进中"},
 	{from: "sun", text: "谁负责销号", reply: "组长 陈志强", not: "【政策答复】"},
+	{from: "sun", text: "我们归哪个组管", reply: "督办组 政府组", not: "【政策答复】"},
 	{from: "sun", text: "假如S02延期到3月，需要谁批", reply: "组长 陈志强", not: "已记录"},
 }
 
