@@ -47,6 +47,14 @@ func (h *Handler) answerExtensionReason(ctx context.Context, t *turn, s string) 
 	return true
 }
 
+// asksRecord reports whether s asks what happened to a task, which its 记录
+// answers: who reported it, with what words, who decided (T013 谁报的,
+// T013的报送说明是什么, T008是谁驳回的).
+func asksRecord(s string) bool {
+	return containsAny(s, "谁报的", "谁报送的", "谁提交的", "报送人", "报送说明", "报的什么", "报了什么", "报的啥",
+		"什么时候报的", "谁改的", "谁批的", "谁销的号", "谁销号的", "谁驳回的", "为什么驳回", "为啥驳回", "驳回理由", "驳回的理由", "被驳回")
+}
+
 // changesPeople reports whether s says (or asks how to say) that a post
 // changed hands: 联络员换成李明了, 我不是联络员了，换人了怎么办.
 func changesPeople(s string) bool {

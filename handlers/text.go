@@ -103,6 +103,11 @@ func (h *Handler) text(ctx context.Context, t *turn, text string) error {
 	if t.known && !command && asksExtensionReason(s) && h.answerExtensionReason(ctx, t, s) {
 		return nil // T004为什么延期: never a request
 	}
+	if t.known && !command && asksRecord(s) {
+		if task, ok := h.namedTask(ctx, t, s); ok {
+			return h.record(ctx, t, task.ID) // T013 谁报的: its record says
+		}
+	}
 	if t.known && !command && changesPeople(s) {
 		t.reply(peopleChangeReply()) // 联络员换成李明了: 编办 changes the task list
 		return nil

@@ -186,6 +186,10 @@ var trial3Phrasings = []phrasing{
 	{from: "sun", text: "谁负责销号", reply: "组长 陈志强", not: "【政策答复】"},
 	{from: "sun", text: "我们归哪个组管", reply: "督办组 政府组", not: "【政策答复】"},
 	{from: "sun", text: "假如S02延期到3月，需要谁批", reply: "组长 陈志强", not: "已记录"},
+	// What happened to a task is its record.
+	{from: "chen", text: "S04 谁报的", reply: "周强（一把手） 完成", not: "【政策答复】"},
+	{from: "chen", text: "S04的报送说明是什么", reply: "职数已核减", not: "【政策答复】"},
+	{from: "zhou", setup: []string{"chen> 驳回 S04 未附纪要"}, text: "S04为什么被驳回", reply: "未附纪要", not: "【政策答复】"},
 }
 
 func TestTrial3Phrasings(t *testing.T) { runPhrasings(t, trial3Phrasings) }
