@@ -17,6 +17,7 @@ import (
 func (h *Handler) text(ctx context.Context, t *turn, text string) error {
 	s := stripLabel(stripMention(normalise(text)))
 	greeted, s := stripGreeting(s)
+	s = stripAddressee(s)
 	if t.known {
 		s = h.stripUnitName(ctx, s) // 市司法局S02已完成
 	}
@@ -152,6 +153,22 @@ func (h *Handler) text(ctx context.Context, t *turn, text string) error {
 		return nil
 	}
 	return h.command(ctx, t, c)
+}
+
+// addressee is the person a group-chat message is addressed to, written
+// first: 张局, 陈组长，李主任：.
+var addressee = regexp.MustCompile(`^\p{Han}{1,3}(局长|局|主任|书记|部长|处长|科长|组长|老师|同志|领导|总)[ ，,：:]+`)
+
+// stripAddressee drops the addressee when a task id follows it.
+func stripAddressee(s string) string {
+	m := addressee.FindString(s)
+	if m == "" {
+		return s
+	}
+	if ref, _, ok := leadingTask(s[len(m):]); ok && isTaskID(ref) {
+		return s[len(m):]
+	}
+	return s
 }
 
 // stripUnitName drops a unit's name or code typed before a task id

@@ -190,6 +190,10 @@ var trial3Phrasings = []phrasing{
 	{from: "chen", text: "S04 谁报的", reply: "周强（一把手） 完成", not: "【政策答复】"},
 	{from: "chen", text: "S04的报送说明是什么", reply: "职数已核减", not: "【政策答复】"},
 	{from: "zhou", setup: []string{"chen> 驳回 S04 未附纪要"}, text: "S04为什么被驳回", reply: "未附纪要", not: "【政策答复】"},
+	// The person addressed first in a group chat (张局，…) is no part of it.
+	{from: "sun", text: "张局 S02已经完成了", task: "S02", want: "已报完成"},
+	{from: "sun", text: "陈组长，S02完成了，材料已报", task: "S02", want: "已报完成", reply: "（材料已报）"},
+	{from: "sun", text: "李主任：S03进展 方案已起草", task: "S03", want: "progress:方案已起草"},
 }
 
 func TestTrial3Phrasings(t *testing.T) { runPhrasings(t, trial3Phrasings) }
