@@ -26,6 +26,7 @@ var trial3Phrasings = []phrasing{
 	{from: "sun", setup: []string{"人员转岗那个任务已经完成了"}, text: "对的，没错", task: "S02", want: "已报完成"},
 	{from: "chen", setup: []string{"S04能销号吗"}, text: "嗯是的", task: "S04", want: "已销号"},
 	{from: "sun", setup: []string{"S02完成了吗"}, text: "不是", reply: "已取消", not: "没看懂"},
+	{from: "sun", setup: []string{"S02完成了吗"}, text: "不", reply: "已取消"},
 	{from: "sun", setup: []string{"人员转岗那个任务已经完成了"}, text: "不是这个", reply: "已取消", not: "没看懂", refused: true},
 	{from: "sun", setup: []string{"S02完成了吗"}, text: "不对，还没做完", reply: "已取消", not: "没看懂"},
 	{from: "sun", setup: []string{"S02完成了吗"}, text: "好的", reply: "请回复「确认」", not: "不客气"},

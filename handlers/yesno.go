@@ -35,7 +35,7 @@ func answerKind(s string) string {
 	if len(clauses) == 0 {
 		return ""
 	}
-	if containsPrefix(clauses[0], noWords) {
+	if containsPrefix(clauses[0], noWords) || clauses[0] == "不" || clauses[0] == "不了" {
 		return "no"
 	}
 	kind := "yes"
