@@ -21,6 +21,10 @@ var chromeLine = []*regexp.Regexp{
 	regexp.MustCompile(`^(联系)?(地址|电话|传真|邮编|邮政编码|电子邮箱|邮箱|E-?mail|联系方式|联系我们)\s*[:：]`),
 	regexp.MustCompile(`(电话|传真)\s*[:：]?\s*[(（]?\d{3,4}[)）-]?\d{7,8}`),
 	regexp.MustCompile(`(?i)版权所有|copyright|©|all rights reserved|主办\s*[|｜]|^主办\s*[:：]|承办\s*[:：]|技术支持\s*[:：]|(主办|承办)$`),
+	regexp.MustCompile(`^【?(我要纠错|纠错)】?`),
+	// The distribution block under an official document: "抄送：……",
+	// "国务院办公厅秘书局　2019年3月18日印发".
+	regexp.MustCompile(`^抄\s*送\s*[:：]|^\p{Han}{2,30}\s*(\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日)?\s*印\s*发$`),
 	regexp.MustCompile(`^(打印本页|关闭窗口|返回顶部|返回首页|收藏本站|设为首页|加入收藏|分享到|上一篇|下一篇|相关链接|友情链接|网站地图)`),
 	regexp.MustCompile(`【?\s*字[体号]\s*[:：]?\s*[【\[]?\s*大\s*[】\]]?\s*[【\[]?\s*中\s*[】\]]?\s*[【\[]?\s*小`),
 	regexp.MustCompile(`(浏览|阅读|点击)(次数|量|数)\s*[:：]`),
@@ -41,7 +45,7 @@ var pageNumber = regexp.MustCompile(`^[-—–－\s]*\d{1,4}[-—–－\s]*$|^�
 
 // relatedHeading opens a list of links to other articles; it and the short
 // lines after it are dropped.
-var relatedHeading = regexp.MustCompile(`^(相关阅读|相关新闻|相关文章|相关报道|相关链接|推荐阅读|延伸阅读|热点推荐|热门推荐|猜你喜欢|更多阅读|往期回顾)[:：]?$`)
+var relatedHeading = regexp.MustCompile(`^(相关阅读|相关新闻|相关文章|相关报道|相关链接|相关稿件|相关文件|相关政策|相关解读|推荐阅读|延伸阅读|热点推荐|热门推荐|猜你喜欢|更多阅读|往期回顾)[:：]?$`)
 
 var (
 	dateLine = regexp.MustCompile(`^(?:(?:发布|发文|成文|印发)?(?:时间|日期)\s*[:：]\s*)(\d{4}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?)`)
@@ -98,10 +102,21 @@ func clean(lines []string, titleHint string) Document {
 		if strings.HasPrefix(plain, headingMark) && len(plain) > len(headingMark) {
 			plain = strings.TrimSpace(plain[len(headingMark)+1:])
 		}
-		if line == "" || isChrome(plain) {
+		if line == "" {
 			continue
 		}
 		folded := duban.FoldWidth(plain)
+		// A byline dates the page even where it also holds chrome
+		// ("2019-03-18 来源：新华社 字号：大 中 小 打印本页").
+		if m := stampLine.FindStringSubmatch(folded); m != nil {
+			if doc.Date == "" {
+				doc.Date = m[1]
+			}
+			continue
+		}
+		if isChrome(plain) {
+			continue
+		}
 		if relatedHeading.MatchString(folded) {
 			inRelated = true
 			continue
@@ -111,12 +126,6 @@ func clean(lines []string, titleHint string) Document {
 				continue
 			}
 			inRelated = false
-		}
-		if m := stampLine.FindStringSubmatch(folded); m != nil {
-			if doc.Date == "" {
-				doc.Date = m[1]
-			}
-			continue
 		}
 		if m := dateLine.FindStringSubmatch(folded); m != nil {
 			if doc.Date == "" {
@@ -148,7 +157,7 @@ func clean(lines []string, titleHint string) Document {
 		}
 	}
 	for _, l := range kept {
-		l = tidySpaces(l)
+		l = articleLabel.ReplaceAllString(tidySpaces(l), "$1")
 		l = creditTail.ReplaceAllString(l, "$1")
 		if l != "" {
 			doc.Paragraphs = append(doc.Paragraphs, l)
@@ -156,6 +165,11 @@ func clean(lines []string, titleHint string) Document {
 	}
 	return doc
 }
+
+// articleLabel is an article's number set off by brackets or bold markers
+// ("【第五条】", "[第五条]", "**第五条**"), as web pages and pasted text
+// write it; the number alone starts the article.
+var articleLabel = regexp.MustCompile(`^(?:【|\[|［|〔|\*\*|__)\s*(第[一二三四五六七八九十百零〇两\d]+条)\s*(?:】|\]|］|〕|\*\*|__)\s*`)
 
 func tidyTitle(s string) string {
 	return strings.Join(strings.Fields(strings.ToValidUTF8(s, "\uFFFD")), " ")

@@ -15,6 +15,7 @@ import (
 	"unicode/utf8"
 
 	"golang.org/x/net/html"
+	"golang.org/x/text/width"
 )
 
 // ErrUnsupported is returned (wrapped) for a file type the loader cannot read.
@@ -75,8 +76,9 @@ func Parse(name string, data []byte) (Document, error) {
 		return Document{}, fmt.Errorf("%s: extension %q: %w", name, ext, ErrUnsupported)
 	}
 	// Any of them may carry text wrapped by hand or by a page: a county
-	// annal typed line by line, a page of <br>-ended lines, a PDF.
-	doc := clean(unwrap(lines), titleHint)
+	// annal typed line by line, a page of <br>-ended lines, a PDF, text
+	// copied out of a PDF viewer with the page breaks in it.
+	doc := clean(unwrap(dropPageBreaks(lines)), titleHint)
 	if doc.Title == "" {
 		// No headline: the first heading (a 章 or a marked heading, not
 		// an article or an item) names the document; the file name only
@@ -115,7 +117,7 @@ func textLines(s string) []string { return strings.Split(s, "\n") }
 func unwrap(lines []string) []string {
 	var widths []int
 	for _, l := range lines {
-		if n := utf8.RuneCountInString(strings.TrimSpace(l)); n >= 10 {
+		if n := cells(strings.TrimSpace(l)); n >= 20 {
 			widths = append(widths, n)
 		}
 	}
@@ -126,7 +128,7 @@ func unwrap(lines []string) []string {
 	full := widths[len(widths)*4/5] * 3 / 4 // a line this long reached the margin
 	open := func(l string) bool {
 		t := strings.TrimSpace(l)
-		if utf8.RuneCountInString(t) < full || utf8.RuneCountInString(t) > 2*full {
+		if n := cells(t); n < full || n > 2*full {
 			return false
 		}
 		last, _ := utf8.DecodeLastRuneInString(t)
@@ -154,6 +156,83 @@ func unwrap(lines []string) []string {
 			out = append(out, l)
 		}
 		joining = open(l)
+	}
+	return out
+}
+
+// cells is a line's width on the page: a Chinese character or full-width
+// sign takes two cells, a digit, letter or space one. Counted in characters,
+// a centred "2007 年 2 月 14 日 国务院第 169 次常务会议通过" would pass for a
+// line that ran to the margin.
+func cells(s string) int {
+	n := 0
+	for _, r := range s {
+		switch width.LookupRune(r).Kind() {
+		case width.EastAsianWide, width.EastAsianFullwidth:
+			n += 2
+		default:
+			n++
+		}
+	}
+	return n
+}
+
+// dropPageBreaks removes what a PDF viewer's copy leaves where a page ends
+// in pasted text: the page number ("- 3 -", "第3页"), the blank lines around
+// it and a running header or footer beside it (a line that stands next to
+// most of the page numbers), so that a sentence broken by the page is one
+// again. Text with fewer than two page numbers is left alone.
+func dropPageBreaks(lines []string) []string {
+	blank := func(i int) bool { return strings.TrimSpace(lines[i]) == "" }
+	var marks []int
+	for i, l := range lines {
+		if !blank(i) && pageNumber.MatchString(strings.TrimSpace(l)) {
+			marks = append(marks, i)
+		}
+	}
+	if len(marks) < 2 {
+		return lines
+	}
+	// beside returns the nearest non-blank line from i in direction step.
+	beside := func(i, step int) int {
+		for j := i + step; j >= 0 && j < len(lines); j += step {
+			if !blank(j) {
+				return j
+			}
+		}
+		return -1
+	}
+	running := map[string]int{}
+	for _, m := range marks {
+		for _, step := range []int{-1, 1} {
+			if j := beside(m, step); j >= 0 {
+				running[runningKey(strings.TrimSpace(lines[j]))]++
+			}
+		}
+	}
+	drop := make([]bool, len(lines))
+	for _, m := range marks {
+		drop[m] = true
+		for _, step := range []int{-1, 1} {
+			j := m + step
+			for ; j >= 0 && j < len(lines) && blank(j); j += step {
+				drop[j] = true
+			}
+			if j < 0 || j >= len(lines) {
+				continue
+			}
+			if k := running[runningKey(strings.TrimSpace(lines[j]))]; k >= 2 && 2*k >= len(marks) {
+				for drop[j] = true; j+step >= 0 && j+step < len(lines) && blank(j+step); j += step {
+					drop[j+step] = true
+				}
+			}
+		}
+	}
+	out := make([]string, 0, len(lines))
+	for i, l := range lines {
+		if !drop[i] {
+			out = append(out, l)
+		}
 	}
 	return out
 }
@@ -216,12 +295,16 @@ func htmlLines(data []byte) (lines []string, title string, err error) {
 	}
 	var cur strings.Builder
 	var pageTitle, h1 string
+	// linked counts the line's characters inside links: a line made of
+	// links (a menu, a list of related articles) is navigation.
+	inLink, linked := 0, 0
 	flush := func() {
 		s := strings.TrimSpace(cur.String())
-		if s != "" && !(strings.HasPrefix(s, headingMark) && len(strings.TrimSpace(s[len(headingMark)+1:])) == 0) {
+		if s != "" && !(strings.HasPrefix(s, headingMark) && len(strings.TrimSpace(s[len(headingMark)+1:])) == 0) && !isLinkLine(s, linked) {
 			lines = append(lines, s)
 		}
 		cur.Reset()
+		linked = 0
 	}
 	var walk func(n *html.Node, depth int)
 	walk = func(n *html.Node, depth int) {
@@ -230,7 +313,11 @@ func htmlLines(data []byte) (lines []string, title string, err error) {
 		}
 		switch n.Type {
 		case html.TextNode:
-			cur.WriteString(strings.Join(strings.Fields(n.Data), " "))
+			text := strings.Join(strings.Fields(n.Data), " ")
+			cur.WriteString(text)
+			if inLink > 0 {
+				linked += utf8.RuneCountInString(text)
+			}
 			return
 		case html.ElementNode:
 			switch n.Data {
@@ -257,8 +344,15 @@ func htmlLines(data []byte) (lines []string, title string, err error) {
 		if n.Type == html.ElementNode && n.Data == "br" {
 			flush()
 		}
+		link := n.Type == html.ElementNode && n.Data == "a"
+		if link {
+			inLink++
+		}
 		for c := n.FirstChild; c != nil; c = c.NextSibling {
 			walk(c, depth+1)
+		}
+		if link {
+			inLink--
 		}
 		if block {
 			flush()
@@ -268,9 +362,39 @@ func htmlLines(data []byte) (lines []string, title string, err error) {
 	flush()
 	title = strings.ToValidUTF8(h1, "\uFFFD")
 	if title == "" && !isPlaceholderTitle(pageTitle) {
-		title = strings.ToValidUTF8(pageTitle, "\uFFFD")
+		title = strings.ToValidUTF8(pageHeadline(pageTitle, lines), "\uFFFD")
 	}
 	return lines, title, nil
+}
+
+// isLinkLine reports a line that is mostly link text and says nothing in
+// sentences: a menu item, a breadcrumb, a related article with its date.
+func isLinkLine(line string, linked int) bool {
+	n := utf8.RuneCountInString(line)
+	return linked > 0 && 10*linked >= 6*n && !strings.ContainsAny(line, "。；;")
+}
+
+// titleSeparator splits a page's <title> into the headline and the column
+// and site names that sites add to it.
+var titleSeparator = regexp.MustCompile(`\s*[_|｜]\s*|\s+[-—–]+\s+`)
+
+// pageHeadline is the headline in a page's <title>, which sites follow with
+// their column and name ("优化营商环境条例_政策法规_中国政府网", "… - 某市人民政府"):
+// the part the page's text repeats as a line of its own, or else the first.
+func pageHeadline(pageTitle string, lines []string) string {
+	parts := titleSeparator.Split(strings.TrimSpace(pageTitle), -1)
+	if len(parts) == 1 {
+		return pageTitle
+	}
+	for _, p := range parts {
+		bare := strings.Join(strings.Fields(p), "")
+		for _, l := range lines {
+			if bare != "" && strings.Join(strings.Fields(l), "") == bare {
+				return p
+			}
+		}
+	}
+	return parts[0]
 }
 
 func headingLevel(tag string) int {

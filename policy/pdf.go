@@ -111,7 +111,9 @@ func pdfLines(data []byte) ([]string, error) {
 }
 
 // dropRunningLines joins the pages' lines, leaving out page numbers and the
-// header and footer lines that stand first or last on most pages.
+// header and footer lines that stand first or last on most pages. A running
+// line goes once a page: a header that repeats the document's name stands
+// above the headline itself on the first page, and the headline stays.
 func dropRunningLines(pages [][]string) []string {
 	edge := map[string]int{}
 	for _, p := range pages {
@@ -129,12 +131,14 @@ func dropRunningLines(pages [][]string) []string {
 		for _, l := range edgeLines(p) {
 			edges[l] = true
 		}
+		dropped := map[string]bool{}
 		for _, l := range p {
 			t := strings.TrimSpace(l)
 			if pageNumber.MatchString(t) {
 				continue
 			}
-			if edges[l] && len(pages) >= 3 && 2*edge[runningKey(l)] > len(pages) {
+			if k := runningKey(l); edges[l] && !dropped[k] && len(pages) >= 3 && 2*edge[k] > len(pages) {
+				dropped[k] = true
 				continue
 			}
 			out = append(out, l)

@@ -154,6 +154,17 @@ func TestDropRunningLines(t *testing.T) {
 	if strings.Join(got, "|") != want {
 		t.Errorf("got %q", got)
 	}
+	// The running header is the document's name, above its headline on
+	// the first page: the header goes, the headline stays.
+	got = dropRunningLines([][]string{
+		{"政府督查工作条例", "政府督查工作条例", "第一条 为了规范管理，", "- 1 -"},
+		{"政府督查工作条例", "第二条 本条例适用于全国。", "- 2 -"},
+		{"政府督查工作条例", "第三条 本条例自公布之日起施行。", "- 3 -"},
+	})
+	want = "政府督查工作条例|第一条 为了规范管理，|第二条 本条例适用于全国。|第三条 本条例自公布之日起施行。"
+	if strings.Join(got, "|") != want {
+		t.Errorf("a header repeating the headline: got %q", got)
+	}
 }
 
 // BenchmarkPDFEngineStart is the cost of the first PDF in a process on a

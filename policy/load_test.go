@@ -1,0 +1,146 @@
+package policy
+
+import (
+	"strings"
+	"testing"
+)
+
+// A PDF's centred promulgation lines hold spaces between digits and
+// characters; counted in characters they look as long as the body's lines
+// and were joined into one. Counted in cells, as the page sets them, they
+// stay apart while the body's wrapped lines join.
+func TestUnwrapMeasuresCells(t *testing.T) {
+	lines := []string{
+		"地方各级人民政府机构设置和编制管理条例",
+		"2007 年 2 月 14 日 国务院第 169 次常务会议通过",
+		"2007 年 2 月 24 日 中华人民共和国国务院令第 486 号公布",
+		"第一章 总则",
+		"第一条　为了规范地方各级人民政府机构设置，加强编制管理，提高行政效能，",
+		"根据宪法、地方各级人民代表大会和地方各级人民政府组织法，制定本条例。",
+		"　　第二条　地方各级人民政府机构的设置、职责配置、编制核定以及对机构编制",
+		"工作的监督管理，适用本条例。",
+		"　　第三条　地方各级人民政府机构设置和编制管理工作，应当按照经济社会全面",
+		"协调可持续发展的要求，适应全面履行职能的需要，遵循精简、统一、效能的原则。",
+		"　　第四条　地方各级人民政府的机构编制工作，实行中央统一领导、地方分级管",
+		"理的体制。",
+	}
+	got := unwrap(lines)
+	want := []string{
+		lines[0], lines[1], lines[2], lines[3],
+		lines[4] + lines[5], lines[6] + lines[7], lines[8] + lines[9], lines[10] + lines[11],
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("got\n%s", strings.Join(got, "\n"))
+	}
+}
+
+// Text copied out of a PDF viewer carries each page's number and running
+// header where the page broke; they go, and the sentence they cut joins.
+func TestDropPageBreaks(t *testing.T) {
+	text := strings.Join([]string{
+		"政府督查工作条例",
+		"",
+		"　　第一条　为了加强和规范政府督查工作，保障政令畅通，提高行政效能",
+		"，推进廉政建设，健全行政监督制度，制定本条例。",
+		"　　第四条　政府督查内容包括：",
+		"　　（一）党中央、国务院重大决策部署落实情况；",
+		"　　（二）上级和本级人民政府重要工作部署落实情况；",
+		"　　第 二 十 三 条　督查工作中发现公职人员涉嫌贪污贿赂、失职渎职等职",
+		"",
+		"- 1 -",
+		"",
+		"政府督查工作条例",
+		"务违法或者职务犯罪的问题线索，政府督查机构应当移送监察机关，由监察",
+		"机关依法调查处置。",
+		"　　第二十四条　政府督查机构及督查人员违反本条例规定，滥用职权、徇私",
+		"舞弊、玩忽职守的，依法依规给予处理。",
+		"",
+		"- 2 -",
+		"",
+		"政府督查工作条例",
+		"　　第二十五条　督查对象及其工作人员不得阻碍督查工作，不得隐瞒实情、",
+		"弄虚作假。",
+		"",
+		"- 3 -",
+	}, "\n")
+	doc, err := Parse("督查.txt", []byte(text))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{
+		"第一条为了加强和规范政府督查工作，保障政令畅通，提高行政效能，推进廉政建设，健全行政监督制度，制定本条例。",
+		"第四条政府督查内容包括：",
+		"（一）党中央、国务院重大决策部署落实情况；",
+		"（二）上级和本级人民政府重要工作部署落实情况；",
+		"第二十三条督查工作中发现公职人员涉嫌贪污贿赂、失职渎职等职务违法或者职务犯罪的问题线索，政府督查机构应当移送监察机关，由监察机关依法调查处置。",
+		"第二十四条政府督查机构及督查人员违反本条例规定，滥用职权、徇私舞弊、玩忽职守的，依法依规给予处理。",
+		"第二十五条督查对象及其工作人员不得阻碍督查工作，不得隐瞒实情、弄虚作假。",
+	}
+	if doc.Title != "政府督查工作条例" {
+		t.Errorf("title %q", doc.Title)
+	}
+	if got := strings.Join(doc.Paragraphs, "\n"); got != strings.Join(want, "\n") {
+		t.Errorf("got\n%s", got)
+	}
+	// One page number is no page break: a lone "3" stays text's business.
+	lines := []string{"甲", "", "- 3 -", "", "乙"}
+	if got := dropPageBreaks(lines); len(got) != len(lines) {
+		t.Errorf("one page number: %q", got)
+	}
+}
+
+// A page saved from a government site: the menu and breadcrumb in <div>s
+// (not <nav>), the headline in a <div> and in a <title> followed by the
+// column and the site, a byline, article numbers in brackets, related links
+// and a footer. Only the headline and the articles remain.
+func TestParseGovernmentPage(t *testing.T) {
+	page := `<html><head><title>政府督查工作条例_政策法规_中国政府网</title></head><body>
+<div class="menu"><ul><li><a href="/">首页</a></li><li><a href="/zhengce">政策</a></li><li><a>互动</a></li></ul></div>
+<div class="crumb"><a href="/">首页</a> &gt; <a href="/zhengce">政策</a> &gt; <a>政策法规</a></div>
+<div class="title">政府督查工作条例</div>
+<div class="date">2020-12-26 10:00 来源： 新华社 <span>字号：<a>大</a> <a>中</a> <a>小</a></span> <span>打印本页</span></div>
+<div class="share">分享到：<a>微信</a> <a>微博</a></div>
+<div class="content">
+<p>　　【第一条】为了加强和规范政府督查工作，制定本条例。</p>
+<p>　　［第二条］本条例所称政府督查，是指县级以上人民政府组织开展的监督检查。</p>
+</div>
+<div class="editor">【我要纠错】 责任编辑：王洋</div>
+<div class="related"><div>相关稿件</div><ul><li><a>国务院办公厅关于进一步优化营商环境的意见</a> 2019-03-10</li></ul></div>
+<div><a>打印本页</a> <a>关闭窗口</a></div>
+<div>版权所有：中国政府网 | 中华人民共和国国务院办公厅</div>
+</body></html>`
+	doc, err := Parse("督查.html", []byte(page))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if doc.Title != "政府督查工作条例" || doc.Date != "2020-12-26" {
+		t.Errorf("title %q, date %q", doc.Title, doc.Date)
+	}
+	want := "第一条为了加强和规范政府督查工作，制定本条例。\n第二条本条例所称政府督查，是指县级以上人民政府组织开展的监督检查。"
+	if got := strings.Join(doc.Paragraphs, "\n"); got != want {
+		t.Errorf("got\n%s", got)
+	}
+	// Without a line repeating it, the headline is the <title>'s first part.
+	if got := pageHeadline("关于做好2025年机构编制统计工作的通知 - 某市人民政府", nil); got != "关于做好2025年机构编制统计工作的通知" {
+		t.Errorf("pageHeadline = %q", got)
+	}
+}
+
+// An article's number in brackets or bold ("**第五条**", as pasted from a
+// chat) starts the article as 第五条 does; the distribution block under an
+// official document (抄送, 印发) is no text of it.
+func TestArticleLabelsAndDistribution(t *testing.T) {
+	text := "某市机构编制管理办法\n\n**第一条** 为了规范机构编制管理，制定本办法。\n【第 二 条】本办法适用于全市。\n\n抄送：市委各部门，市人大常委会办公室。\n某市人民政府办公室　　2025年3月18日印发\n"
+	doc, err := Parse("办法.txt", []byte(text))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "第一条为了规范机构编制管理，制定本办法。\n第二条本办法适用于全市。"
+	if got := strings.Join(doc.Paragraphs, "\n"); got != want {
+		t.Errorf("got\n%s", got)
+	}
+	secs := sections(doc.Paragraphs)
+	if len(secs) != 2 || !strings.HasSuffix(secs[1].heading, "第二条") {
+		t.Errorf("sections %+v", secs)
+	}
+}

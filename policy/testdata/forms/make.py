@@ -1,0 +1,204 @@
+#!/usr/bin/env python3
+"""Write the six 条例 of ../../../../shared/policy-docs in the forms an office gets them.
+
+    python3 make.py SRC_DIR OUT_DIR     # then soffice converts OUT_DIR/docx/*.docx to PDF (README.md)
+
+docx/  Word documents as an office keeps them: the headline as a centred bold paragraph (no
+       Title style), the article label in bold and a full-width space after it, a running header
+       (the document's name) and a page-number footer (— PAGE —), a chapter's paragraphs held in
+       one Word paragraph with manual line breaks (Shift+Enter, as text pasted from a web page
+       ends up), and a 抄送/印发 block at the end.
+html/  a page saved from a government site: header navigation in <div>s, a breadcrumb, the
+       <title> with the site's suffix, the headline in a <div>, a byline (来源/发布时间/字号 大中小/
+       打印本页/分享到), paragraphs indented with full-width spaces, article labels written
+       【第五条】, related links and a footer (打印本页 关闭窗口, 版权所有, 网站标识码).
+txt/   text copied out of a PDF viewer: lines broken every 35 characters in mid-sentence, the
+       page's running header and page number (- 3 -) between the lines every 40 lines, article
+       labels spaced out as justified PDF text gives them (第 五 条).
+"""
+import os
+import re
+import sys
+
+import zipfile
+from xml.sax.saxutils import escape
+
+ARTICLE = re.compile(r"^(第[一二三四五六七八九十百零]+条)\s*(.*)$")
+
+
+def read(path):
+    """Title, front lines (promulgation), and body blocks ('h', text) / ('p', text)."""
+    title, front, body = "", [], []
+    info = True
+    for line in open(path, encoding="utf-8"):
+        line = line.strip()
+        if not line:
+            continue
+        if line.startswith("# ") and not title:
+            title = line[2:].strip()
+            continue
+        if line == "<!-- INFO END -->":
+            info = False
+            continue
+        if info:
+            front.append(line)
+        elif line.startswith("#"):
+            body.append(("h", line.lstrip("#").strip()))
+        else:
+            body.append(("p", line))
+    return title, front, body
+
+
+W = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"'
+
+
+def run(text, bold=False, size=None):
+    props = ("<w:b/>" if bold else "") + ('<w:sz w:val="%d"/>' % size if size else "")
+    return '<w:r>%s<w:t xml:space="preserve">%s</w:t></w:r>' % ("<w:rPr>%s</w:rPr>" % props if props else "", escape(text))
+
+
+def para(runs, center=False, indent=False):
+    props = ('<w:jc w:val="center"/>' if center else "") + ('<w:ind w:firstLineChars="200" w:firstLine="480"/>' if indent else "")
+    return "<w:p>%s%s</w:p>" % ("<w:pPr>%s</w:pPr>" % props if props else "", "".join(runs))
+
+
+def write_docx(title, front, body, out):
+    """A WordprocessingML package written by hand (python-docx is not installed here)."""
+    ps = [para([run(title, bold=True, size=40)], center=True)]
+    ps += [para([run(f)], center=True) for f in front]
+    cur = None
+    for kind, text in body:
+        if kind == "h":
+            if cur:
+                ps.append(para(cur, indent=True))
+                cur = None
+            ps.append(para([run(text, bold=True)], center=True))
+            continue
+        if cur is None:
+            cur = []
+        else:
+            cur += ["<w:r><w:br/></w:r>", run("\u3000\u3000")]
+        m = ARTICLE.match(text)
+        if m:
+            cur += [run(m.group(1), bold=True), run("\u3000" + m.group(2))]
+        else:
+            cur.append(run(text))
+    if cur:
+        ps.append(para(cur, indent=True))
+    ps.append(para([]))
+    ps.append(para([run("抄送：各省、自治区、直辖市人民政府办公厅，国务院各部委、各直属机构办公厅（室）。")]))
+    ps.append(para([run("国务院办公厅秘书局　　　　　　　　　　　　　　印发")]))
+    sect = ('<w:sectPr><w:headerReference w:type="default" r:id="rHdr"/><w:footerReference w:type="default" r:id="rFtr"/>'
+            '<w:pgSz w:w="11906" w:h="16838"/><w:pgMar w:top="2098" w:right="1474" w:bottom="1984" w:left="1588" w:header="851" w:footer="992"/></w:sectPr>')
+    document = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?><w:document %s><w:body>%s%s</w:body></w:document>' % (W, "".join(ps), sect)
+    header = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?><w:hdr %s>%s</w:hdr>' % (W, para([run(title)], center=True))
+    field = ('<w:r><w:fldChar w:fldCharType="begin"/></w:r><w:r><w:instrText xml:space="preserve"> PAGE </w:instrText></w:r>'
+             '<w:r><w:fldChar w:fldCharType="separate"/></w:r><w:r><w:t>1</w:t></w:r><w:r><w:fldChar w:fldCharType="end"/></w:r>')
+    footer = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?><w:ftr %s>%s</w:ftr>' % (W, para([run("— "), field, run(" —")], center=True))
+    styles = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?><w:styles %s><w:docDefaults><w:rPrDefault><w:rPr>'
+              '<w:rFonts w:ascii="WenQuanYi Micro Hei" w:eastAsia="WenQuanYi Micro Hei" w:hAnsi="WenQuanYi Micro Hei"/><w:sz w:val="24"/>'
+              '</w:rPr></w:rPrDefault></w:docDefaults></w:styles>') % W
+    types = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+             '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+             '<Default Extension="xml" ContentType="application/xml"/>'
+             '<Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/>'
+             '<Override PartName="/word/styles.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.styles+xml"/>'
+             '<Override PartName="/word/header1.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.header+xml"/>'
+             '<Override PartName="/word/footer1.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.footer+xml"/></Types>')
+    rels = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+            '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="word/document.xml"/></Relationships>')
+    docrels = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+               '<Relationship Id="rStyles" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles" Target="styles.xml"/>'
+               '<Relationship Id="rHdr" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/header" Target="header1.xml"/>'
+               '<Relationship Id="rFtr" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/footer" Target="footer1.xml"/></Relationships>')
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("[Content_Types].xml", types)
+        z.writestr("_rels/.rels", rels)
+        z.writestr("word/_rels/document.xml.rels", docrels)
+        z.writestr("word/document.xml", document)
+        z.writestr("word/styles.xml", styles)
+        z.writestr("word/header1.xml", header)
+        z.writestr("word/footer1.xml", footer)
+
+
+def write_html(title, front, body, out):
+    esc = lambda s: s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    ps = []
+    for kind, text in body:
+        if kind == "h":
+            ps.append('<p style="text-align:center"><strong>%s</strong></p>' % esc(text))
+            continue
+        m = ARTICLE.match(text)
+        if m:
+            text = "【%s】%s" % (m.group(1), m.group(2))
+        ps.append('<p style="text-indent:2em">\u3000\u3000%s</p>' % esc(text))
+    front_html = "<br>".join(esc(f) for f in front)
+    page = f"""<!DOCTYPE html>
+<html><head><meta charset="utf-8"><title>{esc(title)}_政策法规_中国政府网</title>
+<meta name="keywords" content="{esc(title)}"></head>
+<body>
+<div class="header"><div class="topbar"><a href="/">首页</a> | <a href="/english">English</a> | <a href="/m">移动版</a> | <a href="/wzdt">网站导航</a></div>
+<div class="menu"><ul><li><a href="/">首页</a></li><li><a href="/zhengce">政策</a></li><li><a href="/hudong">互动</a></li><li><a href="/fuwu">服务</a></li><li><a href="/shuju">数据</a></li></ul></div>
+<div class="search"><input type="text" value=""><a href="#">搜索</a></div></div>
+<div class="BreadcrumbNav"><a href="/">首页</a> &gt; <a href="/zhengce">政策</a> &gt; <a href="/zhengce/xxgk">政策法规</a></div>
+<div class="article oneColumn pub_border">
+<div class="title">{esc(title)}</div>
+<div class="pages-date">2019-03-18 16:45 来源： 新华社 <span class="font">字号：<a>大</a> <a>中</a> <a>小</a></span> <span>打印本页</span></div>
+<div class="share">分享到：<a>微信</a> <a>微博</a> <a>QQ空间</a></div>
+<div class="pages_content" id="UCAP-CONTENT">
+<p style="text-align:center">{front_html}</p>
+{chr(10).join(ps)}
+</div>
+<div class="editor">【我要纠错】 责任编辑：王洋</div>
+</div>
+<div class="related"><div class="related_title">相关稿件</div><ul>
+<li><a href="#">国务院办公厅关于进一步优化营商环境的意见</a> 2019-03-10</li>
+<li><a href="#">中央编办负责人就有关问题答记者问</a> 2019-03-12</li>
+<li><a href="#">全国机构编制工作会议在京召开</a> 2019-03-15</li></ul></div>
+<div class="bottom"><a>打印本页</a> <a>关闭窗口</a></div>
+<div class="footer"><div>版权所有：中国政府网 | 中华人民共和国国务院办公厅</div><div>京ICP备05070218号 京公网安备11010202000001号</div><div>网站标识码bm01000001</div></div>
+</body></html>
+"""
+    open(out, "w", encoding="utf-8").write(page)
+
+
+def write_txt(title, front, body, out, width=35, page_lines=40):
+    lines = [title, ""] + front + [""]
+    for kind, text in body:
+        if kind == "h":
+            lines += [text]
+            continue
+        m = ARTICLE.match(text)
+        if m:
+            text = " ".join(m.group(1)) + "　" + m.group(2)
+        text = "\u3000\u3000" + text
+        while len(text) > width:
+            lines.append(text[:width])
+            text = text[width:]
+        lines.append(text)
+    out_lines, page = [], 1
+    for i, l in enumerate(lines):
+        out_lines.append(l)
+        if (i + 1) % page_lines == 0:
+            out_lines += ["", "- %d -" % page, "", title]
+            page += 1
+    out_lines += ["", "- %d -" % page]
+    open(out, "w", encoding="utf-8").write("\n".join(out_lines) + "\n")
+
+
+def main():
+    src, out = sys.argv[1], sys.argv[2]
+    for sub in ("docx", "html", "txt"):
+        os.makedirs(os.path.join(out, sub), exist_ok=True)
+    for name in sorted(os.listdir(src)):
+        if not re.match(r"0[1-6]-.*\.md$", name):
+            continue
+        title, front, body = read(os.path.join(src, name))
+        stem = name[:-3]
+        write_docx(title, front, body, os.path.join(out, "docx", stem + ".docx"))
+        write_html(title, front, body, os.path.join(out, "html", stem + ".html"))
+        write_txt(title, front, body, os.path.join(out, "txt", stem + ".txt"))
+
+
+if __name__ == "__main__":
+    main()
