@@ -90,9 +90,9 @@ func TestFormsAnswerAsClean(t *testing.T) {
 	}()
 	want := figuresOf(clean)
 	t.Logf("clean Markdown: %s", want)
-	for _, form := range []string{"pdf", "docx", "html", "txt"} {
+	for _, form := range []string{"pdf", "docx", "html", "txt", "paste"} {
 		t.Run(form, func(t *testing.T) {
-			files, _ := filepath.Glob(filepath.Join("testdata/forms", form, "0[1-6]-*."+form))
+			files, _ := filepath.Glob(filepath.Join("testdata/forms", form, "0[1-6]-*.*"))
 			rep, titles := run(files)
 			got := figuresOf(rep)
 			t.Logf("%s: %s", form, got)

@@ -150,7 +150,7 @@ func unwrap(lines []string) []string {
 		t := strings.TrimSpace(l)
 		indented := strings.HasPrefix(l, "　") || strings.HasPrefix(l, "  ") || strings.HasPrefix(l, "\t")
 		_, _, _, heading := parseHeading(t)
-		if joining && t != "" && !indented && !heading {
+		if joining && t != "" && !indented && (!heading || articleReference.MatchString(strings.Join(strings.Fields(t), ""))) {
 			out[len(out)-1] = joinWrapped(out[len(out)-1], t)
 		} else {
 			out = append(out, l)
@@ -236,6 +236,11 @@ func dropPageBreaks(lines []string) []string {
 	}
 	return out
 }
+
+// articleReference is a line that starts with an article's number where a
+// sentence refers to it ("第十二条规定的……" after "……依照本条例"), which
+// a line break put first; an article itself follows its number with its text.
+var articleReference = regexp.MustCompile(`^第[一二三四五六七八九十百零〇两\d]+条(的|规定|、|和|及|或者|至|第|中|所|之|[，。；])`)
 
 // joinWrapped joins two pieces of a wrapped line; a space survives only
 // between two ASCII words.

@@ -144,3 +144,23 @@ func TestArticleLabelsAndDistribution(t *testing.T) {
 		t.Errorf("sections %+v", secs)
 	}
 }
+
+// A break that puts an article's number first in the line where a sentence
+// refers to it does not start an article there.
+func TestUnwrapKeepsArticleReferences(t *testing.T) {
+	lines := []string{
+		"第二十六条　违反本条例规定的，由登记管理机关责令限期改正。逾期不改正的，依照本条例",
+		"第十九条的规定予以处罚；情节严重的，由审批机关撤销批准并收缴证书和印章。",
+		"第二十七条　登记管理机关的工作人员滥用职权、徇私舞弊的，依法给予行政处分；构成",
+		"犯罪的，依法追究刑事责任。",
+		"第二十八条　事业单位登记管理的具体办法，由国务院机构编制管理机关依照本条例",
+		"另行制定；本条例施行前已经成立的事业单位，应当自本条例施行之日起一年内办理",
+		"登记。",
+		"第二十九条　本条例自发布之日起施行。",
+	}
+	got := unwrap(lines)
+	want := []string{lines[0] + lines[1], lines[2] + lines[3], lines[4] + lines[5] + lines[6], lines[7]}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("got\n%s", strings.Join(got, "\n"))
+	}
+}

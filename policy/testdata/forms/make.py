@@ -12,6 +12,8 @@ html/  a page saved from a government site: header navigation in <div>s, a bread
        <title> with the site's suffix, the headline in a <div>, a byline (来源/发布时间/字号 大中小/
        打印本页/分享到), paragraphs indented with full-width spaces, article labels written
        【第五条】, related links and a footer (打印本页 关闭窗口, 版权所有, 网站标识码).
+paste/ the same as txt/ without the indentation a viewer's copy often loses, 29 characters a
+       line, a page every 33 lines, article numbers unspaced.
 txt/   text copied out of a PDF viewer: lines broken every 35 characters in mid-sentence, the
        page's running header and page number (- 3 -) between the lines every 40 lines, article
        labels spaced out as justified PDF text gives them (第 五 条).
@@ -162,7 +164,7 @@ def write_html(title, front, body, out):
     open(out, "w", encoding="utf-8").write(page)
 
 
-def write_txt(title, front, body, out, width=35, page_lines=40):
+def write_txt(title, front, body, out, width=35, page_lines=40, indent="\u3000\u3000", spaced=True):
     lines = [title, ""] + front + [""]
     for kind, text in body:
         if kind == "h":
@@ -170,8 +172,8 @@ def write_txt(title, front, body, out, width=35, page_lines=40):
             continue
         m = ARTICLE.match(text)
         if m:
-            text = " ".join(m.group(1)) + "　" + m.group(2)
-        text = "\u3000\u3000" + text
+            text = (" ".join(m.group(1)) if spaced else m.group(1)) + "　" + m.group(2)
+        text = indent + text
         while len(text) > width:
             lines.append(text[:width])
             text = text[width:]
@@ -188,7 +190,7 @@ def write_txt(title, front, body, out, width=35, page_lines=40):
 
 def main():
     src, out = sys.argv[1], sys.argv[2]
-    for sub in ("docx", "html", "txt"):
+    for sub in ("docx", "html", "txt", "paste"):
         os.makedirs(os.path.join(out, sub), exist_ok=True)
     for name in sorted(os.listdir(src)):
         if not re.match(r"0[1-6]-.*\.md$", name):
@@ -198,6 +200,7 @@ def main():
         write_docx(title, front, body, os.path.join(out, "docx", stem + ".docx"))
         write_html(title, front, body, os.path.join(out, "html", stem + ".html"))
         write_txt(title, front, body, os.path.join(out, "txt", stem + ".txt"))
+        write_txt(title, front, body, os.path.join(out, "paste", stem + ".txt"), width=29, page_lines=33, indent="", spaced=False)
 
 
 if __name__ == "__main__":
