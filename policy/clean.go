@@ -2,6 +2,7 @@ package policy
 
 import (
 	"regexp"
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -22,6 +23,7 @@ var chromeLine = []*regexp.Regexp{
 	regexp.MustCompile(`(电话|传真)\s*[:：]?\s*[(（]?\d{3,4}[)）-]?\d{7,8}`),
 	regexp.MustCompile(`(?i)版权所有|copyright|©|all rights reserved|主办\s*[|｜]|^主办\s*[:：]|承办\s*[:：]|技术支持\s*[:：]|(主办|承办)$`),
 	regexp.MustCompile(`^【?(我要纠错|纠错)】?`),
+	regexp.MustCompile(`^([【\[]?\s*(打印本页|打印|关闭窗口|关闭|返回顶部|返回|收藏|纠错)\s*[】\]]?\s*)+$`),
 	// The distribution block under an official document: "抄送：……",
 	// "国务院办公厅秘书局　2019年3月18日印发".
 	regexp.MustCompile(`^抄\s*送\s*[:：]|^\p{Han}{2,30}\s*(\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日)?\s*印\s*发$`),
@@ -56,6 +58,10 @@ var (
 	// A contributor's credit glued to the last sentence ("……保障。咸宁市编办供稿").
 	creditTail = regexp.MustCompile(`([。！？])[^。！？]{2,20}(供稿|来稿|撰稿)$`)
 )
+
+// indexLabel is a label of the index table above a government document
+// (信息索引), with its value when it stands on the same line.
+var indexLabel = regexp.MustCompile(`^(索引号|主题分类|体裁分类|组配分类|服务对象|发文机关|发布机构|成文日期|发布日期|生效日期|废止日期|有效性|标题|发文字号|文号|主题词)[:：](.*)$`)
 
 // isChrome reports whether a (trimmed) line is page furniture. Long lines are
 // prose even if they mention a phone number or the word 主办.
@@ -95,7 +101,7 @@ func tidySpaces(s string) string {
 func clean(lines []string, titleHint string) Document {
 	doc := Document{Title: tidyTitle(titleHint)}
 	var kept []string
-	inRelated := false
+	inRelated, skipValue := false, false
 	for _, raw := range lines {
 		line := strings.TrimSpace(strings.ReplaceAll(strings.ToValidUTF8(raw, "\uFFFD"), "\u00a0", " "))
 		plain := line
@@ -115,6 +121,18 @@ func clean(lines []string, titleHint string) Document {
 			continue
 		}
 		if isChrome(plain) {
+			continue
+		}
+		// The index table above a government document (信息索引):
+		// "索引号：", "发文机关：某市人民政府办公厅", one cell a line.
+		// A label standing alone takes its value, the next line, with
+		// it; a date's value is left to date the document.
+		if m := indexLabel.FindStringSubmatch(strings.Join(strings.Fields(folded), "")); m != nil {
+			skipValue = m[2] == "" && !strings.Contains(m[1], "日期")
+			continue
+		}
+		if skipValue {
+			skipValue = false
 			continue
 		}
 		if relatedHeading.MatchString(folded) {
@@ -147,14 +165,12 @@ func clean(lines []string, titleHint string) Document {
 	if doc.Title == "" {
 		doc.Title, kept = takeTitle(kept)
 	} else {
-		// The page repeats its headline at the top of the text.
+		// The page repeats its headline at the top of the text (in an
+		// index table too).
 		bare := strings.Join(strings.Fields(doc.Title), "")
-		for i, l := range kept[:min(3, len(kept))] {
-			if strings.Join(strings.Fields(l), "") == bare {
-				kept = append(kept[:i:i], kept[i+1:]...)
-				break
-			}
-		}
+		n := min(8, len(kept))
+		rest := kept[n:]
+		kept = append(slices.DeleteFunc(kept[:n:n], func(l string) bool { return strings.Join(strings.Fields(l), "") == bare }), rest...)
 	}
 	for _, l := range kept {
 		l = articleLabel.ReplaceAllString(tidySpaces(l), "$1")

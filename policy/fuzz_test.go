@@ -33,6 +33,9 @@ func FuzzParseHTML(f *testing.F) {
 	f.Add([]byte("<p>一、<b>总体</b>要求<br>第一条 内容。"))
 	f.Add([]byte("<h2></h2><h3>  </h3><div><div><div>文本"))
 	f.Add([]byte("<html><title>无标题文档</title><body>\xff\xfe 您现在的位置: 首页"))
+	f.Add(readFile(f, "testdata/forms/html/04-zhengfu-ducha-tiaoli.html"))
+	f.Add(readFile(f, "testdata/forms/table/03-shiye-danwei-dengji-tiaoli.html"))
+	f.Add([]byte("<title>_|-- - |</title><td>标题：</td><td>索引号：</td><a>【第一条】</a>"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		doc, err := Parse("f.html", data)
 		if err != nil {
@@ -46,6 +49,7 @@ func FuzzParseDocx(f *testing.F) {
 	f.Add(makeDocx(f, "标题", "第一条 内容。", "一、要求", "（一）细则。正文"))
 	f.Add(makeDocx(f, "<", "&amp;"))
 	f.Add([]byte("PK\x03\x04garbage"))
+	f.Add(readFile(f, "testdata/forms/docx/04-zhengfu-ducha-tiaoli.docx"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		doc, err := Parse("f.docx", data)
 		if err != nil {
@@ -61,6 +65,9 @@ func FuzzParseText(f *testing.F) {
 	f.Add("# 标题\n## 一、\n- [x](y)\n```\ncode\n```")
 	f.Add("一、\n（一）\n1.\n第一条\n第一章\n" + strings.Repeat("很长的句子没有标点", 200))
 	f.Add("时间:2018-13-99\n鄂ICP备\n电话:027-1\n。。。；；；”””")
+	f.Add(string(readFile(f, "testdata/forms/txt/04-zhengfu-ducha-tiaoli.txt")))
+	f.Add(string(readFile(f, "testdata/forms/paste/03-shiye-danwei-dengji-tiaoli.txt")))
+	f.Add("- 1 -\n- 2 -\n\n\n- 3 -\n页眉\n- 4 -\n页眉\n**第一条**\n【第 二 条】")
 	f.Fuzz(func(t *testing.T, s string) {
 		for _, name := range []string{"f.txt", "f.md"} {
 			doc, err := Parse(name, []byte(s))

@@ -383,15 +383,18 @@ func isLinkLine(line string, linked int) bool {
 // and site names that sites add to it.
 var titleSeparator = regexp.MustCompile(`\s*[_|｜]\s*|\s+[-—–]+\s+`)
 
+// loneDash splits a <title> at any dash ("条例-某市人民政府门户网站"); a part
+// is taken from that split only where the page repeats it, since a headline
+// may hold a dash itself ("2021-2025年").
+var loneDash = regexp.MustCompile(`\s*[_|｜]\s*|\s*[-—–]+\s*`)
+
 // pageHeadline is the headline in a page's <title>, which sites follow with
 // their column and name ("优化营商环境条例_政策法规_中国政府网", "… - 某市人民政府"):
 // the part the page's text repeats as a line of its own, or else the first.
 func pageHeadline(pageTitle string, lines []string) string {
-	parts := titleSeparator.Split(strings.TrimSpace(pageTitle), -1)
-	if len(parts) == 1 {
-		return pageTitle
-	}
-	for _, p := range parts {
+	pageTitle = strings.TrimSpace(pageTitle)
+	parts := titleSeparator.Split(pageTitle, -1)
+	for _, p := range append(loneDash.Split(pageTitle, -1), parts...) {
 		bare := strings.Join(strings.Fields(p), "")
 		for _, l := range lines {
 			if bare != "" && strings.Join(strings.Fields(l), "") == bare {

@@ -164,3 +164,33 @@ func TestUnwrapKeepsArticleReferences(t *testing.T) {
 		t.Errorf("got\n%s", strings.Join(got, "\n"))
 	}
 }
+
+// A city site's page on an older CMS: the index table above the document
+// (信息索引, one cell a line), a <title> joined to the site by a bare dash,
+// 【打印】【关闭】 under the text.
+func TestParseIndexTablePage(t *testing.T) {
+	page := `<html><head><title>某市机构编制管理办法-某市人民政府门户网站</title></head><body>
+<table><tr><td>当前位置：<a>首页</a> &gt;&gt; <a>政务公开</a></td></tr></table>
+<table><tr><td>索引号：</td><td>11330100002490000X/2021-00123</td><td>主题分类：</td><td>综合政务</td></tr>
+<tr><td>发文机关：</td><td>某市人民政府办公厅</td><td>成文日期：</td><td>2021年05月10日</td></tr>
+<tr><td>标　　题：</td><td>某市机构编制管理办法</td></tr>
+<tr><td>发文字号：</td><td>某政办发〔2021〕12号</td></tr></table>
+<table><tr><td><b>某市机构编制管理办法</b></td></tr>
+<tr><td><strong>第一条</strong>&nbsp;&nbsp;为了规范机构编制管理，制定本办法。<br>&nbsp;&nbsp;&nbsp;&nbsp;<strong>第二条</strong>&nbsp;&nbsp;本办法适用于全市。</td></tr>
+<tr><td>【<a>打印</a>】【<a>关闭</a>】</td></tr></table></body></html>`
+	doc, err := Parse("办法.html", []byte(page))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if doc.Title != "某市机构编制管理办法" || doc.Date != "2021年05月10日" {
+		t.Errorf("title %q, date %q", doc.Title, doc.Date)
+	}
+	want := "第一条为了规范机构编制管理，制定本办法。\n第二条本办法适用于全市。"
+	if got := strings.Join(doc.Paragraphs, "\n"); got != want {
+		t.Errorf("got\n%s", got)
+	}
+	// A dash inside a headline the page does not repeat is no separator.
+	if got := pageHeadline("某市2021-2025年机构编制规划", nil); got != "某市2021-2025年机构编制规划" {
+		t.Errorf("pageHeadline = %q", got)
+	}
+}

@@ -12,6 +12,9 @@ html/  a page saved from a government site: header navigation in <div>s, a bread
        <title> with the site's suffix, the headline in a <div>, a byline (来源/发布时间/字号 大中小/
        打印本页/分享到), paragraphs indented with full-width spaces, article labels written
        【第五条】, related links and a footer (打印本页 关闭窗口, 版权所有, 网站标识码).
+table/ a page of a city site on an older CMS: table layout, an 信息索引 table above the text
+       (索引号, 发文机关, 标题, 发文字号, dates), the article number in <strong>, paragraphs in one
+       cell separated by <br> and indented with &nbsp;, 【字体：大 中 小】【打印】【关闭】.
 paste/ the same as txt/ without the indentation a viewer's copy often loses, 29 characters a
        line, a page every 33 lines, article numbers unspaced.
 txt/   text copied out of a PDF viewer: lines broken every 35 characters in mid-sentence, the
@@ -164,6 +167,45 @@ def write_html(title, front, body, out):
     open(out, "w", encoding="utf-8").write(page)
 
 
+def write_html_table(title, front, body, out):
+    """A page of a city or province site on an older CMS: table layout, an 信息索引 table above
+    the text (索引号, 发文机关, 标题, 发文字号, dates), the article number in <strong>, the
+    paragraphs set in one cell with <br> and &nbsp; indentation, 【字体：大 中 小】【打印】【关闭】."""
+    esc = lambda s: s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    rows = []
+    for kind, text in body:
+        if kind == "h":
+            rows.append("<br><center><b>%s</b></center>" % esc(text))
+            continue
+        m = ARTICLE.match(text)
+        if m:
+            text = "<strong>%s</strong>&nbsp;&nbsp;%s" % (m.group(1), esc(m.group(2)))
+        else:
+            text = esc(text)
+        rows.append("<br>&nbsp;&nbsp;&nbsp;&nbsp;%s" % text)
+    issued = front[-1] if front else ""
+    page = f"""<html><head><meta http-equiv="Content-Type" content="text/html; charset=utf-8">
+<title>{esc(title)}-某市人民政府门户网站</title></head>
+<body><table width="1000" align="center"><tr><td><img src="logo.png" alt="某市人民政府门户网站"></td>
+<td><a href="/">网站首页</a> <a href="/zwgk">政务公开</a> <a href="/bsfw">办事服务</a> <a href="/hdjl">互动交流</a></td></tr></table>
+<table width="1000" align="center"><tr><td>当前位置：<a href="/">首页</a> &gt;&gt; <a href="/zwgk">政务公开</a> &gt;&gt; <a href="/zcfg">政策法规</a></td></tr></table>
+<table class="xxgk" width="1000" align="center">
+<tr><td>索引号：</td><td>11330100002490000X/2021-00123</td><td>主题分类：</td><td>综合政务</td></tr>
+<tr><td>发文机关：</td><td>某市人民政府办公厅</td><td>成文日期：</td><td>2021年05月10日</td></tr>
+<tr><td>标　　题：</td><td colspan="3">{esc(title)}</td></tr>
+<tr><td>发文字号：</td><td>无</td><td>发布日期：</td><td>2021年05月12日</td></tr></table>
+<table width="1000" align="center"><tr><td class="title" align="center"><font size="5"><b>{esc(title)}</b></font></td></tr>
+<tr><td align="center">发布日期：2021-05-12　　信息来源：市政府办公厅　　浏览次数：1024　　【字体：<a>大</a> <a>中</a> <a>小</a>】</td></tr>
+<tr><td class="content"><center>{"<br>".join(esc(f) for f in front)}</center>{"".join(rows)}
+</td></tr>
+<tr><td align="right">【<a>打印</a>】【<a>关闭</a>】</td></tr></table>
+<table width="1000" align="center"><tr><td>主办：某市人民政府办公厅　承办：某市大数据发展管理局　网站标识码：3301000001</td></tr>
+<tr><td>浙ICP备05001234号　浙公网安备 33010202000123号</td></tr></table>
+</body></html>
+"""
+    open(out, "w", encoding="utf-8").write(page)
+
+
 def write_txt(title, front, body, out, width=35, page_lines=40, indent="\u3000\u3000", spaced=True):
     lines = [title, ""] + front + [""]
     for kind, text in body:
@@ -190,7 +232,7 @@ def write_txt(title, front, body, out, width=35, page_lines=40, indent="\u3000\u
 
 def main():
     src, out = sys.argv[1], sys.argv[2]
-    for sub in ("docx", "html", "txt", "paste"):
+    for sub in ("docx", "html", "table", "txt", "paste"):
         os.makedirs(os.path.join(out, sub), exist_ok=True)
     for name in sorted(os.listdir(src)):
         if not re.match(r"0[1-6]-.*\.md$", name):
@@ -199,6 +241,7 @@ def main():
         stem = name[:-3]
         write_docx(title, front, body, os.path.join(out, "docx", stem + ".docx"))
         write_html(title, front, body, os.path.join(out, "html", stem + ".html"))
+        write_html_table(title, front, body, os.path.join(out, "table", stem + ".html"))
         write_txt(title, front, body, os.path.join(out, "txt", stem + ".txt"))
         write_txt(title, front, body, os.path.join(out, "paste", stem + ".txt"), width=29, page_lines=33, indent="", spaced=False)
 
