@@ -15,6 +15,10 @@ import (
 	"unicode/utf8"
 
 	"golang.org/x/net/html"
+	"golang.org/x/net/html/charset"
+	"golang.org/x/text/encoding"
+	"golang.org/x/text/encoding/simplifiedchinese"
+	"golang.org/x/text/encoding/unicode"
 	"golang.org/x/text/width"
 )
 
@@ -96,15 +100,44 @@ func Parse(name string, data []byte) (Document, error) {
 	return doc, nil
 }
 
-// decodeText drops a UTF-8 BOM and replaces invalid bytes, so GBK text shows
-// as replacement characters rather than corrupting the index.
+// decodeText returns a text file's content as UTF-8 with \n line ends.
 func decodeText(data []byte) string {
-	data = bytes.TrimPrefix(data, []byte("\xEF\xBB\xBF"))
-	s := string(data)
-	if !utf8.ValidString(s) {
-		s = strings.ToValidUTF8(s, "\uFFFD")
-	}
+	s := toUTF8(data, false)
 	return strings.ReplaceAll(strings.ReplaceAll(s, "\r\n", "\n"), "\r", "\n")
+}
+
+// toUTF8 reads a document's bytes in the encoding they were saved in: as a
+// UTF-8 or UTF-16 byte order mark says (Notepad's "Unicode" is UTF-16LE),
+// as they are when they are valid UTF-8, otherwise as GB18030 (a superset of
+// GBK and GB2312, which Notepad on Chinese Windows and many government sites
+// still use) or, for a page, as its <meta> declares. Bytes no encoding
+// explains become replacement characters rather than corrupting the index.
+func toUTF8(data []byte, page bool) string {
+	var enc encoding.Encoding
+	switch {
+	case bytes.HasPrefix(data, []byte("\xEF\xBB\xBF")):
+		data = data[3:]
+	case bytes.HasPrefix(data, []byte{0xFF, 0xFE}):
+		enc = unicode.UTF16(unicode.LittleEndian, unicode.ExpectBOM)
+	case bytes.HasPrefix(data, []byte{0xFE, 0xFF}):
+		enc = unicode.UTF16(unicode.BigEndian, unicode.ExpectBOM)
+	case utf8.Valid(data):
+	case page:
+		// A page without a declaration is taken for GB18030, not for
+		// windows-1252 as a browser in the West would.
+		var name string
+		if enc, name, _ = charset.DetermineEncoding(data, ""); name == "windows-1252" {
+			enc = simplifiedchinese.GB18030
+		}
+	default:
+		enc = simplifiedchinese.GB18030
+	}
+	if enc != nil {
+		if out, err := enc.NewDecoder().Bytes(data); err == nil {
+			data = out
+		}
+	}
+	return strings.ToValidUTF8(string(data), "\uFFFD")
 }
 
 func textLines(s string) []string { return strings.Split(s, "\n") }
@@ -294,7 +327,7 @@ func markdownLines(s string) (lines []string, title string) {
 // Scripts, styles, navigation, headers and footers are dropped; the first h1
 // (or else the <title>, unless it is a placeholder) is the title hint.
 func htmlLines(data []byte) (lines []string, title string, err error) {
-	root, err := html.Parse(bytes.NewReader(data))
+	root, err := html.Parse(strings.NewReader(toUTF8(data, true)))
 	if err != nil {
 		return nil, "", fmt.Errorf("parse HTML: %w", err)
 	}

@@ -3,6 +3,9 @@ package policy
 import (
 	"strings"
 	"testing"
+
+	"golang.org/x/text/encoding/simplifiedchinese"
+	"golang.org/x/text/encoding/unicode"
 )
 
 // A PDF's centred promulgation lines hold spaces between digits and
@@ -192,5 +195,41 @@ func TestParseIndexTablePage(t *testing.T) {
 	// A dash inside a headline the page does not repeat is no separator.
 	if got := pageHeadline("某市2021-2025年机构编制规划", nil); got != "某市2021-2025年机构编制规划" {
 		t.Errorf("pageHeadline = %q", got)
+	}
+}
+
+// Text and pages are read in the encoding they were saved in: GBK from
+// Notepad on Chinese Windows, UTF-16 ("Unicode" in Notepad), a page declared
+// gb2312 or not declared at all.
+func TestParseEncodings(t *testing.T) {
+	const text = "第一条　为了规范机构编制管理，制定本办法。"
+	gbk, err := simplifiedchinese.GBK.NewEncoder().Bytes([]byte(text))
+	if err != nil {
+		t.Fatal(err)
+	}
+	utf16le, err := unicode.UTF16(unicode.LittleEndian, unicode.UseBOM).NewEncoder().Bytes([]byte(text))
+	if err != nil {
+		t.Fatal(err)
+	}
+	page := func(head string, body []byte) []byte {
+		return append(append([]byte("<html><head>"+head+"</head><body><p>"), body...), "</p></body></html>"...)
+	}
+	for _, c := range []struct {
+		name string
+		data []byte
+	}{
+		{"gbk.txt", gbk},
+		{"utf16.txt", utf16le},
+		{"bom.txt", append([]byte("\xEF\xBB\xBF"), text...)},
+		{"gb2312.html", page(`<meta http-equiv="Content-Type" content="text/html; charset=gb2312">`, gbk)},
+		{"undeclared.html", page("", gbk)},
+	} {
+		doc, err := Parse(c.name, c.data)
+		if err != nil {
+			t.Fatalf("%s: %v", c.name, err)
+		}
+		if got := strings.Join(doc.Paragraphs, "\n"); got != "第一条为了规范机构编制管理，制定本办法。" {
+			t.Errorf("%s: %q", c.name, got)
+		}
 	}
 }

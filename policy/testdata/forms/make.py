@@ -15,6 +15,8 @@ html/  a page saved from a government site: header navigation in <div>s, a bread
 table/ a page of a city site on an older CMS: table layout, an 信息索引 table above the text
        (索引号, 发文机关, 标题, 发文字号, dates), the article number in <strong>, paragraphs in one
        cell separated by <br> and indented with &nbsp;, 【字体：大 中 小】【打印】【关闭】.
+gbk/   01, 04, 05 of txt/ in GBK with CRLF (Notepad on Chinese Windows), 02, 03, 06 of html/ in GBK
+       declared gb2312 in a <meta http-equiv>, as many government sites still serve.
 paste/ the same as txt/ without the indentation a viewer's copy often loses, 29 characters a
        line, a page every 33 lines, article numbers unspaced.
 txt/   text copied out of a PDF viewer: lines broken every 35 characters in mid-sentence, the
@@ -230,6 +232,21 @@ def write_txt(title, front, body, out, width=35, page_lines=40, indent="\u3000\u
     open(out, "w", encoding="utf-8").write("\n".join(out_lines) + "\n")
 
 
+def write_gbk(out):
+    """Files as Windows offices save them: text from Notepad in GBK with CRLF (01, 04, 05 of txt/),
+    pages served as GB2312 with the charset in a <meta http-equiv> (02, 03, 06 of html/)."""
+    os.makedirs(os.path.join(out, "gbk"), exist_ok=True)
+    for name in sorted(os.listdir(os.path.join(out, "txt"))):
+        stem = name[:-4]
+        if stem[:2] in ("01", "04", "05"):
+            s = open(os.path.join(out, "txt", name), encoding="utf-8").read().replace("\n", "\r\n")
+            open(os.path.join(out, "gbk", name), "wb").write(s.encode("gbk"))
+        else:
+            s = open(os.path.join(out, "html", stem + ".html"), encoding="utf-8").read()
+            s = s.replace('<meta charset="utf-8">', '<meta http-equiv="Content-Type" content="text/html; charset=gb2312">')
+            open(os.path.join(out, "gbk", stem + ".html"), "wb").write(s.encode("gbk"))
+
+
 def main():
     src, out = sys.argv[1], sys.argv[2]
     for sub in ("docx", "html", "table", "txt", "paste"):
@@ -244,6 +261,7 @@ def main():
         write_html_table(title, front, body, os.path.join(out, "table", stem + ".html"))
         write_txt(title, front, body, os.path.join(out, "txt", stem + ".txt"))
         write_txt(title, front, body, os.path.join(out, "paste", stem + ".txt"), width=29, page_lines=33, indent="", spaced=False)
+    write_gbk(out)
 
 
 if __name__ == "__main__":
