@@ -104,6 +104,8 @@ func clean(lines []string, titleHint string) Document {
 	inRelated, skipValue := false, false
 	for _, raw := range lines {
 		line := strings.TrimSpace(strings.ReplaceAll(strings.ToValidUTF8(raw, "\uFFFD"), "\u00a0", " "))
+		// A list's bullet, as a page printed to PDF shows its <li>.
+		line = strings.TrimSpace(strings.TrimLeft(line, "•·▪◦‣∙"))
 		plain := line
 		if strings.HasPrefix(plain, headingMark) && len(plain) > len(headingMark) {
 			plain = strings.TrimSpace(plain[len(headingMark)+1:])
@@ -207,12 +209,20 @@ var (
 // promulgation line. A headline set on two lines (issuer, then 关于……) is
 // joined. The headline's lines are removed from the body.
 func takeTitle(kept []string) (string, []string) {
+	menu := menuLines(kept)
+	var before []string // the lines above the headline that stay
+	seen := 0
 	for i, l := range kept {
-		if i >= 8 {
+		if seen >= 8 {
 			break
 		}
+		if menu[i] {
+			continue
+		}
 		folded := duban.FoldWidth(strings.Join(strings.Fields(l), ""))
+		seen++
 		if issuerLine.MatchString(folded) || docNumberLine.MatchString(folded) || promulgationLine.MatchString(folded) || !looksLikeTitle(l) {
+			before = append(before, l)
 			continue
 		}
 		title := tidyTitle(l)
@@ -221,9 +231,34 @@ func takeTitle(kept []string) (string, []string) {
 			title = tidySpaces(title + kept[end])
 			end++
 		}
-		return title, append(kept[:i:i], kept[end:]...)
+		return title, append(before, kept[end:]...)
 	}
 	return "", kept
+}
+
+// menuLines marks a site's menu printed above the headline: three or more
+// lines in a row of a word or two each ("首页", "政务公开"), no number, no
+// sign. A short line alone may be the headline itself ("试点方案").
+func menuLines(kept []string) []bool {
+	word := func(l string) bool {
+		folded := duban.FoldWidth(strings.Join(strings.Fields(l), ""))
+		n := utf8.RuneCountInString(folded)
+		return n > 0 && n <= 6 && strings.IndexFunc(folded, func(r rune) bool { return !unicode.Is(unicode.Han, r) }) < 0
+	}
+	menu := make([]bool, len(kept))
+	for i := 0; i < len(kept) && i < 40; {
+		j := i
+		for j < len(kept) && word(kept[j]) {
+			j++
+		}
+		if j-i >= 3 {
+			for k := i; k < j; k++ {
+				menu[k] = true
+			}
+		}
+		i = j + 1
+	}
+	return menu
 }
 
 func looksLikeTitle(l string) bool {

@@ -233,3 +233,21 @@ func TestParseEncodings(t *testing.T) {
 		}
 	}
 }
+
+// A page printed to PDF from a browser or an office suite: the site's menu
+// above the headline, one bulleted word a line. The words go and the
+// headline is the title.
+func TestParsePrintedPageMenu(t *testing.T) {
+	text := "• 首页\n• 政策\n• 互动\n• 服务\n• 数据\n• 政务公开\n• 办事服务\n• 互动交流\n• 数据发布\n政府督查工作条例\n第一条　为了加强和规范政府督查工作，制定本条例。\n• 第二条　本条例所称政府督查，是指监督检查。\n"
+	doc, err := Parse("printed.txt", []byte(text))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if doc.Title != "政府督查工作条例" {
+		t.Errorf("title %q", doc.Title)
+	}
+	want := "第一条为了加强和规范政府督查工作，制定本条例。\n第二条本条例所称政府督查，是指监督检查。"
+	if got := strings.Join(doc.Paragraphs, "\n"); got != want {
+		t.Errorf("got\n%s", got)
+	}
+}
