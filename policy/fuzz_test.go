@@ -50,6 +50,7 @@ func FuzzParseDocx(f *testing.F) {
 	f.Add(makeDocx(f, "<", "&amp;"))
 	f.Add([]byte("PK\x03\x04garbage"))
 	f.Add(readFile(f, "testdata/forms/docx/04-zhengfu-ducha-tiaoli.docx"))
+	f.Add(readFile(f, "testdata/forms/docxnum/04-zhengfu-ducha-tiaoli.docx"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		doc, err := Parse("f.docx", data)
 		if err != nil {

@@ -497,13 +497,17 @@ func docxLines(data []byte) (lines []string, title string, err error) {
 		return nil, "", errors.New("docx without word/document.xml")
 	}
 	defer body.Close()
+	numbering := readDocxNumbering(zr)
 	dec := xml.NewDecoder(io.LimitReader(body, maxDocBytes))
 	dec.Strict = false
 	var (
-		cur     strings.Builder
-		inText  bool
-		isTitle bool
-		inPara  bool
+		cur       strings.Builder
+		inText    bool
+		isTitle   bool
+		inPara    bool
+		paraStart int     // the paragraph's first line, where a manual break split it
+		style     string  // the paragraph's style
+		num       *numRef // the paragraph's own list
 	)
 	const w = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 	for {
@@ -524,6 +528,7 @@ func docxLines(data []byte) (lines []string, title string, err error) {
 				inPara = true
 				cur.Reset()
 				isTitle = false
+				paraStart, style, num = len(lines), "", nil
 			case "t":
 				inText = true
 			case "tab":
@@ -535,8 +540,17 @@ func docxLines(data []byte) (lines []string, title string, err error) {
 				}
 			case "pStyle":
 				for _, a := range t.Attr {
-					if a.Name.Local == "val" && strings.EqualFold(a.Value, "title") {
-						isTitle = true
+					if a.Name.Local == "val" {
+						style = a.Value
+						isTitle = isTitle || strings.EqualFold(a.Value, "title")
+					}
+				}
+			case "numPr":
+				if inPara {
+					var pr xmlNumPr
+					if dec.DecodeElement(&pr, &t) == nil {
+						lv, _ := strconv.Atoi(pr.Level.Val)
+						num = &numRef{numID: pr.NumID.Val, level: lv}
 					}
 				}
 			}
@@ -545,6 +559,19 @@ func docxLines(data []byte) (lines []string, title string, err error) {
 			case "t":
 				inText = false
 			case "p":
+				ref, ok := numbering.styles[style]
+				if num != nil {
+					ref, ok = *num, true
+				}
+				if label := numbering.label(ref); ok && label != "" {
+					if paraStart < len(lines) {
+						lines[paraStart] = label + " " + lines[paraStart]
+					} else {
+						text := cur.String()
+						cur.Reset()
+						cur.WriteString(label + " " + text)
+					}
+				}
 				if isTitle && title == "" {
 					title = strings.TrimSpace(cur.String())
 				} else {

@@ -8,6 +8,9 @@ docx/  Word documents as an office keeps them: the headline as a centred bold pa
        (the document's name) and a page-number footer (— PAGE —), a chapter's paragraphs held in
        one Word paragraph with manual line breaks (Shift+Enter, as text pasted from a web page
        ends up), and a 抄送/印发 block at the end.
+docxnum/ the same with Word's own numbering, as a legislative office keeps a 条例: 第X条 and its
+       items （X） from a multi-level list (chineseCounting), 第X章 from another
+       (chineseCountingThousand); the numbers are in numbering.xml, not in the text.
 html/  a page saved from a government site: header navigation in <div>s, a breadcrumb, the
        <title> with the site's suffix, the headline in a <div>, a byline (来源/发布时间/字号 大中小/
        打印本页/分享到), paragraphs indented with full-width spaces, article labels written
@@ -69,12 +72,49 @@ def para(runs, center=False, indent=False):
     return "<w:p>%s%s</w:p>" % ("<w:pPr>%s</w:pPr>" % props if props else "", "".join(runs))
 
 
-def write_docx(title, front, body, out):
+CHAPTER = re.compile(r"^第[一二三四五六七八九十]+章\s*(.*)$")
+ITEM = re.compile(r"^（[一二三四五六七八九十]+）(.*)$")
+
+NUMBERING = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?><w:numbering %s>'
+             '<w:abstractNum w:abstractNumId="0"><w:multiLevelType w:val="multilevel"/>'
+             '<w:lvl w:ilvl="0"><w:start w:val="1"/><w:numFmt w:val="chineseCounting"/><w:lvlText w:val="第%%1条"/><w:lvlJc w:val="left"/><w:suff w:val="space"/></w:lvl>'
+             '<w:lvl w:ilvl="1"><w:start w:val="1"/><w:numFmt w:val="chineseCounting"/><w:lvlText w:val="（%%2）"/><w:lvlJc w:val="left"/><w:suff w:val="nothing"/></w:lvl>'
+             '</w:abstractNum>'
+             '<w:abstractNum w:abstractNumId="1"><w:multiLevelType w:val="singleLevel"/>'
+             '<w:lvl w:ilvl="0"><w:start w:val="1"/><w:numFmt w:val="chineseCountingThousand"/><w:lvlText w:val="第%%1章"/><w:lvlJc w:val="center"/><w:suff w:val="space"/></w:lvl>'
+             '</w:abstractNum>'
+             '<w:num w:numId="1"><w:abstractNumId w:val="0"/></w:num><w:num w:numId="2"><w:abstractNumId w:val="1"/></w:num></w:numbering>')
+
+
+def numbered(runs, num_id, ilvl, center=False):
+    props = '<w:numPr><w:ilvl w:val="%d"/><w:numId w:val="%d"/></w:numPr>' % (ilvl, num_id) + ('<w:jc w:val="center"/>' if center else "")
+    return "<w:p><w:pPr>%s</w:pPr>%s</w:p>" % (props, "".join(runs))
+
+
+def numbered_body(body):
+    """Paragraphs numbered by Word: 第X条 and （X） from a multi-level list, 第X章 from another."""
+    ps = []
+    for kind, text in body:
+        m = CHAPTER.match(text) if kind == "h" else None
+        if m:
+            ps.append(numbered([run(m.group(1), bold=True)], 2, 0, center=True))
+        elif kind == "h":
+            ps.append(para([run(text, bold=True)], center=True))
+        elif ARTICLE.match(text):
+            ps.append(numbered([run(ARTICLE.match(text).group(2))], 1, 0))
+        elif ITEM.match(text):
+            ps.append(numbered([run(ITEM.match(text).group(1))], 1, 1))
+        else:
+            ps.append(para([run(text)], indent=True))
+    return ps
+
+
+def write_docx(title, front, body, out, numbers=False):
     """A WordprocessingML package written by hand (python-docx is not installed here)."""
     ps = [para([run(title, bold=True, size=40)], center=True)]
     ps += [para([run(f)], center=True) for f in front]
     cur = None
-    for kind, text in body:
+    for kind, text in ([] if numbers else body):
         if kind == "h":
             if cur:
                 ps.append(para(cur, indent=True))
@@ -92,6 +132,8 @@ def write_docx(title, front, body, out):
             cur.append(run(text))
     if cur:
         ps.append(para(cur, indent=True))
+    if numbers:
+        ps += numbered_body(body)
     ps.append(para([]))
     ps.append(para([run("抄送：各省、自治区、直辖市人民政府办公厅，国务院各部委、各直属机构办公厅（室）。")]))
     ps.append(para([run("国务院办公厅秘书局　　　　　　　　　　　　　　印发")]))
@@ -111,12 +153,14 @@ def write_docx(title, front, body, out):
              '<Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/>'
              '<Override PartName="/word/styles.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.styles+xml"/>'
              '<Override PartName="/word/header1.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.header+xml"/>'
+             '<Override PartName="/word/numbering.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.numbering+xml"/>'
              '<Override PartName="/word/footer1.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.footer+xml"/></Types>')
     rels = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
             '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="word/document.xml"/></Relationships>')
     docrels = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
                '<Relationship Id="rStyles" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles" Target="styles.xml"/>'
                '<Relationship Id="rHdr" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/header" Target="header1.xml"/>'
+               '<Relationship Id="rNum" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/numbering" Target="numbering.xml"/>'
                '<Relationship Id="rFtr" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/footer" Target="footer1.xml"/></Relationships>')
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
         z.writestr("[Content_Types].xml", types)
@@ -126,6 +170,7 @@ def write_docx(title, front, body, out):
         z.writestr("word/styles.xml", styles)
         z.writestr("word/header1.xml", header)
         z.writestr("word/footer1.xml", footer)
+        z.writestr("word/numbering.xml", NUMBERING % W)
 
 
 def write_html(title, front, body, out):
@@ -249,7 +294,7 @@ def write_gbk(out):
 
 def main():
     src, out = sys.argv[1], sys.argv[2]
-    for sub in ("docx", "html", "table", "txt", "paste"):
+    for sub in ("docx", "docxnum", "html", "table", "txt", "paste"):
         os.makedirs(os.path.join(out, sub), exist_ok=True)
     for name in sorted(os.listdir(src)):
         if not re.match(r"0[1-6]-.*\.md$", name):
@@ -257,6 +302,7 @@ def main():
         title, front, body = read(os.path.join(src, name))
         stem = name[:-3]
         write_docx(title, front, body, os.path.join(out, "docx", stem + ".docx"))
+        write_docx(title, front, body, os.path.join(out, "docxnum", stem + ".docx"), numbers=True)
         write_html(title, front, body, os.path.join(out, "html", stem + ".html"))
         write_html_table(title, front, body, os.path.join(out, "table", stem + ".html"))
         write_txt(title, front, body, os.path.join(out, "txt", stem + ".txt"))
