@@ -26,7 +26,7 @@ var chromeLine = []*regexp.Regexp{
 	regexp.MustCompile(`^([【\[]?\s*(打印本页|打印|关闭窗口|关闭|返回顶部|返回|收藏|纠错)\s*[】\]]?\s*)+$`),
 	// The distribution block under an official document: "抄送：……",
 	// "国务院办公厅秘书局　2019年3月18日印发".
-	regexp.MustCompile(`^抄\s*送\s*[:：]|^\p{Han}{2,30}\s*(\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日)?\s*印\s*发$`),
+	regexp.MustCompile(`^抄\s*送\s*[:：]|^\p{Han}{0,30}(办公厅|办公室|秘书局|秘书处|秘书科|文印室)\s*(\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日)?\s*印\s*发$`),
 	regexp.MustCompile(`^(打印本页|关闭窗口|返回顶部|返回首页|收藏本站|设为首页|加入收藏|分享到|上一篇|下一篇|相关链接|友情链接|网站地图)`),
 	regexp.MustCompile(`【?\s*字[体号]\s*[:：]?\s*[【\[]?\s*大\s*[】\]]?\s*[【\[]?\s*中\s*[】\]]?\s*[【\[]?\s*小`),
 	regexp.MustCompile(`(浏览|阅读|点击)(次数|量|数)\s*[:：]`),
@@ -135,7 +135,11 @@ func clean(lines []string, titleHint string) Document {
 		}
 		if skipValue {
 			skipValue = false
-			continue
+			// A label left empty is followed by the next cell or the
+			// text itself, which stays.
+			if _, _, _, heading := parseHeading(plain); !heading && utf8.RuneCountInString(plain) <= 40 {
+				continue
+			}
 		}
 		if relatedHeading.MatchString(folded) {
 			inRelated = true

@@ -251,3 +251,16 @@ func TestParsePrintedPageMenu(t *testing.T) {
 		t.Errorf("got\n%s", got)
 	}
 }
+
+// An index label whose value cell is empty does not take the text below it.
+func TestIndexLabelWithoutValue(t *testing.T) {
+	text := "某市机构编制管理办法\n索引号：\n113301/2021-00123\n发文字号：\n第一条　为了规范机构编制管理，制定本办法。\n本办法由市政府办公室负责解释并印发\n"
+	doc, err := Parse("办法.txt", []byte(text))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "第一条为了规范机构编制管理，制定本办法。\n本办法由市政府办公室负责解释并印发"
+	if got := strings.Join(doc.Paragraphs, "\n"); got != want {
+		t.Errorf("got\n%s", got)
+	}
+}
