@@ -22,7 +22,7 @@ import (
 
 // chunkerVersion is part of every document's content hash, so changing how
 // documents are cleaned or chunked re-ingests unchanged files.
-const chunkerVersion = "policy-chunker-2"
+const chunkerVersion = "policy-chunker-3"
 
 // DefaultThreshold is the share of a question's weight (by idf) that the
 // answering sentence, with its article or paragraph and the document's

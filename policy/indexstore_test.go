@@ -303,6 +303,7 @@ func FuzzIndexParts(f *testing.F) {
 // format: when this test fails, bump indexFormat and record the new digest.
 var indexDigests = map[string]string{
 	"policy-index-1/policy-chunker-2": "9ca9f395a09a6298b6e8561eaf0fc2325126b969d2baff6eb4d76cb5c7353ec4",
+	"policy-index-1/policy-chunker-3": "9ca9f395a09a6298b6e8561eaf0fc2325126b969d2baff6eb4d76cb5c7353ec4",
 }
 
 func TestIndexFormatDigest(t *testing.T) {
