@@ -23,6 +23,8 @@ var chromeLine = []*regexp.Regexp{
 	regexp.MustCompile(`(电话|传真)\s*[:：]?\s*[(（]?\d{3,4}[)）-]?\d{7,8}`),
 	regexp.MustCompile(`(?i)版权所有|copyright|©|all rights reserved|主办\s*[|｜]|^主办\s*[:：]|承办\s*[:：]|技术支持\s*[:：]|(主办|承办)$`),
 	regexp.MustCompile(`^【?(我要纠错|纠错)】?`),
+	// A WeChat public account's article: what the platform sets around it.
+	regexp.MustCompile(`^点击.{0,6}(蓝字|关注)|^收录于(合集|话题)|预览时标签不可点|^微信扫一扫|关注该公众号|^((分享|收藏|点赞|在看|赞|推荐|写留言|留言)\s*)+$`),
 	regexp.MustCompile(`^([【\[]?\s*(打印本页|打印|关闭窗口|关闭|返回顶部|返回|收藏|纠错)\s*[】\]]?\s*)+$`),
 	// The distribution block under an official document: "抄送：……",
 	// "国务院办公厅秘书局　2019年3月18日印发".
@@ -52,6 +54,8 @@ var relatedHeading = regexp.MustCompile(`^(相关阅读|相关新闻|相关文�
 var (
 	dateLine = regexp.MustCompile(`^(?:(?:发布|发文|成文|印发)?(?:时间|日期)\s*[:：]\s*)(\d{4}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?)`)
 	// A dateline of a news page: "2019-03-18 08:30 来源：三峡日报".
+	// A WeChat article's byline: "原创 编办小编 机构编制在线 2021-05-12 18:00 发表于浙江".
+	postedLine = regexp.MustCompile(`^[^。；，,]{0,40}?(\d{4}-\d{1,2}-\d{1,2})\s+\d{1,2}:\d{2}(:\d{2})?(\s*发表于\p{Han}{1,8})?$`)
 	stampLine  = regexp.MustCompile(`^(\d{4}[-/.]\d{1,2}[-/.]\d{1,2})(\s+\d{1,2}:\d{2}(:\d{2})?)?(\s*(来源|作者|编辑|责编|浏览)[:：].*)?$`)
 	bareDate   = regexp.MustCompile(`^(\d{4}年\d{1,2}月\d{1,2}日)$`)
 	sourceLine = regexp.MustCompile(`^(来源|作者|信息来源|文章来源|责任编辑|编辑|责编|审核|审校|校对|监制|终审|初审|复审|摄影|供稿|通讯员|记者)\s*[:：]`)
@@ -116,7 +120,11 @@ func clean(lines []string, titleHint string) Document {
 		folded := duban.FoldWidth(plain)
 		// A byline dates the page even where it also holds chrome
 		// ("2019-03-18 来源：新华社 字号：大 中 小 打印本页").
-		if m := stampLine.FindStringSubmatch(folded); m != nil {
+		m := stampLine.FindStringSubmatch(folded)
+		if m == nil {
+			m = postedLine.FindStringSubmatch(folded)
+		}
+		if m != nil {
 			if doc.Date == "" {
 				doc.Date = m[1]
 			}

@@ -101,7 +101,7 @@ func TestFormsAnswerAsClean(t *testing.T) {
 	}
 	want := figuresOf(clean)
 	t.Logf("clean Markdown: %s", want)
-	for _, form := range []string{"pdf", "docx", "docxnum", "html", "table", "txt", "paste", "gbk", "webpdf"} {
+	for _, form := range []string{"pdf", "docx", "docxnum", "html", "table", "wechat", "txt", "paste", "gbk", "webpdf"} {
 		t.Run(form, func(t *testing.T) {
 			files, _ := filepath.Glob(filepath.Join("testdata/forms", form, "0[1-6]-*.*"))
 			rep, titles := run(files)

@@ -264,3 +264,25 @@ func TestIndexLabelWithoutValue(t *testing.T) {
 		t.Errorf("got\n%s", got)
 	}
 }
+
+// An article of a WeChat public account saved from the browser: the
+// platform's lines around the text go, its byline dates the document.
+func TestParseWeChatArticle(t *testing.T) {
+	page := `<html><head><title>政府督查工作条例</title></head><body><h1 class="rich_media_title">
+政府督查工作条例
+</h1><div id="meta_content"><span>原创</span> <span>编办小编</span> <a id="js_name">机构编制在线</a> <em id="publish_time">2021-05-12 18:00</em> <em>发表于浙江</em></div>
+<div id="js_content"><section><p><span>点击蓝字 关注我们</span></p></section>
+<section><p><span><strong>第一条</strong>　为了加强和规范政府督查工作，制定本条例。</span></p></section></div>
+<div>收录于合集 #政策法规 12个</div><a>阅读原文</a><div>预览时标签不可点</div>
+<div><p>微信扫一扫<br>关注该公众号</p></div><div><span>分享</span><span>收藏</span><span>点赞</span><span>在看</span></div><div>写留言</div></body></html>`
+	doc, err := Parse("wechat.html", []byte(page))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if doc.Title != "政府督查工作条例" || doc.Date != "2021-05-12" {
+		t.Errorf("title %q, date %q", doc.Title, doc.Date)
+	}
+	if got := strings.Join(doc.Paragraphs, "\n"); got != "第一条为了加强和规范政府督查工作，制定本条例。" {
+		t.Errorf("got\n%s", got)
+	}
+}

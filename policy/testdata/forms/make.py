@@ -22,6 +22,9 @@ gbk/   01, 04, 05 of txt/ in GBK with CRLF (Notepad on Chinese Windows), 02, 03,
        declared gb2312 in a <meta http-equiv>, as many government sites still serve.
 paste/ the same as txt/ without the indentation a viewer's copy often loses, 29 characters a
        line, a page every 33 lines, article numbers unspaced.
+wechat/ an article of a WeChat public account saved from the browser: <h1> headline, the
+       account and time, text in <section>/<span>, 点击蓝字 关注我们, 来源/编辑/审核 lines, 阅读原文,
+       预览时标签不可点, 微信扫一扫 关注该公众号, 分享/收藏/点赞/在看, 写留言.
 txt/   text copied out of a PDF viewer: lines broken every 35 characters in mid-sentence, the
        page's running header and page number (- 3 -) between the lines every 40 lines, article
        labels spaced out as justified PDF text gives them (第 五 条).
@@ -253,6 +256,40 @@ def write_html_table(title, front, body, out):
     open(out, "w", encoding="utf-8").write(page)
 
 
+def write_wechat(title, front, body, out):
+    """An article of a WeChat public account saved from the browser: the headline in an <h1>, the
+    account and time above the text, the text in <section>s and <span>s, and the page's own lines
+    after it (阅读原文, 微信扫一扫关注该公众号, 预览时标签不可点, 在看, 写留言)."""
+    esc = lambda s: s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    ps = []
+    for kind, text in body:
+        if kind == "h":
+            ps.append('<section style="text-align:center"><span style="font-weight:bold">%s</span></section>' % esc(text))
+            continue
+        m = ARTICLE.match(text)
+        if m:
+            ps.append('<p><span><strong>%s</strong>　%s</span></p>' % (m.group(1), esc(m.group(2))))
+        else:
+            ps.append('<p><span>%s</span></p>' % esc(text))
+    page = f"""<!DOCTYPE html><html><head><meta charset="utf-8"><title>{esc(title)}</title></head>
+<body><div class="rich_media_area_primary"><h1 class="rich_media_title" id="activity-name">
+{esc(title)}
+</h1>
+<div id="meta_content"><span class="rich_media_meta">原创</span> <span class="rich_media_meta">编办小编</span> <a id="js_name">机构编制在线</a> <em id="publish_time">2021-05-12 18:00</em> <em>发表于浙江</em></div>
+<div class="rich_media_content" id="js_content"><section><p><span>点击蓝字 关注我们</span></p></section>
+<section>{"".join('<p style="text-align:center"><span>%s</span></p>' % esc(f) for f in front)}</section>
+<section>{chr(10).join(ps)}</section>
+<section><p><span>来源：中国政府网</span></p><p><span>编辑：李明　审核：王芳</span></p></section></div>
+<div id="js_tags">收录于合集 #政策法规 12个</div>
+<a id="js_view_source">阅读原文</a>
+<div>预览时标签不可点</div>
+<div id="js_pc_qr_code"><p>微信扫一扫<br>关注该公众号</p></div>
+<div><span>分享</span><span>收藏</span><span>点赞</span><span>在看</span></div>
+<div>写留言</div></div></body></html>
+"""
+    open(out, "w", encoding="utf-8").write(page)
+
+
 def write_txt(title, front, body, out, width=35, page_lines=40, indent="\u3000\u3000", spaced=True):
     lines = [title, ""] + front + [""]
     for kind, text in body:
@@ -294,7 +331,7 @@ def write_gbk(out):
 
 def main():
     src, out = sys.argv[1], sys.argv[2]
-    for sub in ("docx", "docxnum", "html", "table", "txt", "paste"):
+    for sub in ("docx", "docxnum", "html", "table", "wechat", "txt", "paste"):
         os.makedirs(os.path.join(out, sub), exist_ok=True)
     for name in sorted(os.listdir(src)):
         if not re.match(r"0[1-6]-.*\.md$", name):
@@ -305,6 +342,7 @@ def main():
         write_docx(title, front, body, os.path.join(out, "docxnum", stem + ".docx"), numbers=True)
         write_html(title, front, body, os.path.join(out, "html", stem + ".html"))
         write_html_table(title, front, body, os.path.join(out, "table", stem + ".html"))
+        write_wechat(title, front, body, os.path.join(out, "wechat", stem + ".html"))
         write_txt(title, front, body, os.path.join(out, "txt", stem + ".txt"))
         write_txt(title, front, body, os.path.join(out, "paste", stem + ".txt"), width=29, page_lines=33, indent="", spaced=False)
     write_gbk(out)
