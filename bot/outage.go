@@ -12,6 +12,12 @@ import (
 // through as a probe every probeEvery whatever its own back-off; the first
 // success ends the outage and releases every recipient's back-off at once,
 // so replies go out as soon as WeCom answers again.
+//
+// An outage is presumed at start: messages an earlier run kept back wait
+// for back-offs that run set, and the restart may be what fixed WeCom for
+// them (a corrected Secret, this server's IP added to the trusted list).
+// The oldest is tried at once as a probe, and the first success releases
+// the others, as after an outage seen by this run.
 type outage struct {
 	log        *slog.Logger
 	probeEvery time.Duration
@@ -21,18 +27,19 @@ type outage struct {
 	causes    map[Cause]bool // logged during this outage
 	nextProbe time.Time      // when a waiting message may be tried regardless of its back-off
 	endedAt   time.Time      // the end of the last outage
+	presumed  bool           // the outage presumed at start, none seen yet
 }
 
-func newOutage(log *slog.Logger, probeEvery time.Duration) *outage {
-	return &outage{log: log, probeEvery: probeEvery, causes: map[Cause]bool{}}
+func newOutage(log *slog.Logger, probeEvery time.Duration, now time.Time) *outage {
+	return &outage{log: log, probeEvery: probeEvery, causes: map[Cause]bool{}, since: now, nextProbe: now, presumed: true}
 }
 
 // failed records a failure that will be retried.
 func (o *outage) failed(c Cause, err error, now time.Time) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	if o.since.IsZero() {
-		o.since = now
+	if o.since.IsZero() || o.presumed {
+		o.since, o.presumed = now, false
 	}
 	o.nextProbe = now.Add(o.probeEvery)
 	if o.causes[c] {
@@ -53,8 +60,10 @@ func (o *outage) delivered(now time.Time) bool {
 	if o.since.IsZero() {
 		return false
 	}
-	o.log.Info("wecom delivering again; releasing every waiting message", "outage", now.Sub(o.since).Round(time.Second).String())
-	o.since, o.endedAt = time.Time{}, now
+	if !o.presumed {
+		o.log.Info("wecom delivering again; releasing every waiting message", "outage", now.Sub(o.since).Round(time.Second).String())
+	}
+	o.since, o.endedAt, o.presumed = time.Time{}, now, false
 	clear(o.causes)
 	return true
 }

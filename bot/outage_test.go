@@ -419,3 +419,33 @@ func TestSenderWaitsForRoomBeforeAnAttempt(t *testing.T) {
 		t.Errorf("delivery = %+v", d)
 	}
 }
+
+// Messages an earlier run kept back (WeCom down, a wrong Secret) wait for
+// back-offs that run did not live to end. The restart may be the fix (a
+// corrected Secret, this server's IP added to the trusted list): the
+// oldest is tried at once, and its success releases the others.
+func TestRestartRetriesMessagesKeptBack(t *testing.T) {
+	fake := wecomtest.New(t)
+	st := newMemStore(t)
+	ctx := context.Background()
+	var ids []string
+	for _, to := range []string{"u1", "u2", "u3"} {
+		ids = append(ids, queue(t, st, duban.Outgoing{To: to, Text: "回复 " + to})...)
+	}
+	earlier := time.Now().Add(-time.Hour)
+	for _, e := range pending(t, st) {
+		e.Attempts, e.FailedAt, e.NextAttempt = 12, earlier, time.Now().Add(5*time.Minute)
+		e.LastError = CauseCredentials.Words() + "，将自动重试"
+		if err := st.SaveOutgoingProgress(ctx, e); err != nil {
+			t.Fatal(err)
+		}
+	}
+	startSender(t, fake, st, func(s *Sender) {
+		s.MinBackoff, s.MaxBackoff, s.ProbeEvery = time.Hour, time.Hour, time.Hour
+	})
+	for _, id := range ids {
+		if d := delivery(t, st, id); d.Status != store.DeliveryDelivered {
+			t.Errorf("delivery = %+v", d)
+		}
+	}
+}

@@ -110,7 +110,7 @@ func (s *Sender) Run(ctx context.Context) error {
 	var wg sync.WaitGroup
 	defer wg.Wait()
 	lastForget := s.Now()
-	s.outage = newOutage(s.log, s.ProbeEvery)
+	s.outage = newOutage(s.log, s.ProbeEvery, s.Now())
 	s.finalLog = newThrottle(time.Minute, s.Now)
 	s.storeLog = newThrottle(time.Minute, s.Now)
 	s.reportAt.Store(s.Now().Add(s.ReportDelay).UnixNano()) // failures left by an earlier run
