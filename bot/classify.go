@@ -151,6 +151,43 @@ func (c Cause) hint() string {
 	return ""
 }
 
+// advice tells a person what to do about c, in plain Chinese, or "".
+func (c Cause) advice() string {
+	switch c {
+	case CauseUntrustedIP:
+		return "请在企业微信管理后台「应用管理 → 本应用 → 企业可信IP」中加入本服务器的公网IP"
+	case CauseCredentials:
+		return "请核对配置中的 [wecom] corp_id、agent_id 和 secret"
+	case CauseRecipient:
+		return "请在企业微信管理后台扩大本应用的可见范围"
+	case CauseNoSuchUser:
+		return "请核对账号是否与企业微信通讯录一致"
+	case CauseUnreachable:
+		return "请检查本机的网络、DNS 和 [wecom] api_base"
+	case CauseBusy, CauseToken:
+		return "请稍后再试"
+	}
+	return ""
+}
+
+// Explain says in plain Chinese why a call to WeCom failed and what to
+// do, for a person at the command line: the cause, WeCom's errcode or the
+// HTTP status, and the remedy. It holds no secret, no token and none of
+// WeCom's own English text.
+func Explain(err error) string {
+	c := CauseOf(err)
+	w := c.Words()
+	if ae, ok := errors.AsType[*APIError](err); ok && ae.Code != 0 {
+		w += "（错误码 " + strconv.Itoa(ae.Code) + "）"
+	} else if he, ok := errors.AsType[*HTTPStatusError](err); ok {
+		w += "（HTTP " + strconv.Itoa(he.Status) + "）"
+	}
+	if a := c.advice(); a != "" {
+		w += "：" + a
+	}
+	return w
+}
+
 // Permanent marks err as not worth retrying; a Deliverer other than WeCom
 // (the console) uses it to classify its own errors.
 func Permanent(err error) error { return &classified{err: err, retry: false} }

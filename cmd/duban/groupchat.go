@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/duban-org/duban/bot"
@@ -19,8 +20,9 @@ func runGroupChat(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	if fs.NArg() < 2 {
+		fmt.Fprintln(e.stderr, "群聊至少需要两个成员。")
 		fs.Usage()
-		return fmt.Errorf("a group chat needs at least two members")
+		return errUsage
 	}
 	a, err := openApp(ctx, e, *cfgPath)
 	if err != nil {
@@ -29,7 +31,7 @@ func runGroupChat(ctx context.Context, e *env, args []string) error {
 	defer a.Close()
 	w := a.cfg.WeCom
 	if !w.Enabled() {
-		return fmt.Errorf("[wecom] corp_id, agent_id and secret must be set")
+		return errors.New("配置中须填写 [wecom] corp_id、agent_id 和 secret")
 	}
 	client, err := bot.NewWeComClient(bot.ClientConfig{APIBase: w.APIBase, CorpID: w.CorpID, AgentID: w.AgentID, Secret: w.Secret, Logger: e.log}, a.st)
 	if err != nil {
@@ -40,8 +42,9 @@ func runGroupChat(ctx context.Context, e *env, args []string) error {
 	}
 	id, err := client.CreateChat(ctx, *name, *owner, fs.Args())
 	if err != nil {
-		return err
+		e.log.Debug("appchat/create failed", "err", err)
+		return errors.New("未能创建群聊：" + bot.Explain(err))
 	}
-	fmt.Fprintf(e.stdout, "created group chat %q: chatid %s\nput it in [remind] bulletin_chat_id to post bulletins there\n", *name, id)
+	fmt.Fprintf(e.stdout, "已创建群聊「%s」，chatid：%s\n在配置的 [remind] 中写入 bulletin_chat_id = %q，通报即发到该群。\n", *name, id, id)
 	return nil
 }
