@@ -196,8 +196,8 @@ func TestFinalFailuresToldToBianban(t *testing.T) {
 	fake.SetInvalidUser("gone", false)
 	fake.SetInvalidUser("hidden", true)
 	ids := queue(t, st,
-		duban.Outgoing{To: "gone", Text: "a"},
-		duban.Outgoing{To: "hidden", Text: "b"},
+		duban.Outgoing{To: "gone", Text: "【督办提醒】以下任务明日到期，请抓紧办理并及时报送进展情况：\nT012 制定方案"},
+		duban.Outgoing{To: "hidden", Text: "已记录。"},
 	)
 	startSender(t, fake, st, func(s *Sender) { s.ReportDelay = 500 * time.Millisecond })
 	for _, id := range ids {
@@ -211,8 +211,9 @@ func TestFinalFailuresToldToBianban(t *testing.T) {
 	}
 	report := msgs[0].Body()
 	if msgs[0].ToUser != "bianban1" || !strings.HasPrefix(report, "【消息未送达】以下 2 条消息未能送达") ||
-		!strings.Contains(report, "发给 gone：该账号不在应用可见范围内") || !strings.Contains(report, "发给 hidden：该账号不在应用可见范围内") {
-		t.Errorf("report to 编办: %+v", msgs)
+		!strings.Contains(report, "发给 gone 的「【督办提醒】以下任务明日到期，请抓紧办理并及时报…」：该账号不在应用可见范围内") ||
+		!strings.Contains(report, "发给 hidden 的「已记录。」：该账号不在应用可见范围内") {
+		t.Errorf("report to 编办: %s", report)
 	}
 	time.Sleep(50 * time.Millisecond)
 	if n := len(fake.Messages()); n != 1 {
@@ -365,7 +366,7 @@ func TestCrashResendsAtMostOnce(t *testing.T) {
 		d.mu.Lock()
 		defer d.mu.Unlock()
 		for _, m := range d.got {
-			if m.To == "bianban1" && strings.Contains(m.Text, "发给 u2：送达情况不明") {
+			if m.To == "bianban1" && strings.Contains(m.Text, "发给 u2 的「在途时崩溃两次」：送达情况不明") {
 				return true
 			}
 		}

@@ -81,6 +81,9 @@ func undeliveredReports(people []duban.Person, failed []store.Delivery) []duban.
 		if name := names[duban.CanonicalUserID(d.To)]; name != "" {
 			who = name + "（" + d.To + "）"
 		}
+		if d.Subject != "" {
+			who += " 的「" + d.Subject + "」"
+		}
 		fmt.Fprintf(&b, "\n%d. 发给 %s：%s", i+1, who, d.Error)
 	}
 	out := make([]duban.Outgoing, len(admins))

@@ -16,6 +16,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/dgraph-io/badger/v4"
@@ -75,10 +76,13 @@ type Delivery struct {
 	// Failures counts the failed attempts along the way.
 	Failures int `json:"failures,omitempty"`
 	// Error says why delivery failed, in plain words.
-	Error       string    `json:"error,omitempty"`
-	InvalidUser string    `json:"invalid_user,omitempty"`
-	Queued      time.Time `json:"queued"`
-	At          time.Time `json:"at"`
+	Error       string `json:"error,omitempty"`
+	InvalidUser string `json:"invalid_user,omitempty"`
+	// Subject is what the message was (its first line, shortened, or its
+	// file's name), kept for failures only so the report to 编办 names it.
+	Subject string    `json:"subject,omitempty"`
+	Queued  time.Time `json:"queued"`
+	At      time.Time `json:"at"`
 	// Unreported keeps a failure off the list told to 编办 (it is itself
 	// such a report); not stored.
 	Unreported bool `json:"-"`
@@ -215,7 +219,9 @@ func (s *Store) FinishOutgoing(ctx context.Context, e OutboxEntry, d Delivery) e
 			return err
 		}
 		if (d.Status == DeliveryFailed || d.Status == DeliveryUncertain) && !d.Unreported {
-			if err := putJSON(txn, []byte(prefixUndelivered+e.ID), d); err != nil {
+			u := d
+			u.Subject = subject(e.Msg)
+			if err := putJSON(txn, []byte(prefixUndelivered+e.ID), u); err != nil {
 				return err
 			}
 		}
@@ -444,4 +450,20 @@ func (s *Store) InboxLen(ctx context.Context) (int, error) {
 		return 0, fmt.Errorf("count inbox: %w", err)
 	}
 	return n, nil
+}
+
+// subjectRunes bounds a failed message's subject.
+const subjectRunes = 24
+
+// subject is what m was, for the report of a failure: its file's name, or
+// its text's first line cut to subjectRunes.
+func subject(m duban.Outgoing) string {
+	if m.File != nil {
+		return m.File.Name
+	}
+	line, _, _ := strings.Cut(strings.TrimSpace(m.Text), "\n")
+	if r := []rune(line); len(r) > subjectRunes {
+		return string(r[:subjectRunes]) + "…"
+	}
+	return line
 }
