@@ -2,6 +2,7 @@ package bot
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
@@ -93,6 +94,7 @@ type Cause string
 // Causes of failed deliveries.
 const (
 	CauseUnreachable Cause = "unreachable"  // no answer: network, DNS, timeout, HTTP 5xx
+	CauseCertificate Cause = "certificate"  // WeCom's HTTPS certificate not trusted here
 	CauseBusy        Cause = "busy"         // -1, 45009, 45033, HTTP 429
 	CauseUntrustedIP Cause = "untrusted_ip" // 60020
 	CauseCredentials Cause = "credentials"  // corp id, secret or agent id refused
@@ -114,6 +116,8 @@ func (c Cause) Words() string {
 	switch c {
 	case CauseUnreachable:
 		return "企业微信暂时无法访问"
+	case CauseCertificate:
+		return "本服务器不信任企业微信的HTTPS证书（缺少根证书，或经过了改写证书的代理）"
 	case CauseBusy:
 		return "企业微信繁忙或达到调用频率限制"
 	case CauseUntrustedIP:
@@ -147,6 +151,8 @@ func (c Cause) hint() string {
 		return "the userid does not exist in WeCom; correct it in the task list's people"
 	case CauseUnreachable:
 		return "WeCom does not answer; check the network and DNS"
+	case CauseCertificate:
+		return "install the system's CA certificates (package ca-certificates), or add the CA of the TLS-inspecting proxy to them; SSL_CERT_FILE or SSL_CERT_DIR point duban at another bundle"
 	}
 	return ""
 }
@@ -164,6 +170,8 @@ func (c Cause) advice() string {
 		return "请核对账号是否与企业微信通讯录一致"
 	case CauseUnreachable:
 		return "请检查本机的网络、DNS 和 [wecom] api_base"
+	case CauseCertificate:
+		return "请安装系统根证书（ca-certificates 软件包），经代理上网时将代理的根证书加入系统信任"
 	case CauseBusy, CauseToken:
 		return "请稍后再试"
 	}
@@ -254,6 +262,9 @@ func CauseOf(err error) Cause {
 			return CauseUnreachable
 		}
 		return CauseUnknown
+	}
+	if _, ok := errors.AsType[*tls.CertificateVerificationError](err); ok {
+		return CauseCertificate
 	}
 	if _, ok := errors.AsType[*CallError](err); ok {
 		return CauseUnreachable

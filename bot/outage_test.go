@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
@@ -448,5 +449,48 @@ func TestRestartRetriesMessagesKeptBack(t *testing.T) {
 		if d := delivery(t, st, id); d.Status != store.DeliveryDelivered {
 			t.Errorf("delivery = %+v", d)
 		}
+	}
+}
+
+// A WeCom whose HTTPS certificate this server does not trust (no CA
+// certificates installed, or a proxy that re-signs TLS) is no network
+// outage: the messages are kept and retried, but the log, what 记录 shows
+// and what a person at the command line reads say it is the certificate.
+func TestUntrustedCertificateIsNamed(t *testing.T) {
+	tlsFake := httptest.NewTLSServer(http.NotFoundHandler())
+	defer tlsFake.Close()
+	st := newMemStore(t)
+	log, logs := captureLogger()
+	c, err := NewWeComClient(ClientConfig{APIBase: tlsFake.URL, CorpID: "ww1", AgentID: 1, Secret: distinctiveSecret,
+		HTTPClient: NewHTTPClient(2 * time.Second), Logger: log}, st)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ids := queue(t, st, duban.Outgoing{To: "u1", Text: "回复"})
+	s := NewSender(st, c, log)
+	s.MinBackoff, s.MaxBackoff = time.Hour, time.Hour
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- s.Run(ctx) }()
+	var e store.OutboxEntry
+	waitFor(t, "a failed attempt", func() bool {
+		got, err := st.OutboxEntryByID(ctx, ids[0])
+		e = got
+		return err == nil && got.Attempts > 0
+	})
+	cancel()
+	<-done
+	_, err = c.Token(context.Background())
+	if c := CauseOf(err); c != CauseCertificate {
+		t.Errorf("cause %q of %v", c, err)
+	}
+	if !strings.Contains(e.LastError, "证书") || !strings.Contains(e.LastError, "将自动重试") {
+		t.Errorf("stored reason %q", e.LastError)
+	}
+	if w := Explain(err); !strings.Contains(w, "证书") || !strings.Contains(w, "ca-certificates") {
+		t.Errorf("Explain: %q", w)
+	}
+	if l := logs.String(); !strings.Contains(l, "cause=certificate") || !strings.Contains(l, "CA certificates") || strings.Contains(l, distinctiveSecret) {
+		t.Errorf("log:\n%s", l)
 	}
 }

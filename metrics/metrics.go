@@ -44,7 +44,7 @@ func New(st Source, loc *time.Location, warnDays int) *Metrics {
 		}, []string{"outcome"}),
 		failures: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "duban_delivery_failures_total",
-			Help: "Failed attempts to deliver one message part, by cause: unreachable, busy, untrusted_ip, credentials, token, unknown (all retried), recipient, no_such_user, content (final).",
+			Help: "Failed attempts to deliver one message part, by cause: unreachable, certificate, busy, untrusted_ip, credentials, token, unknown (all retried), recipient, no_such_user, content (final).",
 		}, []string{"cause"}),
 		handled: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "duban_inbound_handled_total",

@@ -133,6 +133,8 @@ func tokenReason(err error) string {
 		return fmt.Sprintf("无法获取企业微信 access_token（错误码 %d）：请核对 [wecom] corp_id 和 secret", ae.Code)
 	case errors.As(err, &ae):
 		return fmt.Sprintf("无法获取企业微信 access_token（错误码 %d）", ae.Code)
+	case bot.CauseOf(err) == bot.CauseCertificate:
+		return "无法获取企业微信 access_token：" + bot.Explain(err)
 	}
 	return "无法获取企业微信 access_token：连不上企业微信或未及时应答"
 }

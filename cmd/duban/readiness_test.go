@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"io"
 	"log/slog"
 	"net/http"
@@ -270,4 +272,13 @@ func TestServeReadyz(t *testing.T) {
 		t.Errorf("/readyz after a delivery = %d %q", code, body)
 	}
 	p.stop(syscall.SIGTERM)
+}
+
+// A certificate this server does not trust is named as such, not as
+// WeCom being unreachable.
+func TestNotReadySaysTheCertificateIsNotTrusted(t *testing.T) {
+	err := &bot.CallError{Op: "gettoken", Path: "/cgi-bin/gettoken", Err: &tls.CertificateVerificationError{Err: x509.UnknownAuthorityError{}}}
+	if got := tokenReason(err); !strings.Contains(got, "不信任企业微信的HTTPS证书") || !strings.Contains(got, "ca-certificates") {
+		t.Errorf("tokenReason = %q", got)
+	}
 }
