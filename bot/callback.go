@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/duban-org/duban"
@@ -63,6 +64,31 @@ type Callback struct {
 	inbox     Inbox
 	log       *slog.Logger
 	logLimit  *throttle
+
+	clockMu  sync.Mutex
+	clockOff time.Duration // see ClockOff
+	clockAt  time.Time     // zero: none since the last accepted callback
+}
+
+// ClockOff reports by how much the server clock was off the timestamp of
+// the last genuine callback (its signature good) refused as stale, and
+// when, while no callback has been accepted since: WeCom retries such a
+// callback three times and then drops it, so its sender gets no answer.
+// A positive off means the server clock is ahead.
+func (cb *Callback) ClockOff() (off time.Duration, at time.Time, ok bool) {
+	cb.clockMu.Lock()
+	defer cb.clockMu.Unlock()
+	return cb.clockOff, cb.clockAt, !cb.clockAt.IsZero()
+}
+
+func (cb *Callback) noteClock(err error) {
+	cb.clockMu.Lock()
+	defer cb.clockMu.Unlock()
+	if se, ok := errors.AsType[*staleError](err); ok {
+		cb.clockOff, cb.clockAt = se.behind, cb.now()
+	} else if err == nil {
+		cb.clockOff, cb.clockAt = 0, time.Time{}
+	}
 }
 
 // NewCallback returns the callback handler storing into inbox.
@@ -146,6 +172,7 @@ func (cb *Callback) verifyURL(w http.ResponseWriter, r *http.Request) {
 // answers 200 with an empty body; the reply goes out later via the outbox.
 func (cb *Callback) accept(w http.ResponseWriter, r *http.Request) {
 	in, err := cb.open(w, r)
+	cb.noteClock(err)
 	var ign errIgnored
 	switch {
 	case errors.As(err, &ign):

@@ -255,3 +255,41 @@ func TestSlowClientFloodLogsOnce(t *testing.T) {
 		t.Errorf("%d lines for 30 slow clients, want 1 naming them:\n%s", n, logs)
 	}
 }
+
+// A server clock off by more than the window refuses every genuine
+// callback, and WeCom drops each after its retries: the callback notes by
+// how much (for /readyz) until a callback is accepted again. A forged one
+// notes nothing.
+func TestCallbackNotesAClockOff(t *testing.T) {
+	fake := wecomtest.New(t)
+	st := newMemStore(t)
+	target, cb := callbackServer(t, fake, st, nil)
+	if _, _, ok := cb.ClockOff(); ok {
+		t.Fatal("clock off before any callback")
+	}
+	realNow := fake.Now
+	fake.Now = func() time.Time { return realNow().Add(-20 * time.Minute) }
+	stale := fake.NewTextCallback("lisi", "任务", "m1")
+	forged := fake.NewTextCallback("lisi", "任务", "m2")
+	forged.Query.Set("msg_signature", stale.Query.Get("msg_signature"))
+	fake.Now = realNow
+	if code, _ := post(t, forged, target); code != http.StatusForbidden {
+		t.Fatalf("forged: %d", code)
+	}
+	if _, _, ok := cb.ClockOff(); ok {
+		t.Error("a forged callback noted as a clock off")
+	}
+	if code, _ := post(t, stale, target); code != http.StatusForbidden {
+		t.Fatalf("stale: %d", code)
+	}
+	off, at, ok := cb.ClockOff()
+	if !ok || off < 19*time.Minute || off > 21*time.Minute || time.Since(at) > time.Minute {
+		t.Errorf("ClockOff = %v, %v, %v; want about 20m, now, true", off, at, ok)
+	}
+	if code, _ := post(t, fake.NewTextCallback("lisi", "任务", "m3"), target); code != http.StatusOK {
+		t.Fatalf("fresh: %d", code)
+	}
+	if _, _, ok := cb.ClockOff(); ok {
+		t.Error("still noted after a callback was accepted")
+	}
+}

@@ -37,6 +37,9 @@ type readiness struct {
 	official func(year int) bool                           // the holiday calendar
 	loops    *loops
 	wecom    *untrustedIP
+	// clock is bot.Callback.ClockOff: a genuine callback refused because
+	// this server's clock is off WeCom's; nil: not checked.
+	clock func() (off time.Duration, at time.Time, ok bool)
 
 	mu                   sync.Mutex
 	probedAt, tokenAt    time.Time
@@ -73,6 +76,11 @@ func (r *readiness) reasons(ctx context.Context) []string {
 	}
 	if year := r.now().In(r.loc).Year(); !r.official(year) {
 		out = append(out, fmt.Sprintf("工作日历未收录%d年的放假安排：请用 duban calendar import 导入国务院办公厅的通知", year))
+	}
+	if r.clock != nil {
+		if off, at, ok := r.clock(); ok && r.now().Sub(at) < untrustedFor {
+			out = append(out, clockReason(off))
+		}
 	}
 	if r.wecom.recent(r.now()) {
 		out = append(out, "企业微信最近拒绝发送（错误码 60020）：本服务器的 IP 不在应用的“企业可信IP”中，请在管理后台添加")
@@ -137,6 +145,26 @@ func tokenReason(err error) string {
 		return "无法获取企业微信 access_token：" + bot.Explain(err)
 	}
 	return "无法获取企业微信 access_token：连不上企业微信或未及时应答"
+}
+
+// clockReason says that callbacks are refused because the server clock is
+// off by off (positive: ahead of WeCom's).
+func clockReason(off time.Duration) string {
+	way := "快了"
+	if off < 0 {
+		way, off = "慢了", -off
+	}
+	var d string
+	if h := off / time.Hour; h > 0 {
+		d = fmt.Sprintf("%d小时", h)
+	}
+	if m := off % time.Hour / time.Minute; m > 0 || d == "" && off >= time.Minute {
+		d += fmt.Sprintf("%d分钟", m)
+	}
+	if d == "" {
+		d = fmt.Sprintf("%d秒", off/time.Second)
+	}
+	return "企业微信的回调被拒收：本机时钟比企业微信" + way + d + "（超出 [wecom] timestamp_window），发消息的人收不到答复。请校准本服务器的时间（NTP）"
 }
 
 // loops tracks which of serve's background loops run.

@@ -282,3 +282,47 @@ func TestNotReadySaysTheCertificateIsNotTrusted(t *testing.T) {
 		t.Errorf("tokenReason = %q", got)
 	}
 }
+
+// A server clock off WeCom's makes every callback refused: /readyz says so
+// until one is accepted again, or ten minutes pass.
+func TestNotReadyWhenTheClockIsOff(t *testing.T) {
+	w := newReadyWorld(t)
+	var off time.Duration
+	var at time.Time
+	w.r.clock = func() (time.Duration, time.Time, bool) { return off, at, !at.IsZero() }
+	w.wantReady()
+	off, at = 20*time.Minute, w.now()
+	w.wantUnready("本机时钟比企业微信快了20分钟")
+	off = -90 * time.Minute
+	w.wantUnready("本机时钟比企业微信慢了1小时30分钟")
+	w.advance(untrustedFor)
+	w.wantReady()
+}
+
+// Through serve: a callback WeCom stamped 20 minutes before this server's
+// clock makes /readyz say the clock is off; one accepted clears it.
+func TestServeReadyzSaysTheClockIsOff(t *testing.T) {
+	e := newE2E(t, e2eOptions{})
+	p := e.serve()
+	realNow := e.fake.Now
+	e.fake.Now = func() time.Time { return realNow().Add(-20 * time.Minute) }
+	stale := e.fake.NewTextCallback("zhaojie", "任务", "clock-1")
+	e.fake.Now = realNow
+	if code, _ := p.send(stale); code != http.StatusForbidden {
+		t.Fatalf("stale callback answered %d", code)
+	}
+	readyz := func() (int, string) {
+		resp, err := http.Get(p.url("/readyz"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b)
+	}
+	if code, body := readyz(); code != http.StatusServiceUnavailable || !strings.Contains(body, "本机时钟比企业微信快了20分钟") {
+		t.Errorf("/readyz after a stale callback: %d %s", code, body)
+	}
+	p.mustAck(e.fake.NewTextCallback("zhaojie", "任务", "clock-2"))
+	waitFor(t, 10*time.Second, "/readyz ok", func() bool { code, _ := readyz(); return code == http.StatusOK })
+}

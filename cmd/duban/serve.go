@@ -90,7 +90,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 
 	var ready atomic.Bool
 	readyz := &readiness{started: &ready, now: a.now, loc: a.loc, probe: a.st.Probe, space: a.space.Check, token: client.Token,
-		official: cal.Official, wecom: untrusted}
+		official: cal.Official, wecom: untrusted, clock: cb.ClockOff}
 	mux := http.NewServeMux()
 	mux.Handle(w.CallbackPath, m.Instrument("callback", refuseWhenLow(a.space, cb)))
 	var pages *web.Server
