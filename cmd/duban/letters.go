@@ -38,7 +38,7 @@ func runLetters(ctx context.Context, e *env, args []string) error {
 		return a.listLetters(ctx)
 	}
 	if *out == "" {
-		return fmt.Errorf("letters need --out DIR: %w", errUsageText(fs))
+		return fmt.Errorf("须用 --out 指定输出目录：%w", errUsageText(fs))
 	}
 	now, err := a.at(*nowFlag)
 	if err != nil {
@@ -119,7 +119,7 @@ func (a *app) issueLetters(ctx context.Context, b remind.Bulletin, dir, which st
 		for _, code := range want {
 			i := slices.IndexFunc(letters, func(lt report.Letter) bool { return strings.EqualFold(lt.Unit.Code, code) })
 			if i < 0 {
-				return fmt.Errorf("--issue %s: no letter is due to this unit (not overdue %d working days, or no such unit)", code, a.remind.LetterAfterWorkdays)
+				return fmt.Errorf("--issue %s：该单位无需专函督办（没有逾期满 %d 个工作日的任务，或没有这个单位）", code, a.remind.LetterAfterWorkdays)
 			}
 			picked = append(picked, letters[i])
 		}
@@ -132,11 +132,11 @@ func (a *app) issueLetters(ctx context.Context, b remind.Bulletin, dir, which st
 	for _, lt := range letters {
 		to := a.letterRecipients(l, lt)
 		if len(to) == 0 {
-			return fmt.Errorf("%s（%s）: the ledger names no 一把手 or 联络员 to send the letter to", lt.Unit.Name, lt.Unit.Code)
+			return fmt.Errorf("%s（%s）：任务清单中没有该单位的一把手或联络员，专函无人可送", lt.Unit.Name, lt.Unit.Code)
 		}
 		rec, doc, err := a.issueLetter(ctx, b, lt, to, "cli")
 		if errors.Is(err, store.ErrLetterIssued) {
-			fmt.Fprintf(a.e.stderr, "skipped: %v\n", err)
+			fmt.Fprintf(a.e.stderr, "%s（%s）：今天已向该单位发出专函，未再发。\n", lt.Unit.Name, lt.Unit.Code)
 			continue
 		}
 		if err != nil {
@@ -147,9 +147,9 @@ func (a *app) issueLetters(ctx context.Context, b remind.Bulletin, dir, which st
 			return err
 		}
 		issued++
-		fmt.Fprintf(a.e.stdout, "已发专函：%s %s → %s，已通知 %s\n", rec.Number, lt.Unit.Name, path, strings.Join(to, "、"))
+		fmt.Fprintf(a.e.stdout, "已发专函：%s %s → %s，通知 %s\n", rec.Number, lt.Unit.Name, path, strings.Join(to, "、"))
 	}
-	fmt.Fprintf(a.e.stderr, "issued %d letters; `duban serve` delivers the notices\n", issued)
+	fmt.Fprintf(a.e.stderr, "共发出专函 %d 件，给各单位的通知已放入发件箱，由 duban serve 发送。\n", issued)
 	return nil
 }
 

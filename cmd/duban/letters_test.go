@@ -69,7 +69,8 @@ func TestLettersDraftThenIssue(t *testing.T) {
 		t.Errorf("issued letter:\n%s", text)
 	}
 	code, out, errs = cli(t, "", "letters", "--config", cfg, "--now", now, "--out", issued, "--issue", "all")
-	if code != 0 || strings.Count(out, "已发专函：") != drafts-2 || strings.Count(errs, "skipped:") != 2 || !strings.Contains(out, "咸编办函〔2026〕3号") {
+	if code != 0 || strings.Count(out, "已发专函：") != drafts-2 || strings.Count(errs, "今天已向该单位发出专函，未再发") != 2 || !strings.Contains(out, "咸编办函〔2026〕3号") ||
+		!strings.Contains(errs, "的通知已放入发件箱，由 duban serve 发送") || latin.MatchString(strings.NewReplacer("duban serve", "").Replace(errs)) {
 		t.Fatalf("issue all: %d drafts\n%s\n%s", drafts, out, errs)
 	}
 	code, out, _ = cli(t, "", "letters", "--config", cfg, "--list")

@@ -75,7 +75,7 @@ func runReport(ctx context.Context, e *env, args []string) error {
 			files = append(files, f)
 		}
 		fmt.Fprintln(e.stdout, remind.Render(b))
-		fmt.Fprintf(e.stderr, "已发布%s，发送给 %d 个接收方。\n", rec.Label(), len(rec.To))
+		fmt.Fprintf(e.stderr, "已发布%s：发给 %d 个接收方的消息已放入发件箱，由 duban serve 发送。\n", rec.Label(), len(rec.To))
 	} else {
 		b, _, files, err = a.previewBulletin(ctx, now)
 		if err != nil {
