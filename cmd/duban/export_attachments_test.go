@@ -52,7 +52,7 @@ func TestExportWritesAttachments(t *testing.T) {
 
 	out := filepath.Join(t.TempDir(), "台账.xlsx")
 	code, stdout, errs := cli(t, "", "export", "--config", cfg, out)
-	if code != 0 || !strings.Contains(stdout, "exported 3 attachments to") {
+	if code != 0 || !strings.Contains(stdout, "已导出佐证材料 3 份到") {
 		t.Fatalf("export: %d %s %s", code, stdout, errs)
 	}
 	folder := filepath.Join(filepath.Dir(out), "台账-附件")

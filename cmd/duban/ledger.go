@@ -125,7 +125,7 @@ func runExport(ctx context.Context, e *env, args []string) error {
 	fmt.Fprintf(e.stdout, "已导出单位 %d 个、人员 %d 人、任务 %d 项、变更记录 %d 条到 %s。\n",
 		len(l.Units), len(l.People), len(l.Tasks), len(history), fs.Arg(0))
 	if len(attachments) > 0 {
-		fmt.Fprintf(e.stdout, "exported %d attachments to %s\n", len(attachments), folder)
+		fmt.Fprintf(e.stdout, "已导出佐证材料 %d 份到 %s。\n", len(attachments), folder)
 	}
 	return nil
 }

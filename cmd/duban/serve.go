@@ -123,7 +123,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	}
 	ln, err := net.Listen("tcp", a.cfg.Server.Listen)
 	if err != nil {
-		return fmt.Errorf("listen on %s: %w", a.cfg.Server.Listen, err)
+		return listenError(a.cfg.Server.Listen, "[server] listen", err)
 	}
 	msrv, mln, err := metricsServer(a.cfg.Server.MetricsListen, m.Handler())
 	if err != nil {

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"fmt"
 	"log/slog"
 	"net"
 	"net/http"
@@ -120,7 +119,7 @@ func metricsServer(addr string, h http.Handler) (*http.Server, net.Listener, err
 	}
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
-		return nil, nil, fmt.Errorf("listen for metrics on %s ([server] metrics_listen): %w", addr, err)
+		return nil, nil, listenError(addr, "[server] metrics_listen", err)
 	}
 	mux := http.NewServeMux()
 	mux.Handle("GET /metrics", h)
