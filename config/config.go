@@ -259,6 +259,11 @@ func (c *Config) parse(path string, raw []byte) error {
 	if err != nil {
 		var pe toml.ParseError
 		if errors.As(err, &pe) {
+			if key := secretOnLine(raw, pe.Position.Line); key != "" {
+				// The parser's message may quote the value ("expected
+				// value but found …"): say how to write it instead.
+				return fmt.Errorf("%s:%d: %s 的值写法有误：字符串须用英文双引号括起，如 %s = \"…\"（该行是密钥，内容不予显示）", path, pe.Position.Line, key, key)
+			}
 			return fmt.Errorf("%s:%d: %s", path, pe.Position.Line, pe.Message)
 		}
 		return fmt.Errorf("%s: %w", path, err)
@@ -410,6 +415,27 @@ func (c *Config) validate() error {
 		return errors.New(strings.Join(problems, "\n"))
 	}
 	return nil
+}
+
+// secretKeys are the keys whose values must never be shown.
+var secretKeys = []string{"secret", "token", "encoding_aes_key", "api_key", "session_key"}
+
+// secretOnLine returns the secret key that line n (1-based) of raw sets,
+// or "".
+func secretOnLine(raw []byte, n int) string {
+	lines := strings.Split(string(raw), "\n")
+	if n < 1 || n > len(lines) {
+		return ""
+	}
+	k, _, ok := strings.Cut(lines[n-1], "=")
+	if !ok {
+		return ""
+	}
+	k = strings.Trim(strings.TrimSpace(k), `"'`)
+	if slices.Contains(secretKeys, k) {
+		return k
+	}
+	return ""
 }
 
 // keyLine finds the line where the dotted key is set in raw, 0 if unknown.

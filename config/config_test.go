@@ -204,3 +204,32 @@ func TestQuestionVectorsKeep(t *testing.T) {
 		}
 	}
 }
+
+// A secret pasted without its quotes is a syntax error whose parser message
+// quotes the value ("expected value but found …"): the message names the
+// line and the key, says how to write it, and never repeats the value.
+func TestSyntaxErrorNeverQuotesASecret(t *testing.T) {
+	for _, c := range []struct{ section, key, value string }{
+		{"wecom", "secret", "Xk3v_9Qp-SeKrEtVaLuE"},
+		{"wecom", "token", "T0kEnVaLuE-77"},
+		{"wecom", "encoding_aes_key", "AesKeyVaLuE_0123456789"},
+		{"llm", "api_key", "sk-ApiKeyVaLuE"},
+		{"web", "session_key", "SessionKeyVaLuE"},
+		{"wecom", "secret", "'Xk3v_9Qp-SeKrEtVaLuE\""},
+	} {
+		p := write(t, "["+c.section+"]\n# pasted\n"+c.key+" = "+c.value+"\n")
+		_, err := Load(p)
+		if err == nil {
+			t.Fatalf("%s = %s: loaded", c.key, c.value)
+		}
+		msg := err.Error()
+		if !strings.Contains(msg, ":3:") || !strings.Contains(msg, c.key) || !strings.Contains(msg, "双引号") {
+			t.Errorf("%s: %q does not name line 3, the key and how to write it", c.key, msg)
+		}
+		for _, part := range strings.FieldsFunc(c.value, func(r rune) bool { return r == '-' || r == '_' || r == '\'' || r == '"' }) {
+			if len(part) >= 4 && strings.Contains(msg, part) {
+				t.Errorf("%s: the message repeats the secret: %q", c.key, msg)
+			}
+		}
+	}
+}
