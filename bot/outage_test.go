@@ -494,3 +494,28 @@ func TestUntrustedCertificateIsNamed(t *testing.T) {
 		t.Errorf("log:\n%s", l)
 	}
 }
+
+// A card's buttons that WeCom will not update (its response_code expired
+// after 72 hours, or used) is no message anyone missed: the click's reply
+// went out on its own. It is recorded, but 编办 is not told of it.
+func TestFailedCardUpdateNotReported(t *testing.T) {
+	fake := wecomtest.New(t)
+	st := newMemStore(t)
+	withAdmin(t, st)
+	fake.SetInvalidUser("gone", false)
+	ids := queue(t, st,
+		duban.Outgoing{To: "u1", Text: "已销号", CardUpdate: &duban.CardUpdate{ResponseCode: "", Note: "已销号"}},
+		duban.Outgoing{To: "gone", Text: "提醒"},
+	)
+	startSender(t, fake, st, nil)
+	if d := delivery(t, st, ids[0]); d.Status != store.DeliveryFailed {
+		t.Fatalf("card update: %+v", d)
+	}
+	msgs, err := fake.WaitMessages(1, 5*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := msgs[0].Body(); !strings.Contains(r, "以下 1 条消息未能送达") || strings.Contains(r, "u1") {
+		t.Errorf("report to 编办: %s", r)
+	}
+}

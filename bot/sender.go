@@ -323,9 +323,11 @@ func (s *Sender) deliver(stop, ctx context.Context, lim *rateLimiter, e store.Ou
 			s.log.Error("delivery failed for good", "outbox", e.ID, "to", e.Msg.To, "cause", string(cause),
 				"parts_sent", e.PartsSent, "attempts", e.Attempts, "err", err, "like_this_not_logged", n)
 		}
+		// A card update that fails (its response_code expired) is not told
+		// to 编办: the click's reply went out on its own.
 		return s.finish(ctx, e, store.Delivery{
 			Status: store.DeliveryFailed, Parts: e.PartsSent, Failures: e.Attempts,
-			Error: e.LastError, InvalidUser: invalidUser(err, e.Msg.To), Unreported: s.isReport(e),
+			Error: e.LastError, InvalidUser: invalidUser(err, e.Msg.To), Unreported: s.isReport(e) || e.Msg.CardUpdate != nil,
 		})
 	}
 	return s.finish(ctx, e, store.Delivery{Status: store.DeliveryDelivered, Parts: e.PartsSent, Failures: e.Attempts})
