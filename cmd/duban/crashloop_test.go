@@ -33,8 +33,8 @@ func TestServeCrashLoopSendsAReplyAtMostTwice(t *testing.T) {
 		t.Errorf("zhaojie got %d messages before the barrier, want the task list twice:%s", len(before), describe(before))
 	}
 	report := e.waitMessagesTo("wangjianguo", 1, 20*time.Second)
-	if !strings.Contains(report[0].Body(), "发给 赵杰（zhaojie）：送达情况不明") {
-		t.Errorf("编办 was not told: %s", describe(report))
+	if r := report[0].Body(); !strings.Contains(r, "发给 赵杰（zhaojie） 的「市委办公室（党群组）任务清单") || !strings.Contains(r, "」：送达情况不明") {
+		t.Errorf("编办 was not told: %s", r)
 	}
 	p.stop(syscall.SIGTERM)
 	ds, err := e.openStore().Deliveries(context.Background(), 0)
