@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"strings"
 	"testing"
@@ -83,5 +84,37 @@ func TestEvidenceNamesALateBeforeReminderByItsRealLead(t *testing.T) {
 	}
 	if got := stageWords("before-7", 0); got != "提前7天提醒" {
 		t.Errorf("stage without a lead = %s", got)
+	}
+}
+
+// 记录's reminder lines name each recipient the ledger knows (their userid
+// in any case), and give the bare userid of one it does not.
+func TestEvidenceNamesTheRecipients(t *testing.T) {
+	cfg, _ := tempConfig(t)
+	ctx := context.Background()
+	a, err := openApp(ctx, &env{stdout: os.Stdout, stderr: os.Stderr, log: discardLog()}, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	now := time.Date(2026, 10, 12, 9, 0, 0, 0, a.loc)
+	l := duban.Ledger{
+		Units:  []duban.Unit{{Code: "A", Name: "市司法局", Group: "政府组"}},
+		People: []duban.Person{{UserID: "ZhangSan", Name: "张三", Posts: []duban.Post{{Role: duban.RoleContact, Scope: "A"}}}},
+		Tasks:  []duban.Task{{ID: "T1", Unit: "A", Title: "制定方案", Deadline: duban.DateOf(now).AddDays(7), Status: duban.StatusNotStarted}},
+	}
+	if _, err := a.st.Import(ctx, l, "import", now.Add(-time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	for i, to := range []string{"zhangsan", "lisi"} {
+		k := fmt.Sprintf("T1|before-7|%s|%s", to, l.Tasks[0].Deadline)
+		recs := map[string]store.NoticeRecord{k: {TaskID: "T1", Stage: "before-7", To: to, Role: duban.RoleContact, Unit: "A", Deadline: l.Tasks[0].Deadline}}
+		if _, err := a.st.RecordNotices(ctx, []duban.Outgoing{{To: to, Text: "提醒", NoticeKeys: []string{k}}}, recs, now.Add(time.Duration(i)*time.Minute)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	lines, err := (&reminders{a}).Evidence(ctx, "T1")
+	if err != nil || len(lines) != 2 || !strings.Contains(lines[0], "→ 张三（联络员）") || !strings.Contains(lines[1], "→ lisi（联络员）") {
+		t.Fatalf("evidence = %q, %v", lines, err)
 	}
 }

@@ -111,13 +111,18 @@ func (r *reminders) Evidence(ctx context.Context, taskID string) ([]string, erro
 	}
 	recs = append(recs, released...)
 	slices.SortStableFunc(recs, func(a, b store.NoticeRecord) int { return a.Queued.Compare(b.Queued) })
-	people, err := r.a.st.People(ctx)
-	if err != nil {
-		return nil, err
-	}
+	// Only the people the notices went to, not every person (a province has tens of thousands).
 	names := map[string]string{}
-	for _, p := range people {
-		names[duban.CanonicalUserID(p.UserID)] = p.Name
+	for _, n := range recs {
+		id := duban.CanonicalUserID(n.To)
+		if _, looked := names[id]; looked {
+			continue
+		}
+		p, err := r.a.st.Person(ctx, n.To)
+		if err != nil && !errors.Is(err, store.ErrNotFound) {
+			return nil, err
+		}
+		names[id] = p.Name
 	}
 	lines := make([]string, len(recs))
 	for i, n := range recs {
