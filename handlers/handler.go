@@ -91,6 +91,8 @@ type Handler struct {
 	// TaskPage, when set, is the address of a task's web page (its
 	// evidence is linked from the 待销号 notice and 记录); "" for none.
 	TaskPage func(id string) string
+
+	standings standingCache // summaries of many units, by ledger generation
 }
 
 // turn is one message being handled: who sent it, when, and the replies.

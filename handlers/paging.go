@@ -43,7 +43,7 @@ type listing struct {
 	// perPage is how many lines a page shows.
 	perPage int
 	// page returns the lines of items [from, to), numbered across pages.
-	page  func(from, to int) ([]line, error)
+	page  func(ctx context.Context, from, to int) ([]line, error)
 	foot  string // said under every page: how to report, how to drill down
 	query string // the command that shows it, without a page
 	empty string // said when there is nothing to list
@@ -97,7 +97,7 @@ func (h *Handler) show(ctx context.Context, t *turn, l listing, page int) error 
 	case n > 1:
 		tail = append(tail, "已是最后一页。发送「上一页」回看。")
 	}
-	lines, err := l.page((page-1)*l.perPage, min(page*l.perPage, l.n))
+	lines, err := l.page(ctx, (page-1)*l.perPage, min(page*l.perPage, l.n))
 	if err != nil {
 		return err
 	}

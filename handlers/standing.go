@@ -9,6 +9,7 @@ import (
 	"context"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/duban-org/duban"
 	"github.com/duban-org/duban/store"
@@ -45,13 +46,14 @@ func (sc listScope) says(s string) string {
 // (红灯单位) rather than tasks.
 func (sc listScope) ofUnits() bool { return sc.all || len(sc.groups) > 0 }
 
-// unitStanding is one unit's counts.
+// unitStanding is one unit's counts. (A province has 10,000: it holds
+// pointers, not copies, of its unit and task.)
 type unitStanding struct {
-	unit                                     duban.Unit
+	unit                                     *duban.Unit
 	total, verified, reported, overdue, soon int
-	oldest                                   duban.Date // the deadline of its longest overdue task
-	soonest                                  duban.Date // its earliest deadline due soon
-	longest                                  duban.Task // its longest overdue task, when counted task by task
+	oldest                                   duban.Date  // the deadline of its longest overdue task
+	soonest                                  duban.Date  // its earliest deadline due soon
+	longest                                  *duban.Task // its longest overdue task, when counted task by task
 	tally                                    *store.UnitTally
 }
 
@@ -72,7 +74,7 @@ func (u *unitStanding) longestOverdue(today duban.Date) duban.Task {
 		t, _ := u.tally.Longest(today)
 		return t
 	}
-	return u.longest
+	return *u.longest
 }
 
 // standing is a scope's counts and lists at one instant.
@@ -86,17 +88,48 @@ type standing struct {
 	// waiting for the group (longest first).
 	tasks, overdueTasks, soonTasks, waiting taskPages
 	tallied                                 bool // counted per unit from the store's tallies
+
+	mu    sync.Mutex
+	parts *summaryParts // once worked out
+}
+
+// summaryParts is what a summary shows of a standing besides its counts.
+type summaryParts struct {
+	groups      []groupStanding
+	waiting     []duban.Task    // the first summaryWaiting waiting
+	red, yellow []*unitStanding // the first summaryUnits of each
+}
+
+// summaryUnits is how many red (or yellow) units a summary shows.
+const summaryUnits = 5
+
+// summaryParts works out what a summary shows of s once: a standing
+// counted from the tallies is shared by all who ask before the ledger
+// changes.
+func (s *standing) summaryParts(ctx context.Context) (*summaryParts, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.parts != nil {
+		return s.parts, nil
+	}
+	waiting, err := s.waiting.page(ctx, 0, min(s.waiting.n, summaryWaiting))
+	if err != nil {
+		return nil, err
+	}
+	s.parts = &summaryParts{groups: s.groups(), waiting: waiting,
+		red: s.unitsOf(duban.Red, summaryUnits), yellow: s.unitsOf(duban.Yellow, summaryUnits)}
+	return s.parts, nil
 }
 
 // taskPages is a list of tasks read a page at a time.
 type taskPages struct {
 	n    int
-	page func(from, to int) ([]duban.Task, error)
+	page func(ctx context.Context, from, to int) ([]duban.Task, error)
 }
 
 // listOf is the list of ts, held whole.
 func listOf(ts []duban.Task) taskPages {
-	return taskPages{len(ts), func(from, to int) ([]duban.Task, error) { return ts[from:to], nil }}
+	return taskPages{len(ts), func(_ context.Context, from, to int) ([]duban.Task, error) { return ts[from:to], nil }}
 }
 
 // unitOf is the unit of the scope with code, nil when none is.
@@ -120,16 +153,18 @@ func (s *standing) unitName(code string, room int) string {
 const summaryWaiting = 3
 
 // load reads the standing of sc: for groups or every unit, counted per unit
-// from the store's tallies when it keeps them, with lists that read only
-// the page shown; otherwise counted task by task.
+// from the store's tallies when it keeps them (or as counted last for the
+// same tallies and day), with lists that read only the page shown;
+// otherwise counted task by task.
 func (h *Handler) load(ctx context.Context, t *turn, sc listScope) (*standing, error) {
 	var groups []string
 	if !sc.all {
 		groups = sc.groups
 	}
 	if sc.ofUnits() {
-		if tallies, ok := h.Store.UnitTallies(groups...); ok {
-			return h.tally(ctx, tallies, groups, t.today), nil
+		if tallies, gen, ok := h.Store.UnitTallies(groups...); ok {
+			key := standingKey{groups: strings.Join(groups, "\x00"), gen: gen, today: t.today, warn: h.WarnDays}
+			return h.standings.get(key, func() *standing { return h.tally(tallies, groups, t.today) }), nil
 		}
 	}
 	return h.loadStanding(ctx, t, sc)
@@ -138,12 +173,12 @@ func (h *Handler) load(ctx context.Context, t *turn, sc listScope) (*standing, e
 // tally is count done per unit, from the tallies of the units of groups
 // (every unit when none); its lists read their pages from the tallies, and
 // every task of the scope from the store's page of tasks.
-func (h *Handler) tally(ctx context.Context, tallies []store.UnitTally, groups []string, today duban.Date) *standing {
+func (h *Handler) tally(tallies []*store.UnitTally, groups []string, today duban.Date) *standing {
 	s := &standing{units: make([]*unitStanding, len(tallies)), lights: map[duban.Light]int{}, tallied: true}
 	units := make([]unitStanding, len(tallies))
-	for i := range tallies {
-		ut, u := &tallies[i], &units[i]
-		*u = unitStanding{unit: ut.Unit, total: ut.Total, verified: ut.Verified, reported: ut.Reported, tally: ut}
+	for i, ut := range tallies {
+		u := &units[i]
+		*u = unitStanding{unit: &ut.Unit, total: ut.Total, verified: ut.Verified, reported: ut.Reported, tally: ut}
 		u.overdue, u.oldest = ut.Overdue(today)
 		u.soon, u.soonest = ut.DueSoon(today, h.WarnDays)
 		s.units[i] = u
@@ -156,14 +191,17 @@ func (h *Handler) tally(ctx context.Context, tallies []store.UnitTally, groups [
 		s.waiting.n += ut.Waiting()
 		s.lights[u.light()]++
 	}
-	s.overdueTasks = taskPages{s.overdue, func(from, to int) ([]duban.Task, error) {
+	warn := h.WarnDays
+	s.overdueTasks = taskPages{s.overdue, func(_ context.Context, from, to int) ([]duban.Task, error) {
 		return store.OverdueTasks(tallies, today, from, to-from), nil
 	}}
-	s.soonTasks = taskPages{s.soon, func(from, to int) ([]duban.Task, error) {
-		return store.DueSoonTasks(tallies, today, h.WarnDays, from, to-from), nil
+	s.soonTasks = taskPages{s.soon, func(_ context.Context, from, to int) ([]duban.Task, error) {
+		return store.DueSoonTasks(tallies, today, warn, from, to-from), nil
 	}}
-	s.waiting.page = func(from, to int) ([]duban.Task, error) { return store.WaitingTasks(tallies, from, to-from), nil }
-	s.tasks = taskPages{s.total, func(from, to int) ([]duban.Task, error) {
+	s.waiting.page = func(_ context.Context, from, to int) ([]duban.Task, error) {
+		return store.WaitingTasks(tallies, from, to-from), nil
+	}
+	s.tasks = taskPages{s.total, func(ctx context.Context, from, to int) ([]duban.Task, error) {
 		_, page, err := h.Store.TaskPage(ctx, groups, from, to-from)
 		return page, err
 	}}
@@ -226,10 +264,10 @@ func (h *Handler) loadStanding(ctx context.Context, t *turn, sc listScope) (*sta
 func (h *Handler) count(units []duban.Unit, tasks []duban.Task, today duban.Date) *standing {
 	s := &standing{lights: map[duban.Light]int{}}
 	of := make(map[string]*unitStanding, len(units))
-	for _, u := range units {
-		us := &unitStanding{unit: u}
+	for i := range units {
+		us := &unitStanding{unit: &units[i]}
 		s.units = append(s.units, us)
-		of[u.Code] = us
+		of[us.unit.Code] = us
 	}
 	slices.SortFunc(s.units, func(a, b *unitStanding) int { return strings.Compare(a.unit.Code, b.unit.Code) })
 	byDeadline := func(a, b duban.Task) int { return cmp.Or(int(a.Deadline-b.Deadline), strings.Compare(a.ID, b.ID)) }
@@ -238,7 +276,8 @@ func (h *Handler) count(units []duban.Unit, tasks []duban.Task, today duban.Date
 	}
 	all, copied := tasks, false // copied once a task is left out
 	var overdue, soon, waiting []duban.Task
-	for i, task := range tasks {
+	for i := range tasks {
+		task := &tasks[i]
 		u := of[task.Unit]
 		if u == nil { // a unit that moved group between the two reads: left out
 			if !copied {
@@ -247,7 +286,7 @@ func (h *Handler) count(units []duban.Unit, tasks []duban.Task, today duban.Date
 			continue
 		}
 		if copied {
-			all = append(all, task)
+			all = append(all, *task)
 		}
 		s.total++
 		u.total++
@@ -263,20 +302,20 @@ func (h *Handler) count(units []duban.Unit, tasks []duban.Task, today duban.Date
 			s.extensions++
 		}
 		if task.Status == duban.StatusReported || task.Extension != nil {
-			waiting = append(waiting, task)
+			waiting = append(waiting, *task)
 		}
 		switch task.Light(today, h.WarnDays) {
 		case duban.Red:
 			s.overdue++
 			u.overdue++
-			overdue = append(overdue, task)
+			overdue = append(overdue, *task)
 			if u.overdue == 1 {
 				u.longest, u.oldest = task, task.Deadline // tasks come by deadline: the first is the longest overdue
 			}
 		case duban.Yellow:
 			s.soon++
 			u.soon++
-			soon = append(soon, task)
+			soon = append(soon, *task)
 			if u.soon == 1 {
 				u.soonest = task.Deadline
 			}

@@ -21,7 +21,7 @@ func allLines(t *testing.T, l listing) []string {
 	t.Helper()
 	var out []string
 	for from := 0; from < l.n; from += l.perPage {
-		lines, err := l.page(from, min(from+l.perPage, l.n))
+		lines, err := l.page(context.Background(), from, min(from+l.perPage, l.n))
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -191,8 +191,8 @@ func (h *Handler) unitList(t *turn, sc listScope, s *standing) listing {
 	l := listing{title: fmt.Sprintf("%s（%s）任务清单", u.Name, u.Group), count: count, query: listQuery(sc.ref, ""), own: true,
 		n: s.tasks.n, perPage: tasksPerPage}
 	l.empty = l.title + "：" + count
-	l.page = func(from, to int) ([]line, error) {
-		ts, err := s.tasks.page(from, to)
+	l.page = func(ctx context.Context, from, to int) ([]line, error) {
+		ts, err := s.tasks.page(ctx, from, to)
 		lines := make([]line, len(ts))
 		for i, task := range ts {
 			lines[i] = func(room int) string { return h.line(t, task, room) }
@@ -211,8 +211,8 @@ func (h *Handler) taskList(t *turn, sc listScope, s *standing, ts taskPages, tit
 	noun, _, _ := strings.Cut(title, "（")
 	l := listing{title: sc.titled(title), count: fmt.Sprintf("共 %d 项", ts.n), query: query,
 		empty: sc.says("没有" + noun + "。"), n: ts.n, perPage: tasksPerPage}
-	l.page = func(from, to int) ([]line, error) {
-		page, err := ts.page(from, to)
+	l.page = func(ctx context.Context, from, to int) ([]line, error) {
+		page, err := ts.page(ctx, from, to)
 		lines := make([]line, len(page))
 		for i, task := range page {
 			k := from + i + 1
@@ -276,7 +276,7 @@ func (h *Handler) unitsList(t *turn, sc listScope, s *standing, l duban.Light, t
 		foot: "发送「任务 单位名称或编码」查看某个单位的任务。", n: s.unitCount(l), perPage: unitsPerPage}
 	noun, _, _ := strings.Cut(title, "（")
 	out.empty = sc.says("没有" + noun + "。")
-	out.page = func(from, to int) ([]line, error) {
+	out.page = func(_ context.Context, from, to int) ([]line, error) {
 		units := s.unitsOf(l, to)[from:]
 		lines := make([]line, len(units))
 		for i, u := range units {
@@ -328,8 +328,12 @@ func (h *Handler) summary(ctx context.Context, t *turn, sc listScope, s *standin
 		head += fmt.Sprintf("（见底清零 %d 个）", cleared)
 	}
 	head += "。"
+	parts, err := s.summaryParts(ctx)
+	if err != nil {
+		return err
+	}
 	var secs []section
-	if groups := s.groups(); len(groups) > 1 {
+	if groups := parts.groups; len(groups) > 1 {
 		sec := section{head: "各督办组（逾期多的在前）："}
 		for _, g := range groups {
 			sec.lines = append(sec.lines, fmt.Sprintf("%s：%d 个单位，已销号 %d/%d，待销号 %d，逾期 %d", g.name, g.units, g.verified, g.total, g.reported, g.overdue))
@@ -345,11 +349,7 @@ func (h *Handler) summary(ctx context.Context, t *turn, sc listScope, s *standin
 			kinds = append(kinds, fmt.Sprintf("延期待批 %d", s.extensions))
 		}
 		sec := section{head: fmt.Sprintf("待您处理 %d 项（%s），等得最久的：", s.waiting.n, strings.Join(kinds, "，"))}
-		first, err := s.waiting.page(0, min(s.waiting.n, summaryWaiting))
-		if err != nil {
-			return err
-		}
-		for _, task := range first {
+		for _, task := range parts.waiting {
 			sec.lines = append(sec.lines, fmt.Sprintf("· %s「%s」｜%s｜%s", task.ID, short(task.Title, 14), s.unitName(task.Unit, 0), waitWhat(t, task)))
 		}
 		secs = append(secs, sec)
@@ -358,14 +358,14 @@ func (h *Handler) summary(ctx context.Context, t *turn, sc listScope, s *standin
 	switch red, yellow := s.lights[duban.Red], s.lights[duban.Yellow]; {
 	case red > 0:
 		sec := section{head: fmt.Sprintf("红灯单位 %d 个（逾期最久在前）：", red)}
-		for i, u := range s.unitsOf(duban.Red, 5) {
+		for i, u := range parts.red {
 			sec.lines = append(sec.lines, fmt.Sprintf("%d. %s", i+1, h.unitLine(t, u, false, 0)))
 		}
 		secs = append(secs, sec)
 	case yellow > 0:
 		next = ListYellow
 		sec := section{head: fmt.Sprintf("没有逾期任务。黄灯单位 %d 个（最先到期在前）：", yellow)}
-		for i, u := range s.unitsOf(duban.Yellow, 5) {
+		for i, u := range parts.yellow {
 			sec.lines = append(sec.lines, fmt.Sprintf("%d. %s", i+1, h.unitLine(t, u, false, 0)))
 		}
 		secs = append(secs, sec)

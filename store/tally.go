@@ -6,8 +6,9 @@ package store
 // depend on the day asked about: each unit keeps its open deadlines sorted,
 // and both are found by binary search for any day.
 //
-// A tally's lists are never changed in place (a change replaces them), so a
-// tally copied out under the view's read lock stays as it was.
+// A tally is never changed once the view holds it: a change puts a new one
+// in its place, in a new list of tallies once the list was handed out. So
+// the tallies a reader was given stay as they were, shared, without a copy.
 
 import (
 	"cmp"
@@ -24,8 +25,8 @@ type UnitTally struct {
 	// Extensions those with an extension request pending.
 	Total, Verified, Reported, Extensions int
 
-	open    []openTask // open tasks with a deadline, by deadline then id
-	waiting taskList   // tasks waiting for the group, in waiting order
+	open    []openTask    // open tasks with a deadline, by deadline then id
+	waiting []waitingTask // tasks waiting for the group, in waiting order
 }
 
 // openTask is an open task by its deadline, held beside it so that a
@@ -34,6 +35,15 @@ type openTask struct {
 	deadline duban.Date
 	e        *viewTask
 }
+
+// waitingTask is a task waiting for its group by the day it began to wait
+// (waitingSince), held beside it so that ordering them computes no dates.
+type waitingTask struct {
+	since duban.Date
+	e     *viewTask
+}
+
+func waitingOf(e *viewTask) waitingTask { return waitingTask{waitingSince(&e.t), e} }
 
 // Overdue counts the unit's overdue tasks at today (as duban.Task.Overdue
 // says) and returns the deadline of the longest overdue.
@@ -86,24 +96,24 @@ func (u *UnitTally) openBefore(d duban.Date) int {
 // OverdueTasks returns copies of n of the tasks of tallies overdue at
 // today from the from-th, longest overdue first (deadline, then id): a page
 // of a list of overdue tasks, read from the tallies' open tasks alone.
-func OverdueTasks(tallies []UnitTally, today duban.Date, from, n int) []duban.Task {
+func OverdueTasks(tallies []*UnitTally, today duban.Date, from, n int) []duban.Task {
 	return openPage(tallies, from, n, func(u *UnitTally) []openTask { return u.open[:u.openBefore(today)] })
 }
 
 // DueSoonTasks returns copies of n of the tasks of tallies open and due
 // from today to warnDays after, from the from-th, earliest first (deadline,
 // then id).
-func DueSoonTasks(tallies []UnitTally, today duban.Date, warnDays, from, n int) []duban.Task {
+func DueSoonTasks(tallies []*UnitTally, today duban.Date, warnDays, from, n int) []duban.Task {
 	return openPage(tallies, from, n, func(u *UnitTally) []openTask {
 		i := u.openBefore(today)
 		return u.open[i:max(i, u.openBefore(today.AddDays(warnDays+1)))]
 	})
 }
 
-func openPage(tallies []UnitTally, from, n int, of func(*UnitTally) []openTask) []duban.Task {
+func openPage(tallies []*UnitTally, from, n int, of func(*UnitTally) []openTask) []duban.Task {
 	runs := make([][]openTask, 0, len(tallies))
-	for i := range tallies {
-		if r := of(&tallies[i]); len(r) > 0 {
+	for _, u := range tallies {
+		if r := of(u); len(r) > 0 {
 			runs = append(runs, r)
 		}
 	}
@@ -118,14 +128,19 @@ func openPage(tallies []UnitTally, from, n int, of func(*UnitTally) []openTask) 
 // WaitingTasks returns copies of n of the tasks waiting in tallies from the
 // from-th, those waiting longest first (WaitingSince, then deadline, then
 // id).
-func WaitingTasks(tallies []UnitTally, from, n int) []duban.Task {
-	runs := make([]taskList, 0, len(tallies))
+func WaitingTasks(tallies []*UnitTally, from, n int) []duban.Task {
+	runs := make([][]waitingTask, 0, len(tallies))
 	for _, u := range tallies {
 		if len(u.waiting) > 0 {
 			runs = append(runs, u.waiting)
 		}
 	}
-	return tasksOf(mergedPage(runs, compareWaiting, func(e *viewTask) duban.Date { return waitingSince(&e.t) }, from, n), "")
+	page := mergedPage(runs, compareWaiting, func(w waitingTask) duban.Date { return w.since }, from, n)
+	out := make([]duban.Task, len(page))
+	for i, w := range page {
+		out[i] = w.e.copyTask()
+	}
+	return out
 }
 
 // mergedPage returns n of the items of sorted runs, merged in order
@@ -133,13 +148,14 @@ func WaitingTasks(tallies []UnitTally, from, n int) []duban.Task {
 // drops, by binary search on the day, the items of the days before the one
 // where the page begins; the rest is merged with the runs' heads in a heap.
 // So a page costs the number of runs times a few searches, plus its depth
-// within its first day, and nothing is copied but the page.
+// within its first day, and nothing is copied but the page. runs is the
+// caller's to give: it is reordered and its runs cut.
 func mergedPage[E any, R ~[]E](runs []R, compare func(a, b E) int, day func(E) duban.Date, from, n int) []E {
 	if len(runs) == 1 {
 		r := runs[0]
 		return slices.Clone(r[min(from, len(r)):min(from+n, len(r))])
 	}
-	heads := slices.DeleteFunc(slices.Clone(runs), func(r R) bool { return len(r) == 0 })
+	heads := slices.DeleteFunc(runs, func(r R) bool { return len(r) == 0 })
 	if len(heads) > 0 && from > 2*len(heads) {
 		from = skipDays(heads, day, from)
 		heads = slices.DeleteFunc(heads, func(r R) bool { return len(r) == 0 })
@@ -238,8 +254,8 @@ func compareOpen(a, b openTask) int {
 	return cmp.Or(cmp.Compare(a.deadline, b.deadline), strings.Compare(a.e.t.ID, b.e.t.ID))
 }
 
-func compareWaiting(a, b *viewTask) int {
-	return cmp.Or(cmp.Compare(waitingSince(&a.t), waitingSince(&b.t)), compareTasks(&a.t, &b.t))
+func compareWaiting(a, b waitingTask) int {
+	return cmp.Or(cmp.Compare(a.since, b.since), compareTasks(&a.e.t, &b.e.t))
 }
 
 // count adds e's counts to u (by is 1) or takes them away (by is -1).
@@ -260,26 +276,28 @@ func (u *UnitTally) count(e *viewTask, by int) {
 // which no one reads yet. Tasks of a unit not in the ledger are left out,
 // as a summary of units leaves them out.
 func (v *ledgerView) buildTallies() {
-	v.tallies = make([]UnitTally, len(v.units))
+	tallies := make([]UnitTally, len(v.units))
+	v.tallies = make([]*UnitTally, len(v.units))
 	for i, u := range v.units {
-		v.tallies[i].Unit = u
+		tallies[i].Unit = u
+		v.tallies[i] = &tallies[i]
 	}
 	for _, e := range v.all { // by deadline then id: each open list comes sorted
 		i, ok := v.unitAt[e.t.Unit]
 		if !ok {
 			continue
 		}
-		u := &v.tallies[i]
+		u := v.tallies[i]
 		u.count(e, 1)
 		if isOpen(&e.t) {
 			u.open = append(u.open, openTask{e.t.Deadline, e})
 		}
 		if isWaiting(&e.t) {
-			u.waiting = append(u.waiting, e)
+			u.waiting = append(u.waiting, waitingOf(e))
 		}
 	}
-	for i := range v.tallies {
-		slices.SortFunc(v.tallies[i].waiting, compareWaiting)
+	for _, u := range v.tallies {
+		slices.SortFunc(u.waiting, compareWaiting)
 	}
 }
 
@@ -288,24 +306,24 @@ func (v *ledgerView) buildTallies() {
 func (v *ledgerView) retally(old, e *viewTask) {
 	if old != nil {
 		if i, ok := v.unitAt[old.t.Unit]; ok {
-			u := &v.tallies[i]
+			u := v.newTally(i)
 			u.count(old, -1)
 			if isOpen(&old.t) {
 				u.open = copyWithout(u.open, openTask{old.t.Deadline, old}, compareOpen)
 			}
 			if isWaiting(&old.t) {
-				u.waiting = copyWithout(u.waiting, old, compareWaiting)
+				u.waiting = copyWithout(u.waiting, waitingOf(old), compareWaiting)
 			}
 		}
 	}
 	if i, ok := v.unitAt[e.t.Unit]; ok {
-		u := &v.tallies[i]
+		u := v.newTally(i)
 		u.count(e, 1)
 		if isOpen(&e.t) {
 			u.open = copyWith(u.open, openTask{e.t.Deadline, e}, compareOpen)
 		}
 		if isWaiting(&e.t) {
-			u.waiting = copyWith(u.waiting, e, compareWaiting)
+			u.waiting = copyWith(u.waiting, waitingOf(e), compareWaiting)
 		}
 	}
 }
@@ -326,24 +344,40 @@ func copyWithout[E any](l []E, e E, compare func(a, b E) int) []E {
 	return slices.Concat(l[:i], l[i+1:])
 }
 
-// UnitTallies returns the tallies of the units of groups (of every unit
-// when none is given), ordered by code. ok is false when the ledger view is
-// not built: the caller counts the tasks itself (a one-shot command does
-// not build the view for one summary).
-func (s *Store) UnitTallies(groups ...string) (tallies []UnitTally, ok bool) {
+// newTally puts a copy of the i-th unit's tally in its place, in a copy
+// of the list of tallies if the list was handed out, and returns it to be
+// changed; the caller holds v.mu for writing.
+func (v *ledgerView) newTally(i int) *UnitTally {
+	if v.talliesLent.Load() {
+		v.tallies = slices.Clone(v.tallies)
+		v.talliesLent.Store(false)
+	}
+	u := *v.tallies[i]
+	v.tallies[i] = &u
+	return &u
+}
+
+// UnitTallies returns the tallies of the units of groups (every unit when
+// none), ordered by code, and the ledger generation they count (as
+// ChangesSince says it: the same generation, the same tallies). They are
+// shared and never change: read them, do not change them. ok is false when
+// the ledger view is not built: the caller counts the tasks itself (a
+// one-shot command does not build the view for one summary).
+func (s *Store) UnitTallies(groups ...string) (tallies []*UnitTally, gen uint64, ok bool) {
 	v := s.lv.Load()
 	if v == nil {
-		return nil, false
+		return nil, 0, false
 	}
 	v.mu.RLock()
 	defer v.mu.RUnlock()
 	if len(groups) == 0 {
-		return slices.Clone(v.tallies), true
+		v.talliesLent.Store(true) // by readers at once, under the read lock
+		return v.tallies, v.gen, true
 	}
 	for _, u := range v.tallies {
 		if slices.Contains(groups, u.Unit.Group) {
 			tallies = append(tallies, u)
 		}
 	}
-	return tallies, true
+	return tallies, v.gen, true
 }

@@ -22,7 +22,7 @@ type tallied struct {
 	First                                          duban.Date
 }
 
-func readTally(u UnitTally, today duban.Date, warn int) tallied {
+func readTally(u *UnitTally, today duban.Date, warn int) tallied {
 	r := tallied{Unit: u.Unit, Total: u.Total, Verified: u.Verified, Reported: u.Reported, Extensions: u.Extensions, Waiting: u.Waiting()}
 	var oldest duban.Date
 	r.Overdue, oldest = u.Overdue(today)
@@ -99,7 +99,7 @@ func checkTallies(t *testing.T, s *Store, r *rand.Rand, step string) {
 		scopes = append(scopes, []string{d.l.Units[0].Group, d.l.Units[len(d.l.Units)-1].Group})
 	}
 	for _, groups := range scopes {
-		tallies, ok := s.UnitTallies(groups...)
+		tallies, _, ok := s.UnitTallies(groups...)
 		if !ok {
 			t.Fatalf("%s: no tallies with the view built", step)
 		}
@@ -195,7 +195,7 @@ func TestTalliesFollowChanges(t *testing.T) {
 		if _, err := s.Import(ctx, tallyLedger(r), "import", at); err != nil {
 			t.Fatal(err)
 		}
-		if _, ok := s.UnitTallies(); ok {
+		if _, _, ok := s.UnitTallies(); ok {
 			t.Fatal("tallies before the view is built")
 		}
 		if err := s.Warm(ctx); err != nil {
@@ -204,7 +204,7 @@ func TestTalliesFollowChanges(t *testing.T) {
 		checkTallies(t, s, r, fmt.Sprintf("seed %d: built", seed))
 		for i := range 50 {
 			l, _ := s.Snapshot(ctx)
-			before, _ := s.UnitTallies()
+			before, _, _ := s.UnitTallies()
 			var step string
 			switch k := r.IntN(10); {
 			case k < 6:
@@ -271,7 +271,7 @@ func TestTalliesConcurrentApplies(t *testing.T) {
 					t.Error(err)
 					return
 				}
-				tallies, _ := s.UnitTallies("政府组")
+				tallies, _, _ := s.UnitTallies("政府组")
 				WaitingTasks(tallies, 0, 3)
 				for _, u := range tallies {
 					u.Overdue(duban.NewDate(2017, 12, 20))

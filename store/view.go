@@ -36,6 +36,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/dgraph-io/badger/v4"
 
@@ -61,7 +62,10 @@ type ledgerView struct {
 	all     taskList // every task, by deadline then id
 	byUnit  map[string]taskList
 	byGroup map[string]taskList
-	tallies []UnitTally // by unit, as units (tally.go)
+	tallies []*UnitTally // by unit, as units (tally.go)
+	// talliesLent is set once tallies was handed out: the next change
+	// copies the list before changing it.
+	talliesLent atomic.Bool
 
 	// base is the generation of the build (what changed before it is not
 	// known), gen the latest; changed[i] is the task changed at generation

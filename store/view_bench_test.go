@@ -61,7 +61,7 @@ func BenchmarkViewProvince(b *testing.B) {
 		{"tasks-of-unit", func() error { _, err := s.Tasks(ctx, TaskFilter{Unit: "U00042"}); return err }},
 		{"snapshot", func() error { _, err := s.Snapshot(ctx); return err }},
 		{"tallies", func() error { // what 编办's 任务 reads: every unit's counts on a day
-			tallies, _ := s.UnitTallies()
+			tallies, _, _ := s.UnitTallies()
 			for _, u := range tallies {
 				u.Overdue(today)
 				u.DueSoon(today, 3)
