@@ -121,7 +121,8 @@ func (s *standing) summaryParts(ctx context.Context) (*summaryParts, error) {
 	return s.parts, nil
 }
 
-// taskPages is a list of tasks read a page at a time.
+// taskPages is a list of tasks read a page at a time. A page's tasks may
+// be shared with other readers: read them, do not change them.
 type taskPages struct {
 	n    int
 	page func(ctx context.Context, from, to int) ([]duban.Task, error)
@@ -192,15 +193,14 @@ func (h *Handler) tally(tallies []*store.UnitTally, groups []string, today duban
 		s.lights[u.light()]++
 	}
 	warn := h.WarnDays
-	s.overdueTasks = taskPages{s.overdue, func(_ context.Context, from, to int) ([]duban.Task, error) {
-		return store.OverdueTasks(tallies, today, from, to-from), nil
-	}}
-	s.soonTasks = taskPages{s.soon, func(_ context.Context, from, to int) ([]duban.Task, error) {
-		return store.DueSoonTasks(tallies, today, warn, from, to-from), nil
-	}}
-	s.waiting.page = func(_ context.Context, from, to int) ([]duban.Task, error) {
-		return store.WaitingTasks(tallies, from, to-from), nil
-	}
+	s.overdueTasks = taskPages{s.overdue, rememberPages(func(from, n int) []duban.Task {
+		return store.OverdueTasks(tallies, today, from, n)
+	})}
+	s.soonTasks = taskPages{s.soon, rememberPages(func(from, n int) []duban.Task {
+		return store.DueSoonTasks(tallies, today, warn, from, n)
+	})}
+	s.waiting.page = rememberPages(func(from, n int) []duban.Task { return store.WaitingTasks(tallies, from, n) })
+	// Every task is read from the view as it is now, not remembered.
 	s.tasks = taskPages{s.total, func(ctx context.Context, from, to int) ([]duban.Task, error) {
 		_, page, err := h.Store.TaskPage(ctx, groups, from, to-from)
 		return page, err

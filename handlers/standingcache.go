@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"context"
 	"sync"
 
 	"github.com/duban-org/duban"
@@ -53,4 +54,40 @@ func (c *standingCache) get(key standingKey, count func() *standing) *standing {
 		c.last[key.groups] = cachedStanding{key, s}
 	}
 	return s
+}
+
+// pageMemo remembers the pages read of one list of a standing counted from
+// the tallies (overdue, due soon, waiting): the tallies do not change, so
+// a page asked again (编办's 任务 逾期 第2页, by several people) is the same
+// tasks, merged from 10,000 units once.
+type pageMemo struct {
+	read  func(from, n int) []duban.Task
+	mu    sync.Mutex
+	pages map[[2]int][]duban.Task // by [from, to)
+}
+
+// maxMemoPages bounds the pages remembered of one list.
+const maxMemoPages = 64
+
+func rememberPages(read func(from, n int) []duban.Task) func(context.Context, int, int) ([]duban.Task, error) {
+	m := &pageMemo{read: read}
+	return m.page
+}
+
+func (m *pageMemo) page(_ context.Context, from, to int) ([]duban.Task, error) {
+	k := [2]int{from, to}
+	m.mu.Lock()
+	p, ok := m.pages[k]
+	m.mu.Unlock()
+	if ok {
+		return p, nil
+	}
+	p = m.read(from, to-from)
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.pages == nil || len(m.pages) >= maxMemoPages {
+		m.pages = map[[2]int][]duban.Task{}
+	}
+	m.pages[k] = p
+	return p, nil
 }
