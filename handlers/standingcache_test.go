@@ -153,3 +153,70 @@ func TestStandingCountedOncePerGeneration(t *testing.T) {
 		t.Error("a standing of one day given for another")
 	}
 }
+
+// Summaries and lists asked by several people at once while the ledger
+// changes share remembered standings without a race (go test -race), and
+// end equal to a fresh count.
+func TestRememberedStandingConcurrent(t *testing.T) {
+	ctx := context.Background()
+	now := time.Date(2027, 3, 1, 2, 0, 0, 0, time.UTC)
+	st, err := store.Open("", store.Options{InMemory: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	p := province.Generate(province.Size{Units: 120, Tasks: 900, Today: duban.DateOf(now), Seed: 5})
+	if _, err := st.Import(ctx, duban.Ledger{Units: p.Units, People: p.People, Tasks: p.Tasks}, "import", now.Add(-time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.Warm(ctx); err != nil {
+		t.Fatal(err)
+	}
+	admin := p.People[slices.IndexFunc(p.People, func(p duban.Person) bool { return p.IsAdmin() })]
+	h := &Handler{Store: st, Now: func() time.Time { return now }, Location: time.UTC, WarnDays: 3}
+	texts := []string{"任务", "任务 逾期 第2页", "任务 待销号", "任务 红", "任务 黄 第2页"}
+	done := make(chan struct{})
+	for w := range 4 {
+		go func() {
+			defer func() { done <- struct{}{} }()
+			for i := range 40 {
+				text := texts[(w+i)%len(texts)]
+				if _, err := h.Handle(ctx, duban.Inbound{Key: fmt.Sprintf("msg:conc%d-%d", w, i), From: admin.UserID, At: now, Text: text}); err != nil {
+					t.Error(err)
+					return
+				}
+			}
+		}()
+	}
+	go func() {
+		defer func() { done <- struct{}{} }()
+		r := rand.New(rand.NewPCG(5, 5))
+		for range 40 {
+			id := p.Tasks[r.IntN(len(p.Tasks))].ID
+			if _, err := st.Apply(ctx, id, "", func(tk duban.Task, _ duban.Unit) (duban.Task, duban.Change, error) {
+				shakeTask(r, &tk, now)
+				return tk, duban.Change{TaskID: tk.ID, By: admin.UserID, At: now, Action: duban.ActProgress}, nil
+			}); err != nil {
+				t.Error(err)
+				return
+			}
+		}
+	}()
+	for range 5 {
+		<-done
+	}
+	for i, text := range texts {
+		fresh := &Handler{Store: st, Now: h.Now, Location: time.UTC, WarnDays: 3}
+		got, err := h.Handle(ctx, duban.Inbound{Key: fmt.Sprintf("msg:conc-end%d", i), From: admin.UserID, At: now, Text: text})
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, err := fresh.Handle(ctx, duban.Inbound{Key: fmt.Sprintf("msg:conc-fresh%d", i), From: admin.UserID, At: now, Text: text})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got) != 1 || len(want) != 1 || got[0].Text != want[0].Text {
+			t.Fatalf("%q after concurrent changes: remembered %+v, fresh %+v", text, got, want)
+		}
+	}
+}
