@@ -250,21 +250,23 @@ func PlanUnsent(l duban.Ledger, p Policy, cal *Calendar, now time.Time, sent Sen
 	ix := indexPeople(l.People)
 	// One lookup per task finds the unit and everyone on its ladder.
 	units := make(map[string]*unitLadder, len(l.Units))
+	ladders := make([]unitLadder, len(l.Units))
 	for i := range l.Units {
 		u := &l.Units[i]
-		lad := &unitLadder{unit: u, contacts: ix.contacts[u.Code], heads: ix.heads[u.Code]}
+		lad := &ladders[i]
+		*lad = unitLadder{unit: u, contacts: ix.contacts[u.Code], heads: ix.heads[u.Code]}
 		lad.sup, lad.supRole = ix.supervisorsBesides(u.Group, slices.Concat(lad.contacts, lad.heads))
 		lad.unitSide = recipients(lad.contacts, nil) + recipients(lad.heads, lad.contacts)
 		units[u.Code] = lad
 	}
-	stages := map[duban.Date]stageInfo{}
+	stages := map[duban.Date]*stageInfo{}
 	waits := map[duban.Date]int{}
 
 	// First what is due for each task and to how many, so the notices and
 	// their subjects are allocated once, at their size: a province plans a
 	// quarter of a million notices.
 	due := make([]dueTask, 0, len(l.Tasks))
-	count := 0
+	count, overdue := 0, 0
 	probe := &Notice{} // the notice asked about, one for the whole plan
 	for i := range l.Tasks {
 		t := &l.Tasks[i]
@@ -274,9 +276,9 @@ func PlanUnsent(l duban.Ledger, p Policy, cal *Calendar, now time.Time, sent Sen
 		d := dueTask{t: t}
 		switch {
 		case t.Status.Open():
-			var ok bool
-			if d.si, ok = stages[t.Deadline]; !ok {
-				d.si = c.stageOn(cal, t.Deadline, today)
+			if d.si = stages[t.Deadline]; d.si == nil {
+				si := c.stageOn(cal, t.Deadline, today)
+				d.si = &si
 				stages[t.Deadline] = d.si
 			}
 			if d.si.stage == "" {
@@ -287,6 +289,10 @@ func PlanUnsent(l duban.Ledger, p Policy, cal *Calendar, now time.Time, sent Sen
 				continue
 			}
 			d.lad = lad
+			if d.si.workdays > 0 {
+				lad.overdueCount++
+				overdue++
+			}
 			if d.si.stage.IsBefore() && len(lad.contacts) > 0 {
 				count += len(lad.contacts) // before the deadline the contact alone is chased
 			} else {
@@ -326,13 +332,19 @@ func PlanUnsent(l duban.Ledger, p Policy, cal *Calendar, now time.Time, sent Sen
 
 	subjects := make([]Subject, len(due))
 	out := make(notices, 0, count)
-	type escalation struct {
-		subj *Subject
-		lad  *unitLadder
+	// Each unit's overdue list is a window of one array, sized above.
+	items := make([]Item, 0, overdue)
+	for i := range ladders {
+		if n := ladders[i].overdueCount; n > 0 {
+			ladders[i].overdue, items = items[:0:n], items[n:n:cap(items)]
+		}
 	}
-	var escalated []escalation
 	for i, d := range due {
-		t, lad, si := d.t, d.lad, d.si
+		t, lad := d.t, d.lad
+		var si stageInfo // none for verify
+		if d.si != nil {
+			si = *d.si
+		}
 		u := lad.unit
 		subj := &subjects[i]
 		*subj = Subject{
@@ -365,7 +377,6 @@ func PlanUnsent(l duban.Ledger, p Policy, cal *Calendar, now time.Time, sent Sen
 		out.add(base, heads, duban.RoleHead, contacts)
 		if c.escalate > 0 && si.workdays >= c.escalate {
 			subj.Escalated, subj.EscalatedTo = true, lad.supRole
-			escalated = append(escalated, escalation{subj, lad})
 			base.Stage = StageEscalate
 			skipped += out.addUnsent(base, lad.sup, lad.supRole, d.sentSup)
 		}
@@ -374,11 +385,13 @@ func PlanUnsent(l duban.Ledger, p Policy, cal *Calendar, now time.Time, sent Sen
 			skipped += out.addUnsent(base, ix.admins, duban.RoleAdmin, d.sentAdmins)
 		}
 	}
-	for _, lad := range units {
-		slices.SortStableFunc(lad.overdue, func(a, b Item) int { return b.WorkdaysOverdue - a.WorkdaysOverdue })
+	for i := range ladders {
+		slices.SortStableFunc(ladders[i].overdue, func(a, b Item) int { return b.WorkdaysOverdue - a.WorkdaysOverdue })
 	}
-	for _, e := range escalated {
-		e.subj.UnitOverdue = e.lad.overdue
+	for i := range subjects {
+		if subjects[i].Escalated {
+			subjects[i].UnitOverdue = due[i].lad.overdue
+		}
 	}
 	if len(out) == 0 {
 		return nil, skipped
@@ -391,7 +404,7 @@ func PlanUnsent(l duban.Ledger, p Policy, cal *Calendar, now time.Time, sent Sen
 type dueTask struct {
 	t      *duban.Task
 	lad    *unitLadder
-	si     stageInfo
+	si     *stageInfo // shared by the tasks of a deadline
 	since  duban.Date // reported on (verify), else 0
 	waited int32
 	// The recipients (bit i: the i-th) whose standing notice is recorded:
@@ -427,6 +440,8 @@ type unitLadder struct {
 	supRole  duban.Role
 	unitSide int // its contacts and heads, each once
 	overdue  []Item
+	// overdueCount is the length overdue will have, counted first.
+	overdueCount int
 }
 
 // notices collects a plan's notices.

@@ -172,7 +172,7 @@ func (r *Runner) pass(ctx context.Context, now time.Time, write bool) (Result, e
 		return res, fmt.Errorf("remind: filter sent notices: %w", err)
 	}
 	tasks, calendar := splitCalendar(unsent)
-	var deferred []Notice
+	var deferred deferral
 	if whole || last == nil {
 		res.Due, deferred = capPerPerson(tasks, c.maxItems)
 	} else {
@@ -184,7 +184,7 @@ func (r *Runner) pass(ctx context.Context, now time.Time, write bool) (Result, e
 			return res, fmt.Errorf("remind: filter sent notices: %w", err)
 		}
 	}
-	res.Deferred = len(deferred)
+	res.Deferred = deferred.n
 	res.Messages = Digest(res.Due)
 	for _, n := range calendar {
 		res.Due = append(res.Due, n)
@@ -204,7 +204,7 @@ func (r *Runner) pass(ctx context.Context, now time.Time, write bool) (Result, e
 	if gen != 0 && res.Queued == len(res.Messages) { // else a message was dropped: its notices are not known
 		policy := r.Policy
 		policy.BeforeDays = slices.Clone(policy.BeforeDays)
-		r.complete = &completePass{today: res.Today, gen: gen, policy: policy, calendar: r.Calendar, deferred: deferred}
+		r.complete = &completePass{today: res.Today, gen: gen, policy: policy, calendar: r.Calendar, deferred: deferred.notices()}
 	}
 	return res, nil
 }
@@ -306,10 +306,10 @@ func splitCalendar(ns []Notice) (tasks, calendar []Notice) {
 }
 
 // capPerPerson keeps at most max notices per recipient (all when max <= 0),
-// earliest in plan order first, and returns the rest in order.
-func capPerPerson(ns []Notice, max int) (kept, rest []Notice) {
+// earliest in plan order first, and marks the rest.
+func capPerPerson(ns []Notice, max int) (kept []Notice, rest deferral) {
 	if max <= 0 {
-		return ns, nil
+		return ns, deferral{}
 	}
 	// Each notice's recipient looked up once, and each list allocated once
 	// at its size: a province's first pass has a quarter of a million.
@@ -330,18 +330,39 @@ func capPerPerson(ns []Notice, max int) (kept, rest []Notice) {
 		count[j]++
 	}
 	if over == 0 {
-		return ns, nil
+		return ns, deferral{}
 	}
 	kept = make([]Notice, 0, len(ns)-over)
-	rest = make([]Notice, 0, over)
 	for i, n := range ns {
 		if keep[i] {
 			kept = append(kept, n)
-		} else {
+		}
+	}
+	return kept, deferral{of: ns, kept: keep, n: over}
+}
+
+// deferral is what the per-person cap left for a later pass: the notices
+// of a list it did not keep. Only a pass that records everything it
+// carries needs them as a list (a province's first pass defers most of a
+// quarter of a million); the others count them.
+type deferral struct {
+	of   []Notice
+	kept []bool
+	n    int
+}
+
+// notices returns the deferred notices, in order.
+func (d deferral) notices() []Notice {
+	if d.n == 0 {
+		return nil
+	}
+	rest := make([]Notice, 0, d.n)
+	for i, n := range d.of {
+		if !d.kept[i] {
 			rest = append(rest, n)
 		}
 	}
-	return kept, rest
+	return rest
 }
 
 // Scheduler runs the Runner inside `serve`: at send_at on every day, then
