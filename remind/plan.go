@@ -259,8 +259,7 @@ func PlanUnsent(l duban.Ledger, p Policy, cal *Calendar, now time.Time, sent Sen
 		lad.unitSide = recipients(lad.contacts, nil) + recipients(lad.heads, lad.contacts)
 		units[u.Code] = lad
 	}
-	stages := map[duban.Date]*stageInfo{}
-	waits := map[duban.Date]int{}
+	on := c.on(cal, today)
 
 	// First what is due for each task and to how many, so the notices and
 	// their subjects are allocated once, at their size: a province plans a
@@ -274,14 +273,8 @@ func PlanUnsent(l duban.Ledger, p Policy, cal *Calendar, now time.Time, sent Sen
 			continue
 		}
 		d := dueTask{t: t}
-		switch {
-		case t.Status.Open():
-			if d.si = stages[t.Deadline]; d.si == nil {
-				si := c.stageOn(cal, t.Deadline, today)
-				d.si = &si
-				stages[t.Deadline] = d.si
-			}
-			if d.si.stage == "" {
+		if t.Status.Open() {
+			if d.si = on.stage(t.Deadline); d.si.stage == "" {
 				continue
 			}
 			lad := units[t.Unit]
@@ -306,26 +299,18 @@ func PlanUnsent(l duban.Ledger, p Policy, cal *Calendar, now time.Time, sent Sen
 				d.sentAdmins = sentTo(sent, probe, t, StageLetter, 0, ix.admins)
 				count += len(ix.admins) - bits.OnesCount64(d.sentAdmins)
 			}
-		case t.Status == duban.StatusReported && c.verify > 0 && !reportedAt(*t).IsZero():
-			d.since = duban.DateOf(reportedAt(*t).In(c.loc))
-			var ok bool
-			waited, ok := waits[d.since]
-			if !ok {
-				waited = cal.WorkdaysBetween(d.since, today)
-				waits[d.since] = waited
-			}
-			if waited < c.verify {
+		} else {
+			since, waited, ok := on.verifyWait(t)
+			if !ok || waited < c.verify {
 				continue
 			}
 			if d.lad = units[t.Unit]; d.lad == nil {
 				continue
 			}
-			d.waited = int32(waited)
+			d.since, d.waited = since, int32(waited)
 			sup, _ := d.lad.verifiers(ix, t)
 			d.sentSup = sentTo(sent, probe, t, StageVerify, d.since, sup)
 			count += len(sup) - bits.OnesCount64(d.sentSup)
-		default:
-			continue
 		}
 		due = append(due, d)
 	}
@@ -487,6 +472,61 @@ func (out *notices) add(base Notice, to []string, role duban.Role, skip []string
 		n.To, n.Role = id, role
 		*out = append(*out, n)
 	}
+}
+
+// day says where deadlines and reports stand on today, each distinct date
+// worked out once.
+type day struct {
+	c      compiled
+	cal    *Calendar
+	today  duban.Date
+	stages map[duban.Date]*stageInfo
+	waits  map[duban.Date]int
+}
+
+func (c compiled) on(cal *Calendar, today duban.Date) *day {
+	return &day{c: c, cal: cal, today: today, stages: map[duban.Date]*stageInfo{}, waits: map[duban.Date]int{}}
+}
+
+// stage is the step of the ladder an open task with deadline d is at
+// (shared by the tasks of the deadline, read-only).
+func (on *day) stage(d duban.Date) *stageInfo {
+	si := on.stages[d]
+	if si == nil {
+		s := on.c.stageOn(on.cal, d, on.today)
+		si = &s
+		on.stages[d] = si
+	}
+	return si
+}
+
+// verifyWait returns the day task t was reported done and the working days
+// it has waited since for 销号; ok is false when no verify reminder is
+// ever due about it (not 已报完成, or verify reminders off).
+func (on *day) verifyWait(t *duban.Task) (since duban.Date, waited int, ok bool) {
+	if t.Status != duban.StatusReported || on.c.verify <= 0 || reportedAt(*t).IsZero() {
+		return 0, 0, false
+	}
+	since = duban.DateOf(reportedAt(*t).In(on.c.loc))
+	waited, ok = on.waits[since]
+	if !ok {
+		waited = on.cal.WorkdaysBetween(since, on.today)
+		on.waits[since] = waited
+	}
+	return since, waited, true
+}
+
+// mayRemind reports whether a plan on the day may hold a notice about t,
+// whatever its unit and people: the others need not be read.
+func (on *day) mayRemind(t *duban.Task) bool {
+	if t.Deadline.IsZero() {
+		return false
+	}
+	if t.Status.Open() {
+		return on.stage(t.Deadline).stage != ""
+	}
+	_, waited, ok := on.verifyWait(t)
+	return ok && waited >= on.c.verify
 }
 
 // stageOn returns the current step of the ladder for an open task with

@@ -33,6 +33,15 @@ type ChangeSource interface {
 	LedgerSince(ctx context.Context, since uint64) (l duban.Ledger, gen uint64, whole bool, err error)
 }
 
+// FilterSource is a ChangeSource that copies out only the tasks keep
+// keeps, so that a pass does not copy the many it plans nothing about.
+// *store.Store implements it.
+type FilterSource interface {
+	// LedgerSinceWhere is LedgerSince with, of the tasks, only those keep
+	// keeps; keep is called from the caller's goroutine.
+	LedgerSinceWhere(ctx context.Context, since uint64, keep func(*duban.Task) bool) (l duban.Ledger, gen uint64, whole bool, err error)
+}
+
 // NoticeLog is the ledger of sent notices (the store's equivalent of
 // Alertmanager's nflog). *store.Store implements it.
 type NoticeLog interface {
@@ -158,7 +167,7 @@ func (r *Runner) pass(ctx context.Context, now time.Time, write bool) (Result, e
 	if write {
 		r.complete = nil // until this pass has recorded everything
 	}
-	l, gen, whole, err := r.ledger(ctx, last, res.Today, write)
+	l, gen, whole, err := r.ledger(ctx, last, res.Today, write, c.on(r.Calendar, res.Today).mayRemind)
 	if err != nil {
 		return res, fmt.Errorf("remind: read ledger: %w", err)
 	}
@@ -240,9 +249,10 @@ func mergePlanOrder(a, b []Notice) []Notice {
 }
 
 // ledger reads what a pass plans from: the units changed since last when
-// it can, else the whole ledger. gen is 0 when the Source cannot say what
-// changed.
-func (r *Runner) ledger(ctx context.Context, last *completePass, today duban.Date, write bool) (l duban.Ledger, gen uint64, whole bool, err error) {
+// it can, else the whole ledger; of their tasks, those keep keeps when the
+// Source can leave the others out. gen is 0 when the Source cannot say
+// what changed.
+func (r *Runner) ledger(ctx context.Context, last *completePass, today duban.Date, write bool, keep func(*duban.Task) bool) (l duban.Ledger, gen uint64, whole bool, err error) {
 	cs, ok := r.Source.(ChangeSource)
 	if !ok {
 		l, err = r.Source.Snapshot(ctx)
@@ -251,6 +261,9 @@ func (r *Runner) ledger(ctx context.Context, last *completePass, today duban.Dat
 	since := uint64(0)
 	if write && last != nil && last.today == today && last.calendar == r.Calendar && reflect.DeepEqual(last.policy, r.Policy) {
 		since = last.gen
+	}
+	if fs, ok := r.Source.(FilterSource); ok {
+		return fs.LedgerSinceWhere(ctx, since, keep)
 	}
 	return cs.LedgerSince(ctx, since)
 }

@@ -407,7 +407,7 @@ func sortTasks(tasks []duban.Task) {
 // Snapshot returns the whole ledger as of one consistent read.
 func (s *Store) Snapshot(ctx context.Context) (duban.Ledger, error) {
 	if v := s.lv.Load(); v != nil {
-		l, _ := v.snapshot()
+		l, _ := v.snapshot(nil)
 		return l, nil
 	}
 	var l duban.Ledger

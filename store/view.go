@@ -379,12 +379,22 @@ func tasksOf(l taskList, st duban.Status) []duban.Task {
 	return out
 }
 
-// snapshot copies the whole ledger out of the view, with its generation.
-func (v *ledgerView) snapshot() (duban.Ledger, uint64) {
+// snapshot copies the whole ledger out of the view, with its generation:
+// of the tasks, those keep keeps (all when keep is nil).
+func (v *ledgerView) snapshot(keep func(*duban.Task) bool) (duban.Ledger, uint64) {
 	v.mu.RLock()
 	all, gen := slices.Clone(v.all), v.gen
 	v.mu.RUnlock()
-	return duban.Ledger{Units: slices.Clone(v.units), People: v.copyPeople(), Tasks: tasksOf(all, "")}, gen
+	return duban.Ledger{Units: slices.Clone(v.units), People: v.copyPeople(), Tasks: tasksWhere(all, keep)}, gen
+}
+
+// tasksWhere copies the tasks of entries that keep keeps (all when nil);
+// it overwrites entries, which must be the caller's own.
+func tasksWhere(entries taskList, keep func(*duban.Task) bool) []duban.Task {
+	if keep != nil {
+		entries = slices.DeleteFunc(entries, func(e *viewTask) bool { return !keep(&e.t) })
+	}
+	return tasksOf(entries, "")
 }
 
 func (v *ledgerView) copyPeople() []duban.Person {
@@ -449,6 +459,15 @@ func (v *ledgerView) changesSince(gen uint64) LedgerChanges {
 // a task changed since, with all their tasks (none when nothing changed).
 // When whole is true, l is the whole ledger.
 func (s *Store) LedgerSince(ctx context.Context, since uint64) (l duban.Ledger, gen uint64, whole bool, err error) {
+	return s.LedgerSinceWhere(ctx, since, nil)
+}
+
+// LedgerSinceWhere is LedgerSince with, of the tasks, only those keep
+// keeps (all when keep is nil): the reminder planner leaves out the tasks
+// it would plan nothing about, most of a province's ledger on any day, so
+// they are not copied. keep is called from the caller's goroutine, with
+// the task read-only.
+func (s *Store) LedgerSinceWhere(ctx context.Context, since uint64, keep func(*duban.Task) bool) (l duban.Ledger, gen uint64, whole bool, err error) {
 	v, err := s.ledgerView(ctx)
 	if err != nil {
 		return l, 0, false, fmt.Errorf("read ledger: %w", err)
@@ -457,7 +476,7 @@ func (s *Store) LedgerSince(ctx context.Context, since uint64) (l duban.Ledger, 
 	ch := v.changesSince(since)
 	if ch.All {
 		v.mu.RUnlock()
-		l, gen = v.snapshot()
+		l, gen = v.snapshot(keep)
 		return l, gen, true, nil
 	}
 	var entries taskList
@@ -473,7 +492,7 @@ func (s *Store) LedgerSince(ctx context.Context, since uint64) (l duban.Ledger, 
 	v.mu.RUnlock()
 	if len(entries) > 0 {
 		slices.SortFunc(entries, func(a, b *viewTask) int { return compareTasks(&a.t, &b.t) })
-		l.Tasks = tasksOf(entries, "")
+		l.Tasks = tasksWhere(entries, keep)
 		l.People = v.copyPeople()
 	}
 	return l, ch.Gen, false, nil
