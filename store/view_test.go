@@ -627,3 +627,38 @@ func TestChangesSinceAfterReleasedNotice(t *testing.T) {
 		t.Errorf("after a calendar notice was released, not everything: %+v", last)
 	}
 }
+
+// LedgerSinceWhere copies out only the tasks keep keeps, in ledger order,
+// whole or since a generation, and leaves the view whole.
+func TestLedgerSinceWhere(t *testing.T) {
+	ctx := context.Background()
+	s := openTemp(t)
+	if _, err := s.Import(ctx, sampleLedger(), "import", at); err != nil {
+		t.Fatal(err)
+	}
+	all, gen, _, err := s.LedgerSince(ctx, 0)
+	if err != nil || len(all.Tasks) < 3 {
+		t.Fatalf("the sample ledger: %d tasks, %v", len(all.Tasks), err)
+	}
+	notT002 := func(tk *duban.Task) bool { return tk.ID != "T002" }
+	want := slices.DeleteFunc(slices.Clone(all.Tasks), func(tk duban.Task) bool { return tk.ID == "T002" })
+	l, gen2, whole, err := s.LedgerSinceWhere(ctx, 0, notT002)
+	if err != nil || !whole || gen2 != gen || !reflect.DeepEqual(l.Tasks, want) || len(l.Units) != len(all.Units) || len(l.People) != len(all.People) {
+		t.Errorf("whole, T002 left out: %d tasks (want %d), %d units, whole %v, %v", len(l.Tasks), len(want), len(l.Units), whole, err)
+	}
+	r := rand.New(rand.NewPCG(2, 2))
+	for _, id := range []string{"T002", "T003"} {
+		if _, err := s.Apply(ctx, id, "", randomChange(r, "LiLei")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	since, _, _, _ := s.LedgerSince(ctx, gen)
+	l, _, whole, err = s.LedgerSinceWhere(ctx, gen, notT002)
+	want = slices.DeleteFunc(slices.Clone(since.Tasks), func(tk duban.Task) bool { return tk.ID == "T002" })
+	if err != nil || whole || len(want) == len(since.Tasks) || !reflect.DeepEqual(l.Tasks, want) {
+		t.Errorf("since, T002 left out: %d tasks, want %d of %d, whole %v, %v", len(l.Tasks), len(want), len(since.Tasks), whole, err)
+	}
+	if again, _, _, _ := s.LedgerSince(ctx, 0); len(again.Tasks) != len(all.Tasks) {
+		t.Errorf("the view lost tasks to a filtered read: %d, want %d", len(again.Tasks), len(all.Tasks))
+	}
+}
