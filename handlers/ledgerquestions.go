@@ -118,14 +118,9 @@ func (h *Handler) answerUnitPeople(ctx context.Context, t *turn, s string) (bool
 			}
 			parts = append(parts, string(role)+" "+strings.Join(names, "、"))
 		}
-		var leaders []string
-		for _, p := range people {
-			if p.Has(duban.RoleLeader, unit.Group) {
-				leaders = append(leaders, p.Name)
-			}
-		}
-		if len(leaders) == 0 {
-			leaders = []string{"（未登记）"}
+		leaders, err := h.leadersOf(ctx, unit)
+		if err != nil {
+			return false, err
 		}
 		lines = append(lines, unit.Name+"："+strings.Join(parts, "，")+"；督办组 "+unit.Group+"，组长 "+strings.Join(leaders, "、")+"。")
 	}

@@ -194,7 +194,7 @@ var phrasings = []phrasing{
 	{from: "sun", text: "完成 S02 一半", task: "S02", want: "progress:完成一半", reply: "推进中"},
 	{from: "sun", text: "已阅", reply: "已确认收到", acks: 3},
 	{from: "sun", text: "任务 S02", reply: "变更记录"},
-	{from: "sun", text: "S02 能不能延期到1月25日", reply: "【政策答复】"},
+	{from: "sun", text: "S02 能不能延期到1月25日", reply: "延期 S02 2027-01-25 理由", not: "待审批"},
 	{from: "sun", text: "S02已经报编办了", reply: "没写要做什么"},
 	{from: "sun", text: "完成 人员转岗工作 已全部到岗", task: "S02", want: "已报完成", reply: "S02「人员转岗到位」"},
 	{from: "sun", text: "延期 S02 1月25日前 等审议", task: "S02", want: "ext:2027-01-25", reply: "（等审议）"},

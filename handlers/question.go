@@ -151,6 +151,9 @@ func (h *Handler) question(ctx context.Context, t *turn, text string) error {
 				}
 			}
 		}
+		if ok, err := h.answerExtendQuestion(ctx, t, text); ok || err != nil {
+			return err
+		}
 		if task, action, ok := h.questionAbout(ctx, t, text); ok {
 			r := duban.Request{Action: action, By: t.person, At: t.now, MsgID: t.in.Key}
 			unit, err := h.Store.Unit(ctx, task.Unit)
