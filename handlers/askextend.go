@@ -65,7 +65,7 @@ func (h *Handler) answerExtendQuestion(ctx context.Context, t *turn, text string
 	}
 	deadline := c.Deadline
 	if c.Shift != (shift{}) {
-		deadline = c.Shift.from(task.Deadline)
+		deadline = c.Shift.from(task.Deadline, h.WorkdaysBetween)
 	}
 	reason := statedPart(c.Rest)
 	if isQuestion(reason) {

@@ -26,7 +26,11 @@ func (h *Handler) applyAll(ctx context.Context, t *turn, c Command) error {
 			if err != nil {
 				return err
 			}
-			r.Deadline = c.Shift.from(task.Deadline) // 延期两周: from the current deadline
+			r.Deadline = c.Shift.from(task.Deadline, h.WorkdaysBetween) // 延期两周: from the current deadline
+			if r.Deadline.IsZero() && len(c.More) == 0 {
+				c.Need = NeedDate // 延期10个工作日 with no calendar: asked for the date
+				return h.incomplete(ctx, t, c)
+			}
 		}
 		if len(c.More) == 0 {
 			return h.apply(ctx, t, ref, r)

@@ -336,10 +336,11 @@ func cnDate(d duban.Date) string {
 	return fmt.Sprintf("%d年%d月%d日", y, int(m), dd)
 }
 
-// A shift of the current deadline: 延期两周, 推迟一个月, 延期10天.
-type shift struct{ days, months int }
+// A shift of the current deadline: 延期两周, 推迟一个月, 延期10天,
+// 延后5个工作日 (counted on the working-day calendar).
+type shift struct{ days, months, workdays int }
 
-var reShift = regexp.MustCompile(`^(\d{1,3}|[一二两三四五六七八九十半]{1,3})\s*(?:个)?\s*(天|日|周|星期|礼拜|月)`)
+var reShift = regexp.MustCompile(`^(\d{1,3}|[一二两三四五六七八九十半]{1,3})\s*(?:个)?\s*(工作日|天|日|周|星期|礼拜|月)`)
 
 // readShift reads a shift at the start of s and returns what follows.
 func readShift(s string) (shift, string, bool) {
@@ -366,6 +367,8 @@ func readShift(s string) (shift, string, bool) {
 		return shift{}, s, false // 3月, 十二月 name a month: a length is 3个月
 	}
 	switch m[2] {
+	case "工作日":
+		return shift{workdays: n}, rest, true
 	case "天", "日":
 		return shift{days: n}, rest, true
 	case "月":
@@ -397,8 +400,21 @@ func cnNumber(s string) int {
 }
 
 // from applies the shift to a deadline; a month later than 1月31日 is the
-// last day of February, not March.
-func (sh shift) from(d duban.Date) duban.Date {
+// last day of February, not March. Working days are counted with workdays
+// (working days in (from, to]); without a calendar they cannot be, and the
+// date is zero: the sender is asked for one.
+func (sh shift) from(d duban.Date, workdays func(from, to duban.Date) int) duban.Date {
+	if sh.workdays > 0 {
+		if workdays == nil {
+			return 0
+		}
+		for day, last := d.AddDays(1), d.AddDays(3*sh.workdays+60); day <= last; day = day.AddDays(1) {
+			if workdays(d, day) >= sh.workdays {
+				return day
+			}
+		}
+		return 0
+	}
 	if sh.months == 0 {
 		return d.AddDays(sh.days)
 	}

@@ -115,7 +115,7 @@ func (h *Handler) answerFollowup(ctx context.Context, t *turn, f store.Followup,
 			d, rest, ok, err := readDate(trimDateLead(s), t.today)
 			if !ok {
 				if sh, after, isShift := readShift(trimDateLead(s)); isShift {
-					d, rest, ok = sh.from(task.Deadline), after, true
+					d, rest, ok = sh.from(task.Deadline, h.WorkdaysBetween), after, true
 				}
 			}
 			if !ok {
@@ -247,8 +247,9 @@ func (h *Handler) incomplete(ctx context.Context, t *turn, c Command) error {
 	}
 	f := store.Followup{Action: actionOf(c.Verb), Deadline: c.Deadline}
 	if c.Shift != (shift{}) {
-		f.Deadline = c.Shift.from(task.Deadline)
+		f.Deadline = c.Shift.from(task.Deadline, h.WorkdaysBetween)
 	}
+	noCalendar := c.Shift.workdays > 0 && f.Deadline.IsZero()
 	if c.Verb == VerbExtend && !isBlank(c.Rest) {
 		f.Note = c.Rest
 	}
@@ -264,7 +265,12 @@ func (h *Handler) incomplete(ctx context.Context, t *turn, c Command) error {
 			return nil
 		}
 	}
-	return h.askFor(ctx, t, task, f)
+	if err := h.askFor(ctx, t, task, f); err != nil || !noCalendar {
+		return err
+	}
+	// Without a working-day calendar the bot cannot count them, and says so.
+	t.out[len(t.out)-1].Text = "没有配置工作日日历，无法按工作日推算新时限。" + t.out[len(t.out)-1].Text
+	return nil
 }
 
 // deadlineProblem says why d cannot be a task's requested new deadline: it

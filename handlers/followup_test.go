@@ -131,7 +131,7 @@ func FuzzReadDate(f *testing.F) {
 		if !strings.HasSuffix(s, rest) && !strings.HasSuffix(strings.TrimSpace(s), rest) {
 			t.Fatalf("%q: rest %q is not what followed the date", s, rest)
 		}
-		if sh, _, ok := readShift(s); ok && sh.from(today) < today {
+		if sh, _, ok := readShift(s); ok && sh.from(today, nil) < today {
 			t.Fatalf("%q: a shift moved the date back: %+v", s, sh)
 		}
 	})

@@ -282,7 +282,7 @@ func (h *Handler) proposeGuess(ctx context.Context, t *turn, c Command) error {
 	}
 	r := duban.Request{Action: actionOf(c.Verb), Note: c.Rest, Deadline: c.Deadline, By: t.person, At: t.now, MsgID: t.in.Key}
 	if c.Shift != (shift{}) {
-		r.Deadline = c.Shift.from(task.Deadline)
+		r.Deadline = c.Shift.from(task.Deadline, h.WorkdaysBetween)
 	}
 	if err := h.checkNote(r.Note); err != nil {
 		return err

@@ -142,7 +142,7 @@ func (h *Handler) question(ctx context.Context, t *turn, text string) error {
 			if task, err := h.resolve(ctx, t.person, c.Task); err == nil {
 				r := duban.Request{Action: actionOf(c.Verb), By: t.person, At: t.now, MsgID: t.in.Key, Note: statedPart(c.Rest), Deadline: c.Deadline}
 				if c.Shift != (shift{}) {
-					r.Deadline = c.Shift.from(task.Deadline)
+					r.Deadline = c.Shift.from(task.Deadline, h.WorkdaysBetween)
 				}
 				if unit, err := h.Store.Unit(ctx, task.Unit); err == nil && h.checkNote(r.Note) == nil && (r.Action != duban.ActExtend || r.Deadline >= t.today) {
 					if _, _, err := duban.Apply(task, unit, r); err == nil {

@@ -1,6 +1,12 @@
 package handlers
 
-import "testing"
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/duban-org/duban"
+)
 
 // Messages a fourth trial of the product found misread, as people typed them.
 var trial4Phrasings = []phrasing{
@@ -20,3 +26,47 @@ var trial4Phrasings = []phrasing{
 }
 
 func TestTrial4Phrasings(t *testing.T) { runPhrasings(t, trial4Phrasings) }
+
+// A shift in working days (延期10个工作日, 延后5个工作日) is counted from the
+// current deadline on the working-day calendar; without one the sender is
+// asked for the date, and the shift is never the reason.
+func TestShiftInWorkingDays(t *testing.T) {
+	weekdays := func(from, to duban.Date) int { // Saturdays and Sundays off
+		n := 0
+		for d := from.AddDays(1); d <= to; d = d.AddDays(1) {
+			if wd := d.Weekday(); wd != time.Saturday && wd != time.Sunday {
+				n++
+			}
+		}
+		return n
+	}
+	for _, c := range []struct{ text, ext, reply string }{
+		// S02's deadline 2027-01-10 is a Sunday.
+		{"S02延期10个工作日 等编委会", "2027-01-22", "2027-01-22"},
+		{"S02 延后5个工作日，编委会没开", "2027-01-15", "（编委会没开）"},
+		{"延期 S02 十个工作日 等编委会", "2027-01-22", ""},
+	} {
+		h, _ := phrasingHandler(t)
+		h.WorkdaysBetween = weekdays
+		out := sendPhrase(t, h, "m", "sun", c.text)
+		if got := ledgerState(t, h)["S02"].Ext.String(); got != c.ext {
+			t.Errorf("%q: extension %q, want %q\n%+v", c.text, got, c.ext, out)
+		}
+		must(t, out, "sun", c.reply)
+	}
+	h, _ := phrasingHandler(t)
+	out := sendPhrase(t, h, "m", "sun", "S02延期10个工作日 等编委会")
+	if got := ledgerState(t, h)["S02"].Ext; !got.IsZero() {
+		t.Errorf("no calendar, yet extended to %s", got)
+	}
+	r := must(t, out, "sun", "请回复新的完成时限").Text
+	if strings.Contains(r, "理由：10个工作日") {
+		t.Errorf("the shift is the reason: %s", r)
+	}
+}
+
+func TestShiftInWorkingDaysWithoutReason(t *testing.T) {
+	h, _ := phrasingHandler(t)
+	must(t, sendPhrase(t, h, "m", "sun", "S02延期10个工作日"), "sun", "没有配置工作日日历", "请回复新的完成时限")
+	must(t, sendPhrase(t, h, "m2", "sun", "2月20日"), "sun", "请回复延期理由")
+}
