@@ -453,3 +453,22 @@ func firstRune(s string) string {
 	}
 	return ""
 }
+
+// Dates no one can hold a task to (春节后, 国庆以后, 3月中旬; 节后, 过完年
+// right after the verb): the sender is asked for an exact one, and the words
+// are no part of the reason.
+var (
+	reVague = regexp.MustCompile(`(?:(?:\d{4}\s*年\s*)?(?:\d{1,2}|[一二三四五六七八九十]{1,3})\s*月份?\s*(?:上旬|中旬|下旬|初|中|上半月|下半月)` +
+		`|(?:春节|国庆|五一|劳动节|中秋|元旦|清明|端午|节假日|长假|寒假|暑假)(?:节)?(?:假期|长假|放假)?(?:以后|之后|过后|后|前后|左右|结束|期间|前)` +
+		`|过完年|过了年|过完节|过了节)`)
+	reVagueLead = regexp.MustCompile(`^(?:节后|年后|节前|年前|年初|年中|开年|放假后|假期后|收假后)`)
+)
+
+// withoutVagueDates is s without the vague dates in it.
+func withoutVagueDates(s string) string {
+	s = trimLead(s)
+	if m := reVagueLead.FindString(s); m != "" {
+		s = s[len(m):]
+	}
+	return trimLead(reVague.ReplaceAllString(s, ""))
+}

@@ -528,7 +528,7 @@ func readExtension(c Command, rest string, today duban.Date) Command {
 			return c
 		}
 		c.Need = NeedDate
-		c.Rest = trimReason(rest)
+		c.Rest = trimReason(withoutVagueDates(rest))
 		return c
 	}
 	if err != nil {

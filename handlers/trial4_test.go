@@ -23,6 +23,15 @@ var trial4Phrasings = []phrasing{
 	{from: "sun", text: "能否推迟到明年", reply: "【政策答复】"},
 	{from: "sun", text: "S02能不能延期到3月份 会不会影响考核", reply: "【政策答复】"},
 	{from: "sun", text: "S02 延期到3月 可以吧", reply: "延期 S02 2027-03-31 理由", not: "待审批"},
+	// A date no one can hold a task to (春节后, 国庆后, 节后, 3月中旬) is
+	// asked for exactly, and is no part of the reason.
+	{from: "sun", text: "S02延期到春节后，原因是编委会没开", reply: "请回复新的完成时限", not: "春节后"},
+	{from: "sun", setup: []string{"S02延期到春节后，原因是编委会没开"}, text: "2月20日", task: "S02", want: "ext:2027-02-20", reply: "（编委会没开）"},
+	{from: "sun", text: "S02申请延期到国庆以后 领导出差", reply: "（理由：领导出差）：请回复新的完成时限", not: "国庆"},
+	{from: "sun", text: "S02延到节后 等审批", reply: "请回复新的完成时限", not: "理由：节后"},
+	{from: "sun", text: "S02推迟到过完年 等编委会", reply: "请回复新的完成时限", not: "过完年"},
+	{from: "sun", text: "S02 延期到3月中旬 等编委会", reply: "请回复新的完成时限", not: "中旬"},
+	{from: "sun", text: "延期 S02 春节以后", reply: "请回复新的完成时限", not: "理由：春节"},
 }
 
 func TestTrial4Phrasings(t *testing.T) { runPhrasings(t, trial4Phrasings) }
