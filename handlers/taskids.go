@@ -3,6 +3,7 @@ package handlers
 import (
 	"context"
 	"fmt"
+	"regexp"
 	"slices"
 	"strings"
 	"unicode"
@@ -154,4 +155,50 @@ func (h *Handler) parseOwnIDs(ctx context.Context, t *turn, s string) (Command, 
 		c.Rest = strings.ReplaceAll(c.Rest, alias, id)
 	}
 	return c, true
+}
+
+// An id typed with a space inside (t 003, S 2): the letters and the number
+// are joined when that names one of the sender's tasks, so that a word
+// followed by a count (完成 3 项) is left alone.
+var reSplitID = regexp.MustCompile(`(^|[^A-Za-z0-9])([A-Za-z]{1,4}) +(\d{1,6})($|[^0-9A-Za-z])`)
+
+// joinSplitIDs returns s with each split id that names a task the sender
+// sees written whole.
+func (h *Handler) joinSplitIDs(ctx context.Context, t *turn, s string) string {
+	if !t.known || !reSplitID.MatchString(s) {
+		return s
+	}
+	for _, m := range reSplitID.FindAllStringSubmatchIndex(s, -1) {
+		id := s[m[4]:m[5]] + s[m[6]:m[7]]
+		want := looseID(id)
+		found, err := h.visibleMatching(ctx, t.person, func(task *duban.Task) bool { return looseID(task.ID) == want })
+		if err != nil || len(found) != 1 {
+			continue
+		}
+		return h.joinSplitIDs(ctx, t, s[:m[4]]+found[0].ID+s[m[7]:])
+	}
+	return s
+}
+
+// A task named by its place in a list (第3项任务完成了, 第二个任务延期…): the
+// order of the list the sender last saw is not kept, so the bot asks for
+// the id rather than guess.
+var reByPlace = regexp.MustCompile(`^第\s*(?:\d{1,3}|[一二两三四五六七八九十]{1,3})\s*(?:项|个|条|件)\s*(?:任务|事项|工作)?\s*(?:的)?`)
+
+// namedByPlace returns the verb of a command whose task is named by its
+// place in a list; ok is false for any other message.
+func namedByPlace(s string) (Verb, bool) {
+	m := reByPlace.FindString(s)
+	if m == "" {
+		return "", false
+	}
+	verb, _, ok := splitVerb(trimLead(s[len(m):]))
+	return verb, ok && needsTask[verb]
+}
+
+// askIDForPlace asks which task a command naming a place in a list meant.
+func (h *Handler) askIDForPlace(ctx context.Context, t *turn, v Verb) {
+	task := h.exampleTask(ctx, t, actionOf(v))
+	t.reply("我没有记下您上次看到的清单的顺序，不能确定是哪一项。请写明任务编号，例如：" + example(v, task) +
+		"。\n发送「任务」查看您的任务编号。")
 }

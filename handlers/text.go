@@ -21,6 +21,9 @@ func (h *Handler) text(ctx context.Context, t *turn, text string) error {
 	if t.known {
 		s = h.stripUnitName(ctx, s) // 市司法局S02已完成
 	}
+	if t.known {
+		s = h.joinSplitIDs(ctx, t, s) // t 003 完成
+	}
 	c := Parse(s, t.today)
 	if id, ok := isAttachmentsCommand(s); ok {
 		return h.sendAttachments(ctx, t, id) // evidence.go
@@ -69,6 +72,10 @@ func (h *Handler) text(ctx context.Context, t *turn, text string) error {
 			h.correctionHint(ctx, t) // 刚才说错了, 延期申请撤回来: never a report nor a request
 			return nil
 		}
+	}
+	if v, ok := namedByPlace(s); ok && t.known {
+		h.askIDForPlace(ctx, t, v) // 第3项任务完成了
+		return nil
 	}
 	switch {
 	case s == "" && greeted:

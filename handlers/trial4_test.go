@@ -32,6 +32,16 @@ var trial4Phrasings = []phrasing{
 	{from: "sun", text: "S02推迟到过完年 等编委会", reply: "请回复新的完成时限", not: "过完年"},
 	{from: "sun", text: "S02 延期到3月中旬 等编委会", reply: "请回复新的完成时限", not: "中旬"},
 	{from: "sun", text: "延期 S02 春节以后", reply: "请回复新的完成时限", not: "理由：春节"},
+	// An id split by a space, in any case (s 02, S 2), is the id.
+	{from: "sun", text: "s 02 完成", task: "S02", want: "已报完成"},
+	{from: "sun", text: "完成 S 02 材料已报", task: "S02", want: "已报完成", reply: "（材料已报）"},
+	{from: "sun", text: "s 03 进展 方案已起草", task: "S03", want: "progress:方案已起草"},
+	{from: "sun", text: "s 02 完成了吗", reply: "您是要将 S02"},
+	{from: "sun", text: "完成 x 02", not: "已记录"},
+	// A task named by its place in a list the bot does not remember is
+	// asked for by its id.
+	{from: "sun", text: "第3项任务完成了", reply: "请写明任务编号", not: "没看懂"},
+	{from: "sun", text: "第二个任务延期到2月20日 等编委会", reply: "请写明任务编号", not: "没看懂"},
 }
 
 func TestTrial4Phrasings(t *testing.T) { runPhrasings(t, trial4Phrasings) }
