@@ -73,6 +73,9 @@ func (h *Handler) text(ctx context.Context, t *turn, text string) error {
 			return nil
 		}
 	}
+	if done, err := h.answerByRequester(ctx, t, s); done || err != nil {
+		return err // 同意周强的延期申请
+	}
 	if v, ok := namedByPlace(s); ok && t.known {
 		h.askIDForPlace(ctx, t, v) // 第3项任务完成了
 		return nil

@@ -42,6 +42,14 @@ var trial4Phrasings = []phrasing{
 	// asked for by its id.
 	{from: "sun", text: "第3项任务完成了", reply: "请写明任务编号", not: "没看懂"},
 	{from: "sun", text: "第二个任务延期到2月20日 等编委会", reply: "请写明任务编号", not: "没看懂"},
+	// A decision naming who asked (同意周强的延期申请) is asked back with
+	// that person's one pending request, never done on the guess.
+	{from: "chen", text: "同意周强的延期申请", reply: "您是要同意 S05「报送改革完成情况」的延期申请（延至 2027-02-20）吗", not: "已记录"},
+	{from: "chen", setup: []string{"同意周强的延期申请"}, text: "确认", task: "S05", want: "deadline:2027-02-20"},
+	{from: "chen", text: "周强的延期我同意了", reply: "您是要同意 S05", not: "已记录"},
+	{from: "chen", text: "不同意周强的延期申请", reply: "不同意延期 S05 理由", not: "已记录"},
+	{from: "chen", text: "同意孙丽的延期申请", reply: "没有找到孙丽待审批的延期申请", not: "没看懂"},
+	{from: "liu", text: "同意周强的延期申请", not: "S05"}, // another group's unit
 }
 
 func TestTrial4Phrasings(t *testing.T) { runPhrasings(t, trial4Phrasings) }
@@ -88,4 +96,16 @@ func TestShiftInWorkingDaysWithoutReason(t *testing.T) {
 	h, _ := phrasingHandler(t)
 	must(t, sendPhrase(t, h, "m", "sun", "S02延期10个工作日"), "sun", "没有配置工作日日历", "请回复新的完成时限")
 	must(t, sendPhrase(t, h, "m2", "sun", "2月20日"), "sun", "请回复延期理由")
+}
+
+// Two pending requests by the same person are listed, and neither is
+// decided.
+func TestDecisionByRequesterWithSeveral(t *testing.T) {
+	h, _ := phrasingHandler(t)
+	sendPhrase(t, h, "m1", "zhou", "延期 S02 2027-02-20 等编委会")
+	out := sendPhrase(t, h, "m2", "chen", "同意周强的延期申请")
+	must(t, out, "chen", "周强有 2 项待审批的延期申请", "S02「人员转岗到位」", "S05「报送改革完成情况」", "同意延期 S02")
+	if st := ledgerState(t, h); st["S02"].Deadline.String() != "2027-01-10" || st["S05"].Deadline.String() != "2027-01-20" {
+		t.Errorf("decided on a guess: %+v %+v", st["S02"], st["S05"])
+	}
 }
