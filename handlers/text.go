@@ -73,6 +73,11 @@ func (h *Handler) text(ctx context.Context, t *turn, text string) error {
 			return nil
 		}
 	}
+	if kind := asksIdleUnits(s); t.known && kind != notIdle {
+		if ok, err := h.answerIdleUnits(ctx, t, kind); ok || err != nil {
+			return err // 哪些单位还没动
+		}
+	}
 	if done, err := h.answerByRequester(ctx, t, s); done || err != nil {
 		return err // 同意周强的延期申请
 	}

@@ -50,6 +50,13 @@ var trial4Phrasings = []phrasing{
 	{from: "chen", text: "不同意周强的延期申请", reply: "不同意延期 S05 理由", not: "已记录"},
 	{from: "chen", text: "同意孙丽的延期申请", reply: "没有找到孙丽待审批的延期申请", not: "没看懂"},
 	{from: "liu", text: "同意周强的延期申请", not: "S05"}, // another group's unit
+	// Which units have not moved is in the ledger, for those who
+	// supervise them.
+	{from: "li", text: "哪些单位还没动", reply: "3 个单位中，1 个还没有动（任务均未启动，也未报进展）：\n1. 市财政局（政府组）", not: "【政策答复】"},
+	{from: "chen", text: "哪些单位一项都没完成？", reply: "2 个单位中，1 个一项任务都还没有报完成：\n1. 市财政局（政府组）", not: "市司法局"},
+	{from: "li", text: "还有哪些单位没启动", reply: "市财政局", not: "市委办公室"},
+	{from: "liu", text: "哪些单位还没动", reply: "您督办的 1 个单位都已启动任务或报过进展。", not: "【政策答复】"},
+	{from: "sun", text: "哪些单位还没动", reply: "【政策答复】"},
 }
 
 func TestTrial4Phrasings(t *testing.T) { runPhrasings(t, trial4Phrasings) }
