@@ -55,6 +55,17 @@ func TestTrialFalseAnswersDeclined(t *testing.T) {
 	}
 }
 
+// TestWhatIsItAsked: 怎么回事 and 啥意思 ask what a thing named is, as 是什么
+// does; 回事 was counted as a word no document holds, and the question declined.
+func TestWhatIsItAsked(t *testing.T) {
+	e := defaultEngine(t, Options{})
+	for _, q := range []string{"任务清单制是怎么回事", "任务清单制啥意思", "任务清单制是什么意思"} {
+		if a, err := e.Ask(context.Background(), q); err != nil || a.Declined || !strings.Contains(a.Text, "照单催收") {
+			t.Errorf("%s: %s (%v)", q, FormatAnswer(a), err)
+		}
+	}
+}
+
 func TestKeyWordsAndTheirCoverage(t *testing.T) {
 	e := regulationsEngine(t)
 	idx, err := e.index(context.Background())

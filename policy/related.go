@@ -45,7 +45,7 @@ var relations = []relation{
 // still answer, so they never count as key words the documents lack.
 var askedWords = []string{
 	"怎么", "什么", "可以", "哪些", "需要", "要求", "一下", "请问", "是否", "多久", "谁来", "应该",
-	"多长时间", "多长", "啥", "咋", "干嘛", "有用", "好处", "作用", "情况", "效果", "主要", "一般", "具体", "规定",
+	"多长时间", "多长", "啥", "咋", "干嘛", "回事", "意思", "有用", "好处", "作用", "情况", "效果", "主要", "一般", "具体", "规定",
 	// What is asked for, named in general: a document's number, a way.
 	"文号", "号令", "方法", "手段",
 	"处理", "最后", "最终", "以后", "之前", "以前", "原来", "差不多", "东西", "平时",
