@@ -19,7 +19,8 @@ import (
 	"golang.org/x/text/encoding"
 	"golang.org/x/text/encoding/simplifiedchinese"
 	"golang.org/x/text/encoding/unicode"
-	"golang.org/x/text/width"
+
+	"github.com/duban-org/duban"
 )
 
 // ErrUnsupported is returned (wrapped) for a file type the loader cannot read.
@@ -193,22 +194,10 @@ func unwrap(lines []string) []string {
 	return out
 }
 
-// cells is a line's width on the page: a Chinese character or full-width
-// sign takes two cells, a digit, letter or space one. Counted in characters,
-// a centred "2007 年 2 月 14 日 国务院第 169 次常务会议通过" would pass for a
-// line that ran to the margin.
-func cells(s string) int {
-	n := 0
-	for _, r := range s {
-		switch width.LookupRune(r).Kind() {
-		case width.EastAsianWide, width.EastAsianFullwidth:
-			n += 2
-		default:
-			n++
-		}
-	}
-	return n
-}
+// cells is a line's width on the page (duban.DisplayWidth). Counted in
+// characters, a centred "2007 年 2 月 14 日 国务院第 169 次常务会议通过" would
+// pass for a line that ran to the margin.
+func cells(s string) int { return duban.DisplayWidth(s) }
 
 // dropPageBreaks removes what a PDF viewer's copy leaves where a page ends
 // in pasted text: the page number ("- 3 -", "第3页"), the blank lines around

@@ -7,8 +7,6 @@ import (
 	"io"
 	"strings"
 
-	"golang.org/x/text/width"
-
 	"github.com/duban-org/duban"
 	"github.com/duban-org/duban/store"
 )
@@ -203,7 +201,7 @@ func writeTable(w io.Writer, rows [][]string) error {
 			if i == len(widths) {
 				widths = append(widths, 0)
 			}
-			widths[i] = max(widths[i], displayWidth(cell))
+			widths[i] = max(widths[i], duban.DisplayWidth(cell))
 		}
 	}
 	var b strings.Builder
@@ -212,7 +210,7 @@ func writeTable(w io.Writer, rows [][]string) error {
 		for i, cell := range r {
 			line.WriteString(cell)
 			if i < len(r)-1 {
-				line.WriteString(strings.Repeat(" ", widths[i]-displayWidth(cell)+2))
+				line.WriteString(strings.Repeat(" ", widths[i]-duban.DisplayWidth(cell)+2))
 			}
 		}
 		b.WriteString(strings.TrimRight(line.String(), " "))
@@ -220,18 +218,4 @@ func writeTable(w io.Writer, rows [][]string) error {
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
-}
-
-// displayWidth is the number of terminal columns s takes.
-func displayWidth(s string) int {
-	n := 0
-	for _, r := range s {
-		switch width.LookupRune(r).Kind() {
-		case width.EastAsianWide, width.EastAsianFullwidth:
-			n += 2
-		default:
-			n++
-		}
-	}
-	return n
 }

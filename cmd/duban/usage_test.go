@@ -4,6 +4,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/duban-org/duban"
 )
 
 // commandWords are the command lines quoted in the usage (duban llm check,
@@ -70,7 +72,7 @@ func TestTasksTableIsAligned(t *testing.T) {
 			if at < 0 {
 				t.Fatalf("line %q lacks %q", line, field)
 			}
-			if got := displayWidth(line[:at]); want < 0 {
+			if got := duban.DisplayWidth(line[:at]); want < 0 {
 				want = got
 			} else if got != want {
 				t.Errorf("column %s starts at %d on %q, at %d on the header\n%s", cell, got, line, want, b.String())
