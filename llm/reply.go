@@ -64,11 +64,10 @@ var (
 // taken for small talk.
 func callsInText(s string) (calls []textCall, ok bool) {
 	s = strings.TrimSpace(s)
-	if strings.Contains(s, deepSeekCallBegin) {
-		return deepSeekCalls(s), true
-	}
-	if strings.Contains(s, kimiCallBegin) {
-		return kimiCalls(s), true
+	for _, tc := range []tokenCall{deepSeekTokens, kimiTokens} {
+		if strings.Contains(s, tc.begin) {
+			return tc.calls(s), true
+		}
 	}
 	if strings.Contains(s, "<tool_call>") {
 		for _, m := range toolCallBlock.FindAllStringSubmatch(s, -1) {
@@ -92,58 +91,48 @@ func callsInText(s string) (calls []textCall, ok bool) {
 	return embeddedCall(s)
 }
 
-// DeepSeek's own tokens around a call, left in the content by a server
-// without its tool-call parser (vLLM, SGLang).
-const (
-	deepSeekCallBegin = "<｜tool▁call▁begin｜>"
-	deepSeekCallEnd   = "<｜tool▁call▁end｜>"
-	deepSeekSep       = "<｜tool▁sep｜>"
+// tokenCall is a model's own tokens around each tool call, left in the
+// content by a server without that model's tool-call parser (vLLM,
+// SGLang): the call's name comes before sep, its arguments after.
+type tokenCall struct {
+	begin, end, sep string
+	name            func(head string) string // the name as written before sep
+}
+
+var (
+	// DeepSeek: V3 writes "function<｜tool▁sep｜>NAME\n```json\nARGS\n```",
+	// V3.1 "NAME<｜tool▁sep｜>ARGS".
+	deepSeekTokens = tokenCall{begin: "<｜tool▁call▁begin｜>", end: "<｜tool▁call▁end｜>", sep: "<｜tool▁sep｜>"}
+	// Kimi K2: "functions.NAME:INDEX<|tool_call_argument_begin|>ARGS".
+	kimiTokens = tokenCall{begin: "<|tool_call_begin|>", end: "<|tool_call_end|>", sep: "<|tool_call_argument_begin|>",
+		name: func(head string) string {
+			name := strings.TrimPrefix(head, "functions.")
+			if i := strings.LastIndexByte(name, ':'); i >= 0 {
+				name = name[:i]
+			}
+			return name
+		}}
 )
 
-// deepSeekCalls reads DeepSeek's calls: V3 writes
-// "function<｜tool▁sep｜>NAME\n```json\nARGS\n```", V3.1
-// "NAME<｜tool▁sep｜>ARGS", each between the call tokens. A call that
-// cannot be read is kept with empty arguments, for validation to refuse.
-func deepSeekCalls(s string) []textCall {
+// calls reads every call between the tokens. A call that cannot be read is
+// kept with empty arguments, for validation to refuse.
+func (tc tokenCall) calls(s string) []textCall {
 	var calls []textCall
-	for _, part := range strings.Split(s, deepSeekCallBegin)[1:] {
-		part, _, _ = strings.Cut(part, deepSeekCallEnd)
-		name, args, _ := strings.Cut(part, deepSeekSep)
-		name = strings.TrimSpace(name)
-		if name == "function" {
-			name, args, _ = strings.Cut(strings.TrimSpace(args), "\n")
-			name = strings.TrimSpace(name)
+	for _, part := range strings.Split(s, tc.begin)[1:] {
+		part, _, _ = strings.Cut(part, tc.end)
+		name, args, _ := strings.Cut(part, tc.sep)
+		name, args = strings.TrimSpace(name), strings.TrimSpace(args)
+		if name == "function" { // DeepSeek-V3: the name is the arguments' first line
+			name, args, _ = strings.Cut(args, "\n")
+			name, args = strings.TrimSpace(name), strings.TrimSpace(args)
 		}
-		args = strings.TrimSpace(args)
+		if tc.name != nil {
+			name = tc.name(name)
+		}
 		if m := codeFence.FindStringSubmatch(args); m != nil {
 			args = m[1]
 		}
 		calls = append(calls, textCall{Name: name, Arguments: args})
-	}
-	return calls
-}
-
-// Kimi K2's tokens around a call, left in the content by a server without
-// its tool-call parser.
-const (
-	kimiCallBegin = "<|tool_call_begin|>"
-	kimiCallEnd   = "<|tool_call_end|>"
-	kimiArgsBegin = "<|tool_call_argument_begin|>"
-)
-
-// kimiCalls reads Kimi K2's calls: "functions.NAME:INDEX", then the
-// arguments after their token. A call that cannot be read is kept with
-// empty arguments, for validation to refuse.
-func kimiCalls(s string) []textCall {
-	var calls []textCall
-	for _, part := range strings.Split(s, kimiCallBegin)[1:] {
-		part, _, _ = strings.Cut(part, kimiCallEnd)
-		id, args, _ := strings.Cut(part, kimiArgsBegin)
-		name := strings.TrimPrefix(strings.TrimSpace(id), "functions.")
-		if i := strings.LastIndexByte(name, ':'); i >= 0 {
-			name = name[:i]
-		}
-		calls = append(calls, textCall{Name: name, Arguments: strings.TrimSpace(args)})
 	}
 	return calls
 }
