@@ -34,7 +34,7 @@ func asStatement(s string) string {
 				break
 			}
 			at := i + j
-			after := strings.TrimLeft(s[at+len(m):], " ")
+			after := strings.TrimPrefix(strings.TrimLeft(s[at+len(m):], " "), "再") // 能不能再延期
 			if _, _, ok := splitVerb(strings.TrimPrefix(after, "申请")); ok || strings.HasPrefix(after, "把") || strings.HasPrefix(after, "将") {
 				s = s[:at] + after
 				continue

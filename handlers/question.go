@@ -163,6 +163,13 @@ func (h *Handler) question(ctx context.Context, t *turn, text string) error {
 			if _, _, err := duban.Apply(task, unit, r); err == nil {
 				return h.proposeWithStanding(ctx, t, task, unit, r)
 			}
+			// 人员已经到位了，可以销号了吧 from the unit: closing is the
+			// supervisor's, so what its own people may mean is reporting it done.
+			if r.Action == duban.ActVerify {
+				if r.Action = duban.ActReport; duban.Allowed(task, unit, r) == nil {
+					return h.proposeWithStanding(ctx, t, task, unit, r)
+				}
+			}
 		}
 	}
 	if t.known && asksOwnTasks(text) {

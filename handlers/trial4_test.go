@@ -15,6 +15,8 @@ var trial4Phrasings = []phrasing{
 	{from: "sun", text: "S02能不能延期到明年3月", reply: "延期 S02 2027-03-31 理由", not: "待审批"},
 	{from: "sun", text: "S02可以延期到3月底吗", reply: "延期 S02 2027-03-31 理由", not: "待审批"},
 	{from: "sun", text: "S02能不能延期", reply: "延期 S02 ", not: "待审批"},
+	{from: "sun", text: "S02能不能再往后推一推", reply: "延期 S02 ", not: "待审批"},
+	{from: "sun", text: "S02可以再延长一个月吗", reply: "延期 S02 ", not: "待审批"},
 	{from: "sun", text: "S02可以申请延期吗", reply: "陈志强", not: "待审批"},
 	{from: "sun", text: "能不能把S02推迟到2月20日", reply: "延期 S02 2027-02-20 理由", not: "待审批"},
 	{from: "sun", text: "S02能否延期到2月20日 等编委会", reply: "您是要申请将 S02「人员转岗到位」的完成时限由 2027-01-10 延至 2027-02-20（理由：等编委会）吗"},
@@ -38,6 +40,11 @@ var trial4Phrasings = []phrasing{
 	{from: "sun", text: "s 03 进展 方案已起草", task: "S03", want: "progress:方案已起草"},
 	{from: "sun", text: "s 02 完成了吗", reply: "您是要将 S02"},
 	{from: "sun", text: "完成 x 02", not: "已记录"},
+	// Whether a task may be closed, asked by the unit's own people (销号 is
+	// the supervisor's), is asked back as reporting it done; nothing changes.
+	{from: "sun", text: "S02 人员已经全部转岗到位了，可以销号了吧", reply: "您是要将 S02「人员转岗到位」报为已完成吗", not: "已报完成。"},
+	{from: "sun", text: "S02能销号了吗", reply: "您是要将 S02", not: "【政策答复】"},
+	{from: "chen", text: "S02能销号了吗", not: "报为已完成"}, // the supervisor: S02 is not reported, nothing to offer
 	// A task named by its place in a list the bot does not remember is
 	// asked for by its id.
 	{from: "sun", text: "第3项任务完成了", reply: "请写明任务编号", not: "没看懂"},
