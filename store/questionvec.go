@@ -150,40 +150,10 @@ func (s *Store) PutQuestionVector(ctx context.Context, model string, hash [32]by
 // meanwhile (its use recorded) conflicts with it and keeps its vector.
 func (s *Store) PruneQuestionVectors(ctx context.Context, cutoff time.Time) (int, error) {
 	deleted := 0
-	from := []byte(prefixQuestionVec)
-	for {
-		var old [][]byte
-		var next []byte
-		err := s.view(ctx, func(txn *badger.Txn) error {
-			opts := badger.DefaultIteratorOptions
-			opts.Prefix = []byte(prefixQuestionVec)
-			opts.PrefetchValues = false
-			it := txn.NewIterator(opts)
-			defer it.Close()
-			for it.Seek(from); it.Valid(); it.Next() {
-				item := it.Item()
-				if len(old) == pruneChunk {
-					next = item.KeyCopy(nil)
-					return nil
-				}
-				var used time.Time
-				err := item.Value(func(b []byte) error {
-					var err error
-					used, err = questionVecUsed(item.Key(), b)
-					return err
-				})
-				if err != nil {
-					return err
-				}
-				if used.Before(cutoff) {
-					old = append(old, item.KeyCopy(nil))
-				}
-			}
-			return nil
-		})
-		if err != nil {
-			return deleted, fmt.Errorf("prune question vectors: %w", err)
-		}
+	err := s.pickInChunks(ctx, prefixQuestionVec, func(key, value []byte) (bool, error) {
+		used, err := questionVecUsed(key, value)
+		return used.Before(cutoff), err
+	}, func(old [][]byte) error {
 		for start := 0; start < len(old); start += questionPruneBatch {
 			batch := old[start:min(start+questionPruneBatch, len(old))]
 			var n int
@@ -212,13 +182,14 @@ func (s *Store) PruneQuestionVectors(ctx context.Context, cutoff time.Time) (int
 				return nil
 			})
 			if err != nil {
-				return deleted, fmt.Errorf("prune question vectors: %w", err)
+				return err
 			}
 			deleted += n
 		}
-		if next == nil {
-			return deleted, nil
-		}
-		from = next
+		return nil
+	})
+	if err != nil {
+		return deleted, fmt.Errorf("prune question vectors: %w", err)
 	}
+	return deleted, nil
 }

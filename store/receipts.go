@@ -21,44 +21,72 @@ var pruneChunk = 10_000
 // finished before cutoff and returns how many it deleted.
 func (s *Store) PruneReceipts(ctx context.Context, cutoff time.Time) (int, error) {
 	deleted := 0
-	from := []byte(prefixSentMsg)
+	err := s.pickInChunks(ctx, prefixSentMsg, func(key, value []byte) (bool, error) {
+		var d Delivery
+		if err := jsonUnmarshal(key, value, &d); err != nil {
+			return false, err
+		}
+		end := d.At
+		if end.IsZero() {
+			end = d.Queued
+		}
+		return end.Before(cutoff), nil
+	}, func(old [][]byte) error {
+		if err := s.deleteKeys(old); err != nil {
+			return err
+		}
+		deleted += len(old)
+		return nil
+	})
+	if err != nil {
+		return deleted, fmt.Errorf("prune delivery receipts: %w", err)
+	}
+	return deleted, nil
+}
+
+// pickInChunks walks the records under prefix and hands the keys pick
+// chooses to each, at most pruneChunk at a time, so that a store of
+// millions of records is never gathered, or deleted, in one piece. each
+// runs between the reads, outside their transaction.
+func (s *Store) pickInChunks(ctx context.Context, prefix string, pick func(key, value []byte) (bool, error), each func(keys [][]byte) error) error {
+	from := []byte(prefix)
 	for {
-		var old [][]byte
+		var picked [][]byte
 		var next []byte
 		err := s.view(ctx, func(txn *badger.Txn) error {
 			opts := badger.DefaultIteratorOptions
-			opts.Prefix = []byte(prefixSentMsg)
+			opts.Prefix = []byte(prefix)
 			it := txn.NewIterator(opts)
 			defer it.Close()
 			for it.Seek(from); it.Valid(); it.Next() {
-				if len(old) == pruneChunk {
-					next = it.Item().KeyCopy(nil)
+				item := it.Item()
+				if len(picked) == pruneChunk {
+					next = item.KeyCopy(nil)
 					return nil
 				}
-				var d Delivery
-				err := it.Item().Value(func(b []byte) error { return jsonUnmarshal(it.Item().Key(), b, &d) })
+				var ok bool
+				err := item.Value(func(b []byte) error {
+					var err error
+					ok, err = pick(item.Key(), b)
+					return err
+				})
 				if err != nil {
 					return err
 				}
-				end := d.At
-				if end.IsZero() {
-					end = d.Queued
-				}
-				if end.Before(cutoff) {
-					old = append(old, it.Item().KeyCopy(nil))
+				if ok {
+					picked = append(picked, item.KeyCopy(nil))
 				}
 			}
 			return nil
 		})
 		if err != nil {
-			return deleted, fmt.Errorf("prune delivery receipts: %w", err)
+			return err
 		}
-		if err := s.deleteKeys(old); err != nil {
-			return deleted, fmt.Errorf("prune delivery receipts: %w", err)
+		if err := each(picked); err != nil {
+			return err
 		}
-		deleted += len(old)
 		if next == nil {
-			return deleted, nil
+			return nil
 		}
 		from = next
 	}
