@@ -19,9 +19,7 @@ func (h *Handler) text(ctx context.Context, t *turn, text string) error {
 	greeted, s := stripGreeting(s)
 	s = stripAddressee(s)
 	if t.known {
-		s = h.stripUnitName(ctx, s) // 市司法局S02已完成
-	}
-	if t.known {
+		s = h.stripUnitName(ctx, s)   // 市司法局S02已完成
 		s = h.joinSplitIDs(ctx, t, s) // t 003 完成
 	}
 	c := Parse(s, t.today)
@@ -199,6 +197,9 @@ func (h *Handler) stripUnitName(ctx context.Context, s string) string {
 			continue
 		}
 		name := strings.TrimRight(s[:i], " 的：:，,")
+		if _, rest, ok := splitVerb(name); ok && strings.TrimSpace(rest) == "" {
+			return s // 进展 T003 …: a command's verb, not a unit (and no read of every unit)
+		}
 		units, err := h.Store.Units(ctx)
 		if err != nil || name == "" {
 			return s
