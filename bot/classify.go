@@ -49,38 +49,75 @@ type CallError struct {
 func (e *CallError) Error() string { return fmt.Sprintf("wecom %s %s: %v", e.Op, e.Path, e.Err) }
 func (e *CallError) Unwrap() error { return e.Err }
 
-// WeCom error codes duban treats specially. The recipient codes are the
-// only API answers that make a message fail for good: they name someone
-// WeCom will never deliver to. Content codes refuse the message itself.
-// Everything else — outages, limits, the trusted-IP list, credentials,
-// codes not listed here — is retried until the sender's MaxAge.
+// WeCom's global error codes (企业微信全局错误码) that duban knows, and
+// why each makes a call fail. Three classes follow from the cause:
+//   - the token codes (40001, 40014, 42001) renew the access token and
+//     resend at once (post); a second refusal is CauseToken;
+//   - causes that pass — WeCom busy or rate-limiting (-1, 45009, 45033),
+//     unreachable, or the app's own settings (trusted IP, credentials, API
+//     permission), which an administrator fixes once for every message —
+//     are retried with back-off until the sender's MaxAge;
+//   - causes about the one message — its recipient, its chat, its content
+//     — fail it for good at once, kept with plain words and told to 编办.
+//
+// A code not listed here is retried a few times (unknownAttempts) and then
+// kept as failed with its code, for an administrator to look up: WeCom did
+// answer, and the codes left are nearly all about the request itself.
 const (
 	codeSystemBusy        = -1
 	codeInvalidCredential = 40001 // bad secret, or a token WeCom no longer accepts
-	codeInvalidUserID     = 40003
-	codeInvalidMediaType  = 40004
-	codeInvalidFileType   = 40005
-	codeInvalidFileSize   = 40006
-	codeInvalidMediaID    = 40007
-	codeInvalidMsgType    = 40008
-	codeInvalidCorpID     = 40013
 	codeInvalidToken      = 40014
-	codeInvalidUserList   = 40031
-	codeBadCharacters     = 40033
-	codeInvalidAgentID    = 40056
-	codeInvalidParameter  = 40058
 	codeTokenExpired      = 42001
-	codeEmptyContent      = 44004
-	codeContentTooLong    = 45002
-	codeFreqLimit         = 45009
-	codeConcurrencyLimit  = 45033
-	codeNoSuchMember      = 46004
-	codeNoPrivilege       = 60011 // the member is outside the app's visible range
-	codeUntrustedIP       = 60020
-	codeUserIDNotFound    = 60111
-	codeUserNotInScope    = 81013 // invalid user, or not in the app's visible range
-	codeChatNotFound      = 86003
+	codeInvalidMediaID    = 40007 // an upload WeCom forgot (three days old): uploaded again
 )
+
+var codeCauses = map[int]Cause{
+	codeSystemBusy: CauseBusy,
+	45009:          CauseBusy, // api freq out of limit
+	45033:          CauseBusy, // api concurrent out of limit
+
+	60020: CauseUntrustedIP, // not allow to access from your ip
+
+	40013:   CauseCredentials, // invalid corpid
+	40056:   CauseCredentials, // invalid agentid
+	40091:   CauseCredentials, // a secret of another corp
+	41002:   CauseCredentials, // corpid missing
+	41004:   CauseCredentials, // secret missing
+	301002:  CauseCredentials, // the token is another app's: agent_id and secret of two apps
+	2000002: CauseCredentials, // no such corp
+
+	48002: CauseForbidden, // api forbidden: the secret is not the app's (通讯录同步…)
+	50003: CauseForbidden, // the app is disabled
+
+	81013: CauseRecipient, // user & party & tag all invalid (or outside the visible range)
+	82001: CauseRecipient, // every member, department and tag named is invalid
+	60011: CauseRecipient, // no privilege for the member
+	50002: CauseRecipient, // the member is outside the app's range
+
+	40003: CauseNoSuchUser, // invalid userid
+	40031: CauseNoSuchUser, // a userid of the list is not in the address book
+	46004: CauseNoSuchUser, // no such member
+	60111: CauseNoSuchUser, // userid not found
+
+	86001: CauseChat, // invalid chatid
+	86003: CauseChat, // chat not exist
+	86008: CauseChat, // a chat the app did not create
+
+	85002: CauseBlockedWords, // the content holds words WeCom does not allow
+
+	40004: CauseContent, 40005: CauseContent, 40006: CauseContent, codeInvalidMediaID: CauseContent, // media type, size, id
+	40008: CauseContent, 40009: CauseContent, 40011: CauseContent, // msgtype, image and video size
+	40033: CauseContent, 40035: CauseContent, 40058: CauseContent, 40063: CauseContent, // bad characters, parameters
+	40074: CauseContent, 40094: CauseContent, // secrecy of news, a bad URL
+	41006: CauseContent, 41016: CauseContent, 41033: CauseContent, // media_id, title, description missing
+	44001: CauseContent, 44004: CauseContent, // empty file, empty text
+	45001: CauseContent, 45002: CauseContent, // file or message too large
+}
+
+// unknownAttempts is how many times a message is tried while WeCom answers
+// it with a code not in codeCauses (about half a minute at the default
+// back-off) before it is kept as failed.
+const unknownAttempts = 5
 
 // isTokenCode reports whether code asks for a new access_token.
 func isTokenCode(code int) bool {
@@ -93,22 +130,29 @@ type Cause string
 
 // Causes of failed deliveries.
 const (
-	CauseUnreachable Cause = "unreachable"  // no answer: network, DNS, timeout, HTTP 5xx
-	CauseCertificate Cause = "certificate"  // WeCom's HTTPS certificate not trusted here
-	CauseBusy        Cause = "busy"         // -1, 45009, 45033, HTTP 429
-	CauseUntrustedIP Cause = "untrusted_ip" // 60020
-	CauseCredentials Cause = "credentials"  // corp id, secret or agent id refused
-	CauseToken       Cause = "token"        // the access token refused even after renewal
-	CauseRecipient   Cause = "recipient"    // not a member, or outside the visible range: final
-	CauseNoSuchUser  Cause = "no_such_user" // the userid does not exist: final
-	CauseContent     Cause = "content"      // the message itself refused: final
-	CauseUnknown     Cause = "unknown"      // anything else: retried
-	CauseConsole     Cause = "console"      // the console could not show it
+	CauseUnreachable  Cause = "unreachable"   // no answer: network, DNS, timeout, HTTP 5xx
+	CauseCertificate  Cause = "certificate"   // WeCom's HTTPS certificate not trusted here
+	CauseBusy         Cause = "busy"          // -1, 45009, 45033, HTTP 429
+	CauseUntrustedIP  Cause = "untrusted_ip"  // 60020
+	CauseCredentials  Cause = "credentials"   // corp id, secret or agent id refused
+	CauseForbidden    Cause = "forbidden"     // the app may not call the API, or is disabled
+	CauseToken        Cause = "token"         // the access token refused even after renewal
+	CauseRecipient    Cause = "recipient"     // not a member, or outside the visible range: final
+	CauseNoSuchUser   Cause = "no_such_user"  // the userid does not exist: final
+	CauseChat         Cause = "chat"          // the group chat is gone or not the app's: final
+	CauseContent      Cause = "content"       // the message itself refused: final
+	CauseBlockedWords Cause = "blocked_words" // words WeCom does not allow: final
+	CauseUnknown      Cause = "unknown"       // anything else: retried (an unknown errcode: a few times)
+	CauseConsole      Cause = "console"       // the console could not show it
 )
 
 // Final reports whether a failure of this cause can never succeed later.
 func (c Cause) Final() bool {
-	return c == CauseRecipient || c == CauseNoSuchUser || c == CauseContent || c == CauseConsole
+	switch c {
+	case CauseRecipient, CauseNoSuchUser, CauseChat, CauseContent, CauseBlockedWords, CauseConsole:
+		return true
+	}
+	return false
 }
 
 // Words says the cause in plain Chinese, for 记录 and 编办.
@@ -124,14 +168,20 @@ func (c Cause) Words() string {
 		return "企业微信拒绝了本服务器的IP（未加入应用的企业可信IP）"
 	case CauseCredentials:
 		return "企业微信不接受本应用的企业ID、Secret或AgentId"
+	case CauseForbidden:
+		return "企业微信不允许本应用调用发消息接口（应用已停用，或所配的Secret不是本应用的）"
 	case CauseToken:
 		return "企业微信不接受本应用的访问凭证"
 	case CauseRecipient:
 		return "该账号不在应用可见范围内"
 	case CauseNoSuchUser:
 		return "企业微信中没有该账号"
+	case CauseChat:
+		return "该群聊不存在，或不是本应用创建的"
 	case CauseContent:
 		return "企业微信拒收该消息的内容"
+	case CauseBlockedWords:
+		return "企业微信拒收该消息：内容含有不允许发送的词语"
 	case CauseConsole:
 		return "控制台无法显示"
 	}
@@ -144,15 +194,21 @@ func (c Cause) hint() string {
 	case CauseUntrustedIP:
 		return "add this server's public IP to the app's trusted IP list (应用管理 → the app → 企业可信IP) in the WeCom admin console"
 	case CauseCredentials:
-		return "check [wecom] corp_id, agent_id and secret"
+		return "check [wecom] corp_id, agent_id and secret (the secret must be this app's, agent_id its AgentId)"
+	case CauseForbidden:
+		return "enable the app in the WeCom admin console and check that [wecom] secret is this app's Secret, not the address book's or another app's"
 	case CauseRecipient:
 		return "the recipient is not a member visible to the app; widen the app's visible range"
 	case CauseNoSuchUser:
 		return "the userid does not exist in WeCom; correct it in the task list's people"
+	case CauseChat:
+		return "create the group chat again (duban groupchat) and set [remind] bulletin_chat_id"
 	case CauseUnreachable:
 		return "WeCom does not answer; check the network and DNS"
 	case CauseCertificate:
 		return "install the system's CA certificates (package ca-certificates), or add the CA of the TLS-inspecting proxy to them; SSL_CERT_FILE or SSL_CERT_DIR point duban at another bundle"
+	case CauseUnknown:
+		return "look the errcode up at https://open.work.weixin.qq.com/devtool/query"
 	}
 	return ""
 }
@@ -163,17 +219,25 @@ func (c Cause) advice() string {
 	case CauseUntrustedIP:
 		return "请在企业微信管理后台「应用管理 → 本应用 → 企业可信IP」中加入本服务器的公网IP"
 	case CauseCredentials:
-		return "请核对配置中的 [wecom] corp_id、agent_id 和 secret"
+		return "请核对配置中的 [wecom] corp_id、agent_id 和 secret（secret 须是 agent_id 这个应用的 Secret）"
+	case CauseForbidden:
+		return "请在企业微信管理后台确认本应用已启用，并核对 [wecom] secret 是本应用的 Secret（不是通讯录同步或其他应用的）"
 	case CauseRecipient:
 		return "请在企业微信管理后台扩大本应用的可见范围"
 	case CauseNoSuchUser:
 		return "请核对账号是否与企业微信通讯录一致"
+	case CauseChat:
+		return "请用 duban groupchat 重新创建群聊，并更新配置中的 [remind] bulletin_chat_id"
+	case CauseBlockedWords:
+		return "请修改消息中的相关措辞后重新发送"
 	case CauseUnreachable:
 		return "请检查本机的网络、DNS 和 [wecom] api_base"
 	case CauseCertificate:
 		return "请安装系统根证书（ca-certificates 软件包），经代理上网时将代理的根证书加入系统信任"
 	case CauseBusy, CauseToken:
 		return "请稍后再试"
+	case CauseUnknown:
+		return "请凭错误码在企业微信开发者中心「错误码查询工具」中查明原因"
 	}
 	return ""
 }
@@ -228,29 +292,16 @@ func CauseOf(err error) Cause {
 		return CauseConsole
 	}
 	if ae, ok := errors.AsType[*APIError](err); ok {
-		switch ae.Code {
-		case 0:
-			if ae.InvalidUser != "" {
-				return CauseRecipient
-			}
-		case codeSystemBusy, codeFreqLimit, codeConcurrencyLimit:
-			return CauseBusy
-		case codeUntrustedIP:
-			return CauseUntrustedIP
-		case codeInvalidCorpID, codeInvalidAgentID:
-			return CauseCredentials
-		case codeInvalidCredential, codeInvalidToken, codeTokenExpired:
-			if ae.Op == opGetToken {
-				return CauseCredentials
-			}
-			return CauseToken // already renewed and resent once
-		case codeUserNotInScope, codeNoPrivilege, codeInvalidUserList, codeChatNotFound:
+		switch {
+		case ae.Code == 0 && ae.InvalidUser != "":
 			return CauseRecipient
-		case codeInvalidUserID, codeUserIDNotFound, codeNoSuchMember:
-			return CauseNoSuchUser
-		case codeInvalidMsgType, codeInvalidParameter, codeBadCharacters, codeEmptyContent, codeContentTooLong,
-			codeInvalidMediaType, codeInvalidFileType, codeInvalidFileSize, codeInvalidMediaID:
-			return CauseContent
+		case isTokenCode(ae.Code) && ae.Op == opGetToken:
+			return CauseCredentials
+		case isTokenCode(ae.Code):
+			return CauseToken // already renewed and resent once
+		}
+		if c, ok := codeCauses[ae.Code]; ok {
+			return c
 		}
 		return CauseUnknown
 	}
@@ -308,6 +359,24 @@ func refusedCard(err error) bool {
 	return false
 }
 
+// unknownCode reports whether WeCom answered a call about a message with
+// an errcode duban does not know (gettoken's concern the app, not the
+// message, and are retried as long as any other outage).
+func unknownCode(err error) bool {
+	ae, ok := errors.AsType[*APIError](err)
+	return ok && ae.Op != opGetToken && CauseOf(err) == CauseUnknown
+}
+
+// finalWords is what is kept for a message that failed for good: the
+// cause, and what an administrator can do about it.
+func finalWords(c Cause, err error, tried string) string {
+	w := causeWords(c, err) + tried
+	if a := c.advice(); a != "" && c != CauseBusy {
+		w += "。" + a
+	}
+	return w
+}
+
 // invalidUser returns the recipient WeCom refused, if err says so.
 func invalidUser(err error, to string) string {
 	ae, ok := errors.AsType[*APIError](err)
@@ -317,7 +386,7 @@ func invalidUser(err error, to string) string {
 	switch c := CauseOf(err); {
 	case ae.InvalidUser != "":
 		return ae.InvalidUser
-	case c == CauseRecipient || c == CauseNoSuchUser:
+	case c == CauseRecipient || c == CauseNoSuchUser || c == CauseChat:
 		return to
 	}
 	return ""

@@ -202,7 +202,7 @@ func TestFinalFailuresToldToBianban(t *testing.T) {
 	)
 	startSender(t, fake, st, func(s *Sender) { s.ReportDelay = 500 * time.Millisecond })
 	for _, id := range ids {
-		if d := delivery(t, st, id); d.Status != store.DeliveryFailed || d.Error != "该账号不在应用可见范围内" || d.Failures != 1 {
+		if d := delivery(t, st, id); d.Status != store.DeliveryFailed || d.Error != "该账号不在应用可见范围内。请在企业微信管理后台扩大本应用的可见范围" || d.Failures != 1 {
 			t.Errorf("delivery = %+v", d)
 		}
 	}
@@ -212,8 +212,8 @@ func TestFinalFailuresToldToBianban(t *testing.T) {
 	}
 	report := msgs[0].Body()
 	if msgs[0].ToUser != "bianban1" || !strings.HasPrefix(report, "【消息未送达】以下 2 条消息未能送达") ||
-		!strings.Contains(report, "发给 gone 的「【督办提醒】以下任务明日到期，请抓紧办理并及时报…」：该账号不在应用可见范围内") ||
-		!strings.Contains(report, "发给 hidden 的「已记录。」：该账号不在应用可见范围内") {
+		!strings.Contains(report, "发给 gone 的「【督办提醒】以下任务明日到期，请抓紧办理并及时报…」：该账号不在应用可见范围内。请在企业微信管理后台扩大本应用的可见范围") ||
+		!strings.Contains(report, "发给 hidden 的「已记录。」：该账号不在应用可见范围内。请在企业微信管理后台扩大本应用的可见范围") {
 		t.Errorf("report to 编办: %s", report)
 	}
 	time.Sleep(50 * time.Millisecond)

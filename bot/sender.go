@@ -309,7 +309,11 @@ func (s *Sender) deliver(stop, ctx context.Context, lim *rateLimiter, e store.Ou
 		}
 		e.Attempts++
 		e.LastError = causeWords(cause, err)
-		if !cause.Final() {
+		tried := ""
+		switch {
+		case unknownCode(err) && e.Attempts >= unknownAttempts:
+			tried = fmt.Sprintf("，重试 %d 次仍未送达", e.Attempts)
+		case !cause.Final():
 			s.outage.failed(cause, err, now)
 			if now.Sub(e.Queued) < s.MaxAge {
 				e.FailedAt, e.NextAttempt = now, now.Add(s.backoff(e.Attempts))
@@ -317,8 +321,9 @@ func (s *Sender) deliver(stop, ctx context.Context, lim *rateLimiter, e store.Ou
 				s.log.Debug("delivery failed; will retry", "outbox", e.ID, "to", e.Msg.To, "attempt", e.Attempts, "retry_at", e.NextAttempt, "err", err)
 				return s.save(ctx, e)
 			}
-			e.LastError += fmt.Sprintf("，%s内重试 %d 次仍未送达", plainDuration(s.MaxAge), e.Attempts)
+			tried = fmt.Sprintf("，%s内重试 %d 次仍未送达", plainDuration(s.MaxAge), e.Attempts)
 		}
+		e.LastError = finalWords(cause, err, tried)
 		if ok, n := s.finalLog.allow(string(cause)); ok {
 			s.log.Error("delivery failed for good", "outbox", e.ID, "to", e.Msg.To, "cause", string(cause),
 				"parts_sent", e.PartsSent, "attempts", e.Attempts, "err", err, "like_this_not_logged", n)

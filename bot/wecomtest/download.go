@@ -112,7 +112,7 @@ func (s *Server) mediaGet(w http.ResponseWriter, r *http.Request) {
 		if f.status != 0 {
 			http.Error(w, http.StatusText(f.status), f.status)
 		} else {
-			apiError(w, f.errcode, "scripted failure")
+			apiError(w, f.errcode, Errmsg(f.errcode))
 		}
 		return
 	}

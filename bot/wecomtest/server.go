@@ -130,6 +130,8 @@ type Server struct {
 	refuseStatus  int             // every call answers this HTTP status
 	answerDelay   time.Duration   // message/send records the message, then waits this long to answer
 	invalid       map[string]bool // user → report via invaliduser field (true) or 81013 (false)
+	userCodes     map[string]int  // user → the errcode messages to them answer (errors.go)
+	messageCode   int             // every message call answers this errcode (errors.go)
 	chats         map[string]bool // created through appchat/create
 	uploads       []Upload        // media.go
 
@@ -155,6 +157,7 @@ func New(t testing.TB) *Server {
 		changed:        make(chan struct{}),
 		tokens:         map[string]bool{},
 		invalid:        map[string]bool{},
+		userCodes:      map[string]int{},
 	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /cgi-bin/gettoken", s.getToken)
@@ -374,7 +377,7 @@ func (s *Server) gate(next http.Handler) http.Handler {
 		case status != 0:
 			http.Error(w, http.StatusText(status), status)
 		case code != 0:
-			apiError(w, code, fmt.Sprintf("refused, hint: [%d], from ip: 127.0.0.1, more info at https://open.work.weixin.qq.com/devtool/query?e=%d", time.Now().UnixNano(), code))
+			apiError(w, code, Errmsg(code))
 		default:
 			next.ServeHTTP(w, r) // the answer stays buffered until we return
 			s.mu.Lock()
@@ -393,10 +396,6 @@ func (s *Server) gate(next http.Handler) http.Handler {
 func writeJSON(w http.ResponseWriter, v any) {
 	w.Header().Set("Content-Type", "application/json; charset=UTF-8")
 	json.NewEncoder(w).Encode(v)
-}
-
-func apiError(w http.ResponseWriter, code int, msg string) {
-	writeJSON(w, map[string]any{"errcode": code, "errmsg": msg})
 }
 
 func (s *Server) getToken(w http.ResponseWriter, r *http.Request) {
@@ -437,12 +436,16 @@ func (s *Server) gateMessageCall(w http.ResponseWriter, r *http.Request) bool {
 		if f.status != 0 {
 			http.Error(w, http.StatusText(f.status), f.status)
 		} else {
-			apiError(w, f.errcode, "scripted failure")
+			apiError(w, f.errcode, Errmsg(f.errcode))
 		}
 		return false
 	}
+	if s.messageCode != 0 {
+		apiError(w, s.messageCode, Errmsg(s.messageCode))
+		return false
+	}
 	if s.rateLimited {
-		apiError(w, 45009, "reach max api daily quota limit")
+		apiError(w, 45009, Errmsg(45009))
 		return false
 	}
 	return true
@@ -493,6 +496,10 @@ func (s *Server) send(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if !s.mediaOK(w, m.MsgType, m.File, m.Image) {
+		return
+	}
+	if code, bad := s.userCodes[m.ToUser]; bad {
+		apiError(w, code, Errmsg(code))
 		return
 	}
 	if viaField, bad := s.invalid[m.ToUser]; bad {
