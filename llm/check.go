@@ -75,15 +75,11 @@ func (c *Client) probeTools(ctx context.Context) (bool, string) {
 		}
 		return true, "模型调用了 list_tasks"
 	case err != nil:
-		return false, "回复无法识别：" + err.Error()
+		return false, Explain(err)
 	}
 	return false, "模型没有调用工具，回复：" + clip(intent.Reply, 60)
 }
 
-// providerText is the error as a person fixing the deployment needs it.
-func providerText(err error) string {
-	if status, msg := statusOf(err); status != 0 {
-		return fmt.Sprintf("HTTP %d：%s", status, msg)
-	}
-	return err.Error()
-}
+// providerText is the error as a person fixing the deployment needs it:
+// in plain Chinese, with the provider's own words.
+func providerText(err error) string { return Explain(err) }

@@ -104,7 +104,7 @@ func (c *Client) embedBatch(ctx context.Context, model string, texts []string) (
 	req := openai.EmbeddingRequestStrings{Input: input, Model: openai.EmbeddingModel(model)}
 	resp, err := c.api.CreateEmbeddings(ctx, req)
 	if err != nil {
-		err = classify("embeddings", err)
+		err = c.classify("embeddings", err)
 		if !tooLarge(err) {
 			c.health.embed.failed(ctx, err, time.Now())
 		}

@@ -213,9 +213,9 @@ func (c *Client) chat(ctx context.Context, op string, req openai.ChatCompletionR
 	resp, err := c.api.CreateChatCompletion(ctx, req)
 	if err != nil {
 		if len(req.Tools) > 0 && toolsRefused(err) {
-			return openai.ChatCompletionChoice{}, fmt.Errorf("llm: %s: %w: %w", op, errToolsRefused, classify(op, err))
+			return openai.ChatCompletionChoice{}, fmt.Errorf("llm: %s: %w: %w", op, errToolsRefused, c.classify(op, err))
 		}
-		err = classify(op, err)
+		err = c.classify(op, err)
 		c.health.chat.failed(ctx, err, time.Now())
 		return openai.ChatCompletionChoice{}, err
 	}
@@ -225,18 +225,28 @@ func (c *Client) chat(ctx context.Context, op string, req openai.ChatCompletionR
 		return openai.ChatCompletionChoice{}, err
 	}
 	c.health.chat.succeeded()
+	if reason := string(resp.Choices[0].FinishReason); moderatedFinish(reason) {
+		return openai.ChatCompletionChoice{}, fmt.Errorf("llm: %s: %w: %w: finish_reason %s", op, ErrRefused, ErrModerated, reason)
+	}
 	return resp.Choices[0], nil
 }
 
 // classify wraps an error from the endpoint so callers can tell it is the
-// endpoint that failed, and why.
-func classify(op string, err error) error {
-	status, msg := statusOf(err)
+// endpoint that failed, and why: ErrUnavailable (with ErrRateLimited,
+// ErrUnauthorized or ErrQuota) when the endpoint cannot serve, ErrRefused
+// (with ErrModerated or ErrTooLong) when it will not serve this request.
+// The provider's message is kept for the log, without the key.
+func (c *Client) classify(op string, err error) error {
+	status, code, msg := providerError(err)
 	if status == 0 {
 		return fmt.Errorf("llm: %s: %w: %w", op, ErrUnavailable, err)
 	}
-	he := &httpError{status: status, msg: msg, cause: err}
-	switch {
+	he := &httpError{status: status, msg: scrub(msg, c.cfg.APIKey), cause: err}
+	switch why := refusalOf(status, code, msg); {
+	case errors.Is(why, ErrQuota):
+		return fmt.Errorf("llm: %s: %w: %w: %w", op, ErrUnavailable, ErrQuota, he)
+	case why != nil:
+		return fmt.Errorf("llm: %s: %w: %w: %w", op, ErrRefused, why, he)
 	case status == http.StatusTooManyRequests:
 		return fmt.Errorf("llm: %s: %w: %w: %w", op, ErrUnavailable, ErrRateLimited, he)
 	case status == http.StatusUnauthorized || status == http.StatusForbidden:
@@ -259,29 +269,61 @@ func (e *httpError) Unwrap() error { return e.cause }
 // statusOf returns the HTTP status and message of an error response from
 // go-openai, or 0 when err did not come from one.
 func statusOf(err error) (int, string) {
+	status, _, msg := providerError(err)
+	return status, msg
+}
+
+// providerError returns the HTTP status, the error code (or type) and the
+// message of an error response from go-openai, or status 0 when err did
+// not come from one.
+func providerError(err error) (status int, code, msg string) {
 	var apiErr *openai.APIError
 	if errors.As(err, &apiErr) {
-		return apiErr.HTTPStatusCode, apiErr.Message
+		code = fmt.Sprint(apiErr.Code)
+		if apiErr.Code == nil {
+			code = apiErr.Type
+		}
+		return apiErr.HTTPStatusCode, code, apiErr.Message
 	}
 	var reqErr *openai.RequestError
 	if errors.As(err, &reqErr) {
 		msg := strings.ToValidUTF8(strings.TrimSpace(string(reqErr.Body)), "")
-		// vLLM answers {"object":"error","message":…}, Ollama {"error":"…"}.
+		// vLLM answers {"object":"error","message":…}, Ollama {"error":"…"},
+		// Zhipu {"error":{"code":"1301","message":…}}.
 		var body struct {
 			Message string `json:"message"`
 			Error   any    `json:"error"`
 		}
 		if json.Unmarshal(reqErr.Body, &body) == nil {
-			if s, ok := body.Error.(string); ok && s != "" {
-				msg = s
-			} else if body.Message != "" {
-				msg = body.Message
+			switch e := body.Error.(type) {
+			case string:
+				msg = cmpOr(e, msg)
+			case map[string]any:
+				m, _ := e["message"].(string)
+				msg = cmpOr(m, body.Message, msg)
+				if c, ok := e["code"]; ok && c != nil {
+					code = fmt.Sprint(c)
+				} else if t, ok := e["type"].(string); ok {
+					code = t
+				}
+			default:
+				msg = cmpOr(body.Message, msg)
 			}
 		}
 		if len(msg) > 200 {
 			msg = strings.ToValidUTF8(msg[:200], "")
 		}
-		return reqErr.HTTPStatusCode, msg
+		return reqErr.HTTPStatusCode, code, msg
 	}
-	return 0, ""
+	return 0, "", ""
+}
+
+// cmpOr returns the first of ss that is not empty.
+func cmpOr(ss ...string) string {
+	for _, s := range ss {
+		if s != "" {
+			return s
+		}
+	}
+	return ""
 }

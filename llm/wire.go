@@ -171,6 +171,10 @@ func (w *wire) finish(req *http.Request, resp *http.Response, chat bool) (*http.
 	if !looksJSON(body) {
 		w.log.Warn("llm: reply is not JSON", "path", req.URL.Path, "status", resp.StatusCode,
 			"content_type", resp.Header.Get("Content-Type"), "body", firstBytes(body, 200))
+	} else if status, e, ok := baseRespError(body); resp.StatusCode == http.StatusOK && ok {
+		// MiniMax answers its errors with 200 and base_resp: make it
+		// the error status and OpenAI error body it stands for.
+		resp.StatusCode, resp.Status, body = status, strconv.Itoa(status)+" base_resp error", e
 	} else if resp.StatusCode == http.StatusOK && errorIn200(body) {
 		// Some gateways answer errors with 200: make it the error it is,
 		// so its message reaches the log and the caller.
@@ -203,6 +207,35 @@ func errorIn200(body []byte) bool {
 	}
 	e := bytes.TrimSpace(v.Error)
 	return len(e) > 0 && !bytes.Equal(e, []byte("null")) && v.Choices == nil && v.Data == nil
+}
+
+// baseRespError reads MiniMax's base_resp: a status_code other than 0 is
+// an error whatever the HTTP status. It returns the HTTP status it stands
+// for and an OpenAI error body carrying the code and message.
+func baseRespError(body []byte) (int, []byte, bool) {
+	var v struct {
+		BaseResp *struct {
+			StatusCode int    `json:"status_code"`
+			StatusMsg  string `json:"status_msg"`
+		} `json:"base_resp"`
+	}
+	if json.Unmarshal(body, &v) != nil || v.BaseResp == nil || v.BaseResp.StatusCode == 0 {
+		return 0, nil, false
+	}
+	status := http.StatusBadGateway
+	switch v.BaseResp.StatusCode {
+	case 1002, 1039: // rate limit, tokens per minute
+		status = http.StatusTooManyRequests
+	case 1004, 2049: // authentication failed, invalid key
+		status = http.StatusUnauthorized
+	case 1008: // insufficient balance
+		status = http.StatusPaymentRequired
+	case 1026, 1027, 2013: // sensitive input, sensitive output, invalid parameters
+		status = http.StatusBadRequest
+	}
+	code := strconv.Itoa(v.BaseResp.StatusCode)
+	e, _ := json.Marshal(map[string]any{"error": map[string]any{"message": v.BaseResp.StatusMsg, "type": "base_resp", "code": code}})
+	return status, e, true
 }
 
 // firstBytes keeps the start of a body printable for a log line.

@@ -53,7 +53,7 @@ func runLLM(ctx context.Context, e *env, args []string) error {
 		}
 	}
 	if failed {
-		return errors.New("the LLM endpoint does not serve everything configured")
+		return errors.New("所配置的大模型接口有功能不可用，见上")
 	}
 	return nil
 }

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"text/tabwriter"
 
+	"github.com/duban-org/duban/llm"
 	"github.com/duban-org/duban/policy"
 )
 
@@ -91,7 +92,8 @@ func printVectors(ctx context.Context, e *env, eng *policy.Engine) error {
 	}
 	fmt.Fprintf(e.stdout, "向量（%s）：%d 段中 %d 段已有向量。\n", v.Model, v.Chunks, v.WithVectors)
 	if v.Err != nil {
-		fmt.Fprintf(e.stdout, "其余 %d 段未能取得向量，检索对它们只用关键词。原因：%v\n", v.Chunks-v.WithVectors, v.Err)
+		e.log.Debug("embeddings failed", "err", v.Err)
+		fmt.Fprintf(e.stdout, "其余 %d 段未能取得向量，检索对它们只用关键词。原因：%s\n", v.Chunks-v.WithVectors, llm.Explain(v.Err))
 	}
 	return nil
 }

@@ -72,6 +72,9 @@ func TestProvidersThroughChatAndAsk(t *testing.T) {
 		{"template-opened thinking", llmtest.Quirks{Think: llmtest.ThinkClose}, ""},
 		{"tools off", llmtest.DeepSeekReasoner(), "tools = false\n"},
 		{"429 with Retry-After", llmtest.Quirks{RateLimited: 2, RetryAfter: "0.1"}, ""},
+		{"MiniMax-M2: <think> in content", llmtest.MiniMaxM2(), ""},
+		{"Doubao-Seed: reasoning_content", llmtest.DoubaoSeed(), ""},
+		{"Kimi K2 served by vLLM: calls as tokens", llmtest.Quirks{ToolsInContent: true, ToolFormat: llmtest.KimiCalls}, ""},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -97,6 +100,28 @@ func TestProvidersThroughChatAndAsk(t *testing.T) {
 			}
 			mustNotShowThinking(t, out)
 		})
+	}
+}
+
+const (
+	secretKey = "sk-5d1e8b3f9a2c4e7b8d0f6a1c3e5b7d9f"
+	keyLine   = "api_key = \"" + secretKey + "\"\n"
+)
+
+// refuse answers every request with a provider's refusal.
+func refuse(r llmtest.Refusal) llmtest.ChatFunc {
+	return func(llmtest.ChatRequest) llmtest.Reply { return llmtest.Reply{Error: &r} }
+}
+
+// mustNotShowProvider fails when a person is shown the key or the
+// provider's own error words.
+func mustNotShowProvider(t *testing.T, out string) {
+	t.Helper()
+	for _, w := range []string{secretKey, secretKey[len(secretKey)-4:], "HTTP", "inappropriate", "Authentication", "Insufficient",
+		"context length", "敏感", "error", "llm:"} {
+		if strings.Contains(out, w) {
+			t.Errorf("output shows %q:\n%s", w, out)
+		}
 	}
 }
 
@@ -126,6 +151,24 @@ func TestProvidersFailingThroughChatAndAsk(t *testing.T) {
 		{"rate limited past the cap", modelScript, llmtest.Quirks{RateLimited: 100, RetryAfter: "60"}, "", "智能理解暂不可用"},
 		{"slow", func(r llmtest.ChatRequest) llmtest.Reply { return llmtest.Slow(5*time.Second, modelScript(r)) },
 			llmtest.Quirks{}, "", "智能理解暂不可用"},
+		{"DashScope data_inspection_failed", refuse(llmtest.QwenInputInspection), llmtest.Quirks{}, "", "未能理解这句话。请用命令：完成 T003 说明"},
+		{"Zhipu 1301", refuse(llmtest.ZhipuSensitive), llmtest.Quirks{}, "", "未能理解这句话。请用命令：完成 T003 说明"},
+		{"MiniMax base_resp 1027", refuse(llmtest.MiniMaxSensitive), llmtest.Quirks{}, "", "未能理解这句话。请用命令：完成 T003 说明"},
+		{"Zhipu finish_reason sensitive", func(llmtest.ChatRequest) llmtest.Reply { return llmtest.Reply{FinishReason: "sensitive"} },
+			llmtest.Quirks{}, "", "未能理解这句话。请用命令：完成 T003 说明"},
+		{"DeepSeek context length", refuse(llmtest.DeepSeekContextLength), llmtest.Quirks{}, "", "未能理解这句话。请用命令：完成 T003 说明"},
+		{"DeepSeek 401 quoting the key", refuse(llmtest.DeepSeekBadKey(secretKey)), llmtest.Quirks{}, keyLine, "智能理解暂不可用，请用命令：完成 T003 说明"},
+		{"gateway 401 echoing the key", refuse(llmtest.GatewayBadKey(secretKey)), llmtest.Quirks{}, keyLine, "智能理解暂不可用，请用命令：完成 T003 说明"},
+		{"DeepSeek 402", refuse(llmtest.DeepSeekNoBalance), llmtest.Quirks{}, "", "智能理解暂不可用"},
+		{"Ark 429 past the cap", func(llmtest.ChatRequest) llmtest.Reply {
+			return llmtest.Reply{Error: &llmtest.DoubaoRateLimit, RetryAfter: "30"}
+		}, llmtest.Quirks{}, "", "智能理解暂不可用"},
+		{"DeepSeek 503", refuse(llmtest.DeepSeekOverloaded), llmtest.Quirks{}, "", "智能理解暂不可用"},
+		{"reply cut mid-way", func(r llmtest.ChatRequest) llmtest.Reply { rep := modelScript(r); rep.CutAfter = 50; return rep },
+			llmtest.Quirks{}, "", "智能理解暂不可用"},
+		{"empty choices", func(llmtest.ChatRequest) llmtest.Reply {
+			return llmtest.Reply{Raw: `{"id":"chatcmpl-1","object":"chat.completion","created":1733212345,"model":"qwen-plus","choices":[]}`}
+		}, llmtest.Quirks{}, "", "智能理解暂不可用"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -148,10 +191,15 @@ func TestProvidersFailingThroughChatAndAsk(t *testing.T) {
 				t.Errorf("the grammar does not work after the failure:\n%s", out)
 			}
 			mustNotShowThinking(t, out)
+			mustNotShowProvider(t, out)
 
 			code, out, errs = cli(t, "", "ask", "--config", cfg, question)
 			if code != 0 || !strings.Contains(out, "84") || strings.Contains(out, llmAnswer) {
 				t.Errorf("ask: exit %d, want the extractive answer:\n%s\n%s", code, out, errs)
+			}
+			mustNotShowProvider(t, out)
+			if strings.Contains(errs, secretKey) || strings.Contains(errs, secretKey[len(secretKey)-4:]) {
+				t.Errorf("the log shows the key:\n%s", errs)
 			}
 		})
 	}
@@ -241,7 +289,7 @@ func TestLLMCheck(t *testing.T) {
 	}
 	for _, want := range []string{
 		"对话（fake-chat）：可用。回复：好（回复带有思考过程，已去除）",
-		"工具调用（fake-chat）：不可用。HTTP 400：deepseek-reasoner does not support Function Calling。duban 会改用“JSON 文本”方式理解消息",
+		"工具调用（fake-chat）：不可用。该模型或服务不支持工具调用。服务商答复：deepseek-reasoner does not support Function Calling。duban 会改用“JSON 文本”方式理解消息",
 		"向量（fake-embed）：可用。64 维",
 	} {
 		if !strings.Contains(out, want) {
@@ -258,7 +306,7 @@ func TestLLMCheck(t *testing.T) {
 
 	srv.SetQuirks(llmtest.DashScopeQwen3())
 	code, out, _ = cli(t, "", "llm", "check", "--config", cfg)
-	if code == 0 || !strings.Contains(out, "对话（fake-chat）：不可用。HTTP 400：parameter.enable_thinking must be set to false for non-streaming calls") {
+	if code == 0 || !strings.Contains(out, "对话（fake-chat）：不可用。大模型服务拒绝了请求（HTTP 400）。服务商答复：parameter.enable_thinking must be set to false for non-streaming calls") {
 		t.Errorf("DashScope without enable_thinking: exit %d\n%s", code, out)
 	}
 }

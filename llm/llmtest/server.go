@@ -125,6 +125,15 @@ type Reply struct {
 	// FinishReason overrides the finish_reason ("length" for a reply cut
 	// off; an empty Content is then sent as null).
 	FinishReason string
+	// Error, when set, is the answer: a provider's own error body with its
+	// status (errors.go has them as each provider writes them), and a
+	// Retry-After header of RetryAfter when that is set.
+	Error      *Refusal
+	RetryAfter string
+	// CutAfter, when > 0, sends only the first CutAfter bytes of the
+	// completion, having announced all of it, and drops the connection: a
+	// reply cut off mid-way by a proxy, a restart or the network.
+	CutAfter int
 }
 
 // Call is one tool call; Arguments is sent as is, valid JSON or not.
@@ -443,8 +452,19 @@ func (s *Server) serveChat(w http.ResponseWriter, r *http.Request, rec Request) 
 	if !wait(r.Context(), reply.Delay) {
 		return
 	}
+	if reply.Error != nil {
+		if reply.RetryAfter != "" {
+			w.Header().Set("Retry-After", reply.RetryAfter)
+		}
+		writeRaw(w, *reply.Error)
+		return
+	}
 	if reply.Status != 0 && reply.Status != http.StatusOK {
 		writeReplyError(w, reply)
+		return
+	}
+	if reply.CutAfter > 0 {
+		writeCut(w, s.completion(req, q, reply), reply.CutAfter)
 		return
 	}
 	if reply.Raw != "" {
