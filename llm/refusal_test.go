@@ -19,7 +19,9 @@ const distinctiveKey = "sk-9f3c2a7e5b1d4c8fa6e0b2d4f7a9c1e3"
 // cannot (key, balance, limits, outages). The error and its explanation
 // never carry the key, and a person reads plain Chinese.
 func TestProviderRefusals(t *testing.T) {
-	cut := func(r llmtest.ChatRequest) llmtest.Reply { return llmtest.Reply{Content: "好的，这是一个很长的回答。", CutAfter: 60} }
+	cut := func(r llmtest.ChatRequest) llmtest.Reply {
+		return llmtest.Reply{Content: "好的，这是一个很长的回答。", CutAfter: 60}
+	}
 	for _, tc := range []struct {
 		name    string
 		reply   llmtest.Reply
