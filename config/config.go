@@ -226,7 +226,7 @@ func Load(path string) (Config, error) {
 	c := Default()
 	raw, err := os.ReadFile(path)
 	if err != nil {
-		return c, fmt.Errorf("read config: %w", err)
+		return c, fmt.Errorf("配置文件 %w", readError(path, err))
 	}
 	if err := c.parse(path, raw); err != nil {
 		return c, err
@@ -257,16 +257,7 @@ func (c *Config) parse(path string, raw []byte) error {
 	c.File, c.raw = path, raw
 	md, err := toml.Decode(string(raw), c)
 	if err != nil {
-		var pe toml.ParseError
-		if errors.As(err, &pe) {
-			if key := secretOnLine(raw, pe.Position.Line); key != "" {
-				// The parser's message may quote the value ("expected
-				// value but found …"): say how to write it instead.
-				return fmt.Errorf("%s:%d: %s 的值写法有误：字符串须用英文双引号括起，如 %s = \"…\"（该行是密钥，内容不予显示）", path, pe.Position.Line, key, key)
-			}
-			return fmt.Errorf("%s:%d: %s", path, pe.Position.Line, pe.Message)
-		}
-		return fmt.Errorf("%s: %w", path, err)
+		return decodeError(path, raw, err)
 	}
 	c.md = md
 	return c.undecoded("remind")
@@ -282,11 +273,11 @@ func (c *Config) undecoded(skip ...string) error {
 		if len(k) > 2 && k[0] == "llm" && k[1] == "extra_body" {
 			continue // free-form: whatever the provider takes
 		}
-		hint := ""
+		hint := "（请对照 config.example.toml 检查拼写和所在的节）"
 		if k.String() == "server.metrics" {
-			hint = " (metrics now have their own listener: use server.metrics_listen, empty to turn them off)"
+			hint = "（指标已改为单独监听：请用 server.metrics_listen，留空则关闭）"
 		}
-		return fmt.Errorf("%s:%d: unknown key %q%s", c.File, keyLine(c.raw, k), k.String(), hint)
+		return fmt.Errorf("%s：没有配置项 %s%s", at(c.File, keyLine(c.raw, k)), k.String(), hint)
 	}
 	return nil
 }
@@ -298,7 +289,7 @@ func (c *Config) DecodeRemind(v any) error {
 		return nil
 	}
 	if err := c.md.PrimitiveDecode(c.Remind, v); err != nil {
-		return fmt.Errorf("%s: [remind]: %w", c.File, err)
+		return decodeError(c.File, c.raw, err)
 	}
 	return c.undecoded()
 }
@@ -319,97 +310,97 @@ func (c *Config) validate() error {
 	var problems []string
 	bad := func(key, format string, args ...any) {
 		line := keyLine(c.raw, strings.Split(key, "."))
-		problems = append(problems, fmt.Sprintf("%s:%d: %s: %s", c.File, line, key, fmt.Sprintf(format, args...)))
+		problems = append(problems, fmt.Sprintf("%s，%s：%s", at(c.File, line), key, fmt.Sprintf(format, args...)))
 	}
 	if c.Store.Dir == "" {
-		bad("store.dir", "must not be empty")
+		bad("store.dir", "不能为空")
 	}
 	if _, err := time.Parse("15:04", c.Store.BackupAt); err != nil {
-		bad("store.backup_at", "must be a time of day such as 03:00")
+		bad("store.backup_at", "须是一天中的时刻，如 \"03:00\"")
 	}
 	if c.Store.BackupKeep < 1 {
-		bad("store.backup_keep", "must be at least 1")
+		bad("store.backup_keep", "至少为 1")
 	}
 	if c.Store.ReceiptsKeep < 0 {
-		bad("store.receipts_keep", "must not be negative")
+		bad("store.receipts_keep", "不能为负数")
 	}
 	if k := c.Store.QuestionVectorsKeep; k != 0 && k < Duration(24*time.Hour) {
-		bad("store.question_vectors_keep", "must be at least 24h (a question's use is recorded once a day), or 0s to keep them")
+		bad("store.question_vectors_keep", "至少为 \"24h\"（问题的使用每天记录一次），或写 \"0s\" 表示一直保留")
 	}
 	if c.Store.GCInterval < 0 {
-		bad("store.gc_interval", "must not be negative (0s turns it off)")
+		bad("store.gc_interval", "不能为负（\"0s\" 表示关闭）")
 	}
 	if c.Store.MinFreeMB < 0 {
-		bad("store.min_free_mb", "must not be negative (0 turns the guard off)")
+		bad("store.min_free_mb", "不能为负数（0 表示不检查剩余空间）")
 	}
 	if c.Store.AttachmentsPerTaskMB < 20 {
-		bad("store.attachments_per_task_mb", "must be at least 20 (one file may be 20 MB)")
+		bad("store.attachments_per_task_mb", "至少为 20（一个文件最大可达 20 MB）")
 	}
 	if k := c.WeCom.EncodingAESKey; k != "" && len(k) != 43 {
-		bad("wecom.encoding_aes_key", "must be the 43 characters WeCom shows, got %d", len(k))
+		bad("wecom.encoding_aes_key", "须是企业微信后台显示的 43 个字符，这里是 %d 个", len(k))
 	}
 	if !strings.HasPrefix(c.WeCom.CallbackPath, "/") {
-		bad("wecom.callback_path", "must start with /")
+		bad("wecom.callback_path", "须以 / 开头")
 	}
 	if c.WeCom.MaxRetryAge <= 0 {
-		bad("wecom.max_retry_age", "must be positive, such as 24h")
+		bad("wecom.max_retry_age", "须大于 0，如 \"24h\"")
 	}
 	if c.WeCom.TimestampWindow < 0 {
-		bad("wecom.timestamp_window", "must not be negative")
+		bad("wecom.timestamp_window", "不能为负")
 	}
 	if c.Office.Numbering != "year" && c.Office.Numbering != "continuous" {
-		bad("office.numbering", `must be "year" or "continuous", got %q`, c.Office.Numbering)
+		bad("office.numbering", `须是 "year"（按年编号）或 "continuous"（连续编号），这里是 %q`, c.Office.Numbering)
 	}
 	if strings.TrimSpace(c.Office.Name) == "" {
-		bad("office.name", "must not be empty")
+		bad("office.name", "不能为空")
 	}
 	if c.Office.ReplyWorkdays < 1 {
-		bad("office.reply_workdays", "must be at least 1")
+		bad("office.reply_workdays", "至少为 1")
 	}
 	if c.Chat.FollowupWindow <= 0 {
-		bad("chat.followup_window", "must be positive")
+		bad("chat.followup_window", "须大于 0，如 \"30m\"")
 	}
 	if c.Chat.MaxNoteChars < 1 {
-		bad("chat.max_note_chars", "must be at least 1")
+		bad("chat.max_note_chars", "至少为 1")
 	}
 	if p := c.Web.Path; !strings.HasPrefix(p, "/") || strings.Trim(p, "/") == "" || p == c.WeCom.CallbackPath {
-		bad("web.path", "must start with / and be neither / nor the callback path")
+		bad("web.path", "须以 / 开头，且不能是 / 本身或回调路径")
 	}
 	if u := c.Web.PublicURL; u != "" && !strings.HasPrefix(u, "https://") && !strings.HasPrefix(u, "http://") {
-		bad("web.public_url", "must start with https:// (the app's trusted domain)")
+		bad("web.public_url", "须以 https:// 开头（应用的可信域名）")
 	}
 	if k := c.Web.SessionKey; k != "" && len(k) < 32 {
-		bad("web.session_key", "must be at least 32 characters (or empty to keep a generated key in the store)")
+		bad("web.session_key", "至少 32 个字符（或留空，由 duban 生成并保存在存储中）")
 	}
 	if c.Web.SessionTTL <= 0 {
-		bad("web.session_ttl", "must be positive")
+		bad("web.session_ttl", "须大于 0，如 \"8h\"")
 	}
 	if c.LLM.BaseURL != "" && c.LLM.ChatModel == "" {
-		bad("llm.chat_model", "must be set when llm.base_url is")
+		bad("llm.chat_model", "填写了 llm.base_url 时必须填写")
 	}
 	if c.LLM.Timeout <= 0 {
-		bad("llm.timeout", "must be positive")
+		bad("llm.timeout", "须大于 0，如 \"30s\"")
 	}
 	if c.LLM.EmbedBatch < 1 || c.LLM.EmbedBatch > 2048 {
-		bad("llm.embed_batch", "must be between 1 and 2048, got %d", c.LLM.EmbedBatch)
+		bad("llm.embed_batch", "须在 1 到 2048 之间，这里是 %d", c.LLM.EmbedBatch)
 	}
 	if c.LLM.MaxRetries < 0 || c.LLM.MaxRetries > 10 {
-		bad("llm.max_retries", "must be between 0 and 10, got %d", c.LLM.MaxRetries)
+		bad("llm.max_retries", "须在 0 到 10 之间，这里是 %d", c.LLM.MaxRetries)
 	}
 	for _, k := range slices.Sorted(maps.Keys(c.LLM.ExtraBody)) {
 		switch k {
 		case "model", "messages", "tools", "tool_choice", "stream":
-			bad("llm.extra_body."+k, "is set by duban and cannot be overridden")
+			bad("llm.extra_body."+k, "由 duban 设置，不能在此改写")
 		}
 	}
 	switch c.Log.Format {
 	case "text", "json":
 	default:
-		bad("log.format", "must be \"text\" or \"json\", got %q", c.Log.Format)
+		bad("log.format", "须是 \"text\" 或 \"json\"，这里是 %q", c.Log.Format)
 	}
 	var level slog.Level
 	if err := level.UnmarshalText([]byte(c.Log.Level)); err != nil {
-		bad("log.level", "must be debug, info, warn or error, got %q", c.Log.Level)
+		bad("log.level", "须是 debug、info、warn 或 error，这里是 %q", c.Log.Level)
 	}
 	if len(problems) > 0 {
 		return errors.New(strings.Join(problems, "\n"))
@@ -475,7 +466,7 @@ type Duration time.Duration
 func (d *Duration) UnmarshalText(b []byte) error {
 	v, err := time.ParseDuration(string(b))
 	if err != nil {
-		return fmt.Errorf("invalid duration %q (use e.g. 30s, 5m, 2h)", b)
+		return fmt.Errorf("时长 %q 写法有误，应写成 \"30s\"、\"5m\"、\"2h\" 这样（s 秒、m 分、h 小时）", b)
 	}
 	*d = Duration(v)
 	return nil

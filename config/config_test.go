@@ -1,6 +1,8 @@
 package config
 
 import (
+	"errors"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -49,7 +51,7 @@ func TestOffice(t *testing.T) {
 		t.Errorf("got %+v", o)
 	}
 	_, err = Load(write(t, "[office]\nname = \"编办\"\n\nnumbering = \"monthly\"\nreply_workdays = 0\n"))
-	if err == nil || !strings.Contains(err.Error(), ":4: office.numbering") || !strings.Contains(err.Error(), "office.reply_workdays") {
+	if err == nil || !strings.Contains(err.Error(), "第 4 行，office.numbering") || !strings.Contains(err.Error(), "office.reply_workdays") {
 		t.Errorf("bad numbering: %v", err)
 	}
 	if _, err := Load(write(t, "[office]\nsigner = \"x\"\nsigne = \"y\"\n")); err == nil || !strings.Contains(err.Error(), "office.signe") {
@@ -60,7 +62,7 @@ func TestOffice(t *testing.T) {
 func TestUnknownKeyNamesLine(t *testing.T) {
 	p := write(t, "[server]\nlisten = \":80\"\n\n[wecom]\ncorp_id = \"x\"\nsecrt = \"y\"\n")
 	_, err := Load(p)
-	if err == nil || !strings.Contains(err.Error(), ":6:") || !strings.Contains(err.Error(), "wecom.secrt") {
+	if err == nil || !strings.Contains(err.Error(), "第 6 行") || !strings.Contains(err.Error(), "wecom.secrt") {
 		t.Fatalf("got %v", err)
 	}
 }
@@ -115,7 +117,7 @@ func TestRemindSectionDecodedByCaller(t *testing.T) {
 	}
 	p = write(t, "[remind]\nsend_at = \"08:30\"\nsendat = 1\n")
 	c, _ = Load(p)
-	if err := c.DecodeRemind(&v); err == nil || !strings.Contains(err.Error(), ":3:") {
+	if err := c.DecodeRemind(&v); err == nil || !strings.Contains(err.Error(), "第 3 行") {
 		t.Fatalf("unknown remind key: %v", err)
 	}
 }
@@ -125,7 +127,7 @@ func TestMetricsListenReplacesMetrics(t *testing.T) {
 		t.Errorf("defaults: %+v %+v", d.Server, d.Store)
 	}
 	_, err := Load(write(t, "[server]\nmetrics = true\n"))
-	if err == nil || !strings.Contains(err.Error(), ":2:") || !strings.Contains(err.Error(), "metrics_listen") {
+	if err == nil || !strings.Contains(err.Error(), "第 2 行") || !strings.Contains(err.Error(), "metrics_listen") {
 		t.Errorf("old metrics key: %v", err)
 	}
 	c, err := Load(write(t, "[server]\nmetrics_listen = \"\"\n[store]\nreceipts_keep = \"720h\"\n"))
@@ -182,7 +184,7 @@ chat_template_kwargs = { enable_thinking = false }
 			t.Errorf("%q: err = %v, want one naming %s", text, err, key)
 		}
 	}
-	if _, err := Load(write(t, "[llm]\nembed_batch = 0\n")); err == nil || !strings.Contains(err.Error(), ":2:") {
+	if _, err := Load(write(t, "[llm]\nembed_batch = 0\n")); err == nil || !strings.Contains(err.Error(), "第 2 行") {
 		t.Errorf("no line: %v", err)
 	}
 }
@@ -223,7 +225,7 @@ func TestSyntaxErrorNeverQuotesASecret(t *testing.T) {
 			t.Fatalf("%s = %s: loaded", c.key, c.value)
 		}
 		msg := err.Error()
-		if !strings.Contains(msg, ":3:") || !strings.Contains(msg, c.key) || !strings.Contains(msg, "双引号") {
+		if !strings.Contains(msg, "第 3 行") || !strings.Contains(msg, c.key) || !strings.Contains(msg, "双引号") {
 			t.Errorf("%s: %q does not name line 3, the key and how to write it", c.key, msg)
 		}
 		for _, part := range strings.FieldsFunc(c.value, func(r rune) bool { return r == '-' || r == '_' || r == '\'' || r == '"' }) {
@@ -231,5 +233,49 @@ func TestSyntaxErrorNeverQuotesASecret(t *testing.T) {
 				t.Errorf("%s: the message repeats the secret: %q", c.key, msg)
 			}
 		}
+	}
+}
+
+// Every mistake a person makes in the file is told in plain Chinese with
+// the file, the line (and column where the parser knows it) and the key,
+// and how to write it instead; none of the parser's English comes through.
+func TestErrorsNameThePlaceInChinese(t *testing.T) {
+	gbk := string([]byte{'[', 'o', 'f', 'f', 'i', 'c', 'e', ']', '\n', 'n', 'a', 'm', 'e', ' ', '=', ' ', '"', 0xca, 0xd0, 0xb1, 0xe0, 0xb0, 0xec, '"', '\n'})
+	for _, tc := range []struct{ text, want string }{
+		{"[store]\ndir = \"./d\"\nfoo = 1\n", "第 3 行：没有配置项 store.foo（请对照 config.example.toml"},
+		{"[store]\nbackup_keep = \"3\"\n", "第 2 行，store.backup_keep：应写整数，这里写的是字符串"},
+		{"[wecom]\nagent_id = \"1000002\"\n", "第 2 行，wecom.agent_id：应写整数"},
+		{"[llm]\ntools = \"false\"\n", "第 2 行，llm.tools：应写true 或 false"},
+		{"[llm]\ntimeout = \"30秒\"\n", "列，llm.timeout：时长 \"30秒\" 写法有误，应写成 \"30s\""},
+		{"[llm]\ntimeout = 30\n", "llm.timeout：时长 \"30\" 写法有误"},
+		{"[store]\ndir = ./data\n", "第 2 行第 7 列：值的写法有误：文字须用英文双引号括起"},
+		{"[store]\ndir = “./data”\n", "第 2 行第 7 列：引号须用英文双引号 \"，不能用中文引号“”"},
+		{"[store]\ndir ＝ \"./data\"\n", "第 2 行第 5 列：等号须用英文 =，不能用全角＝"},
+		{"[store]\ndir = \"./data\n", "第 2 行第 14 列：引号没有配对"},
+		{"[store]\ndir = \"a\"\ndir = \"b\"\n", "第 3 行第 11 列：同一配置项或同一节重复写了两次"},
+		{"[store\ndir = \"a\"\n", "节名写法有误，应写成 [store] 这样"},
+		{"[store]\ndir\n", "第 2 行第 4 列：每行应写成「配置项 = 值」"},
+		{gbk, "第 2 行第 8 列：配置文件须用 UTF-8 编码保存"},
+		{"[store]\nbackup_keep = 0\n", "第 2 行，store.backup_keep：至少为 1"},
+		{"[office]\nnumbering = \"monthly\"\n", "第 2 行，office.numbering：须是 \"year\"（按年编号）或 \"continuous\"（连续编号），这里是 \"monthly\""},
+		{"[llm]\nbase_url = \"http://127.0.0.1:11434/v1\"\n", "llm.chat_model：填写了 llm.base_url 时必须填写"},
+	} {
+		_, err := Load(write(t, tc.text))
+		if err == nil || !strings.Contains(err.Error(), "duban.toml") || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%q: err = %v, want %q", tc.text, err, tc.want)
+			continue
+		}
+		for _, english := range []string{"must", "invalid", "expected", "unknown", "toml:", "type", "line", "found", "cannot", "instead"} {
+			if strings.Contains(err.Error(), english) {
+				t.Errorf("%q: %q holds the English %q", tc.text, err, english)
+			}
+		}
+	}
+	_, err := Load(filepath.Join(t.TempDir(), "duban.toml"))
+	if err == nil || !strings.HasSuffix(err.Error(), "duban.toml：文件不存在") || !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("missing file: %v", err)
+	}
+	if _, err := Load(t.TempDir()); err == nil || !strings.Contains(err.Error(), "这是一个目录，不是文件") {
+		t.Errorf("a directory: %v", err)
 	}
 }

@@ -32,15 +32,15 @@ func (c *Config) readSecretFiles() error {
 		}
 		line := keyLine(c.raw, strings.Split(s.fileKey, "."))
 		if *s.value != "" {
-			return fmt.Errorf("%s:%d: %s: set either %s or %s, not both", c.File, line, s.fileKey, s.key, s.fileKey)
+			return fmt.Errorf("%s，%s：%s 和 %s 只能写一个", at(c.File, line), s.fileKey, s.key, s.fileKey)
 		}
 		b, err := os.ReadFile(*s.file)
 		if err != nil {
-			return fmt.Errorf("%s:%d: %s: %w", c.File, line, s.fileKey, err)
+			return fmt.Errorf("%s，%s：%w", at(c.File, line), s.fileKey, readError(*s.file, err))
 		}
 		v := strings.TrimSpace(string(b))
 		if v == "" {
-			return fmt.Errorf("%s:%d: %s: %s is empty", c.File, line, s.fileKey, *s.file)
+			return fmt.Errorf("%s，%s：文件 %s 是空的", at(c.File, line), s.fileKey, *s.file)
 		}
 		*s.value = v
 		if readableByOthers(*s.file) {

@@ -35,11 +35,12 @@ func TestSecretFiles(t *testing.T) {
 func TestSecretFileErrorsNameTheKey(t *testing.T) {
 	dir := t.TempDir()
 	empty := filepath.Join(dir, "empty")
+	missing := filepath.Join(dir, "missing")
 	os.WriteFile(empty, []byte("\n"), 0o600)
 	for _, tc := range []struct{ text, want string }{
-		{"[wecom]\ntoken_file = \"" + filepath.Join(dir, "missing") + "\"\n", ":2: wecom.token_file: open "},
-		{"[wecom]\n\nencoding_aes_key_file = \"" + empty + "\"\n", ":3: wecom.encoding_aes_key_file: " + empty + " is empty"},
-		{"[wecom]\nsecret = \"s\"\nsecret_file = \"" + empty + "\"\n", ":3: wecom.secret_file: set either wecom.secret or wecom.secret_file, not both"},
+		{"[wecom]\ntoken_file = \"" + missing + "\"\n", "第 2 行，wecom.token_file：" + missing + "：文件不存在"},
+		{"[wecom]\n\nencoding_aes_key_file = \"" + empty + "\"\n", "第 3 行，wecom.encoding_aes_key_file：文件 " + empty + " 是空的"},
+		{"[wecom]\nsecret = \"s\"\nsecret_file = \"" + empty + "\"\n", "第 3 行，wecom.secret_file：wecom.secret 和 wecom.secret_file 只能写一个"},
 	} {
 		if _, err := Load(write(t, tc.text)); err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("Load(%q) = %v, want %q", tc.text, err, tc.want)
@@ -87,8 +88,8 @@ func TestLogSettings(t *testing.T) {
 		t.Fatalf("Load = %+v, %v", c.Log, err)
 	}
 	for text, want := range map[string]string{
-		"[log]\nformat = \"xml\"\n":   ":2: log.format: must be",
-		"[log]\n\nlevel = \"loud\"\n": ":3: log.level: must be",
+		"[log]\nformat = \"xml\"\n":   "第 2 行，log.format：须是",
+		"[log]\n\nlevel = \"loud\"\n": "第 3 行，log.level：须是",
 	} {
 		if _, err := Load(write(t, text)); err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("Load(%q) = %v, want %q", text, err, want)
