@@ -282,6 +282,10 @@ func (c *Config) undecoded(skip ...string) error {
 	return nil
 }
 
+// Place names where key (dotted: "remind.send_at") is set: the file and
+// its line, or the file alone when the key is not written in it.
+func (c *Config) Place(key string) string { return at(c.File, keyLine(c.raw, strings.Split(key, "."))) }
+
 // DecodeRemind decodes the [remind] section into v (the reminder policy,
 // already holding its defaults) and refuses unknown keys in it.
 func (c *Config) DecodeRemind(v any) error {

@@ -109,14 +109,14 @@ func New(cfg Config) (*Client, error) {
 		return nil, ErrDisabled
 	}
 	if !strings.HasPrefix(cfg.BaseURL, "http://") && !strings.HasPrefix(cfg.BaseURL, "https://") {
-		return nil, fmt.Errorf("llm: base_url %q must start with http:// or https://", cfg.BaseURL)
+		return nil, fmt.Errorf("base_url %q 须以 http:// 或 https:// 开头", cfg.BaseURL)
 	}
 	if cfg.ChatModel == "" && cfg.EmbeddingModel == "" {
-		return nil, fmt.Errorf("llm: base_url is set but neither chat_model nor embedding_model is")
+		return nil, fmt.Errorf("填写了 base_url，但 chat_model 和 embedding_model 都没有填写")
 	}
 	for k := range cfg.ExtraBody {
 		if reservedFields[k] {
-			return nil, fmt.Errorf("llm: extra_body.%s would replace a field duban sets", k)
+			return nil, fmt.Errorf("extra_body.%s 由 duban 设置，不能在此改写", k)
 		}
 	}
 	if cfg.Timeout <= 0 {

@@ -97,6 +97,18 @@ type compiled struct {
 	bulletinAt int
 }
 
+// FieldError is a bad field of the policy: its key in the configuration
+// (remind.send_at) and what is wrong, in plain Chinese.
+type FieldError struct {
+	Field, Problem string
+}
+
+func (e *FieldError) Error() string { return e.Field + "：" + e.Problem }
+
+func fieldError(field, format string, args ...any) error {
+	return &FieldError{Field: field, Problem: fmt.Sprintf(format, args...)}
+}
+
 // Validate checks every field and names the first bad one.
 func (p Policy) Validate() error {
 	_, err := p.compile()
@@ -116,10 +128,10 @@ func (p Policy) compile() (compiled, error) {
 	var c compiled
 	var err error
 	if p.Timezone == "" {
-		return c, fmt.Errorf("remind.timezone: empty (e.g. \"Asia/Shanghai\")")
+		return c, fieldError("remind.timezone", "不能为空，如 \"Asia/Shanghai\"")
 	}
 	if c.loc, err = time.LoadLocation(p.Timezone); err != nil {
-		return c, fmt.Errorf("remind.timezone: unknown time zone %q", p.Timezone)
+		return c, fieldError("remind.timezone", "没有时区 %q，如 \"Asia/Shanghai\"", p.Timezone)
 	}
 	if c.sendAt, err = clock("remind.send_at", p.SendAt); err != nil {
 		return c, err
@@ -131,17 +143,17 @@ func (p Policy) compile() (compiled, error) {
 		return c, err
 	}
 	if c.quiet(c.sendAt) {
-		return c, fmt.Errorf("remind.send_at: %s falls within the quiet hours %s–%s", p.SendAt, p.QuietStart, p.QuietEnd)
+		return c, fieldError("remind.send_at", "%s 落在免打扰时段 %s–%s 之内", p.SendAt, p.QuietStart, p.QuietEnd)
 	}
 	c.before = slices.Clone(p.BeforeDays)
 	for _, d := range c.before {
 		if d < 1 || d > 366 {
-			return c, fmt.Errorf("remind.before_days: %d is not between 1 and 366", d)
+			return c, fieldError("remind.before_days", "%d 不在 1 到 366 之间", d)
 		}
 	}
 	slices.SortFunc(c.before, func(a, b int) int { return b - a })
 	if len(slices.Compact(slices.Clone(c.before))) != len(c.before) {
-		return c, fmt.Errorf("remind.before_days: %v lists a day twice", p.BeforeDays)
+		return c, fieldError("remind.before_days", "%v 中有重复的天数", p.BeforeDays)
 	}
 	for _, f := range []struct {
 		name string
@@ -155,29 +167,29 @@ func (p Policy) compile() (compiled, error) {
 		{"remind.max_items_per_digest", p.MaxItemsPerDigest},
 	} {
 		if f.v < 0 {
-			return c, fmt.Errorf("%s: %d is negative", f.name, f.v)
+			return c, fieldError(f.name, "%d 不能为负数", f.v)
 		}
 	}
 	c.escalate, c.letter, c.verify, c.warn = p.EscalateAfterWorkdays, p.LetterAfterWorkdays, p.VerifyAfterWorkdays, p.WarnDays
 	if c.escalate > 0 && c.letter > 0 && c.letter <= c.escalate {
-		return c, fmt.Errorf("remind.letter_after_workdays: %d must exceed escalate_after_workdays %d (the 专函 is the stronger step)", c.letter, c.escalate)
+		return c, fieldError("remind.letter_after_workdays", "%d 须大于 escalate_after_workdays 的 %d（专函督办是更重的一步）", c.letter, c.escalate)
 	}
 	if p.MaxItemsPerDigest < 1 || p.MaxItemsPerDigest > MaxDigestItems {
-		return c, fmt.Errorf("remind.max_items_per_digest: %d must be from 1 to %d", p.MaxItemsPerDigest, MaxDigestItems)
+		return c, fieldError("remind.max_items_per_digest", "%d 须在 1 到 %d 之间", p.MaxItemsPerDigest, MaxDigestItems)
 	}
 	if p.CatchUpMinutes == 0 {
-		return c, fmt.Errorf("remind.catch_up_minutes: must be at least 1")
+		return c, fieldError("remind.catch_up_minutes", "至少为 1")
 	}
 	c.catchUp = time.Duration(p.CatchUpMinutes) * time.Minute
 	c.maxItems = p.MaxItemsPerDigest
 	switch {
 	case p.BulletinWeekday == "" && p.BulletinAt == "":
 	case p.BulletinWeekday == "":
-		return c, fmt.Errorf("remind.bulletin_weekday: empty while bulletin_at is set (e.g. \"friday\")")
+		return c, fieldError("remind.bulletin_weekday", "写了 bulletin_at 时须写星期几，如 \"friday\" 或 \"周五\"")
 	default:
 		wd, ok := parseWeekday(p.BulletinWeekday)
 		if !ok {
-			return c, fmt.Errorf("remind.bulletin_weekday: %q is not a weekday (monday … sunday, 周一 … 周日)", p.BulletinWeekday)
+			return c, fieldError("remind.bulletin_weekday", "%q 不是星期几（monday … sunday，或周一 … 周日）", p.BulletinWeekday)
 		}
 		at := p.BulletinAt
 		if at == "" {
@@ -187,7 +199,7 @@ func (p Policy) compile() (compiled, error) {
 			return c, err
 		}
 		if c.quiet(c.bulletinAt) {
-			return c, fmt.Errorf("remind.bulletin_at: %s falls within the quiet hours", at)
+			return c, fieldError("remind.bulletin_at", "%s 落在免打扰时段之内", at)
 		}
 		c.bulletinOn, c.bulletinWd = true, wd
 	}
@@ -212,7 +224,7 @@ func clock(field, s string) (int, error) {
 	hh, err1 := strconv.Atoi(h)
 	mm, err2 := strconv.Atoi(m)
 	if !ok || err1 != nil || err2 != nil || hh < 0 || hh > 23 || mm < 0 || mm > 59 || len(m) != 2 {
-		return 0, fmt.Errorf("%s: %q is not a time of day HH:MM (e.g. \"09:00\")", field, s)
+		return 0, fieldError(field, "%q 不是一天中的时刻，应写成 \"09:00\" 这样", s)
 	}
 	return hh*60 + mm, nil
 }
@@ -254,5 +266,5 @@ func (p Policy) ParseNow(s string) (time.Time, error) {
 	if t, err := time.ParseInLocation("2006-01-02", s, c.loc); err == nil {
 		return t.Add(time.Duration(c.sendAt) * time.Minute), nil
 	}
-	return time.Time{}, fmt.Errorf("--now %q: want 2006-01-02 15:04, 2006-01-02 or RFC 3339", s)
+	return time.Time{}, fmt.Errorf("时刻 %q 写法有误，应写成 \"2026-12-21 09:00\"、\"2026-12-21\" 或 RFC 3339（2026-12-21T09:00:00+08:00）", s)
 }

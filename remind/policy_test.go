@@ -64,7 +64,7 @@ func TestPolicyValidateNamesField(t *testing.T) {
 		p := Defaults()
 		tt.edit(&p)
 		err := p.Validate()
-		if err == nil || !strings.HasPrefix(err.Error(), tt.field+":") {
+		if err == nil || !strings.HasPrefix(err.Error(), tt.field+"：") {
 			t.Errorf("%s: err = %v, want it to start with the field name", tt.field, err)
 		}
 	}
@@ -86,7 +86,7 @@ func FuzzClock(f *testing.F) {
 	f.Fuzz(func(t *testing.T, s string) {
 		m, err := clock("remind.send_at", s)
 		if err != nil {
-			if !strings.HasPrefix(err.Error(), "remind.send_at:") {
+			if !strings.HasPrefix(err.Error(), "remind.send_at：") {
 				t.Fatalf("error does not name the field: %v", err)
 			}
 			return

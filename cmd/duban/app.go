@@ -66,7 +66,10 @@ func openAppAt(ctx context.Context, e *env, path string, existing bool) (*app, e
 		return nil, err
 	}
 	if err := rp.Validate(); err != nil {
-		return nil, fmt.Errorf("%s: [remind]: %w", cfg.File, err)
+		if fe, ok := errors.AsType[*remind.FieldError](err); ok {
+			return nil, fmt.Errorf("%s，%w", cfg.Place(fe.Field), err)
+		}
+		return nil, err
 	}
 	space := spaceGuard(cfg, cfg.Store.Dir, e)
 	st, err := store.Open(cfg.Store.Dir, store.Options{Logger: e.log, Room: space.Check, BackupDir: cfg.Store.BackupDir})
@@ -103,7 +106,7 @@ func (a *app) at(flag string) (time.Time, error) {
 	}
 	t, err := a.remind.ParseNow(flag)
 	if err != nil {
-		return t, fmt.Errorf("--now: %w", err)
+		return t, fmt.Errorf("--now：%w", err)
 	}
 	return t, nil
 }

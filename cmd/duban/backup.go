@@ -43,7 +43,7 @@ func runBackup(ctx context.Context, e *env, args []string) error {
 	}
 	a, err := openApp(ctx, e, *cfgPath)
 	if errors.Is(err, store.ErrLocked) {
-		return fmt.Errorf("%w\nwhile serve runs it writes the backups itself: set [store] backup_dir (and backup_at)", err)
+		return fmt.Errorf("%w\nduban serve 运行时由它自己每天备份：在配置中设置 [store] backup_dir（和 backup_at）", err)
 	}
 	if err != nil {
 		return err

@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -53,7 +54,7 @@ func runChat(ctx context.Context, e *env, args []string) error {
 		// What a session produces for other people (a 待销号 card to a
 		// group leader) is shown on the console, never sent: on a
 		// deployment's store they would miss it.
-		return fmt.Errorf("%s has [wecom] set: messages duban chat produces for other people are shown in the console, never sent to WeCom; try it on a copy of the store with a config without [wecom]", a.cfg.File)
+		return fmt.Errorf("%s 填写了 [wecom]：duban chat 产生的发给他人的消息只在控制台显示，不发往企业微信，用在正式库上他们会收不到。请复制一份存储，用不含 [wecom] 的配置试用", a.cfg.File)
 	}
 	if a.cfg.File == "" && a.st.Fresh() {
 		if err := loadSample(ctx, a); err != nil {
@@ -64,7 +65,7 @@ func runChat(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	if *as == "" {
-		return fmt.Errorf("--as USERID is required")
+		return errors.New("须用 --as 指定以哪个企业微信账号的身份使用，如 --as zhaojie")
 	}
 	h, err := a.handler(ctx)
 	if err != nil {
@@ -186,10 +187,10 @@ func resetDefaultStore(cfgPath string) error {
 		return err
 	}
 	if cfg.File != "" {
-		return fmt.Errorf("--fresh only resets the embedded default's store; %s configures %s: delete it yourself if you mean to", cfg.File, cfg.Store.Dir)
+		return fmt.Errorf("--fresh 只重置内置默认的存储；%s 配置的存储是 %s，确要重来请自行删除", cfg.File, cfg.Store.Dir)
 	}
 	if err := os.RemoveAll(cfg.Store.Dir); err != nil {
-		return fmt.Errorf("--fresh: remove %s: %w", cfg.Store.Dir, err)
+		return fmt.Errorf("--fresh：无法删除 %s：%w", cfg.Store.Dir, err)
 	}
 	return nil
 }

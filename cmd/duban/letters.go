@@ -38,7 +38,7 @@ func runLetters(ctx context.Context, e *env, args []string) error {
 		return a.listLetters(ctx)
 	}
 	if *out == "" {
-		return fmt.Errorf("须用 --out 指定输出目录：%w", errUsageText(fs))
+		return usageError(fs, "须用 --out 指定函件的输出目录")
 	}
 	now, err := a.at(*nowFlag)
 	if err != nil {

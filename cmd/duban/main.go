@@ -104,7 +104,7 @@ func runEnv(ctx context.Context, e *env, args []string) int {
 	case errors.Is(err, errUsage):
 		return 2
 	}
-	fmt.Fprintf(stderr, "duban %s: %v\n", args[0], err)
+	fmt.Fprintf(stderr, "duban %s: %s\n", args[0], plainError(err))
 	return 2
 }
 

@@ -2,13 +2,14 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
-	"strings"
 	"text/tabwriter"
 
 	"github.com/duban-org/duban/llm"
 	"github.com/duban-org/duban/policy"
+	"github.com/duban-org/duban/store"
 )
 
 func init() {
@@ -20,7 +21,7 @@ func init() {
 func runIngest(ctx context.Context, e *env, args []string) error {
 	fs, cfgPath := flags(e, "ingest", "PATH...")
 	list := fs.Bool("list", false, "列出已导入的文件")
-	remove := fs.String("remove", "", "删除一个文件（编号、文件名或标题中唯一的一部分）")
+	remove := fs.String("remove", "", "删除一个文件（编号、文件名或完整标题）")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -35,10 +36,15 @@ func runIngest(ctx context.Context, e *env, args []string) error {
 	defer a.Close()
 	if *remove != "" {
 		d, err := eng.Remove(ctx, *remove)
-		if err != nil {
+		switch {
+		case errors.Is(err, store.ErrNotFound):
+			return fmt.Errorf("--remove %s：没有这个文件（可写编号、文件名或完整标题；duban ingest --list 列出全部）", *remove)
+		case errors.Is(err, policy.ErrAmbiguous):
+			return fmt.Errorf("--remove %s：对应多个文件，请写得更具体，或写编号（duban ingest --list 列出全部）", *remove)
+		case err != nil:
 			return err
 		}
-		fmt.Fprintf(e.stdout, "removed %s 《%s》 (%d chunks)\n", d.ID, d.Title, d.Chunks)
+		fmt.Fprintf(e.stdout, "已删除 %s 《%s》（%d 段）\n", d.ID, d.Title, d.Chunks)
 	}
 	if fs.NArg() > 0 {
 		if err := a.roomToWrite(ctx); err != nil {
@@ -52,20 +58,21 @@ func runIngest(ctx context.Context, e *env, args []string) error {
 		for _, f := range rep.Files {
 			if f.Err != nil {
 				failed++
-				if msg := f.Err.Error(); strings.HasPrefix(msg, f.Name+":") {
-					fmt.Fprintf(e.stdout, "%-9s %s\n", f.Status, msg) // the error names the file
-				} else {
-					fmt.Fprintf(e.stdout, "%-9s %s: %s\n", f.Status, f.Name, msg)
+				e.log.Debug("ingest failed", "file", f.Name, "err", f.Err)
+				why := plainError(f.Err)
+				if errors.Is(f.Err, policy.ErrUnsupported) {
+					why = "不支持这种文件（可导入 .txt .md .html .docx .pdf）"
 				}
+				fmt.Fprintf(e.stdout, "%s %s：%s\n", statusWords[f.Status], f.Name, why)
 				continue
 			}
-			fmt.Fprintf(e.stdout, "%-9s %s 《%s》 %d chunks\n", f.Status, f.Name, f.Title, f.Chunks)
+			fmt.Fprintf(e.stdout, "%s %s 《%s》 %d 段\n", statusWords[f.Status], f.Name, f.Title, f.Chunks)
 		}
 		if err := printVectors(ctx, e, eng); err != nil {
 			return err
 		}
 		if failed > 0 {
-			return fmt.Errorf("%d of %d files failed", failed, len(rep.Files))
+			return fmt.Errorf("%d 个文件中有 %d 个未能导入，原因见上", len(rep.Files), failed)
 		}
 	}
 	if *list {
@@ -81,6 +88,11 @@ func runIngest(ctx context.Context, e *env, args []string) error {
 		return w.Flush()
 	}
 	return nil
+}
+
+// statusWords says what ingesting a file did.
+var statusWords = map[policy.DocStatus]string{
+	policy.StatusAdded: "已导入", policy.StatusReplaced: "已更新", policy.StatusUnchanged: "未改变", policy.StatusFailed: "未导入",
 }
 
 // printVectors embeds the chunks that have no vector yet, when an embedding
@@ -132,7 +144,7 @@ func runEval(ctx context.Context, e *env, args []string) error {
 	}
 	f, err := os.Open(fs.Arg(0))
 	if err != nil {
-		return fmt.Errorf("open question set: %w", err)
+		return fmt.Errorf("读取问题集：%w", err)
 	}
 	defer f.Close()
 	qs, err := policy.ReadQuestions(f)

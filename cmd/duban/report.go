@@ -45,7 +45,7 @@ func runReport(ctx context.Context, e *env, args []string) error {
 		return a.listBulletins(ctx)
 	case *archived > 0:
 		if *out == "" {
-			return fmt.Errorf("--archived needs --out DIR: %w", errUsageText(fs))
+			return usageError(fs, "--archived 须与 --out 目录一起用")
 		}
 		return a.writeArchived(ctx, *archived, *out)
 	}
@@ -104,7 +104,8 @@ func runReport(ctx context.Context, e *env, args []string) error {
 }
 
 // errUsageText prints the usage and returns errUsage.
-func errUsageText(fs *flag.FlagSet) error {
+func usageError(fs *flag.FlagSet, msg string) error {
+	fmt.Fprintf(fs.Output(), "%s：%s\n", fs.Name(), msg)
 	fs.Usage()
 	return errUsage
 }
@@ -284,7 +285,7 @@ func (a *app) writeArchived(ctx context.Context, no int, dir string) error {
 		return err
 	}
 	if len(rec.Files) == 0 {
-		return fmt.Errorf("bulletin %d (%s) was published without documents", no, rec.Label())
+		return fmt.Errorf("第 %d 期通报（%s）发布时没有生成文档，无法取回", no, rec.Label())
 	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("archived bulletin: %w", err)

@@ -41,7 +41,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	a.waitForSpace = true
 	w := a.cfg.WeCom
 	if !w.Enabled() || w.Token == "" || w.EncodingAESKey == "" {
-		return fmt.Errorf("[wecom] corp_id, agent_id, secret, token and encoding_aes_key must be set to serve (try `duban chat` without WeCom)")
+		return errors.New("运行 serve 须在配置的 [wecom] 中填写 corp_id、agent_id、secret、token 和 encoding_aes_key（不接企业微信试用，请用 duban chat）")
 	}
 	h, err := a.handler(ctx)
 	if err != nil {

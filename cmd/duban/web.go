@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/duban-org/duban/store"
 	"github.com/duban-org/duban/web"
 	"github.com/duban-org/duban/workbench"
 )
@@ -49,7 +50,7 @@ func runWeb(ctx context.Context, e *env, args []string) error {
 	}
 	host, _, err := net.SplitHostPort(*listen)
 	if ip := net.ParseIP(host); err != nil || (host != "localhost" && (ip == nil || !ip.IsLoopback())) {
-		return fmt.Errorf("--listen %s: the preview serves loopback only (127.0.0.1:PORT): it has no login", *listen)
+		return fmt.Errorf("--listen %s：预览不需登录，只能在本机地址上提供（127.0.0.1:端口）", *listen)
 	}
 	a, err := openApp(ctx, e, *cfgPath)
 	if err != nil {
@@ -65,10 +66,13 @@ func runWeb(ctx context.Context, e *env, args []string) error {
 		if err := printSampleUsers(ctx, a, e.stderr); err != nil {
 			return err
 		}
-		return fmt.Errorf("--as USERID is required")
+		return errors.New("须用 --as 指定以哪个企业微信账号的身份使用，如 --as zhaojie")
 	}
 	if _, err := a.st.Person(ctx, *as); err != nil {
-		return fmt.Errorf("--as %s: not in the task list: %w", *as, err)
+		if errors.Is(err, store.ErrNotFound) {
+			return fmt.Errorf("--as %s：任务清单的人员中没有这个账号", *as)
+		}
+		return err
 	}
 	cfg, err := a.webConfig(ctx)
 	if err != nil {
@@ -81,7 +85,7 @@ func runWeb(ctx context.Context, e *env, args []string) error {
 	}
 	ln, err := net.Listen("tcp", *listen)
 	if err != nil {
-		return fmt.Errorf("listen on %s: %w", *listen, err)
+		return listenError(*listen, "--listen", err)
 	}
 	srv := &http.Server{Handler: pages, ReadHeaderTimeout: 5 * time.Second}
 	fmt.Fprintf(e.stdout, "本地预览（只读）：以 %s 的身份查看 http://%s%s/ ，按 Ctrl+C 结束。\n", *as, ln.Addr(), cfg.Prefix)

@@ -160,10 +160,10 @@ func TestServeLedgerPages(t *testing.T) {
 // marked 本地预览, read-only; a non-loopback address is refused.
 func TestWebPreview(t *testing.T) {
 	e := newE2E(t, e2eOptions{})
-	if _, errOut, code := e.duban("web", "--config", e.cfgPath, "--as", "liujianhua", "--listen", "0.0.0.0:0"); code == 0 || !strings.Contains(errOut, "loopback") {
+	if _, errOut, code := e.duban("web", "--config", e.cfgPath, "--as", "liujianhua", "--listen", "0.0.0.0:0"); code == 0 || !strings.Contains(errOut, "只能在本机地址上提供") {
 		t.Errorf("a preview on every interface: exit %d\n%s", code, errOut)
 	}
-	if _, errOut, code := e.duban("web", "--config", e.cfgPath, "--as", "nobody"); code == 0 || !strings.Contains(errOut, "not in the task list") {
+	if _, errOut, code := e.duban("web", "--config", e.cfgPath, "--as", "nobody"); code == 0 || !strings.Contains(errOut, "任务清单的人员中没有这个账号") {
 		t.Errorf("a preview as a stranger: exit %d\n%s", code, errOut)
 	}
 	addr := freeAddr(t)

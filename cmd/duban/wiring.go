@@ -32,7 +32,7 @@ func (a *app) llmClient() (*llm.Client, error) {
 		return nil, nil
 	}
 	if err != nil {
-		return nil, fmt.Errorf("[llm]: %w", err)
+		return nil, fmt.Errorf("[llm] %w", err)
 	}
 	return client, nil
 }
