@@ -29,7 +29,7 @@ func runChat(ctx context.Context, e *env, args []string) error {
 	as := fs.String("as", "", "以哪个企业微信账号的身份说话（必填）")
 	nowFlag := fs.String("now", "", "以此时刻运行控制台（如 2026-11-26 09:00），时钟从此往后走")
 	fresh := fs.Bool("fresh", false, "重新开始：删除内置默认的数据库（./data）并重新载入示例台账")
-	if err := parse(fs, args); err != nil {
+	if err := parseNone(fs, args); err != nil {
 		return err
 	}
 	if *fresh {

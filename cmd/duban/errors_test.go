@@ -46,6 +46,8 @@ func TestCLIErrorsInChinese(t *testing.T) {
 		{[]string{"ingest", "--config", cfg, "--remove", "无此文件.txt"}, "--remove 无此文件.txt：没有这个文件"},
 		{[]string{"ingest", "--config", cfg, write("a.bak", "x")}, "不支持这种文件"},
 		{[]string{"serve", "--config", cfg}, "运行 serve 须在配置的 [wecom] 中填写 corp_id"},
+		{[]string{"tasks", "--config", cfg, "市司法局"}, "duban tasks：多余的参数「市司法局」"},
+		{[]string{"report", "--config", cfg, "abc", "--publish"}, "duban report：多余的参数「abc --publish」"},
 		{[]string{"web", "--config", cfg, "--as", "liujianhua", "--listen", "0.0.0.0:0"}, "预览不需登录，只能在本机地址上提供"},
 	} {
 		code, out, errs := cli(t, "", tc.args...)

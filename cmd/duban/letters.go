@@ -26,7 +26,7 @@ func runLetters(ctx context.Context, e *env, args []string) error {
 	out := fs.String("out", "", "函件（.docx）的输出目录")
 	issue := fs.String("issue", "", `向这些单位发函（单位编码，逗号分隔，或 "all"）：编号、存档、通知`)
 	list := fs.Bool("list", false, "列出已发的函件")
-	if err := parse(fs, args); err != nil {
+	if err := parseNone(fs, args); err != nil {
 		return err
 	}
 	a, err := openApp(ctx, e, *cfgPath)

@@ -200,6 +200,19 @@ func isHelpFlag(arg string) bool {
 	return arg == "-h" || arg == "--help" || arg == "-help" || arg == "--h"
 }
 
+// parseNone parses args for a command that takes no argument besides its
+// flags: a word left over (duban tasks 市司法局, or a flag written after
+// one) is refused by name rather than ignored.
+func parseNone(fs *flag.FlagSet, args []string) error {
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return usageError(fs, fmt.Sprintf("多余的参数「%s」：这个命令只接受选项，选项写成 --名称 值，且都写在前面", strings.Join(fs.Args(), " ")))
+	}
+	return nil
+}
+
 // parseOne parses args for a command that takes exactly one argument.
 func parseOne(fs *flag.FlagSet, args []string) error {
 	if err := parse(fs, args); err != nil {

@@ -28,7 +28,7 @@ func runRemind(ctx context.Context, e *env, args []string) error {
 	fs, cfgPath := flags(e, "remind", "")
 	dryRun := fs.Bool("dry-run", false, "只打印将要发送的内容，不发送也不记录")
 	nowFlag := fs.String("now", "", "按此时刻计划（2026-11-26 09:00、RFC 3339，或只写日期，按 send_at 时刻）")
-	if err := parse(fs, args); err != nil {
+	if err := parseNone(fs, args); err != nil {
 		return err
 	}
 	a, err := openAppAt(ctx, e, *cfgPath, *dryRun)

@@ -32,7 +32,7 @@ func runReport(ctx context.Context, e *env, args []string) error {
 	list := fs.Bool("list", false, "列出已发布的通报及其文档")
 	archived := fs.Int("archived", 0, "与 --out 一起用：写出第 N 份已发布通报存档的文档（N 为 --list 中的序号）")
 	out := fs.String("out", "", "--archived 的输出目录")
-	if err := parse(fs, args); err != nil {
+	if err := parseNone(fs, args); err != nil {
 		return err
 	}
 	a, err := openAppAt(ctx, e, *cfgPath, !*publish)

@@ -30,7 +30,7 @@ func init() {
 
 func runServe(ctx context.Context, e *env, args []string) error {
 	fs, cfgPath := flags(e, "serve", "")
-	if err := parse(fs, args); err != nil {
+	if err := parseNone(fs, args); err != nil {
 		return err
 	}
 	a, err := openWhenRoom(ctx, e, time.Second, func() (*app, error) { return openApp(ctx, e, *cfgPath) })

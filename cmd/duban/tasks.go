@@ -29,7 +29,7 @@ func runTasks(ctx context.Context, e *env, args []string) error {
 	nowFlag := fs.String("now", "", "按此时刻判断红黄绿灯（如 2006-01-02 15:04）")
 	limit := fs.Int("limit", 0, "最多显示这么多项（0 为全部）；总数照样统计")
 	offset := fs.Int("offset", 0, "先跳过这么多项（与 --limit 一起分页）")
-	if err := parse(fs, args); err != nil {
+	if err := parseNone(fs, args); err != nil {
 		return err
 	}
 	if *limit < 0 || *offset < 0 {

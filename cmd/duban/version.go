@@ -21,7 +21,7 @@ var (
 
 func runVersion(_ context.Context, e *env, args []string) error {
 	fs, _ := flags(e, "version", "")
-	if err := parse(fs, args); err != nil {
+	if err := parseNone(fs, args); err != nil {
 		return err
 	}
 	v, c, d := buildInfo()

@@ -45,7 +45,7 @@ func runWeb(ctx context.Context, e *env, args []string) error {
 	fs, cfgPath := flags(e, "web", "")
 	as := fs.String("as", "", "显示哪个企业微信账号看到的页面（必填）")
 	listen := fs.String("listen", "127.0.0.1:8081", "监听的本机地址")
-	if err := parse(fs, args); err != nil {
+	if err := parseNone(fs, args); err != nil {
 		return err
 	}
 	host, _, err := net.SplitHostPort(*listen)
