@@ -7,8 +7,11 @@ import (
 	"strings"
 )
 
-// The refusals providers an office in China configures send, each as its
-// API writes it (status and body). Reply{Error: &r} answers with one.
+// The refusals providers an office in China configures send, status and
+// body. Reply{Error: &r} answers with one. Bodies are copied from public
+// reports where one was found (DashScope's data_inspection_failed, Zhipu's
+// 1301, DeepSeek's 401 and 402, vLLM's context length, Moonshot's limits,
+// MiniMax's base_resp); the others follow the provider's documented shape.
 var (
 	// Content moderation.
 	QwenInputInspection = Refusal{400, `{"error":{"code":"data_inspection_failed","param":null,"message":"Input data may contain inappropriate content.","type":"data_inspection_failed"},"id":"chatcmpl-deab386b-2562-9a7b-b8fa-0ba9385a5c28","request_id":"deab386b-2562-9a7b-b8fa-0ba9385a5c28"}`}
