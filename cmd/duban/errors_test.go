@@ -37,6 +37,7 @@ func TestCLIErrorsInChinese(t *testing.T) {
 		{[]string{"remind", "--config", badRemind}, badRemind + " 第 4 行，remind.send_at：\"9点\" 不是一天中的时刻"},
 		{[]string{"import", "--config", cfg, missing}, "duban import: 找不到 " + missing + "（文件不存在）"},
 		{[]string{"export", "--config", cfg, filepath.Join(dir, "无此目录", "台账.xlsx")}, "duban export: 目录 " + filepath.Join(dir, "无此目录") + " 不存在"},
+		{[]string{"export", "--config", cfg, filepath.Join(dir, "台账.pdf")}, "duban export: 不能导出为PDF（" + filepath.Join(dir, "台账.pdf") + "）：请写 .xlsx 文件名"},
 		{[]string{"backup", "--config", cfg, filepath.Join(dir, "无此目录", "a.bak")}, "目录 " + filepath.Join(dir, "无此目录") + " 不存在"},
 		{[]string{"eval", "--config", cfg, filepath.Join(dir, "q.jsonl")}, "读取问题集：找不到 " + filepath.Join(dir, "q.jsonl")},
 		{[]string{"remind", "--config", cfg, "--dry-run", "--now", "明天上午"}, "--now：时刻 \"明天上午\" 写法有误，应写成 \"2026-12-21 09:00\""},
@@ -65,6 +66,9 @@ func TestCLIErrorsInChinese(t *testing.T) {
 				t.Errorf("duban %s holds %q:\n%s", strings.Join(tc.args, " "), w, text)
 			}
 		}
+	}
+	if _, err := os.Stat(filepath.Join(dir, "台账.pdf")); !os.IsNotExist(err) {
+		t.Errorf("a refused export left 台账.pdf behind (stat: %v)", err)
 	}
 }
 

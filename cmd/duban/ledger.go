@@ -4,7 +4,9 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"path/filepath"
 	"runtime/debug"
+	"strings"
 	"time"
 
 	"github.com/duban-org/duban"
@@ -93,9 +95,30 @@ func importLedgerWatched(ctx context.Context, st *store.Store, in tasklist.Ledge
 	return changes, stats, err
 }
 
+// notLedgerExt are file types people name by habit that export does not
+// write: anything but .xlsx would otherwise become a CSV directory of that name.
+var notLedgerExt = map[string]string{
+	".xls": "Excel 97-2003 工作簿", ".et": "WPS 表格", ".csv": "单个 CSV 文件", ".pdf": "PDF",
+	".doc": "Word 文档", ".docx": "Word 文档", ".wps": "WPS 文档", ".txt": "文本文件",
+	".json": "JSON", ".zip": "压缩包", ".ods": "OpenDocument 表格",
+}
+
+// checkExportName refuses an output name whose extension promises a file
+// type export does not write.
+func checkExportName(out string) error {
+	ext := strings.ToLower(filepath.Ext(out))
+	if kind, ok := notLedgerExt[ext]; ok {
+		return fmt.Errorf("duban export: 不能导出为%s（%s）：请写 .xlsx 文件名（如 台账.xlsx），或不带扩展名的目录名导出为 CSV 目录", kind, out)
+	}
+	return nil
+}
+
 func runExport(ctx context.Context, e *env, args []string) error {
 	fs, cfgPath := flags(e, "export", "OUT")
 	if err := parseOne(fs, args); err != nil {
+		return err
+	}
+	if err := checkExportName(fs.Arg(0)); err != nil {
 		return err
 	}
 	a, err := openExisting(ctx, e, *cfgPath)
