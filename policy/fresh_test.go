@@ -83,3 +83,14 @@ func TestEvaluateDevSet(t *testing.T) {
 		t.Errorf("declined %d of %d out-of-corpus questions", rep.Declined, rep.OutOfCorpus)
 	}
 }
+
+// TestEvaluateYesNoBlindSet runs testdata/heldout3/questions.jsonl, the
+// fourth round's blind set (yes-or-no questions, words the documents do not
+// use, questions they leave open), scored once before the round's work and
+// once after it (docs/benchmarks.md).
+func TestEvaluateYesNoBlindSet(t *testing.T) {
+	rep := evaluateFile(t, regulationsEngine(t), "testdata/heldout3/questions.jsonl")
+	if rep.Answerable < 35 || rep.OutOfCorpus < 12 {
+		t.Fatalf("question set: %d answerable, %d to decline", rep.Answerable, rep.OutOfCorpus)
+	}
+}
