@@ -2,6 +2,7 @@ package policy
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -53,7 +54,10 @@ type Answer struct {
 const (
 	declineText      = "已收录的政策文件中没有涉及这个问题的内容，无法据此回答。请换个说法，或咨询编办。"
 	declinePlaceText = "已收录的政策文件中没有涉及“%s”的内容，无法据此回答。"
-	emptyCorpusText  = "尚未收录任何政策文件，无法回答。请编办先导入文件（duban ingest）。"
+	// A yes-or-no question whose subject an article treats without
+	// deciding it: neither yes nor no is given.
+	undecidedText   = "已收录的政策文件没有对这一点作出规定，无法据此回答是或否。%s讲到了相关内容，但没有规定这一点。"
+	emptyCorpusText = "尚未收录任何政策文件，无法回答。请编办先导入文件（duban ingest）。"
 )
 
 // maxReplyBytes is WeCom's limit for a text message.
@@ -152,6 +156,9 @@ func (e *Engine) Ask(ctx context.Context, question string) (Answer, error) {
 	ch := idx.choose(q, ranked, e.o.Threshold)
 	hits := idx.hitsInOrder(ranked, ch.order, 5)
 	if len(ch.picked) == 0 {
+		if ch.undecided >= 0 {
+			return Answer{Text: fmt.Sprintf(undecidedText, idx.citation(ch.undecided)), Declined: true, Hits: hits}, nil
+		}
 		return Answer{Text: declineText, Declined: true, Hits: hits}, nil
 	}
 	if e.o.Writer != nil {
@@ -160,6 +167,11 @@ func (e *Engine) Ask(ctx context.Context, question string) (Answer, error) {
 			passages = append(passages, h.Passage)
 		}
 		text, err := e.o.Writer.Write(ctx, question, passages)
+		if err == nil && q.yesNo && !quotesProvision(text, ch.picked) {
+			// A yes or no is given only on the words of the provision
+			// that decides it; the extract quotes them.
+			err = errUngroundedVerdict
+		}
 		if err == nil && strings.TrimSpace(text) != "" {
 			var cites []Citation
 			for _, p := range passages {
@@ -176,6 +188,37 @@ func (e *Engine) Ask(ctx context.Context, question string) (Answer, error) {
 		cites = appendCitation(cites, idx.citation(c.chunk))
 	}
 	return Answer{Text: strings.Join(parts, ""), Citations: cites, Hits: hits}, nil
+}
+
+// errUngroundedVerdict: the writer answered a yes-or-no question without
+// quoting the provision that decides it.
+var errUngroundedVerdict = errors.New("the answer to a yes-or-no question quotes no provision that decides it")
+
+// minQuote is the shortest run of a provision, in characters, that an
+// answer must repeat word for word to count as quoting it.
+const minQuote = 8
+
+// quotesProvision reports whether an answer repeats, word for word, a run
+// of a picked sentence that says what must, may or must not be done: a
+// written yes or no rests on the provision the engine found to decide it.
+func quotesProvision(answer string, picked []candidate) bool {
+	a := normalize(answer)
+	for _, c := range picked {
+		rs := []rune(normalize(c.text))
+		for i := 0; i+minQuote <= len(rs); i++ {
+			j := i + minQuote
+			if !strings.Contains(a, string(rs[i:j])) {
+				continue
+			}
+			for j < len(rs) && strings.Contains(a, string(rs[i:j+1])) {
+				j++
+			}
+			if decidingWords.MatchString(string(rs[i:j])) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 func appendCitation(cites []Citation, c Citation) []Citation {

@@ -2,6 +2,7 @@ package policy
 
 import (
 	"regexp"
+	"slices"
 	"strings"
 	"unicode/utf8"
 )
@@ -12,7 +13,8 @@ import (
 // answer must say it: a sentence on the question's subject that does not is
 // no answer, and the engine declines rather than quote it.
 type asked struct {
-	// yesNo: the question asks whether (能不能, 要…吗, …了没有).
+	// yesNo: the question asks whether (能不能, 要…吗, …了没有); deed is
+	// then what it asks whether of (能不能单设办事机构 → 单设办事机构).
 	yesNo bool
 	// who: the question asks which body (由谁, 哪个部门); deed is what the
 	// body does (由谁审核 → 审核), "" when it names nothing.
@@ -55,6 +57,44 @@ var (
 	methodCue = regexp.MustCompile(`(\p{Han}{0,4}?)(怎么|如何|怎样|按什么)(算|计算|核算|折算)`)
 )
 
+// whetherModal: the modal a …吗 question asks by; the deed follows it
+// (事业单位可以用行政编制吗 → 用行政编制).
+var whetherModal = regexp.MustCompile(`(能|可以|可|要|需要|需|得|必须|应当|应该|会|该|准|允许)`)
+
+// whetherDeed is what a yes-or-no question asks whether of: the words after
+// its A-not-A (能不能, 纳不纳入), 是否 or the modal of …吗; before 了没有; the
+// whole question when no modal says where it starts.
+func whetherDeed(norm string) string {
+	rs := []rune(strings.TrimRight(norm, trailing))
+	for i := 1; i+1 < len(rs); i++ {
+		if rs[i] == '不' && rs[i-1] == rs[i+1] && isHan(rs[i-1]) {
+			// 能不能单设 → 单设; 纳不纳入预算 → 纳入预算
+			if strings.ContainsRune("能要会用行算该准让是有可需受给应允", rs[i-1]) {
+				rest := rs[i+2:]
+				// 可不可以, 需不需要: the modal's second character
+				if len(rest) > 0 && strings.Contains("可以需要应该应当允许", string([]rune{rs[i-1], rest[0]})) {
+					rest = rest[1:]
+				}
+				return string(rest)
+			}
+			return string(rs[i+1:])
+		}
+	}
+	s := string(rs)
+	for _, cue := range []string{"是否", "能否", "可否"} {
+		if i := strings.Index(s, cue); i >= 0 {
+			return s[i+len(cue):]
+		}
+	}
+	if i := strings.LastIndex(norm, "了没有"); i >= 0 {
+		return norm[:i]
+	}
+	if locs := whetherModal.FindAllStringIndex(s, -1); len(locs) > 0 {
+		return s[locs[len(locs)-1][1]:]
+	}
+	return s
+}
+
 // measureWords say what a count is of by themselves (几期, 多少家, 几名).
 const measureWords = "期次名家项条种类位级批只件份轮届人天年月日周元倍"
 
@@ -69,6 +109,9 @@ func readAsked(norm string, k answerKind) asked {
 	a := asked{
 		yesNo:    askedWhether.MatchString(norm),
 		sanction: sanctionCue.MatchString(norm),
+	}
+	if a.yesNo {
+		a.deed = whetherDeed(norm)
 	}
 	if m := methodCue.FindStringSubmatch(norm); m != nil {
 		a.method, a.deed = true, m[1]
@@ -118,6 +161,12 @@ func (x *index) saysAsked(q query, norm string) bool {
 	if q.sanction && !penaltyWords.MatchString(norm) {
 		return false
 	}
+	// Whether: a provision that decides it — what must, may or must not be
+	// done — about the deed asked, not a sentence that only shares the
+	// question's subject.
+	if q.yesNo && !q.sanction && !decides(q, norm) {
+		return false
+	}
 	if q.who || q.method {
 		if q.deedUnsaid {
 			return false // 由谁任命: no document says who does it
@@ -128,6 +177,45 @@ func (x *index) saysAsked(q query, norm string) bool {
 		return x.namesBody(q, norm, q.deedKeys)
 	}
 	return true
+}
+
+// decidingWords say what must, may or must not be done, or what is so —
+// the words of a provision, which in a regulation is often a plain
+// statement (由…审批, 报…备案, 推广…, 实行…).
+var decidingWords = regexp.MustCompile(`应当|应|不得|不能|不可|必须|须|禁止|严禁|可以|可|有权|无权|不再|一律|不单独|不另|具有|不予|予以|负责|受法律保护|有效|废止|失效|包括|属于|追究|给予|责令|原则上|由|经|报|按|实行|推行|推广|鼓励|支持|允许|建立|凭|依照|依法`)
+
+// decides reports whether a normalized sentence decides the yes-or-no
+// question q: a clause of it that holds a word of the deed asked (or a word
+// written for it), or a clause next to that one (X的，应当…), says what
+// must, may or must not be done; for an item of a list, its lead-in may
+// say it (政府督查可以采取以下方式：). A deed with no word the documents hold
+// is judged by the provision alone. The lead-in follows the sentence after
+// a line break.
+func decides(q query, norm string) bool {
+	if len(q.deedKeys) == 0 {
+		return decidingWords.MatchString(norm)
+	}
+	body, lead, _ := strings.Cut(norm, "\n")
+	clauses := strings.FieldsFunc(body, func(r rune) bool { return strings.ContainsRune(",;:。!?", r) })
+	for i, c := range clauses {
+		if len(wordSpansAny(q.deedKeys, []rune(c))) == 0 {
+			continue
+		}
+		if decidingWords.MatchString(c) || i > 0 && decidingWords.MatchString(clauses[i-1]) || i+1 < len(clauses) && decidingWords.MatchString(clauses[i+1]) || decidingWords.MatchString(lead) {
+			return true
+		}
+	}
+	return false
+}
+
+// wordSpansAny returns where any of words, or a word written for one,
+// stands in rs.
+func wordSpansAny(words []string, rs []rune) [][2]int {
+	var out [][2]int
+	for _, w := range words {
+		out = append(out, wordSpans(w, rs)...)
+	}
+	return out
 }
 
 func spansOf(re *regexp.Regexp, norm string) [][2]int {
@@ -162,6 +250,10 @@ func (x *index) ownerWord(q query) string {
 // words (由谁任命), said is true and words is empty: nothing says it.
 func (x *index) deedWords(q query) (words []string, said bool) {
 	rs := []rune(q.deed)
+	var keys []string // a yes-or-no deed's words are key words: not 配使 of 调配使用
+	if q.yesNo {
+		keys = x.keyWords(q)
+	}
 	for i := 0; i+1 < len(rs); i++ {
 		if !isHan(rs[i]) || !isHan(rs[i+1]) {
 			continue
@@ -171,7 +263,7 @@ func (x *index) deedWords(q query) (words []string, said bool) {
 			continue
 		}
 		said = true
-		if x.chunkFreq(w) > 0 || isRelationAsked(w) {
+		if isRelationAsked(w) || x.chunkFreq(w) > 0 && (!q.yesNo || slices.Contains(keys, w)) {
 			words = appendWords(words, w)
 		}
 	}

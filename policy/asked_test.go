@@ -45,10 +45,10 @@ func TestAskedKinds(t *testing.T) {
 		{q: "乱收费会受什么处分", kind: kindRule, sanction: true},
 		{q: "不合规定的方案怎么处理", kind: kindRule},
 		// Whether.
-		{q: "议事协调机构能不能单设办事机构", kind: kindRule, yesNo: true},
-		{q: "行政编制可不可以挪用", kind: kindRule, yesNo: true},
-		{q: "事业单位招聘要考试吗", kind: kindRule, yesNo: true},
-		{q: "改革在全省推广了没有", yesNo: true},
+		{q: "议事协调机构能不能单设办事机构", kind: kindRule, yesNo: true, deed: "单设办事机构"},
+		{q: "行政编制可不可以挪用", kind: kindRule, yesNo: true, deed: "挪用"},
+		{q: "事业单位招聘要考试吗", kind: kindRule, yesNo: true, deed: "考试"},
+		{q: "改革在全省推广了没有", yesNo: true, deed: "改革在全省推广"},
 		{q: "开银行账户凭什么", kind: kindRule},
 		// A thing asked for by name.
 		{q: "法定代表人要具备什么条件", kind: kindRule, thing: "条件", owner: "法定代表人"},

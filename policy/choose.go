@@ -48,6 +48,9 @@ type candidate struct {
 type choice struct {
 	picked []candidate // in document order; empty when declining
 	order  []int32     // the passages, best first by their best sentence
+	// undecided, when declining a yes-or-no question, is the passage that
+	// treats its subject without deciding it (-1 when none does).
+	undecided int32
 }
 
 // choose picks the sentence that holds an answer of the asked kind next to
@@ -106,6 +109,9 @@ func (x *index) choose(q query, ranked []scored, minCover float64) choice {
 		}
 	}
 	var best *candidate
+	ch.undecided = -1
+	open := q
+	open.yesNo = false // the question asked as what the documents say of it
 	for i := range cands {
 		if i == 3*candidateChunks {
 			break
@@ -114,10 +120,14 @@ func (x *index) choose(q query, ranked []scored, minCover float64) choice {
 			best = &cands[i]
 			break
 		}
+		if q.yesNo && ch.undecided < 0 && x.answers(open, cands[i], minCover) {
+			ch.undecided = cands[i].chunk
+		}
 	}
 	if best == nil {
 		return ch
 	}
+	ch.undecided = -1
 	// The answer's passage goes first.
 	ch.order = slices.DeleteFunc(ch.order, func(ci int32) bool { return ci == best.chunk })
 	ch.order = append([]int32{best.chunk}, ch.order...)
