@@ -34,7 +34,7 @@ var kindCues = []struct {
 }{
 	{kindDocNo, regexp.MustCompile(`文号|字号|第几号|几号令|令第几|号令是|令是第几`)},
 	{kindDate, regexp.MustCompile(`什么时候|何时|哪天|哪一天|哪日|哪年|哪一年|哪个月|几月|什么时间|几时|什么日期|哪个日期|截止时间|截至什么`)},
-	{kindPerson, regexp.MustCompile(`叫什么|名字|姓名|是谁$|是哪位|哪位`)},
+	{kindPerson, regexp.MustCompile(`叫什么|([^改换更起]|^)名字|姓名|是谁$|是哪位|哪位`)},
 	{kindNumber, regexp.MustCompile(`几|多少|多长|多久|多大|比例|比重|百分之`)},
 	{kindBody, regexp.MustCompile(`谁|哪家|哪一家|哪个部门|哪些部门|什么部门|哪个机构|哪些机构|什么机构|哪个单位|哪些单位|哪个机关|什么机关|哪一级|哪级|什么名义|哪里|哪儿|何处|哪个会议|什么会议`)},
 	{kindMeaning, regexp.MustCompile(`什么意思|啥意思|指的是|指什么|是指|什么叫|何为|何谓|含义|定义|什么样的(组织|机构|单位)`)},

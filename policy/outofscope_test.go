@@ -109,6 +109,7 @@ func TestUnknownBodies(t *testing.T) {
 		"市农业局精简了多少机构":      "",
 		"农业综合执法支队承担了哪些职能":  "",
 		"政务大厅的窗口怎么设":       "", // a hall, not an office
+		"县里撤并一个局要报谁批":      "", // a bureau counted, not named
 		"找农业局办事要带什么":       "",
 		"县级以上地方人民政府督查机构是啥": "",
 	} {

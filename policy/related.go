@@ -20,6 +20,11 @@ type relation struct {
 	// written words of two characters are index terms; a longer one is a
 	// phrase a sentence must hold whole (管理职责, not 管理 alone)
 	written []string
+	// names: the asked word names the question's subject in spoken words
+	// (公章 for 印章, 插手 for 干预), rather than the kind of answer wanted
+	// (主管): it keeps its weight, and the answer need not hold one of
+	// the relation's words.
+	names bool
 }
 
 var relations = []relation{
@@ -38,6 +43,82 @@ var relations = []relation{
 		asked:   []string{"材料", "资料"},
 		written: []string{"文件", "证明", "申请书", "证明文件"},
 	},
+}
+
+// spokenWords are the words of government work as people say them, with
+// the words regulations and notices write for the same thing: the
+// paraphrases a question in an office is typed with. They are read like the
+// relations above (names: true), in groups by subject. Each written word is
+// the documents' name of what the spoken ones mean, or of the rule that
+// treats it (收礼 is treated as a breach of 廉政 rules); never a neighbour.
+var spokenWords = []relation{
+	// Interfering, obstructing, cooperating.
+	{asked: []string{"插手", "干涉", "过问", "横加干预"}, written: []string{"干预", "干扰"}},
+	{asked: []string{"不配合", "不予配合", "不让查", "刁难", "设卡", "对抗检查"}, written: []string{"阻碍", "阻挠", "妨碍", "拒不", "拒绝"}},
+	{asked: []string{"帮忙", "搭把手", "帮着"}, written: []string{"协助", "配合", "支持"}},
+	{asked: []string{"打招呼", "说情"}, written: []string{"干预", "插手"}},
+	// Integrity: gifts, favours, secrets, falsehoods.
+	{asked: []string{"收礼", "送礼", "收红包", "吃请", "受贿", "行贿", "拿好处", "吃拿卡要", "收钱"}, written: []string{"廉政", "贿赂", "清正廉洁", "廉洁"}},
+	{asked: []string{"走后门", "开后门", "以权谋私", "谋私利", "假公济私"}, written: []string{"徇私舞弊", "滥用职权", "谋取利益"}},
+	{asked: []string{"不作为", "懒政", "失职", "不管不问"}, written: []string{"玩忽职守", "不依法履行", "失职渎职", "不履行"}},
+	{asked: []string{"泄密", "说出去", "透露"}, written: []string{"泄露", "保守秘密"}},
+	{asked: []string{"造假", "作假", "做假", "糊弄", "编数据", "假数据"}, written: []string{"弄虚作假", "伪造", "虚报"}},
+	{asked: []string{"少报", "漏报", "不报", "瞒着", "隐瞒不报", "多报"}, written: []string{"虚报", "瞒报", "隐瞒"}},
+	{asked: []string{"报复", "穿小鞋", "整人"}, written: []string{"打击报复", "打击", "报复", "陷害"}},
+	// Posts and people.
+	{asked: []string{"干部", "公务人员", "机关人员"}, written: []string{"工作人员", "公职人员"}},
+	{asked: []string{"老板", "企业主", "老总", "业主"}, written: []string{"企业经营者", "经营者"}},
+	{asked: []string{"法人代表", "法人"}, written: []string{"法定代表人"}},
+	{asked: []string{"领导班子", "班子成员"}, written: []string{"领导成员", "领导职数"}},
+	{asked: []string{"人手", "人力"}, written: []string{"人员", "力量"}},
+	{asked: []string{"上班", "干活", "日常工作"}, written: []string{"正常工作", "工作"}},
+	{asked: []string{"临时工", "协管员", "辅警"}, written: []string{"辅助人员"}},
+	// Bodies and their changes.
+	{asked: []string{"撤并", "并掉", "合并撤销", "撤合"}, written: []string{"撤销", "合并"}},
+	{asked: []string{"改名", "改名字", "换名字", "更名"}, written: []string{"变更名称", "名称"}},
+	{asked: []string{"换人", "换了", "变动", "调整人选"}, written: []string{"变更"}},
+	{asked: []string{"挂牌", "新设", "成立"}, written: []string{"设立"}},
+	{asked: []string{"扩编", "加编制", "增编"}, written: []string{"增加编制"}},
+	{asked: []string{"超编"}, written: []string{"突破规定的编制", "超出编制"}},
+	// Seals, papers, copies.
+	{asked: []string{"公章", "章子", "图章", "盖章"}, written: []string{"印章"}},
+	{asked: []string{"复印", "拷贝", "影印"}, written: []string{"复制"}},
+	{asked: []string{"借给", "借用", "外借", "租给"}, written: []string{"出借", "出租"}},
+	{asked: []string{"调材料", "查材料", "调档案", "翻材料"}, written: []string{"调阅"}},
+	{asked: []string{"红头文件", "文件规定"}, written: []string{"规范性文件"}},
+	{asked: []string{"批文"}, written: []string{"批准文件"}},
+	{asked: []string{"出台", "发文"}, written: []string{"制定", "公布", "印发"}},
+	{asked: []string{"网上办", "在网上办", "线上办"}, written: []string{"网上办理", "在线", "一网通办"}},
+	{asked: []string{"走网上", "去大厅", "跑窗口"}, written: []string{"办理渠道"}},
+	{asked: []string{"证件"}, written: []string{"证书", "证照"}},
+	// Money.
+	{asked: []string{"捐款", "捐钱", "捐物", "捐的钱"}, written: []string{"捐赠"}},
+	{asked: []string{"赞助"}, written: []string{"资助"}},
+	{asked: []string{"花钱", "乱花"}, written: []string{"使用"}},
+	{asked: []string{"乱收费", "多收钱", "乱收钱"}, written: []string{"不合理费用", "收费"}},
+	{asked: []string{"罚钱"}, written: []string{"罚款"}},
+	{asked: []string{"欠款", "欠账", "欠钱", "赖账"}, written: []string{"拖欠", "账款"}},
+	{asked: []string{"乱摊派", "摊钱", "拉赞助"}, written: []string{"摊派"}},
+	// Validity and repetition.
+	{asked: []string{"作废", "不管用", "还能用", "过期"}, written: []string{"废止", "失效", "有效"}},
+	{asked: []string{"重新办", "再办一次", "重办"}, written: []string{"重复办理", "重复"}},
+	// Manner: at will, on one's own, all at once.
+	{asked: []string{"自行", "私自", "自作主张"}, written: []string{"擅自"}},
+	{asked: []string{"一刀切", "一禁了之"}, written: []string{"简单化", "普遍停产"}},
+	{asked: []string{"关停", "停工"}, written: []string{"停产", "停业"}},
+	{asked: []string{"一次查完", "一起查", "合并检查"}, written: []string{"一次性开展", "联合检查", "合并"}},
+	// Complaints and opinions.
+	{asked: []string{"提意见", "听意见", "征求意见", "听取意见"}, written: []string{"意见"}},
+	{asked: []string{"告状", "投诉", "反映问题"}, written: []string{"投诉", "举报", "反映"}},
+	{asked: []string{"不服", "不满意", "有意见"}, written: []string{"异议", "复核", "申请复核"}},
+	{asked: []string{"告诉", "通知到"}, written: []string{"反馈", "告知"}},
+}
+
+func init() {
+	for i := range spokenWords {
+		spokenWords[i].names = true
+	}
+	relations = append(relations, spokenWords...)
 }
 
 // askedWords are words of spoken questions that are not their subject
@@ -105,10 +186,12 @@ func (q *query) relate(part string, units []qunit, termIndex func(string, float6
 			if len(of) == 0 {
 				continue // 管 of 管理 is not the asked 管
 			}
-			if utf8.RuneCountInString(a) > 1 { // 管 is in every 管理
-				q.relatedWords = appendWords(q.relatedWords, a)
+			if !r.names {
+				if utf8.RuneCountInString(a) > 1 { // 管 is in every 管理
+					q.relatedWords = appendWords(q.relatedWords, a)
+				}
+				q.relatedWords = appendWords(q.relatedWords, r.written...)
 			}
-			q.relatedWords = appendWords(q.relatedWords, r.written...)
 			var extra []int
 			for _, w := range r.written {
 				n := len(q.terms)
@@ -123,7 +206,9 @@ func (q *query) relate(part string, units []qunit, termIndex func(string, float6
 				// The asked word says what kind of answer is wanted, like a
 				// question word; the question's subject decides whether the
 				// documents speak of it.
-				units[i].weight *= askedWeight
+				if !r.names {
+					units[i].weight *= askedWeight
+				}
 			}
 		}
 	}

@@ -77,3 +77,51 @@ func TestAnAnswerIsADecision(t *testing.T) {
 		t.Errorf("answer: %s", got)
 	}
 }
+
+// spokenRules is a 规定 written for the test in the documents' register:
+// what people ask in spoken words (不配合, 插手, 收红包, 公章, 改名) it
+// writes as 阻挠, 干预, 廉洁, 印章, 变更名称.
+const spokenRules = `某市机关效能建设规定
+
+第一条 为了加强机关效能建设，制定本规定。
+
+第二条 效能监察机构开展检查时，被检查单位应当如实提供情况，不得阻挠、妨碍检查。阻挠检查的，由效能监察机构责令改正，并予以通报批评。
+
+第三条 领导干部不得违反规定干预项目审批。违反规定干预项目审批的，依法给予处分。
+
+第四条 机关工作人员应当清正廉洁，违反廉洁纪律的，依照有关规定给予处分。
+
+第五条 单位印章由办公室统一保管，不得出借。
+
+第六条 单位需要变更名称的，应当报市机构编制委员会办公室审核。
+
+第七条 本规定自2025年3月1日起施行。
+`
+
+// TestSpokenWordsFindTheArticle: questions in the words people say, which
+// a document never uses, find the article that writes the same thing in
+// its own words; spoken words of things it does not treat are still declined.
+func TestSpokenWordsFindTheArticle(t *testing.T) {
+	e := New(openStore(t), Options{})
+	ctx := context.Background()
+	if _, err := e.IngestBytes(ctx, "spoken-rules.txt", []byte(spokenRules)); err != nil {
+		t.Fatal(err)
+	}
+	for q, fact := range map[string]string{
+		"被检查单位不配合检查会怎样": "责令改正",
+		"领导插手项目审批怎么处理":  "依法给予处分",
+		"机关干部收红包会受什么处分": "给予处分",
+		"单位的公章能不能借给别人用": "不得出借",
+		"单位要改名字报谁审核":    "市机构编制委员会办公室审核",
+	} {
+		a, err := e.Ask(ctx, q)
+		if err != nil || a.Declined || !strings.Contains(a.Text, fact) {
+			t.Errorf("%s: %s (%v), want %s", q, FormatAnswer(a), err, fact)
+		}
+	}
+	for _, q := range []string{"单位公章丢了怎么补刻", "收红包的钱上缴到哪个账户", "领导干部插手项目审批要罚款多少钱"} {
+		if a, err := e.Ask(ctx, q); err != nil || !a.Declined {
+			t.Errorf("%s: answered %s (%v)", q, FormatAnswer(a), err)
+		}
+	}
+}
