@@ -14,8 +14,10 @@ import (
 // no answer, and the engine declines rather than quote it.
 type asked struct {
 	// yesNo: the question asks whether (能不能, 要…吗, …了没有); deed is
-	// then what it asks whether of (能不能单设办事机构 → 单设办事机构).
-	yesNo bool
+	// then what it asks whether of (能不能单设办事机构 → 单设办事机构);
+	// isSo, that it asks whether something is so (是不是, 有没有), which a
+	// plain statement decides, not whether it may or must be done.
+	yesNo, isSo bool
 	// who: the question asks which body (由谁, 哪个部门); deed is what the
 	// body does (由谁审核 → 审核), "" when it names nothing.
 	who  bool
@@ -63,11 +65,14 @@ var whetherModal = regexp.MustCompile(`(能|可以|可|要|需要|需|得|必须
 
 // whetherDeed is what a yes-or-no question asks whether of: the words after
 // its A-not-A (能不能, 纳不纳入), 是否 or the modal of …吗; before 了没有; the
-// whole question when no modal says where it starts.
-func whetherDeed(norm string) string {
+// whole question when no modal says where it starts. isSo: it asks whether
+// something is so (是不是, 有没有, 是否, …了没有, a …吗 without a modal),
+// not whether it may or must be done.
+func whetherDeed(norm string) (deed string, isSo bool) {
 	rs := []rune(strings.TrimRight(norm, trailing))
 	for i := 1; i+1 < len(rs); i++ {
 		if rs[i] == '不' && rs[i-1] == rs[i+1] && isHan(rs[i-1]) {
+			isSo = strings.ContainsRune("是有算属", rs[i-1])
 			// 能不能单设 → 单设; 纳不纳入预算 → 纳入预算
 			if strings.ContainsRune("能要会用行算该准让是有可需受给应允", rs[i-1]) {
 				rest := rs[i+2:]
@@ -75,24 +80,24 @@ func whetherDeed(norm string) string {
 				if len(rest) > 0 && strings.Contains("可以需要应该应当允许", string([]rune{rs[i-1], rest[0]})) {
 					rest = rest[1:]
 				}
-				return string(rest)
+				return string(rest), isSo
 			}
-			return string(rs[i+1:])
+			return string(rs[i+1:]), isSo
 		}
 	}
 	s := string(rs)
 	for _, cue := range []string{"是否", "能否", "可否"} {
 		if i := strings.Index(s, cue); i >= 0 {
-			return s[i+len(cue):]
+			return s[i+len(cue):], cue == "是否" && !whetherModal.MatchString(s[i+len(cue):])
 		}
 	}
 	if i := strings.LastIndex(norm, "了没有"); i >= 0 {
-		return norm[:i]
+		return norm[:i], true
 	}
 	if locs := whetherModal.FindAllStringIndex(s, -1); len(locs) > 0 {
-		return s[locs[len(locs)-1][1]:]
+		return s[locs[len(locs)-1][1]:], false
 	}
-	return s
+	return s, true
 }
 
 // measureWords say what a count is of by themselves (几期, 多少家, 几名).
@@ -111,7 +116,7 @@ func readAsked(norm string, k answerKind) asked {
 		sanction: sanctionCue.MatchString(norm),
 	}
 	if a.yesNo {
-		a.deed = whetherDeed(norm)
+		a.deed, a.isSo = whetherDeed(norm)
 	}
 	if m := methodCue.FindStringSubmatch(norm); m != nil {
 		a.method, a.deed = true, m[1]
@@ -193,7 +198,7 @@ var decidingWords = regexp.MustCompile(`应当|应|不得|不能|不可|必须|�
 // a line break.
 func decides(q query, norm string) bool {
 	if len(q.deedKeys) == 0 {
-		return decidingWords.MatchString(norm)
+		return q.isSo || decidingWords.MatchString(norm)
 	}
 	body, lead, _ := strings.Cut(norm, "\n")
 	clauses := strings.FieldsFunc(body, func(r rune) bool { return strings.ContainsRune(",;:。!?", r) })
@@ -201,7 +206,7 @@ func decides(q query, norm string) bool {
 		if len(wordSpansAny(q.deedKeys, []rune(c))) == 0 {
 			continue
 		}
-		if decidingWords.MatchString(c) || i > 0 && decidingWords.MatchString(clauses[i-1]) || i+1 < len(clauses) && decidingWords.MatchString(clauses[i+1]) || decidingWords.MatchString(lead) {
+		if q.isSo || decidingWords.MatchString(c) || i > 0 && decidingWords.MatchString(clauses[i-1]) || i+1 < len(clauses) && decidingWords.MatchString(clauses[i+1]) || decidingWords.MatchString(lead) {
 			return true
 		}
 	}

@@ -14,6 +14,7 @@ func TestAskedKinds(t *testing.T) {
 		kind                         answerKind
 		measure, thing, owner, deed  string
 		who, yesNo, sanction, method bool
+		isSo                         bool
 	}{
 		// A number or an amount, and what it counts.
 		{q: "一个科室最多能配几个副科长", kind: kindNumber, thing: "副科长"},
@@ -48,7 +49,7 @@ func TestAskedKinds(t *testing.T) {
 		{q: "议事协调机构能不能单设办事机构", kind: kindRule, yesNo: true, deed: "单设办事机构"},
 		{q: "行政编制可不可以挪用", kind: kindRule, yesNo: true, deed: "挪用"},
 		{q: "事业单位招聘要考试吗", kind: kindRule, yesNo: true, deed: "考试"},
-		{q: "改革在全省推广了没有", yesNo: true, deed: "改革在全省推广"},
+		{q: "改革在全省推广了没有", yesNo: true, isSo: true, deed: "改革在全省推广"},
 		{q: "开银行账户凭什么", kind: kindRule},
 		// A thing asked for by name.
 		{q: "法定代表人要具备什么条件", kind: kindRule, thing: "条件", owner: "法定代表人"},
@@ -59,7 +60,7 @@ func TestAskedKinds(t *testing.T) {
 		{q: "加班费咋算", kind: kindRule, method: true, deed: "加班费"},
 	} {
 		in := readIntent(plainQuestion(normalize(tc.q)))
-		want := intent{kind: tc.kind, measure: tc.measure, asked: asked{who: tc.who, deed: tc.deed, thing: tc.thing, owner: tc.owner, yesNo: tc.yesNo, sanction: tc.sanction, method: tc.method}}
+		want := intent{kind: tc.kind, measure: tc.measure, asked: asked{who: tc.who, deed: tc.deed, thing: tc.thing, owner: tc.owner, yesNo: tc.yesNo, isSo: tc.isSo, sanction: tc.sanction, method: tc.method}}
 		got := intent{kind: in.kind, measure: in.measure, asked: in.asked}
 		if got != want {
 			t.Errorf("%s:\n got %+v\nwant %+v", tc.q, got, want)

@@ -94,3 +94,12 @@ func TestEvaluateYesNoBlindSet(t *testing.T) {
 		t.Fatalf("question set: %d answerable, %d to decline", rep.Answerable, rep.OutOfCorpus)
 	}
 }
+
+// TestEvaluateYesNoDevSet runs testdata/heldout3/dev.jsonl, the yes-or-no
+// questions the fourth round was tuned on.
+func TestEvaluateYesNoDevSet(t *testing.T) {
+	rep := evaluateFile(t, regulationsEngine(t), "testdata/heldout3/dev.jsonl")
+	if rep.Answerable < 25 || rep.OutOfCorpus < 8 {
+		t.Fatalf("question set: %d answerable, %d to decline", rep.Answerable, rep.OutOfCorpus)
+	}
+}

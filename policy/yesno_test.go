@@ -50,7 +50,7 @@ func TestWhetherDeed(t *testing.T) {
 		"改革在全省推广了没有":       "改革在全省推广",
 		"国务院的议事协调机构单独给编制吗": "国务院的议事协调机构单独给编制",
 	} {
-		if got := whetherDeed(plainQuestion(normalize(q))); got != want {
+		if got, _ := whetherDeed(plainQuestion(normalize(q))); got != want {
 			t.Errorf("%s: deed %q, want %q", q, got, want)
 		}
 	}
