@@ -17,11 +17,10 @@ var bodyName = regexp.MustCompile(`\p{Han}{2}(局|署|委员会|办公室|中心
 func (x *index) unknownBodies(norm string) []string {
 	var out []string
 	for _, loc := range bodyName.FindAllStringIndex(norm, -1) {
-		// 一个局, 这个中心, 各局: a body of a kind, not one by name.
-		if m := bodyName.FindStringSubmatchIndex(norm[loc[0]:]); m != nil {
-			if r, _ := utf8.DecodeLastRuneInString(norm[loc[0] : loc[0]+m[2]]); strings.ContainsRune(countsBodies, r) {
-				continue
-			}
+		// 一个局, 这个中心, 对口的局, 部委的司局: a body of a kind, not
+		// one by name.
+		if m := bodyName.FindStringSubmatchIndex(norm[loc[0]:]); m != nil && strings.ContainsAny(norm[loc[0]:loc[0]+m[2]], countsBodies) {
+			continue
 		}
 		// The name with the characters before that belong to it (up to
 		// four before the suffix): 审批局 stands in 多头审批局面, and a
@@ -47,9 +46,9 @@ func (x *index) unknownBodies(norm string) []string {
 	return out
 }
 
-// countsBodies stand before the suffix of a body that is counted or
-// pointed at rather than named (一个局, 这个中心, 各委员会).
-const countsBodies = "个些该本各每这那哪此两"
+// countsBodies stand just before the suffix of a body that is counted,
+// pointed at or described rather than named (一个局, 这个中心, 对口的局).
+const countsBodies = "个些该各每这那哪此的"
 
 // notInName are characters that stand before a body's name, not in it
 // (找农业局, 由编办).

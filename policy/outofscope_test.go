@@ -110,6 +110,7 @@ func TestUnknownBodies(t *testing.T) {
 		"农业综合执法支队承担了哪些职能":  "",
 		"政务大厅的窗口怎么设":       "", // a hall, not an office
 		"县里撤并一个局要报谁批":      "", // a bureau counted, not named
+		"上级能不能要求设对口的局":     "",
 		"找农业局办事要带什么":       "",
 		"县级以上地方人民政府督查机构是啥": "",
 	} {

@@ -71,10 +71,12 @@ var spokenWords = []relation{
 	{asked: []string{"法人代表", "法人"}, written: []string{"法定代表人"}},
 	{asked: []string{"领导班子", "班子成员"}, written: []string{"领导成员", "领导职数"}},
 	{asked: []string{"人手", "人力"}, written: []string{"人员", "力量"}},
+	{asked: []string{"老百姓", "群众", "普通人", "市民"}, written: []string{"社会", "公民", "个人", "公众"}},
 	{asked: []string{"上班", "干活", "日常工作"}, written: []string{"正常工作", "工作"}},
 	{asked: []string{"临时工", "协管员", "辅警"}, written: []string{"辅助人员"}},
 	// Bodies and their changes.
 	{asked: []string{"撤并", "并掉", "合并撤销", "撤合"}, written: []string{"撤销", "合并"}},
+	{asked: []string{"合成一个", "并成一个", "合为一个", "合到一起"}, written: []string{"合并", "由一个"}},
 	{asked: []string{"改名", "改名字", "换名字", "更名"}, written: []string{"变更名称", "名称"}},
 	{asked: []string{"换人", "换了", "变动", "调整人选"}, written: []string{"变更"}},
 	{asked: []string{"挂牌", "新设", "成立"}, written: []string{"设立"}},
@@ -91,6 +93,10 @@ var spokenWords = []relation{
 	{asked: []string{"网上办", "在网上办", "线上办"}, written: []string{"网上办理", "在线", "一网通办"}},
 	{asked: []string{"走网上", "去大厅", "跑窗口"}, written: []string{"办理渠道"}},
 	{asked: []string{"证件"}, written: []string{"证书", "证照"}},
+	{asked: []string{"执法证"}, written: []string{"执法证件"}},
+	{asked: []string{"拿到", "领到", "拿了", "到手"}, written: []string{"取得", "领取", "获取"}},
+	{asked: []string{"交回", "上交", "交上去", "收回", "收走"}, written: []string{"收缴", "交回"}},
+	{asked: []string{"看到", "碰到", "遇到", "查到"}, written: []string{"发现"}},
 	// Money.
 	{asked: []string{"捐款", "捐钱", "捐物", "捐的钱"}, written: []string{"捐赠"}},
 	{asked: []string{"赞助"}, written: []string{"资助"}},

@@ -120,6 +120,8 @@ var questionNoise = []string{
 	"请问", "请告诉我", "告诉我", "我想知道", "想知道", "想问", "一下",
 	// Openers and connectives of spoken questions.
 	"如果", "假如", "要是", "我们", "咱们", "现在", "目前", "听说", "那么", "还有", "另外", "没有",
+	// When and who, said in passing: 执法的时候有人阻挠.
+	"的时候", "时候", "有人",
 	// A body asked for: 部门 here is the question word, not its subject.
 	"哪个部门", "哪些部门", "什么部门", "哪个单位", "哪个机构", "什么机构", "哪个机关", "什么机关",
 	// What a term means.
