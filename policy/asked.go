@@ -191,9 +191,9 @@ var decidingWords = regexp.MustCompile(`应当|应|不得|不能|不可|必须|�
 
 // decides reports whether a normalized sentence decides the yes-or-no
 // question q: a clause of it that holds a word of the deed asked (or a word
-// written for it), or a clause next to that one (X的，应当…), says what
-// must, may or must not be done; for an item of a list, its lead-in may
-// say it (政府督查可以采取以下方式：). A deed with no word the documents hold
+// written for it), a clause before it (应当…，…，适当减少抽查) or the next
+// one (X的，应当…) says what must, may or must not be done; for an item of
+// a list, its lead-in may say it (政府督查可以采取以下方式：). A deed with no word the documents hold
 // is judged by the provision alone. The lead-in follows the sentence after
 // a line break.
 func decides(q query, norm string) bool {
@@ -202,11 +202,13 @@ func decides(q query, norm string) bool {
 	}
 	body, lead, _ := strings.Cut(norm, "\n")
 	clauses := strings.FieldsFunc(body, func(r rune) bool { return strings.ContainsRune(",;:。!?", r) })
+	said := false // a clause so far says what must or may be done
 	for i, c := range clauses {
+		said = said || decidingWords.MatchString(c)
 		if len(wordSpansAny(q.deedKeys, []rune(c))) == 0 {
 			continue
 		}
-		if q.isSo || decidingWords.MatchString(c) || i > 0 && decidingWords.MatchString(clauses[i-1]) || i+1 < len(clauses) && decidingWords.MatchString(clauses[i+1]) || decidingWords.MatchString(lead) {
+		if q.isSo || said || i+1 < len(clauses) && decidingWords.MatchString(clauses[i+1]) || decidingWords.MatchString(lead) {
 			return true
 		}
 	}

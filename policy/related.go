@@ -105,6 +105,13 @@ var spokenWords = []relation{
 	{asked: []string{"罚钱"}, written: []string{"罚款"}},
 	{asked: []string{"欠款", "欠账", "欠钱", "赖账"}, written: []string{"拖欠", "账款"}},
 	{asked: []string{"乱摊派", "摊钱", "拉赞助"}, written: []string{"摊派"}},
+	// Doing: joining up, mixing, deciding, paying.
+	{asked: []string{"打通", "连通", "联通", "接上"}, written: []string{"互联互通", "对接", "融合"}},
+	{asked: []string{"混着用", "串用", "混在一起用"}, written: []string{"混用", "挤占"}},
+	{asked: []string{"定下来", "敲定", "拍板"}, written: []string{"议定", "确定", "决定"}},
+	{asked: []string{"出钱", "掏钱", "买单"}, written: []string{"经费", "费用", "承担"}},
+	{asked: []string{"少查", "少点", "少一些"}, written: []string{"减少", "压减"}},
+	{asked: []string{"多查", "严查", "重点查"}, written: []string{"加大", "重点监管"}},
 	// Validity and repetition.
 	{asked: []string{"作废", "不管用", "还能用", "过期"}, written: []string{"废止", "失效", "有效"}},
 	{asked: []string{"重新办", "再办一次", "重办"}, written: []string{"重复办理", "重复"}},
