@@ -220,8 +220,10 @@ func TestSlowProviderCostsOneTimeout(t *testing.T) {
 		if code != 0 || !strings.Contains(out, tc.want) {
 			t.Fatalf("chat %q: %d\n%s\n%s", tc.text, code, out, errs)
 		}
-		if n := len(srv.ChatRequests()); n != 1 {
-			t.Errorf("%q: %d chat requests for one message, want 1", tc.text, n)
+		// None at all happens when a loaded machine spends the second on
+		// retrieval before the model is asked; more than one is the fault.
+		if n := len(srv.ChatRequests()); n > 1 {
+			t.Errorf("%q: %d chat requests for one message, want at most 1", tc.text, n)
 		}
 		srv.Close()
 	}
