@@ -48,6 +48,7 @@ func synthDoc(r *rand.Rand, sents []string, i int) string {
 
 type benchCorpus struct {
 	dir    string
+	keep   bool // built in DUBAN_BENCH_STORE: left behind
 	chunks int
 	bytes  int64
 	build  time.Duration
@@ -63,10 +64,17 @@ var (
 // synthesized corpus plus the real article.
 func benchStore(b *testing.B) benchCorpus {
 	benchOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "duban-policy-bench-")
-		if err != nil {
-			bench.err = err
-			return
+		// DUBAN_BENCH_STORE names a new directory to build the store in and
+		// leave behind (duban-load -mode replies -store-from measures serve
+		// on it).
+		dir := os.Getenv("DUBAN_BENCH_STORE")
+		bench.keep = dir != ""
+		if dir == "" {
+			var err error
+			if dir, err = os.MkdirTemp("", "duban-policy-bench-"); err != nil {
+				bench.err = err
+				return
+			}
 		}
 		bench.dir = dir
 		st, err := store.Open(dir, store.Options{})
@@ -266,7 +274,7 @@ func heapStats() runtime.MemStats {
 func TestMain(m *testing.M) {
 	measureChild()
 	code := m.Run()
-	if bench.dir != "" {
+	if bench.dir != "" && !bench.keep {
 		os.RemoveAll(bench.dir)
 	}
 	os.Exit(code)

@@ -94,7 +94,12 @@ func (s *Store) Backup(ctx context.Context, w io.Writer) error {
 		return fmt.Errorf("back up store %s: %w", s.dir, err)
 	}
 	body := &hashingWriter{w: bw, h: sha256.New()}
-	if err := s.db.View(func(txn *badger.Txn) error { return writeBackupFrames(ctx, txn, body) }); err != nil {
+	// The backup reads the whole store once: the pages it maps in are
+	// given back as it goes (a frame's worth at a time) and at the end, so
+	// they are not left in the process's RSS (releaseFilePages).
+	err := s.db.View(func(txn *badger.Txn) error { return writeBackupFrames(ctx, txn, body, s.releaseFilePages) })
+	s.releaseFilePages()
+	if err != nil {
 		return fmt.Errorf("back up store %s: %w", s.dir, err)
 	}
 	end := backupMark{Format: backupFormat, Part: "end", Bytes: body.n, SHA256: hex.EncodeToString(body.h.Sum(nil))}
@@ -112,6 +117,10 @@ func (s *Store) Backup(ctx context.Context, w io.Writer) error {
 // value, when one is larger), whatever the store's size.
 const backupFrameBytes = 1 << 20
 
+// releaseEveryFrames frames (a few MB of the store's pages) are read between
+// two calls of releaseFilePages during a backup.
+const releaseEveryFrames = 4
+
 // writeBackupFrames writes every live key the read transaction txn sees,
 // in key order, as frames of Badger's backup format (what DB.Load reads):
 // one version per key, with its value, user meta, version and expiry.
@@ -125,15 +134,19 @@ const backupFrameBytes = 1 << 20
 // transaction; here one transaction is one snapshot. Deleted and expired
 // entries and older versions are left out: a backup is loaded into an
 // empty store, where they would only be dropped again.
-func writeBackupFrames(ctx context.Context, txn *badger.Txn, w io.Writer) error {
+//
+// release is called every releaseEveryFrames frames (it gives back the
+// store's pages read so far).
+func writeBackupFrames(ctx context.Context, txn *badger.Txn, w io.Writer, release func()) error {
 	opts := badger.DefaultIteratorOptions
 	opts.PrefetchValues = false // values are read one at a time, below
 	it := txn.NewIterator(opts)
 	defer it.Close()
 	var (
-		list  pb.KVList
-		arena = make([]byte, 0, backupFrameBytes+64<<10) // the frame's keys and values
-		out   []byte                                     // the frame, encoded
+		list   pb.KVList
+		arena  = make([]byte, 0, backupFrameBytes+64<<10) // the frame's keys and values
+		out    []byte                                     // the frame, encoded
+		frames int
 	)
 	flush := func() error {
 		if len(list.Kv) == 0 {
@@ -156,6 +169,9 @@ func writeBackupFrames(ctx context.Context, txn *badger.Txn, w io.Writer) error 
 		}
 		clear(list.Kv)
 		list.Kv, arena = list.Kv[:0], arena[:0]
+		if frames++; frames%releaseEveryFrames == 0 {
+			release()
+		}
 		return nil
 	}
 	for it.Rewind(); it.Valid(); {

@@ -166,6 +166,7 @@ func (s *Store) PolicyIndex(ctx context.Context, format string, fn func(part []b
 		}
 		return nil
 	})
+	s.releaseFilePages() // the index is read into memory once; its pages need not stay
 	if err != nil {
 		return nil, fmt.Errorf("read policy index: %w", err)
 	}

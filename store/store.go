@@ -42,6 +42,9 @@ type Store struct {
 	lock  *os.File
 	room  func() error
 	opts  Options
+	// mapsDir is dir as /proc/self/maps names its files ("" in memory):
+	// releaseFilePages finds the store's mapped files by it.
+	mapsDir string
 
 	inboxWatch, outboxWatch watchers
 	taskWatch               watchers // ids of tasks changed
@@ -96,6 +99,7 @@ func Open(dir string, o Options) (*Store, error) {
 			return nil, err
 		}
 		s.lock = lock
+		s.mapsDir = mappedDir(dir)
 		if s.fresh, err = checkFiles(dir); err != nil {
 			s.unlock()
 			return nil, err

@@ -159,6 +159,7 @@ func (s *Store) buildView(ctx context.Context) (*ledgerView, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read ledger: %w", err)
 	}
+	s.releaseFilePages() // the ledger is in memory now; its table pages need not be
 	v := &ledgerView{
 		units: units, unitAt: make(map[string]int, len(units)),
 		people: people, personAt: make(map[string]int, len(people)), holders: map[duban.Post][]int{},

@@ -113,6 +113,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs.IntVar(&o.Replies.Players, "players", 4, "replies: people of each role (联络员, 督办组长, 编办, 一把手) talking at once")
 	fs.IntVar(&o.Replies.Rounds, "rounds", 25, "replies: times each person goes through their messages")
 	fs.DurationVar(&o.Replies.Pause, "pause", 2*time.Second, "replies: mean pause before each of one person's messages (each says at most 25 a minute: WeCom's limit to one member is 30)")
+	fs.StringVar(&o.Replies.StoreFrom, "store-from", "", "replies: start from a copy of this store (e.g. one holding a policy corpus) and import the province into it")
+	fs.BoolVar(&o.Replies.Backup, "backup", false, "replies: serve writes its scheduled backup 1–2 minutes into the replies")
 	fs.StringVar(&o.FakeWeCom, "fake-wecom", "", "instead of sending, serve a minimal fake WeCom API on this address (e.g. 127.0.0.1:0) until interrupted; its URL is printed on stdout")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {

@@ -41,6 +41,12 @@ type repliesOptions struct {
 	Players int           // people of each role talking at once
 	Rounds  int           // times each person goes through their messages
 	Pause   time.Duration // mean pause between one person's messages
+	// StoreFrom is a store to start from (copied; the province is imported
+	// into the copy), e.g. the policy benchmarks' 10,000 passages.
+	StoreFrom string
+	// Backup has serve write its scheduled backup while the people talk
+	// (backup_at two minutes after serve's configuration is written).
+	Backup bool
 }
 
 // replyKind is one kind of message measured; its label names who says
@@ -121,6 +127,11 @@ func runReplies(ctx context.Context, o options, out io.Writer) error {
 	now := time.Now()
 	p := province.Generate(province.Size{Units: o.Year.Units, Tasks: o.Year.Tasks, Today: duban.DateOf(now.In(shanghai)), Seed: 1})
 	t0 := time.Now()
+	if o.Replies.StoreFrom != "" {
+		if err := os.CopyFS(filepath.Join(dir, "store"), os.DirFS(o.Replies.StoreFrom)); err != nil {
+			return fmt.Errorf("copy -store-from: %w", err)
+		}
+	}
 	if err := importProvince(ctx, filepath.Join(dir, "store"), p.Units, p.People, p.Tasks, now); err != nil {
 		return err
 	}
@@ -159,6 +170,11 @@ send_at = "23:59"
 quiet_start = "00:00"
 quiet_end = "23:59"
 `, filepath.Join(dir, "store"), o.CorpID, o.AgentID, aes, "http://"+ln.Addr().String())
+	if o.Replies.Backup {
+		// A minute's precision: the backup starts 1–2 minutes into the replies.
+		cfg = strings.Replace(cfg, "[wecom]", fmt.Sprintf("backup_dir = %q\nbackup_at = %q\n[wecom]",
+			filepath.Join(dir, "backups"), time.Now().In(shanghai).Add(2*time.Minute).Format("15:04")), 1)
+	}
 	if err := os.WriteFile(cfgPath, []byte(cfg), 0o600); err != nil {
 		return err
 	}
@@ -181,7 +197,7 @@ quiet_end = "23:59"
 
 	load0 := loadAverage()
 	cpu0 := procCPU(srv.pid())
-	var rssMax atomic.Int64
+	var rssMax, anonAtMax, fileAtMax atomic.Int64
 	sampling, stopSampling := context.WithCancel(ctx)
 	sampled := make(chan struct{})
 	go func() {
@@ -189,6 +205,8 @@ quiet_end = "23:59"
 		for t := time.NewTicker(50 * time.Millisecond); sampling.Err() == nil; <-t.C {
 			if v := procStatus(srv.pid(), "VmRSS"); v > rssMax.Load() {
 				rssMax.Store(v)
+				anonAtMax.Store(procStatus(srv.pid(), "RssAnon"))
+				fileAtMax.Store(procStatus(srv.pid(), "RssFile"))
 			}
 		}
 	}()
@@ -203,6 +221,7 @@ quiet_end = "23:59"
 	<-sampled
 	cpu := procCPU(srv.pid()) - cpu0
 	hwm := procStatus(srv.pid(), "VmHWM")
+	anonEnd, fileEnd := procStatus(srv.pid(), "RssAnon"), procStatus(srv.pid(), "RssFile")
 	stopErr := srv.stop()
 	srv = nil
 	if err := ctx.Err(); err != nil {
@@ -214,6 +233,12 @@ quiet_end = "23:59"
 	r.print(out)
 	fmt.Fprintf(out, "serve: RSS %s when ready, %s at most while replying, %s peak since start (VmHWM); CPU %v over %v of replies (%.0f%% of one core)\n",
 		mib(rssReady), mib(rssMax.Load()), mib(hwm), cpu.Round(10*time.Millisecond), took.Round(time.Millisecond), 100*cpu.Seconds()/took.Seconds())
+	fmt.Fprintf(out, "serve: at its highest RSS %s anonymous, %s file-backed; at the end %s / %s\n",
+		mib(anonAtMax.Load()), mib(fileAtMax.Load()), mib(anonEnd), mib(fileEnd))
+	if o.Replies.Backup {
+		backups, _ := filepath.Glob(filepath.Join(dir, "backups", "duban-*.bak"))
+		fmt.Fprintf(out, "backups written while replying: %d\n", len(backups))
+	}
 	fmt.Fprintf(out, "load average before: %s; after: %s (%d cores)\n", load0, loadAverage(), runtime.NumCPU())
 	if stopErr != nil {
 		fmt.Fprintln(out, "serve exited:", stopErr)
