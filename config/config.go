@@ -49,6 +49,11 @@ type Server struct {
 	// MetricsListen is the address of the Prometheus listener (GET
 	// /metrics), apart from the callback's; "" turns it off.
 	MetricsListen string `toml:"metrics_listen"`
+	// MemoryLimitMB is serve's soft Go memory limit (debug.SetMemoryLimit):
+	// near it the collector runs sooner instead of letting the heap grow
+	// to twice what is live. 0 turns it off; GOMEMLIMIT in the environment
+	// wins over it.
+	MemoryLimitMB int `toml:"memory_limit_mb"`
 }
 
 // Store is where the Badger database lives, and where serve backs it up.
@@ -198,7 +203,7 @@ type Log struct {
 // no LLM.
 func Default() Config {
 	return Config{
-		Server: Server{Listen: "127.0.0.1:8080", MetricsListen: "127.0.0.1:9464"},
+		Server: Server{Listen: "127.0.0.1:8080", MetricsListen: "127.0.0.1:9464", MemoryLimitMB: 160},
 		Store:  Store{Dir: "data", BackupAt: "03:00", BackupKeep: 7, ReceiptsKeep: Duration(90 * 24 * time.Hour), QuestionVectorsKeep: Duration(90 * 24 * time.Hour), GCInterval: Duration(time.Hour), MinFreeMB: 256, AttachmentsPerTaskMB: 100},
 		WeCom: WeCom{
 			APIBase:         "https://qyapi.weixin.qq.com",
@@ -315,6 +320,9 @@ func (c *Config) validate() error {
 	bad := func(key, format string, args ...any) {
 		line := keyLine(c.raw, strings.Split(key, "."))
 		problems = append(problems, fmt.Sprintf("%s，%s：%s", at(c.File, line), key, fmt.Sprintf(format, args...)))
+	}
+	if c.Server.MemoryLimitMB < 0 {
+		bad("server.memory_limit_mb", "must not be negative (0 turns the limit off)")
 	}
 	if c.Store.Dir == "" {
 		bad("store.dir", "不能为空")

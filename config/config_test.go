@@ -139,6 +139,20 @@ func TestMetricsListenReplacesMetrics(t *testing.T) {
 	}
 }
 
+func TestMemoryLimit(t *testing.T) {
+	if d := Default(); d.Server.MemoryLimitMB != 160 {
+		t.Errorf("default memory_limit_mb = %d, want 160", d.Server.MemoryLimitMB)
+	}
+	c, err := Load(write(t, "[server]\nmemory_limit_mb = 0\n"))
+	if err != nil || c.Server.MemoryLimitMB != 0 {
+		t.Errorf("memory_limit_mb = 0 (off): %+v %v", c.Server, err)
+	}
+	_, err = Load(write(t, "[server]\nlisten = \"127.0.0.1:1\"\nmemory_limit_mb = -5\n"))
+	if err == nil || !strings.Contains(err.Error(), ":3:") || !strings.Contains(err.Error(), "server.memory_limit_mb") {
+		t.Errorf("negative memory_limit_mb: %v", err)
+	}
+}
+
 func TestGCInterval(t *testing.T) {
 	if d := Default(); d.Store.GCInterval.D() != time.Hour {
 		t.Errorf("default gc_interval: %v", d.Store.GCInterval)

@@ -274,6 +274,7 @@ func (s *Store) buildNoticeIndex(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("read notice keys: %w", err)
 	}
+	s.releaseFilePages() // every notice key was read; the index holds what is needed
 	if started {
 		tasks.put(e)
 	}

@@ -174,8 +174,12 @@ func badgerOptions(dir string, o Options) badger.Options {
 		WithBaseTableSize(4 << 20).
 		WithBaseLevelSize(16 << 20).
 		WithValueLogFileSize(valueLogFileSize).
-		WithBlockCacheSize(16 << 20).
-		WithIndexCacheSize(8 << 20).
+		// The block cache keeps decompressed blocks: serve reads its ledger
+		// from the view in memory and little else often, and the cache
+		// counts against serve's memory limit. Badger caches table indexes
+		// only for encrypted stores (this one is not), so it gets none.
+		WithBlockCacheSize(4 << 20).
+		WithIndexCacheSize(0).
 		WithNumCompactors(2).
 		WithNumGoroutines(2).
 		WithCompactL0OnClose(true)

@@ -180,6 +180,7 @@ func (s *Store) buildView(ctx context.Context) (*ledgerView, error) {
 		}
 	}
 	sortTasks(tasks)
+	internTaskStrings(tasks)
 	for _, t := range tasks {
 		e := &viewTask{t: t, group: v.groupOf(t.Unit)}
 		v.tasks[t.ID] = e
@@ -190,6 +191,26 @@ func (s *Store) buildView(ctx context.Context) (*ledgerView, error) {
 	v.buildTallies()
 	s.replaceView(v)
 	return v, nil
+}
+
+// internTaskStrings gives the tasks one copy of each string they repeat:
+// a province's lists hold the same reform items for every unit, and a
+// unit's code, a status and who last changed it recur on each task, where
+// decoding gave every task its own copy (about 7 MB of 100,000 tasks).
+func internTaskStrings(tasks []duban.Task) {
+	seen := map[string]string{}
+	one := func(s string) string {
+		if c, ok := seen[s]; ok {
+			return c
+		}
+		seen[s] = s
+		return s
+	}
+	for i := range tasks {
+		t := &tasks[i]
+		t.Unit, t.Title, t.Note, t.UpdatedBy = one(t.Unit), one(t.Title), one(t.Note), one(t.UpdatedBy)
+		t.Status = duban.Status(one(string(t.Status)))
+	}
 }
 
 // dropView forgets the view (the next read builds it); the caller holds the

@@ -6,9 +6,11 @@ import (
 	"fmt"
 	"log/slog"
 	"maps"
+	"math"
 	"net"
 	"net/http"
 	"net/http/pprof"
+	"runtime/debug"
 	"slices"
 	"strings"
 	"sync"
@@ -53,6 +55,10 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	work, stopWork := context.WithCancel(context.WithoutCancel(ctx))
 	defer stopWork()
 	room := func(ctx context.Context) error { return a.waitForRoom(ctx, work) }
+	defer debug.SetMemoryLimit(debug.SetMemoryLimit(-1)) // as it was, once serve returns
+	if limit := setMemoryLimit(e.log, a.cfg.Server.MemoryLimitMB, e.getenv); limit != math.MaxInt64 {
+		go watchMemoryLimit(work, e.log, limit, liveHeap, time.Minute)
+	}
 	warmed := make(chan struct{})
 	go func() { defer close(warmed); warmLedger(work, e.log, a) }()
 	defer func() { <-warmed }() // before the store closes
