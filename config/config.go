@@ -322,7 +322,7 @@ func (c *Config) validate() error {
 		problems = append(problems, fmt.Sprintf("%s，%s：%s", at(c.File, line), key, fmt.Sprintf(format, args...)))
 	}
 	if c.Server.MemoryLimitMB < 0 {
-		bad("server.memory_limit_mb", "must not be negative (0 turns the limit off)")
+		bad("server.memory_limit_mb", "不能为负数（0 表示不设内存上限）")
 	}
 	if c.Store.Dir == "" {
 		bad("store.dir", "不能为空")

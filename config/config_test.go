@@ -148,7 +148,7 @@ func TestMemoryLimit(t *testing.T) {
 		t.Errorf("memory_limit_mb = 0 (off): %+v %v", c.Server, err)
 	}
 	_, err = Load(write(t, "[server]\nlisten = \"127.0.0.1:1\"\nmemory_limit_mb = -5\n"))
-	if err == nil || !strings.Contains(err.Error(), ":3:") || !strings.Contains(err.Error(), "server.memory_limit_mb") {
+	if err == nil || !strings.Contains(err.Error(), "第 3 行") || !strings.Contains(err.Error(), "server.memory_limit_mb：不能为负数") {
 		t.Errorf("negative memory_limit_mb: %v", err)
 	}
 }
