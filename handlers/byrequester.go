@@ -88,6 +88,7 @@ func (h *Handler) answerByRequester(ctx context.Context, t *turn, s string) (boo
 			how = "请写明任务编号和理由，例如：不同意延期 " + theirs[0].ID + " 理由"
 		}
 		t.reply(strings.Join(lines, "\n") + "\n" + how + "。")
+		return true, h.rememberTasks(ctx, t, theirs) // 同意第2个
 	}
 	return true, nil
 }

@@ -157,14 +157,17 @@ func (h *Handler) holdAndAsk(ctx context.Context, t *turn, a duban.Attachment, c
 		return err
 	}
 	t.reply("已收到「" + held.Name + "」（" + duban.SizeText(held.Size) + "）。" + whichTaskPrompt(open))
-	return nil
+	return h.rememberTasks(ctx, t, open[:min(len(open), promptTasks)])
 }
+
+// promptTasks is how many open tasks the question lists.
+const promptTasks = 9
 
 func whichTaskPrompt(open []duban.Task) string {
 	var b strings.Builder
 	b.WriteString("这是哪项任务的佐证材料？请回复序号或任务编号（回复「取消」放弃）：")
 	for i, task := range open {
-		if i == 9 {
+		if i == promptTasks {
 			fmt.Fprintf(&b, "\n……共 %d 项，其余请回复任务编号", len(open))
 			break
 		}
@@ -205,7 +208,7 @@ func (h *Handler) answerAttach(ctx context.Context, t *turn, c Command, s string
 		t.reply("已取消，刚才的图片或文件未保存为佐证材料。")
 		return true, nil
 	}
-	ref := strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(s), "。"))
+	ref := strings.TrimSpace(strings.TrimRight(strings.TrimSpace(s), "吧。.！! "))
 	if n, ok := ordinal(ref); ok {
 		open, err := h.openTasks(ctx, t.person)
 		if err != nil {

@@ -103,6 +103,8 @@ type turn struct {
 	now    time.Time
 	today  duban.Date
 	out    []duban.Outgoing
+	// listed is set once the turn showed a numbered list (rememberList).
+	listed bool
 }
 
 func (t *turn) reply(text string) {

@@ -43,19 +43,23 @@ type listing struct {
 	// perPage is how many lines a page shows.
 	perPage int
 	// page returns the lines of items [from, to), numbered across pages.
-	page  func(ctx context.Context, from, to int) ([]line, error)
+	page  func(ctx context.Context, from, to int) ([]item, error)
 	foot  string // said under every page: how to report, how to drill down
 	query string // the command that shows it, without a page
 	empty string // said when there is nothing to list
-	// own is a unit's own list (任务 of its people): remembered only when
-	// it has more than one page, so the common short one writes nothing.
-	own bool
 }
 
 // line writes one line of a list. room, when not 0, is how many characters
 // the name it gives (a task's title, a unit's name) may take: a page too
 // long for one message shortens its longest lines' names.
 type line func(room int) string
+
+// item is a numbered line of a page and what it names: a task's id or a
+// unit's code (what 第3项 names afterwards).
+type item struct {
+	line       line
+	task, unit string
+}
 
 // rooms are the steps by which a line's name is shortened to fit a page.
 var rooms = []int{0, 24, 16, 12, 8, 4}
@@ -97,21 +101,28 @@ func (h *Handler) show(ctx context.Context, t *turn, l listing, page int) error 
 	case n > 1:
 		tail = append(tail, "已是最后一页。发送「上一页」回看。")
 	}
-	lines, err := l.page(ctx, (page-1)*l.perPage, min(page*l.perPage, l.n))
+	from := (page - 1) * l.perPage
+	items, err := l.page(ctx, from, min(page*l.perPage, l.n))
 	if err != nil {
 		return err
+	}
+	p := pageAt(l.query, page, t)
+	p.Pages, p.First = n, from+1
+	lines := make([]line, len(items))
+	for i, it := range items {
+		lines[i] = it.line
+		if it.task != "" {
+			p.Tasks = append(p.Tasks, it.task)
+		} else {
+			p.Units = append(p.Units, it.unit)
+		}
 	}
 	budget := maxReplyBytes - len(head)
 	for _, s := range tail {
 		budget -= len(s) + 1
 	}
 	t.reply(strings.Join(slices.Concat([]string{head}, fitLines(lines, budget), tail), "\n"))
-	if n == 1 && l.own {
-		return nil
-	}
-	p := pageAt(l.query, page, t)
-	p.Pages = n
-	return h.Store.SetListPage(ctx, t.person.UserID, p, pageKeep)
+	return h.rememberList(ctx, t, p)
 }
 
 // pageAt is the record of page of list query shown by this turn.
@@ -185,7 +196,7 @@ func within(n, room int) int {
 // that page.
 func (h *Handler) turnPage(ctx context.Context, t *turn, c Command) error {
 	last, err := h.Store.ListPage(ctx, t.person.UserID)
-	if errors.Is(err, store.ErrNotFound) {
+	if errors.Is(err, store.ErrNotFound) || err == nil && last.Query == "" {
 		t.reply("现在没有可以翻页的列表。" + h.listHint(t) + "列表较长时回复「下一页」接着看。")
 		return nil
 	}

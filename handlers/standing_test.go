@@ -28,8 +28,8 @@ func allLines(t *testing.T, l listing) []string {
 		if want := min(l.perPage, l.n-from); len(lines) != want {
 			t.Fatalf("%s: page from %d has %d lines, want %d", l.title, from, len(lines), want)
 		}
-		for _, line := range lines {
-			out = append(out, line(0))
+		for _, it := range lines {
+			out = append(out, it.line(0))
 		}
 	}
 	return out

@@ -179,26 +179,3 @@ func (h *Handler) joinSplitIDs(ctx context.Context, t *turn, s string) string {
 	}
 	return s
 }
-
-// A task named by its place in a list (第3项任务完成了, 第二个任务延期…): the
-// order of the list the sender last saw is not kept, so the bot asks for
-// the id rather than guess.
-var reByPlace = regexp.MustCompile(`^第\s*(?:\d{1,3}|[一二两三四五六七八九十]{1,3})\s*(?:项|个|条|件)\s*(?:任务|事项|工作)?\s*(?:的)?`)
-
-// namedByPlace returns the verb of a command whose task is named by its
-// place in a list; ok is false for any other message.
-func namedByPlace(s string) (Verb, bool) {
-	m := reByPlace.FindString(s)
-	if m == "" {
-		return "", false
-	}
-	verb, _, ok := splitVerb(trimLead(s[len(m):]))
-	return verb, ok && needsTask[verb]
-}
-
-// askIDForPlace asks which task a command naming a place in a list meant.
-func (h *Handler) askIDForPlace(ctx context.Context, t *turn, v Verb) {
-	task := h.exampleTask(ctx, t, actionOf(v))
-	t.reply("我没有记下您上次看到的清单的顺序，不能确定是哪一项。请写明任务编号，例如：" + example(v, task) +
-		"。\n发送「任务」查看您的任务编号。")
-}

@@ -188,16 +188,16 @@ func (h *Handler) unitList(t *turn, sc listScope, s *standing) listing {
 	if s.verified == s.total && s.total > 0 {
 		count += "，已见底清零"
 	}
-	l := listing{title: fmt.Sprintf("%s（%s）任务清单", u.Name, u.Group), count: count, query: listQuery(sc.ref, ""), own: true,
+	l := listing{title: fmt.Sprintf("%s（%s）任务清单", u.Name, u.Group), count: count, query: listQuery(sc.ref, ""),
 		n: s.tasks.n, perPage: tasksPerPage}
 	l.empty = l.title + "：" + count
-	l.page = func(ctx context.Context, from, to int) ([]line, error) {
+	l.page = func(ctx context.Context, from, to int) ([]item, error) {
 		ts, err := s.tasks.page(ctx, from, to)
-		lines := make([]line, len(ts))
+		items := make([]item, len(ts))
 		for i, task := range ts {
-			lines[i] = func(room int) string { return h.line(t, task, room) }
+			items[i] = item{task: task.ID, line: func(room int) string { return fmt.Sprintf("%d. %s", from+i+1, h.line(t, task, room)) }}
 		}
-		return lines, err
+		return items, err
 	}
 	if s.verified < s.total {
 		l.foot = "报送：完成 编号 说明｜进展 编号 说明｜延期 编号 新时限 理由"
@@ -211,19 +211,19 @@ func (h *Handler) taskList(t *turn, sc listScope, s *standing, ts taskPages, tit
 	noun, _, _ := strings.Cut(title, "（")
 	l := listing{title: sc.titled(title), count: fmt.Sprintf("共 %d 项", ts.n), query: query,
 		empty: sc.says("没有" + noun + "。"), n: ts.n, perPage: tasksPerPage}
-	l.page = func(ctx context.Context, from, to int) ([]line, error) {
+	l.page = func(ctx context.Context, from, to int) ([]item, error) {
 		page, err := ts.page(ctx, from, to)
-		lines := make([]line, len(page))
+		items := make([]item, len(page))
 		for i, task := range page {
 			k := from + i + 1
-			lines[i] = func(room int) string {
+			items[i] = item{task: task.ID, line: func(room int) string {
 				if sc.unit != nil {
 					return fmt.Sprintf("%d. %s", k, h.line(t, task, room))
 				}
 				return fmt.Sprintf("%d. %s「%s」｜%s｜%s", k, task.ID, short(task.Title, within(16, room)), s.unitName(task.Unit, room), what(t, task))
-			}
+			}}
 		}
-		return lines, err
+		return items, err
 	}
 	switch {
 	case strings.HasPrefix(title, "待销号") && (t.person.IsAdmin() || len(t.person.Groups()) > 0):
@@ -276,13 +276,13 @@ func (h *Handler) unitsList(t *turn, sc listScope, s *standing, l duban.Light, t
 		foot: "发送「任务 单位名称或编码」查看某个单位的任务。", n: s.unitCount(l), perPage: unitsPerPage}
 	noun, _, _ := strings.Cut(title, "（")
 	out.empty = sc.says("没有" + noun + "。")
-	out.page = func(_ context.Context, from, to int) ([]line, error) {
+	out.page = func(_ context.Context, from, to int) ([]item, error) {
 		units := s.unitsOf(l, to)[from:]
-		lines := make([]line, len(units))
+		items := make([]item, len(units))
 		for i, u := range units {
-			lines[i] = func(room int) string { return fmt.Sprintf("%d. %s", from+i+1, h.unitLine(t, u, l == "", room)) }
+			items[i] = item{unit: u.unit.Code, line: func(room int) string { return fmt.Sprintf("%d. %s", from+i+1, h.unitLine(t, u, l == "", room)) }}
 		}
-		return lines, nil
+		return items, nil
 	}
 	return out
 }
@@ -355,20 +355,21 @@ func (h *Handler) summary(ctx context.Context, t *turn, sc listScope, s *standin
 		secs = append(secs, sec)
 	}
 	next := ListRed
+	var numbered []*unitStanding // the units the summary numbers
 	switch red, yellow := s.lights[duban.Red], s.lights[duban.Yellow]; {
 	case red > 0:
 		sec := section{head: fmt.Sprintf("红灯单位 %d 个（逾期最久在前）：", red)}
 		for i, u := range parts.red {
 			sec.lines = append(sec.lines, fmt.Sprintf("%d. %s", i+1, h.unitLine(t, u, false, 0)))
 		}
-		secs = append(secs, sec)
+		secs, numbered = append(secs, sec), parts.red
 	case yellow > 0:
 		next = ListYellow
 		sec := section{head: fmt.Sprintf("没有逾期任务。黄灯单位 %d 个（最先到期在前）：", yellow)}
 		for i, u := range parts.yellow {
 			sec.lines = append(sec.lines, fmt.Sprintf("%d. %s", i+1, h.unitLine(t, u, false, 0)))
 		}
-		secs = append(secs, sec)
+		secs, numbered = append(secs, sec), parts.yellow
 	default:
 		next = ListUnits
 		secs = append(secs, section{head: "没有逾期和临期的任务。"})
@@ -391,8 +392,14 @@ func (h *Handler) summary(ctx context.Context, t *turn, sc listScope, s *standin
 	}
 	foot := "查看：" + strings.Join(more, "，") + "。"
 	t.reply(fit(head, secs, foot, maxReplyBytes))
-	// 更多 right after the summary continues the list it began.
-	return h.Store.SetListPage(ctx, t.person.UserID, pageAt(nextQuery, 0, t), pageKeep)
+	// 更多 right after the summary continues the list it began; 第2个
+	// names a unit it numbered.
+	p := pageAt(nextQuery, 0, t)
+	p.First = 1
+	for _, u := range numbered {
+		p.Units = append(p.Units, u.unit.Code)
+	}
+	return h.rememberList(ctx, t, p)
 }
 
 // groupStanding is a group's counts within a summary.

@@ -21,6 +21,11 @@ func (h *Handler) text(ctx context.Context, t *turn, text string) error {
 	if t.known {
 		s = h.stripUnitName(ctx, s)   // 市司法局S02已完成
 		s = h.joinSplitIDs(ctx, t, s) // t 003 完成
+		placed, done, err := h.readPlaces(ctx, t, s)
+		if done || err != nil {
+			return err // 第3项任务完成了: the list shown cannot say which
+		}
+		s = placed // 第3项任务完成了: S04 完成了
 	}
 	c := Parse(s, t.today)
 	if id, ok := isAttachmentsCommand(s); ok {
@@ -78,10 +83,6 @@ func (h *Handler) text(ctx context.Context, t *turn, text string) error {
 	}
 	if done, err := h.answerByRequester(ctx, t, s); done || err != nil {
 		return err // 同意周强的延期申请
-	}
-	if v, ok := namedByPlace(s); ok && t.known {
-		h.askIDForPlace(ctx, t, v) // 第3项任务完成了
-		return nil
 	}
 	switch {
 	case s == "" && greeted:

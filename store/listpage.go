@@ -1,7 +1,8 @@
 package store
 
 // Paged lists: when a reply shows one page of a long list (任务 红 第1页),
-// the list and the page wait here, so the sender's 下一页 continues it.
+// the list and the page wait here, so the sender's 下一页 continues it; and
+// the tasks or units the reply numbered, so that 第3项 names one of them.
 //
 //	listpage/<userid>  ListPage  at most one per person, expires after the TTL
 
@@ -22,6 +23,14 @@ type ListPage struct {
 	Pages  int       `json:"pages"` // how many pages the list had then
 	MsgKey string    `json:"msg"`   // the message that showed it
 	At     time.Time `json:"at"`
+	// Tasks or Units are the ids or codes of the items the reply numbered,
+	// in order, the first numbered First (a page of at most a few dozen).
+	Tasks []string `json:"tasks,omitempty"`
+	Units []string `json:"units,omitempty"`
+	First int      `json:"first,omitempty"`
+	// Several is set when one reply showed more than one numbered list:
+	// a number then names an item of none of them.
+	Several bool `json:"several,omitempty"`
 }
 
 func listPageKey(userid string) []byte { return keyPath("listpage/", duban.CanonicalUserID(userid)) }

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"errors"
+	"reflect"
 	"testing"
 	"time"
 )
@@ -22,13 +23,15 @@ func TestListPage(t *testing.T) {
 	at := time.Date(2026, 12, 1, 10, 0, 0, 0, time.UTC)
 	for _, p := range []ListPage{
 		{Query: "任务 红", Page: 1, Pages: 45, MsgKey: "m1", At: at},
-		{Query: "任务 江城组/甲 待销号", Page: 3, Pages: 19, MsgKey: "m2", At: at.Add(time.Minute)},
+		{Query: "任务 江城组/甲 待销号", Page: 3, Pages: 19, MsgKey: "m2", At: at.Add(time.Minute), First: 21, Tasks: []string{"T021", "教育-3"}},
+		{Query: "任务 红", MsgKey: "m3", At: at.Add(2 * time.Minute), First: 1, Units: []string{"DQ10", "ZF07"}},
+		{MsgKey: "m4", At: at.Add(3 * time.Minute), Several: true},
 	} {
 		if err := s.SetListPage(ctx, "Wang", p, time.Hour); err != nil {
 			t.Fatal(err)
 		}
 		got, err := s.ListPage(ctx, "wang")
-		if err != nil || got != p {
+		if err != nil || !reflect.DeepEqual(got, p) {
 			t.Fatalf("ListPage = %+v, %v; want %+v", got, err, p)
 		}
 	}
