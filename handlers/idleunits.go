@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/duban-org/duban"
 	"github.com/duban-org/duban/store"
 )
 
@@ -39,74 +38,57 @@ func asksIdleUnits(q string) idleKind {
 const idleCap = 20
 
 // answerIdleUnits lists the units the sender supervises that have not
-// moved (or finished nothing); ok is false when they supervise none.
+// moved (or finished nothing), from their standing: counted per unit, so
+// 编办 of a province reads its 10,000 units' counts, not every task. ok is
+// false when they supervise none.
 func (h *Handler) answerIdleUnits(ctx context.Context, t *turn, kind idleKind) (bool, error) {
 	p := t.person
-	var tasks []duban.Task
+	var sc listScope
 	switch {
 	case p.IsAdmin():
-		all, err := h.Store.Tasks(ctx, store.TaskFilter{})
-		if err != nil {
-			return false, err
-		}
-		tasks = all
+		sc = listScope{all: true}
 	case len(p.Groups()) > 0:
-		for _, g := range p.Groups() {
-			ts, err := h.Store.Tasks(ctx, store.TaskFilter{Group: g})
-			if err != nil {
-				return false, err
-			}
-			tasks = append(tasks, ts...)
-		}
+		sc = listScope{groups: p.Groups()}
 	default:
 		return false, nil
 	}
-	moved := map[string]bool{}
-	var order []string
-	for _, task := range tasks {
-		if _, seen := moved[task.Unit]; !seen {
-			moved[task.Unit] = false
-			order = append(order, task.Unit)
-		}
-		switch kind {
-		case notStarted:
-			moved[task.Unit] = moved[task.Unit] || task.Status != duban.StatusNotStarted || task.Progress != ""
-		case noneDone:
-			moved[task.Unit] = moved[task.Unit] || task.Status == duban.StatusReported || task.Status == duban.StatusVerified
-		}
+	s, err := h.load(ctx, t, sc)
+	if err != nil {
+		return false, err
 	}
 	what := "还没有动（任务均未启动，也未报进展）"
 	if kind == noneDone {
 		what = "一项任务都还没有报完成"
 	}
 	var lines []string
-	idle := 0
-	for _, code := range order {
-		if moved[code] {
+	shown := store.ListPage{MsgKey: t.in.Key, At: t.now, First: 1} // 第2个单位 names one
+	units, idle := 0, 0
+	for _, u := range s.units { // by code
+		if u.total == 0 {
+			continue // a unit with no task is not asked about
+		}
+		units++
+		if kind == notStarted && u.untouched < u.total || kind == noneDone && u.reported+u.verified > 0 {
 			continue
 		}
 		idle++
-		if idle > idleCap {
-			continue
+		if idle <= idleCap {
+			lines = append(lines, fmt.Sprintf("%d. %s（%s）", idle, u.unit.Name, u.unit.Group))
+			shown.Units = append(shown.Units, u.unit.Code)
 		}
-		name := code
-		if u, err := h.Store.Unit(ctx, code); err == nil {
-			name = u.Name + "（" + u.Group + "）"
-		}
-		lines = append(lines, fmt.Sprintf("%d. %s", idle, name))
 	}
 	if idle == 0 {
 		all := "都已启动任务或报过进展"
 		if kind == noneDone {
 			all = "都至少有一项任务已报完成"
 		}
-		t.reply(fmt.Sprintf("您督办的 %d 个单位%s。", len(order), all))
+		t.reply(fmt.Sprintf("您督办的 %d 个单位%s。", units, all))
 		return true, nil
 	}
-	head := fmt.Sprintf("您督办的 %d 个单位中，%d 个%s：", len(order), idle, what)
+	head := fmt.Sprintf("您督办的 %d 个单位中，%d 个%s：", units, idle, what)
 	if idle > idleCap {
 		lines = append(lines, fmt.Sprintf("……另有 %d 个单位未列出。", idle-idleCap))
 	}
 	t.reply(head + "\n" + strings.Join(lines, "\n") + "\n发送「任务 单位名称」查看某个单位的任务。")
-	return true, nil
+	return true, h.rememberList(ctx, t, shown)
 }

@@ -32,6 +32,8 @@ var placePhrasings = []phrasing{
 	{from: "sun", setup: []string{"任务"}, text: "第9项完成了", reply: "没有第 9 项", not: "没看懂"},
 	{from: "sun", text: "第3项任务完成了", reply: "请写明任务编号", not: "没看懂"},
 	{from: "chen", setup: []string{"任务 红"}, text: "第1个销号", reply: "列的是单位", not: "没看懂"},
+	{from: "li", setup: []string{"哪些单位还没动"}, text: "第1个单位", reply: "市财政局（政府组）任务清单"},
+	{from: "chen", setup: []string{"任务 红"}, text: "看看第1个", reply: "市司法局（政府组）任务清单"},
 	// A supervisor's lists: 待销号 and a requester's pending requests.
 	{from: "chen", setup: []string{"任务 待销号"}, text: "第一个销号", task: "S04", want: "已销号"},
 	{from: "chen", setup: []string{"任务 待销号"}, text: "同意第2个的延期", task: "S05", want: "deadline:2027-02-20"},

@@ -102,6 +102,10 @@ func BenchmarkReplyProvince(b *testing.B) {
 		{"admin-问时限", func(i int) (string, string) { return "admin1", open[i%len(open)].ID + "什么时候要完成" }},
 		{"admin-按标题", func(int) (string, string) { return "admin1", "记录 改革方案报编办审核" }},
 		{"admin-问题", func(int) (string, string) { return "admin1", "大科室制改革的要求是什么" }},
+		{"admin-哪些单位还没动", func(int) (string, string) { return "admin1", "哪些单位还没动" }},
+		{"admin-一项都没完成", func(int) (string, string) { return "admin1", "哪些单位一项都没完成" }},
+		{"admin-哪些单位还没动-改后", func(i int) (string, string) { touch(i); return "admin1", "哪些单位还没动" }},
+		{"leader-哪些单位还没动", func(int) (string, string) { return leader, "哪些单位还没动" }},
 		{"leader-帮助", func(int) (string, string) { return leader, "帮助" }},
 		{"leader-一句话", func(int) (string, string) { return leader, "方案已起草，正在征求意见" }},
 	} {

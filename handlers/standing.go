@@ -51,6 +51,7 @@ func (sc listScope) ofUnits() bool { return sc.all || len(sc.groups) > 0 }
 type unitStanding struct {
 	unit                                     *duban.Unit
 	total, verified, reported, overdue, soon int
+	untouched                                int         // not started, no progress reported
 	oldest                                   duban.Date  // the deadline of its longest overdue task
 	soonest                                  duban.Date  // its earliest deadline due soon
 	longest                                  *duban.Task // its longest overdue task, when counted task by task
@@ -179,7 +180,7 @@ func (h *Handler) tally(tallies []*store.UnitTally, groups []string, today duban
 	units := make([]unitStanding, len(tallies))
 	for i, ut := range tallies {
 		u := &units[i]
-		*u = unitStanding{unit: &ut.Unit, total: ut.Total, verified: ut.Verified, reported: ut.Reported, tally: ut}
+		*u = unitStanding{unit: &ut.Unit, total: ut.Total, verified: ut.Verified, reported: ut.Reported, untouched: ut.Untouched, tally: ut}
 		u.overdue, u.oldest = ut.Overdue(today)
 		u.soon, u.soonest = ut.DueSoon(today, h.WarnDays)
 		s.units[i] = u
@@ -300,6 +301,9 @@ func (h *Handler) count(units []duban.Unit, tasks []duban.Task, today duban.Date
 		}
 		if task.Extension != nil {
 			s.extensions++
+		}
+		if task.Status == duban.StatusNotStarted && task.Progress == "" {
+			u.untouched++
 		}
 		if task.Status == duban.StatusReported || task.Extension != nil {
 			waiting = append(waiting, *task)

@@ -22,8 +22,10 @@ import (
 type UnitTally struct {
 	Unit duban.Unit
 	// Total counts its tasks; Verified those 已销号, Reported those 已报完成,
-	// Extensions those with an extension request pending.
-	Total, Verified, Reported, Extensions int
+	// Extensions those with an extension request pending, Untouched those
+	// not started with no progress reported (a unit whose every task is
+	// untouched has not moved: 哪些单位还没动).
+	Total, Verified, Reported, Extensions, Untouched int
 
 	open    []openTask    // open tasks with a deadline, by deadline then id
 	waiting []waitingTask // tasks waiting for the group, in waiting order
@@ -270,7 +272,14 @@ func (u *UnitTally) count(e *viewTask, by int) {
 	if e.t.Extension != nil {
 		u.Extensions += by
 	}
+	if isUntouched(&e.t) {
+		u.Untouched += by
+	}
 }
+
+// isUntouched reports whether nothing was done on t: not started and no
+// progress reported.
+func isUntouched(t *duban.Task) bool { return t.Status == duban.StatusNotStarted && t.Progress == "" }
 
 // buildTallies counts every task of the view; the caller builds the view,
 // which no one reads yet. Tasks of a unit not in the ledger are left out,

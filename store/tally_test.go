@@ -17,13 +17,13 @@ import (
 type tallied struct {
 	Unit                                           duban.Unit
 	Total, Verified, Reported, Extensions, Waiting int
-	Overdue, Soon                                  int
+	Untouched, Overdue, Soon                       int
 	Longest                                        duban.Task
 	First                                          duban.Date
 }
 
 func readTally(u *UnitTally, today duban.Date, warn int) tallied {
-	r := tallied{Unit: u.Unit, Total: u.Total, Verified: u.Verified, Reported: u.Reported, Extensions: u.Extensions, Waiting: u.Waiting()}
+	r := tallied{Unit: u.Unit, Total: u.Total, Verified: u.Verified, Reported: u.Reported, Extensions: u.Extensions, Waiting: u.Waiting(), Untouched: u.Untouched}
 	var oldest duban.Date
 	r.Overdue, oldest = u.Overdue(today)
 	if longest, ok := u.Longest(today); ok == (r.Overdue > 0) && oldest == longest.Deadline {
@@ -56,6 +56,9 @@ func countTasks(units []duban.Unit, tasks []duban.Task, groups []string, today d
 			}
 			if t.Extension != nil {
 				r.Extensions++
+			}
+			if t.Status == duban.StatusNotStarted && t.Progress == "" {
+				r.Untouched++
 			}
 			if t.Status == duban.StatusReported || t.Extension != nil {
 				r.Waiting++
@@ -178,6 +181,10 @@ func shake(r *rand.Rand, tk *duban.Task) {
 	tk.ReportedAt = time.Time{}
 	if tk.Status == duban.StatusReported && r.IntN(5) > 0 {
 		tk.ReportedAt = day()
+	}
+	tk.Progress = ""
+	if r.IntN(3) == 0 { // progress, at times on a task still 未启动 (an old import)
+		tk.Progress = "方案已起草"
 	}
 	tk.Extension = nil
 	if r.IntN(4) == 0 {
