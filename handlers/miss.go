@@ -123,6 +123,9 @@ func (h *Handler) needReply(ctx context.Context, t *turn, c Command) string {
 	case NeedVerb:
 		task, err := h.resolve(ctx, t.person, c.Task)
 		if err != nil { // 2027年完成改革: not a task id after all
+			if named, ok := h.namedTask(ctx, t, c.Rest); ok && isTaskID(named.ID) && containsID(strings.ToUpper(c.Rest), strings.ToUpper(named.ID)) {
+				return h.miss(ctx, t, h.whatToDo(ctx, t, named)) // 12月25日前S02能完成: S02 is named after the date
+			}
 			return h.miss(ctx, t, whyMissed(c.Rest))
 		}
 		return h.miss(ctx, t, h.whatToDo(ctx, t, task))

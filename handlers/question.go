@@ -154,7 +154,7 @@ func (h *Handler) question(ctx context.Context, t *turn, text string) error {
 		if ok, err := h.answerExtendQuestion(ctx, t, text); ok || err != nil {
 			return err
 		}
-		if task, action, ok := h.questionAbout(ctx, t, text); ok {
+		if task, action, named, ok := h.questionAbout(ctx, t, text); ok {
 			r := duban.Request{Action: action, By: t.person, At: t.now, MsgID: t.in.Key}
 			unit, err := h.Store.Unit(ctx, task.Unit)
 			if err != nil {
@@ -169,6 +169,13 @@ func (h *Handler) question(ctx context.Context, t *turn, text string) error {
 				if r.Action = duban.ActReport; duban.Allowed(task, unit, r) == nil {
 					return h.proposeWithStanding(ctx, t, task, unit, r)
 				}
+			}
+			if named && asksWhetherDone(text) {
+				// S04销号了吗 of a task closed already, S02完成了吗 asked by its
+				// supervisor: whether it happened is in the ledger, not the
+				// documents.
+				t.reply(h.standing(t, task))
+				return nil
 			}
 		}
 	}
@@ -226,11 +233,11 @@ func containsAny(s string, words ...string) bool {
 
 // questionAbout finds the task and action a question names: an id or a
 // unique title word of the sender's own open tasks, and an action word.
-func (h *Handler) questionAbout(ctx context.Context, t *turn, text string) (duban.Task, duban.Action, bool) {
+// named is true when the task is named by its id: it may be closed already.
+func (h *Handler) questionAbout(ctx context.Context, t *turn, text string) (task duban.Task, action duban.Action, named, ok bool) {
 	if containsAny(text, standingWords...) {
-		return duban.Task{}, "", false // S02什么时候要完成: its standing answers it
+		return task, "", false, false // S02什么时候要完成: its standing answers it
 	}
-	var action duban.Action
 	found := false
 	for _, qa := range questionActions {
 		for _, w := range qa.words {
@@ -244,10 +251,10 @@ func (h *Handler) questionAbout(ctx context.Context, t *turn, text string) (duba
 		}
 	}
 	if action == "" {
-		return duban.Task{}, "", false
+		return task, "", false, false
 	}
 	if task, ok := h.mentionedTask(ctx, t.person, text); ok {
-		return task, action, task.Status != duban.StatusVerified
+		return task, action, true, true
 	}
 	var words []string
 	for _, tok := range strings.FieldsFunc(text, func(r rune) bool {
@@ -258,13 +265,13 @@ func (h *Handler) questionAbout(ctx context.Context, t *turn, text string) (duba
 		}
 	}
 	if len(words) == 0 {
-		return duban.Task{}, "", false
+		return task, "", false, false
 	}
 	mine, err := h.visibleMatching(ctx, t.person, func(task *duban.Task) bool {
 		return task.Status != duban.StatusVerified && containsAny(task.Title, words...)
 	})
 	if err != nil {
-		return duban.Task{}, "", false
+		return task, "", false, false
 	}
 	var hits []duban.Task
 	for _, tok := range words {
@@ -274,12 +281,33 @@ func (h *Handler) questionAbout(ctx context.Context, t *turn, text string) (duba
 			}
 		}
 		if len(hits) == 1 {
-			return hits[0], action, true
+			return hits[0], action, false, true
 		}
 		hits = hits[:0]
 	}
-	return duban.Task{}, "", false
+	return task, "", false, false
 }
+
+// asksWhetherDone reports whether a question asks only whether an action
+// of questionActions was taken (S04销号了吗, S02完成了没有, T003销号吗) — not
+// what follows it (S04销号后还要做什么) nor whether it may be (S04可以销号吗).
+func asksWhetherDone(q string) bool {
+	q = strings.TrimRight(q, "?？。.!！ ")
+	for _, qa := range questionActions {
+		for _, w := range qa.words {
+			if i := strings.LastIndex(q, w); i >= 0 && !containsSuffix(q[:i], mayOrMust) {
+				switch q[i+len(w):] {
+				case "", "了", "吗", "了吗", "没", "了没", "没有", "了没有", "呢", "了呢", "了吧", "吧", "否", "了不", "了么", "么":
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
+// mayOrMust ask whether an action may or must be taken, not whether it was.
+var mayOrMust = append([]string{"要", "需要", "该", "应该", "得"}, modals...)
 
 // standingWords ask when a task is due or how it stands: a question holding
 // one is not asked back as a change, whatever action word is in it (S02的完成
