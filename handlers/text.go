@@ -15,7 +15,7 @@ import (
 // text routes a text message: the answer to an open follow-up, a greeting,
 // a question (never executed), a command, or a miss.
 func (h *Handler) text(ctx context.Context, t *turn, text string) error {
-	s := stripLabel(stripMention(normalise(text)))
+	s := stripLabel(stripMention(simplified(normalise(text))))
 	greeted, s := stripGreeting(s)
 	s = stripAddressee(s)
 	if t.known {
