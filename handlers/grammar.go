@@ -259,11 +259,11 @@ func dropSubject(s string) string {
 var fillers = []string{"号任务", "这项任务", "这个任务", "那项任务", "那个任务", "这项工作", "那项工作", "的任务", "任务",
 	"这项", "这个", "那项", "那个", "的完成时限", "完成时限", "的时限", "时限", "的期限", "期限", "的截止日期", "截止日期",
 	"的", "号", "我们这边", "我这边", "我们单位", "我们", "这边", "目前", "现在",
-	"已经", "已", "需要", "想要", "想", "要", "拟", "申请", "正在", "在"}
+	"已经", "已", "需要", "想要", "想", "要", "拟", "申请", "正在", "还在", "仍在", "在"}
 
 // modal fillers belong to the verb after them (已完成, 申请延期, 时限延到):
 // they are dropped only when a verb follows.
-var modal = map[string]bool{"已经": true, "已": true, "需要": true, "想要": true, "想": true, "要": true, "拟": true, "申请": true, "正在": true, "在": true,
+var modal = map[string]bool{"已经": true, "已": true, "需要": true, "想要": true, "想": true, "要": true, "拟": true, "申请": true, "正在": true, "还在": true, "仍在": true, "在": true,
 	"的完成时限": true, "完成时限": true, "的时限": true, "时限": true, "的期限": true, "期限": true, "的截止日期": true, "截止日期": true}
 
 func dropFiller(s string) string {

@@ -158,10 +158,14 @@ func (h *Handler) text(ctx context.Context, t *turn, text string) error {
 		return h.question(ctx, t, c.Rest)
 	}
 	if cmds, ok := splitCommands(s, t.today); ok {
-		// S02已完成，S03申请延期到1月20日: two commands, each on its own.
+		// S02已完成，S03申请延期到1月20日: two commands, each on its own;
+		// one refused is said, and the others are still done.
 		for _, c := range cmds {
 			if err := h.command(ctx, t, c); err != nil {
-				return err
+				if duban.ErrorCode(err) == duban.EINTERNAL {
+					return err
+				}
+				t.reply(h.replyError(ctx, t, err))
 			}
 		}
 		return nil
@@ -266,14 +270,21 @@ func stripMention(s string) string {
 // another task (与S03一并报编办) stays the note.
 func splitCommands(s string, today duban.Date) ([]Command, bool) {
 	var parts []string
-	start := 0
+	start, prev := 0, rune(0)
 	for i, r := range s {
-		if !strings.ContainsRune("，,；;。 ", r) {
-			continue // a space too: S02已完成 S03已完成
+		next := ""
+		switch {
+		case strings.ContainsRune("，,；;。 ", r): // a space too: S02已完成 S03已完成
+			next = strings.TrimSpace(s[i+len(string(r)):])
+		case r < utf8.RuneSelf && unicode.IsLetter(r) && unicode.Is(unicode.Han, prev) && i > start:
+			next = s[i:] // voice input: S02已完成S03延期到2月20日
 		}
-		next := strings.TrimSpace(s[i+len(string(r)):])
-		if ref, _, ok := leadingTask(dropSubject(next)); ok && isTaskID(ref) {
-			parts = append(parts, s[start:i])
+		prev = r
+		if next == "" {
+			continue
+		}
+		if ref, _, ok := leadingTask(dropSubject(next)); ok && isTaskID(ref) && len(next) < len(s)-start {
+			parts = append(parts, strings.TrimRight(s[start:len(s)-len(next)], "，,；;。 "))
 			start = len(s) - len(next)
 		}
 	}

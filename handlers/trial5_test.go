@@ -1,6 +1,10 @@
 package handlers
 
-import "testing"
+import (
+	"testing"
+
+	"github.com/duban-org/duban"
+)
 
 // Messages a fifth trial of the product found misread, as people typed them.
 var trial5Phrasings = []phrasing{
@@ -20,6 +24,23 @@ var trial5Phrasings = []phrasing{
 	{from: "sun", text: "S03有新進展：人員已轉崗", task: "S03", want: "progress:人员已转岗"},
 	{from: "chen", text: "S04銷號", task: "S04", want: "已销号"},
 	{from: "sun", text: "S02完成了嗎", reply: "您是要将 S02"},
+	// Two requests in one message: one refused does not drop the other.
+	{from: "sun", text: "S04完成了，S02延期到2月20日 等编委会", task: "S02", want: "ext:2027-02-20", reply: "2027-02-20", refused: true},
+	{from: "sun", text: "S04已完成 S02有进展：方案已起草", task: "S02", want: "progress:方案已起草", refused: true},
+	// The same without punctuation, as voice input writes it.
+	{from: "sun", text: "S04完成了S02延期到2月20日等编委会", task: "S02", want: "ext:2027-02-20", reply: "（等编委会）", refused: true},
+	{from: "sun", text: "S02还在推进中预计下周能完成", task: "S02", want: "progress:预计下周能完成"},
 }
 
 func TestTrial5Phrasings(t *testing.T) { runPhrasings(t, trial5Phrasings) }
+
+// A run-on report of two tasks, as voice input writes it, is two reports.
+func TestRunOnReportOfTwoTasks(t *testing.T) {
+	h, _ := phrasingHandler(t)
+	out := sendPhrase(t, h, "m", "sun", "S03已经完成了方案也报给编办了S02还在推进中预计下周能完成")
+	st := ledgerState(t, h)
+	if st["S03"].Status != duban.StatusReported || st["S02"].Progress != "预计下周能完成" {
+		t.Errorf("S03 %+v, S02 %+v\n%+v", st["S03"], st["S02"], out)
+	}
+	must(t, out, "sun", "（方案也报给编办了）")
+}
