@@ -20,6 +20,10 @@ import (
 
 const defaultFollowupWindow = 30 * time.Minute
 
+// followupKeep is how long a question is kept past its window, so that an
+// answer sent after it is told the question expired (expiredFollowup).
+const followupKeep = 24 * time.Hour
+
 func (h *Handler) followupWindow() time.Duration {
 	if h.FollowupWindow > 0 {
 		return h.FollowupWindow
@@ -41,7 +45,7 @@ func (h *Handler) askFor(ctx context.Context, t *turn, task duban.Task, f store.
 		return err
 	}
 	f.TaskID, f.MsgKey, f.At = task.ID, t.in.Key, t.now
-	if err := h.Store.SetFollowup(ctx, t.person.UserID, f, h.followupWindow()); err != nil {
+	if err := h.Store.SetFollowup(ctx, t.person.UserID, f, h.followupWindow()+followupKeep); err != nil {
 		return err
 	}
 	t.reply(followupPrompt(task, f, t.today) + "（回复「取消」放弃）")
@@ -128,7 +132,7 @@ func (h *Handler) answerFollowup(ctx context.Context, t *turn, f store.Followup,
 			case !ok:
 				if !isBlank(s) {
 					f.Note = trimReason(s)
-					if err := h.Store.SetFollowup(ctx, t.person.UserID, f, h.followupWindow()); err != nil {
+					if err := h.Store.SetFollowup(ctx, t.person.UserID, f, h.followupWindow()+followupKeep); err != nil {
 						return err
 					}
 				}
@@ -142,7 +146,7 @@ func (h *Handler) answerFollowup(ctx context.Context, t *turn, f store.Followup,
 				if reason := trimReason(s); !isBlank(reason) {
 					f.Note = reason
 				}
-				if err := h.Store.SetFollowup(ctx, t.person.UserID, f, h.followupWindow()); err != nil {
+				if err := h.Store.SetFollowup(ctx, t.person.UserID, f, h.followupWindow()+followupKeep); err != nil {
 					return err
 				}
 				t.reply(refusal(err) + followupPrompt(task, f, t.today) + "（回复「取消」放弃）")
@@ -154,7 +158,7 @@ func (h *Handler) answerFollowup(ctx context.Context, t *turn, f store.Followup,
 		}
 		if isBlank(r.Note) {
 			f.Deadline = r.Deadline
-			if err := h.Store.SetFollowup(ctx, t.person.UserID, f, h.followupWindow()); err != nil {
+			if err := h.Store.SetFollowup(ctx, t.person.UserID, f, h.followupWindow()+followupKeep); err != nil {
 				return err
 			}
 			t.reply(followupPrompt(task, f, t.today) + "（回复「取消」放弃）")
@@ -284,4 +288,50 @@ func deadlineProblem(task duban.Task, d, today duban.Date) error {
 		return duban.Errorf(duban.EINVALID, "申请的新时限 %s 须晚于现时限 %s。", d, task.Deadline)
 	}
 	return nil
+}
+
+// expiredFollowup answers a message that reads as the answer to a question
+// the bot asked more than followupWindow ago (延期 S02, then 2月20日 an hour
+// later): the question expired, nothing changed, and the whole command to
+// send is given. It reports whether it answered; the question is then
+// dropped, so this is said once.
+func (h *Handler) expiredFollowup(ctx context.Context, t *turn, text string) (bool, error) {
+	f, pending, err := h.pendingFollowup(ctx, t)
+	if err != nil || pending || f.TaskID == "" || f.Action == actAttach || t.now.Sub(f.At) > h.followupWindow()+followupKeep {
+		return false, err
+	}
+	s := normalise(text)
+	verb := map[duban.Action]string{duban.ActExtend: "延期", duban.ActReject: "驳回", duban.ActRefuse: "不同意延期", duban.ActProgress: "进展"}[f.Action]
+	if verb == "" {
+		return false, nil
+	}
+	if f.Action == duban.ActExtend && f.Deadline.IsZero() {
+		_, _, dated, _ := findDate(s, t.today)
+		if _, _, shifted := readShift(trimDateLead(s)); !dated && !shifted {
+			return false, nil // the answer to 延期 S02 holds a date
+		}
+	}
+	task, err := h.Store.Task(ctx, f.TaskID)
+	if err != nil {
+		return false, nil
+	}
+	cmd := verb + " " + task.ID + " "
+	if !f.Deadline.IsZero() {
+		cmd += f.Deadline.String() + " "
+	}
+	cmd += s
+	if f.Note != "" {
+		cmd += " " + f.Note
+	}
+	if err := h.Store.DropFollowup(ctx, t.person.UserID); err != nil {
+		return false, err
+	}
+	at := f.At.In(t.now.Location())
+	when := at.Format("15:04")
+	if duban.DateOf(at) != t.today {
+		when = fmt.Sprintf("%d月%d日 %s", at.Month(), at.Day(), when)
+	}
+	t.reply(fmt.Sprintf("我 %s 就任务 %s「%s」问您的问题已超过 %s，已失效，这条回复未做任何变更。如仍要办理，请发送：%s",
+		when, task.ID, task.Title, durationWords(h.followupWindow()), cmd))
+	return true, nil
 }

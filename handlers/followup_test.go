@@ -28,7 +28,7 @@ func TestFollowupWindow(t *testing.T) {
 	now = phrasingClock.Add(29*time.Minute + 31*time.Minute)
 	before := ledgerState(t, h)
 	out = sendPhrase(t, h, "f:4", "chen", "时限不变")
-	if got := to(out, "chen")[0].Text; !strings.Contains(got, "没看懂这条消息") {
+	if got := to(out, "chen")[0].Text; !strings.Contains(got, "已超过 30 分钟，已失效，这条回复未做任何变更") {
 		t.Errorf("an answer past the window was read: %s", got)
 	}
 	if after := ledgerState(t, h); after["S02"] != before["S02"] {

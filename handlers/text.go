@@ -170,7 +170,21 @@ func (h *Handler) text(ctx context.Context, t *turn, text string) error {
 		}
 		return nil
 	}
+	if c.Verb == "" && t.known && !h.namesTask(ctx, t, c) {
+		if answered, err := h.expiredFollowup(ctx, t, s); answered || err != nil {
+			return err // 2月20日 等编委会, an hour after 延期 S02
+		}
+	}
 	return h.command(ctx, t, c)
+}
+
+// namesTask reports whether c names one of the tasks the sender sees.
+func (h *Handler) namesTask(ctx context.Context, t *turn, c Command) bool {
+	if c.Task == "" {
+		return false
+	}
+	_, err := h.resolve(ctx, t.person, c.Task)
+	return err == nil
 }
 
 // addressee is the person a group-chat message is addressed to, written

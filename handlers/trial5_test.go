@@ -1,7 +1,10 @@
 package handlers
 
 import (
+	"reflect"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/duban-org/duban"
 )
@@ -43,4 +46,26 @@ func TestRunOnReportOfTwoTasks(t *testing.T) {
 		t.Errorf("S03 %+v, S02 %+v\n%+v", st["S03"], st["S02"], out)
 	}
 	must(t, out, "sun", "（方案也报给编办了）")
+}
+
+// The answer to a question the bot asked, sent after the question expired,
+// is told so with the whole command to send, and changes nothing.
+func TestAnswerAfterFollowupExpired(t *testing.T) {
+	for _, c := range []struct{ from, ask, answer, want string }{
+		{"sun", "S02 延期", "2月20日 等编委会", "延期 S02 2月20日 等编委会"},
+		{"chen", "驳回 S04", "材料不全", "驳回 S04 材料不全"},
+		{"sun", "进展 S02", "方案已起草", "进展 S02 方案已起草"},
+	} {
+		h, _ := phrasingHandler(t)
+		sendPhrase(t, h, "m1", c.from, c.ask)
+		before, lines := ledgerState(t, h), historyLines(t, h)
+		h.Now = func() time.Time { return phrasingClock.Add(time.Hour) }
+		must(t, sendPhrase(t, h, "m2", c.from, c.answer), c.from, "已超过 30 分钟", c.want, "未做任何变更")
+		if after := ledgerState(t, h); !reflect.DeepEqual(after, before) || historyLines(t, h) != lines {
+			t.Errorf("%q after the question expired changed the ledger", c.answer)
+		}
+		if r := must(t, sendPhrase(t, h, "m3", c.from, c.answer), c.from).Text; strings.Contains(r, "已超过") {
+			t.Errorf("the expired question is told twice: %s", r)
+		}
+	}
 }
