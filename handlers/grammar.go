@@ -205,6 +205,9 @@ func parseCommand(s string, today duban.Date) Command {
 			return withTask(Command{Verb: verb, Task: ref, More: more}, vrest, today)
 		}
 		if isTaskID(ref) {
+			if c, ok := datedDone(ref, more, after, today); ok && !disposal {
+				return c // S01已于11月30日完成，材料已报送编办
+			}
 			if verb, note, ok := trailingVerb(after); ok && !disposal {
 				return withTask(Command{Verb: verb, Task: ref, More: more}, note, today)
 			}
@@ -348,6 +351,38 @@ func reasonFirst(ref string, more []string, s string, today duban.Date) (Command
 		return c, true
 	}
 	return Command{}, false
+}
+
+// datedDone reads work reported done on a day written before the verb
+// (已于11月30日完成，材料已报送编办, 于11月30日已完成): 已 says it is done, not
+// planned (2月20日完成 is a plan); the words from the day on are the note.
+func datedDone(ref string, more []string, s string, today duban.Date) (Command, bool) {
+	t, already := cutPrefixes(s, "已经", "已")
+	note := t
+	t, _ = cutPrefixes(t, "于", "在")
+	_, rest, ok, err := readDate(t, today)
+	if !ok || err != nil {
+		return Command{}, false
+	}
+	rest = afterDate(rest) // 11月30日前完成
+	if r, ok := cutPrefixes(rest, "已经", "已"); ok {
+		rest, already = r, true
+	}
+	verb, _, ok := splitVerb(trimLead(rest))
+	if !ok || verb != VerbReport || !already {
+		return Command{}, false
+	}
+	return Command{Verb: VerbReport, Task: ref, More: more, Rest: strings.TrimSpace(note)}, true
+}
+
+// cutPrefixes cuts the first of words s starts with.
+func cutPrefixes(s string, words ...string) (string, bool) {
+	for _, w := range words {
+		if rest, ok := strings.CutPrefix(s, w); ok {
+			return rest, true
+		}
+	}
+	return s, false
 }
 
 // trailingVerb finds a verb at the end of s and returns it with the words

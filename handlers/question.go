@@ -368,7 +368,8 @@ func (h *Handler) namedTask(ctx context.Context, t *turn, text string) (duban.Ta
 // (T003 进展怎么样了, T004 什么时候到期) rather than what the rules say.
 func asksStanding(q string) bool {
 	for _, w := range []string{"进展", "进度", "怎么样", "咋样", "状态", "情况", "到期", "截止", "时限", "什么时候", "哪天",
-		"完成了没", "完成没", "完成了吗", "办完了吗", "做完了吗", "办得"} {
+		"完成了没", "完成没", "完成了吗", "办完了吗", "做完了吗", "办得",
+		"批了吗", "批了没", "批下来", "批准了吗", "批准了没", "同意了吗", "同意了没", "审批了吗", "审批了没"} {
 		if strings.Contains(q, w) {
 			return true
 		}

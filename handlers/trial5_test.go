@@ -33,6 +33,14 @@ var trial5Phrasings = []phrasing{
 	// The same without punctuation, as voice input writes it.
 	{from: "sun", text: "S04完成了S02延期到2月20日等编委会", task: "S02", want: "ext:2027-02-20", reply: "（等编委会）", refused: true},
 	{from: "sun", text: "S02还在推进中预计下周能完成", task: "S02", want: "progress:预计下周能完成"},
+	// Done on a day, said before the verb (已于11月30日完成).
+	{from: "sun", text: "报告：S01已于11月30日完成，材料已报送编办", task: "S01", want: "已报完成", reply: "11月30日"},
+	{from: "sun", text: "S01于11月30日已完成 材料已报编办", task: "S01", want: "已报完成", reply: "材料已报编办"},
+	{from: "sun", text: "S01 2月20日完成", not: "已报完成。"},
+	{from: "sun", text: "S01已于11月30日完成了吗", not: "已报完成。"},
+	// Whether an extension was granted is in the ledger.
+	{from: "sun", text: "S05的延期批了吗", reply: "延期待批（至 2027-02-20）", not: "【政策答复】"},
+	{from: "sun", text: "S05延期申请批下来没有", reply: "延期待批", not: "【政策答复】"},
 }
 
 func TestTrial5Phrasings(t *testing.T) { runPhrasings(t, trial5Phrasings) }
