@@ -238,7 +238,9 @@ func issueRequest(s string) (Command, bool) {
 
 // subjects are the words people put before a task they name: 我们单位T003….
 var subjects = []string{"我们单位", "我单位", "本单位", "我们", "帮我", "帮忙", "我", "报告", "汇报", "关于", "麻烦", "请", "申请", "编号", "任务", "把", "将",
-	"那个", "这个", "就是"}
+	"那个", "这个", "就是",
+	// connectives before a second request: S02完成了，另外S03申请延期….
+	"另外", "还有", "此外", "同时", "以及", "并且", "然后", "再就是"}
 
 // dropSubject takes subjects off the front when a task id follows them
 // (帮我把S04销了).

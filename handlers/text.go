@@ -16,6 +16,9 @@ import (
 // a question (never executed), a command, or a miss.
 func (h *Handler) text(ctx context.Context, t *turn, text string) error {
 	s := stripLabel(stripMention(simplified(normalise(text))))
+	if rest := strings.TrimLeftFunc(s, isEmojiRune); rest != "" {
+		s = rest // ✅S02已完成
+	}
 	greeted, s := stripGreeting(s)
 	s = stripAddressee(s)
 	if t.known {
@@ -157,6 +160,13 @@ func (h *Handler) text(ctx context.Context, t *turn, text string) error {
 		}
 		return h.question(ctx, t, c.Rest)
 	}
+	if rest, ok := ackThenCommand(c, s, t.today); ok {
+		// 收到，S02已完成: the acknowledgement, then the report.
+		if _, err := h.acknowledge(ctx, t, ""); err != nil {
+			return err
+		}
+		return h.text(ctx, t, rest)
+	}
 	if cmds, ok := splitCommands(s, t.today); ok {
 		// S02已完成，S03申请延期到1月20日: two commands, each on its own;
 		// one refused is said, and the others are still done.
@@ -290,8 +300,8 @@ func splitCommands(s string, today duban.Date) ([]Command, bool) {
 		switch {
 		case strings.ContainsRune("，,；;。 ", r): // a space too: S02已完成 S03已完成
 			next = strings.TrimSpace(s[i+len(string(r)):])
-		case r < utf8.RuneSelf && unicode.IsLetter(r) && unicode.Is(unicode.Han, prev) && i > start:
-			next = s[i:] // voice input: S02已完成S03延期到2月20日
+		case r < utf8.RuneSelf && unicode.IsLetter(r) && unicode.Is(unicode.Han, prev) && i > start && dropSubject(s[start:]) != s[i:]:
+			next = s[i:] // voice input: S02已完成S03延期到2月20日 (but not 另外S03 after its comma)
 		}
 		prev = r
 		if next == "" {
@@ -315,6 +325,27 @@ func splitCommands(s string, today duban.Date) ([]Command, bool) {
 		cmds = append(cmds, c)
 	}
 	return cmds, true
+}
+
+// ackThenCommand returns the command after an acknowledgement of
+// reminders (收到，S02已完成): ok only when it is a whole command on a task.
+func ackThenCommand(c Command, s string, today duban.Date) (string, bool) {
+	if c.Verb != VerbAck || c.Task != "" {
+		return "", false
+	}
+	_, rest, _ := splitVerb(s)
+	rest = trimLead(rest)
+	if _, ok := splitCommands(rest, today); ok {
+		return rest, true
+	}
+	next := Parse(rest, today)
+	return rest, next.Task != "" && needsTask[next.Verb] && next.Verb != VerbRecord && !next.Question && next.Err == ""
+}
+
+// isEmojiRune reports whether r is an emoji or a mark that goes with one
+// (✅, 👍, ✔️'s variation selector).
+func isEmojiRune(r rune) bool {
+	return unicode.Is(unicode.So, r) || unicode.Is(unicode.Sk, r) || unicode.Is(unicode.Mn, r) || r == ' '
 }
 
 // isClearCommand reports whether c is unmistakably a new command rather
@@ -352,7 +383,7 @@ func (h *Handler) emojiReply(t *turn, s string) string {
 }
 
 // greetings open a conversation; stripGreeting takes one off the front.
-var greetings = []string{"你好", "您好", "哈喽", "嗨", "hello", "hi", "早上好", "上午好", "下午好", "晚上好", "早安", "在吗", "在不在", "老师好", "领导好"}
+var greetings = []string{"各位领导好", "各位领导", "各位好", "大家好", "领导您好", "领导你好", "你好", "您好", "哈喽", "嗨", "hello", "hi", "早上好", "上午好", "下午好", "晚上好", "早安", "在吗", "在不在", "老师好", "领导好"}
 
 func stripGreeting(s string) (bool, string) {
 	for _, c := range []string{"好的", "嗯嗯", "嗯", "谢谢"} {

@@ -41,6 +41,15 @@ var trial5Phrasings = []phrasing{
 	// Whether an extension was granted is in the ledger.
 	{from: "sun", text: "S05的延期批了吗", reply: "延期待批（至 2027-02-20）", not: "【政策答复】"},
 	{from: "sun", text: "S05延期申请批下来没有", reply: "延期待批", not: "【政策答复】"},
+	// An emoji before the id, a greeting to the group, a connective
+	// between two requests, an acknowledgement before a report.
+	{from: "sun", text: "✅S02已完成", task: "S02", want: "已报完成"},
+	{from: "sun", text: "👍 S02 已完成", task: "S02", want: "已报完成"},
+	{from: "sun", text: "各位领导好，S02已经完成了，请审核", task: "S02", want: "已报完成"},
+	{from: "sun", text: "S04完成了，另外S02需要延期到1月30日因为编委会没开", task: "S02", want: "ext:2027-01-30", reply: "（编委会没开）", not: "另外", refused: true},
+	{from: "sun", text: "S04完成了 还有S02申请延期到1月30日 编委会没开", task: "S02", want: "ext:2027-01-30", not: "（还有）", refused: true},
+	{from: "sun", text: "收到，S02已完成", task: "S02", want: "已报完成", acks: 3, reply: "已确认收到"},
+	{from: "sun", text: "收到，谢谢", acks: 3, reply: "已确认收到"},
 }
 
 func TestTrial5Phrasings(t *testing.T) { runPhrasings(t, trial5Phrasings) }
@@ -74,6 +83,19 @@ func TestAnswerAfterFollowupExpired(t *testing.T) {
 		}
 		if r := must(t, sendPhrase(t, h, "m3", c.from, c.answer), c.from).Text; strings.Contains(r, "已超过") {
 			t.Errorf("the expired question is told twice: %s", r)
+		}
+	}
+}
+
+// A connective between two requests (另外, 还有) is no part of the first's
+// note.
+func TestConnectiveBetweenRequests(t *testing.T) {
+	for _, text := range []string{"S02完成了，另外S03需要延期到1月30日因为编委会没开", "S02完成了 还有S03申请延期到1月30日 编委会没开"} {
+		h, _ := phrasingHandler(t)
+		out := sendPhrase(t, h, "m", "sun", text)
+		st := ledgerState(t, h)
+		if st["S02"].Status != duban.StatusReported || st["S02"].Progress != "" || st["S03"].Ext.String() != "2027-01-30" {
+			t.Errorf("%q: S02 %+v, S03 %+v\n%+v", text, st["S02"], st["S03"], out)
 		}
 	}
 }
