@@ -224,9 +224,16 @@ func parseCommand(s string, today duban.Date) Command {
 // 出一期通报, 给市委办公室发个专函 (the unit, if any, before the verb).
 var reIssue = regexp.MustCompile(`^(?:请|麻烦)?(?:给|向|对)?(\p{Han}*?)(?:发布|发出|下发|印发|生成|预览|发|出)(?:一下|一期|一份|一个|一封|个|份|封|本期|这期|下一期|下期)?(工作通报|通报|专函督办|专函|督办函)(?:吧|一下)?$`)
 
+// reThisBulletin names the bulletin due: 本周通报, 这期的通报, 最新工作通报.
+var reThisBulletin = regexp.MustCompile(`^(?:本周|这周|本期|这期|本月|这个月|最新)的?(?:工作通报|通报)$`)
+
 // issueRequest reads s as a request for the 工作通报 or a 专函督办.
 func issueRequest(s string) (Command, bool) {
-	m := reIssue.FindStringSubmatch(strings.TrimRight(s, "。.！! "))
+	s = strings.TrimRight(s, "。.！! ")
+	if reThisBulletin.MatchString(s) {
+		return Command{Verb: VerbBulletin}, true // 本周通报
+	}
+	m := reIssue.FindStringSubmatch(s)
 	if m == nil {
 		return Command{}, false
 	}

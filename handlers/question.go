@@ -179,6 +179,9 @@ func (h *Handler) question(ctx context.Context, t *turn, text string) error {
 			}
 		}
 	}
+	if code, ok := h.unitAsked(ctx, t, text); ok {
+		return h.listTasks(ctx, t, Command{Verb: VerbTasks, Task: code}) // 司法局有几项没完成
+	}
 	if t.known && asksOwnTasks(text) {
 		return h.listTasks(ctx, t, Command{Verb: VerbTasks})
 	}
@@ -208,6 +211,37 @@ func (h *Handler) standing(t *turn, task duban.Task, more ...string) string {
 	lines := append([]string{"任务当前：" + h.line(t, task, 0)}, more...)
 	return strings.Join(append(lines, "发送「记录 "+task.ID+"」查看变更记录。"), "\n")
 }
+
+// unitAsked returns the unit a question about a unit's tasks names first
+// (司法局有几项没完成, 市财政局还有多少任务没完成？): a name or a word of one
+// that ends as units' names end.
+func (h *Handler) unitAsked(ctx context.Context, t *turn, q string) (string, bool) {
+	if !t.known || !containsAny(q, "任务", "几项", "多少项", "没完成", "未完成", "没办完", "逾期", "进度", "进展", "情况", "怎么样", "咋样") {
+		return "", false
+	}
+	r := []rune(q)
+	var units []duban.Unit
+	for n := min(len(r), 20); n >= 2; n-- {
+		name := string(r[:n])
+		if !containsSuffix(name, unitEnds) {
+			continue
+		}
+		if units == nil {
+			all, err := h.Store.Units(ctx)
+			if err != nil {
+				return "", false
+			}
+			units = all
+		}
+		if u, err := duban.FindUnit(units, name); err == nil {
+			return u.Code, true
+		}
+	}
+	return "", false
+}
+
+// unitEnds are how the names of units end (市司法局, 市委办公室, 市档案馆).
+var unitEnds = []string{"局", "委", "办", "部", "院", "会", "中心", "馆", "所", "站", "队", "社", "室", "厅", "处", "台", "校", "联", "团"}
 
 // asksOwnTasks reports whether a question is about the sender's own task
 // list (我有哪些任务, 任务？, 我们单位还有几项没完成, 还有几个任务没完成 —

@@ -495,6 +495,8 @@ var (
 	whichUnits = regexp.MustCompile(`(哪些|哪几个|哪个|哪几家|哪家)(单位|部门)`)
 	lagging    = regexp.MustCompile(`逾期|最慢|慢|落后|滞后|拖后腿|红灯|没完成`)
 	wholeCity  = regexp.MustCompile(`^全市(的|总体|整体)?(任务|情况|进度|进展)*(情况)?(怎么样|咋样|如何)?了?[?？]?$`)
+	// howFar asks how far the work is done (完成率多少, 现在全市完成了多少).
+	howFar = regexp.MustCompile(`完成率|销号率|完成了多少|完成多少|完成了几|总体进度|整体进度|总进度`)
 )
 
 // supervisorListing reads the ledger questions of those who supervise
@@ -509,6 +511,8 @@ func supervisorListing(p duban.Person, s string) (Command, bool) {
 		return Command{Verb: VerbTasks, List: ListRed}, true
 	case p.IsAdmin() && wholeCity.MatchString(s):
 		return Command{Verb: VerbTasks}, true
+	case howFar.MatchString(s) && !hasDigit(s):
+		return Command{Verb: VerbTasks}, true // their summary says it
 	}
 	return Command{}, false
 }

@@ -50,6 +50,15 @@ var trial5Phrasings = []phrasing{
 	{from: "sun", text: "S04完成了 还有S02申请延期到1月30日 编委会没开", task: "S02", want: "ext:2027-01-30", not: "（还有）", refused: true},
 	{from: "sun", text: "收到，S02已完成", task: "S02", want: "已报完成", acks: 3, reply: "已确认收到"},
 	{from: "sun", text: "收到，谢谢", acks: 3, reply: "已确认收到"},
+	// 编办's and a leader's questions about the ledger are answered from it.
+	{from: "li", text: "现在全市完成了多少", reply: "全部 3 个单位，共 7 项任务；已销号 0", not: "【政策答复】"},
+	{from: "li", text: "完成率多少", reply: "已销号 0", not: "【政策答复】"},
+	{from: "chen", text: "我们组完成情况怎么样", reply: "政府组：2 个单位", not: "【政策答复】"},
+	{from: "li", text: "司法局有几项没完成", reply: "市司法局（政府组）任务清单", not: "全部 3 个单位"},
+	{from: "li", text: "市财政局还有多少任务没完成？", reply: "市财政局（政府组）任务清单"},
+	{from: "sun", text: "完成率多少", reply: "【政策答复】"}, // a unit's people: no ledger of others
+	{from: "li", text: "本周通报", reply: "工作通报（预览，未编号）"},
+	{from: "li", text: "出个通报", reply: "工作通报（预览，未编号）"},
 }
 
 func TestTrial5Phrasings(t *testing.T) { runPhrasings(t, trial5Phrasings) }
