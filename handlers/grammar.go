@@ -86,7 +86,7 @@ var verbs = sortedVerbs([]struct {
 	{"不予批准", VerbRefuse}, {"不批准", VerbRefuse}, {"不批", VerbRefuse},
 	{"申请延期", VerbExtend}, {"延期申请", VerbExtend}, {"申请延长时限", VerbExtend}, {"延长时限", VerbExtend}, {"延期", VerbExtend},
 	{"推迟", VerbExtend}, {"延至", VerbExtend}, {"延到", VerbExtend}, {"延长", VerbExtend}, {"顺延", VerbExtend},
-	{"往后推", VerbExtend}, {"推后", VerbExtend}, {"延后", VerbExtend},
+	{"往后推", VerbExtend}, {"推后", VerbExtend}, {"延后", VerbExtend}, {"延迟", VerbExtend},
 	{"我的任务", VerbTasks}, {"任务清单", VerbTasks}, {"任务列表", VerbTasks}, {"查看任务", VerbTasks}, {"看看任务", VerbTasks},
 	{"帮我看看任务", VerbTasks}, {"查一下任务", VerbTasks}, {"查任务", VerbTasks}, {"看任务", VerbTasks}, {"任务", VerbTasks},
 	{"已经全部完成", VerbReport}, {"全部完成", VerbReport}, {"已经完成", VerbReport}, {"已完成", VerbReport}, {"完成了", VerbReport},
@@ -207,6 +207,9 @@ func parseCommand(s string, today duban.Date) Command {
 		if isTaskID(ref) {
 			if c, ok := datedDone(ref, more, after, today); ok && !disposal {
 				return c // S01已于11月30日完成，材料已报送编办
+			}
+			if rest, ok := deadlineChange(after); ok {
+				return readExtension(Command{Verb: VerbExtend, Task: ref, More: more}, rest, today) // S02时限调整到2月20日
 			}
 			if verb, note, ok := trailingVerb(after); ok && !disposal {
 				return withTask(Command{Verb: verb, Task: ref, More: more}, note, today)
@@ -382,6 +385,25 @@ func datedDone(ref string, more []string, s string, today duban.Date) (Command, 
 		return Command{}, false
 	}
 	return Command{Verb: VerbReport, Task: ref, More: more, Rest: strings.TrimSpace(note)}, true
+}
+
+// deadlineChange reads a new deadline asked for as a change of the date
+// (的完成时间改成2月20日, 时限调整到2月20日): what follows the change, whose
+// date readExtension requires.
+func deadlineChange(s string) (string, bool) {
+	t, _ := cutPrefixes(s, "的")
+	t, ok := cutPrefixes(t, "完成时限", "完成时间", "完成期限", "完成日期", "截止时间", "截止日期", "时限", "期限")
+	if !ok {
+		return "", false
+	}
+	t, ok = cutPrefixes(strings.TrimLeft(t, " "), "调整到", "调整为", "调整至", "改成", "改为", "改到", "改至", "变更为", "变更到", "推到")
+	if !ok {
+		return "", false
+	}
+	if _, _, dated, _ := readDate(t, 0); !dated {
+		return "", false // 时限改成什么: no date, no request
+	}
+	return t, true
 }
 
 // cutPrefixes cuts the first of words s starts with.
@@ -593,7 +615,7 @@ func readExtension(c Command, rest string, today duban.Date) Command {
 // trimDateLead drops the words before a new deadline: 到, 至, 为, 延至.
 func trimDateLead(s string) string {
 	s = trimLead(s)
-	for _, w := range []string{"时限延至", "时限延到", "延长至", "延长到", "延期到", "延期至", "延至", "延到", "推迟到", "推迟至",
+	for _, w := range []string{"时限延至", "时限延到", "延长至", "延长到", "延期到", "延期至", "延至", "延到", "推迟到", "推迟至", "延迟到", "延迟至",
 		"申请延期", "延期", "推迟", "延长", "顺延", "往后推", "推后", "延后", "到", "至", "为"} {
 		if strings.HasPrefix(s, w) {
 			return trimDateLead(s[len(w):]) // 延期 then 到…

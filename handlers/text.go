@@ -110,6 +110,14 @@ func (h *Handler) text(ctx context.Context, t *turn, text string) error {
 			return err // T3 ok了: asked back, never reported on a guess
 		}
 	}
+	if fixed, ok := fixVerbTypo(s); ok && t.known && (c.Verb == "" || c.Need == NeedVerb) && !c.Question {
+		if g := Parse(fixed, t.today); g.Task != "" && needsTask[g.Verb] && g.Verb != VerbRecord && g.Err == "" {
+			if g.Need == "" {
+				return h.proposeGuess(ctx, t, g) // S02延其到2月20日: asked back as 延期
+			}
+			return h.command(ctx, t, g) // the question for what it lacks says the verb read
+		}
+	}
 	if ref, a, note, ok := saysVerdict(s); ok && t.known && (c.Verb == "" || c.Verb == VerbApprove) && !c.Question {
 		if asked, err := h.askVerdict(ctx, t, ref, a, note); asked || err != nil {
 			return err // S04材料我看了没问题, S04同意: asked back as 销号
@@ -340,6 +348,24 @@ func ackThenCommand(c Command, s string, today duban.Date) (string, bool) {
 	}
 	next := Parse(rest, today)
 	return rest, next.Task != "" && needsTask[next.Verb] && next.Verb != VerbRecord && !next.Question && next.Err == ""
+}
+
+// verbTypos are verbs as pinyin or voice input mistypes them (延其, 近展),
+// with the verb meant: a message read only through one is asked back.
+var verbTypos = [][2]string{
+	{"延其", "延期"}, {"沿期", "延期"}, {"言期", "延期"}, {"严期", "延期"}, {"延祺", "延期"}, {"延奇", "延期"},
+	{"近展", "进展"}, {"进站", "进展"}, {"尽展", "进展"}, {"劲展", "进展"}, {"进辗", "进展"}, {"禁展", "进展"},
+	{"消号", "销号"}, {"销好", "销号"}, {"晓号", "销号"}, {"驳会", "驳回"}, {"博回", "驳回"},
+}
+
+// fixVerbTypo returns s with the first mistyped verb in it written right.
+func fixVerbTypo(s string) (string, bool) {
+	for _, w := range verbTypos {
+		if strings.Contains(s, w[0]) {
+			return strings.Replace(s, w[0], w[1], 1), true
+		}
+	}
+	return s, false
 }
 
 // isEmojiRune reports whether r is an emoji or a mark that goes with one

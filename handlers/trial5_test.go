@@ -59,6 +59,18 @@ var trial5Phrasings = []phrasing{
 	{from: "sun", text: "完成率多少", reply: "【政策答复】"}, // a unit's people: no ledger of others
 	{from: "li", text: "本周通报", reply: "工作通报（预览，未编号）"},
 	{from: "li", text: "出个通报", reply: "工作通报（预览，未编号）"},
+	// A vague date with its year (明年春节后) is asked for exactly, the year
+	// no reason.
+	{from: "sun", text: "S02延期到明年春节后", reply: "请回复新的完成时限和理由", not: "理由：明年"},
+	{from: "sun", text: "S02延期到明年3月中旬 等编委会", reply: "（理由：等编委会）", not: "明年"},
+	// A new deadline said as a change of the date (时限调整到, 完成时间改成).
+	{from: "sun", text: "S02的完成时间改成2月20日 因为编委会没开", task: "S02", want: "ext:2027-02-20", reply: "（编委会没开）"},
+	{from: "sun", text: "S02时限调整到2月20日，原因编委会没开", task: "S02", want: "ext:2027-02-20"},
+	{from: "sun", text: "S02延迟到2月20日 编委会没开", task: "S02", want: "ext:2027-02-20"},
+	// A verb mistyped (延其, 近展) is asked back, never done on the guess.
+	{from: "sun", text: "S02延其到2月20日 编委会没开", reply: "延至 2027-02-20", not: "没看懂"},
+	{from: "sun", setup: []string{"S02延其到2月20日 编委会没开"}, text: "确认", task: "S02", want: "ext:2027-02-20"},
+	{from: "sun", text: "S03近展 方案已起草", reply: "方案已起草", not: "没看懂"},
 }
 
 func TestTrial5Phrasings(t *testing.T) { runPhrasings(t, trial5Phrasings) }
