@@ -260,7 +260,8 @@ func statedProgress(c Command, s string) (Command, bool) {
 	if _, rest, ok := leadingTask(dropSubject(s)); ok {
 		note = dropFiller(trimLead(rest))
 	}
-	if !states(note) || !containsAny(note, underWay...) || containsAny(note, mayMeanDone...) {
+	yet := containsAny(note, notDoneYet...) // 还有两个人没转岗到位: 到位 is not done
+	if !states(note) || !yet && (!containsAny(note, underWay...) || containsAny(note, mayMeanDone...)) {
 		return Command{}, false
 	}
 	return Command{Verb: VerbProgress, Task: c.Task, Rest: note}, true
@@ -271,6 +272,9 @@ func statedProgress(c Command, s string) (Command, bool) {
 var (
 	underWay    = []string{"开始", "启动", "正在", "着手", "推进", "进行中", "在办", "在做", "筹备", "起草中", "拟定中", "征求意见"}
 	mayMeanDone = []string{"完成", "办结", "已报", "报送", "上报", "办完", "做完", "到位", "结束"}
+	// notDoneYet say that some of the work is still to do, whatever words
+	// of completion the statement holds.
+	notDoneYet = []string{"还有", "还没", "还未", "尚未", "尚有", "没有完成", "未完成", "预计", "手续在走", "在走流程", "正在办理", "还差", "剩下", "剩余"}
 )
 
 // proposeGuess asks back a command read by guessing which task it names or

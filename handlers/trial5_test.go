@@ -71,6 +71,11 @@ var trial5Phrasings = []phrasing{
 	{from: "sun", text: "S02延其到2月20日 编委会没开", reply: "延至 2027-02-20", not: "没看懂"},
 	{from: "sun", setup: []string{"S02延其到2月20日 编委会没开"}, text: "确认", task: "S02", want: "ext:2027-02-20"},
 	{from: "sun", text: "S03近展 方案已起草", reply: "方案已起草", not: "没看懂"},
+	// Work under way said at length, as voice input writes it: asked back
+	// as progress, never reported done.
+	{from: "sun", text: "那个S02的话我们这边人员基本都已经转岗到位了就是还有两个人的手续在走预计下周能办完", reply: "您是要报告 S02「人员转岗到位」的进展", not: "报为已完成"},
+	{from: "sun", text: "S02还有两个人没转岗到位", reply: "您是要报告 S02「人员转岗到位」的进展", not: "报为已完成"},
+	{from: "sun", text: "S02 人员已全部转岗到位", not: "的进展"},
 }
 
 func TestTrial5Phrasings(t *testing.T) { runPhrasings(t, trial5Phrasings) }
