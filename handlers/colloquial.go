@@ -12,7 +12,7 @@ import (
 // rather than report. 搞定了 and 已办结 say it plainly and are verbs.
 // Typos of 完成 typed by pinyin or voice input (完程了, 完城) are asked back
 // the same way.
-var colloquialDone = []string{"ok了", "ok啦", "ok", "okay", "done", "好了", "弄好了", "办好了", "做好了", "搞掂了", "搞掂",
+var colloquialDone = []string{"ok了", "ok啦", "ok", "okay", "done", "finished", "finish", "completed", "complete", "好了", "弄好了", "办好了", "做好了", "搞掂了", "搞掂",
 	"搞完了", "弄完了", "干完了", "完事了", "完工了",
 	"完程了", "完程", "完城了", "完城", "完呈了", "完呈", "玩成了", "玩成", "完乘了", "完承了", "已完程", "已完城"}
 

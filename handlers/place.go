@@ -15,6 +15,7 @@ import (
 	"regexp"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/duban-org/duban"
 	"github.com/duban-org/duban/store"
@@ -116,8 +117,12 @@ func (h *Handler) readPlaces(ctx context.Context, t *turn, s string) (string, bo
 		return s, false, nil // 第一个问题是…: no item of a list
 	}
 	ask := func(why string) (string, bool, error) {
-		task := h.exampleTask(ctx, t, actionOf(c.Verb))
-		t.reply(why + "请写明任务编号，例如：" + example(c.Verb, task) + "。")
+		v := c.Verb
+		if !needsTask[v] {
+			v = VerbRecord // 第3项是什么: 记录 S01
+		}
+		task := h.exampleTask(ctx, t, actionOf(v))
+		t.reply(why + "请写明任务编号，例如：" + example(v, task) + "。")
 		return s, true, nil
 	}
 	last, err := h.Store.ListPage(ctx, t.person.UserID)
@@ -145,19 +150,52 @@ func (h *Handler) readPlaces(ctx context.Context, t *turn, s string) (string, bo
 	if len(items) == 0 {
 		items = last.Units
 	}
-	var refs []string
-	for _, n := range p.nums {
-		i := n - last.First
-		if i < 0 || i >= len(items) {
-			return ask(fmt.Sprintf("您上次看到的%s%s，没有第 %d 项。", name, shownRange(last, len(items)), n))
+	refsOf := func(p place) ([]string, int) {
+		var refs []string
+		for _, n := range p.nums {
+			i := n - last.First
+			if i < 0 || i >= len(items) {
+				return nil, n
+			}
+			refs = append(refs, items[i])
 		}
-		refs = append(refs, items[i])
+		return refs, 0
+	}
+	refs, missing := refsOf(p)
+	if missing > 0 {
+		return ask(fmt.Sprintf("您上次看到的%s%s，没有第 %d 项。", name, shownRange(last, len(items)), missing))
 	}
 	if len(last.Tasks) == 0 {
 		// A unit of a list of units: its tasks (第3个单位, 看看第2个).
 		return s, true, h.command(ctx, t, Command{Verb: VerbTasks, Task: refs[0]})
 	}
-	return p.keep + strings.Join(refs, "、") + " " + s[p.end:], false, nil
+	out := p.keep + strings.Join(refs, "、") + " "
+	// A later clause opening with a place of its own, read as a whole
+	// command (第4个完成了，第5个延期到2月25日 等编委会); a place inside a
+	// note stays as written.
+	rest := s[p.end:]
+	for i := 0; i < len(rest); {
+		r, size := utf8.DecodeRuneInString(rest[i:])
+		i += size
+		if !strings.ContainsRune("，,；;。 ", r) {
+			continue
+		}
+		j := i + len(rest[i:]) - len(strings.TrimLeft(rest[i:], " "))
+		q, ok := placeAt(rest, j)
+		if !ok || q.units {
+			continue
+		}
+		if n := Parse(placeholder+" "+rest[q.end:], t.today); n.Task != placeholder || !needsTask[n.Verb] || n.Question {
+			continue
+		}
+		refs, missing := refsOf(q)
+		if missing > 0 {
+			return ask(fmt.Sprintf("您上次看到的%s%s，没有第 %d 项。", name, shownRange(last, len(items)), missing))
+		}
+		rest = rest[:j] + strings.Join(refs, "、") + " " + rest[q.end:]
+		i = j
+	}
+	return out + rest, false, nil
 }
 
 // shownRange says which numbers the reply that showed last gave: 共 5 项,

@@ -189,7 +189,7 @@ func (h *Handler) question(ctx context.Context, t *turn, text string) error {
 		// S02 进展怎么样了: the task's standing answers it; 延期 S02 需要什么材料:
 		// the documents do, with the task's standing beside them.
 		standing := h.standing(t, task)
-		if asksStanding(text) {
+		if asksStanding(text) || asksWhichTask(text, task.ID) {
 			t.reply(standing) // the documents are not asked what only the ledger knows
 			return nil
 		}
@@ -407,6 +407,21 @@ func asksStanding(q string) bool {
 		if strings.Contains(q, w) {
 			return true
 		}
+	}
+	return false
+}
+
+// asksWhichTask reports whether a question asks only what the task named
+// by id is (S04是什么, 第3项是什么 once read as S04 是什么).
+func asksWhichTask(q, id string) bool {
+	i := strings.Index(strings.ToUpper(q), strings.ToUpper(id))
+	if i < 0 {
+		return false
+	}
+	rest := strings.Trim(q[:i]+q[i+len(id):], " ?？。.!！")
+	switch rest {
+	case "是什么", "是啥", "是哪个", "是哪项", "是哪一项", "是什么任务", "什么任务", "是哪个任务", "是哪项任务", "指什么", "指的是什么", "是什么事":
+		return true
 	}
 	return false
 }
