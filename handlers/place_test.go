@@ -3,8 +3,10 @@ package handlers
 import (
 	"context"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/duban-org/duban"
 	"github.com/duban-org/duban/store"
@@ -107,4 +109,48 @@ func TestPlaceOnSecondPage(t *testing.T) {
 	if s := status(t, h, "T012"); s != duban.StatusReported {
 		t.Errorf("T012 is %s, want reported", s)
 	}
+}
+
+// A place is read from any text without a panic, within the text, with a
+// number for each place, and the text around it intact.
+func FuzzFindPlace(f *testing.F) {
+	for _, s := range []string{"第3项任务完成了", "上面第1条延期到下周五", "完成 第4项 材料已报", "把第1项延期到2月20日", "第1、3项都完成了",
+		"第一项和第三项完成了", "刚才列表里的第2个有新进展", "第二个月完成了", "第3个单位", "看看第1个", "第４項完成了", "第十十十项", "第", "延期第"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		p, ok := findPlace(s)
+		if !ok {
+			return
+		}
+		if p.end > len(s) || len(p.nums) == 0 || len(p.keep) > p.end || !strings.HasPrefix(s, p.keep) && p.keep != "把" && p.keep != "将" {
+			t.Fatalf("%q: place %+v", s, p)
+		}
+		if utf8.ValidString(s) && (!utf8.ValidString(s[p.end:]) || !utf8.ValidString(p.text)) {
+			t.Fatalf("%q: place cut inside a character: %+v", s, p)
+		}
+	})
+}
+
+// Several commands are split from any text only into whole commands on a
+// task, none of them a question.
+func FuzzSplitCommands(f *testing.F) {
+	for _, s := range []string{"S02已完成，S03申请延期到1月20日，等编委会", "S04完成了S02延期到2月20日等编委会", "S02完成了，另外S03需要延期到1月30日因为编委会没开",
+		"完成 S02 与S03一并报编办", "S03已经完成了方案也报给编办了S02还在推进中", "T003完成了吗？T004呢", "a1b2c3"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		cmds, ok := splitCommands(normalise(s), duban.NewDate(2026, 12, 1))
+		if !ok {
+			return
+		}
+		if len(cmds) < 2 {
+			t.Fatalf("%q: split into %d", s, len(cmds))
+		}
+		for _, c := range cmds {
+			if c.Question || c.Task == "" || !needsTask[c.Verb] || c.Need != "" || c.Err != "" {
+				t.Fatalf("%q: part %+v", s, c)
+			}
+		}
+	})
 }
