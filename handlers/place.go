@@ -34,7 +34,7 @@ var (
 	reNumeral = regexp.MustCompile(numeral)
 	// placeLead are the words before a place that point at the list:
 	// 上面第3条, 刚才列表里的第2个, 看看第3个.
-	placeLead = regexp.MustCompile(`^(?:(?:上面|上边|上述|上头|刚才|刚刚|前面|你发的|您发的|发来的|列表|清单|任务清单|名单|看看|看一下|查看|查一下)(?:里面的|里的|中的|上的|里面|里|中|上|的)?\s*)+`)
+	placeLead = regexp.MustCompile(`^(?:(?:上面|上边|上述|上头|刚才|刚刚|前面|你发的|您发的|发来的|列表|清单|任务清单|名单|看看|看一下|查看|查一下|那个|这个|那条|这条|那项|这项)(?:里面的|里的|中的|上的|里面|里|中|上|的)?\s*)+`)
 )
 
 // notPlace are words that, right after 第N个, count something other than

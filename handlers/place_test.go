@@ -25,6 +25,7 @@ var placePhrasings = []phrasing{
 	{from: "sun", setup: []string{"任务"}, text: "完成 第4项 材料已报编办", task: "S02", want: "已报完成", reply: "材料已报编办"},
 	{from: "sun", setup: []string{"任务"}, text: "把第1项延期到2月20日，等编委会", task: "S01", want: "ext:2027-02-20"},
 	{from: "sun", setup: []string{"任务"}, text: "刚才列表里的第2个有新进展：方案已起草", task: "S03", want: "progress:方案已起草"},
+	{from: "sun", setup: []string{"任务"}, text: "上面那个第2条有进展：方案已起草", task: "S03", want: "progress:方案已起草"},
 	{from: "sun", setup: []string{"任务"}, text: "第4个完成了，第5个延期到2月25日 等编委会", task: "S02", want: "已报完成", reply: "任务 S05 已有待审批的延期申请", not: "（第5个", refused: true},
 	{from: "sun", setup: []string{"任务"}, text: "第4项完成了，第2项措施也已落实", task: "S02", want: "已报完成", reply: "（第2项措施也已落实）"},
 	{from: "sun", setup: []string{"任务"}, text: "第3项是什么", reply: "任务当前：【绿】S04", not: "【政策答复】"},
