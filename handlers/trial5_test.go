@@ -76,6 +76,12 @@ var trial5Phrasings = []phrasing{
 	{from: "sun", text: "那个S02的话我们这边人员基本都已经转岗到位了就是还有两个人的手续在走预计下周能办完", reply: "您是要报告 S02「人员转岗到位」的进展", not: "报为已完成"},
 	{from: "sun", text: "S02还有两个人没转岗到位", reply: "您是要报告 S02「人员转岗到位」的进展", not: "报为已完成"},
 	{from: "sun", text: "S02 人员已全部转岗到位", not: "的进展"},
+	// A plan to finish (本周五前完成, 争取月底前完成) is progress, asked back;
+	// the reply never suggests reporting it done.
+	{from: "sun", text: "S02 本周五前完成", reply: "您是要报告 S02「人员转岗到位」的进展", not: "完成 S02"},
+	{from: "sun", text: "S02争取月底前完成", reply: "您是要报告 S02「人员转岗到位」的进展", not: "完成 S02"},
+	{from: "sun", text: "S02计划12月20日完成", reply: "您是要报告 S02「人员转岗到位」的进展", not: "完成 S02"},
+	{from: "sun", text: "S02力争年底完成", reply: "您是要报告 S02「人员转岗到位」的进展", not: "完成 S02"},
 	{from: "sun", text: "S02 finished", reply: "您是要将 S02", not: "没看懂"},
 }
 
