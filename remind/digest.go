@@ -2,12 +2,15 @@ package remind
 
 import (
 	"bytes"
+	"cmp"
 	"crypto/sha256"
+	"encoding/binary"
 	"encoding/hex"
 	"fmt"
 	"slices"
 	"strconv"
 	"strings"
+	"unsafe"
 
 	"github.com/duban-org/duban"
 )
@@ -42,68 +45,137 @@ func ParseButtonKey(key string) (action, taskID string, ok bool) {
 func Digest(notices []Notice) []duban.Outgoing {
 	// Grouped by a counting sort, keeping plan order within each recipient:
 	// a province's first pass digests tens of thousands of people.
-	at := map[string]int32{} // recipient → index in order
+	who := newRecipientIndex(len(notices) / 3) // a few notices each, most people
 	of := make([]int32, len(notices))
-	var order []string
-	var count []int
-	for j, n := range notices {
-		i, ok := at[n.To]
-		if !ok {
-			i = int32(len(order))
-			at[n.To] = i
-			order = append(order, n.To)
+	var count []int32
+	for j := range notices {
+		i := who.index(notices[j].To)
+		if int(i) == len(count) {
 			count = append(count, 0)
 		}
 		of[j] = i
 		count[i]++
 	}
-	start := make([]int, len(order)+1)
+	start := make([]int32, len(count)+1)
 	for i, c := range count {
 		start[i+1] = start[i] + c
 	}
 	grouped := make([]int32, len(notices)) // indices into notices
-	next := slices.Clone(start[:len(order)])
+	next := slices.Clone(start[:len(count)])
 	for j, i := range of {
 		grouped[next[i]] = int32(j)
 		next[i]++
 	}
-	byName := make([]int, len(order))
-	for i := range byName {
-		byName[i] = i
-	}
-	slices.SortFunc(byName, func(a, b int) int { return strings.Compare(order[a], order[b]) })
-	out := make([]duban.Outgoing, 0, len(order))
-	var d digestWriter
-	for _, i := range byName {
+	// Rendered in order of first appearance, which keeps a unit's people
+	// together (the plan tells a task's contacts and head one after the
+	// other): their items are read while in the cache, and the text of the
+	// same items is rendered once. Sent in order of userid.
+	out := make([]duban.Outgoing, len(count))
+	d := digestWriter{keys: make([]string, len(notices))}
+	for i, at := range who.ranks() {
 		d.ns = d.ns[:0]
 		for _, j := range grouped[start[i]:start[i+1]] {
-			d.ns = append(d.ns, notices[j])
+			d.ns = append(d.ns, &notices[j])
 		}
-		out = append(out, d.digest(order[i], d.ns))
+		out[at] = d.digest(who.ids[i], d.ns)
 	}
 	return out
+}
+
+// recipientIndex numbers the recipients of a list of notices in order of
+// first appearance. The notices of a plan share their recipients' strings
+// (a person's userid is one string), so a cache by the string's address
+// answers most look-ups before the map, whose look-ups cost a hash of the
+// string and a cache miss each at a province's size.
+type recipientIndex struct {
+	ids   []string
+	at    map[string]int32
+	cache [1 << cacheBits]struct {
+		p *byte
+		n int
+		i int32
+	}
+}
+
+// newRecipientIndex returns an index sized for about n recipients.
+func newRecipientIndex(n int) *recipientIndex {
+	return &recipientIndex{at: make(map[string]int32, n)}
+}
+
+const cacheBits = 12 // 4,096 entries, 96 KB
+
+// index returns the number of recipient to, numbering it if new.
+func (r *recipientIndex) index(to string) int32 {
+	p := unsafe.StringData(to)
+	c := &r.cache[(uint64(uintptr(unsafe.Pointer(p)))*0x9E3779B97F4A7C15)>>(64-cacheBits)]
+	if c.p == p && c.n == len(to) && p != nil {
+		return c.i
+	}
+	i, ok := r.at[to]
+	if !ok {
+		i = int32(len(r.ids))
+		r.at[to] = i
+		r.ids = append(r.ids, to)
+	}
+	c.p, c.n, c.i = p, len(to), i
+	return i
+}
+
+// ranks returns each recipient's place in order of userid.
+func (r *recipientIndex) ranks() []int32 {
+	// Ordered by the userids' first 8 bytes as a number, then by the rest:
+	// most userids differ there, and comparing numbers is cheaper.
+	type named struct {
+		head uint64
+		id   string
+		i    int32
+	}
+	ns := make([]named, len(r.ids))
+	for i, id := range r.ids {
+		var head [8]byte
+		copy(head[:], id)
+		ns[i] = named{binary.BigEndian.Uint64(head[:]), id, int32(i)}
+	}
+	slices.SortFunc(ns, func(a, b named) int {
+		if c := cmp.Compare(a.head, b.head); c != 0 {
+			return c
+		}
+		return strings.Compare(a.id, b.id)
+	})
+	rank := make([]int32, len(ns))
+	for k, n := range ns {
+		rank[n.i] = int32(k)
+	}
+	return rank
 }
 
 // digestWriter renders digests, reusing its lists from one to the next.
 type digestWriter struct {
 	b                                              []byte
-	ns                                             []Notice // the recipient's
-	overdue, due, before, escalate, verify, letter []Notice
+	ns                                             []*Notice // the recipient's
+	overdue, due, before, escalate, verify, letter []*Notice
 	tasks                                          map[string]struct{}
-	keys                                           []byte
+	units                                          map[string]struct{}
+	firsts                                         []*Notice
+	keyBuf                                         []byte
 	ends                                           []int
+	keys                                           []string  // every message's, cut one after the other
+	last                                           []*Notice // the items of the last text rendered
+	lastText                                       string
+	text                                           texts
 	num                                            int // items numbered so far
 	sec                                            int // sections so far
 }
 
-func (d *digestWriter) digest(to string, ns []Notice) duban.Outgoing {
-	msg := duban.Outgoing{To: to, NoticeKeys: make([]string, len(ns))}
+func (d *digestWriter) digest(to string, ns []*Notice) duban.Outgoing {
+	msg := duban.Outgoing{To: to, NoticeKeys: d.keys[:len(ns):len(ns)]}
+	d.keys = d.keys[len(ns):]
 	d.overdue, d.due, d.before = d.overdue[:0], d.due[:0], d.before[:0]
 	d.escalate, d.verify, d.letter = d.escalate[:0], d.verify[:0], d.letter[:0]
-	d.keys, d.ends = d.keys[:0], d.ends[:0]
+	d.keyBuf, d.ends = d.keyBuf[:0], d.ends[:0]
 	for _, n := range ns {
-		d.keys = n.AppendKey(d.keys)
-		d.ends = append(d.ends, len(d.keys))
+		d.keyBuf = n.AppendKey(d.keyBuf)
+		d.ends = append(d.ends, len(d.keyBuf))
 		switch {
 		case n.Stage.IsOverdue():
 			d.overdue = append(d.overdue, n)
@@ -119,17 +191,55 @@ func (d *digestWriter) digest(to string, ns []Notice) duban.Outgoing {
 			d.letter = append(d.letter, n)
 		}
 	}
-	keys, start := string(d.keys), 0 // one string holds the message's keys
+	keys, start := d.text.string(d.keyBuf), 0 // one string holds the message's keys
 	for i, end := range d.ends {
 		msg.NoticeKeys[i], start = keys[start:end], end
 	}
 	tasks := d.countTasks(ns)
 	overdue, due, before, escalate, verify, letter := d.overdue, d.due, d.before, d.escalate, d.verify, d.letter
+	unitSide := len(overdue) > 0 || len(due) > 0 || len(before) > 0
+	if d.sameAsLast(ns) {
+		msg.Text = d.lastText
+	} else {
+		msg.Text = d.render(ns, tasks)
+		d.last, d.lastText = append(d.last[:0], ns...), msg.Text
+	}
+	if tasks == 1 && unitSide && len(escalate) == 0 && len(verify) == 0 && len(letter) == 0 {
+		n := ns[0]
+		msg.Card = &duban.Card{
+			ID:    cardID(to, msg.NoticeKeys),
+			Title: "督办提醒：" + n.TaskID + " " + n.Title,
+			Desc:  n.Unit.Name + "｜完成时限 " + n.Deadline.String() + "｜" + when(n),
+			Buttons: []duban.Button{
+				{Text: "已完成", Key: ButtonDone + ":" + n.TaskID, Primary: true},
+				{Text: "申请延期", Key: ButtonExtend + ":" + n.TaskID},
+				{Text: "收到", Key: ButtonAck + ":" + n.TaskID},
+			},
+		}
+	}
+	return msg
+}
+
+// sameAsLast reports whether the last digest rendered had the same items
+// as ns: its text is theirs too (a unit's contacts and head are often sent
+// the same items; a digest names no recipient). Items are the same when
+// they share the plan's Subject (the task as shown) and the notice's step.
+func (d *digestWriter) sameAsLast(ns []*Notice) bool {
+	return slices.EqualFunc(d.last, ns, func(a, b *Notice) bool {
+		return a.Subject == b.Subject && a.TaskID == b.TaskID && a.Stage == b.Stage &&
+			a.Deadline == b.Deadline && a.Since == b.Since
+	})
+}
+
+// render writes the text of a digest of ns, about tasks tasks, sorted into
+// d's lists by digest.
+func (d *digestWriter) render(ns []*Notice, tasks int) string {
+	overdue, due, before, escalate, verify, letter := d.overdue, d.due, d.before, d.escalate, d.verify, d.letter
 	// In plan order (by deadline) both lists are sorted already, mostly.
-	if longest := func(a, b Notice) int { return b.WorkdaysOverdue - a.WorkdaysOverdue }; !slices.IsSortedFunc(overdue, longest) {
+	if longest := func(a, b *Notice) int { return b.WorkdaysOverdue - a.WorkdaysOverdue }; !slices.IsSortedFunc(overdue, longest) {
 		slices.SortStableFunc(overdue, longest)
 	}
-	if soonest := func(a, b Notice) int { return int(a.Deadline - b.Deadline) }; !slices.IsSortedFunc(before, soonest) {
+	if soonest := func(a, b *Notice) int { return int(a.Deadline - b.Deadline) }; !slices.IsSortedFunc(before, soonest) {
 		slices.SortStableFunc(before, soonest)
 	}
 
@@ -153,9 +263,7 @@ func (d *digestWriter) digest(to string, ns []Notice) duban.Outgoing {
 		d.section("即将到期", len(before))
 		d.unitItems(before)
 	}
-	unitSide := len(overdue) > 0 || len(due) > 0 || len(before) > 0
-	if unitSide {
-		example := firstOf(overdue, due, before)
+	if example := firstOf(overdue, due, before); example != nil { // the unit's own tasks
 		id := example.TaskID
 		writeString(b, "\n请直接回复报送：\n完成 ")
 		writeString(b, id)
@@ -168,10 +276,9 @@ func (d *digestWriter) digest(to string, ns []Notice) duban.Outgoing {
 		writeString(b, " 理由\n")
 	}
 	if len(escalate) > 0 {
-		units := groupByUnit(escalate)
+		units := d.firstOfEachUnit(escalate)
 		d.section("督办升级：单位任务逾期", len(units))
-		for _, g := range units {
-			n := g[0]
+		for _, n := range units {
 			writeString(b, n.Unit.Name)
 			writeString(b, "（")
 			writeString(b, n.Unit.Group)
@@ -221,37 +328,22 @@ func (d *digestWriter) digest(to string, ns []Notice) duban.Outgoing {
 		writeString(b, " 理由\n")
 	}
 	if len(letter) > 0 {
-		units := groupByUnit(letter)
+		units := d.firstOfEachUnit(letter)
 		d.section("专函督办：建议发函", len(units))
-		for _, g := range units {
-			writeLetterDraft(b, g[0])
+		for _, n := range units {
+			writeLetterDraft(b, n)
 		}
 	}
-	msg.Text = string(bytes.TrimRight(*b, "\n"))
-
-	if tasks == 1 && unitSide && len(escalate) == 0 && len(verify) == 0 && len(letter) == 0 {
-		n := ns[0]
-		msg.Card = &duban.Card{
-			ID:    cardID(to, msg.NoticeKeys),
-			Title: "督办提醒：" + n.TaskID + " " + n.Title,
-			Desc:  n.Unit.Name + "｜完成时限 " + n.Deadline.String() + "｜" + when(n),
-			Buttons: []duban.Button{
-				{Text: "已完成", Key: ButtonDone + ":" + n.TaskID, Primary: true},
-				{Text: "申请延期", Key: ButtonExtend + ":" + n.TaskID},
-				{Text: "收到", Key: ButtonAck + ":" + n.TaskID},
-			},
-		}
-	}
-	return msg
+	return d.text.string(bytes.TrimRight(*b, "\n"))
 }
 
 // countTasks counts the distinct tasks of ns: by comparison for the few
 // items most people get, by a set for the long lists of supervisors.
-func (d *digestWriter) countTasks(ns []Notice) int {
+func (d *digestWriter) countTasks(ns []*Notice) int {
 	if len(ns) <= 16 {
 		n := 0
 		for i := range ns {
-			if !slices.ContainsFunc(ns[:i], func(m Notice) bool { return m.TaskID == ns[i].TaskID }) {
+			if !slices.ContainsFunc(ns[:i], func(m *Notice) bool { return m.TaskID == ns[i].TaskID }) {
 				n++
 			}
 		}
@@ -281,7 +373,7 @@ func (d *digestWriter) section(title string, n int) {
 }
 
 // unitItems lists tasks of the recipient's own unit, numbered on.
-func (d *digestWriter) unitItems(list []Notice) {
+func (d *digestWriter) unitItems(list []*Notice) {
 	b := &d.b
 	for _, n := range list {
 		d.num++
@@ -313,13 +405,13 @@ func writeInt(b *[]byte, n int)         { *b = strconv.AppendInt(*b, int64(n), 1
 func writeDate(b *[]byte, d duban.Date) { *b, _ = d.AppendText(*b) }
 
 // when says where a task stands against its deadline, in words.
-func when(n Notice) string {
+func when(n *Notice) string {
 	var b []byte
 	appendWhen(&b, n)
 	return string(b)
 }
 
-func appendWhen(b *[]byte, n Notice) {
+func appendWhen(b *[]byte, n *Notice) {
 	switch {
 	case n.WorkdaysOverdue > 0:
 		writeString(b, "已逾期 ")
@@ -344,33 +436,51 @@ func appendWhen(b *[]byte, n Notice) {
 	}
 }
 
-func firstOf(lists ...[]Notice) Notice {
+func firstOf(lists ...[]*Notice) *Notice {
 	for _, l := range lists {
 		if len(l) > 0 {
 			return l[0]
 		}
 	}
-	return Notice{}
+	return nil
 }
 
-// groupByUnit groups notices by unit, in first-seen order.
-func groupByUnit(ns []Notice) [][]Notice {
-	var out [][]Notice
-	at := map[string]int{}
-	for _, n := range ns {
-		i, ok := at[n.Unit.Code]
-		if !ok {
-			i = len(out)
-			at[n.Unit.Code] = i
-			out = append(out, nil)
-		}
-		out[i] = append(out[i], n)
+// firstOfEachUnit returns the first notice about each unit, in order.
+func (d *digestWriter) firstOfEachUnit(ns []*Notice) []*Notice {
+	if d.units == nil {
+		d.units = map[string]struct{}{}
 	}
-	return out
+	clear(d.units)
+	d.firsts = d.firsts[:0]
+	for _, n := range ns {
+		if _, seen := d.units[n.Unit.Code]; !seen {
+			d.units[n.Unit.Code] = struct{}{}
+			d.firsts = append(d.firsts, n)
+		}
+	}
+	return d.firsts
+}
+
+// texts hands out strings cut from shared blocks, so that the tens of
+// thousands of messages of a pass are not as many allocations. A block is
+// only ever appended to: the strings cut from it never change.
+type texts struct{ block strings.Builder }
+
+// textBlock is the size of a block; a longer text gets a block of its own.
+const textBlock = 256 << 10
+
+func (t *texts) string(b []byte) string {
+	if t.block.Cap()-t.block.Len() < len(b) {
+		t.block = strings.Builder{}
+		t.block.Grow(max(len(b), textBlock))
+	}
+	start := t.block.Len()
+	t.block.Write(b)
+	return t.block.String()[start:]
 }
 
 // writeLetterDraft writes a 专函督办 draft for 编办 to review and send.
-func writeLetterDraft(b *[]byte, n Notice) {
+func writeLetterDraft(b *[]byte, n *Notice) {
 	writeString(b, "——专函草稿——\n关于督促")
 	writeString(b, n.Unit.Name)
 	writeString(b, "加快完成改革任务的函\n\n")

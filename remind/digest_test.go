@@ -2,6 +2,7 @@ package remind
 
 import (
 	"fmt"
+	"reflect"
 	"regexp"
 	"strings"
 	"testing"
@@ -129,4 +130,42 @@ func FuzzParseButtonKey(f *testing.F) {
 			t.Fatalf("ParseButtonKey(%q) = %q %q", key, action, id)
 		}
 	})
+}
+
+// A digest's text is rendered once for people sent the same items, and only
+// for them: a notice carried from an earlier plan (another Subject, here a
+// title changed since) is rendered anew, and a userid spelled by two
+// different strings is one recipient.
+func TestDigestSharesTextOfSameItemsOnly(t *testing.T) {
+	ns := Plan(testLedger(task("T001", "U1", "2026-09-30"), task("T002", "U1", "2026-10-09")), Defaults(), DefaultCalendar(), at("2026-10-09 09:00"))
+	byTo := map[string][]Notice{}
+	for _, n := range ns {
+		byTo[n.To] = append(byTo[n.To], n)
+	}
+	if len(byTo["c1"]) != 2 || len(byTo["h1"]) != 2 {
+		t.Fatalf("plan: %d notices to c1, %d to h1, want 2 each", len(byTo["c1"]), len(byTo["h1"]))
+	}
+	renamed := *ns[0].Subject
+	renamed.Title = "改过的标题"
+	var carried []Notice
+	for _, to := range []string{"a1", "a2", "a3"} {
+		for _, n := range byTo["c1"] {
+			n.To = strings.Clone(to)
+			if to == "a2" && n.TaskID == "T001" {
+				n.Subject = &renamed
+			}
+			carried = append(carried, n)
+		}
+	}
+	carried = append(carried, Notice{TaskID: "T001", Stage: carried[0].Stage, To: strings.Clone("a1"), Deadline: carried[0].Deadline, Subject: carried[0].Subject})
+	msgs := Digest(carried)
+	if len(msgs) != 3 || msgs[0].To != "a1" || len(msgs[0].NoticeKeys) != 3 {
+		t.Fatalf("%d messages, first to %q with %d keys; want a1, a2, a3, a1 with 3", len(msgs), msgs[0].To, len(msgs[0].NoticeKeys))
+	}
+	if msgs[1].Text == msgs[2].Text || !strings.Contains(msgs[1].Text, "改过的标题") || strings.Contains(msgs[2].Text, "改过的标题") {
+		t.Errorf("a2's digest shows its own title, a3's the plan's:\n%s\n-----\n%s", msgs[1].Text, msgs[2].Text)
+	}
+	if want := refDigest(carried); !reflect.DeepEqual(msgs, want) {
+		t.Errorf("digests differ from the reference:\n%v\n-----want\n%v", msgs, want)
+	}
 }

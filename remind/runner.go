@@ -326,15 +326,13 @@ func capPerPerson(ns []Notice, max int) (kept []Notice, rest deferral) {
 	}
 	// Each notice's recipient looked up once, and each list allocated once
 	// at its size: a province's first pass has a quarter of a million.
-	slot := map[string]int32{}
+	who := newRecipientIndex(len(ns) / 10) // many to 编办 and the group leaders
 	var count []int
 	keep := make([]bool, len(ns))
 	over := 0
-	for i, n := range ns {
-		j, ok := slot[n.To]
-		if !ok {
-			j = int32(len(count))
-			slot[n.To] = j
+	for i := range ns {
+		j := who.index(ns[i].To)
+		if int(j) == len(count) {
 			count = append(count, 0)
 		}
 		if keep[i] = count[j] < max; !keep[i] {
