@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/duban-org/duban"
 )
@@ -172,6 +173,27 @@ func indexPeople(ps []duban.Person) people {
 	return ix
 }
 
+// sameUser reports whether userids a and b name the same person (their
+// duban.CanonicalUserID is the same), without its copies for ASCII ids.
+func sameUser(a, b string) bool {
+	if a == b {
+		return true
+	}
+	if isASCII(a) && isASCII(b) { // ASCII folds as it lowers
+		return strings.EqualFold(strings.TrimSpace(a), strings.TrimSpace(b))
+	}
+	return duban.CanonicalUserID(a) == duban.CanonicalUserID(b)
+}
+
+func isASCII(s string) bool {
+	for i := range len(s) {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
+}
+
 func appendUniq(s []string, v string) []string {
 	if v == "" || slices.Contains(s, v) {
 		return s
@@ -183,15 +205,16 @@ func appendUniq(s []string, v string) []string {
 // supervisors other than the reporter, who may not close their own report
 // (a group leader who reported as a unit's contact leaves it to 编办).
 func (ix people) verifiers(group, reporter string) ([]string, duban.Role) {
-	return ix.supervisorsBesides(group, []string{reporter})
+	return ix.supervisorsBesides(group, []string{reporter}, nil)
 }
 
-// supervisorsBesides returns the leaders of group other than those in own,
-// or 编办 (but those in own) when no other leads it: a unit whose contact
-// leads its group is escalated to 编办, not to herself.
-func (ix people) supervisorsBesides(group string, own []string) ([]string, duban.Role) {
+// supervisorsBesides returns the leaders of group other than those in own
+// and more, or 编办 (but those) when no other leads it: a unit whose
+// contact leads its group is escalated to 编办, not to herself.
+func (ix people) supervisorsBesides(group string, own, more []string) ([]string, duban.Role) {
 	isOwn := func(id string) bool {
-		return slices.ContainsFunc(own, func(o string) bool { return duban.CanonicalUserID(o) == duban.CanonicalUserID(id) })
+		is := func(o string) bool { return sameUser(o, id) }
+		return slices.ContainsFunc(own, is) || slices.ContainsFunc(more, is)
 	}
 	others := func(ids []string) []string {
 		if !slices.ContainsFunc(ids, isOwn) {
@@ -255,7 +278,7 @@ func PlanUnsent(l duban.Ledger, p Policy, cal *Calendar, now time.Time, sent Sen
 		u := &l.Units[i]
 		lad := &ladders[i]
 		*lad = unitLadder{unit: u, contacts: ix.contacts[u.Code], heads: ix.heads[u.Code]}
-		lad.sup, lad.supRole = ix.supervisorsBesides(u.Group, slices.Concat(lad.contacts, lad.heads))
+		lad.sup, lad.supRole = ix.supervisorsBesides(u.Group, lad.contacts, lad.heads)
 		lad.unitSide = recipients(lad.contacts, nil) + recipients(lad.heads, lad.contacts)
 		units[u.Code] = lad
 	}
@@ -482,6 +505,9 @@ type day struct {
 	today  duban.Date
 	stages map[duban.Date]*stageInfo
 	waits  map[duban.Date]int
+	// The last deadline asked about, and its stage.
+	lastDate duban.Date
+	last     *stageInfo
 }
 
 func (c compiled) on(cal *Calendar, today duban.Date) *day {
@@ -491,12 +517,16 @@ func (c compiled) on(cal *Calendar, today duban.Date) *day {
 // stage is the step of the ladder an open task with deadline d is at
 // (shared by the tasks of the deadline, read-only).
 func (on *day) stage(d duban.Date) *stageInfo {
+	if d == on.lastDate && on.last != nil { // the ledger comes by deadline
+		return on.last
+	}
 	si := on.stages[d]
 	if si == nil {
 		s := on.c.stageOn(on.cal, d, on.today)
 		si = &s
 		on.stages[d] = si
 	}
+	on.lastDate, on.last = d, si
 	return si
 }
 

@@ -331,3 +331,17 @@ func TestPlanUnsentLeavesOutStandingNoticesSent(t *testing.T) {
 		t.Errorf("PlanUnsent with nothing sent differs from Plan")
 	}
 }
+
+// sameUser is duban.CanonicalUserID's equality, ASCII or not.
+func TestSameUser(t *testing.T) {
+	for _, c := range [][2]string{
+		{"ZhangSan", "zhangsan"}, {" c1", "C1 "}, {"c1", "c2"}, {"c1", "c1x"}, {"", " "},
+		{"İ", "I"}, {"İ", "i"}, {"Σ", "σ"}, {"Σ", "ς"}, {"K", "k"}, {"张三", "张三 "}, {"张三", "李四"},
+		{"ſ", "s"}, {"ǅ", "ǆ"}, {"a\u00a0", "A"},
+	} {
+		want := duban.CanonicalUserID(c[0]) == duban.CanonicalUserID(c[1])
+		if got := sameUser(c[0], c[1]); got != want {
+			t.Errorf("sameUser(%q, %q) = %v, want %v", c[0], c[1], got, want)
+		}
+	}
+}
