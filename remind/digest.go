@@ -43,17 +43,32 @@ func ParseButtonKey(key string) (action, taskID string, ok bool) {
 // 收到). The text is plain (no markdown) and may exceed 2048 bytes: the
 // sender splits it.
 func Digest(notices []Notice) []duban.Outgoing {
+	return digest(notices, numberRecipients(notices))
+}
+
+// recipientsOf numbers the recipients of a list of notices: of[j] is the
+// j-th notice's.
+type recipientsOf struct {
+	who *recipientIndex
+	of  []int32
+}
+
+func numberRecipients(notices []Notice) recipientsOf {
+	who := newRecipientIndex(len(notices) / 8) // a few notices each, most people; many to 编办 and the leaders
+	of := make([]int32, len(notices))
+	for j := range notices {
+		of[j] = who.index(notices[j].To)
+	}
+	return recipientsOf{who: who, of: of}
+}
+
+// digest is Digest of notices whose recipients are numbered.
+func digest(notices []Notice, to recipientsOf) []duban.Outgoing {
 	// Grouped by a counting sort, keeping plan order within each recipient:
 	// a province's first pass digests tens of thousands of people.
-	who := newRecipientIndex(len(notices) / 3) // a few notices each, most people
-	of := make([]int32, len(notices))
-	var count []int32
-	for j := range notices {
-		i := who.index(notices[j].To)
-		if int(i) == len(count) {
-			count = append(count, 0)
-		}
-		of[j] = i
+	who, of := to.who, to.of
+	count := make([]int32, len(who.ids))
+	for _, i := range of {
 		count[i]++
 	}
 	start := make([]int32, len(count)+1)

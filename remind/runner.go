@@ -182,8 +182,11 @@ func (r *Runner) pass(ctx context.Context, now time.Time, write bool) (Result, e
 	}
 	tasks, calendar := splitCalendar(unsent)
 	var deferred deferral
+	var to recipientsOf // res.Due's, when known
 	if whole || last == nil {
-		res.Due, deferred = capPerPerson(tasks, c.maxItems)
+		var capped capped
+		capped, to = capEach(tasks, c.maxItems)
+		res.Due, deferred = capped.kept, capped.rest
 	} else {
 		// Deferred by an earlier pass and still unsent then; only another
 		// run can have recorded them since, so those going now are checked.
@@ -194,7 +197,10 @@ func (r *Runner) pass(ctx context.Context, now time.Time, write bool) (Result, e
 		}
 	}
 	res.Deferred = deferred.n
-	res.Messages = Digest(res.Due)
+	if to.who == nil {
+		to = numberRecipients(res.Due)
+	}
+	res.Messages = digest(res.Due, to)
 	for _, n := range calendar {
 		res.Due = append(res.Due, n)
 		res.Messages = append(res.Messages, calendarMessage(n))
@@ -321,35 +327,47 @@ func splitCalendar(ns []Notice) (tasks, calendar []Notice) {
 // capPerPerson keeps at most max notices per recipient (all when max <= 0),
 // earliest in plan order first, and marks the rest.
 func capPerPerson(ns []Notice, max int) (kept []Notice, rest deferral) {
-	if max <= 0 {
-		return ns, deferral{}
-	}
+	c, _ := capEach(ns, max)
+	return c.kept, c.rest
+}
+
+// capped is what the per-person cap kept and left.
+type capped struct {
+	kept []Notice
+	rest deferral
+}
+
+// capEach is capPerPerson, also returning the recipients of the notices
+// kept, numbered as the cap numbered them (a pass digests them next).
+func capEach(ns []Notice, max int) (capped, recipientsOf) {
 	// Each notice's recipient looked up once, and each list allocated once
 	// at its size: a province's first pass has a quarter of a million.
-	who := newRecipientIndex(len(ns) / 10) // many to 编办 and the group leaders
-	var count []int
+	to := numberRecipients(ns)
+	if max <= 0 {
+		return capped{kept: ns}, to
+	}
+	count := make([]int, len(to.who.ids))
 	keep := make([]bool, len(ns))
 	over := 0
-	for i := range ns {
-		j := who.index(ns[i].To)
-		if int(j) == len(count) {
-			count = append(count, 0)
-		}
+	for i, j := range to.of {
 		if keep[i] = count[j] < max; !keep[i] {
 			over++
 		}
 		count[j]++
 	}
 	if over == 0 {
-		return ns, deferral{}
+		return capped{kept: ns}, to
 	}
-	kept = make([]Notice, 0, len(ns)-over)
+	kept := make([]Notice, 0, len(ns)-over)
+	of := to.of[:0] // each kept notice's, in place: a notice is never ahead of its own
 	for i, n := range ns {
 		if keep[i] {
 			kept = append(kept, n)
+			of = append(of, to.of[i])
 		}
 	}
-	return kept, deferral{of: ns, kept: keep, n: over}
+	// Every recipient keeps its first notice: the numbers stand.
+	return capped{kept: kept, rest: deferral{of: ns, kept: keep, n: over}}, recipientsOf{who: to.who, of: of}
 }
 
 // deferral is what the per-person cap left for a later pass: the notices
