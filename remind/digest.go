@@ -123,7 +123,7 @@ const cacheBits = 12 // 4,096 entries, 96 KB
 func (r *recipientIndex) index(to string) int32 {
 	p := unsafe.StringData(to)
 	c := &r.cache[(uint64(uintptr(unsafe.Pointer(p)))*0x9E3779B97F4A7C15)>>(64-cacheBits)]
-	if c.p == p && c.n == len(to) && p != nil {
+	if c.p == p && c.n == len(to) && p != nil { // an empty cache entry is nil, 0
 		return c.i
 	}
 	i, ok := r.at[to]

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"reflect"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -167,5 +168,26 @@ func TestDigestSharesTextOfSameItemsOnly(t *testing.T) {
 	}
 	if want := refDigest(carried); !reflect.DeepEqual(msgs, want) {
 		t.Errorf("digests differ from the reference:\n%v\n-----want\n%v", msgs, want)
+	}
+}
+
+// Digests come in order of userid, however the userids begin and end.
+func TestDigestOrderOfUserIDs(t *testing.T) {
+	ids := []string{"b", "a", "abcdefgh", "abcdefgh2", "abcdefgh1", "abcdefg", "abcdefg\x00", "Z", "张三", "李四", "a b", "", "zzzzzzzzzzzz", "zzzzzzzz"}
+	base := Plan(testLedger(task("T001", "U1", "2026-10-09")), Defaults(), DefaultCalendar(), at("2026-10-09 09:00"))[0]
+	var ns []Notice
+	for _, id := range ids {
+		n := base
+		n.To = id
+		ns = append(ns, n)
+	}
+	var got []string
+	for _, m := range Digest(ns) {
+		got = append(got, m.To)
+	}
+	want := slices.Clone(ids)
+	slices.Sort(want)
+	if !slices.Equal(got, want) {
+		t.Errorf("digests to %q, want %q", got, want)
 	}
 }

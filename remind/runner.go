@@ -184,9 +184,7 @@ func (r *Runner) pass(ctx context.Context, now time.Time, write bool) (Result, e
 	var deferred deferral
 	var to recipientsOf // res.Due's, when known
 	if whole || last == nil {
-		var capped capped
-		capped, to = capEach(tasks, c.maxItems)
-		res.Due, deferred = capped.kept, capped.rest
+		res.Due, deferred, to = capNumbered(tasks, c.maxItems)
 	} else {
 		// Deferred by an earlier pass and still unsent then; only another
 		// run can have recorded them since, so those going now are checked.
@@ -327,24 +325,18 @@ func splitCalendar(ns []Notice) (tasks, calendar []Notice) {
 // capPerPerson keeps at most max notices per recipient (all when max <= 0),
 // earliest in plan order first, and marks the rest.
 func capPerPerson(ns []Notice, max int) (kept []Notice, rest deferral) {
-	c, _ := capEach(ns, max)
-	return c.kept, c.rest
+	kept, rest, _ = capNumbered(ns, max)
+	return kept, rest
 }
 
-// capped is what the per-person cap kept and left.
-type capped struct {
-	kept []Notice
-	rest deferral
-}
-
-// capEach is capPerPerson, also returning the recipients of the notices
+// capNumbered is capPerPerson, also returning the recipients of the notices
 // kept, numbered as the cap numbered them (a pass digests them next).
-func capEach(ns []Notice, max int) (capped, recipientsOf) {
+func capNumbered(ns []Notice, max int) (kept []Notice, rest deferral, to recipientsOf) {
 	// Each notice's recipient looked up once, and each list allocated once
 	// at its size: a province's first pass has a quarter of a million.
-	to := numberRecipients(ns)
+	to = numberRecipients(ns)
 	if max <= 0 {
-		return capped{kept: ns}, to
+		return ns, deferral{}, to
 	}
 	count := make([]int, len(to.who.ids))
 	keep := make([]bool, len(ns))
@@ -356,9 +348,9 @@ func capEach(ns []Notice, max int) (capped, recipientsOf) {
 		count[j]++
 	}
 	if over == 0 {
-		return capped{kept: ns}, to
+		return ns, deferral{}, to
 	}
-	kept := make([]Notice, 0, len(ns)-over)
+	kept = make([]Notice, 0, len(ns)-over)
 	of := to.of[:0] // each kept notice's, in place: a notice is never ahead of its own
 	for i, n := range ns {
 		if keep[i] {
@@ -367,7 +359,7 @@ func capEach(ns []Notice, max int) (capped, recipientsOf) {
 		}
 	}
 	// Every recipient keeps its first notice: the numbers stand.
-	return capped{kept: kept, rest: deferral{of: ns, kept: keep, n: over}}, recipientsOf{who: to.who, of: of}
+	return kept, deferral{of: ns, kept: keep, n: over}, recipientsOf{who: to.who, of: of}
 }
 
 // deferral is what the per-person cap left for a later pass: the notices
