@@ -55,10 +55,6 @@ func unackedKey(r NoticeRecord) []byte {
 	return append(unackedDir(r.To), r.Key...)
 }
 
-// errNoticeTaken aborts a message's transaction when another run recorded
-// one of its notices first.
-var errNoticeTaken = errors.New("notice already recorded")
-
 // Recorded reports, for each of n notices, whether its key is recorded
 // (queued before): from the notice index once Warm built it, else from
 // Badger — and from Badger too for the keys the index cannot tell alone.
@@ -99,44 +95,118 @@ func (s *Store) Recorded(ctx context.Context, n int, key func(buf []byte, i int)
 }
 
 // RecordNotices queues each message and records the notices it carries
-// (named by its NoticeKeys, described in records), one transaction per
-// message: a crash between messages leaves the rest unrecorded, to be sent
-// by the next run, and never a recorded notice without its message. A
-// message any of whose notices is already recorded (a concurrent run) is
-// dropped whole. It returns the number of messages queued.
+// (named by its NoticeKeys, described in records). A message and its
+// notices are written in one transaction, never apart; consecutive
+// messages share a transaction up to recordBatchBytes, so a pass of
+// twenty thousand messages is a few dozen synced commits instead of
+// twenty thousand. A crash leaves the messages of the transactions
+// committed so far queued and the rest unrecorded, to be sent by the next
+// run, and never a recorded notice without its message. A message any of
+// whose notices is already recorded (a concurrent run) is dropped whole.
+// It returns the number of messages queued.
 func (s *Store) RecordNotices(ctx context.Context, msgs []duban.Outgoing, records map[string]NoticeRecord, at time.Time) (int, error) {
-	queued := 0
-	for _, m := range msgs {
+	batch := make([]noticeMessage, len(msgs))
+	for i, m := range msgs {
 		recs := make([]NoticeRecord, 0, len(m.NoticeKeys))
 		for _, k := range m.NoticeKeys {
 			r, ok := records[k]
 			if !ok {
-				return queued, fmt.Errorf("record notices: message to %s names notice %s not in the batch", m.To, k)
+				return 0, fmt.Errorf("record notices: message to %s names notice %s not in the batch", m.To, k)
 			}
 			r.Key, r.Queued = k, at
 			recs = append(recs, r)
 		}
-		var queuedID string
-		// The notice index's lock is held from before the commit to the
-		// index's update, so the index changes in commit order.
-		s.noticeIx.mu.Lock()
-		err := s.update(ctx, func(txn *badger.Txn) error {
-			for _, r := range recs {
-				if _, err := txn.Get(noticeKey(r.Key)); err == nil {
-					return errNoticeTaken
-				} else if !errors.Is(err, badger.ErrKeyNotFound) {
+		batch[i] = noticeMessage{m, recs}
+	}
+	queued := 0
+	for len(batch) > 0 {
+		n, q, err := s.recordNoticeBatch(ctx, batch, at)
+		queued += q
+		if err != nil {
+			return queued, err
+		}
+		batch = batch[n:]
+	}
+	return queued, nil
+}
+
+// recordBatchBytes bounds the keys and values one transaction of
+// RecordNotices writes: well under Badger's limit for a transaction (15 %
+// of a memtable, store.go), so a batch is never refused as too big.
+const recordBatchBytes = 1 << 20
+
+// noticeMessage is one message of RecordNotices with its notices' records.
+type noticeMessage struct {
+	msg  duban.Outgoing
+	recs []NoticeRecord
+}
+
+// approxBytes is about what recording nm writes, generously: its outbox
+// entry (the text and card, escaped as JSON at worst twice as long) and,
+// per notice, a record and an unacked/ key of a few hundred bytes.
+func (nm noticeMessage) approxBytes() int {
+	n := 512 + 2*len(nm.msg.Text)
+	if c := nm.msg.Card; c != nil {
+		n += 2 * (len(c.ID) + len(c.Title) + len(c.Desc))
+		for _, f := range c.Fields {
+			n += 2*(len(f.Label)+len(f.Value)) + 32
+		}
+		for _, b := range c.Buttons {
+			n += 2*(len(b.Text)+len(b.Key)) + 32
+		}
+	}
+	for _, k := range nm.msg.NoticeKeys {
+		n += 3*len(k) + 512
+	}
+	return n
+}
+
+// recordNoticeBatch writes, in one transaction, the leading messages of
+// batch that fit in recordBatchBytes (at least one), and returns how many
+// it took and how many of them it queued (the others were taken).
+func (s *Store) recordNoticeBatch(ctx context.Context, batch []noticeMessage, at time.Time) (took, queued int, err error) {
+	var ids []string   // of the messages queued
+	var keys []string  // their notices
+	var taken []string // the notices of the messages dropped
+	var msgs []duban.Outgoing
+	size := 0
+	for _, nm := range batch {
+		n := nm.approxBytes()
+		if len(msgs) > 0 && size+n > recordBatchBytes {
+			break
+		}
+		size += n
+		msgs = append(msgs, nm.msg)
+	}
+	took = len(msgs)
+	// The recipients' id stripes are held until the commit, so each
+	// recipient's entries are committed in id order (queueKey); the
+	// notice index's lock is held from before the commit to the index's
+	// update, so the index changes in commit order.
+	defer lockRecipients(msgs)()
+	s.noticeIx.mu.Lock()
+	defer s.noticeIx.mu.Unlock()
+	err = s.update(ctx, func(txn *badger.Txn) error {
+		ids, keys, taken = ids[:0], keys[:0], taken[:0]
+	messages:
+		for _, nm := range batch[:took] {
+			for _, r := range nm.recs {
+				switch _, err := txn.Get(noticeKey(r.Key)); {
+				case err == nil:
+					taken = append(taken, nm.msg.NoticeKeys...)
+					continue messages
+				case !errors.Is(err, badger.ErrKeyNotFound):
 					return fmt.Errorf("read notice %s: %w", r.Key, err)
 				}
 			}
-			entries, keys, err := newOutboxEntries([]duban.Outgoing{m}, at)
+			entries, okeys, err := newOutboxEntries([]duban.Outgoing{nm.msg}, at)
 			if err != nil {
 				return err
 			}
-			if err := putJSON(txn, keys[0], entries[0]); err != nil {
+			if err := putJSON(txn, okeys[0], entries[0]); err != nil {
 				return err
 			}
-			queuedID = entries[0].ID
-			for _, r := range recs {
+			for _, r := range nm.recs {
 				r.OutboxID = entries[0].ID
 				if err := putJSON(txn, noticeKey(r.Key), r); err != nil {
 					return err
@@ -145,24 +215,30 @@ func (s *Store) RecordNotices(ctx context.Context, msgs []duban.Outgoing, record
 					return fmt.Errorf("write %s: %w", unackedKey(r), err)
 				}
 			}
-			return nil
-		})
-		if err == nil {
-			s.noticeIx.record(m.NoticeKeys)
-		} else {
-			s.rereadNotices(m.NoticeKeys) // taken, or failed: as Badger has them
+			ids = append(ids, entries[0].ID)
+			keys = append(keys, nm.msg.NoticeKeys...)
 		}
-		s.noticeIx.mu.Unlock()
-		switch {
-		case errors.Is(err, errNoticeTaken):
-			continue
-		case err != nil:
-			return queued, fmt.Errorf("record notices for %s: %w", m.To, err)
-		}
-		s.outboxWatch.tell([]string{queuedID})
-		queued++
+		return nil
+	})
+	if err != nil {
+		s.rereadNotices(keysOf(batch[:took])) // as Badger has them
+		return took, 0, fmt.Errorf("record notices for %s: %w", batch[0].msg.To, err)
 	}
-	return queued, nil
+	s.noticeIx.record(keys)
+	if len(taken) > 0 {
+		s.rereadNotices(taken) // recorded by another run
+	}
+	s.outboxWatch.tell(ids)
+	return took, len(ids), nil
+}
+
+// keysOf returns the notice keys of the messages in batch.
+func keysOf(batch []noticeMessage) []string {
+	var keys []string
+	for _, nm := range batch {
+		keys = append(keys, nm.msg.NoticeKeys...)
+	}
+	return keys
 }
 
 // Ack records that userID acknowledged the reminders about task taskID (the

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -172,5 +173,78 @@ func BenchmarkAckAll(b *testing.B) {
 		if n, err := s.AckAll(ctx, "me", at); err != nil || n != 1 {
 			b.Fatalf("AckAll = %d, %v", n, err)
 		}
+	}
+}
+
+// A pass's messages are written many to a transaction, and still each
+// with its notices: a pass far larger than one Badger transaction holds is
+// recorded whole, every notice naming its own message's outbox entry, a
+// message whose notice another run recorded first is dropped alone, and
+// each recipient's entries keep the pass's order.
+func TestRecordNoticesInBatches(t *testing.T) {
+	ctx := context.Background()
+	s := openTemp(t)
+	const n = 3000
+	long := strings.Repeat("市司法局：任务逾期未办结，请抓紧推进并及时报送进展。\n", 30) // ≈2.4 KB
+	msgs := make([]duban.Outgoing, n)
+	recs := map[string]NoticeRecord{}
+	for i := range msgs {
+		to := fmt.Sprintf("c%d", i%7)
+		var keys []string
+		for j := range 3 {
+			k := fmt.Sprintf("T%05d|overdue-%d|%s|2026-09-30", i, j+1, to)
+			keys = append(keys, k)
+			recs[k] = NoticeRecord{TaskID: fmt.Sprintf("T%05d", i), Stage: fmt.Sprintf("overdue-%d", j+1), To: to}
+		}
+		msgs[i] = duban.Outgoing{To: to, Text: fmt.Sprintf("%d\n%s", i, long), NoticeKeys: keys}
+	}
+	const taken = 1234
+	recordOne(t, s, fmt.Sprintf("T%05d", taken), msgs[taken].To, msgs[taken].NoticeKeys[1], at)
+	before, err := s.PendingOutgoing(ctx, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	queued, err := s.RecordNotices(ctx, msgs, recs, at)
+	if err != nil || queued != n-1 {
+		t.Fatalf("RecordNotices = %d, %v; want %d queued (≈%d MB, several transactions)", queued, err, n-1, n*len(long)>>20)
+	}
+	es, err := s.PendingOutgoing(ctx, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(es) != n-1+len(before) {
+		t.Fatalf("outbox holds %d entries, want %d", len(es), n-1+len(before))
+	}
+	last := map[string]int{}
+	for _, e := range es[len(before):] {
+		var i int
+		fmt.Sscan(e.Msg.Text, &i)
+		if i == taken {
+			t.Errorf("the message whose notice was taken was queued")
+		}
+		if prev, ok := last[e.Msg.To]; ok && i < prev {
+			t.Errorf("%s: message %d queued after %d", e.Msg.To, i, prev)
+		}
+		last[e.Msg.To] = i
+		err := s.view(ctx, func(txn *badger.Txn) error {
+			for _, k := range e.Msg.NoticeKeys {
+				var r NoticeRecord
+				if err := getJSON(txn, noticeKey(k), &r); err != nil {
+					return err
+				}
+				if r.OutboxID != e.ID {
+					t.Errorf("notice %s names entry %s, carried by %s", k, r.OutboxID, e.ID)
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	got, err := s.Recorded(ctx, 3, func(buf []byte, j int) []byte { return append(buf, msgs[taken].NoticeKeys[j]...) })
+	if err != nil || got[0] || !got[1] || got[2] {
+		t.Errorf("the dropped message's notices recorded %v (%v), want only the one taken before", got, err)
 	}
 }

@@ -65,6 +65,7 @@ type options struct {
 	Duration    time.Duration
 	Timeout     time.Duration
 	FakeWeCom   string
+	CPUProfile  string
 	// soak mode
 	Duban    string
 	Dir      string
@@ -109,12 +110,14 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs.IntVar(&o.Year.Days, "days", 365, "year: days to simulate")
 	fs.Float64Var(&o.Year.Changes, "changes", 0.02, "year: share of the tasks moved one step (进展, 完成, 销号) each working day")
 	fs.Float64Var(&o.Year.AckShare, "acks", 0.5, "year: share of a day's recipients who say 收到")
+	fs.BoolVar(&o.Year.Daily, "daily", false, "year: print each day's timings (reminder pass, deliveries, 收到, changes, upkeep)")
 	fs.StringVar(&o.Year.Start, "start", "2027-01-04", "year: the first day (the province's deadlines lie within 180 days of it)")
 	fs.IntVar(&o.Replies.Players, "players", 4, "replies: people of each role (联络员, 督办组长, 编办, 一把手) talking at once")
 	fs.IntVar(&o.Replies.Rounds, "rounds", 25, "replies: times each person goes through their messages")
 	fs.DurationVar(&o.Replies.Pause, "pause", 2*time.Second, "replies: mean pause before each of one person's messages (each says at most 25 a minute: WeCom's limit to one member is 30)")
 	fs.StringVar(&o.Replies.StoreFrom, "store-from", "", "replies: start from a copy of this store (e.g. one holding a policy corpus) and import the province into it")
 	fs.BoolVar(&o.Replies.Backup, "backup", false, "replies: serve writes its scheduled backup 1–2 minutes into the replies")
+	fs.StringVar(&o.CPUProfile, "cpuprofile", "", "write this process's CPU profile to this file (year, floor, closed, open: the load side's own work)")
 	fs.StringVar(&o.FakeWeCom, "fake-wecom", "", "instead of sending, serve a minimal fake WeCom API on this address (e.g. 127.0.0.1:0) until interrupted; its URL is printed on stdout")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -132,6 +135,14 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if err := o.validate(); err != nil {
 		fmt.Fprintln(stderr, "duban-load:", err)
 		return 2
+	}
+	if o.CPUProfile != "" {
+		stopProfile, err := startCPUProfile(o.CPUProfile)
+		if err != nil {
+			fmt.Fprintln(stderr, "duban-load:", err)
+			return 1
+		}
+		defer stopProfile()
 	}
 	if o.Year.Units == 0 {
 		o.Year.Units = max(o.Year.Tasks/10, 1)

@@ -36,12 +36,29 @@ type yearOptions struct {
 	Changes      float64 // share of the tasks moved one step each working day
 	AckShare     float64 // share of a day's recipients who say 收到
 	Start        string  // first day, YYYY-MM-DD
+	Daily        bool    // a line of timings for every day
 	Dir          string
 }
 
 // yearStats is what the simulation counted.
 type yearStats struct {
 	passes, messages, notices, changes, acks, pruned, rewrites int
+	took                                                       phaseTimes // this month's
+}
+
+// phaseTimes is the wall time spent in each part of the simulated days.
+type phaseTimes struct {
+	pass, deliver, acks, changes, upkeep time.Duration
+}
+
+func (p phaseTimes) minus(q phaseTimes) phaseTimes {
+	return phaseTimes{p.pass - q.pass, p.deliver - q.deliver, p.acks - q.acks, p.changes - q.changes, p.upkeep - q.upkeep}
+}
+
+func (p phaseTimes) String() string {
+	r := func(d time.Duration) time.Duration { return d.Round(100 * time.Millisecond) }
+	return fmt.Sprintf("pass %v, deliver %v, 收到 %v, changes %v, upkeep %v",
+		r(p.pass), r(p.deliver), r(p.acks), r(p.changes), r(p.upkeep))
 }
 
 func runYear(ctx context.Context, o options, w io.Writer) error {
@@ -120,7 +137,14 @@ func runYear(ctx context.Context, o options, w io.Writer) error {
 		}
 		day := start.AddDate(0, 0, d)
 		now := time.Date(day.Year(), day.Month(), day.Day(), 9, 30, 0, 0, shanghai)
+		lap, before, notices0 := time.Now(), st.took, st.notices
+		phase := func(d *time.Duration) {
+			t := time.Now()
+			*d += t.Sub(lap)
+			lap = t
+		}
 		res, err := r.RunOnce(ctx, now)
+		phase(&st.took.pass)
 		if err != nil {
 			return fmt.Errorf("reminder pass of %s: %w", now.Format("2006-01-02"), err)
 		}
@@ -130,6 +154,7 @@ func runYear(ctx context.Context, o options, w io.Writer) error {
 			if err := deliverAll(ctx, s, now.Add(time.Minute), &st); err != nil {
 				return err
 			}
+			phase(&st.took.deliver)
 			for _, m := range res.Messages {
 				if rng.Float64() < y.AckShare {
 					if _, err := s.AckAll(ctx, m.To, now.Add(time.Hour)); err != nil {
@@ -138,6 +163,7 @@ func runYear(ctx context.Context, o options, w io.Writer) error {
 					st.acks++
 				}
 			}
+			phase(&st.took.acks)
 			n := int(float64(len(p.Tasks)) * y.Changes)
 			for i := range n {
 				id := p.Tasks[rng.IntN(len(p.Tasks))].ID
@@ -150,6 +176,7 @@ func runYear(ctx context.Context, o options, w io.Writer) error {
 					st.changes++
 				}
 			}
+			phase(&st.took.changes)
 		}
 		// serve's upkeep, once a day here.
 		n, err := s.PruneReceipts(ctx, now.AddDate(0, 0, -90))
@@ -162,10 +189,16 @@ func runYear(ctx context.Context, o options, w io.Writer) error {
 			return err
 		}
 		st.rewrites += rw
+		phase(&st.took.upkeep)
+		if y.Daily {
+			fmt.Fprintf(w, "%s %5d notices: %v\n", day.Format("2006-01-02"), st.notices-notices0, st.took.minus(before))
+		}
 		if next := day.AddDate(0, 0, 1); next.Month() != day.Month() || d == y.Days-1 {
 			if err := row(day.Format("2006-01")); err != nil {
 				return err
 			}
+			fmt.Fprintf(w, "         time: %v\n", st.took)
+			st.took = phaseTimes{}
 		}
 	}
 	took := time.Since(simStart)
