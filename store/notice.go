@@ -168,22 +168,16 @@ func (s *Store) recordNoticeBatch(ctx context.Context, batch []noticeMessage, at
 	var ids []string   // of the messages queued
 	var keys []string  // their notices
 	var taken []string // the notices of the messages dropped
-	var msgs []duban.Outgoing
-	size := 0
-	for _, nm := range batch {
-		n := nm.approxBytes()
-		if len(msgs) > 0 && size+n > recordBatchBytes {
+	for size := 0; took < len(batch); took++ {
+		n := batch[took].approxBytes()
+		if took > 0 && size+n > recordBatchBytes {
 			break
 		}
 		size += n
-		msgs = append(msgs, nm.msg)
 	}
-	took = len(msgs)
-	// The recipients' id stripes are held until the commit, so each
-	// recipient's entries are committed in id order (queueKey); the
-	// notice index's lock is held from before the commit to the index's
-	// update, so the index changes in commit order.
-	defer lockRecipients(msgs)()
+	// The notice index's lock is held from before the commit to the
+	// index's update, so the index changes in commit order. (Reminders
+	// take no id stripe: see queueIDs.)
 	s.noticeIx.mu.Lock()
 	defer s.noticeIx.mu.Unlock()
 	err = s.update(ctx, func(txn *badger.Txn) error {

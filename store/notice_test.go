@@ -248,3 +248,43 @@ func TestRecordNoticesInBatches(t *testing.T) {
 		t.Errorf("the dropped message's notices recorded %v (%v), want only the one taken before", got, err)
 	}
 }
+
+// A digest's delivery is kept once per notice it carried, each copy
+// without the digest's list of notices (the receipt keeps the list): a
+// province's digests carry dozens of notices, and the list written under
+// each was most of the evidence's size.
+func TestNoticeDeliveryLeavesOutTheList(t *testing.T) {
+	ctx := context.Background()
+	s := openTemp(t)
+	keys := []string{"T1|overdue-1|c0|2026-09-30", "T2|overdue-1|c0|2026-09-30", "T3|due|c0|2026-10-09"}
+	recs := map[string]NoticeRecord{}
+	for _, k := range keys {
+		recs[k] = NoticeRecord{TaskID: k[:2], To: "c0"}
+	}
+	if n, err := s.RecordNotices(ctx, []duban.Outgoing{{To: "c0", Text: "提醒", NoticeKeys: keys}}, recs, at); err != nil || n != 1 {
+		t.Fatalf("RecordNotices = %d, %v", n, err)
+	}
+	es, err := s.PendingOutgoing(ctx, 0)
+	if err != nil || len(es) != 1 {
+		t.Fatalf("outbox %v, %v", es, err)
+	}
+	if err := s.FinishOutgoing(ctx, es[0], Delivery{Status: DeliveryDelivered, Parts: 1, At: at.Add(time.Minute)}); err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range keys {
+		d, err := s.DeliveryOf(ctx, k)
+		if err != nil || d.OutboxID != es[0].ID || d.Status != DeliveryDelivered || d.To != "c0" || !d.At.Equal(at.Add(time.Minute)) {
+			t.Errorf("DeliveryOf(%s) = %+v, %v", k, d, err)
+		}
+		if len(d.NoticeKeys) != 0 {
+			t.Errorf("DeliveryOf(%s) repeats the digest's notices %v", k, d.NoticeKeys)
+		}
+	}
+	if d, err := s.DeliveryByID(ctx, es[0].ID); err != nil || len(d.NoticeKeys) != 3 {
+		t.Errorf("the receipt lists %v (%v), want the three notices", d.NoticeKeys, err)
+	}
+	trail, err := s.NoticesOf(ctx, "T2")
+	if err != nil || len(trail) != 1 || trail[0].Delivery == nil || trail[0].Delivery.Status != DeliveryDelivered {
+		t.Errorf("记录 of T2: %+v, %v", trail, err)
+	}
+}

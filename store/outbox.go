@@ -5,6 +5,7 @@ package store
 //	outbox/<id>          OutboxEntry (JSON)  waiting for (or between) delivery attempts
 //	sent/msg/<id>        Delivery (JSON)     outcome of outbox entry id, kept as evidence (留痕)
 //	sent/notice/<key>    Delivery (JSON)     latest outcome of the message carrying reminder notice key
+//	                                         (without NoticeKeys: the key names the notice)
 //	undelivered/<id>     Delivery (JSON)     a message that failed for good, until 编办 is told
 //	released/notice/<key>/<id>  releasedNotice (JSON)  a notice whose message <id> failed for good,
 //	                                            released to be planned again, kept as evidence
@@ -225,8 +226,13 @@ func (s *Store) FinishOutgoing(ctx context.Context, e OutboxEntry, d Delivery) e
 				return err
 			}
 		}
+		// Each notice's copy leaves out the message's list of notices: its
+		// key names the notice, and the receipt keeps the list. A digest
+		// of k notices would otherwise write the list k times over.
+		dn := d
+		dn.NoticeKeys = nil
 		for _, nk := range e.Msg.NoticeKeys {
-			if err := putJSON(txn, []byte(prefixSentNotice+nk), d); err != nil {
+			if err := putJSON(txn, []byte(prefixSentNotice+nk), dn); err != nil {
 				return err
 			}
 			// A notice whose message failed for good (an outage past

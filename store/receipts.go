@@ -22,7 +22,11 @@ var pruneChunk = 10_000
 func (s *Store) PruneReceipts(ctx context.Context, cutoff time.Time) (int, error) {
 	deleted := 0
 	err := s.pickInChunks(ctx, prefixSentMsg, func(key, value []byte) (bool, error) {
-		var d Delivery
+		// Only the times are decoded: a store holds millions of receipts.
+		var d struct {
+			Queued time.Time `json:"queued"`
+			At     time.Time `json:"at"`
+		}
 		if err := jsonUnmarshal(key, value, &d); err != nil {
 			return false, err
 		}
