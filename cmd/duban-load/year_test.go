@@ -3,6 +3,8 @@ package main
 import (
 	"context"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -16,15 +18,20 @@ import (
 func TestYearMode(t *testing.T) {
 	dir := t.TempDir()
 	var out, errs strings.Builder
-	args := []string{"-mode", "year", "-tasks", "300", "-days", "40", "-dir", dir}
+	prof := filepath.Join(t.TempDir(), "cpu.prof")
+	args := []string{"-mode", "year", "-tasks", "300", "-days", "40", "-dir", dir, "-daily", "-cpuprofile", prof}
 	if code := run(context.Background(), args, &out, &errs); code != 0 {
 		t.Fatalf("exit %d\n%s\n%s", code, out.String(), errs.String())
 	}
 	t.Log(out.String())
-	for _, want := range []string{"300 tasks in 30 units", "imported ", "2027-01 ", "2027-02 ", "reopened ", "total MB"} {
+	for _, want := range []string{"300 tasks in 30 units", "imported ", "2027-01 ", "2027-02 ", "reopened ", "total MB",
+		"2027-01-04 ", "time: pass ", "; CPU "} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("no %q in\n%s", want, out.String())
 		}
+	}
+	if fi, err := os.Stat(prof); err != nil || fi.Size() == 0 {
+		t.Errorf("-cpuprofile wrote nothing: %v", err)
 	}
 	var passes, messages, notices, changes int
 	for line := range strings.Lines(out.String()) {
