@@ -117,3 +117,13 @@ func TestEvaluateYesNoDevSet(t *testing.T) {
 		t.Errorf("declined %d of %d, want ≥ 7", rep.Declined, rep.OutOfCorpus)
 	}
 }
+
+// TestEvaluateColloquialBlindSet runs testdata/heldout4/questions.jsonl, the
+// fifth round's blind set (questions as officials type them in chat), scored
+// once before the round's work and once at its end (docs/benchmarks.md).
+func TestEvaluateColloquialBlindSet(t *testing.T) {
+	rep := evaluateFile(t, regulationsEngine(t), "testdata/heldout4/questions.jsonl")
+	if rep.Answerable < 20 || rep.OutOfCorpus < 8 {
+		t.Fatalf("question set: %d answerable, %d to decline", rep.Answerable, rep.OutOfCorpus)
+	}
+}
