@@ -47,8 +47,9 @@ func (x *index) unknownBodies(norm string) []string {
 }
 
 // countsBodies stand just before the suffix of a body that is counted,
-// pointed at or described rather than named (一个局, 这个中心, 对口的局).
-const countsBodies = "个些该各每这那哪此的"
+// pointed at, described or owned rather than named (一个局, 这个中心, 对口的局,
+// 我们局, 本局).
+const countsBodies = "个些该各每这那哪此的们我本"
 
 // notInName are characters that stand before a body's name, not in it
 // (找农业局, 由编办).

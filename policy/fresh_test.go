@@ -126,4 +126,10 @@ func TestEvaluateColloquialBlindSet(t *testing.T) {
 	if rep.Answerable < 20 || rep.OutOfCorpus < 8 {
 		t.Fatalf("question set: %d answerable, %d to decline", rep.Answerable, rep.OutOfCorpus)
 	}
+	if rep.FactShare < 0.59 {
+		t.Errorf("fact in reply %.3f, want ≥ 0.59 (13 of 22, its score when written)", rep.FactShare)
+	}
+	if rep.Declined < 7 {
+		t.Errorf("declined %d of %d, want ≥ 7", rep.Declined, rep.OutOfCorpus)
+	}
 }

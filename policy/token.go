@@ -117,7 +117,7 @@ func plainQuestion(norm string) string { return plainInCharge(spoken.Replace(nor
 // subject; the query is cut at them so they neither match nor form bigrams
 // with their neighbours.
 var questionNoise = []string{
-	"请问", "请告诉我", "告诉我", "我想知道", "想知道", "想问", "一下",
+	"想问下", "想问问", "请问下", "请问", "请告诉我", "告诉我", "我想知道", "想知道", "想问", "一下",
 	// Openers and connectives of spoken questions.
 	"如果", "假如", "要是", "我们", "咱们", "现在", "目前", "听说", "那么", "还有", "另外", "没有",
 	// When and who, said in passing: 执法的时候有人阻挠.
