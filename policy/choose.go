@@ -150,7 +150,7 @@ func (x *index) choose(q query, ranked []scored, minCover float64) choice {
 	// says that what follows is the answer: quote that too.
 	if length < leadIn || endsWithColon(best.text) {
 		for _, c := range x.candidates(q, best.chunk, best.rank) {
-			if c.span != 1 || c.pos < best.pos+best.span {
+			if c.span != 1 || c.pos < best.pos+best.span || alreadyQuoted(ch.picked, c) {
 				continue
 			}
 			n := utf8.RuneCountInString(c.text)
@@ -172,7 +172,7 @@ func (x *index) choose(q query, ranked []scored, minCover float64) choice {
 			// From the same document; from the same article in a 条例: its
 			// other articles are other subjects, more often noise than the
 			// second fact.
-			if overlaps(c, *best) || length+n > maxExtract || !x.sameSubject(c.chunk, best.chunk) || !x.answers(q, c, minCover) {
+			if overlaps(c, *best) || alreadyQuoted(ch.picked, c) || length+n > maxExtract || !x.sameSubject(c.chunk, best.chunk) || !x.answers(q, c, minCover) {
 				continue
 			}
 			ch.picked = append(ch.picked, c)
@@ -191,6 +191,14 @@ func (x *index) choose(q query, ranked []scored, minCover float64) choice {
 func endsWithColon(s string) bool {
 	s = strings.TrimRight(s, " ")
 	return strings.HasSuffix(s, "：") || strings.HasSuffix(s, ":")
+}
+
+// alreadyQuoted reports whether c's text is part of a text picked before:
+// a clause cut at "；" is completed to its sentence, which may hold the
+// next clause too.
+func alreadyQuoted(picked []candidate, c candidate) bool {
+	t := strings.TrimSpace(c.text)
+	return slices.ContainsFunc(picked, func(p candidate) bool { return strings.Contains(p.text, t) })
 }
 
 func overlaps(a, b candidate) bool {

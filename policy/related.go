@@ -56,6 +56,9 @@ var spokenWords = []relation{
 	{asked: []string{"插手", "干涉", "过问", "横加干预"}, written: []string{"干预", "干扰"}},
 	{asked: []string{"不配合", "不予配合", "不让查", "刁难", "设卡", "对抗检查"}, written: []string{"阻碍", "阻挠", "妨碍", "拒不", "拒绝"}},
 	{asked: []string{"帮忙", "搭把手", "帮着"}, written: []string{"协助", "配合", "支持"}},
+	// The one supervised or inspected: 条例 write 督查对象, 检查对象.
+	{asked: []string{"被督查单位", "被督查的单位", "被督查对象"}, written: []string{"督查对象"}},
+	{asked: []string{"被检查单位", "被检查的单位"}, written: []string{"检查对象", "被检查单位"}},
 	{asked: []string{"打招呼", "说情"}, written: []string{"干预", "插手"}},
 	// Integrity: gifts, favours, secrets, falsehoods.
 	{asked: []string{"收礼", "送礼", "收红包", "吃请", "受贿", "行贿", "拿好处", "吃拿卡要", "收钱"}, written: []string{"廉政", "贿赂", "清正廉洁", "廉洁"}},
@@ -205,6 +208,17 @@ func (q *query) relate(part string, units []qunit, termIndex func(string, float6
 				}
 				q.relatedWords = appendWords(q.relatedWords, r.written...)
 			}
+			if r.names && negated(a) {
+				// 不配合 asks the opposite of the 配合 it holds: a passage
+				// praising 通力配合 is no answer; the written words decide.
+				for _, i := range of {
+					for _, ti := range units[i].terms {
+						if t := q.terms[ti].text; !negated(t) && strings.Contains(a, t) {
+							q.terms[ti].weight = min(q.terms[ti].weight, relatedWeight)
+						}
+					}
+				}
+			}
 			var extra []int
 			for _, w := range r.written {
 				n := len(q.terms)
@@ -225,6 +239,12 @@ func (q *query) relate(part string, units []qunit, termIndex func(string, float6
 			}
 		}
 	}
+}
+
+// negated reports whether a spoken word says the opposite of the words
+// after its negation (不配合, 没上报).
+func negated(word string) bool {
+	return strings.HasPrefix(word, "不") || strings.HasPrefix(word, "没")
 }
 
 // unitOf reports whether unit u stands for a character of word: one of its

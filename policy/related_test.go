@@ -119,6 +119,16 @@ func TestSpokenWordsFindTheArticle(t *testing.T) {
 			t.Errorf("%s: %s (%v), want %s", q, FormatAnswer(a), err, fact)
 		}
 	}
+	// A report praising the units for their 配合 does not answer a question
+	// about a unit that does not 配合: it asks the opposite.
+	if _, err := e.IngestBytes(ctx, "report.txt", []byte("某市效能检查工作总结\n\n在各相关单位通力配合下，效能检查工作顺利完成，各单位积极配合检查。\n")); err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range []string{"有单位不配合检查怎么处理", "不配合检查的单位怎么处理"} {
+		if a, err := e.Ask(ctx, q); err != nil || strings.Contains(FormatAnswer(a), "工作总结") {
+			t.Errorf("%s: answered from the report praising 配合: %s (%v)", q, FormatAnswer(a), err)
+		}
+	}
 	for _, q := range []string{"单位公章丢了怎么补刻", "收红包的钱上缴到哪个账户", "领导干部插手项目审批要罚款多少钱"} {
 		if a, err := e.Ask(ctx, q); err != nil || !a.Declined {
 			t.Errorf("%s: answered %s (%v)", q, FormatAnswer(a), err)

@@ -1,0 +1,54 @@
+package policy
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"unicode/utf8"
+)
+
+// TestNoClauseQuotedTwice: an answer completed to its whole sentence never
+// quotes a clause of it again (第二十五条's 有上述情形的，由政府督查机构责令改正；
+// was once given twice), over every question of the evaluation sets.
+func TestNoClauseQuotedTwice(t *testing.T) {
+	e := regulationsEngine(t)
+	ctx := context.Background()
+	files, err := filepath.Glob("testdata/heldout*/*.jsonl")
+	if err != nil || len(files) == 0 {
+		t.Fatalf("question sets: %v (%v)", files, err)
+	}
+	questions := []string{"督查对象弄虚作假会怎样", "被督查的单位弄虚作假会怎样"}
+	for _, name := range files {
+		f, err := os.Open(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		qs, err := ReadQuestions(f)
+		f.Close()
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		for _, q := range qs {
+			questions = append(questions, q.Question)
+		}
+	}
+	for _, q := range questions {
+		a, err := e.Ask(ctx, q)
+		if err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+		seen := map[string]bool{}
+		for _, clause := range strings.FieldsFunc(a.Text, func(r rune) bool { return strings.ContainsRune("；;。", r) }) {
+			clause = strings.Trim(clause, "…… ")
+			if utf8.RuneCountInString(clause) < 8 {
+				continue
+			}
+			if seen[clause] {
+				t.Errorf("%s: the answer quotes %q twice:\n%s", q, clause, a.Text)
+			}
+			seen[clause] = true
+		}
+	}
+}
