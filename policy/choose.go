@@ -515,16 +515,33 @@ func (x *index) wholeSentence(c candidate) string {
 		if !strings.Contains(line, c.text) {
 			continue
 		}
+		prev := ""
 		for _, s := range splitRunes(line, "。！？!?", 1<<30) {
 			if strings.Contains(s, c.text) {
 				if s = strings.TrimSpace(s); utf8.RuneCountInString(s) <= maxSentence {
+					// 有上述情形的，…: what it refers to is the sentence before.
+					if prev != "" && refersBack(s) && utf8.RuneCountInString(prev+s) <= maxExtract {
+						return prev + s
+					}
 					return s
 				}
 				return c.text
 			}
+			prev = strings.TrimSpace(s)
 		}
 	}
 	return c.text
+}
+
+// refersBack reports whether a sentence opens on what the sentence before
+// it said (有上述情形的, 有前款规定情形的), which alone it does not name.
+func refersBack(s string) bool {
+	for _, w := range []string{"有上述", "上述", "有前款", "前款", "有前述", "前述", "有以上", "以上情形"} {
+		if strings.HasPrefix(s, w) {
+			return true
+		}
+	}
+	return false
 }
 
 // keyWords are the words of the question that say what it is about: of its

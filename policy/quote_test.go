@@ -52,3 +52,17 @@ func TestNoClauseQuotedTwice(t *testing.T) {
 		}
 	}
 }
+
+// TestBackReferenceQuotedWithItsAntecedent: a sentence that opens on what
+// the one before said (有上述情形的，由…责令改正) is quoted with that sentence,
+// or the reader is not told which 情形 are meant.
+func TestBackReferenceQuotedWithItsAntecedent(t *testing.T) {
+	e := regulationsEngine(t)
+	a, err := e.Ask(context.Background(), "督查对象弄虚作假会怎样")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(a.Text, "责令改正") || !strings.Contains(a.Text, "不得隐瞒实情") {
+		t.Errorf("the consequence without what it is of:\n%s", FormatAnswer(a))
+	}
+}
