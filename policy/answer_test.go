@@ -3,7 +3,6 @@ package policy
 import (
 	"context"
 	"fmt"
-	"os"
 	"strings"
 	"testing"
 )
@@ -311,16 +310,7 @@ func TestNewsPageFurniture(t *testing.T) {
 // docs/benchmarks.md.
 func TestEvaluateHeldOut(t *testing.T) {
 	e := heldOutEngine(t)
-	f, err := os.Open("testdata/heldout/questions.jsonl")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	qs, err := ReadQuestions(f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	rep, err := Evaluate(context.Background(), e, qs)
+	rep, err := Evaluate(context.Background(), e, questionFile(t, "testdata/heldout/questions.jsonl"))
 	if err != nil {
 		t.Fatal(err)
 	}

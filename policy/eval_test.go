@@ -27,16 +27,20 @@ func defaultEngine(t testing.TB, o Options) *Engine {
 	return e
 }
 
-func loadQuestions(t testing.TB) []Question {
+// loadQuestions is the shipped article's question set.
+func loadQuestions(t testing.TB) []Question { return questionFile(t, "testdata/questions.jsonl") }
+
+// questionFile reads a question set (JSON lines).
+func questionFile(t testing.TB, path string) []Question {
 	t.Helper()
-	f, err := os.Open("testdata/questions.jsonl")
+	f, err := os.Open(path)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer f.Close()
 	qs, err := ReadQuestions(f)
 	if err != nil {
-		t.Fatal(err)
+		t.Fatalf("%s: %v", path, err)
 	}
 	return qs
 }

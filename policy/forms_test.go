@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"math"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -66,18 +65,7 @@ func TestFormsAnswerAsClean(t *testing.T) {
 	if testing.Short() {
 		t.Skip("five engines over six documents")
 	}
-	questions := func() []Question {
-		f, err := os.Open("testdata/heldout2/questions.jsonl")
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer f.Close()
-		qs, err := ReadQuestions(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return qs
-	}()
+	questions := questionFile(t, "testdata/heldout2/questions.jsonl")
 	run := func(files []string) (Report, map[string]string) {
 		e, titles := formEngine(t, files)
 		rep, err := Evaluate(context.Background(), e, questions)

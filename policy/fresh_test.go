@@ -2,7 +2,6 @@ package policy
 
 import (
 	"context"
-	"os"
 	"path/filepath"
 	"testing"
 )
@@ -29,16 +28,7 @@ func regulationsEngine(t testing.TB) *Engine {
 
 func evaluateFile(t *testing.T, e *Engine, name string) Report {
 	t.Helper()
-	f, err := os.Open(name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	qs, err := ReadQuestions(f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	rep, err := Evaluate(context.Background(), e, qs)
+	rep, err := Evaluate(context.Background(), e, questionFile(t, name))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -34,15 +34,7 @@ func openDisk(t *testing.T, dir string) *store.Store {
 
 func questionSet(t *testing.T, path string) []string {
 	t.Helper()
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	qs, err := ReadQuestions(f)
-	if err != nil {
-		t.Fatal(err)
-	}
+	qs := questionFile(t, path)
 	out := make([]string, len(qs))
 	for i, q := range qs {
 		out[i] = q.Question

@@ -2,7 +2,6 @@ package policy
 
 import (
 	"context"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -21,16 +20,7 @@ func TestNoClauseQuotedTwice(t *testing.T) {
 	}
 	questions := []string{"督查对象弄虚作假会怎样", "被督查的单位弄虚作假会怎样"}
 	for _, name := range files {
-		f, err := os.Open(name)
-		if err != nil {
-			t.Fatal(err)
-		}
-		qs, err := ReadQuestions(f)
-		f.Close()
-		if err != nil {
-			t.Fatalf("%s: %v", name, err)
-		}
-		for _, q := range qs {
+		for _, q := range questionFile(t, name) {
 			questions = append(questions, q.Question)
 		}
 	}
