@@ -13,6 +13,7 @@ import (
 	"github.com/duban-org/duban"
 	"github.com/duban-org/duban/examples/province"
 	"github.com/duban-org/duban/store"
+	"github.com/duban-org/duban/tasklist"
 )
 
 // 编办's and a leader's summaries and lists, read from the standing the
@@ -23,18 +24,7 @@ func TestRememberedStandingEqualsFresh(t *testing.T) {
 	ctx := context.Background()
 	r := rand.New(rand.NewPCG(7, 7))
 	now := time.Date(2027, 3, 1, 2, 0, 0, 0, time.UTC)
-	st, err := store.Open("", store.Options{InMemory: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	p := province.Generate(province.Size{Units: 300, Tasks: 2500, Today: duban.DateOf(now), Seed: 3})
-	if _, err := st.Import(ctx, duban.Ledger{Units: p.Units, People: p.People, Tasks: p.Tasks}, "import", now.Add(-time.Hour)); err != nil {
-		t.Fatal(err)
-	}
-	if err := st.Warm(ctx); err != nil {
-		t.Fatal(err)
-	}
+	st, p := warmProvince(t, province.Size{Units: 300, Tasks: 2500, Today: duban.DateOf(now), Seed: 3}, now)
 	admin := p.People[slices.IndexFunc(p.People, func(p duban.Person) bool { return p.IsAdmin() })]
 	leader := p.People[slices.IndexFunc(p.People, func(p duban.Person) bool { return len(p.Groups()) > 0 })]
 	group := leader.Groups()[0]
@@ -112,18 +102,7 @@ func TestRememberedStandingEqualsFresh(t *testing.T) {
 func TestStandingCountedOncePerGeneration(t *testing.T) {
 	ctx := context.Background()
 	now := time.Date(2027, 3, 1, 2, 0, 0, 0, time.UTC)
-	st, err := store.Open("", store.Options{InMemory: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	p := province.Generate(province.Size{Units: 50, Tasks: 400, Today: duban.DateOf(now), Seed: 4})
-	if _, err := st.Import(ctx, duban.Ledger{Units: p.Units, People: p.People, Tasks: p.Tasks}, "import", now.Add(-time.Hour)); err != nil {
-		t.Fatal(err)
-	}
-	if err := st.Warm(ctx); err != nil {
-		t.Fatal(err)
-	}
+	st, p := warmProvince(t, province.Size{Units: 50, Tasks: 400, Today: duban.DateOf(now), Seed: 4}, now)
 	h := &Handler{Store: st, Now: func() time.Time { return now }, Location: time.UTC, WarnDays: 3}
 	tn := &turn{now: now, today: duban.DateOf(now)}
 	load := func() *standing {
@@ -160,18 +139,7 @@ func TestStandingCountedOncePerGeneration(t *testing.T) {
 func TestRememberedStandingConcurrent(t *testing.T) {
 	ctx := context.Background()
 	now := time.Date(2027, 3, 1, 2, 0, 0, 0, time.UTC)
-	st, err := store.Open("", store.Options{InMemory: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	p := province.Generate(province.Size{Units: 120, Tasks: 900, Today: duban.DateOf(now), Seed: 5})
-	if _, err := st.Import(ctx, duban.Ledger{Units: p.Units, People: p.People, Tasks: p.Tasks}, "import", now.Add(-time.Hour)); err != nil {
-		t.Fatal(err)
-	}
-	if err := st.Warm(ctx); err != nil {
-		t.Fatal(err)
-	}
+	st, p := warmProvince(t, province.Size{Units: 120, Tasks: 900, Today: duban.DateOf(now), Seed: 5}, now)
 	admin := p.People[slices.IndexFunc(p.People, func(p duban.Person) bool { return p.IsAdmin() })]
 	h := &Handler{Store: st, Now: func() time.Time { return now }, Location: time.UTC, WarnDays: 3}
 	texts := []string{"任务", "任务 逾期 第2页", "任务 待销号", "任务 红", "任务 黄 第2页"}
@@ -219,4 +187,24 @@ func TestRememberedStandingConcurrent(t *testing.T) {
 			t.Fatalf("%q after concurrent changes: remembered %+v, fresh %+v", text, got, want)
 		}
 	}
+}
+
+// warmProvince is a store in memory holding a province of the given size,
+// imported an hour before now and warmed as serve warms it at start.
+func warmProvince(t *testing.T, size province.Size, now time.Time) (*store.Store, tasklist.Ledger) {
+	t.Helper()
+	st, err := store.Open("", store.Options{InMemory: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	p := province.Generate(size)
+	ctx := context.Background()
+	if _, err := st.Import(ctx, duban.Ledger{Units: p.Units, People: p.People, Tasks: p.Tasks}, "import", now.Add(-time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.Warm(ctx); err != nil {
+		t.Fatal(err)
+	}
+	return st, p
 }
