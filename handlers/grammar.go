@@ -440,8 +440,11 @@ func trailingVerb(s string) (Verb, string, bool) {
 
 // notYet are the words before a closing verb that say it has not happened
 // yet (快完成了, 即将完成, 尚未完成, 预计月底完成, 争取本周完成).
-var notYet = []string{"快", "将", "就要", "马上", "差不多", "基本", "接近", "争取", "力争", "预计", "计划", "准备", "打算",
-	"尚未", "还没", "还没有", "没有", "没", "未", "要", "能", "会", "可以", "希望", "有望", "可望", "拟", "才能", "前", "内"}
+var notYet = append([]string{"快", "将", "就要", "马上", "差不多", "基本", "接近", "准备",
+	"尚未", "还没", "还没有", "没有", "没", "未", "要", "能", "会", "可以", "希望", "可望", "拟", "才能", "前", "内"}, planWords...)
+
+// planWords say that the work is planned, not done (争取月底完成, 计划12月20日完成).
+var planWords = []string{"争取", "力争", "预计", "计划", "打算", "有望"}
 
 // allOf are the words before a closing verb that only say how many tasks
 // it is about (T003和T004都完成了).

@@ -274,9 +274,9 @@ var (
 	mayMeanDone = []string{"完成", "办结", "已报", "报送", "上报", "办完", "做完", "到位", "结束"}
 	// notDoneYet say that some of the work is still to do, whatever words
 	// of completion the statement holds.
-	notDoneYet = []string{"还有", "还没", "还未", "尚未", "尚有", "没有完成", "未完成", "预计", "手续在走", "在走流程", "正在办理", "还差", "剩下", "剩余",
+	notDoneYet = append([]string{"还有", "还没", "还未", "尚未", "尚有", "没有完成", "未完成", "手续在走", "在走流程", "正在办理", "还差", "剩下", "剩余",
 		// a plan to finish: 本周五前完成, 争取月底完成, 计划12月20日完成
-		"争取", "力争", "计划", "打算", "准备在", "有望", "前完成", "内完成", "底完成", "之前办完"}
+		"准备在", "前完成", "内完成", "底完成", "之前办完"}, planWords...)
 )
 
 // proposeGuess asks back a command read by guessing which task it names or
