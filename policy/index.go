@@ -368,7 +368,7 @@ func (x *index) analyse(question string) query {
 		// names its subject by it: likely a place or body the documents
 		// do not cover.
 		// A negation (没考, 未经) names nothing.
-		if i == 0 && len(units) >= 2 && units[0].char != "" && units[1].char != "" && startsHan2(p) && !strings.Contains("未没不非无别", units[0].char) {
+		if i == 0 && len(units) >= 2 && units[0].char != "" && units[1].char != "" && startsHan2(p) && !strings.Contains(negations, units[0].char) {
 			q.subject = units[0].char + units[1].char
 		}
 		q.units = append(q.units, units...)

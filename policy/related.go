@@ -241,10 +241,14 @@ func (q *query) relate(part string, units []qunit, termIndex func(string, float6
 	}
 }
 
+// negations are the characters that open a negated word (不配合, 没考, 未经).
+const negations = "未没不非无别"
+
 // negated reports whether a spoken word says the opposite of the words
 // after its negation (不配合, 没上报).
 func negated(word string) bool {
-	return strings.HasPrefix(word, "不") || strings.HasPrefix(word, "没")
+	r, _ := utf8.DecodeRuneInString(word)
+	return r != utf8.RuneError && strings.ContainsRune(negations, r)
 }
 
 // unitOf reports whether unit u stands for a character of word: one of its
